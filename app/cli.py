@@ -1,0 +1,315 @@
+"""The ``kg`` command line: a thin click group over the domain in ``graph/``.
+
+Every command prints a table for people by default and JSON with ``--json``; errors are
+domain ``KgError`` values, turned into a message and an exit code in one place.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from app import render
+from app.deps import open_store
+from app.settings import Settings
+from graph.dates import DateWindow, window
+from graph.errors import EmptyGraph, EntityNotFound, InvalidParameter, KgError
+from graph.loader import load
+from graph.model import Entity
+from graph.ontology import Ontology, load_ontology
+from graph.store import MAX_DEPTH, MAX_HOPS, ClaimQuery, GraphStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Env:
+    """What every command needs: settings, the ontology and the store, opened lazily once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.ontology: Ontology = load_ontology()
+        self._store: GraphStore | None = None
+
+    @property
+    def store(self) -> GraphStore:
+        if self._store is None:
+            self._store = open_store(self.settings, self.ontology)
+        return self._store
+
+    def resolve(self, name: str) -> Entity:
+        try:
+            return self.store.resolve(name)
+        except EntityNotFound as error:
+            if not self.store.entities():
+                raise EmptyGraph(f"the graph in {self.settings.data_file} holds nothing yet: "
+                                 "run `kg load` to load the seeds, then ask again") from error
+            raise
+
+    def name(self, entity_id: str) -> str:
+        try:
+            return self.store.get_entity(entity_id).name
+        except KgError:
+            return entity_id
+
+
+def emit(data: Any) -> None:
+    """Print machine output: JSON, UTF-8, stable key order as produced."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def handles_errors(command: F) -> F:
+    """Map domain errors to a message (or JSON with ``--json``) and the error's exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KgError as error:
+            if kwargs.get("as_json"):
+                emit(error.to_dict())
+            else:
+                click.echo(f"error: {error.message}", err=True)
+            raise SystemExit(error.exit_code) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of a table.")
+pass_env = click.make_pass_decorator(Env)
+
+
+def split_list(values: tuple[str, ...]) -> list[str]:
+    """Options that take several values accept repeats and commas alike."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.group(help="A knowledge graph of militant groups and the states around them, built from reporting.")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    if not isinstance(ctx.obj, Env):
+        ctx.obj = Env(ctx.obj if isinstance(ctx.obj, Settings) else Settings())
+
+
+@cli.command("load", help="Validate a bundle (default: the project's seeds/) and load it all-or-nothing.")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Validate only; write nothing.")
+@json_option
+@pass_env
+@handles_errors
+def load_command(env: Env, path: Path | None, check: bool, as_json: bool) -> None:
+    bundle = path or env.settings.seeds_dir
+    batch, result = load(bundle, env.store, env.ontology, dry_run=check)
+    counts = {"entities": len(batch.entities), "sources": len(batch.sources), "claims": len(batch.claims)}
+    if as_json:
+        emit({"path": str(bundle), "checked": counts, "written": result.model_dump() if result else None})
+        return
+    if result is None:
+        click.echo(f"{bundle}: valid ({counts['entities']} entities, {counts['sources']} sources, "
+                   f"{counts['claims']} claims); nothing written (--check)")
+        return
+    click.echo(f"Loaded {bundle} into {env.settings.data_file}")
+    click.echo(render.table(
+        ("", "CREATED", "UPDATED", "UNCHANGED"),
+        [[kind, result.created[kind], result.updated[kind], result.unchanged[kind]]
+         for kind in ("entities", "sources", "claims")],
+    ))
+
+
+@cli.command("resolve", help="Say which entity a name or alias stands for (exit 1: no match, 2: ambiguous).")
+@click.argument("name")
+@click.option("--at", help="Date (YYYY[-MM[-DD]]) at which to read aliases that hold only for a time.")
+@json_option
+@pass_env
+@handles_errors
+def resolve_command(env: Env, name: str, at: str | None, as_json: bool) -> None:
+    entity = env.store.resolve(name, at) if at else env.resolve(name)
+    if as_json:
+        emit({"id": entity.id, "name": entity.name, "kind": entity.kind})
+    else:
+        click.echo(f"{name} → {entity.name} ({entity.id}, {entity.kind})")
+
+
+@cli.command("search", help="Find entities whose names or aliases resemble a query, best first.")
+@click.argument("query")
+@click.option("--kind", help="Only entities of this kind.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="How many at most.")
+@json_option
+@pass_env
+@handles_errors
+def search_command(env: Env, query: str, kind: str | None, limit: int, as_json: bool) -> None:
+    if kind is not None and kind not in env.ontology.entity_kinds:
+        raise InvalidParameter("kind", kind, "unknown entity kind", list(env.ontology.entity_kinds))
+    matches = env.store.find_entities(query, kind=kind, limit=limit)
+    if as_json:
+        emit([{"id": m.entity.id, "name": m.entity.name, "kind": m.entity.kind, "matched": m.matched,
+               "score": m.score} for m in matches])
+    else:
+        click.echo(render.table(("ID", "NAME", "KIND", "MATCHED", "SCORE"),
+                                [[m.entity.id, m.entity.name, m.entity.kind, m.matched, f"{m.score:.2f}"]
+                                 for m in matches]))
+
+
+@cli.command("entity", help="Show an entity: its aliases and its claims counted by type and direction.")
+@click.argument("name")
+@json_option
+@pass_env
+@handles_errors
+def entity_command(env: Env, name: str, as_json: bool) -> None:
+    entity = env.resolve(name)
+    outgoing = Counter(c.type for c in env.store.claims(ClaimQuery(subject=entity.id))
+                       if c.subject == entity.id)
+    incoming = Counter(c.type for c in env.store.claims(ClaimQuery(object=entity.id)) if c.object == entity.id)
+    if as_json:
+        emit({**entity.model_dump(), "claims_out": dict(sorted(outgoing.items())),
+              "claims_in": dict(sorted(incoming.items()))})
+        return
+    click.echo(f"{entity.name} ({entity.id}, {entity.kind})")
+    if entity.description:
+        click.echo(entity.description)
+    if entity.aliases:
+        click.echo("aliases: " + ", ".join(
+            a.name + (f" [{a.valid_from or '…'} to {a.valid_until or '…'}]" if a.valid_from or a.valid_until else "")
+            for a in entity.aliases))
+    types = sorted(set(outgoing) | set(incoming))
+    click.echo(render.table(("TYPE", "AS SUBJECT", "AS OBJECT"), [[t, outgoing[t], incoming[t]] for t in types]))
+
+
+@cli.command("relations", help="List claims with their quotes and sources, filtered.")
+@click.option("--subject", help="Name or alias of the subject.")
+@click.option("--type", "types", multiple=True, help="Relation type or category (repeat or comma-separate).")
+@click.option("--object", "obj", help="Name or alias of the object.")
+@click.option("--status", "statuses", multiple=True, help="Claim status (repeat or comma-separate).")
+@click.option("--since", help="Happened on or after this date (YYYY[-MM[-DD]]).")
+@click.option("--until", help="Happened on or before this date (YYYY[-MM[-DD]]).")
+@click.option("--min-confidence", default=0.0, type=click.FloatRange(0, 1), help="Lowest confidence to show.")
+@click.option("--disputed/--undisputed", default=None, help="Only claims a denial disputes, or only undisputed.")
+@click.option("--source", help="Only claims from this report id.")
+@json_option
+@pass_env
+@handles_errors
+def relations_command(env: Env, subject: str | None, types: tuple[str, ...], obj: str | None,
+                      statuses: tuple[str, ...], since: str | None, until: str | None, min_confidence: float,
+                      disputed: bool | None, source: str | None, as_json: bool) -> None:
+    query = ClaimQuery(
+        subject=env.resolve(subject).id if subject else None,
+        object=env.resolve(obj).id if obj else None,
+        types=_types(env, types),
+        statuses=tuple(env.ontology.check_status(s) for s in split_list(statuses)) or None,
+        window=_window(since, until), min_confidence=min_confidence, disputed=disputed, source=source,
+    )
+    claims = env.store.claims(query)
+    if as_json:
+        emit([c.model_dump() for c in claims])
+        return
+    click.echo(f"{len(claims)} claim{'s' if len(claims) != 1 else ''}")
+    if claims:
+        click.echo(render.claims_with_quotes(claims, env.name, env.store.get_source))
+
+
+@cli.command("neighbours", help="Entities around one entity, with the claims among them.")
+@click.argument("name")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, MAX_DEPTH), help="Hops out.")
+@click.option("--types", multiple=True, help="Relation types or categories to follow.")
+@click.option("--direction", default="both", show_default=True, type=click.Choice(["out", "in", "both"]),
+              help="Follow claims from the entity, to it, or both.")
+@click.option("--status", "statuses", multiple=True, help="Claim statuses to follow.")
+@click.option("--since", help="Claims that happened on or after this date.")
+@click.option("--until", help="Claims that happened on or before this date.")
+@click.option("--min-confidence", default=0.0, type=click.FloatRange(0, 1), help="Lowest confidence to follow.")
+@json_option
+@pass_env
+@handles_errors
+def neighbours_command(env: Env, name: str, depth: int, types: tuple[str, ...], direction: str,
+                       statuses: tuple[str, ...], since: str | None, until: str | None, min_confidence: float,
+                       as_json: bool) -> None:
+    center = env.resolve(name)
+    graph = env.store.neighbourhood(
+        center.id, depth=depth, types=_types(env, types), direction=direction,  # type: ignore[arg-type]
+        window=_window(since, until), min_confidence=min_confidence,
+        statuses=[env.ontology.check_status(s) for s in split_list(statuses)] or None,
+    )
+    if as_json:
+        emit(graph.model_dump())
+        return
+    click.echo(f"{center.name}: {len(graph.nodes) - 1} neighbours within {depth} hop(s), {len(graph.links)} claims")
+    click.echo(render.table(("DEPTH", "ID", "NAME", "KIND"), [[n.depth, n.id, n.name, n.kind] for n in graph.nodes]))
+    click.echo()
+    click.echo(render.table(render.CLAIM_HEADERS, render.claim_rows([link.claim for link in graph.links], env.name)))
+
+
+@cli.command("path", help="How two entities are connected: shortest paths, each hop with its claims.")
+@click.argument("source")
+@click.argument("target")
+@click.option("--max-hops", default=4, show_default=True, type=click.IntRange(1, MAX_HOPS), help="Longest path.")
+@click.option("--k", default=1, show_default=True, type=click.IntRange(1, 20), help="How many paths.")
+@click.option("--types", multiple=True, help="Relation types or categories a path may use.")
+@click.option("--directed", is_flag=True, help="Follow claims only from subject to object.")
+@json_option
+@pass_env
+@handles_errors
+def path_command(env: Env, source: str, target: str, max_hops: int, k: int, types: tuple[str, ...],
+                 directed: bool, as_json: bool) -> None:
+    start, end = env.resolve(source), env.resolve(target)
+    paths = env.store.paths(start.id, end.id, max_hops=max_hops, k=k, types=_types(env, types), directed=directed)
+    if as_json:
+        emit([[hop.model_dump(by_alias=True) for hop in hops] for hops in paths])
+        return
+    if not paths:
+        click.echo(f"No path from {start.name} to {end.name} within {max_hops} hops.")
+        return
+    click.echo("\n\n".join(render.path_text(i, hops, env.name, env.store.get_source)
+                           for i, hops in enumerate(paths, start=1)))
+
+
+@cli.command("stats", help="Counts of entities, sources and claims by kind, type and status.")
+@json_option
+@pass_env
+@handles_errors
+def stats_command(env: Env, as_json: bool) -> None:
+    stats = env.store.stats()
+    if as_json:
+        emit(stats.model_dump())
+        return
+    click.echo(f"{stats.entities} entities, {stats.claims} claims ({stats.disputed_claims} disputed), "
+               f"{stats.sources} sources")
+    for title, counts in (("KIND", stats.entities_by_kind), ("TYPE", stats.claims_by_type),
+                          ("STATUS", stats.claims_by_status)):
+        click.echo()
+        click.echo(render.table((title, "COUNT"), sorted(counts.items())))
+
+
+@cli.command("schema", help="The ontology: entity kinds, statuses and relation types.")
+@json_option
+@pass_env
+@handles_errors
+def schema_command(env: Env, as_json: bool) -> None:
+    if as_json:
+        emit(env.ontology.model_dump())
+        return
+    click.echo(render.table(
+        ("TYPE", "CATEGORY", "SUBJECT KINDS", "OBJECT KINDS", "MEANING"),
+        [[t.name + (" (symmetric)" if t.symmetric else ""), t.category, ", ".join(t.subject_kinds),
+          ", ".join(t.object_kinds), t.meaning] for t in env.ontology.relation_types.values()],
+    ))
+    click.echo()
+    click.echo(render.table(("STATUS", "MEANING"), [[k, v.description] for k, v in env.ontology.statuses.items()]))
+
+
+def _types(env: Env, values: tuple[str, ...]) -> tuple[str, ...] | None:
+    expanded = env.ontology.expand_types(split_list(values))
+    return tuple(expanded) if expanded else None
+
+
+def _window(since: str | None, until: str | None) -> DateWindow:
+    return window(since, until)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

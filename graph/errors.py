@@ -1,0 +1,149 @@
+"""One error root and one leaf per failure, each carrying its HTTP status and CLI exit code.
+
+Interfaces map these once (the CLI in one function, the API in one handler) instead of
+catching library exceptions in every command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class KgError(Exception):
+    """Root of every error the domain raises on purpose."""
+
+    http_status = 500
+    exit_code = 1
+    code = "error"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one JSON shape of an error: ``error``, ``message``, ``details``."""
+        return {"error": self.code, "message": self.message, "details": self.details}
+
+
+class OntologyError(KgError):
+    """The ontology file itself is malformed or inconsistent."""
+
+    code = "ontology_invalid"
+
+
+class InvalidParameter(KgError):
+    """A query parameter is outside what the ontology or the bounds accept."""
+
+    http_status = 422
+    exit_code = 2
+    code = "invalid_parameter"
+
+    def __init__(self, parameter: str, value: object, reason: str,
+                 accepted: list[str] | None = None) -> None:
+        message = f"{parameter}={value!r}: {reason}"
+        if accepted:
+            message += f" (accepted: {', '.join(accepted)})"
+        super().__init__(message, details={"parameter": parameter, "value": value, "accepted": accepted or []})
+        self.parameter = parameter
+
+
+class EntityNotFound(KgError):
+    """No entity has this id, name or alias."""
+
+    http_status = 404
+    exit_code = 1
+    code = "entity_not_found"
+
+    def __init__(self, name: str, suggestions: list[dict[str, str]]) -> None:
+        message = f"no entity matches {name!r}"
+        if suggestions:
+            message += "; did you mean: " + ", ".join(f"{s['name']} ({s['id']})" for s in suggestions)
+        super().__init__(message, details={"name": name, "suggestions": suggestions})
+        self.name = name
+        self.suggestions = suggestions
+
+
+class AmbiguousName(KgError):
+    """A name is an alias of several entities; it is never resolved silently."""
+
+    http_status = 409
+    exit_code = 2
+    code = "ambiguous_name"
+
+    def __init__(self, name: str, candidates: list[dict[str, Any]]) -> None:
+        listed = ", ".join(f"{c['name']} ({c['id']}, {c['kind']}{_window_text(c)})" for c in candidates)
+        super().__init__(f"{name!r} is ambiguous: it may mean {listed}",
+                         details={"name": name, "candidates": candidates})
+        self.name = name
+        self.candidates = candidates
+
+
+def _window_text(candidate: dict[str, Any]) -> str:
+    start, end = candidate.get("valid_from"), candidate.get("valid_until")
+    bounds = [f"from {start}" if start else "", f"until {end}" if end else ""]
+    return f", as an alias {' '.join(b for b in bounds if b)}" if start or end else ""
+
+
+class EmptyGraph(KgError):
+    """A name was looked up in a graph that holds nothing yet."""
+
+    http_status = 404
+    exit_code = 1
+    code = "empty_graph"
+
+
+class ClaimNotFound(KgError):
+    """No claim has this id."""
+
+    http_status = 404
+    code = "claim_not_found"
+
+
+class SourceNotFound(KgError):
+    """No source (report) has this id."""
+
+    http_status = 404
+    code = "source_not_found"
+
+
+class StoreUnavailable(KgError):
+    """The store cannot be read or written (data file unreadable, server unreachable)."""
+
+    http_status = 503
+    exit_code = 3
+    code = "store_unavailable"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the input: where it is, which field, which value, and why."""
+
+    file: str
+    line: int | None
+    field: str
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        value = "" if self.value is None else f" {self.value!r}:"
+        return f"{where}: {self.field}:{value} {self.message}"
+
+
+class ValidationFailed(KgError):
+    """The input has problems; all of a run's problems are reported together and nothing is written."""
+
+    http_status = 422
+    exit_code = 1
+    code = "validation_failed"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        count = len(problems)
+        listed = "\n".join(str(p) for p in problems)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''}; nothing was loaded\n{listed}",
+            details={"problems": [p.__dict__ for p in problems]},
+        )
+        self.problems = problems

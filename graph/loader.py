@@ -1,0 +1,467 @@
+"""Reading a bundle of reporting (registry, reports, curated claims) into one validated batch.
+
+The loader's contract is all-or-nothing: it checks everything first, collects every
+problem of the run (file, line, field, value, reason) and writes nothing unless there
+are none. A bundle is a directory laid out like the project's ``seeds/``::
+
+    entities.yaml            optional: entities to add or update
+    reports/<id>.txt         the report text, byte for byte
+    reports/<id>.yaml        its metadata (id, title, outlet, url, published, ...)
+    claims/<name>.yaml       ``source: <report id>`` and a list of ``claims``
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from graph.dates import PartialDate
+from graph.errors import AmbiguousName, EntityNotFound, Problem, ValidationFailed
+from graph.model import Alias, Batch, Claim, Entity, Source, UpsertResult
+from graph.names import AliasIndex
+from graph.ontology import Ontology
+from graph.store import ClaimQuery, GraphStore
+from graph.yamlio import Located, error_line, read_yaml
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ENTITY_FIELDS = {"id": True, "name": True, "kind": True, "description": False, "aliases": False}
+ALIAS_FIELDS = {"name": True, "valid_from": False, "valid_until": False, "note": False}
+REPORT_FIELDS = {"id": True, "title": True, "outlet": True, "outlet_id": False, "url": False,
+                 "published": False, "reliability": False, "note": False}
+CLAIM_FIELDS = {"id": False, "subject": True, "type": True, "object": True, "quote": True, "span": False,
+                "status": True, "asserted_by": True, "date": False, "end_date": False, "location": False,
+                "confidence": False, "extracted_by": False, "incident": False, "note": False, "denies": False}
+_QUOTE_MARKS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+class _Problems:
+    """Collects problems so that a run reports all of them at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, file: Path | str, line: int | None, field_name: str, value: object, message: str) -> None:
+        self.items.append(Problem(str(file), line, field_name, value, message))
+
+
+@dataclass
+class _Context:
+    ontology: Ontology
+    problems: _Problems
+    index: AliasIndex
+    sources: dict[str, Source]
+    known_claims: set[str]
+    claim_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def read_bundle(path: Path, ontology: Ontology, *, known_entities: Iterable[Entity] = (),
+                known_sources: Mapping[str, Source] | None = None,
+                known_claims: Iterable[str] = ()) -> Batch:
+    """Read and validate a bundle against the ontology and what the store already holds.
+
+    Raises ``ValidationFailed`` listing every problem; returns a batch only when there are none.
+    """
+    problems = _Problems()
+    if not path.is_dir():
+        problems.add(path, None, "path", str(path),
+                     "not a directory: expected a folder with reports/, claims/ and optionally entities.yaml")
+        raise ValidationFailed(problems.items)
+    entities = _read_entities(path / "entities.yaml", ontology, problems)
+    registry = {e.id: e for e in known_entities}
+    registry.update({e.id: e for e in entities})
+    context = _Context(ontology, problems, AliasIndex(registry.values()),
+                       dict(known_sources or {}), set(known_claims))
+    sources = _read_reports(path / "reports", context)
+    context.sources.update({s.id: s for s in sources})
+    claim_files = sorted((path / "claims").glob("*.yaml")) if (path / "claims").is_dir() else []
+    if not entities and not sources and not claim_files:
+        problems.add(path, None, "path", str(path), "holds no entities.yaml, reports/*.yaml or claims/*.yaml")
+    raw_claims: list[tuple[Claim, Path, Located]] = []
+    for claim_file in claim_files:
+        raw_claims.extend(_read_claims(claim_file, context))
+    _check_denials(raw_claims, context)
+    if problems.items:
+        raise ValidationFailed(problems.items)
+    return Batch(entities=entities, sources=sources, claims=[claim for claim, _, _ in raw_claims])
+
+
+def load(path: Path, store: GraphStore, ontology: Ontology, *,
+         dry_run: bool = False) -> tuple[Batch, UpsertResult | None]:
+    """Validate a bundle against the store's current contents, then write it in one upsert."""
+    existing_claims = {c.id for c in store.claims(ClaimQuery())}
+    batch = read_bundle(path, ontology, known_entities=store.entities(),
+                        known_sources={s.id: s for s in store.sources()}, known_claims=existing_claims)
+    return batch, None if dry_run else store.upsert(batch)
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def _read_mapping(path: Path, problems: _Problems, required_key: str | None = None) -> Located | None:
+    try:
+        data = read_yaml(path)
+    except yaml.YAMLError as error:
+        problems.add(path, error_line(error), "(file)", None, f"malformed YAML: {_yaml_reason(error)}")
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        problems.add(path, None, "(file)", None, f"cannot read: {error}")
+        return None
+    if not isinstance(data, Located):
+        problems.add(path, 1, "(file)", None, "must be a YAML mapping")
+        return None
+    if required_key is not None and required_key not in data:
+        problems.add(path, data.line, required_key, None, "missing required field")
+        return None
+    return data
+
+
+def _yaml_reason(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None)
+    return str(problem) if problem else str(error).splitlines()[0]
+
+
+def _check_fields(record: Located, allowed: dict[str, bool], file: Path, prefix: str, problems: _Problems) -> bool:
+    """Report unknown and missing fields; True when every required field is present."""
+    complete = True
+    for key in record:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), list(allowed), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (accepted: {', '.join(allowed)})"
+            problems.add(file, record.line_of(key), f"{prefix}.{key}", record[key], f"unknown field{hint}")
+    for key, required in allowed.items():
+        if required and (key not in record or record[key] in (None, "")):
+            problems.add(file, record.line, f"{prefix}.{key}", None, "missing required field")
+            complete = False
+    return complete
+
+
+def _text(record: Located, key: str, file: Path, prefix: str, problems: _Problems) -> str | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        problems.add(file, record.line_of(key), f"{prefix}.{key}", value, "must be a string")
+        return None
+    return str(value)
+
+
+def _date(record: Located, key: str, file: Path, prefix: str, problems: _Problems) -> PartialDate | None:
+    value = record.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return PartialDate.parse(value)
+    except ValueError as error:
+        problems.add(file, record.line_of(key), f"{prefix}.{key}", value, f"invalid date: {error}")
+        return None
+
+
+# --- entities -----------------------------------------------------------------------------
+
+
+def _read_entities(path: Path, ontology: Ontology, problems: _Problems) -> list[Entity]:
+    if not path.exists():
+        return []
+    data = _read_mapping(path, problems, "entities")
+    if data is None:
+        return []
+    items = data["entities"]
+    if not isinstance(items, list):
+        problems.add(path, data.line_of("entities"), "entities", None, "must be a list")
+        return []
+    entities: list[Entity] = []
+    seen: dict[str, int] = {}
+    for position, item in enumerate(items):
+        prefix = f"entities[{position}]"
+        if not isinstance(item, Located):
+            problems.add(path, data.line_of("entities"), prefix, item, "must be a mapping")
+            continue
+        if not _check_fields(item, ENTITY_FIELDS, path, prefix, problems):
+            continue
+        entity_id = _text(item, "id", path, prefix, problems) or ""
+        if not SLUG.match(entity_id):
+            problems.add(path, item.line_of("id"), f"{prefix}.id", entity_id,
+                         "must be a lowercase slug (letters, digits, single hyphens)")
+        if entity_id in seen:
+            problems.add(path, item.line_of("id"), f"{prefix}.id", entity_id,
+                         f"duplicate id (first defined on line {seen[entity_id]})")
+        seen.setdefault(entity_id, item.line_of("id"))
+        kind = _text(item, "kind", path, prefix, problems) or ""
+        if kind not in ontology.entity_kinds:
+            problems.add(path, item.line_of("kind"), f"{prefix}.kind", kind,
+                         f"unknown entity kind (accepted: {', '.join(ontology.entity_kinds)})")
+        aliases = _read_aliases(item, path, prefix, problems)
+        entities.append(Entity(id=entity_id, name=_text(item, "name", path, prefix, problems) or entity_id,
+                               kind=kind, description=_text(item, "description", path, prefix, problems),
+                               aliases=aliases))
+    return entities
+
+
+def _read_aliases(item: Located, path: Path, prefix: str, problems: _Problems) -> list[Alias]:
+    raw = item.get("aliases") or []
+    if not isinstance(raw, list):
+        problems.add(path, item.line_of("aliases"), f"{prefix}.aliases", raw, "must be a list")
+        return []
+    aliases = []
+    for position, alias in enumerate(raw):
+        where = f"{prefix}.aliases[{position}]"
+        if isinstance(alias, str | int) and not isinstance(alias, bool):
+            aliases.append(Alias(name=str(alias)))
+            continue
+        if not isinstance(alias, Located):
+            problems.add(path, item.line_of("aliases"), where, alias, "must be a name or a mapping with name")
+            continue
+        if not _check_fields(alias, ALIAS_FIELDS, path, where, problems):
+            continue
+        start = _date(alias, "valid_from", path, where, problems)
+        end = _date(alias, "valid_until", path, where, problems)
+        if start and end and end.end < start.start:
+            problems.add(path, alias.line_of("valid_until"), f"{where}.valid_until", str(end),
+                         f"is before valid_from {start}")
+        aliases.append(Alias(name=_text(alias, "name", path, where, problems) or "",
+                             valid_from=str(start) if start else None, valid_until=str(end) if end else None,
+                             note=_text(alias, "note", path, where, problems)))
+    return aliases
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def _read_reports(folder: Path, context: _Context) -> list[Source]:
+    problems = context.problems
+    if not folder.is_dir():
+        return []
+    sources = []
+    metadata_files = sorted(folder.glob("*.yaml"))
+    for text_file in sorted(folder.glob("*.txt")):
+        if not text_file.with_suffix(".yaml").exists():
+            problems.add(text_file, None, "(file)", None, f"report text has no metadata file {text_file.stem}.yaml")
+    for meta_file in metadata_files:
+        data = _read_mapping(meta_file, problems)
+        if data is None or not _check_fields(data, REPORT_FIELDS, meta_file, "report", problems):
+            continue
+        source_id = _text(data, "id", meta_file, "report", problems) or ""
+        if source_id != meta_file.stem:
+            problems.add(meta_file, data.line_of("id"), "report.id", source_id,
+                         f"must equal the file name {meta_file.stem!r}, which names the text file beside it")
+        text_file = meta_file.with_suffix(".txt")
+        try:
+            text = text_file.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            problems.add(meta_file, data.line, "(file)", str(text_file), "report text file is missing")
+            continue
+        except UnicodeDecodeError as error:
+            problems.add(text_file, None, "(file)", None, f"not UTF-8 text: {error}")
+            continue
+        published = _date(data, "published", meta_file, "report", problems)
+        reliability = _text(data, "reliability", meta_file, "report", problems)
+        if reliability is not None and reliability not in "ABCDEF":
+            problems.add(meta_file, data.line_of("reliability"), "report.reliability", reliability,
+                         "must be one grade from A (reliable) to F (cannot be judged)")
+            reliability = None
+        outlet_id = _text(data, "outlet_id", meta_file, "report", problems)
+        if outlet_id is not None:
+            outlet_id = _resolve(outlet_id, None, "report.outlet_id", meta_file, data, context)
+        sources.append(Source(
+            id=source_id, title=_text(data, "title", meta_file, "report", problems) or "",
+            outlet=_text(data, "outlet", meta_file, "report", problems) or "", outlet_id=outlet_id,
+            url=_text(data, "url", meta_file, "report", problems), published=str(published) if published else None,
+            reliability=reliability, note=_text(data, "note", meta_file, "report", problems), text=text,
+        ))
+    return sources
+
+
+# --- claims -------------------------------------------------------------------------------
+
+
+def _resolve(name: str, at: PartialDate | None, field_name: str, file: Path, record: Located,
+             context: _Context, key: str | None = None) -> str | None:
+    line = record.line_of(key or field_name.rsplit(".", 1)[-1])
+    try:
+        return context.index.resolve(name, at).id
+    except EntityNotFound as error:
+        hint = "; did you mean: " + ", ".join(s["name"] for s in error.suggestions) if error.suggestions else ""
+        context.problems.add(file, line, field_name, name, f"unknown entity or alias{hint}")
+    except AmbiguousName as error:
+        options = ", ".join(f"{c['name']} ({c['id']})" for c in error.candidates)
+        context.problems.add(file, line, field_name, name,
+                             f"ambiguous alias: it may mean {options}; use the entity id")
+    return None
+
+
+def _read_claims(path: Path, context: _Context) -> list[tuple[Claim, Path, Located]]:
+    problems = context.problems
+    data = _read_mapping(path, problems, "source")
+    if data is None:
+        return []
+    source_id = str(data["source"])
+    source = context.sources.get(source_id)
+    if source is None:
+        problems.add(path, data.line_of("source"), "source", source_id,
+                     "unknown report: no reports/<id>.yaml in this bundle or in the store has this id")
+    items = data.get("claims")
+    if not isinstance(items, list) or not items:
+        problems.add(path, data.line_of("claims"), "claims", None, "must be a non-empty list of claims")
+        return []
+    read: list[tuple[Claim, Path, Located]] = []
+    for position, item in enumerate(items):
+        prefix = f"claims[{position}]"
+        if not isinstance(item, Located):
+            problems.add(path, data.line_of("claims"), prefix, item, "must be a mapping")
+            continue
+        claim = _read_claim(item, path, prefix, source_id, source, context)
+        if claim is not None:
+            read.append((claim, path, item))
+    return read
+
+
+def _read_claim(item: Located, path: Path, prefix: str, source_id: str, source: Source | None,
+                context: _Context) -> Claim | None:
+    problems, ontology = context.problems, context.ontology
+    before = len(problems.items)
+    _check_fields(item, CLAIM_FIELDS, path, prefix, problems)
+    text = {key: _text(item, key, path, prefix, problems)
+            for key in ("id", "subject", "type", "object", "quote", "status", "asserted_by", "location",
+                        "extracted_by", "incident", "note", "denies")}
+    when = _date(item, "date", path, prefix, problems)
+    ended = _date(item, "end_date", path, prefix, problems)
+    if when and ended and ended.end < when.start:
+        problems.add(path, item.line_of("end_date"), f"{prefix}.end_date", str(ended), f"is before date {when}")
+
+    relation = None
+    if text["type"]:
+        relation = ontology.relation_types.get(text["type"])
+        if relation is None:
+            close = difflib.get_close_matches(text["type"].upper(), list(ontology.relation_types), n=1)
+            hint = f"; did you mean {close[0]}?" if close else " (see `kg schema` for the relation types)"
+            problems.add(path, item.line_of("type"), f"{prefix}.type", text["type"], f"unknown relation type{hint}")
+
+    ids: dict[str, str | None] = {}
+    for role in ("subject", "object", "asserted_by", "location"):
+        name = text[role]
+        ids[role] = _resolve(name, when, f"{prefix}.{role}", path, item, context) if name else None
+    if relation is not None:
+        for role, allowed in (("subject", relation.subject_kinds), ("object", relation.object_kinds)):
+            entity_id = ids[role]
+            kind = context.index.resolve(entity_id).kind if entity_id else None
+            if kind is not None and kind not in allowed:
+                problems.add(path, item.line_of(role), f"{prefix}.{role}", text[role],
+                             f"{relation.name} does not allow a {role} of kind {kind!r} "
+                             f"(allowed: {', '.join(allowed)})")
+    if ids["location"]:
+        kind = context.index.resolve(ids["location"]).kind
+        if kind not in ontology.location_kinds:
+            problems.add(path, item.line_of("location"), f"{prefix}.location", text["location"],
+                         f"a location must be of kind {' or '.join(ontology.location_kinds)}, not {kind!r}")
+
+    status = text["status"]
+    if status is not None:
+        spec = ontology.statuses.get(status)
+        if spec is None:
+            problems.add(path, item.line_of("status"), f"{prefix}.status", status,
+                         f"unknown status (accepted: {', '.join(ontology.statuses)})")
+        elif relation is not None and relation.statuses is not None and status not in relation.statuses:
+            problems.add(path, item.line_of("status"), f"{prefix}.status", status,
+                         f"{relation.name} claims take status {' or '.join(relation.statuses)}")
+        elif relation is not None and spec.denial_only and not relation.denial:
+            problems.add(path, item.line_of("status"), f"{prefix}.status", status,
+                         f"status {status!r} is only for {ontology.denial_type} claims; "
+                         f"record the denial as its own {ontology.denial_type} claim")
+    if relation is not None and text["denies"] and not relation.denial:
+        problems.add(path, item.line_of("denies"), f"{prefix}.denies", text["denies"],
+                     f"only {ontology.denial_type} claims may deny another claim")
+    if relation is not None and relation.denial and not text["denies"]:
+        problems.add(path, item.line, f"{prefix}.denies", None,
+                     f"a {relation.name} claim must name the claim it denies")
+
+    confidence = item.get("confidence", 1.0)
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
+        problems.add(path, item.line_of("confidence"), f"{prefix}.confidence", confidence,
+                     "must be a number from 0 to 1")
+        confidence = 1.0
+
+    span = _check_quote(item, text["quote"], source, path, prefix, problems)
+
+    if len(problems.items) > before or source is None:
+        return None
+    assert text["subject"] and text["object"] and text["type"] and text["quote"] and status and span
+    claim_id = text["id"] or _derived_id(source_id, ids, text, when)
+    if not SLUG.match(claim_id):
+        problems.add(path, item.line_of("id"), f"{prefix}.id", claim_id,
+                     "must be a lowercase slug (letters, digits, single hyphens)")
+        return None
+    if claim_id in context.claim_lines:
+        first_file, first_line = context.claim_lines[claim_id]
+        problems.add(path, item.line_of("id"), f"{prefix}.id", claim_id,
+                     f"duplicate claim id (first used at {first_file}:{first_line})")
+        return None
+    context.claim_lines[claim_id] = (str(path), item.line_of("id"))
+    return Claim(
+        id=claim_id, subject=ids["subject"] or "", type=text["type"], object=ids["object"] or "",
+        source=source_id, quote=text["quote"], span=span, status=status, asserted_by=ids["asserted_by"] or "",
+        date=str(when) if when else None, end_date=str(ended) if ended else None, location=ids["location"],
+        confidence=float(confidence), extracted_by=text["extracted_by"] or "curated", incident=text["incident"],
+        note=text["note"], denies=text["denies"],
+    )
+
+
+def _check_quote(item: Located, quote: str | None, source: Source | None, path: Path, prefix: str,
+                 problems: _Problems) -> tuple[int, int] | None:
+    """The quote's span in the report: checked when given, found (first occurrence) when not."""
+    if quote is None or source is None:
+        return None
+    raw_span = item.get("span")
+    if raw_span is not None:
+        if (not isinstance(raw_span, list) or len(raw_span) != 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) for n in raw_span)):
+            problems.add(path, item.line_of("span"), f"{prefix}.span", raw_span, "must be [start, end] offsets")
+            return None
+        start, end = raw_span
+        if source.text[start:end] != quote or not 0 <= start < end <= len(source.text):
+            found = source.text.find(quote)
+            where = f"; the quote is at [{found}, {found + len(quote)}]" if found >= 0 else ""
+            problems.add(path, item.line_of("span"), f"{prefix}.span", raw_span,
+                         f"does not match the quote in report {source.id}: the text there reads "
+                         f"{source.text[start:end][:60]!r}{where}")
+            return None
+    position = source.text.find(quote)
+    if position < 0:
+        hint = ""
+        if source.text.translate(_QUOTE_MARKS).find(quote.translate(_QUOTE_MARKS)) >= 0:
+            hint = "; it differs from the text only in its quotation marks or apostrophes (the report uses ’ “ ”)"
+        problems.add(path, item.line_of("quote"), f"{prefix}.quote", _shorten(quote),
+                     f"not found in report {source.id}{hint}")
+        return None
+    if raw_span is not None:
+        return (raw_span[0], raw_span[1])
+    return (position, position + len(quote))
+
+
+def _check_denials(claims: list[tuple[Claim, Path, Located]], context: _Context) -> None:
+    ids = {claim.id for claim, _, _ in claims} | context.known_claims
+    for claim, path, item in claims:
+        if claim.denies is None:
+            continue
+        if claim.denies == claim.id:
+            context.problems.add(path, item.line_of("denies"), "denies", claim.denies, "a claim cannot deny itself")
+        elif claim.denies not in ids:
+            context.problems.add(path, item.line_of("denies"), "denies", claim.denies,
+                                 "denies no existing claim: no claim in this load or in the store has this id")
+
+
+def _derived_id(source_id: str, ids: dict[str, str | None], text: dict[str, str | None],
+                when: PartialDate | None) -> str:
+    """A stable id for a claim given without one: same input, same id, so reloads are idempotent."""
+    basis = "|".join(str(v) for v in (source_id, ids["subject"], text["type"], ids["object"], text["quote"],
+                                      text["status"], ids["asserted_by"], when))
+    return f"c-{hashlib.sha256(basis.encode('utf-8')).hexdigest()[:16]}"
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

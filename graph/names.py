@@ -1,0 +1,144 @@
+"""Name resolution: from what reporting writes ("ISKP", "Dushanbe", "Reccardo Valle") to an entity.
+
+Matching ignores case, diacritics, hyphens, apostrophes, a possessive ending and a
+leading "the", because reporting varies all of them. An alias held by two entities is
+never resolved silently; an alias's validity window is honoured when a date is given.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from graph.dates import PartialDate, parse_optional
+from graph.errors import AmbiguousName, EntityNotFound
+from graph.model import Entity, EntityMatch
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
+
+
+def name_key(text: str) -> str:
+    """The comparison key of a name: letters and digits only, folded."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = folded.translate(_APOSTROPHES).casefold().strip()
+    folded = re.sub(r"^the\s+", "", folded)
+    folded = re.sub(r"'s$", "", folded)
+    folded = re.sub(r"s'$", "s", folded)
+    return re.sub(r"[^0-9a-z]+", "", folded)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    entity_id: str
+    name: str
+    primary: bool
+    valid_from: PartialDate | None
+    valid_until: PartialDate | None
+
+    def holds_at(self, when: PartialDate | None) -> bool:
+        if when is None:
+            return True
+        if self.valid_from is not None and when.end < self.valid_from.start:
+            return False
+        return not (self.valid_until is not None and when.start > self.valid_until.end)
+
+
+class AliasIndex:
+    """Every id, name and alias of a set of entities, keyed for forgiving lookup."""
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        self._entities: dict[str, Entity] = {}
+        self._by_key: dict[str, list[_Entry]] = defaultdict(list)
+        for entity in entities:
+            self._entities[entity.id] = entity
+            self._add(entity.id, entity.name, primary=True)
+            self._add(entity.id, entity.id, primary=True)
+            for alias in entity.aliases:
+                self._add(
+                    entity.id, alias.name, primary=False,
+                    valid_from=parse_optional(alias.valid_from), valid_until=parse_optional(alias.valid_until),
+                )
+
+    def _add(self, entity_id: str, name: str, *, primary: bool,
+             valid_from: PartialDate | None = None, valid_until: PartialDate | None = None) -> None:
+        key = name_key(name)
+        if key:
+            self._by_key[key].append(_Entry(entity_id, name, primary, valid_from, valid_until))
+
+    def resolve(self, name: str, at: str | PartialDate | None = None) -> Entity:
+        """The one entity ``name`` stands for (at date ``at`` if given).
+
+        Raises ``EntityNotFound`` with near-miss suggestions, or ``AmbiguousName`` with
+        the candidates. An entity's own id or name outranks another entity's alias.
+        """
+        when = parse_optional(at) if isinstance(at, str) else at
+        entries = [e for e in self._by_key.get(name_key(name), []) if e.holds_at(when)]
+        if not entries:
+            raise EntityNotFound(name, self.suggest(name))
+        primaries = {e.entity_id for e in entries if e.primary}
+        ids = primaries or {e.entity_id for e in entries}
+        if len(ids) == 1:
+            return self._entities[ids.pop()]
+        candidates = []
+        for entity_id in sorted(ids):
+            entity = self._entities[entity_id]
+            entry = next(e for e in entries if e.entity_id == entity_id)
+            candidates.append({
+                "id": entity.id, "name": entity.name, "kind": entity.kind, "alias": entry.name,
+                "valid_from": str(entry.valid_from) if entry.valid_from else None,
+                "valid_until": str(entry.valid_until) if entry.valid_until else None,
+            })
+        raise AmbiguousName(name, candidates)
+
+    def suggest(self, name: str, limit: int = 5) -> list[dict[str, str]]:
+        """Entities whose names are close to ``name``, best first."""
+        return [
+            {"id": m.entity.id, "name": m.entity.name, "kind": m.entity.kind, "matched": m.matched}
+            for m in self.search(name, limit=limit, fuzzy_cutoff=0.72)
+            if m.score < 1.0
+        ]
+
+    def search(self, query: str, *, kind: str | None = None, limit: int = 10,
+               fuzzy_cutoff: float = 0.6) -> list[EntityMatch]:
+        """Entities ranked by how well any of their names matches ``query``.
+
+        Exact key 1.0, prefix 0.9, containment 0.8, otherwise string similarity; one hit
+        per entity (its best name), ties broken by name so results are stable.
+        """
+        key = name_key(query)
+        if not key:
+            return []
+        best: dict[str, tuple[float, str]] = {}
+        for other, entries in self._by_key.items():
+            if other == key:
+                score = 1.0
+            elif other.startswith(key) and len(key) >= 2:
+                score = 0.9
+            elif key in other and len(key) >= 3:
+                score = 0.8
+            else:
+                score = difflib.SequenceMatcher(None, key, other).ratio()
+                if score < fuzzy_cutoff:
+                    continue
+                score = round(score * 0.79, 4)
+            for entry in entries:
+                entity = self._entities[entry.entity_id]
+                if kind and entity.kind != kind:
+                    continue
+                if entry.entity_id not in best or score > best[entry.entity_id][0]:
+                    best[entry.entity_id] = (score, entry.name)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], self._entities[item[0]].name))
+        return [EntityMatch(entity=self._entities[eid], matched=m, score=s) for eid, (s, m) in ranked[:limit]]
+
+    def shared_aliases(self) -> dict[str, list[str]]:
+        """Alias keys that stand for more than one entity: the names that need a date or a choice."""
+        return {
+            key: sorted({e.entity_id for e in entries})
+            for key, entries in self._by_key.items()
+            if len({e.entity_id for e in entries}) > 1
+        }

@@ -1,0 +1,195 @@
+"""The vocabulary the graph may speak, read from ``ontology.yaml`` and validated on load.
+
+Every other module (loader, stores, CLI, later the API schema, Browser style and question
+parser) asks this object; no code lists relation types or kinds on its own, so adding a
+relation type is a change to the YAML file only.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from graph.errors import InvalidParameter, OntologyError
+from graph.yamlio import read_yaml
+
+DEFAULT_PATH = Path(__file__).with_name("ontology.yaml")
+_TYPE_NAME = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
+_LABEL = re.compile(r"^[A-Z][A-Za-z]*$")
+
+Direction = Literal["out", "in", "both"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EntityKind(_Strict):
+    """A kind of entity, with the Neo4j label it gets besides ``:Entity``."""
+
+    label: str
+    description: str
+
+
+class Status(_Strict):
+    """How a claim is held: who says it and with what standing."""
+
+    description: str
+    denial_only: bool = False
+
+
+class Phrasings(_Strict):
+    """How people ask about a relation: with the entity as subject, or as object."""
+
+    forward: list[str]
+    backward: list[str] = Field(default_factory=list)
+
+
+class RelationType(_Strict):
+    """One relation type: its meaning, direction and which kinds it may join."""
+
+    name: str = ""
+    meaning: str
+    definition: str
+    category: str
+    symmetric: bool
+    subject_kinds: list[str]
+    object_kinds: list[str]
+    statuses: list[str] | None = None
+    denial: bool = False
+    phrasings: Phrasings
+
+
+class Ontology(_Strict):
+    """Entity kinds, claim statuses and relation types, cross-checked when built."""
+
+    version: int
+    categories: dict[str, str]
+    entity_kinds: dict[str, EntityKind]
+    location_kinds: list[str]
+    statuses: dict[str, Status]
+    relation_types: dict[str, RelationType]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_types(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("relation_types"), dict):
+            data = dict(data)
+            data["relation_types"] = {
+                name: {**spec, "name": name} if isinstance(spec, dict) else spec
+                for name, spec in data["relation_types"].items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Ontology:
+        problems: list[str] = []
+        for kind, spec in self.entity_kinds.items():
+            if not _LABEL.match(spec.label):
+                problems.append(f"entity kind {kind}: label {spec.label!r} is not a PascalCase Neo4j label")
+        for kind in self.location_kinds:
+            if kind not in self.entity_kinds:
+                problems.append(f"location_kinds names undefined entity kind {kind!r}")
+        denials = [t.name for t in self.relation_types.values() if t.denial]
+        if len(denials) > 1:
+            problems.append(f"more than one denial relation type: {', '.join(denials)}")
+        for name, rel in self.relation_types.items():
+            where = f"relation type {name}"
+            if not _TYPE_NAME.match(name):
+                problems.append(f"{where}: name must be UPPER_SNAKE_CASE")
+            if rel.category not in self.categories:
+                problems.append(f"{where}: undefined category {rel.category!r}")
+            for role, kinds in (("subject_kinds", rel.subject_kinds), ("object_kinds", rel.object_kinds)):
+                if not kinds:
+                    problems.append(f"{where}: {role} is empty")
+                for kind in kinds:
+                    if kind not in self.entity_kinds:
+                        problems.append(f"{where}: {role} names undefined entity kind {kind!r}")
+            for status in rel.statuses or []:
+                if status not in self.statuses:
+                    problems.append(f"{where}: statuses names undefined status {status!r}")
+            if rel.symmetric and rel.phrasings.backward:
+                problems.append(f"{where}: a symmetric type reads the same both ways; give forward phrasings only")
+            if not rel.symmetric and not rel.phrasings.backward:
+                problems.append(f"{where}: backward phrasings are missing")
+            for phrase in [*rel.phrasings.forward, *rel.phrasings.backward]:
+                if phrase.count("{x}") != 1:
+                    problems.append(f"{where}: phrasing {phrase!r} must contain {{x}} exactly once")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # --- questions the rest of the code asks -------------------------------------------
+
+    def relation(self, name: str) -> RelationType:
+        """The relation type called ``name`` (case-insensitive), or ``InvalidParameter``."""
+        rel = self.relation_types.get(name.strip().upper())
+        if rel is None:
+            raise InvalidParameter("type", name, "unknown relation type", sorted(self.relation_types))
+        return rel
+
+    def expand_types(self, names: list[str] | None) -> list[str] | None:
+        """Relation type names from names or category names (``hostile``); None means all."""
+        if not names:
+            return None
+        expanded: list[str] = []
+        for name in names:
+            key = name.strip()
+            if key.lower() in self.categories:
+                members = [t.name for t in self.relation_types.values() if t.category == key.lower()]
+            elif key.upper() in self.relation_types:
+                members = [key.upper()]
+            else:
+                raise InvalidParameter(
+                    "types", name, "neither a relation type nor a category",
+                    sorted(self.relation_types) + sorted(self.categories),
+                )
+            expanded.extend(m for m in members if m not in expanded)
+        return expanded
+
+    def check_status(self, status: str) -> str:
+        """``status`` if the ontology defines it, else ``InvalidParameter``."""
+        if status not in self.statuses:
+            raise InvalidParameter("status", status, "unknown claim status", list(self.statuses))
+        return status
+
+    @property
+    def denial_type(self) -> str | None:
+        """Name of the relation type whose claims deny other claims."""
+        return next((t.name for t in self.relation_types.values() if t.denial), None)
+
+    def label(self, kind: str) -> str:
+        """Neo4j label of an entity kind."""
+        return self.entity_kinds[kind].label
+
+
+def parse_ontology(data: Any, *, origin: str = "ontology") -> Ontology:
+    """Validate already-parsed ontology data; ``OntologyError`` lists everything wrong."""
+    try:
+        return Ontology.model_validate(data)
+    except ValidationError as error:
+        reasons = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
+        raise OntologyError(f"{origin} is invalid: {reasons}") from error
+
+
+def read_ontology(path: Path) -> Ontology:
+    """Read and validate an ontology file."""
+    try:
+        data = read_yaml(path)
+    except (OSError, yaml.YAMLError) as error:
+        raise OntologyError(f"cannot read ontology {path}: {error}") from error
+    return parse_ontology(data, origin=str(path))
+
+
+@lru_cache(maxsize=1)
+def load_ontology() -> Ontology:
+    """The project's ontology, read once per process."""
+    return read_ontology(DEFAULT_PATH)

@@ -1,0 +1,1 @@
+"""Store implementations: the only modules that touch networkx or a database driver."""

@@ -1,0 +1,266 @@
+"""The loader validates everything before writing anything, and says exactly what is wrong where."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from graph.errors import ValidationFailed
+from graph.loader import load, read_bundle
+from graph.ontology import Ontology
+from graph.store import ClaimQuery, GraphStore
+from tests.bundles import claim_yaml, claims_file, line_of
+from tests.conftest import SEEDS
+
+Bundle = Callable[..., Path]
+
+
+def problems_of(path: Path, ontology: Ontology) -> list[str]:
+    with pytest.raises(ValidationFailed) as caught:
+        read_bundle(path, ontology)
+    return [str(p) for p in caught.value.problems]
+
+
+def single_problem(bundle: Bundle, ontology: Ontology, text: str) -> tuple[str, str]:
+    root = bundle(text)
+    found = problems_of(root, ontology)
+    assert len(found) == 1, found
+    return found[0], str(root / "claims" / "test.yaml")
+
+
+def test_the_seed_bundle_is_valid_and_complete(ontology: Ontology, seed_text: str) -> None:
+    batch = read_bundle(SEEDS, ontology)
+    assert len(batch.claims) >= 45
+    assert len({c.id for c in batch.claims}) == len(batch.claims)
+    for claim in batch.claims:
+        assert seed_text[claim.span[0]:claim.span[1]] == claim.quote
+        assert claim.extracted_by == "curated" and claim.confidence == 1.0
+    assert batch.sources[0].text == seed_text
+
+
+def test_an_unknown_entity_is_named_with_suggestions(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(object="Tajikstan"))
+    problem, file = single_problem(bundle, ontology, text)
+    assert problem == (f"{file}:{line_of(text, 'object:')}: claims[0].object: 'Tajikstan': "
+                       "unknown entity or alias; did you mean: Tajikistan, Tajiks")
+
+
+def test_an_ambiguous_alias_is_refused_with_its_candidates(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(type="RECRUITS_FROM", object="Uzbek", status="reported", asserted_by="rferl"))
+    problem, _ = single_problem(bundle, ontology, text)
+    assert problem.endswith("claims[0].object: 'Uzbek': ambiguous alias: it may mean "
+                            "Uzbekistan (uzbekistan), Uzbeks (uzbeks); use the entity id")
+
+
+def test_an_alias_window_is_read_at_the_claims_date(bundle: Bundle, ontology: Ontology) -> None:
+    seed_claims = (SEEDS / "claims" / "rferl-2022-05-isk-central-asia.yaml").read_text(encoding="utf-8")
+    bundle(seed_claims, name="seed.yaml")
+    root = bundle(claims_file(claim_yaml(
+        subject="Kabul", type="DENIED", object="IS-K", status="denied", asserted_by="Kabul", date="2022-05",
+        quote="Both Dushanbe and Tashkent have denied that such attacks took place.",
+        denies="isk-attacked-tajikistan-2022-05-07")))
+    denial = next(c for c in read_bundle(root, ontology).claims if c.id == "test-claim")
+    assert (denial.subject, denial.asserted_by, denial.denies) == (
+        "taliban", "taliban", "isk-attacked-tajikistan-2022-05-07")
+
+
+def test_an_unknown_relation_type_gets_the_closest_name(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(type="ATACKED"))
+    problem, file = single_problem(bundle, ontology, text)
+    assert problem == (f"{file}:{line_of(text, 'type:')}: claims[0].type: 'ATACKED': "
+                       "unknown relation type; did you mean ATTACKED?")
+
+
+def test_a_kind_the_relation_does_not_allow_is_refused(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(type="LOCATED_IN", subject="IS-K", object="Afghanistan", status="reported",
+                                  asserted_by="rferl"))
+    problem, _ = single_problem(bundle, ontology, text)
+    assert problem.endswith("claims[0].subject: 'IS-K': LOCATED_IN does not allow a subject of kind "
+                            "'armed_group' (allowed: place)")
+
+
+def test_a_quote_not_in_the_report_is_refused(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(quote="IS-K fired rockets at Dushanbe."))
+    problem, file = single_problem(bundle, ontology, text)
+    assert problem == (f"{file}:{line_of(text, 'quote:')}: claims[0].quote: 'IS-K fired rockets at Dushanbe.': "
+                       "not found in report rferl-2022-05-isk-central-asia")
+
+
+def test_a_quote_with_straight_apostrophes_gets_a_hint(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(
+        type="SEEKS_TO_UNDERMINE", object="Taliban", status="assessed", asserted_by="rferl", date=None,
+        quote="The ultraradical Islamic State-Khorasan (IS-K) group is trying to undermine the Taliban's "
+              "hard-line rule by launching attacks on neighboring countries from Afghanistan, analysts say."))
+    problem, _ = single_problem(bundle, ontology, text)
+    assert "differs from the text only in its quotation marks or apostrophes" in problem
+
+
+def test_a_span_that_does_not_match_the_quote_is_refused(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(span=[0, 19]))
+    problem, file = single_problem(bundle, ontology, text)
+    assert problem.startswith(f"{file}:{line_of(text, 'span:')}: claims[0].span: [0, 19]: does not match "
+                              "the quote in report rferl-2022-05-isk-central-asia: the text there reads "
+                              "'Accessibility links'; the quote is at [")
+
+
+def test_a_missing_span_is_found_in_the_text(bundle: Bundle, ontology: Ontology, seed_text: str) -> None:
+    batch = read_bundle(bundle(claims_file(claim_yaml())), ontology)
+    claim = batch.claims[0]
+    assert seed_text[claim.span[0]:claim.span[1]] == claim.quote
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("May 7, 2022", "invalid date: not an ISO date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("2022-02-30", "invalid date: day 30 does not exist in 2022-02"),
+    ("2022-13", "invalid date: month 13 does not exist"),
+])
+def test_malformed_and_impossible_dates_are_refused(bundle: Bundle, ontology: Ontology, value: str,
+                                                    reason: str) -> None:
+    text = claims_file(claim_yaml(date=value))
+    problem, file = single_problem(bundle, ontology, text)
+    assert problem == f"{file}:{line_of(text, 'date:')}: claims[0].date: {value!r}: {reason}"
+
+
+def test_an_end_before_the_start_is_refused(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(end_date="2022-04"))
+    problem, _ = single_problem(bundle, ontology, text)
+    assert problem.endswith("claims[0].end_date: '2022-04': is before date 2022-05-07")
+
+
+def test_a_duplicate_claim_id_names_the_first_use(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(), claim_yaml(date="2022-05"))
+    problem, file = single_problem(bundle, ontology, text)
+    first = line_of(text, "id: test-claim")
+    assert problem == (f"{file}:{first + 8}: claims[1].id: 'test-claim': duplicate claim id "
+                       f"(first used at {file}:{first})")
+
+
+def test_a_denial_must_deny_an_existing_claim(bundle: Bundle, ontology: Ontology) -> None:
+    denial = dict(subject="Dushanbe", type="DENIED", object="IS-K", status="denied", asserted_by="Tajikistan",
+                  quote="Both Dushanbe and Tashkent have denied that such attacks took place.", date=None)
+    text = claims_file(claim_yaml(**denial, denies="no-such-claim"))
+    problem, file = single_problem(bundle, ontology, text)
+    assert problem == (f"{file}:{line_of(text, 'denies:')}: denies: 'no-such-claim': denies no existing claim: "
+                       "no claim in this load or in the store has this id")
+    text = claims_file(claim_yaml(**denial))
+    problem, _ = single_problem(bundle, ontology, text)
+    assert problem.endswith("claims[0].denies: a DENIED claim must name the claim it denies")
+
+
+def test_only_a_denial_may_carry_denied_status_or_deny(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(status="denied", denies="test-claim"))
+    found = problems_of(bundle(text), ontology)
+    assert any("status 'denied' is only for DENIED claims" in p for p in found)
+    assert any("only DENIED claims may deny another claim" in p for p in found)
+
+
+@pytest.mark.parametrize("field", ["subject", "type", "object", "quote", "status", "asserted_by"])
+def test_a_missing_required_field_is_named(bundle: Bundle, ontology: Ontology, field: str) -> None:
+    text = claims_file(claim_yaml(**{field: None}))
+    found = problems_of(bundle(text), ontology)
+    assert f"{bundle(text) / 'claims' / 'test.yaml'}:3: claims[0].{field}: missing required field" in found
+
+
+def test_a_misspelt_field_is_refused_not_dropped(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(note=None, nots="most founding members"))
+    problem, _ = single_problem(bundle, ontology, text)
+    assert problem.endswith("claims[0].nots: 'most founding members': unknown field; did you mean 'note'?")
+
+
+def test_other_field_checks(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(confidence=1.5, status="rumoured", location="IS-K"))
+    found = problems_of(bundle(text), ontology)
+    assert any(p.endswith("claims[0].confidence: 1.5: must be a number from 0 to 1") for p in found)
+    assert any("claims[0].status: 'rumoured': unknown status (accepted: reported, claimed" in p for p in found)
+    assert any("claims[0].location: 'IS-K': a location must be of kind place or state, not 'armed_group'" in p
+               for p in found)
+
+
+def test_malformed_yaml_names_its_line(bundle: Bundle, ontology: Ontology) -> None:
+    root = bundle("source: rferl-2022-05-isk-central-asia\nclaims:\n  - id: x\n    subject: [IS-K\n")
+    (problem,) = problems_of(root, ontology)
+    assert problem.startswith(f"{root / 'claims' / 'test.yaml'}:5: (file): malformed YAML")
+
+
+def test_an_unknown_source_is_refused(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(), source="no-such-report")
+    found = problems_of(bundle(text), ontology)
+    assert found == [f"{bundle(text) / 'claims' / 'test.yaml'}:1: source: 'no-such-report': unknown report: "
+                     "no reports/<id>.yaml in this bundle or in the store has this id"]
+
+
+def test_registry_errors_are_reported_with_their_lines(bundle: Bundle, ontology: Ontology) -> None:
+    root = bundle(claims_file(claim_yaml()))
+    registry = root / "entities.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8") +
+                        "  - {id: isk, name: Duplicate, kind: armed_group}\n"
+                        "  - {id: jamaat-ansarullah, name: Jamaat Ansarullah, kind: militia}\n",
+                        encoding="utf-8")
+    found = problems_of(root, ontology)
+    lines = len(registry.read_text(encoding="utf-8").splitlines())
+    assert f"{registry}:{lines - 1}: entities[37].id: 'isk': duplicate id (first defined on line 8)" in found
+    assert any(p.startswith(f"{registry}:{lines}: entities[38].kind: 'militia': unknown entity kind") for p in found)
+
+
+def test_every_problem_of_a_run_is_reported_together(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(object="Tajikstan"), claim_yaml(id="second", type="ATACKED"),
+                       claim_yaml(id="third", date="2022-02-30"))
+    found = problems_of(bundle(text), ontology)
+    assert [p.split(": ")[1] for p in found] == ["claims[0].object", "claims[1].type", "claims[2].date"]
+
+
+def test_a_failed_load_writes_nothing(bundle: Bundle, ontology: Ontology, empty_store: GraphStore) -> None:
+    load(SEEDS, empty_store, ontology)
+    before = empty_store.stats()
+    text = claims_file(claim_yaml(id="good-one", date="2022-05"), claim_yaml(id="bad-one", object="Tajikstan"))
+    with pytest.raises(ValidationFailed):
+        load(bundle(text), empty_store, ontology)
+    assert empty_store.stats() == before
+    assert not empty_store.claims(ClaimQuery(subject="isk", types=("ATTACKED",), statuses=("claimed",),
+                                             source="rferl-2022-05-isk-central-asia")) == []
+    assert "good-one" not in {c.id for c in empty_store.claims(ClaimQuery())}
+
+
+def test_loading_twice_leaves_identical_counts_and_ids(ontology: Ontology, empty_store: GraphStore) -> None:
+    _, first = load(SEEDS, empty_store, ontology)
+    ids = [c.id for c in empty_store.claims(ClaimQuery())]
+    stats = empty_store.stats()
+    _, second = load(SEEDS, empty_store, ontology)
+    assert first is not None and second is not None
+    assert first.created["claims"] == len(ids) and second.created["claims"] == 0
+    assert second.unchanged == {"entities": stats.entities, "sources": 1, "claims": len(ids)}
+    assert [c.id for c in empty_store.claims(ClaimQuery())] == ids
+    assert empty_store.stats() == stats
+
+
+def test_a_claim_without_an_id_gets_the_same_id_every_time(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml(id=None))
+    first = read_bundle(bundle(text), ontology).claims[0].id
+    assert first.startswith("c-") and read_bundle(bundle(text), ontology).claims[0].id == first
+
+
+def test_a_new_report_can_use_entities_already_in_the_store(tmp_path: Path, ontology: Ontology,
+                                                            empty_store: GraphStore, seed_text: str) -> None:
+    load(SEEDS, empty_store, ontology)
+    root = tmp_path / "mine"
+    (root / "reports").mkdir(parents=True)
+    (root / "claims").mkdir()
+    (root / "reports" / "note-1.txt").write_text("Tashkent denied the attack on Termez.", encoding="utf-8")
+    (root / "reports" / "note-1.yaml").write_text("id: note-1\ntitle: Note\noutlet: Desk\npublished: 2022-04-19\n",
+                                                  encoding="utf-8")
+    (root / "claims" / "note-1.yaml").write_text(claims_file(claim_yaml(
+        id="note-1-denial", subject="Tashkent", type="DENIED", object="IS-K", status="denied",
+        asserted_by="Uzbekistan", quote="Tashkent denied the attack on Termez.", date="2022-04",
+        denies="isk-attacked-uzbekistan-2022-04-18"), source="note-1"), encoding="utf-8")
+    load(root, empty_store, ontology)
+    assert empty_store.get_claim("isk-attacked-uzbekistan-2022-04-18").disputed_by == [
+        "note-1-denial", "taliban-denied-termez-attack", "uzbekistan-denied-termez-attack"]
+    assert empty_store.get_source("rferl-2022-05-isk-central-asia").text == seed_text
+
+
+def test_a_path_that_is_not_a_bundle_is_refused(tmp_path: Path, ontology: Ontology) -> None:
+    assert problems_of(tmp_path / "nowhere", ontology) == [
+        f"{tmp_path / 'nowhere'}: path: {str(tmp_path / 'nowhere')!r}: not a directory: expected a folder with "
+        "reports/, claims/ and optionally entities.yaml"]
+    assert problems_of(tmp_path, ontology) == [
+        f"{tmp_path}: path: {str(tmp_path)!r}: holds no entities.yaml, reports/*.yaml or claims/*.yaml"]

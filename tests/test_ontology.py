@@ -1,0 +1,93 @@
+"""The ontology is validated data, and the only place that lists relation types."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from app.settings import PROJECT_ROOT
+from graph.errors import InvalidParameter, OntologyError
+from graph.ontology import DEFAULT_PATH, Ontology, parse_ontology
+
+
+def raw() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+def test_it_holds_the_specs_vocabulary(ontology: Ontology) -> None:
+    spec = (PROJECT_ROOT.parent / "shared" / "spec" / "ontology.md")
+    names = set(re.findall(r"^\| ([A-Z_]{4,}) \|", spec.read_text(encoding="utf-8"), re.MULTILINE)) \
+        if spec.exists() else set()
+    assert len(ontology.relation_types) == 28
+    if names:
+        assert names == set(ontology.relation_types)
+    assert set(ontology.statuses) == {"reported", "claimed", "alleged", "assessed", "denied", "confirmed"}
+    assert {k.label for k in ontology.entity_kinds.values()} == {
+        "ArmedGroup", "State", "Community", "Person", "Place", "Organization"}
+    assert ontology.denial_type == "DENIED"
+
+
+def test_symmetric_types_are_the_ones_that_read_both_ways(ontology: Ontology) -> None:
+    symmetric = {t.name for t in ontology.relation_types.values() if t.symmetric}
+    assert symmetric == {"STRAINED_RELATIONS_WITH", "ALLIED_WITH", "SIGNED_AGREEMENT_WITH", "BORDERS"}
+
+
+def test_every_type_has_a_definition_and_phrasings_each_way(ontology: Ontology) -> None:
+    phrasings: list[str] = []
+    for rel in ontology.relation_types.values():
+        assert len(rel.definition.split()) >= 30, rel.name
+        assert rel.phrasings.forward
+        assert rel.symmetric or rel.phrasings.backward
+        phrasings += rel.phrasings.forward + rel.phrasings.backward
+    assert len(phrasings) == len(set(phrasings))
+    provoke = ontology.relation("SEEKS_TO_PROVOKE").phrasings
+    assert "who is {x} trying to provoke" in provoke.forward
+    assert "who is trying to provoke {x}" in provoke.backward
+
+
+def test_a_relation_naming_an_undefined_kind_is_refused() -> None:
+    data = raw()
+    data["relation_types"]["ATTACKED"]["object_kinds"].append("militia")
+    with pytest.raises(OntologyError, match="relation type ATTACKED: object_kinds names undefined entity kind 'militia'"):
+        parse_ontology(data)
+
+
+def test_inconsistent_definitions_are_all_reported() -> None:
+    data = raw()
+    data["relation_types"]["BORDERS"]["phrasings"]["backward"] = ["what borders {x}"]
+    data["relation_types"]["LEADS"]["category"] = "hierarchy"
+    data["relation_types"]["HOSTS"]["phrasings"]["forward"] = ["who does it host"]
+    with pytest.raises(OntologyError) as caught:
+        parse_ontology(data)
+    message = caught.value.message
+    assert "BORDERS: a symmetric type reads the same both ways" in message
+    assert "LEADS: undefined category 'hierarchy'" in message
+    assert "HOSTS: phrasing 'who does it host' must contain {x} exactly once" in message
+
+
+def test_unknown_keys_in_the_ontology_are_refused() -> None:
+    data = raw()
+    data["relation_types"]["LEADS"]["colour"] = "red"
+    with pytest.raises(OntologyError, match="colour"):
+        parse_ontology(data)
+
+
+def test_types_expand_from_names_and_categories(ontology: Ontology) -> None:
+    assert ontology.expand_types(["recruits_from"]) == ["RECRUITS_FROM"]
+    hostile = ontology.expand_types(["hostile"]) or []
+    assert "ATTACKED" in hostile and "ALLIED_WITH" not in hostile
+    with pytest.raises(InvalidParameter, match="neither a relation type nor a category"):
+        ontology.expand_types(["BEFRIENDED"])
+
+
+def test_no_python_module_lists_relation_types(ontology: Ontology) -> None:
+    """Adding a relation type must be a change to the YAML file only."""
+    offenders = []
+    for folder in ("app", "graph"):
+        for path in Path(PROJECT_ROOT, folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            offenders += [f"{path.name}: {name}" for name in ontology.relation_types if re.search(rf"\b{name}\b", text)]
+    assert offenders == []

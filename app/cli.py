@@ -277,7 +277,7 @@ def stats_command(env: Env, as_json: bool) -> None:
         emit(stats.model_dump())
         return
     click.echo(f"{stats.entities} entities, {stats.claims} claims ({stats.disputed_claims} disputed), "
-               f"{stats.sources} sources")
+               f"{stats.sources} source{'s' if stats.sources != 1 else ''}")
     for title, counts in (("KIND", stats.entities_by_kind), ("TYPE", stats.claims_by_type),
                           ("STATUS", stats.claims_by_status)):
         click.echo()

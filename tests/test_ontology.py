@@ -51,7 +51,8 @@ def test_every_type_has_a_definition_and_phrasings_each_way(ontology: Ontology) 
 def test_a_relation_naming_an_undefined_kind_is_refused() -> None:
     data = raw()
     data["relation_types"]["ATTACKED"]["object_kinds"].append("militia")
-    with pytest.raises(OntologyError, match="relation type ATTACKED: object_kinds names undefined entity kind 'militia'"):
+    expected = "relation type ATTACKED: object_kinds names undefined entity kind 'militia'"
+    with pytest.raises(OntologyError, match=expected):
         parse_ontology(data)
 
 

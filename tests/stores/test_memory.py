@@ -1,0 +1,89 @@
+"""The embedded store loses nothing: persistence, atomic replacement, other writers, bad files."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.errors import KgError, StoreUnavailable
+from graph.loader import load
+from graph.model import Batch, Claim, Entity
+from graph.ontology import Ontology
+from graph.store import ClaimQuery
+from graph.stores.memory import MemoryStore
+from tests.conftest import SEEDS
+
+
+def test_what_was_loaded_survives_a_restart(tmp_path: Path, ontology: Ontology) -> None:
+    path = tmp_path / "graph.json"
+    first = MemoryStore(ontology, path)
+    load(SEEDS, first, ontology)
+    first.upsert(Batch(entities=[Entity(id="jamaat-ansarullah", name="Jamaat Ansarullah", kind="armed_group")]))
+    again = MemoryStore(ontology, path)
+    assert again.stats() == first.stats()
+    assert again.claims(ClaimQuery()) == first.claims(ClaimQuery())
+    assert again.resolve("Jamaat Ansarullah").id == "jamaat-ansarullah"
+    assert again.get_claim("isk-attacked-tajikistan-2022-05-07").disputed
+
+
+def test_a_failed_write_changes_neither_file_nor_memory(tmp_path: Path, ontology: Ontology,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "graph.json"
+    store = MemoryStore(ontology, path)
+    load(SEEDS, store, ontology)
+    before_bytes, before_stats = path.read_bytes(), store.stats()
+
+    def refuse(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(StoreUnavailable, match="No space left on device"):
+        store.upsert(Batch(entities=[Entity(id="new-group", name="New Group", kind="armed_group")]))
+    monkeypatch.undo()
+    assert path.read_bytes() == before_bytes
+    assert store.stats() == before_stats
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_reader_sees_what_another_process_wrote(tmp_path: Path, ontology: Ontology) -> None:
+    path = tmp_path / "graph.json"
+    reader = MemoryStore(ontology, path)
+    assert reader.stats().claims == 0
+    script = (
+        "import sys; from pathlib import Path; from graph.loader import load; "
+        "from graph.ontology import load_ontology; from graph.stores.memory import MemoryStore; "
+        "o = load_ontology(); load(Path(sys.argv[1]), MemoryStore(o, Path(sys.argv[2])), o)"
+    )
+    subprocess.run([sys.executable, "-c", script, str(SEEDS), str(path)], check=True)
+    assert reader.stats().claims == MemoryStore(ontology, path).stats().claims > 0
+
+
+def test_writers_in_turn_keep_each_others_records(tmp_path: Path, ontology: Ontology) -> None:
+    path = tmp_path / "graph.json"
+    one, two = MemoryStore(ontology, path), MemoryStore(ontology, path)
+    one.upsert(Batch(entities=[Entity(id="group-a", name="Group A", kind="armed_group")]))
+    two.upsert(Batch(entities=[Entity(id="group-b", name="Group B", kind="armed_group")]))
+    assert {e.id for e in MemoryStore(ontology, path).entities()} == {"group-a", "group-b"}
+
+
+def test_a_damaged_data_file_is_reported_and_left_untouched(tmp_path: Path, ontology: Ontology) -> None:
+    path = tmp_path / "graph.json"
+    path.write_text('{"format": "kg-graph", "version": 1, "entities": [', encoding="utf-8")
+    with pytest.raises(StoreUnavailable, match=f"cannot read the graph data file {path}"):
+        MemoryStore(ontology, path)
+    path.write_text(json.dumps({"format": "something-else"}), encoding="utf-8")
+    with pytest.raises(StoreUnavailable, match="expected format 'kg-graph'"):
+        MemoryStore(ontology, path)
+    assert json.loads(path.read_text(encoding="utf-8")) == {"format": "something-else"}
+
+
+def test_an_inconsistent_batch_is_refused(ontology: Ontology, tmp_path: Path) -> None:
+    store = MemoryStore(ontology, tmp_path / "graph.json")
+    load(SEEDS, store, ontology)
+    claim = store.get_claim("isk-provoke-pakistan-mines").model_dump(exclude={"disputed", "disputed_by"})
+    with pytest.raises(KgError, match="object 'nowhere' is not an entity"):
+        store.upsert(Batch(claims=[Claim(**{**claim, "id": "orphan", "object": "nowhere"})]))
+    assert "orphan" not in {c.id for c in store.claims(ClaimQuery())}

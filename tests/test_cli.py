@@ -1,0 +1,159 @@
+"""The ``kg`` command line, driven as a user would, on a data file of its own."""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from app.cli import cli
+from app.settings import PROJECT_ROOT, Settings
+from tests.bundles import claim_yaml, claims_file
+from tests.conftest import SEEDS
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_file=tmp_path / "data" / "graph.json", seeds_dir=SEEDS)
+
+
+def kg(settings: Settings, *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), obj=settings)
+
+
+@pytest.fixture
+def loaded(settings: Settings) -> Settings:
+    result = kg(settings, "load")
+    assert result.exit_code == 0, result.output
+    return settings
+
+
+def as_json(result: Result) -> Any:
+    return json.loads(result.stdout)
+
+
+def test_load_reports_what_it_wrote_and_is_idempotent(settings: Settings) -> None:
+    first = kg(settings, "load", "--json")
+    assert first.exit_code == 0
+    written = as_json(first)["written"]
+    assert written["created"]["claims"] == as_json(first)["checked"]["claims"] >= 45
+    second = as_json(kg(settings, "load", "--json"))["written"]
+    assert second["created"] == {"entities": 0, "sources": 0, "claims": 0}
+    assert second["unchanged"] == written["created"]
+    assert settings.data_file.exists()
+
+
+def test_the_readme_question_answers_pakistan_with_quote_and_source(loaded: Settings) -> None:
+    result = kg(loaded, "relations", "--subject", "IS-K", "--type", "SEEKS_TO_PROVOKE", "--json")
+    claims = as_json(result)
+    assert "pakistan" in {c["object"] for c in claims}
+    for claim in claims:
+        assert {"id", "subject", "type", "object", "status", "asserted_by", "date", "location", "source", "quote",
+                "confidence", "disputed"} <= set(claim)
+        assert claim["quote"] and claim["source"] == "rferl-2022-05-isk-central-asia"
+    table = kg(loaded, "relations", "--subject", "IS-K", "--type", "SEEKS_TO_PROVOKE").output
+    assert "Pakistan" in table and "IS-K seeks to provoke Pakistan into retaliating" in table
+    assert "RFE/RL (Gandhara)" in table
+
+
+def test_denials_and_the_claims_they_dispute(loaded: Settings) -> None:
+    denials = as_json(kg(loaded, "relations", "--type", "DENIED", "--json"))
+    denied = {d["denies"] for d in denials}
+    assert denied == {"isk-attacked-tajikistan-2022-05-07", "isk-attacked-uzbekistan-2022-04-18"}
+    attacks = as_json(kg(loaded, "relations", "--subject", "ISKP", "--type", "ATTACKED", "--json"))
+    assert {c["id"] for c in attacks if c["disputed"]} == denied
+    assert "disputed by tajikistan-denied-rocket-attack" in kg(loaded, "relations", "--disputed").output
+
+
+def test_resolve_prints_the_entity_or_says_why_not(loaded: Settings) -> None:
+    ok = kg(loaded, "resolve", "Islamic State-Khorasan", "--json")
+    assert (ok.exit_code, as_json(ok)) == (0, {"id": "isk", "name": "IS-K", "kind": "armed_group"})
+    missing = kg(loaded, "resolve", "Tajikstan", "--json")
+    assert missing.exit_code == 1
+    assert as_json(missing)["details"]["suggestions"][0]["id"] == "tajikistan"
+    ambiguous = kg(loaded, "resolve", "Kabul", "--json")
+    assert ambiguous.exit_code == 2
+    assert {c["id"] for c in as_json(ambiguous)["details"]["candidates"]} == {"afghanistan", "taliban"}
+    assert as_json(kg(loaded, "resolve", "Kabul", "--at", "2022-05-07", "--json"))["id"] == "taliban"
+    human = kg(loaded, "resolve", "Uzbek")
+    assert human.exit_code == 2 and "'Uzbek' is ambiguous" in human.stderr
+
+
+def test_neighbours_by_any_alias(loaded: Settings) -> None:
+    result = kg(loaded, "neighbours", "ISKP", "--types", "RECRUITS_FROM", "--json")
+    graph = as_json(result)
+    assert {n["id"] for n in graph["nodes"]} == {"isk", "ttp", "uzbeks", "tajiks", "uyghurs", "central-asian-jihadists"}
+    assert all(link["type"] == "RECRUITS_FROM" and link["source"] == "isk" for link in graph["links"])
+    deeper = as_json(kg(loaded, "neighbours", "ISKP", "--depth", "2", "--json"))
+    assert "china" in {n["id"] for n in deeper["nodes"]}
+
+
+def test_path_lists_hops_with_their_claims(loaded: Settings) -> None:
+    paths = as_json(kg(loaded, "path", "IS-K", "Beijing", "--k", "3", "--json"))
+    assert len(paths) == 3
+    for path in paths:
+        assert path[0]["from"] == "isk" and path[-1]["to"] == "china"
+        for hop in path:
+            assert all({c["subject"], c["object"]} == {hop["from"], hop["to"]} and c["quote"] for c in hop["claims"])
+    human = kg(loaded, "path", "IS-K", "China", "--types", "RECRUITS_FROM,REPRESSES").output
+    assert "Path 1 (2 hops): IS-K → Uyghurs → China" in human
+    assert "No path from IS-K to China within 1 hops." in kg(loaded, "path", "IS-K", "China", "--max-hops", "1").output
+
+
+def test_bad_parameters_name_the_parameter_and_accepted_values(loaded: Settings) -> None:
+    bad_type = kg(loaded, "relations", "--type", "BEFRIENDED")
+    assert bad_type.exit_code == 2 and "types='BEFRIENDED': neither a relation type nor a category" in bad_type.stderr
+    assert "ATTACKED" in bad_type.stderr
+    bad_date = kg(loaded, "relations", "--since", "2022-02-30", "--json")
+    assert bad_date.exit_code == 2
+    assert as_json(bad_date)["details"]["parameter"] == "since"
+    bad_status = kg(loaded, "relations", "--status", "rumoured")
+    assert bad_status.exit_code == 2 and "accepted: reported, claimed, alleged" in bad_status.stderr
+    too_deep = kg(loaded, "neighbours", "isk", "--depth", "5")
+    assert too_deep.exit_code == 2 and "--depth" in too_deep.output
+
+
+def test_a_bad_bundle_fails_listing_every_problem_and_writes_nothing(loaded: Settings, tmp_path: Path) -> None:
+    root = tmp_path / "bad"
+    (root / "claims").mkdir(parents=True)
+    (root / "claims" / "x.yaml").write_text(claims_file(claim_yaml(object="Tajikstan"), claim_yaml(
+        id="other", type="ATACKED")), encoding="utf-8")
+    before = loaded.data_file.read_bytes()
+    result = kg(loaded, "load", str(root))
+    assert result.exit_code == 1
+    assert "2 problems; nothing was loaded" in result.stderr
+    assert "claims[0].object: 'Tajikstan': unknown entity or alias" in result.stderr
+    assert "claims[1].type: 'ATACKED': unknown relation type; did you mean ATTACKED?" in result.stderr
+    assert loaded.data_file.read_bytes() == before
+
+
+def test_an_empty_graph_says_to_load_first(settings: Settings) -> None:
+    result = kg(settings, "relations", "--subject", "IS-K")
+    assert result.exit_code == 1 and "holds nothing yet: run `kg load`" in result.stderr
+
+
+def test_entity_stats_schema_and_search(loaded: Settings) -> None:
+    entity = as_json(kg(loaded, "entity", "Dushanbe", "--json"))
+    assert entity["id"] == "tajikistan" and entity["claims_out"]["DENIED"] == 1
+    assert entity["claims_in"]["ATTACKED"] == 1
+    stats = as_json(kg(loaded, "stats", "--json"))
+    assert stats["claims"] == sum(stats["claims_by_type"].values())
+    schema = as_json(kg(loaded, "schema", "--json"))
+    assert "SEEKS_TO_PROVOKE" in schema["relation_types"]
+    hits = as_json(kg(loaded, "search", "valle", "--json"))
+    assert hits[0]["id"] == "riccardo-valle"
+
+
+def test_the_readme_examples_are_real_commands_and_options() -> None:
+    """Every `kg ...` line in the README names a command and options that exist."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^(?:\$ )?kg ([a-z]+)([^\n]*)$", readme, re.MULTILINE)
+    assert len(examples) >= 6
+    for command_name, rest in examples:
+        command = cli.commands.get(command_name)  # type: ignore[attr-defined]
+        assert command is not None, command_name
+        known = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        for option in re.findall(r"(--[a-z-]+)", rest):
+            assert option in known, f"kg {command_name} has no {option}"

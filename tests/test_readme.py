@@ -1,0 +1,27 @@
+"""The README's promises: two set-up commands, the second being exactly what CI runs."""
+
+import re
+
+from app.settings import PROJECT_ROOT
+
+
+def setup_commands() -> list[str]:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Set-up on a fresh machine", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n\s*(.+?)\n\s*```", section)
+
+
+def test_there_are_exactly_two_setup_commands() -> None:
+    first, second = setup_commands()
+    assert "pip install" in first and "kg load" in first and "kg relations" in first
+    assert "pip install" in second and "scripts/test" in second
+
+
+def test_ci_runs_the_readmes_test_command_verbatim() -> None:
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert setup_commands()[1] in ci.splitlines()
+
+
+def test_the_test_script_runs_lint_types_and_tests() -> None:
+    script = (PROJECT_ROOT / "scripts" / "test").read_text(encoding="utf-8").splitlines()
+    assert {"ruff check app graph tests", "mypy", "pytest"} <= set(script)

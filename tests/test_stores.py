@@ -1,0 +1,197 @@
+"""The behavioural contract every store honours, asserted on the seed graph by content.
+
+Runs once per store kind (see ``STORE_KINDS`` in conftest); all kinds must agree.
+"""
+
+from typing import Any
+
+import pytest
+
+from graph.dates import window
+from graph.errors import ClaimNotFound, EntityNotFound, InvalidParameter, SourceNotFound
+from graph.loader import load
+from graph.model import Batch, Claim
+from graph.ontology import Ontology
+from graph.store import ClaimQuery, GraphStore
+from tests.conftest import SEEDS
+
+TAJIK_ATTACK = "isk-attacked-tajikistan-2022-05-07"
+TERMEZ_ATTACK = "isk-attacked-uzbekistan-2022-04-18"
+
+
+def ids(claims: list[Any]) -> set[str]:
+    return {c.id for c in claims}
+
+
+def test_every_curated_claim_is_stored_with_its_provenance(seeded: GraphStore, seed_claims: list[dict[str, Any]],
+                                                          seed_text: str) -> None:
+    stored = {c.id: c for c in seeded.claims(ClaimQuery())}
+    assert set(stored) == {c["id"] for c in seed_claims}
+    for written in seed_claims:
+        claim = stored[written["id"]]
+        assert claim.quote == written["quote"] == seed_text[claim.span[0]:claim.span[1]]
+        assert claim.source == "rferl-2022-05-isk-central-asia"
+        assert claim.status == written["status"]
+
+
+def test_who_isk_seeks_to_provoke(seeded: GraphStore) -> None:
+    claims = seeded.claims(ClaimQuery(subject="isk", types=("SEEKS_TO_PROVOKE",)))
+    assert {c.object for c in claims} == {"pakistan", "iran"}
+    assert all(c.subject == "isk" and c.status == "assessed" and c.asserted_by == "andrew-mines" for c in claims)
+    assert any("IS-K seeks to provoke Pakistan" in c.quote for c in claims)
+
+
+def test_denials_point_at_what_they_deny_and_mark_it_disputed(seeded: GraphStore) -> None:
+    denials = seeded.claims(ClaimQuery(types=("DENIED",)))
+    assert {(c.subject, c.denies) for c in denials} == {
+        ("tajikistan", TAJIK_ATTACK), ("uzbekistan", TERMEZ_ATTACK), ("taliban", TERMEZ_ATTACK)}
+    tajik = seeded.get_claim(TAJIK_ATTACK)
+    assert tajik.disputed and tajik.disputed_by == ["tajikistan-denied-rocket-attack"]
+    assert seeded.get_claim(TERMEZ_ATTACK).disputed_by == ["taliban-denied-termez-attack",
+                                                           "uzbekistan-denied-termez-attack"]
+    assert ids(seeded.claims(ClaimQuery(disputed=True))) == {TAJIK_ATTACK, TERMEZ_ATTACK}
+    undisputed = seeded.claims(ClaimQuery(disputed=False))
+    assert TAJIK_ATTACK not in ids(undisputed) and all(not c.disputed for c in undisputed)
+
+
+def test_symmetric_relations_read_from_either_end(seeded: GraphStore) -> None:
+    allies = seeded.claims(ClaimQuery(subject="taliban", types=("ALLIED_WITH",)))
+    assert ids(allies) == {"pakistan-allied-taliban", "taliban-allied-iran-per-isk"}
+    assert ids(seeded.claims(ClaimQuery(subject="taliban", object="pakistan", types=("ALLIED_WITH",)))) == {
+        "pakistan-allied-taliban"}
+    # a directed type does not read backwards
+    assert seeded.claims(ClaimQuery(subject="pakistan", object="isk", types=("OPPOSES",))) == []
+
+
+def test_date_windows_respect_precision(seeded: GraphStore) -> None:
+    may = seeded.claims(ClaimQuery(types=("ATTACKED",), window=window("2022-05-07", "2022-05-31")))
+    assert ids(may) == {TAJIK_ATTACK}
+    april = seeded.claims(ClaimQuery(types=("ATTACKED",), window=window("2022-04", "2022-04")))
+    assert {(c.subject, c.object) for c in april} == {
+        ("isk", "uzbekistan"), ("pakistan", "pakistani-refugees-afghanistan"),
+        ("mashhad-shrine-attacker", "shia-muslims")}
+    founding = seeded.claims(ClaimQuery(types=("RECRUITS_FROM",), window=window("2015-06", "2015-07")))
+    assert {c.object for c in founding} == {"ttp", "uzbeks", "tajiks"}
+    ended = seeded.claims(ClaimQuery(subject="taliban", types=("GOVERNS",), window=window(until="2001-10")))
+    assert ids(ended) == {"taliban-governs-afghanistan-until-2001"}
+
+
+def test_status_and_object_filters(seeded: GraphStore) -> None:
+    claimed = seeded.claims(ClaimQuery(statuses=("claimed",)))
+    assert {(c.subject, c.type, c.asserted_by) for c in claimed} == {
+        ("isk", "ATTACKED", "isk"), ("isk", "OPERATES_IN", "isk"), ("taliban", "INVESTIGATES", "taliban")}
+    recruiters = seeded.claims(ClaimQuery(object="ttp", types=("RECRUITS_FROM",)))
+    assert {c.subject for c in recruiters} == {"isk"}
+
+
+def test_min_confidence_drops_weaker_claims(empty_store: GraphStore, ontology: Ontology) -> None:
+    load(SEEDS, empty_store, ontology)
+    curated = empty_store.get_claim("isk-provoke-pakistan-mines")
+    guess = Claim(**{**curated.model_dump(exclude={"disputed", "disputed_by"}),
+                     "id": "machine-guess", "confidence": 0.4, "extracted_by": "test-extractor 0.1"})
+    empty_store.upsert(Batch(claims=[guess]))
+    query = ClaimQuery(subject="isk", types=("SEEKS_TO_PROVOKE",))
+    assert "machine-guess" in ids(empty_store.claims(query))
+    strong = empty_store.claims(ClaimQuery(subject="isk", types=("SEEKS_TO_PROVOKE",), min_confidence=0.5))
+    assert "machine-guess" not in ids(strong) and strong
+
+
+def test_neighbourhood_depth_one_is_every_direct_counterpart(seeded: GraphStore) -> None:
+    graph = seeded.neighbourhood("isk")
+    touching = [c for c in seeded.claims(ClaimQuery()) if "isk" in (c.subject, c.object)]
+    expected = {c.object if c.subject == "isk" else c.subject for c in touching} | {"isk"}
+    assert {n.id for n in graph.nodes} == expected
+    assert {"pakistan", "iran", "taliban", "tajikistan", "uzbekistan", "ttp", "hazara", "takhar"} <= expected
+    assert {n.id: n.depth for n in graph.nodes}["isk"] == 0
+    assert ids(touching) <= {link.key for link in graph.links}
+    for link in graph.links:
+        assert {link.source, link.target} <= expected and link.claim.id == link.key
+
+
+def test_neighbourhood_follows_types_and_direction(seeded: GraphStore) -> None:
+    recruits = seeded.neighbourhood("isk", types=["RECRUITS_FROM"], direction="out")
+    assert {n.id for n in recruits.nodes} == {"isk", "ttp", "uzbeks", "tajiks", "uyghurs", "central-asian-jihadists"}
+    deniers = seeded.neighbourhood("isk", types=["DENIED"], direction="in")
+    assert {n.id for n in deniers.nodes} == {"isk", "tajikistan", "uzbekistan", "taliban"}
+    assert {n.id for n in seeded.neighbourhood("isk", types=["DENIED"], direction="out").nodes} == {"isk"}
+    # symmetric claims are followed whatever the direction
+    assert "pakistan" in {n.id for n in seeded.neighbourhood("taliban", types=["ALLIED_WITH"], direction="out").nodes}
+
+
+def test_neighbourhood_depth_two_reaches_china_and_filters_by_status_and_date(seeded: GraphStore) -> None:
+    two = seeded.neighbourhood("isk", depth=2)
+    assert {n.id: n.depth for n in two.nodes}["china"] == 2
+    assessed = seeded.neighbourhood("isk", statuses=["claimed"])
+    assert {n.id for n in assessed.nodes} == {"isk", "tajikistan", "takhar", "taliban"}
+    dated = seeded.neighbourhood("isk", window=window("2022-04", "2022-04-30"))
+    assert {n.id for n in dated.nodes} == {"isk", "uzbekistan", "balkh"}
+
+
+@pytest.mark.parametrize(("options", "parameter"), [({"depth": 4}, "depth"), ({"depth": 0}, "depth"),
+                                                   ({"direction": "sideways"}, "direction")])
+def test_neighbourhood_refuses_bad_options(seeded: GraphStore, options: dict[str, Any], parameter: str) -> None:
+    with pytest.raises(InvalidParameter) as caught:
+        seeded.neighbourhood("isk", **options)
+    assert caught.value.parameter == parameter
+
+
+def test_shortest_path_from_isk_to_china_with_the_claims_behind_each_hop(seeded: GraphStore) -> None:
+    (path,) = seeded.paths("isk", "china")
+    assert len(path) == 2 and path[0].from_ == "isk" and path[-1].to == "china"
+    for hop in path:
+        assert hop.claims
+        assert all({c.subject, c.object} == {hop.from_, hop.to} for c in hop.claims)
+
+
+def test_k_shortest_paths_are_ordered_and_stable(seeded: GraphStore) -> None:
+    paths = seeded.paths("isk", "china", k=3)
+    middles = [path[0].to for path in paths]
+    assert middles == sorted(middles) and set(middles) == {"afghanistan", "taliban", "uyghurs"}
+    assert paths == seeded.paths("isk", "china", k=3)
+    longer = seeded.paths("isk", "china", k=6, max_hops=3)
+    assert len(longer) == 6 and [len(p) for p in longer] == sorted(len(p) for p in longer)
+    assert longer[:3] == paths
+
+
+def test_directed_paths_follow_claims_from_subject_to_object(seeded: GraphStore) -> None:
+    middles = {path[0].to for path in seeded.paths("isk", "china", k=5, max_hops=2, directed=True)}
+    assert middles == {"taliban", "afghanistan"}  # China represses the Uyghurs: that edge points the other way
+    taliban_hop = next(p for p in seeded.paths("isk", "china", k=5, max_hops=2, directed=True) if p[0].to == "taliban")
+    assert all(c.subject == "isk" for c in taliban_hop[0].claims)
+    assert {c.type for c in taliban_hop[1].claims} == {"SUPPORTS"}
+
+
+def test_paths_honour_type_filters_and_hop_limits(seeded: GraphStore) -> None:
+    (path,) = seeded.paths("isk", "china", types=["RECRUITS_FROM", "REPRESSES"])
+    assert [hop.to for hop in path] == ["uyghurs", "china"]
+    assert seeded.paths("isk", "china", max_hops=1) == []
+    assert seeded.paths("isk", "china", types=["BORDERS"]) == []
+    with pytest.raises(InvalidParameter):
+        seeded.paths("isk", "isk")
+    with pytest.raises(InvalidParameter):
+        seeded.paths("isk", "china", max_hops=7)
+    with pytest.raises(EntityNotFound):
+        seeded.paths("isk", "atlantis")
+
+
+def test_lookups_and_their_errors(seeded: GraphStore, seed_text: str) -> None:
+    assert seeded.get_entity("isk").name == "IS-K"
+    assert seeded.get_source("rferl-2022-05-isk-central-asia").text == seed_text
+    assert [s.id for s in seeded.sources()] == ["rferl-2022-05-isk-central-asia"]
+    with pytest.raises(EntityNotFound, match="did you mean: IS-K"):
+        seeded.get_entity("iskk")
+    with pytest.raises(ClaimNotFound):
+        seeded.get_claim("nope")
+    with pytest.raises(SourceNotFound):
+        seeded.get_source("nope")
+
+
+def test_stats_count_what_the_files_hold(seeded: GraphStore, seed_claims: list[dict[str, Any]]) -> None:
+    stats = seeded.stats()
+    assert stats.claims == len(seed_claims) and stats.sources == 1
+    assert stats.entities == len(seeded.entities())
+    assert stats.disputed_claims == 2
+    for relation_type in {c["type"] for c in seed_claims}:
+        assert stats.claims_by_type[relation_type] == sum(1 for c in seed_claims if c["type"] == relation_type)
+    assert sum(stats.claims_by_status.values()) == stats.claims
+    assert stats.entities_by_kind["state"] == 8

@@ -7,7 +7,6 @@ variants without touching the process environment.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,7 +23,6 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
 
-    store: Literal["memory"] = Field("memory", description="Which store holds the graph.")
     data_file: Path = Field(default_factory=_default_data_file,
                             description="The embedded store's data file (written atomically).")
     seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="What `kg load` reads when given no path.")

@@ -349,13 +349,15 @@ def _read_claim(item: Located, path: Path, prefix: str, source_id: str, source: 
     if relation is not None:
         for role, allowed in (("subject", relation.subject_kinds), ("object", relation.object_kinds)):
             entity_id = ids[role]
-            kind = context.index.resolve(entity_id).kind if entity_id else None
+            entity = context.index.get(entity_id) if entity_id else None
+            kind = entity.kind if entity else None
             if kind is not None and kind not in allowed:
                 problems.add(path, item.line_of(role), f"{prefix}.{role}", text[role],
                              f"{relation.name} does not allow a {role} of kind {kind!r} "
                              f"(allowed: {', '.join(allowed)})")
-    if ids["location"]:
-        kind = context.index.resolve(ids["location"]).kind
+    place = context.index.get(ids["location"]) if ids["location"] else None
+    if place is not None:
+        kind = place.kind
         if kind not in ontology.location_kinds:
             problems.add(path, item.line_of("location"), f"{prefix}.location", text["location"],
                          f"a location must be of kind {' or '.join(ontology.location_kinds)}, not {kind!r}")

@@ -70,6 +70,10 @@ class AliasIndex:
         if key:
             self._by_key[key].append(_Entry(entity_id, name, primary, valid_from, valid_until))
 
+    def get(self, entity_id: str) -> Entity | None:
+        """The entity with exactly this id, if indexed."""
+        return self._entities.get(entity_id)
+
     def resolve(self, name: str, at: str | PartialDate | None = None) -> Entity:
         """The one entity ``name`` stands for (at date ``at`` if given).
 
@@ -134,11 +138,3 @@ class AliasIndex:
                     best[entry.entity_id] = (score, entry.name)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], self._entities[item[0]].name))
         return [EntityMatch(entity=self._entities[eid], matched=m, score=s) for eid, (s, m) in ranked[:limit]]
-
-    def shared_aliases(self) -> dict[str, list[str]]:
-        """Alias keys that stand for more than one entity: the names that need a date or a choice."""
-        return {
-            key: sorted({e.entity_id for e in entries})
-            for key, entries in self._by_key.items()
-            if len({e.entity_id for e in entries}) > 1
-        }

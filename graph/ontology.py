@@ -163,10 +163,6 @@ class Ontology(_Strict):
         """Name of the relation type whose claims deny other claims."""
         return next((t.name for t in self.relation_types.values() if t.denial), None)
 
-    def label(self, kind: str) -> str:
-        """Neo4j label of an entity kind."""
-        return self.entity_kinds[kind].label
-
 
 def parse_ontology(data: Any, *, origin: str = "ontology") -> Ontology:
     """Validate already-parsed ontology data; ``OntologyError`` lists everything wrong."""

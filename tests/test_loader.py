@@ -183,6 +183,13 @@ def test_malformed_yaml_names_its_line(bundle: Bundle, ontology: Ontology) -> No
     assert problem.startswith(f"{root / 'claims' / 'test.yaml'}:5: (file): malformed YAML")
 
 
+def test_a_key_given_twice_is_refused_not_overwritten(bundle: Bundle, ontology: Ontology) -> None:
+    text = claims_file(claim_yaml() + "object: Uzbekistan\n")
+    (problem,) = problems_of(bundle(text), ontology)
+    assert problem.startswith(f"{bundle(text) / 'claims' / 'test.yaml'}:{line_of(text, 'Uzbekistan')}: (file): "
+                              "malformed YAML: duplicate key 'object'")
+
+
 def test_an_unknown_source_is_refused(bundle: Bundle, ontology: Ontology) -> None:
     text = claims_file(claim_yaml(), source="no-such-report")
     found = problems_of(bundle(text), ontology)

@@ -27,7 +27,12 @@ class DuplicateKey(yaml.MarkedYAMLError):
     """A mapping names the same key twice; YAML would silently keep the last."""
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster); the constructors,
+# and so the line tracking below, stay in Python either way.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     pass
 
 

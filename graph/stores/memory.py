@@ -14,10 +14,10 @@ import json
 import os
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice, pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 from pydantic import ValidationError
@@ -42,7 +42,9 @@ from graph.names import AliasIndex
 from graph.ontology import Direction, Ontology
 from graph.store import ClaimQuery, check_depth, check_direction, check_path_options
 
+_T = TypeVar("_T")
 FILE_FORMAT = "kg-graph"
+TRAVERSAL_CACHE_SIZE = 64
 FILE_VERSION = 1
 
 
@@ -63,6 +65,30 @@ class _State:
             if claim.denies:
                 self.denied_by[claim.denies].append(claim.id)
         self.index = AliasIndex(entities.values())
+        self._traversals: dict[tuple[Any, ...], Any] = {}
+
+    def cached(self, key: tuple[Any, ...], build: Callable[[], _T]) -> _T:
+        """A structure derived from this snapshot, built once per distinct filter.
+
+        Snapshots are immutable (a write makes a new one), so nothing here goes stale.
+        """
+        if key not in self._traversals:
+            if len(self._traversals) >= TRAVERSAL_CACHE_SIZE:
+                self._traversals.clear()
+            self._traversals[key] = build()
+        result: _T = self._traversals[key]
+        return result
+
+    def touching(self, subject: str | None, obj: str | None) -> Iterable[Claim]:
+        """Claims with ``subject`` or ``obj`` at either end, from adjacency rather than a full scan."""
+        anchor = subject if subject is not None else obj
+        if anchor is None:
+            return self.claims.values()
+        if anchor not in self.graph:
+            return ()
+        out_edges = self.graph.out_edges(anchor, data="claim")
+        in_edges = self.graph.in_edges(anchor, data="claim")
+        return [claim for _, _, claim in (*out_edges, *in_edges)]
 
     def view(self, claim: Claim) -> ClaimView:
         denials = self.denied_by.get(claim.id, [])
@@ -146,7 +172,8 @@ class MemoryStore:
 
     def _write_file(self, state: _State) -> None:
         assert self._path is not None
-        payload = json.dumps(state.to_json(), ensure_ascii=False, indent=1)
+        # No indent: an indented dump falls back to the pure-Python encoder, ten times slower.
+        payload = json.dumps(state.to_json(), ensure_ascii=False, separators=(",", ":"))
         temporary: str | None = None
         try:
             with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self._path.parent, delete=False,
@@ -238,7 +265,7 @@ class MemoryStore:
         """Claims matching every filter; symmetric types match with either end as subject."""
         state = self._current()
         found = []
-        for claim in state.claims.values():
+        for claim in state.touching(query.subject, query.object):
             if not self._endpoints_match(claim, query.subject, query.object):
                 continue
             if not self._attributes_match(claim, query.types, query.statuses, query.window, query.min_confidence):
@@ -259,16 +286,12 @@ class MemoryStore:
         check_direction(direction)
         state = self._current()
         self.get_entity(center)
-        matching = self._matching(state, types, statuses, window, min_confidence)
-        reach = nx.DiGraph()
-        reach.add_node(center)
-        for claim in matching:
-            symmetric = self._ontology.relation_types[claim.type].symmetric
-            if direction in ("out", "both") or symmetric:
-                reach.add_edge(claim.subject, claim.object)
-            if direction in ("in", "both") or symmetric:
-                reach.add_edge(claim.object, claim.subject)
-        distance = nx.single_source_shortest_path_length(reach, center, cutoff=depth)
+        wanted = (_frozen(types), _frozen(statuses), window, min_confidence)
+        matching = state.cached(("matching", *wanted), lambda: self._matching(state, *wanted))
+        reach = state.cached(("reach", direction, *wanted), lambda: self._reach(matching, direction))
+        distance = {center: 0}
+        if center in reach:
+            distance = nx.single_source_shortest_path_length(reach, center, cutoff=depth)
         nodes = [
             SubgraphNode(id=n, name=state.entities[n].name, kind=state.entities[n].kind, depth=d)
             for n, d in sorted(distance.items(), key=lambda item: (item[1], item[0]))
@@ -289,15 +312,8 @@ class MemoryStore:
         state = self._current()
         self.get_entity(source)
         self.get_entity(target)
-        graph: nx.Graph[str] = nx.DiGraph() if directed else nx.Graph()
-        between: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-        for claim in self._matching(state, types, None, None, 0.0):
-            pairs = [(claim.subject, claim.object)]
-            if not directed or self._ontology.relation_types[claim.type].symmetric:
-                pairs.append((claim.object, claim.subject))
-            for pair in pairs:
-                graph.add_edge(*pair)
-                between[pair].append(claim)
+        graph, between = state.cached(("paths", _frozen(types), directed),
+                                      lambda: self._path_graph(state, types, directed))
         if source not in graph or target not in graph:
             return []
         found: list[list[str]] = []
@@ -330,6 +346,33 @@ class MemoryStore:
             claims_by_status=dict(sorted(Counter(c.status for c in claims).items())),
         )
 
+    # --- traversal structures -----------------------------------------------------------
+
+    def _reach(self, matching: list[Claim], direction: Direction) -> nx.DiGraph:
+        """Which entity each matching claim lets a neighbourhood step to, given the direction."""
+        reach = nx.DiGraph()
+        for claim in matching:
+            symmetric = self._ontology.relation_types[claim.type].symmetric
+            if direction in ("out", "both") or symmetric:
+                reach.add_edge(claim.subject, claim.object)
+            if direction in ("in", "both") or symmetric:
+                reach.add_edge(claim.object, claim.subject)
+        return reach
+
+    def _path_graph(self, state: _State, types: Iterable[str] | None,
+                    directed: bool) -> tuple[nx.Graph, dict[tuple[str, str], list[Claim]]]:
+        """A simple graph for path search, and the claims behind each of its edges."""
+        graph = nx.DiGraph() if directed else nx.Graph()
+        between: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+        for claim in self._matching(state, types, None, None, 0.0):
+            pairs = [(claim.subject, claim.object)]
+            if not directed or self._ontology.relation_types[claim.type].symmetric:
+                pairs.append((claim.object, claim.subject))
+            for pair in pairs:
+                graph.add_edge(*pair)
+                between[pair].append(claim)
+        return graph, between
+
     # --- filtering helpers --------------------------------------------------------------
 
     def _endpoints_match(self, claim: Claim, subject: str | None, obj: str | None) -> bool:
@@ -360,6 +403,10 @@ class MemoryStore:
             c for c in state.claims.values()
             if self._attributes_match(c, wanted_types, wanted_statuses, window, min_confidence)
         ]
+
+
+def _frozen(values: Iterable[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
 
 
 def _check_integrity(state: _State) -> None:

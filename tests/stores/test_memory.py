@@ -69,6 +69,19 @@ def test_writers_in_turn_keep_each_others_records(tmp_path: Path, ontology: Onto
     assert {e.id for e in MemoryStore(ontology, path).entities()} == {"group-a", "group-b"}
 
 
+def test_queries_after_a_write_see_it(tmp_path: Path, ontology: Ontology) -> None:
+    """Traversal structures are cached per snapshot; a write must never leave them stale."""
+    store = MemoryStore(ontology, tmp_path / "graph.json")
+    load(SEEDS, store, ontology)
+    assert store.paths("osama-bin-laden", "isk", types=["LEADS", "SUPPORTS"]) == []
+    assert {n.id for n in store.neighbourhood("isk", types=["LEADS"]).nodes} == {"isk"}
+    template = store.get_claim("bin-laden-leads-al-qaeda").model_dump(exclude={"disputed", "disputed_by"})
+    store.upsert(Batch(claims=[Claim(**{**template, "id": "test-leads-isk", "object": "isk"})]))
+    assert {n.id for n in store.neighbourhood("isk", types=["LEADS"]).nodes} == {"isk", "osama-bin-laden"}
+    (path,) = store.paths("osama-bin-laden", "isk", types=["LEADS", "SUPPORTS"])
+    assert [hop.claims[0].id for hop in path] == ["test-leads-isk"]
+
+
 def test_a_damaged_data_file_is_reported_and_left_untouched(tmp_path: Path, ontology: Ontology) -> None:
     path = tmp_path / "graph.json"
     path.write_text('{"format": "kg-graph", "version": 1, "entities": [', encoding="utf-8")

@@ -228,11 +228,7 @@ class MemoryStore:
 
     def get_entity(self, entity_id: str) -> Entity:
         """The entity with this exact id."""
-        state = self._current()
-        entity = state.entities.get(entity_id)
-        if entity is None:
-            raise EntityNotFound(entity_id, state.index.suggest(entity_id))
-        return entity
+        return _entity(self._current(), entity_id)
 
     def resolve(self, name: str, at: str | None = None) -> Entity:
         """The entity a name or alias stands for."""
@@ -285,7 +281,7 @@ class MemoryStore:
         check_depth(depth)
         check_direction(direction)
         state = self._current()
-        self.get_entity(center)
+        _entity(state, center)
         wanted = (_frozen(types), _frozen(statuses), window, min_confidence)
         matching = state.cached(("matching", *wanted), lambda: self._matching(state, *wanted))
         reach = state.cached(("reach", direction, *wanted), lambda: self._reach(matching, direction))
@@ -310,8 +306,8 @@ class MemoryStore:
         if source == target:
             raise InvalidParameter("target", target, "a path needs two different entities")
         state = self._current()
-        self.get_entity(source)
-        self.get_entity(target)
+        _entity(state, source)
+        _entity(state, target)
         graph, between = state.cached(("paths", _frozen(types), directed),
                                       lambda: self._path_graph(state, types, directed))
         if source not in graph or target not in graph:
@@ -403,6 +399,14 @@ class MemoryStore:
             c for c in state.claims.values()
             if self._attributes_match(c, wanted_types, wanted_statuses, window, min_confidence)
         ]
+
+
+def _entity(state: _State, entity_id: str) -> Entity:
+    """An entity of one snapshot, so a query checks and reads the same version of the graph."""
+    entity = state.entities.get(entity_id)
+    if entity is None:
+        raise EntityNotFound(entity_id, state.index.suggest(entity_id))
+    return entity
 
 
 def _frozen(values: Iterable[str] | None) -> frozenset[str] | None:

@@ -16,14 +16,16 @@ from typing import Any, TypeVar
 import click
 
 from app import render
-from app.deps import open_store
-from app.settings import Settings
+from app.deps import local_server, open_store
+from app.settings import Settings, StoreKind
+from graph.browser_style import grass
 from graph.dates import DateWindow, window
 from graph.errors import EmptyGraph, EntityNotFound, InvalidParameter, KgError
 from graph.loader import load
 from graph.model import Entity
 from graph.ontology import Ontology, load_ontology
 from graph.store import MAX_DEPTH, MAX_HOPS, ClaimQuery, GraphStore
+from graph.stores.neo4j import Neo4jStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,12 +44,30 @@ class Env:
             self._store = open_store(self.settings, self.ontology)
         return self._store
 
+    def use_store(self, kind: StoreKind) -> None:
+        """Override the configured store for this command (`kg load --store`)."""
+        self.close()
+        self.settings = self.settings.model_copy(update={"store": kind})
+
+    def close(self) -> None:
+        """Release the store's connections, if one was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    @property
+    def where(self) -> str:
+        """Where the graph lives, for messages."""
+        if isinstance(self.store, Neo4jStore):
+            return f"Neo4j at {self.store.address}"
+        return str(self.settings.data_file)
+
     def resolve(self, name: str) -> Entity:
         try:
             return self.store.resolve(name)
         except EntityNotFound as error:
             if not self.store.entities():
-                raise EmptyGraph(f"the graph in {self.settings.data_file} holds nothing yet: "
+                raise EmptyGraph(f"the graph in {self.where} holds nothing yet: "
                                  "run `kg load` to load the seeds, then ask again") from error
             raise
 
@@ -94,15 +114,20 @@ def split_list(values: tuple[str, ...]) -> list[str]:
 def cli(ctx: click.Context) -> None:
     if not isinstance(ctx.obj, Env):
         ctx.obj = Env(ctx.obj if isinstance(ctx.obj, Settings) else Settings())
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command("load", help="Validate a bundle (default: the project's seeds/) and load it all-or-nothing.")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Validate only; write nothing.")
+@click.option("--store", "store_kind", type=click.Choice(["memory", "neo4j"]),
+              help="Load into this store instead of the configured one (KG_STORE, NEO4J_URI).")
 @json_option
 @pass_env
 @handles_errors
-def load_command(env: Env, path: Path | None, check: bool, as_json: bool) -> None:
+def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind | None, as_json: bool) -> None:
+    if store_kind is not None:
+        env.use_store(store_kind)
     bundle = path or env.settings.seeds_dir
     batch, result = load(bundle, env.store, env.ontology, dry_run=check)
     counts = {"entities": len(batch.entities), "sources": len(batch.sources), "claims": len(batch.claims)}
@@ -113,7 +138,7 @@ def load_command(env: Env, path: Path | None, check: bool, as_json: bool) -> Non
         click.echo(f"{bundle}: valid ({counts['entities']} entities, {counts['sources']} sources, "
                    f"{counts['claims']} claims); nothing written (--check)")
         return
-    click.echo(f"Loaded {bundle} into {env.settings.data_file}")
+    click.echo(f"Loaded {bundle} into {env.where}")
     click.echo(render.table(
         ("", "CREATED", "UPDATED", "UNCHANGED"),
         [[kind, result.created[kind], result.updated[kind], result.unchanged[kind]]
@@ -299,6 +324,79 @@ def schema_command(env: Env, as_json: bool) -> None:
     ))
     click.echo()
     click.echo(render.table(("STATUS", "MEANING"), [[k, v.description] for k, v in env.ontology.statuses.items()]))
+
+
+@cli.group("neo4j", help="A local Neo4j server (Community 5.26 from Maven Central, or Docker where an engine runs).")
+def neo4j_group() -> None:
+    pass
+
+
+@neo4j_group.command("start", help="Start the local server (fetching it on first use) and print how to reach it.")
+@click.option("--via", type=click.Choice(["auto", "java", "docker"]), default="auto", show_default=True,
+              help="Docker where an engine runs, else Java 17 with jars from Maven Central.")
+@json_option
+@pass_env
+@handles_errors
+def neo4j_start_command(env: Env, via: str, as_json: bool) -> None:
+    server = local_server(env.settings)
+    status = server.start(via)  # type: ignore[arg-type]
+    if as_json:
+        emit(status.public())
+        return
+    click.echo(f"Neo4j {status.version} is running ({status.method}, data in {status.home})")
+    click.echo(f"  Bolt:     {status.bolt_uri}")
+    click.echo(f"  Browser:  {status.http_uri}/browser/")
+    click.echo(f"  user:     {status.user}")
+    click.echo(f"  password: {status.password}")
+    click.echo("Use it from kg with:")
+    click.echo(f"  export NEO4J_URI={status.bolt_uri} NEO4J_USER={status.user} NEO4J_PASSWORD='{status.password}'")
+
+
+@neo4j_group.command("stop", help="Stop the local server.")
+@json_option
+@pass_env
+@handles_errors
+def neo4j_stop_command(env: Env, as_json: bool) -> None:
+    stopped = local_server(env.settings).stop()
+    if as_json:
+        emit({"stopped": stopped})
+    else:
+        click.echo("Neo4j stopped." if stopped else "Neo4j was not running.")
+
+
+@neo4j_group.command("status", help="Whether the local server runs, and its addresses and credentials.")
+@json_option
+@pass_env
+@handles_errors
+def neo4j_status_command(env: Env, as_json: bool) -> None:
+    status = local_server(env.settings).status()
+    if as_json:
+        emit({key: getattr(status, key) for key in ("running", "bolt_uri", "http_uri", "user", "password")})
+        return
+    state = f"running ({status.method}, pid {status.pid})" if status.running else "not running"
+    click.echo(f"Neo4j {status.version}: {state}")
+    click.echo(f"  Bolt: {status.bolt_uri}  Browser: {status.http_uri}/browser/  user: {status.user}")
+
+
+@neo4j_group.command("reset", help="Delete everything in the configured Neo4j database.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_env
+@handles_errors
+def neo4j_reset_command(env: Env, yes: bool) -> None:
+    env.use_store("neo4j")
+    store = env.store
+    assert isinstance(store, Neo4jStore)
+    if not yes:
+        click.confirm(f"Delete every node and relationship in {store.address}?", abort=True)
+    store.clear()
+    click.echo(f"Emptied {store.address}.")
+
+
+@neo4j_group.command("style", help="Print the Neo4j Browser style (GRASS) generated from the ontology.")
+@pass_env
+@handles_errors
+def neo4j_style_command(env: Env) -> None:
+    click.echo(grass(env.ontology), nl=False)
 
 
 def _types(env: Env, values: tuple[str, ...]) -> tuple[str, ...] | None:

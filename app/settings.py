@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     max_page_size: int = Field(500, ge=1, description="The largest `limit` a list endpoint accepts.")
     query_timeout: float = Field(10.0, gt=0, description="Seconds a store query may run.")
 
+    ci: bool = Field(False, validation_alias=AliasChoices("CI", "KG_CI"),
+                     description="Set by CI: tests that need Neo4j fail instead of skipping.")
+
     @property
     def store_kind(self) -> StoreKind:
         """The store in use: the explicit choice, else Neo4j when a URI is configured."""

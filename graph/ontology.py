@@ -21,6 +21,7 @@ from graph.yamlio import read_yaml
 DEFAULT_PATH = Path(__file__).with_name("ontology.yaml")
 _TYPE_NAME = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
 _LABEL = re.compile(r"^[A-Z][A-Za-z]*$")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 Direction = Literal["out", "in", "both"]
 
@@ -33,6 +34,7 @@ class EntityKind(_Strict):
     """A kind of entity, with the Neo4j label it gets besides ``:Entity``."""
 
     label: str
+    colour: str
     description: str
 
 
@@ -70,6 +72,7 @@ class Ontology(_Strict):
 
     version: int
     categories: dict[str, str]
+    category_colours: dict[str, str]
     entity_kinds: dict[str, EntityKind]
     location_kinds: list[str]
     statuses: dict[str, Status]
@@ -92,6 +95,15 @@ class Ontology(_Strict):
         for kind, spec in self.entity_kinds.items():
             if not _LABEL.match(spec.label):
                 problems.append(f"entity kind {kind}: label {spec.label!r} is not a PascalCase Neo4j label")
+            if not _COLOUR.match(spec.colour):
+                problems.append(f"entity kind {kind}: colour {spec.colour!r} is not #RRGGBB")
+        for category in self.categories:
+            colour = self.category_colours.get(category)
+            if colour is None or not _COLOUR.match(colour):
+                problems.append(f"category {category}: colour {colour!r} is missing or not #RRGGBB")
+        for category in self.category_colours:
+            if category not in self.categories:
+                problems.append(f"category_colours names undefined category {category!r}")
         for kind in self.location_kinds:
             if kind not in self.entity_kinds:
                 problems.append(f"location_kinds names undefined entity kind {kind!r}")

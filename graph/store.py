@@ -1,7 +1,7 @@
 """The store protocol: the questions every store answers, whatever holds the graph.
 
 Two implementations stand behind it, ``graph.stores.memory`` (networkx, embedded, the
-default) and, later, a Neo4j store. One behavioural test suite runs against each and
+default) and ``graph.stores.neo4j`` (a Neo4j server). One behavioural test suite runs against each and
 they must agree; keeping the protocol small is what makes that affordable.
 """
 
@@ -87,6 +87,10 @@ class GraphStore(Protocol):
 
     def stats(self) -> Stats:
         """Counts by kind, type and status."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the store is not used afterwards."""
         ...
 
 

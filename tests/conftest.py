@@ -1,4 +1,10 @@
-"""Shared fixtures: the ontology, the seed bundle, stores loaded with it, and bundle builders."""
+"""Shared fixtures: the ontology, the seed bundle, stores of every kind loaded with it, and bundle builders.
+
+The Neo4j stores talk to a real server: the test instance that `scripts/test` starts with
+`kg neo4j start` (its own folder and ports, so a developer's own instance is never wiped).
+If it is not running, the first Neo4j test starts it. Under ``CI=true`` a server that
+cannot start fails the run instead of skipping.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +15,25 @@ from typing import Any
 
 import pytest
 import yaml
+from neo4j import Driver
 
-from app.settings import PROJECT_ROOT
+from app.settings import PROJECT_ROOT, Settings
+from graph.errors import KgError
 from graph.loader import load
 from graph.ontology import Ontology, load_ontology
 from graph.store import GraphStore
 from graph.stores.memory import MemoryStore
+from graph.stores.neo4j import Neo4jStore, connect
+from graph.stores.neo4j_server import LocalServer, ServerStatus
 
 SEEDS = PROJECT_ROOT / "seeds"
 SEED_REPORT = "rferl-2022-05-isk-central-asia"
-# Every store the behavioural suite runs against; the Neo4j store joins this list.
-STORE_KINDS = ["memory"]
+# Every store the behavioural suite runs against; they must agree.
+STORE_KINDS = ["memory", "neo4j"]
+# The test instance: kept apart from the developer's (.cache/neo4j on 7687/7474). scripts/test uses the same.
+TEST_NEO4J_HOME = PROJECT_ROOT / ".cache" / "neo4j-test"
+TEST_BOLT_PORT = 7688
+TEST_HTTP_PORT = 7475
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +53,55 @@ def seed_claims() -> list[dict[str, Any]]:
     return list(data["claims"])
 
 
-def make_store(kind: str, ontology: Ontology, directory: Path) -> GraphStore:
+class Neo4jTestDatabase:
+    """The test server's one database, shared by every Neo4j fixture.
+
+    Neo4j Community has a single user database, so a test that needs it empty wipes it,
+    and puts the seed graph back afterwards if a module is still reading it.
+    """
+
+    def __init__(self, status: ServerStatus, driver: Driver) -> None:
+        self.status = status
+        self.driver = driver
+        self.seeded_readers = 0
+
+    def store(self, ontology: Ontology) -> Neo4jStore:
+        return Neo4jStore(self.driver, ontology, uri=self.status.bolt_uri, timeout=60)
+
+    def reset(self, ontology: Ontology, *, seeded: bool) -> Neo4jStore:
+        store = self.store(ontology)
+        store.clear()
+        if seeded:
+            load(SEEDS, store, ontology)
+        return store
+
+
+@pytest.fixture(scope="session")
+def test_neo4j_server() -> LocalServer:
+    return LocalServer(TEST_NEO4J_HOME, bolt_port=TEST_BOLT_PORT, http_port=TEST_HTTP_PORT)
+
+
+@pytest.fixture(scope="session")
+def neo4j_database(test_neo4j_server: LocalServer) -> Iterator[Neo4jTestDatabase]:
+    """The running test server (started here if it is not), or a failure under CI, a skip elsewhere."""
+    try:
+        status = test_neo4j_server.start()
+    except KgError as error:
+        if Settings().ci:
+            pytest.fail(f"CI=true and the Neo4j test server cannot start: {error.message}")
+        pytest.skip(f"no Neo4j test server: {error.message}")
+    driver = connect(status.bolt_uri, status.user, status.password)
+    yield Neo4jTestDatabase(status, driver)
+    driver.close()
+
+
+def make_store(kind: str, ontology: Ontology, directory: Path,
+               request: pytest.FixtureRequest | None = None) -> GraphStore:
     if kind == "memory":
         return MemoryStore(ontology, directory / "graph.json")
+    if kind == "neo4j" and request is not None:
+        database: Neo4jTestDatabase = request.getfixturevalue("neo4j_database")
+        return database.reset(ontology, seeded=False)
     raise ValueError(kind)
 
 
@@ -49,15 +109,27 @@ def make_store(kind: str, ontology: Ontology, directory: Path) -> GraphStore:
 def seeded(request: pytest.FixtureRequest, ontology: Ontology,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
     """A store of each kind holding the seed graph; read-only tests share it per module."""
+    if request.param == "neo4j":
+        database: Neo4jTestDatabase = request.getfixturevalue("neo4j_database")
+        store = database.reset(ontology, seeded=True)
+        database.seeded_readers += 1
+        yield store
+        database.seeded_readers -= 1
+        return
     store = make_store(request.param, ontology, tmp_path_factory.mktemp(f"store-{request.param}"))
     load(SEEDS, store, ontology)
     yield store
 
 
 @pytest.fixture(params=STORE_KINDS)
-def empty_store(request: pytest.FixtureRequest, ontology: Ontology, tmp_path: Path) -> GraphStore:
+def empty_store(request: pytest.FixtureRequest, ontology: Ontology, tmp_path: Path) -> Iterator[GraphStore]:
     """A fresh, empty store of each kind, for tests that write."""
-    return make_store(request.param, ontology, tmp_path)
+    store = make_store(request.param, ontology, tmp_path, request)
+    yield store
+    if request.param == "neo4j":
+        database: Neo4jTestDatabase = request.getfixturevalue("neo4j_database")
+        if database.seeded_readers:
+            database.reset(ontology, seeded=True)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.conftest import SEEDS
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_file=tmp_path / "data" / "graph.json", seeds_dir=SEEDS)
+    return Settings(store="memory", data_file=tmp_path / "data" / "graph.json", seeds_dir=SEEDS)
 
 
 def kg(settings: Settings, *args: str) -> Result:

@@ -15,7 +15,6 @@ import os
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +40,7 @@ from graph.model import (
 from graph.names import AliasIndex
 from graph.ontology import Direction, Ontology
 from graph.store import ClaimQuery, check_depth, check_direction, check_path_options
+from graph.traversal import as_hops, attributes_match, endpoints_match, path_graph, reach_graph, shortest_paths
 
 _T = TypeVar("_T")
 FILE_FORMAT = "kg-graph"
@@ -262,9 +262,9 @@ class MemoryStore:
         state = self._current()
         found = []
         for claim in state.touching(query.subject, query.object):
-            if not self._endpoints_match(claim, query.subject, query.object):
+            if not endpoints_match(claim, self._ontology, query.subject, query.object):
                 continue
-            if not self._attributes_match(claim, query.types, query.statuses, query.window, query.min_confidence):
+            if not attributes_match(claim, query.types, query.statuses, query.window, query.min_confidence):
                 continue
             if query.source is not None and claim.source != query.source:
                 continue
@@ -284,7 +284,8 @@ class MemoryStore:
         _entity(state, center)
         wanted = (_frozen(types), _frozen(statuses), window, min_confidence)
         matching = state.cached(("matching", *wanted), lambda: self._matching(state, *wanted))
-        reach = state.cached(("reach", direction, *wanted), lambda: self._reach(matching, direction))
+        reach = state.cached(("reach", direction, *wanted),
+                             lambda: reach_graph(matching, self._ontology, direction))
         distance = {center: 0}
         if center in reach:
             distance = nx.single_source_shortest_path_length(reach, center, cutoff=depth)
@@ -309,24 +310,9 @@ class MemoryStore:
         _entity(state, source)
         _entity(state, target)
         graph, between = state.cached(("paths", _frozen(types), directed),
-                                      lambda: self._path_graph(state, types, directed))
-        if source not in graph or target not in graph:
-            return []
-        found: list[list[str]] = []
-        try:
-            for nodes in islice(nx.shortest_simple_paths(graph, source, target), 10_000):
-                hops = len(nodes) - 1
-                if hops > max_hops or (len(found) >= k and hops > len(found[k - 1]) - 1):
-                    break
-                found.append(nodes)
-        except nx.NetworkXNoPath:
-            return []
-        found.sort(key=lambda nodes: (len(nodes), nodes))
-        return [
-            [Hop(**{"from": a, "to": b, "claims": [state.view(c) for c in sorted(between[(a, b)], key=lambda c: c.id)]})
-             for a, b in pairwise(nodes)]
-            for nodes in found[:k]
-        ]
+                                      lambda: path_graph(self._matching(state, types, None, None, 0.0),
+                                                         self._ontology, directed))
+        return as_hops(shortest_paths(graph, source, target, max_hops=max_hops, k=k), between, state.view)
 
     def stats(self) -> Stats:
         """Counts by kind, type and status."""
@@ -342,54 +328,10 @@ class MemoryStore:
             claims_by_status=dict(sorted(Counter(c.status for c in claims).items())),
         )
 
-    # --- traversal structures -----------------------------------------------------------
-
-    def _reach(self, matching: list[Claim], direction: Direction) -> nx.DiGraph:
-        """Which entity each matching claim lets a neighbourhood step to, given the direction."""
-        reach = nx.DiGraph()
-        for claim in matching:
-            symmetric = self._ontology.relation_types[claim.type].symmetric
-            if direction in ("out", "both") or symmetric:
-                reach.add_edge(claim.subject, claim.object)
-            if direction in ("in", "both") or symmetric:
-                reach.add_edge(claim.object, claim.subject)
-        return reach
-
-    def _path_graph(self, state: _State, types: Iterable[str] | None,
-                    directed: bool) -> tuple[nx.Graph, dict[tuple[str, str], list[Claim]]]:
-        """A simple graph for path search, and the claims behind each of its edges."""
-        graph = nx.DiGraph() if directed else nx.Graph()
-        between: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-        for claim in self._matching(state, types, None, None, 0.0):
-            pairs = [(claim.subject, claim.object)]
-            if not directed or self._ontology.relation_types[claim.type].symmetric:
-                pairs.append((claim.object, claim.subject))
-            for pair in pairs:
-                graph.add_edge(*pair)
-                between[pair].append(claim)
-        return graph, between
+    def close(self) -> None:
+        """Nothing to release: every write is already on disk."""
 
     # --- filtering helpers --------------------------------------------------------------
-
-    def _endpoints_match(self, claim: Claim, subject: str | None, obj: str | None) -> bool:
-        if subject is None and obj is None:
-            return True
-        forward = subject in (None, claim.subject) and obj in (None, claim.object)
-        if forward:
-            return True
-        symmetric = self._ontology.relation_types[claim.type].symmetric
-        return symmetric and subject in (None, claim.object) and obj in (None, claim.subject)
-
-    @staticmethod
-    def _attributes_match(claim: Claim, types: Iterable[str] | None, statuses: Iterable[str] | None,
-                          window: DateWindow | None, min_confidence: float) -> bool:
-        if types is not None and claim.type not in types:
-            return False
-        if statuses is not None and claim.status not in statuses:
-            return False
-        if claim.confidence < min_confidence:
-            return False
-        return window is None or window.admits(claim.date, claim.end_date)
 
     def _matching(self, state: _State, types: Iterable[str] | None, statuses: Iterable[str] | None,
                   window: DateWindow | None, min_confidence: float) -> list[Claim]:
@@ -397,7 +339,7 @@ class MemoryStore:
         wanted_statuses = set(statuses) if statuses is not None else None
         return [
             c for c in state.claims.values()
-            if self._attributes_match(c, wanted_types, wanted_statuses, window, min_confidence)
+            if attributes_match(c, wanted_types, wanted_statuses, window, min_confidence)
         ]
 
 

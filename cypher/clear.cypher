@@ -1,0 +1,5 @@
+// Delete everything in the database, in batches (used by `kg neo4j reset` and the tests).
+// It commits batch by batch, so it runs outside an explicit transaction: in Browser,
+// put `:auto` in front of it.
+MATCH (n)
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS

@@ -1,0 +1,17 @@
+// The schema every Neo4j store applies before its first write. Idempotent (IF NOT EXISTS).
+//
+// Claims are relationships of their ontology type between :Entity nodes. Neo4j indexes
+// relationship properties per type, so each claim also has one (:Source)-[:REPORTS]->(subject)
+// relationship carrying its id, type, status and dates: one relationship type holds the
+// uniqueness of claim ids across all relation types, the source's claims, and the
+// status/date/type lookups, and a new relation type in the ontology needs no schema change.
+CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT claim_id IF NOT EXISTS FOR ()-[r:REPORTS]-() REQUIRE r.claim IS UNIQUE;
+CREATE CONSTRAINT graph_meta_id IF NOT EXISTS FOR (n:GraphMeta) REQUIRE n.id IS UNIQUE;
+CREATE INDEX claim_type IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.type);
+CREATE INDEX claim_status IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.status);
+CREATE INDEX claim_date IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.date);
+CREATE INDEX claim_denies IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.denies);
+CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind);
+CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases];

@@ -1,0 +1,9 @@
+// Create or replace entities by id. `label` is the kind's label from the ontology (checked
+// before it is sent); Neo4j 5.26 takes it as a dynamic label, and a changed kind swaps it.
+// :param entities => [{id: "isk", label: "ArmedGroup", properties: {id: "isk", name: "IS-K", kind: "armed_group", aliases: ["ISKP"]}}]
+UNWIND $entities AS entity
+MERGE (n:Entity {id: entity.id})
+WITH n, entity, [label IN labels(n) WHERE label <> 'Entity'] AS previous
+REMOVE n:$(previous)
+SET n = entity.properties, n:$(entity.label)
+RETURN count(n) AS written

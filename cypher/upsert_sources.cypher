@@ -1,0 +1,6 @@
+// Create or replace sources (reports, with their full text) by id.
+// :param sources => [{id: "example", title: "An example", outlet: "Nobody", text: "Text."}]
+UNWIND $sources AS source
+MERGE (n:Source {id: source.id})
+SET n = source
+RETURN count(n) AS written

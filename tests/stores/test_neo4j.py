@@ -1,0 +1,141 @@
+"""The Neo4j store on a real server: graph shape, idempotent all-or-nothing writes, clear errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph.errors import KgError, StoreUnavailable, ValidationFailed
+from graph.loader import load
+from graph.model import Batch, Claim, Entity
+from graph.ontology import Ontology
+from graph.store import ClaimQuery
+from graph.stores.neo4j import Neo4jStore, connect
+from tests.bundles import claim_yaml, claims_file
+from tests.conftest import SEED_REPORT, SEEDS, Neo4jTestDatabase
+
+
+@pytest.fixture
+def store(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Neo4jStore:
+    """An empty Neo4j store (the seed graph is put back afterwards for modules that read it)."""
+    return neo4j_database.reset(ontology, seeded=False)
+
+
+def cypher(database: Neo4jTestDatabase, text: str, **parameters: Any) -> list[dict[str, Any]]:
+    records, _, _ = database.driver.execute_query(text, parameters)
+    return [record.data() for record in records]
+
+
+def counts(database: Neo4jTestDatabase) -> dict[str, Any]:
+    """Everything that could change: nodes and relationships by label and type, and all properties."""
+    return {
+        "nodes": cypher(database, "MATCH (n) RETURN labels(n) AS labels, count(*) AS n ORDER BY n, labels"),
+        "relationships": cypher(database, "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type"),
+        "fingerprint": cypher(database, "MATCH (n) WITH n ORDER BY elementId(n) "
+                                        "RETURN collect(properties(n)) AS nodes")[0]["nodes"],
+    }
+
+
+def test_loading_the_seeds_twice_leaves_identical_counts(store: Neo4jStore, neo4j_database: Neo4jTestDatabase,
+                                                         ontology: Ontology) -> None:
+    _, first = load(SEEDS, store, ontology)
+    after_first = counts(neo4j_database)
+    revision = store.revision()
+    _, second = load(SEEDS, store, ontology)
+    assert first is not None and second is not None
+    assert first.created["claims"] == second.unchanged["claims"] > 0
+    assert sum(second.created.values()) == sum(second.updated.values()) == 0
+    assert counts(neo4j_database) == after_first
+    assert store.revision() == revision, "a load that changes nothing must not count as a write"
+
+
+def test_the_graph_has_the_documented_shape(store: Neo4jStore, neo4j_database: Neo4jTestDatabase,
+                                            ontology: Ontology) -> None:
+    load(SEEDS, store, ontology)
+    isk = cypher(neo4j_database, "MATCH (n:Entity {id: 'isk'}) RETURN labels(n) AS labels, n.aliases AS aliases")[0]
+    assert set(isk["labels"]) == {"Entity", ontology.entity_kinds["armed_group"].label}
+    assert "ISKP" in isk["aliases"]
+    provoked = cypher(neo4j_database, "MATCH (:Entity {id: 'isk'})-[c:SEEKS_TO_PROVOKE]->(o:Entity) "
+                                      "RETURN o.id AS object, c.quote AS quote, c.source AS source")
+    assert {row["object"] for row in provoked} == {"pakistan", "iran"}
+    assert all(row["source"] == SEED_REPORT and row["quote"] for row in provoked)
+    entries = cypher(neo4j_database, "MATCH (s:Source)-[r:REPORTS]->(e:Entity) "
+                                     "RETURN s.id AS source, count(r) AS n, count(DISTINCT r.claim) AS claims")
+    assert entries == [{"source": SEED_REPORT, "n": store.stats().claims, "claims": store.stats().claims}]
+    labels = {row["label"] for row in cypher(neo4j_database, "CALL db.labels() YIELD label RETURN label")}
+    assert labels <= {k.label for k in ontology.entity_kinds.values()} | {"Entity", "Source", "GraphMeta"}
+    types = {row["t"] for row in cypher(neo4j_database, "MATCH ()-[r]->() RETURN DISTINCT type(r) AS t")}
+    assert types <= set(ontology.relation_types) | {"REPORTS"}
+
+
+def test_a_report_with_one_bad_claim_loads_nothing(store: Neo4jStore, neo4j_database: Neo4jTestDatabase,
+                                                   ontology: Ontology, bundle: Any) -> None:
+    good = claim_yaml(id="good-claim", subject="IS-K", type="THREATENS", object="Uzbekistan",
+                      quote="IS-K has threatened Uzbekistan", status="reported", asserted_by="rferl")
+    bad = claim_yaml(id="bad-claim", subject="Nobody Known", type="ATTACKED", object="Uzbekistan",
+                     quote="IS-K has threatened Uzbekistan", status="reported", asserted_by="rferl")
+    with pytest.raises(ValidationFailed):
+        load(bundle(claims_file(SEED_REPORT, good, bad)), store, ontology)
+    assert counts(neo4j_database)["nodes"] == []
+
+
+def test_a_write_the_graph_cannot_hold_is_rolled_back_whole(store: Neo4jStore, neo4j_database: Neo4jTestDatabase,
+                                                            ontology: Ontology) -> None:
+    load(SEEDS, store, ontology)
+    before = counts(neo4j_database)
+    quote = store.get_claim("isk-attacked-tajikistan-2022-05-07")
+    orphan = Claim(**{**quote.model_dump(exclude={"disputed", "disputed_by"}), "id": "orphan",
+                      "object": "no-such-entity"})
+    newcomer = Entity(id="newcomer", name="Newcomer", kind="armed_group")
+    with pytest.raises(KgError, match="no-such-entity"):
+        store.upsert(Batch(entities=[newcomer], claims=[orphan]))
+    assert counts(neo4j_database) == before
+    with pytest.raises(KgError, match="not in the ontology"):
+        store.upsert(Batch(entities=[Entity(id="x", name="X", kind="militia`) DETACH DELETE (n")]))
+    assert counts(neo4j_database) == before
+
+
+def test_an_updated_claim_and_a_changed_kind_replace_what_was_there(store: Neo4jStore, ontology: Ontology,
+                                                                     neo4j_database: Neo4jTestDatabase) -> None:
+    load(SEEDS, store, ontology)
+    claim = store.get_claim("isk-attacked-tajikistan-2022-05-07")
+    moved = Claim(**{**claim.model_dump(exclude={"disputed", "disputed_by"}), "object": "uzbekistan"})
+    result = store.upsert(Batch(claims=[moved]))
+    assert result.updated["claims"] == 1
+    assert store.get_claim(claim.id).object == "uzbekistan"
+    assert cypher(neo4j_database, "MATCH ()-[c {id: $id}]->() RETURN count(c) AS n", id=claim.id) == [{"n": 1}]
+    assert store.get_claim(claim.id).disputed, "its denial still points at it"
+    valle = store.get_entity("riccardo-valle")
+    store.upsert(Batch(entities=[Entity(**{**valle.model_dump(), "kind": "organization"})]))
+    labels = cypher(neo4j_database, "MATCH (n:Entity {id: 'riccardo-valle'}) RETURN labels(n) AS labels")
+    assert set(labels[0]["labels"]) == {"Entity", ontology.entity_kinds["organization"].label}
+
+
+def test_aliases_with_windows_survive_the_round_trip(store: Neo4jStore, ontology: Ontology) -> None:
+    load(SEEDS, store, ontology)
+    assert store.resolve("Kabul", at="2020-01-01").id == "afghanistan"
+    assert store.resolve("Kabul", at="2022-05-01").id == "taliban"
+    assert store.claims(ClaimQuery(subject="isk")) == store.claims(ClaimQuery(subject="isk"))
+
+
+def test_an_unreachable_server_is_named_in_the_error(ontology: Ontology) -> None:
+    store = Neo4jStore(connect("bolt://127.0.0.1:1", "neo4j", "secret"), ontology, uri="bolt://127.0.0.1:1")
+    with pytest.raises(StoreUnavailable, match=r"cannot reach Neo4j at bolt://127\.0\.0\.1:1"):
+        store.stats()
+    store.close()
+
+
+def test_a_wrong_password_is_named_in_the_error(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> None:
+    uri = neo4j_database.status.bolt_uri
+    store = Neo4jStore(connect(uri, "neo4j", "not-the-password"), ontology, uri=uri)
+    with pytest.raises(StoreUnavailable, match=f"Neo4j at {uri}.*refused the credentials"):
+        store.entities()
+    store.close()
+
+
+def test_bad_uris_are_refused_before_connecting() -> None:
+    with pytest.raises(StoreUnavailable, match="scheme must be one of"):
+        connect("http://127.0.0.1:7474", "neo4j", "x")
+    with pytest.raises(StoreUnavailable, match="NEO4J_PASSWORD"):
+        connect("bolt://127.0.0.1:7687", "neo4j", None)

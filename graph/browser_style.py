@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from graph.ontology import Ontology
 
-_NODE_DEFAULTS = {"diameter": "50px", "color": "#A5ABB6", "border-color": "#9AA1AC", "border-width": "2px",
-                  "text-color-internal": "#FFFFFF", "font-size": "10px"}
-_RELATIONSHIP_DEFAULTS = {"color": "#A5ABB6", "shaft-width": "2px", "font-size": "8px", "padding": "3px",
-                          "text-color-external": "#000000", "text-color-internal": "#FFFFFF",
-                          "caption": '"<type>"'}
+_RELATIONSHIP = {"shaft-width": "2px", "font-size": "8px", "padding": "3px", "text-color-external": "#000000",
+                 "text-color-internal": "#FFFFFF", "caption": '"<type>"'}
 
 
 def _rule(selector: str, properties: dict[str, str]) -> str:
@@ -29,13 +26,15 @@ def _darker(colour: str, factor: float = 0.8) -> str:
 
 
 def grass(ontology: Ontology) -> str:
-    """The whole style sheet: defaults, then one rule per entity label and per relation type."""
-    rules = [
-        "/* Neo4j Browser style for the militant-groups graph. Generated from graph/ontology.yaml by\n"
-        "   `kg neo4j style`; apply it by dragging this file onto Browser or with :style. */\n",
-        _rule("node", _NODE_DEFAULTS),
-        _rule("relationship", _RELATIONSHIP_DEFAULTS),
-    ]
+    """The whole style sheet: one rule per entity label and per relation type."""
+    # Shaped by what Browser 5.24's GRASS reader survives (found by applying the style in a real
+    # Browser): no comment (it splits on semicolons inside comments) and no bare `node` or
+    # `relationship` rule (it then fails to draw any graph).
+    rules = []
+    for rel in ontology.relation_types.values():
+        colour = ontology.category_colours[rel.category]
+        rules.append(_rule(f"relationship.{rel.name}", {"color": colour, **_RELATIONSHIP}))
+    rules.append(_rule("relationship.REPORTS", {"color": "#BDC3C7", **_RELATIONSHIP, "shaft-width": "1px"}))
     for kind in ontology.entity_kinds.values():
         rules.append(_rule(f"node.{kind.label}", {
             "color": kind.colour, "border-color": _darker(kind.colour), "text-color-internal": "#FFFFFF",
@@ -44,9 +43,4 @@ def grass(ontology: Ontology) -> str:
     rules.append(_rule("node.Source", {"color": "#ECF0F1", "border-color": "#95A5A6",
                                        "text-color-internal": "#2C3E50", "diameter": "40px",
                                        "caption": '"{outlet}"'}))
-    for rel in ontology.relation_types.values():
-        colour = ontology.category_colours[rel.category]
-        rules.append(_rule(f"relationship.{rel.name}", {"color": colour, "shaft-width": "2px",
-                                                         "caption": '"<type>"'}))
-    rules.append(_rule("relationship.REPORTS", {"color": "#BDC3C7", "shaft-width": "1px", "caption": '"<type>"'}))
     return "\n".join(rules)

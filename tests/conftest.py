@@ -95,6 +95,15 @@ def neo4j_database(test_neo4j_server: LocalServer) -> Iterator[Neo4jTestDatabase
     driver.close()
 
 
+@pytest.fixture(scope="module")
+def neo4j_seeded(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Iterator[Neo4jTestDatabase]:
+    """The Neo4j test database holding the seed graph, for tests that speak Cypher to it directly."""
+    neo4j_database.reset(ontology, seeded=True)
+    neo4j_database.seeded_readers += 1
+    yield neo4j_database
+    neo4j_database.seeded_readers -= 1
+
+
 def make_store(kind: str, ontology: Ontology, directory: Path,
                request: pytest.FixtureRequest | None = None) -> GraphStore:
     if kind == "memory":

@@ -213,6 +213,7 @@ class LocalServer:
             "db.tx_log.rotation.retention_policy": "2 files",
             "dbms.security.auth_enabled": "true",
             "dbms.usage_report.enabled": "false",
+            "browser.allow_outgoing_connections": "false",
         }
         (conf / "neo4j.conf").write_text("".join(f"{k}={v}\n" for k, v in settings.items()), encoding="utf-8")
         return conf

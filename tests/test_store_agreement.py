@@ -1,0 +1,86 @@
+"""Both stores, loaded with the seed graph, give the same answers to every question asked of them.
+
+The shared behavioural suite checks each store against expected content; this checks them
+against each other, exhaustively over the seed graph's entities, so a divergence anywhere
+in filtering, traversal or ranking shows up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from graph.dates import window
+from graph.loader import load
+from graph.model import Subgraph
+from graph.ontology import Ontology
+from graph.store import ClaimQuery, GraphStore
+from graph.stores.memory import MemoryStore
+from tests.conftest import SEEDS, Neo4jTestDatabase
+
+
+@pytest.fixture(scope="module")
+def pair(neo4j_database: Neo4jTestDatabase, ontology: Ontology,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GraphStore, GraphStore]]:
+    memory = MemoryStore(ontology, Path(tmp_path_factory.mktemp("agree")) / "graph.json")
+    load(SEEDS, memory, ontology)
+    neo4j = neo4j_database.reset(ontology, seeded=True)
+    neo4j_database.seeded_readers += 1
+    yield memory, neo4j
+    neo4j_database.seeded_readers -= 1
+
+
+def shape(graph: Subgraph) -> tuple[set[tuple[str, int]], set[str]]:
+    return {(n.id, n.depth) for n in graph.nodes}, {link.key for link in graph.links}
+
+
+def test_entities_sources_and_stats_agree(pair: tuple[GraphStore, GraphStore]) -> None:
+    memory, neo4j = pair
+    assert memory.entities() == neo4j.entities()
+    assert memory.sources() == neo4j.sources()
+    assert memory.stats() == neo4j.stats()
+    for query in ("IS-K", "khorasan", "tajik", "pakistn", "Valle", "the Taliban's", "Kabul"):
+        assert memory.find_entities(query) == neo4j.find_entities(query)
+
+
+def test_claims_agree_under_every_filter(pair: tuple[GraphStore, GraphStore], ontology: Ontology) -> None:
+    memory, neo4j = pair
+    queries = [ClaimQuery(), ClaimQuery(disputed=True), ClaimQuery(disputed=False),
+               ClaimQuery(window=window("2022-04", "2022-05")), ClaimQuery(window=window("2021", None)),
+               ClaimQuery(min_confidence=0.9)]
+    queries += [ClaimQuery(statuses=(status,)) for status in ontology.statuses]
+    queries += [ClaimQuery(types=(name,)) for name in ontology.relation_types]
+    queries += [ClaimQuery(subject=e.id) for e in memory.entities()]
+    queries += [ClaimQuery(object=e.id) for e in memory.entities()]
+    queries += [ClaimQuery(subject="taliban", object="pakistan"), ClaimQuery(subject="pakistan", object="taliban")]
+    for query in queries:
+        assert memory.claims(query) == neo4j.claims(query), query
+    assert sum(bool(memory.claims(q)) for q in queries) > len(queries) // 2
+
+
+def test_neighbourhoods_agree_for_every_entity(pair: tuple[GraphStore, GraphStore], ontology: Ontology) -> None:
+    memory, neo4j = pair
+    hostile = ontology.expand_types(["hostile"])
+    for entity in memory.entities():
+        for depth in (1, 2):
+            for direction in ("out", "in", "both"):
+                assert shape(memory.neighbourhood(entity.id, depth=depth, direction=direction)) == \
+                    shape(neo4j.neighbourhood(entity.id, depth=depth, direction=direction)), (entity.id, depth)
+        assert shape(memory.neighbourhood(entity.id, depth=3, types=hostile, window=window("2022", None))) == \
+            shape(neo4j.neighbourhood(entity.id, depth=3, types=hostile, window=window("2022", None)))
+
+
+def test_paths_agree_between_every_pair_of_actors(pair: tuple[GraphStore, GraphStore]) -> None:
+    memory, neo4j = pair
+    actors = [e.id for e in memory.entities() if e.kind in ("armed_group", "state")]
+    connected = 0
+    for source, target in combinations(actors, 2):
+        for directed in (False, True):
+            expected = memory.paths(source, target, max_hops=3, k=3, directed=directed)
+            assert expected == neo4j.paths(source, target, max_hops=3, k=3, directed=directed), (source, target)
+            connected += bool(expected)
+        assert memory.paths(source, target, max_hops=4) == neo4j.paths(source, target, max_hops=4)
+    assert connected > len(actors), "the comparison must cover real paths, not only empty answers"

@@ -46,6 +46,7 @@ class GroupedRelation(_Out):
     object: str
     incident: str | None
     date: str | None
+    end_date: str | None
     claims: list[str]
     statuses: list[str]
     disputed: bool
@@ -84,13 +85,15 @@ class Timeline(_Out):
 def group_claims(claims: Sequence[ClaimView], sources: dict[str, Source]) -> list[GroupedRelation]:
     """Merge claims of the same subject, type, object and incident (else date) into relations.
 
-    Ten outlets repeating one attack read as one attack with ten sources. Claims with
-    neither incident nor date are grouped by subject, type and object alone: the report
-    gives nothing to tell two such statements apart. Order follows the first claim id.
+    Ten outlets repeating one attack read as one attack with ten sources. Without an
+    incident, the dates (``date`` and ``end_date``) tell relations apart, so a rule that
+    ended in 2001 stays apart from the current one; claims with no incident and no dates
+    are grouped by subject, type and object alone. Order follows the first claim id.
     """
-    groups: dict[tuple[str, str, str, str, str], list[ClaimView]] = defaultdict(list)
+    groups: dict[tuple[str, ...], list[ClaimView]] = defaultdict(list)
     for claim in sorted(claims, key=lambda c: c.id):
-        anchor = ("incident", claim.incident) if claim.incident else ("date", claim.date or "")
+        anchor = ("incident", claim.incident) if claim.incident else \
+            ("dates", claim.date or "", claim.end_date or "")
         groups[(claim.subject, claim.type, claim.object, *anchor)].append(claim)
     relations = []
     for members in groups.values():
@@ -106,6 +109,7 @@ def group_claims(claims: Sequence[ClaimView], sources: dict[str, Source]) -> lis
         relations.append(GroupedRelation(
             subject=first.subject, type=first.type, object=first.object, incident=first.incident,
             date=first.date or next((c.date for c in members if c.date), None),
+            end_date=first.end_date or next((c.end_date for c in members if c.end_date), None),
             claims=[c.id for c in members], statuses=sorted({c.status for c in members}),
             disputed=any(c.disputed for c in members), sources=supporting,
             source_count=len({c.source for c in members}),

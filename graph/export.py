@@ -83,7 +83,7 @@ def graphml(part: GraphPart) -> str:
         fields["disputed_by"] = ",".join(claim.disputed_by)
         graph.add_edge(claim.subject, claim.object, key=claim.id, claim_id=claim.id,
                        **{k: v for k, v in fields.items() if v is not None})
-    return "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
 
 
 NODE_HEADER = ["id:ID", "name", "kind", "description", "aliases:string[]", ":LABEL"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from app.api.errors import Unauthorized, WritesDisabled
 from app.settings import Settings
@@ -109,6 +109,10 @@ def check_page(settings: Settings, limit: int) -> None:
     if limit > settings.max_page_size:
         raise InvalidParameter("limit", limit, f"must be at most {settings.max_page_size} (KG_MAX_PAGE_SIZE)")
 
+
+# Names are short; a cap keeps fuzzy matching (quadratic in the name's length) cheap.
+NAME_MAX = 200
+EntityPath = Annotated[str, Path(max_length=NAME_MAX, description="An entity id, name or alias.")]
 
 TypesQuery = Annotated[list[str] | None, Query(
     description="Relation types or categories (hostile, cooperative, …), repeated or comma-separated.")]

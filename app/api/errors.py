@@ -74,6 +74,8 @@ def _accepted(error: dict[str, Any], request: Request, parameter: str) -> list[s
         return declared
     if "expected" in ctx:
         return [part.strip(" '\"") for part in str(ctx["expected"]).replace(" or ", ", ").split(",") if part.strip()]
+    if "max_length" in ctx:
+        return [f"at most {ctx['max_length']} characters"]
     bounds = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
     described = [f"{sign} {ctx[key]}" for key, sign in bounds.items() if key in ctx]
     if described:

@@ -37,7 +37,9 @@ def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings
     elif name == "limit":
         schema["maximum"] = settings.max_page_size
     elif name in NAME_PARAMETERS and parameter["in"] == "query":
-        parameter["schema"] = {"type": "string", "pattern": r"\S"}
+        text: dict[str, Any] = next(
+            (option for option in schema.get("anyOf", [schema]) if option.get("type") == "string"), {})
+        parameter["schema"] = {**text, "type": "string", "pattern": r"\S"}
 
 
 def install(app: FastAPI, ontology: Ontology, settings: Settings) -> None:

@@ -105,3 +105,13 @@ def test_neighbourhood_bounds_and_vocabulary_are_422_naming_the_parameter(client
     bad_format = client.get("/v1/entities/isk/neighbourhood", params={"format": "svg"}).json()
     assert bad_format["details"] == {**bad_format["details"], "parameter": "format",
                                      "accepted": ["subgraph", "node-link", "cytoscape"]}
+
+
+def test_an_alias_with_a_slash_and_overlong_names(client: TestClient) -> None:
+    assert client.get("/v1/entities/RFE%2FRL").json()["id"] == "rferl"
+    assert client.get("/v1/entities/RFE%2FRL/neighbourhood").json()["center"] == "rferl"
+    too_long = client.get("/v1/entities/" + "x" * 201)
+    assert too_long.status_code == 422 and too_long.json()["details"]["parameter"] == "id"
+    long_query = client.get("/v1/entities", params={"q": "ab" * 200})
+    assert long_query.status_code == 422 and long_query.json()["details"]["parameter"] == "q"
+    assert long_query.json()["details"]["accepted"] == ["at most 200 characters"]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.api import present
 from app.api.deps import (
+    NAME_MAX,
     ConfidenceQuery,
     Config,
     LimitQuery,
@@ -39,9 +40,9 @@ CONTEXT = 200  # characters of report text shown either side of a quote
             responses=error_responses(304, 404, 409, 422, 503))
 def read_claims(
     store: Store, settings: Config, ontology: Vocabulary,
-    subject: Annotated[str | None, Query(description="Subject: id, name or alias.")] = None,
+    subject: Annotated[str | None, Query(max_length=NAME_MAX, description="Subject: id, name or alias.")] = None,
     type: TypesQuery = None,
-    object: Annotated[str | None, Query(description="Object: id, name or alias.")] = None,
+    object: Annotated[str | None, Query(max_length=NAME_MAX, description="Object: id, name or alias.")] = None,
     status: StatusQuery = None, since: SinceQuery = None, until: UntilQuery = None,
     disputed: Annotated[bool | None, Query(description="Only claims a denial disputes (true) or none (false).")] = None,
     source: Annotated[str | None, Query(description="Only claims from this report id.")] = None,

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query
 
 from app.api import present
 from app.api.deps import (
+    NAME_MAX,
     ConfidenceQuery,
     Config,
+    EntityPath,
     LimitQuery,
     OffsetQuery,
     SinceQuery,
@@ -37,7 +39,8 @@ router = APIRouter(prefix="/v1/entities", tags=["entities"])
 
 @router.get("", response_model=Page[EntityHit], responses=error_responses(304, 422, 503))
 def read_entities(store: Store, settings: Config, ontology: Vocabulary,
-                  q: Annotated[str | None, Query(description="Name or alias to search for, fuzzily.")] = None,
+                  q: Annotated[str | None, Query(max_length=NAME_MAX,
+                                                 description="Name or alias to search for, fuzzily.")] = None,
                   kind: Annotated[str | None, Query(description="Only entities of this kind.")] = None,
                   limit: LimitQuery = 50, offset: OffsetQuery = 0) -> Page[EntityHit]:
     """Entities by name and alias, best match first; without ``q``, every entity by id."""
@@ -52,22 +55,12 @@ def read_entities(store: Store, settings: Config, ontology: Vocabulary,
     return present.page(hits, limit, offset)
 
 
-@router.get("/{id}", response_model=EntityDetail, responses=error_responses(304, 404, 409, 422, 503))
-def read_entity(id: str, store: Store) -> EntityDetail:
-    """One entity by id or any alias, with its claims counted by type and direction."""
-    entity = resolve_entity(store, id)
-    as_subject = [c for c in store.claims(ClaimQuery(subject=entity.id)) if c.subject == entity.id]
-    as_object = [c for c in store.claims(ClaimQuery(object=entity.id)) if c.object == entity.id]
-    return EntityDetail(**entity.model_dump(),
-                        claims_out=dict(sorted(Counter(c.type for c in as_subject).items())),
-                        claims_in=dict(sorted(Counter(c.type for c in as_object).items())),
-                        claims_total=len({c.id for c in as_subject + as_object}))
-
-
-@router.get("/{id}/neighbourhood", response_model=Subgraph | NodeLinkGraph | CytoscapeGraph,
+# ``{id:path}``: aliases may hold a slash ("RFE/RL", sent as RFE%2FRL); the neighbourhood
+# route is declared first so ``…/isk/neighbourhood`` is not read as an entity named so.
+@router.get("/{id:path}/neighbourhood", response_model=Subgraph | NodeLinkGraph | CytoscapeGraph,
             responses=error_responses(304, 404, 409, 422, 503))
 def read_neighbourhood(
-    id: str, store: Store, ontology: Vocabulary,
+    id: EntityPath, store: Store, ontology: Vocabulary,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Hops out from the entity.")] = 1,
     types: TypesQuery = None,
     direction: Annotated[Literal["out", "in", "both"], Query(
@@ -87,3 +80,15 @@ def read_neighbourhood(
     if format == "cytoscape":
         return CytoscapeGraph(**export.cytoscape(present.subgraph_part(store, subgraph)))
     return subgraph
+
+
+@router.get("/{id:path}", response_model=EntityDetail, responses=error_responses(304, 404, 409, 422, 503))
+def read_entity(id: EntityPath, store: Store) -> EntityDetail:
+    """One entity by id or any alias, with its claims counted by type and direction."""
+    entity = resolve_entity(store, id)
+    as_subject = [c for c in store.claims(ClaimQuery(subject=entity.id)) if c.subject == entity.id]
+    as_object = [c for c in store.claims(ClaimQuery(object=entity.id)) if c.object == entity.id]
+    return EntityDetail(**entity.model_dump(),
+                        claims_out=dict(sorted(Counter(c.type for c in as_subject).items())),
+                        claims_in=dict(sorted(Counter(c.type for c in as_object).items())),
+                        claims_total=len({c.id for c in as_subject + as_object}))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.api import present
 from app.api.deps import (
+    NAME_MAX,
     SinceQuery,
     StatusQuery,
     Store,
@@ -56,7 +57,8 @@ def read_export(
     format: Annotated[Format, Query(description=(
         "node-link (networkx JSON), cytoscape (Cytoscape.js elements), graphml (Gephi), csv-nodes and "
         "csv-edges (neo4j-admin database import), stix (STIX 2.1 bundle)."))] = "node-link",
-    center: Annotated[str | None, Query(description="Export only this entity's neighbourhood (id or alias).")] = None,
+    center: Annotated[str | None, Query(
+        max_length=NAME_MAX, description="Export only this entity's neighbourhood (id or alias).")] = None,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Hops out from center.")] = 1,
     types: TypesQuery = None, since: SinceQuery = None, until: UntilQuery = None, status: StatusQuery = None,
 ) -> Response:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from app.api.deps import (
+    NAME_MAX,
     SinceQuery,
     StatusQuery,
     Store,
@@ -47,7 +48,8 @@ def read_stats(store: Store,
 @router.get("/v1/timeline", response_model=Timeline, responses=error_responses(304, 404, 409, 422, 503))
 def read_timeline(
     store: Store, ontology: Vocabulary, types: TypesQuery = None,
-    actor: Annotated[str | None, Query(description="Only claims with this entity at either end.")] = None,
+    actor: Annotated[str | None, Query(
+        max_length=NAME_MAX, description="Only claims with this entity at either end.")] = None,
     interval: Annotated[Literal["year", "month", "day"], Query(description="Size of each period.")] = "month",
     since: SinceQuery = None, until: UntilQuery = None, status: StatusQuery = None,
 ) -> Timeline:

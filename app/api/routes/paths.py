@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from app.api import present
-from app.api.deps import Store, TypesQuery, Vocabulary, parse_types, resolve_entity
+from app.api.deps import NAME_MAX, Store, TypesQuery, Vocabulary, parse_types, resolve_entity
 from app.api.errors import error_responses
 from app.api.schemas import CytoscapeGraph, NodeLinkGraph, Page, PathOut
 from graph import export
@@ -20,8 +20,8 @@ router = APIRouter(prefix="/v1/paths", tags=["graph"])
             responses=error_responses(304, 404, 409, 422, 503))
 def read_paths(
     store: Store, ontology: Vocabulary,
-    source: Annotated[str, Query(description="Where paths start: id, name or alias.")],
-    target: Annotated[str, Query(description="Where paths end: id, name or alias.")],
+    source: Annotated[str, Query(max_length=NAME_MAX, description="Where paths start: id, name or alias.")],
+    target: Annotated[str, Query(max_length=NAME_MAX, description="Where paths end: id, name or alias.")],
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="Longest path, in hops.")] = 4,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many shortest paths.")] = 1,
     types: TypesQuery = None,

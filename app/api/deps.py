@@ -104,6 +104,14 @@ def parse_kind(ontology: Ontology, kind: str | None) -> str | None:
     return kind
 
 
+def parse_kinds(ontology: Ontology, values: list[str] | None) -> list[str] | None:
+    """Entity kinds, repeated or comma-separated, each one the ontology defines."""
+    kinds = split("kind", values, list(ontology.entity_kinds))
+    for kind in kinds:
+        parse_kind(ontology, kind)
+    return kinds or None
+
+
 def check_page(settings: Settings, limit: int) -> None:
     """Refuse a page larger than the configured maximum."""
     if limit > settings.max_page_size:

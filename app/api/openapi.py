@@ -30,6 +30,8 @@ def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings
         items["items"] = {"type": "string", "enum": sorted(ontology.relation_types) + sorted(ontology.categories)}
     elif name == "status" and items is not None:
         items["items"] = {"type": "string", "enum": list(ontology.statuses)}
+    elif name == "kind" and items is not None:
+        items["items"] = {"type": "string", "enum": list(ontology.entity_kinds)}
     elif name == "kind":
         parameter["schema"] = {"type": "string", "enum": list(ontology.entity_kinds)}
     elif name in ("since", "until"):

@@ -24,6 +24,11 @@ def test_stats_counts_and_most_connected(client: TestClient, seeded: GraphStore)
     assert body["most_connected"][0]["id"] == "isk" and len(body["most_connected"]) == 3
     assert all(0 <= c["betweenness"] <= 1 and c["degree"] > 0 for c in body["most_connected"])
     assert client.get("/v1/stats", params={"top": 0}).status_code == 422
+    actors = client.get("/v1/stats", params={"kind": "armed_group,state", "top": 100}).json()["most_connected"]
+    assert actors[0]["id"] == "isk" and {a["kind"] for a in actors} == {"armed_group", "state"}
+    assert len(actors) == sum(body["entities_by_kind"][k] for k in ("armed_group", "state"))
+    bad_kind = client.get("/v1/stats", params={"kind": "militia"}).json()
+    assert bad_kind["details"]["parameter"] == "kind" and "armed_group" in bad_kind["details"]["accepted"]
 
 
 def test_timeline_counts_per_period(client: TestClient, seeded: GraphStore) -> None:

@@ -15,6 +15,7 @@ from app.api.deps import (
     UntilQuery,
     Vocabulary,
     date_window,
+    parse_kinds,
     parse_statuses,
     parse_types,
     resolve_entity,
@@ -36,12 +37,15 @@ def read_schema(ontology: Vocabulary) -> Ontology:
 
 
 @router.get("/v1/stats", response_model=StatsOut, responses=error_responses(304, 422, 503))
-def read_stats(store: Store,
+def read_stats(store: Store, ontology: Vocabulary,
                top: Annotated[int, Query(ge=1, le=100, description="How many most-connected entities.")] = 10,
+               kind: Annotated[list[str] | None, Query(
+                   description="Rank only entities of these kinds (e.g. armed_group,state); all by default.")] = None,
                ) -> StatsOut:
     """Counts by kind, type and status, and the most connected entities by degree and betweenness."""
+    kinds = parse_kinds(ontology, kind)
     stats = store.stats()
-    most = centrality(store.entities(), store.claims(ClaimQuery()), top=top)
+    most = centrality(store.entities(), store.claims(ClaimQuery()), top=top, kinds=kinds)
     return StatsOut(**stats.model_dump(), most_connected=most)
 
 

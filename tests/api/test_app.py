@@ -93,7 +93,7 @@ def guarded(client_with: ClientFactory) -> Callable[..., TestClient]:
         client = client_with(**overrides)
         app = client.app
 
-        @app.post("/v1/test-write")  # type: ignore[attr-defined,untyped-decorator]
+        @app.post("/v1/test-write")
         def write(_: Annotated[None, Depends(require_api_key)]) -> dict[str, str]:
             return {"written": "yes"}
 

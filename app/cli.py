@@ -399,6 +399,22 @@ def neo4j_style_command(env: Env) -> None:
     click.echo(grass(env.ontology), nl=False)
 
 
+@cli.command("serve", help="Serve the HTTP API (docs at /docs) from the configured store.")
+@click.option("--host", help="Interface to listen on (default: KG_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default: KG_PORT, 8000).")
+@pass_env
+@handles_errors
+def serve_command(env: Env, host: str | None, port: int | None) -> None:
+    # Imported here so the other commands do not pay for loading the web stack (~0.15 s).
+    import uvicorn  # noqa: PLC0415
+
+    from app.api import create_app  # noqa: PLC0415
+
+    app = create_app(env.settings, env.store)
+    uvicorn.run(app, host=host or env.settings.host, port=port if port is not None else env.settings.port,
+                log_level="info")
+
+
 def _types(env: Env, values: tuple[str, ...]) -> tuple[str, ...] | None:
     expanded = env.ontology.expand_types(split_list(values))
     return tuple(expanded) if expanded else None

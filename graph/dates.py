@@ -34,6 +34,9 @@ class PartialDate:
             raise ValueError("not an ISO date of the form YYYY, YYYY-MM or YYYY-MM-DD")
         year, month, day = (int(g) if g else None for g in match.groups())
         assert year is not None
+        if year < 1:
+            # Python's calendar starts at year 1; year 0 would fail later, far from the input.
+            raise ValueError(f"year {year:04d} does not exist (the calendar starts at 0001)")
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"month {month} does not exist")
         if day is not None:

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from click.testing import CliRunner, Result
+from fastapi import FastAPI
 
 from app.cli import cli
 from app.settings import PROJECT_ROOT, Settings
@@ -157,3 +159,14 @@ def test_the_readme_examples_are_real_commands_and_options() -> None:
         known = {opt for param in command.params for opt in getattr(param, "opts", [])}
         for option in re.findall(r"(--[a-z-]+)", rest):
             assert option in known, f"kg {command_name} has no {option}"
+
+
+def test_serve_runs_uvicorn_on_the_settings_or_the_options(loaded: Settings,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append({"app": app, **kwargs}))
+    assert kg(loaded, "serve").exit_code == 0
+    assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 8000)
+    assert isinstance(calls[0]["app"], FastAPI)
+    assert kg(loaded, "serve", "--host", "0.0.0.0", "--port", "8123").exit_code == 0
+    assert (calls[1]["host"], calls[1]["port"]) == ("0.0.0.0", 8123)

@@ -23,6 +23,7 @@ def test_a_date_covers_what_its_precision_allows(text: str, start: str, end: str
     ("2022-02-30", "day 30 does not exist in 2022-02"),
     ("2023-02-29", "day 29 does not exist in 2023-02"),
     ("22-05-07", "not an ISO date"),
+    ("0000-01", "year 0000 does not exist"),
 ])
 def test_malformed_and_impossible_dates_are_refused_with_the_reason(text: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):

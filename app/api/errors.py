@@ -1,0 +1,152 @@
+"""Every failure as one JSON shape, ``{error, message, details}``, mapped here and nowhere else.
+
+Domain errors carry their own HTTP status; FastAPI's request validation errors are
+reshaped to name the parameter and what it accepts; an unexpected exception becomes a
+plain 500 that reveals nothing of the internals (it is logged, without request secrets).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.schemas import ErrorBody
+from graph.errors import KgError
+
+log = logging.getLogger("kg.api")
+
+
+class Unauthorized(KgError):
+    """A write endpoint was called without a valid ``X-API-Key``."""
+
+    http_status = 401
+    code = "unauthorized"
+
+
+class WritesDisabled(KgError):
+    """A write endpoint was called while no API key is configured, so nobody may write."""
+
+    http_status = 403
+    code = "writes_disabled"
+
+
+def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(ErrorBody.model_validate(body).model_dump(mode="json"), status_code=status, headers=headers)
+
+
+def _plain(value: Any) -> Any:
+    """A value safe to put in JSON: what FastAPI echoes back may be bytes or an exception."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _declared_bounds(request: Request, parameter: str) -> list[str]:
+    """A numeric parameter's full range as declared on the route (``1..3``), for the message."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    for field in getattr(dependant, "query_params", []) if dependant is not None else []:
+        if field.alias != parameter:
+            continue
+        low = next((m.ge for m in field.field_info.metadata if hasattr(m, "ge")), None)
+        high = next((m.le for m in field.field_info.metadata if hasattr(m, "le")), None)
+        if low is not None and high is not None:
+            return [f"{low}..{high}"]
+        if low is not None:
+            return [f">= {low}"]
+    return []
+
+
+def _accepted(error: dict[str, Any], request: Request, parameter: str) -> list[str]:
+    """What a parameter accepts, read from the constraint pydantic reports."""
+    ctx = error.get("ctx") or {}
+    declared = _declared_bounds(request, parameter) if {"ge", "gt", "le", "lt"} & set(ctx) else []
+    if declared:
+        return declared
+    if "expected" in ctx:
+        return [part.strip(" '\"") for part in str(ctx["expected"]).replace(" or ", ", ").split(",") if part.strip()]
+    if "max_length" in ctx:
+        return [f"at most {ctx['max_length']} characters"]
+    bounds = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    described = [f"{sign} {ctx[key]}" for key, sign in bounds.items() if key in ctx]
+    if described:
+        return described
+    kind = str(error.get("type", ""))
+    for prefix, meaning in (("int", "an integer"), ("float", "a number"), ("bool", "true or false")):
+        if kind.startswith(prefix):
+            return [meaning]
+    return []
+
+
+def validation_body(exc: RequestValidationError, request: Request) -> dict[str, Any]:
+    """FastAPI's list of validation errors as the one error shape, led by the first parameter."""
+    errors = [dict(e) for e in exc.errors()]
+    first = errors[0] if errors else {}
+    location = [str(part) for part in first.get("loc", ())]
+    parameter = location[-1] if location else "request"
+    value = _plain(first.get("input"))
+    accepted = _accepted(first, request, parameter)
+    message = f"{parameter}={value!r}: {first.get('msg', 'invalid')}"
+    if accepted:
+        message += f" (accepted: {', '.join(accepted)})"
+    return {
+        "error": "invalid_parameter",
+        "message": message,
+        "details": {
+            "parameter": parameter, "value": value, "accepted": accepted,
+            "errors": [{"location": [str(p) for p in e.get("loc", ())], "message": e.get("msg", ""),
+                        "value": _plain(e.get("input"))} for e in errors],
+        },
+    }
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into the one error shape."""
+
+    @app.exception_handler(KgError)
+    def domain_error(request: Request, exc: KgError) -> JSONResponse:
+        if exc.http_status >= 500:
+            log.warning("%s %s: %s", request.method, request.url.path, exc.message)
+        return _response(exc.http_status, {"error": exc.code, "message": exc.message,
+                                           "details": _plain(exc.details)})
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _response(422, validation_body(exc, request))
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        message = str(exc.detail) if exc.status_code != 404 else f"no endpoint at {request.url.path}"
+        return _response(exc.status_code, {"error": code, "message": message, "details": {}},
+                         headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _response(500, {"error": "internal_error",
+                               "message": "the server failed to answer; the error was logged", "details": {}})
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route may answer, all with the one shape."""
+    meaning = {
+        304: "Not modified: the If-None-Match ETag still holds.",
+        401: "Missing or wrong X-API-Key.",
+        403: "Writes are disabled: no API key is configured.",
+        404: "Not found; for entities, with did-you-mean suggestions.",
+        409: "The name is an alias of several entities.",
+        422: "A parameter is invalid; the error names it and what it accepts.",
+        503: "The store cannot be reached.",
+    }
+    return {s: ({"description": meaning[s]} if s == 304 else {"model": ErrorBody, "description": meaning[s]})
+            for s in statuses}

@@ -1,0 +1,49 @@
+"""The HTTP API application: one store, opened once, behind versioned read endpoints.
+
+``create_app`` takes its settings and, optionally, a store (tests pass the seeded one);
+without one it opens the store the settings name, exactly as the CLI does.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.api import errors, openapi
+from app.api.etag import ETagMiddleware
+from app.api.routes import claims, entities, export, meta, paths, sources
+from app.deps import open_store
+from app.settings import Settings
+from graph.ontology import load_ontology
+from graph.store import GraphStore
+
+DESCRIPTION = """\
+Entities, sourced claims, neighbourhoods, paths, statistics and exports of a knowledge
+graph of militant groups and the states around them. Every claim carries its quote,
+span, source, status and asserter.
+
+Lists come as `{data, count, limit, offset}`; every error as `{error, message, details}`.
+Read endpoints send an `ETag`; send it back in `If-None-Match` to get `304 Not Modified`.
+"""
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The application, serving ``store`` (or the one ``settings`` name) under ``/v1``."""
+    settings = settings or Settings()
+    ontology = load_ontology()
+    app = FastAPI(title="kg: militant groups and states", version="1.0.0", description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.ontology = ontology
+    app.state.store = store if store is not None else open_store(settings, ontology)
+    errors.install(app)
+    openapi.install(app, ontology, settings)
+    for module in (entities, claims, sources, paths, export):
+        app.include_router(module.router)
+    app.include_router(meta.router)
+    app.include_router(meta.probes)
+    app.add_middleware(ETagMiddleware)
+    if settings.cors_origins:
+        # Added last so it is outermost: preflights are answered before anything else runs.
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["X-API-Key", "If-None-Match", "Content-Type"], expose_headers=["ETag"])
+    return app

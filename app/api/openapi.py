@@ -1,0 +1,61 @@
+"""The OpenAPI schema, made exact where the accepted values come from data, not code.
+
+Relation types, categories, statuses and entity kinds live in the ontology file, and the
+largest page in the settings; the route signatures cannot name them, so they are written
+into the generated schema here. Clients (and schemathesis) then see exactly which values
+are accepted. The server stays lenient where the schema is strict: it also takes
+comma-separated lists and any letter case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.settings import Settings
+from graph.ontology import Ontology
+
+# YYYY, YYYY-MM or YYYY-MM-DD with a real month and a day every month has; empty means open.
+# (Days 29-31 are accepted by the server where they exist; the schema stays on the safe side.)
+DATE_PATTERN = r"^([0-9]{3}[1-9](-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?)?$"
+NAME_PARAMETERS = {"subject", "object", "actor", "center", "source", "target"}
+
+
+def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings) -> None:
+    name, schema = parameter["name"], parameter.get("schema", {})
+    items = next((option for option in schema.get("anyOf", [schema]) if option.get("type") == "array"), None)
+    if name in ("types", "type") and items is not None:
+        items["items"] = {"type": "string", "enum": sorted(ontology.relation_types) + sorted(ontology.categories)}
+    elif name == "status" and items is not None:
+        items["items"] = {"type": "string", "enum": list(ontology.statuses)}
+    elif name == "kind" and items is not None:
+        items["items"] = {"type": "string", "enum": list(ontology.entity_kinds)}
+    elif name == "kind":
+        parameter["schema"] = {"type": "string", "enum": list(ontology.entity_kinds)}
+    elif name in ("since", "until"):
+        parameter["schema"] = {"type": "string", "pattern": DATE_PATTERN}
+    elif name == "limit":
+        schema["maximum"] = settings.max_page_size
+    elif name in NAME_PARAMETERS and parameter["in"] == "query":
+        text: dict[str, Any] = next(
+            (option for option in schema.get("anyOf", [schema]) if option.get("type") == "string"), {})
+        parameter["schema"] = {**text, "type": "string", "pattern": r"\S"}
+
+
+def install(app: FastAPI, ontology: Ontology, settings: Settings) -> None:
+    """Replace the app's schema builder with one that writes in the ontology's vocabularies."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes)
+            for path in schema["paths"].values():
+                for operation in path.values():
+                    for parameter in operation.get("parameters", []):
+                        _constrain(parameter, ontology, settings)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,58 @@
+"""Turning store records into response shapes: names for ids, citations for source ids, pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from app.api.schemas import ClaimOut, Page, SourceRef
+from graph.export import GraphPart
+from graph.model import ClaimView, Entity, Source, Subgraph
+from graph.store import GraphStore
+
+T = TypeVar("T")
+
+
+def page(items: Sequence[T], limit: int, offset: int) -> Page[T]:
+    """One page of a list, with the total count of what matched."""
+    return Page[T](data=list(items[offset:offset + limit]), count=len(items), limit=limit, offset=offset)
+
+
+def source_ref(source: Source) -> SourceRef:
+    """A report's citation, without its text."""
+    return SourceRef(id=source.id, title=source.title, outlet=source.outlet, url=source.url,
+                     published=source.published, reliability=source.reliability)
+
+
+def _missing_source(source_id: str) -> SourceRef:
+    # The stores refuse claims without their source, so this only guards a store mid-write.
+    return SourceRef(id=source_id, title="", outlet=source_id, url=None, published=None, reliability=None)
+
+
+def claims_out(store: GraphStore, claims: Sequence[ClaimView]) -> list[ClaimOut]:
+    """Claims with display names and citations, looked up once per request, not per claim."""
+    names = {e.id: e.name for e in store.entities()} if claims else {}
+    sources = {s.id: s for s in store.sources()} if claims else {}
+    return [
+        ClaimOut(**c.model_dump(), subject_name=names.get(c.subject, c.subject),
+                 object_name=names.get(c.object, c.object),
+                 report=source_ref(sources[c.source]) if c.source in sources else _missing_source(c.source))
+        for c in claims
+    ]
+
+
+def subgraph_part(store: GraphStore, subgraph: Subgraph) -> GraphPart:
+    """A neighbourhood as an exportable part: its entities in full and its claims."""
+    entities = {e.id: e for e in store.entities()}
+    return GraphPart(
+        entities=[entities[n.id] for n in subgraph.nodes if n.id in entities],
+        claims=[link.claim for link in subgraph.links],
+        sources={s.id: s for s in store.sources()},
+    )
+
+
+def part_of(store: GraphStore, entity_ids: Sequence[str], claims: Sequence[ClaimView]) -> GraphPart:
+    """The given entities (in the given order) and claims as an exportable part."""
+    entities: dict[str, Entity] = {e.id: e for e in store.entities()}
+    return GraphPart(entities=[entities[i] for i in entity_ids if i in entities], claims=list(claims),
+                     sources={s.id: s for s in store.sources()})

@@ -1,0 +1,90 @@
+"""Claims with their provenance, grouped into corroborated relations on request, and one claim in full."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api import present
+from app.api.deps import (
+    NAME_MAX,
+    ConfidenceQuery,
+    Config,
+    LimitQuery,
+    OffsetQuery,
+    SinceQuery,
+    StatusQuery,
+    Store,
+    TypesQuery,
+    UntilQuery,
+    Vocabulary,
+    check_page,
+    date_window,
+    parse_statuses,
+    parse_types,
+    resolve_entity,
+)
+from app.api.errors import error_responses
+from app.api.schemas import ClaimDetail, ClaimOut, Page, QuoteInContext
+from graph.analysis import GroupedRelation, group_claims
+from graph.errors import SourceNotFound
+from graph.store import ClaimQuery
+
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
+
+CONTEXT = 200  # characters of report text shown either side of a quote
+
+
+@router.get("", response_model=Page[ClaimOut] | Page[GroupedRelation],
+            responses=error_responses(304, 404, 409, 422, 503))
+def read_claims(
+    store: Store, settings: Config, ontology: Vocabulary,
+    subject: Annotated[str | None, Query(max_length=NAME_MAX, description="Subject: id, name or alias.")] = None,
+    type: TypesQuery = None,
+    object: Annotated[str | None, Query(max_length=NAME_MAX, description="Object: id, name or alias.")] = None,
+    status: StatusQuery = None, since: SinceQuery = None, until: UntilQuery = None,
+    disputed: Annotated[bool | None, Query(description="Only claims a denial disputes (true) or none (false).")] = None,
+    source: Annotated[str | None, Query(description="Only claims from this report id.")] = None,
+    min_confidence: ConfidenceQuery = 0.0,
+    group: Annotated[bool, Query(description=(
+        "Merge claims of the same subject, type, object and incident (or date) into one relation "
+        "with its supporting sources counted."))] = False,
+    limit: LimitQuery = 50, offset: OffsetQuery = 0,
+) -> Page[ClaimOut] | Page[GroupedRelation]:
+    """Claims matching every filter, each with its quote and source; symmetric types match either end."""
+    check_page(settings, limit)
+    if source is not None:
+        store.get_source(source)
+    query = ClaimQuery(
+        subject=resolve_entity(store, subject).id if subject is not None else None,
+        object=resolve_entity(store, object).id if object is not None else None,
+        types=parse_types(ontology, type, "type"), statuses=parse_statuses(ontology, status),
+        window=date_window(since, until), min_confidence=min_confidence, disputed=disputed, source=source,
+    )
+    claims = store.claims(query)
+    if group:
+        sources = {s.id: s for s in store.sources()}
+        return present.page(group_claims(claims, sources), limit, offset)
+    window = claims[offset:offset + limit]
+    return Page[ClaimOut](data=present.claims_out(store, window), count=len(claims), limit=limit, offset=offset)
+
+
+@router.get("/{id}", response_model=ClaimDetail, responses=error_responses(304, 404, 503))
+def read_claim(id: str, store: Store) -> ClaimDetail:
+    """One claim: its source, its quote in place, the denials that dispute it and the claim it denies."""
+    claim = store.get_claim(id)
+    try:
+        report = store.get_source(claim.source)
+        text = report.text
+        ref = present.source_ref(report)
+    except SourceNotFound:
+        text, ref = "", present.claims_out(store, [claim])[0].report
+    start, end = claim.span
+    return ClaimDetail(
+        claim=present.claims_out(store, [claim])[0], source=ref,
+        quote=QuoteInContext(text=claim.quote, span=claim.span, before=text[max(0, start - CONTEXT):start],
+                             after=text[end:end + CONTEXT]),
+        disputed_by=[store.get_claim(d) for d in claim.disputed_by],
+        denies=store.get_claim(claim.denies) if claim.denies else None,
+    )

@@ -1,0 +1,86 @@
+"""The ontology, counts and centrality, timelines, and the liveness and readiness probes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import (
+    NAME_MAX,
+    SinceQuery,
+    StatusQuery,
+    Store,
+    TypesQuery,
+    UntilQuery,
+    Vocabulary,
+    date_window,
+    parse_kinds,
+    parse_statuses,
+    parse_types,
+    resolve_entity,
+)
+from app.api.errors import error_responses
+from app.api.schemas import Health, Ready, StatsOut
+from graph.analysis import Timeline, centrality, timeline
+from graph.ontology import Ontology
+from graph.store import ClaimQuery
+
+router = APIRouter(tags=["graph"])
+probes = APIRouter(tags=["probes"])
+
+
+@router.get("/v1/schema", response_model=Ontology, responses=error_responses(304))
+def read_schema(ontology: Vocabulary) -> Ontology:
+    """The ontology: entity kinds, claim statuses and relation types with their definitions."""
+    return ontology
+
+
+@router.get("/v1/stats", response_model=StatsOut, responses=error_responses(304, 422, 503))
+def read_stats(store: Store, ontology: Vocabulary,
+               top: Annotated[int, Query(ge=1, le=100, description="How many most-connected entities.")] = 10,
+               kind: Annotated[list[str] | None, Query(
+                   description="Rank only entities of these kinds (e.g. armed_group,state); all by default.")] = None,
+               ) -> StatsOut:
+    """Counts by kind, type and status, and the most connected entities by degree and betweenness."""
+    kinds = parse_kinds(ontology, kind)
+    stats = store.stats()
+    most = centrality(store.entities(), store.claims(ClaimQuery()), top=top, kinds=kinds)
+    return StatsOut(**stats.model_dump(), most_connected=most)
+
+
+@router.get("/v1/timeline", response_model=Timeline, responses=error_responses(304, 404, 409, 422, 503))
+def read_timeline(
+    store: Store, ontology: Vocabulary, types: TypesQuery = None,
+    actor: Annotated[str | None, Query(
+        max_length=NAME_MAX, description="Only claims with this entity at either end.")] = None,
+    interval: Annotated[Literal["year", "month", "day"], Query(description="Size of each period.")] = "month",
+    since: SinceQuery = None, until: UntilQuery = None, status: StatusQuery = None,
+) -> Timeline:
+    """Claims counted per year, month or day of when they happened, for charts."""
+    base = ClaimQuery(types=parse_types(ontology, types), statuses=parse_statuses(ontology, status),
+                      window=date_window(since, until))
+    if actor is None:
+        claims = store.claims(base)
+    else:
+        entity_id = resolve_entity(store, actor).id
+        either = store.claims(_with(base, subject=entity_id)) + store.claims(_with(base, object=entity_id))
+        claims = list({c.id: c for c in either}.values())
+    return timeline(claims, interval)
+
+
+def _with(query: ClaimQuery, **changes: str) -> ClaimQuery:
+    return ClaimQuery(**{**query.__dict__, **changes})
+
+
+@probes.get("/health", response_model=Health)
+def read_health() -> Health:
+    """The process is up (it does not touch the store)."""
+    return Health(status="ok")
+
+
+@probes.get("/ready", response_model=Ready, responses=error_responses(503))
+def read_ready(store: Store) -> Ready:
+    """The store answers; 503 with the reason when it does not."""
+    stats = store.stats()
+    return Ready(status="ready", store=type(store).__name__, entities=stats.entities, claims=stats.claims)

@@ -1,0 +1,45 @@
+"""Paths: how two entities are connected, hop by hop, with the claims behind each hop."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from app.api import present
+from app.api.deps import NAME_MAX, Store, TypesQuery, Vocabulary, parse_types, resolve_entity
+from app.api.errors import error_responses
+from app.api.schemas import CytoscapeGraph, NodeLinkGraph, Page, PathOut
+from graph import export
+from graph.store import MAX_HOPS, MAX_K
+
+router = APIRouter(prefix="/v1/paths", tags=["graph"])
+
+
+@router.get("", response_model=Page[PathOut] | NodeLinkGraph | CytoscapeGraph,
+            responses=error_responses(304, 404, 409, 422, 503))
+def read_paths(
+    store: Store, ontology: Vocabulary,
+    source: Annotated[str, Query(max_length=NAME_MAX, description="Where paths start: id, name or alias.")],
+    target: Annotated[str, Query(max_length=NAME_MAX, description="Where paths end: id, name or alias.")],
+    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="Longest path, in hops.")] = 4,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many shortest paths.")] = 1,
+    types: TypesQuery = None,
+    directed: Annotated[bool, Query(description="Follow claims only from subject to object.")] = False,
+    format: Annotated[Literal["paths", "node-link", "cytoscape"], Query(
+        description="paths (each hop with its claims), or their union as node-link or cytoscape.")] = "paths",
+) -> Page[PathOut] | NodeLinkGraph | CytoscapeGraph:
+    """The k shortest simple paths between two entities, each hop with the claims that make it."""
+    start = resolve_entity(store, source)
+    end = resolve_entity(store, target)
+    found = store.paths(start.id, end.id, max_hops=max_hops, k=k, types=parse_types(ontology, types),
+                        directed=directed)
+    paths = [PathOut(length=len(hops), nodes=[hops[0].from_, *(h.to for h in hops)], hops=hops) for hops in found]
+    if format == "paths":
+        return Page[PathOut](data=paths, count=len(paths), limit=k, offset=0)
+    nodes = list(dict.fromkeys(n for p in paths for n in p.nodes))
+    claims = list({c.id: c for p in paths for h in p.hops for c in h.claims}.values())
+    part = present.part_of(store, nodes, sorted(claims, key=lambda c: c.id))
+    if format == "node-link":
+        return NodeLinkGraph(**export.node_link(part))
+    return CytoscapeGraph(**export.cytoscape(part))

@@ -1,0 +1,38 @@
+"""Sources: the reports every claim is cut from."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from fastapi import APIRouter
+
+from app.api import present
+from app.api.deps import Config, LimitQuery, OffsetQuery, Store, check_page
+from app.api.errors import error_responses
+from app.api.schemas import Page, SourceDetail, SourceSummary
+from graph.model import Source
+from graph.store import ClaimQuery
+
+router = APIRouter(prefix="/v1/sources", tags=["sources"])
+
+
+def _summary(source: Source, claims: int) -> SourceSummary:
+    return SourceSummary(**present.source_ref(source).model_dump(), outlet_id=source.outlet_id, note=source.note,
+                         claims=claims)
+
+
+@router.get("", response_model=Page[SourceSummary], responses=error_responses(304, 422, 503))
+def read_sources(store: Store, settings: Config, limit: LimitQuery = 50,
+                 offset: OffsetQuery = 0) -> Page[SourceSummary]:
+    """Every report, by id, with how many claims cite it."""
+    check_page(settings, limit)
+    cited = Counter(c.source for c in store.claims(ClaimQuery()))
+    return present.page([_summary(s, cited[s.id]) for s in store.sources()], limit, offset)
+
+
+@router.get("/{id}", response_model=SourceDetail, responses=error_responses(304, 404, 503))
+def read_source(id: str, store: Store) -> SourceDetail:
+    """One report: its metadata, its full text and every claim it supports."""
+    source = store.get_source(id)
+    claims = store.claims(ClaimQuery(source=source.id))
+    return SourceDetail(source=_summary(source, len(claims)), text=source.text, claims=claims)

@@ -3,6 +3,7 @@
 import re
 
 from app.settings import PROJECT_ROOT
+from tests.conftest import TEST_BOLT_PORT, TEST_HTTP_PORT, TEST_NEO4J_HOME
 
 
 def setup_commands() -> list[str]:
@@ -25,3 +26,11 @@ def test_ci_runs_the_readmes_test_command_verbatim() -> None:
 def test_the_test_script_runs_lint_types_and_tests() -> None:
     script = (PROJECT_ROOT / "scripts" / "test").read_text(encoding="utf-8").splitlines()
     assert {"ruff check app graph tests scripts/bench", "mypy", "pytest"} <= set(script)
+
+
+def test_the_test_script_starts_the_same_neo4j_instance_the_fixtures_use() -> None:
+    script = (PROJECT_ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    assert f"KG_NEO4J_BOLT_PORT={TEST_BOLT_PORT}" in script
+    assert f"KG_NEO4J_HTTP_PORT={TEST_HTTP_PORT}" in script
+    assert f'KG_NEO4J_HOME="$PWD/{TEST_NEO4J_HOME.relative_to(PROJECT_ROOT)}"' in script
+    assert "kg neo4j start" in script

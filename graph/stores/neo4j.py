@@ -27,7 +27,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError
 
 from graph.cypher import query, statements
-from graph.dates import DateWindow
+from graph.dates import DateWindow, parse_optional
 from graph.errors import ClaimNotFound, EntityNotFound, InvalidParameter, KgError, SourceNotFound, StoreUnavailable
 from graph.model import (
     Alias,
@@ -312,14 +312,14 @@ class Neo4jStore:
         types = list(query.types) if query.types is not None else None
         statuses = list(query.statuses) if query.statuses is not None else None
         filters = {"types": types, "statuses": statuses, "source": query.source,
-                   "min_confidence": query.min_confidence}
+                   "min_confidence": query.min_confidence, **_window_bounds(query.window)}
         anchor = query.subject if query.subject is not None else query.object
 
         def work(tx: ManagedTransaction) -> list[ClaimView]:
             if anchor is None:
                 rows = _rows(tx, "claims", filters)
             else:
-                rows = _rows(tx, "claims_touching", {"anchors": [anchor], **filters})
+                rows = _rows(tx, "claims_touching", {"anchors": [anchor], "among": None, **filters})
             found = [
                 c for c in map(_claim_from, rows)
                 if endpoints_match(c, self._ontology, query.subject, query.object)
@@ -335,8 +335,8 @@ class Neo4jStore:
     def _views(self, tx: ManagedTransaction, claims: list[Claim]) -> list[ClaimView]:
         """Claims with ``disputed`` set from the denials in the graph, ordered by id."""
         denied_by: dict[str, list[str]] = defaultdict(list)
-        for chunk in _chunks([c.id for c in claims]):
-            for row in _rows(tx, "denials_of", {"ids": chunk}):
+        if claims:
+            for row in _rows(tx, "denials", {}):
                 denied_by[row["id"]].append(row["denied_by"])
         return sorted(
             (ClaimView(**c.model_dump(), disputed=bool(denied_by[c.id]), disputed_by=sorted(denied_by[c.id]))
@@ -345,12 +345,14 @@ class Neo4jStore:
         )
 
     def _touching(self, tx: ManagedTransaction, anchors: Iterable[str], types: list[str] | None,
-                  statuses: list[str] | None, window: DateWindow | None, min_confidence: float) -> list[Claim]:
-        """Claims at the given entities that pass every filter: one step of a walk."""
+                  statuses: list[str] | None, window: DateWindow | None, min_confidence: float,
+                  among: list[str] | None = None) -> list[Claim]:
+        """Claims at the given entities that pass every filter (and join two of ``among``): one step of a walk."""
         found: list[Claim] = []
         for chunk in _chunks(sorted(anchors)):
             rows = _rows(tx, "claims_touching", {"anchors": chunk, "types": types, "statuses": statuses,
-                                                 "source": None, "min_confidence": min_confidence})
+                                                 "source": None, "min_confidence": min_confidence,
+                                                 "among": among, **_window_bounds(window)})
             found.extend(c for c in map(_claim_from, rows)
                          if attributes_match(c, None, None, window, min_confidence))
         return found
@@ -371,17 +373,17 @@ class Neo4jStore:
             distance = {center: 0}
             gathered: dict[str, Claim] = {}
             frontier = {center}
-            # One level further than `depth`: the outer ring's claims among themselves are links too.
-            for level in range(depth + 1):
+            for level in range(depth):
                 found = self._touching(tx, frontier, wanted_types, wanted_statuses, window, min_confidence)
                 gathered.update((c.id, c) for c in found)
-                if level == depth:
-                    break
                 frontier = {b for c in found for a, b in steps(c, self._ontology, direction)
                             if a in frontier and b not in distance}
                 distance.update(dict.fromkeys(frontier, level + 1))
                 if not frontier:
                     break
+            # The outer ring's claims among the neighbourhood are links too; only those are fetched.
+            gathered.update((c.id, c) for c in self._touching(tx, frontier, wanted_types, wanted_statuses, window,
+                                                              min_confidence, among=sorted(distance)))
             names = {e.id: e for e in map(_entity_from, _column(tx, "entities_by_id", "entity", list(distance)))}
             names[center] = entity
             views = {v.id: v for v in self._views(tx, list(gathered.values()))}
@@ -405,20 +407,22 @@ class Neo4jStore:
         def work(tx: ManagedTransaction) -> list[list[Hop]]:
             self._entity_in(tx, source)
             self._entity_in(tx, target)
-            # Every path of at most max_hops hops uses only claims at entities fewer than
-            # max_hops steps from the source, so that ball is all the path search needs.
+            # Meet in the middle: on a path of at most max_hops hops, every hop starts within
+            # ceil(max_hops / 2) - 1 steps of the source or ends within floor(max_hops / 2) - 1
+            # steps of the target, so the claims at those two small balls hold every such path.
             gathered: dict[str, Claim] = {}
-            seen = {source}
-            frontier = {source}
-            for _ in range(max_hops):
-                found = self._touching(tx, frontier, wanted_types, None, None, 0.0)
-                gathered.update((c.id, c) for c in found)
-                frontier = {b for c in found for a, b in steps(c, self._ontology, direction)
-                            if a in frontier and b not in seen}
-                seen |= frontier
-                # Once the target is reached, one path needs nothing further; k paths may.
-                if not frontier or (k == 1 and target in seen):
-                    break
+            outward = (max_hops + 1) // 2
+            for start, radius, way in ((source, outward, direction),
+                                       (target, max_hops - outward, "in" if directed else "both")):
+                seen, frontier = {start}, {start}
+                for _ in range(radius):
+                    found = self._touching(tx, frontier, wanted_types, None, None, 0.0)
+                    gathered.update((c.id, c) for c in found)
+                    frontier = {b for c in found for a, b in steps(c, self._ontology, way)
+                                if a in frontier and b not in seen}
+                    seen |= frontier
+                    if not frontier:
+                        break
             graph, between = path_graph(gathered.values(), self._ontology, directed)
             found_paths = shortest_paths(graph, source, target, max_hops=max_hops, k=k)
             used = {c.id for a, b in _pairs(found_paths) for c in between[(a, b)]}
@@ -477,14 +481,30 @@ def _source_row(source: Source) -> dict[str, Any]:
 def _claim_from(row: dict[str, Any]) -> Claim:
     properties = dict(row["claim"])
     properties["span"] = tuple(properties["span"])
+    properties.pop("happened_from", None)
+    properties.pop("happened_to", None)
     return Claim(**properties, subject=row["subject"], type=row["type"], object=row["object"])
 
 
 def _claim_row(claim: Claim) -> dict[str, Any]:
     properties = claim.model_dump(exclude_none=True, exclude={"subject", "type", "object"})
     properties["span"] = list(claim.span)
+    # The days a claim's dates cover, at their precision: what lets Cypher filter date windows.
+    first = parse_optional(claim.date)
+    last = parse_optional(claim.end_date) or first
+    if first is not None:
+        properties["happened_from"] = first.start.isoformat()
+    if last is not None:
+        properties["happened_to"] = last.end.isoformat()
     return {"subject": claim.subject, "type": claim.type, "object": claim.object, "source": claim.source,
             "properties": properties}
+
+
+def _window_bounds(window: DateWindow | None) -> dict[str, str | None]:
+    """A window as the first and last day it admits (``None`` for an open end)."""
+    since = window.since.start.isoformat() if window is not None and window.since is not None else None
+    until = window.until.end.isoformat() if window is not None and window.until is not None else None
+    return {"since": since, "until": until}
 
 
 def _chunks(rows: list[_T]) -> Iterator[list[_T]]:

@@ -1,0 +1,406 @@
+"""The extractor: a report in, claims and candidate names out.
+
+It is one component with one method, ``Extractor.run(report)``, built on spaCy's blank English
+pipeline (tokenizer and sentencizer; nothing is downloaded) and on data: the registry's names,
+the ontology's relation cues and ``lexicon.yaml``. Each claim carries ``extracted_by``
+(``NAME/VERSION``), a confidence below 1, its sentence and span, its speaker and status.
+
+Policy for what it cannot read: a sentence without a cue and two compatible mentions yields
+nothing; a capitalised name it cannot resolve is returned as a candidate with its sentences,
+never dropped silently and never created; a denial it cannot tie to a claim of the same
+report yields no claim (the loader would refuse a denial that denies nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.tokens import Span
+
+from graph.dates import PartialDate
+from graph.errors import AmbiguousName, EntityNotFound
+from graph.extract.attribution import Speaker, find_speaker, opens_in_quotation
+from graph.extract.coref import Coreference
+from graph.extract.cues import CueHit, CueMatcher
+from graph.extract.dates import resolve_dates
+from graph.extract.lexicon import Lexicon, load_lexicon
+from graph.extract.mentions import Mention, MentionFinder
+from graph.extract.sentences import paragraphs
+from graph.extract.text import ReportInput
+from graph.model import Claim, Entity
+from graph.ontology import Ontology, RelationType
+
+NAME = "kg-rules"
+VERSION = "1.0"
+BASE_CONFIDENCE = 0.8
+_COORDINATORS = {",", "and", "or", "both", "&", "as", "well"}
+_POSSESSIVE_MARKS = {"'s", "’s", "'", "’"}
+_CAPITALISED = re.compile(r"^[A-Z][\w'’\-.]*$")
+_NAME_JOINERS = {"of", "al", "al-", "bin", "ibn", "de", "-", "e", "i", "ul", "ud"}
+
+
+@dataclass
+class Candidate:
+    """A name the registry does not resolve, with the sentences it occurs in."""
+
+    name: str
+    reason: str
+    sentences: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    """What the extractor made of one report."""
+
+    report: ReportInput
+    source_id: str
+    claims: list[Claim]
+    candidates: list[Candidate]
+    sentences: int
+    skipped: dict[str, int]
+
+
+@dataclass
+class _Sentence:
+    span: Span
+    start_char: int
+    end_char: int
+    text: str
+
+
+def make_nlp() -> spacy.language.Language:
+    """spaCy's blank English pipeline with a rule-based sentencizer: no model, nothing downloaded."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def claim_id(source_id: str, subject: str, type_name: str, obj: str, quote: str, status: str,
+             asserted_by: str) -> str:
+    """A stable id from a claim's content: the same report extracts to the same ids."""
+    basis = "|".join((source_id, subject, type_name, obj, quote, status, asserted_by))
+    return "x-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+class Extractor:
+    """Rule-based claim extractor over a fixed registry and ontology."""
+
+    name = f"{NAME}/{VERSION}"
+
+    def __init__(self, ontology: Ontology, entities: Iterable[Entity], lexicon: Lexicon | None = None) -> None:
+        self.ontology = ontology
+        self.lexicon = lexicon or load_lexicon()
+        self.nlp = make_nlp()
+        self.entities = {e.id: e for e in entities}
+        self.mentions = MentionFinder(self.nlp, self.entities.values(), self.lexicon)
+        self.cues = CueMatcher(self.nlp, ontology)
+        self.coref = Coreference(self.nlp, self.lexicon)
+        self.kinds = {e.id: e.kind for e in self.entities.values()}
+        self.denial = ontology.denial_type
+
+    # --- the one public method ------------------------------------------------------------
+
+    def run(self, report: ReportInput, *, source_id: str | None = None) -> Extraction:
+        """Extract claims and candidate names from one report."""
+        source = source_id or report.report_id
+        published = report.published_date
+        outlet = self._outlet(report)
+        paras = paragraphs(report.text, self.lexicon)
+        skipped = {"caption": 0, "furniture": 0}
+        readable = []
+        for para in paras:
+            if para.kind in skipped:
+                skipped[para.kind] += 1
+            else:
+                readable.append(para)
+        state = _State(outlet=outlet, source_id=source, published=published)
+        count = 0
+        for para, doc in zip(readable, self.nlp.pipe(p.text for p in readable), strict=True):
+            named_all, unresolved_all = self.mentions.find(doc, published)
+            for sent in doc.sents:
+                if not sent.text.strip():
+                    continue
+                count += 1
+                named = [m for m in named_all if sent.start <= m.start < sent.end]
+                unresolved = [u for u in unresolved_all if sent.start <= u.start < sent.end]
+                self._sentence(sent, named, unresolved, para.start, state)
+        return Extraction(report, source, state.claims, list(state.candidates.values()), count, skipped)
+
+    # --- one sentence -------------------------------------------------------------------
+
+    def _sentence(self, sent: Span, named: list[Mention], unresolved: list[Span], offset: int,
+                  state: _State) -> None:
+        at = state.published
+        for span in unresolved:
+            state.candidate(span.text, "ambiguous: names more than one entity here", sent, offset)
+        self._candidates(sent, named, unresolved, offset, state)
+        corefs = self.coref.find(sent, named, state.salient, state.history, self.kinds)
+        mentions = sorted([*named, *corefs], key=lambda m: m.start)
+        speaker = find_speaker(sent, mentions, self.lexicon)
+        if speaker is None and opens_in_quotation(sent) and state.last_speaker is not None:
+            speaker = state.last_speaker
+        if speaker is not None:
+            state.last_speaker = speaker
+        elif not opens_in_quotation(sent):
+            state.last_speaker = None
+        dates = resolve_dates(sent.text, at)
+        when = dates[0][2] if dates else None
+        quote = sent.text.strip()
+        lead = len(sent.text) - len(sent.text.lstrip())
+        span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
+        made: list[Claim] = []
+        hits = self.cues.find(sent)
+        denial_at = min((h.start for h in hits if h.type == self.denial), default=None)
+        for hit in hits:
+            if hit.type == self.denial:
+                made.extend(self._denial(hit, sent, mentions, speaker, quote, span, state))
+                continue
+            if denial_at is not None and hit.start > denial_at:
+                continue  # the content of a denial is not asserted
+            if self._negated(hit, sent):
+                continue
+            made.extend(self._claims_for(hit, sent, mentions, speaker, quote, span, when, state))
+        unique: dict[tuple[str, str, str], Claim] = {}
+        for claim in made:
+            unique.setdefault((claim.subject, claim.type, claim.object), claim)
+        state.claims.extend(unique.values())
+        state.salient = [c.subject for c in unique.values()] or state.salient
+        state.history.extend(named)
+
+    def _claims_for(self, hit: CueHit, sent: Span, mentions: Sequence[Mention], speaker: Speaker | None,
+                    quote: str, span: tuple[int, int], when: PartialDate | None, state: _State) -> list[Claim]:
+        rel = self.ontology.relation_types[hit.type]
+        subjects, objects = self._slots(hit, rel, sent, mentions, speaker, state)
+        claims = []
+        for subject in subjects:
+            for obj in objects:
+                if subject.entity_id == obj.entity_id:
+                    continue
+                claim = self._claim(rel, subject, obj, speaker, quote, span, when, state)
+                if claim is not None:
+                    claims.append(claim)
+        return claims
+
+    def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],
+               speaker: Speaker | None, state: _State) -> tuple[list[Mention], list[Mention]]:
+        doc = sent.doc
+        if hit.passive:
+            objects = self._left(hit, rel.object_kinds, sent, mentions, speaker, strict=False)
+            subjects = self._right(hit, rel.subject_kinds, sent, mentions)
+            return subjects, objects
+        subjects = self._left(hit, rel.subject_kinds, sent, mentions, speaker, strict=True)
+        objects = self._right(hit, rel.object_kinds, sent, mentions)
+        if not subjects and rel.symmetric and len(objects) >= 2:
+            return objects[:1], objects[1:2]
+        if not subjects and self._opens_with_event(sent, hit) and state.last_agent is not None:
+            agent = state.last_agent
+            if agent.kind in rel.subject_kinds:
+                subjects = [Mention(hit.start, hit.start, 0, 0, doc[sent.start].text, agent.entity_id, agent.kind,
+                                    via="coreference")]
+        return subjects, objects
+
+    def _opens_with_event(self, sent: Span, hit: CueHit) -> bool:
+        doc = sent.doc
+        words = [doc[i].lower_ for i in range(sent.start, min(sent.start + 4, hit.start))]
+        return len(words) >= 2 and words[0] in ("the", "this", "that", "these", "those") and any(
+            w in self.lexicon.event_nouns for w in words[1:])
+
+    def _left(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention],
+              speaker: Speaker | None, *, strict: bool) -> list[Mention]:
+        doc = sent.doc
+        lex = self.lexicon
+        for mention in sorted((m for m in mentions if m.end <= hit.start), key=lambda m: -m.end):
+            between = [doc[i].lower_ for i in range(mention.end, hit.start)]
+            if any(w in lex.subject_barriers for w in between) or len(between) > 20:
+                return []
+            if speaker is not None and speaker.mention == mention and mention.kind in ("person", "organization"):
+                continue
+            if mention.kind not in kinds:
+                continue
+            if mention.possessive and len([w for w in between if w not in _POSSESSIVE_MARKS]) > 2:
+                continue  # "the Taliban's hard-line rule by launching attacks": a possessor, not the agent
+            if strict and any(w in lex.determiners for w in between):
+                return []  # "the alleged attack on X": a noun with no agent named before it
+            return self._coordinated(mention, mentions, kinds, sent, leftwards=True)
+        return []
+
+    def _right(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention]) -> list[Mention]:
+        doc = sent.doc
+        ordered = sorted((m for m in mentions if m.start >= hit.end), key=lambda m: m.start)
+        for position, mention in enumerate(ordered):
+            between = [doc[i].lower_ for i in range(hit.end, mention.start)]
+            if any(w in self.lexicon.object_barriers for w in between) or len(between) > 12:
+                return []
+            if mention.possessive:
+                following = ordered[position + 1] if position + 1 < len(ordered) else None
+                if following is not None and following.start - mention.end <= 2 and following.kind in kinds:
+                    return self._coordinated(following, mentions, kinds, sent, leftwards=False)
+                if mention.via == "coreference":
+                    continue
+            if mention.kind not in kinds:
+                continue
+            return self._coordinated(mention, mentions, kinds, sent, leftwards=False)
+        return []
+
+    def _coordinated(self, first: Mention, mentions: Sequence[Mention], kinds: Sequence[str], sent: Span, *,
+                     leftwards: bool) -> list[Mention]:
+        """The mention and those joined to it by commas and "and" ("Russia, China, Iran and Pakistan")."""
+        doc = sent.doc
+        group = [first]
+        ordered = sorted(mentions, key=lambda m: m.start, reverse=leftwards)
+        current = first
+        for other in ordered:
+            if (leftwards and other.end > current.start) or (not leftwards and other.start < current.end):
+                continue
+            gap = range(other.end, current.start) if leftwards else range(current.end, other.start)
+            words = [doc[i].lower_ for i in gap]
+            if not words or len(words) > 3 or not all(w in _COORDINATORS or w in _POSSESSIVE_MARKS for w in words):
+                break
+            if other.kind in kinds:
+                group.append(other)
+            current = other
+        return group
+
+    def _negated(self, hit: CueHit, sent: Span) -> bool:
+        doc = sent.doc
+        window = [doc[i].lower_ for i in range(max(sent.start, hit.start - 3), hit.start)]
+        text = " ".join(window)
+        return any(n in window or (" " in n and n in text) for n in self.lexicon.negations)
+
+    def _claim(self, rel: RelationType, subject: Mention, obj: Mention, speaker: Speaker | None, quote: str,
+               span: tuple[int, int], when: PartialDate | None, state: _State) -> Claim | None:
+        status, asserted_by, note = self._status(rel, subject, speaker, state)
+        if asserted_by is None:
+            return None
+        confidence = BASE_CONFIDENCE - 0.1 * sum(m.inferred for m in (subject, obj)) - (0.1 if speaker else 0.0)
+        subject_id, object_id = subject.entity_id, obj.entity_id
+        if rel.symmetric and object_id < subject_id:
+            subject_id, object_id = object_id, subject_id
+        claim = Claim(
+            id=claim_id(state.source_id, subject_id, rel.name, object_id, quote, status, asserted_by),
+            subject=subject_id, type=rel.name, object=object_id, source=state.source_id, quote=quote, span=span,
+            status=status, asserted_by=asserted_by, date=str(when) if when and rel.category != "territorial" else None,
+            confidence=round(max(confidence, 0.3), 2), extracted_by=self.name, note=note,
+        )
+        if rel.category == "hostile":
+            state.last_agent = subject
+        return claim
+
+    def _status(self, rel: RelationType, subject: Mention, speaker: Speaker | None,
+                state: _State) -> tuple[str, str | None, str | None]:
+        if speaker is None:
+            status, asserted_by, note = "reported", state.outlet, None
+        elif speaker.generic:
+            status, asserted_by, note = "assessed", state.outlet, "attributed to unnamed analysts or experts"
+        elif speaker.entity_id == subject.entity_id:
+            status, asserted_by, note = "claimed", speaker.entity_id, None
+        elif speaker.kind in ("person", "organization"):
+            status, asserted_by, note = "assessed", speaker.entity_id, None
+        else:
+            status, asserted_by, note = "alleged", speaker.entity_id, None
+        if rel.statuses and status not in rel.statuses:
+            status = rel.statuses[0]
+        if self.ontology.statuses[status].denial_only and not rel.denial:
+            status = "reported"
+        return status, asserted_by, note
+
+    def _denial(self, hit: CueHit, sent: Span, mentions: Sequence[Mention], speaker: Speaker | None, quote: str,
+                span: tuple[int, int], state: _State) -> list[Claim]:
+        rel = self.ontology.relation_types[hit.type]
+        deniers = self._left(hit, rel.subject_kinds, sent, mentions, None, strict=False)
+        if not deniers and speaker is not None and speaker.mention is not None:
+            deniers = [speaker.mention]
+        embedded = {m.entity_id for m in mentions if m.start >= hit.end}
+        claims = []
+        for denier in deniers:
+            target = self._denied_claim(denier.entity_id, embedded, state.claims)
+            if target is None:
+                continue
+            claims.append(Claim(
+                id=claim_id(state.source_id, denier.entity_id, rel.name, target.subject, quote, "denied",
+                            denier.entity_id),
+                subject=denier.entity_id, type=rel.name, object=target.subject, source=state.source_id, quote=quote,
+                span=span, status="denied", asserted_by=denier.entity_id, denies=target.id,
+                confidence=round(BASE_CONFIDENCE - 0.2, 2), extracted_by=self.name,
+                note=f"denies {target.type} {target.subject} → {target.object}",
+            ))
+        return claims
+
+    def _denied_claim(self, denier: str, embedded: set[str], claims: Sequence[Claim]) -> Claim | None:
+        """The claim a denial most plausibly answers: a hostile claim of this report about what it names."""
+        hostile = [c for c in claims if self.ontology.relation_types[c.type].category == "hostile"
+                   and c.type != self.denial and c.subject != denier]
+        for test in (lambda c: c.object in embedded, lambda c: c.object == denier, lambda c: c.subject == denier):
+            found = [c for c in hostile if test(c)]
+            if found:
+                return found[-1]
+        return None
+
+    # --- names the registry lacks ----------------------------------------------------------
+
+    def _candidates(self, sent: Span, named: Sequence[Mention], unresolved: Sequence[Span], offset: int,
+                    state: _State) -> None:
+        doc = sent.doc
+        covered = {i for m in named for i in range(m.start, m.end)} | {i for s in unresolved for i in range(s.start, s.end)}
+        run: list[int] = []
+
+        def flush() -> None:
+            while run and doc[run[-1]].lower_ in _NAME_JOINERS:
+                run.pop()
+            words = [doc[i] for i in run]
+            if words and not (len(words) == 1 and (words[0].i == sent.start or words[0].lower_ in self.lexicon.not_names)):
+                if not all(w.lower_ in self.lexicon.not_names for w in words):
+                    name = doc[run[0]:run[-1] + 1].text
+                    state.candidate(name, "not in the registry", sent, offset)
+            run.clear()
+
+        for token in sent:
+            if token.i in covered:
+                flush()
+                continue
+            if _CAPITALISED.match(token.text) and not token.is_punct:
+                if run or token.lower_ not in self.lexicon.not_names or token.i != sent.start:
+                    run.append(token.i)
+                continue
+            if run and token.lower_ in _NAME_JOINERS:
+                run.append(token.i)
+                continue
+            flush()
+        flush()
+
+    def _outlet(self, report: ReportInput) -> str | None:
+        for name in (report.outlet_id, report.outlet):
+            if not name:
+                continue
+            try:
+                return self.mentions.index.resolve(name).id
+            except (EntityNotFound, AmbiguousName):
+                continue
+        return None
+
+
+@dataclass
+class _State:
+    """What reading a report carries from sentence to sentence."""
+
+    outlet: str | None
+    source_id: str
+    published: PartialDate | None
+    claims: list[Claim] = field(default_factory=list)
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    history: list[Mention] = field(default_factory=list)
+    salient: list[str] = field(default_factory=list)
+    last_speaker: Speaker | None = None
+    last_agent: Mention | None = None
+
+    def candidate(self, name: str, reason: str, sent: Span, offset: int) -> None:
+        entry = self.candidates.setdefault(name, Candidate(name, reason))
+        text = sent.text.strip()
+        if text not in entry.sentences:
+            entry.sentences.append(text)
+            entry.spans.append((offset + sent.start_char, offset + sent.end_char))

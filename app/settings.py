@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     data_file: Path = Field(default_factory=_default_data_file,
                             description="The embedded store's data file (written atomically).")
     seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="What `kg load` reads when given no path.")
+    staging_file: Path | None = Field(
+        None, description="Extracted claims awaiting review (`kg ingest --review`); unset means staged.json "
+                          "beside the data file.")
 
     neo4j_uri: str | None = Field(None, validation_alias=_either("NEO4J_URI"),
                                   description="bolt://, neo4j://, neo4j+s:// … of a Neo4j server.")
@@ -59,6 +62,11 @@ class Settings(BaseSettings):
                                       description="Keys accepted by write endpoints (JSON list).")
     max_page_size: int = Field(500, ge=1, description="The largest `limit` a list endpoint accepts.")
     query_timeout: float = Field(10.0, gt=0, description="Seconds a store query may run.")
+
+    @property
+    def staging_path(self) -> Path:
+        """Where staged claims wait for review."""
+        return self.staging_file or self.data_file.with_name("staged.json")
 
     @property
     def store_kind(self) -> StoreKind:

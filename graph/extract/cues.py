@@ -6,10 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
+from itertools import product
+
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Span
 
 from graph.ontology import Ontology
+
+
+_ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation", "ations", "ment", "ments",
+            "ly", "ious", "ive", "ory", "y", "ies", "ied")
 
 
 @dataclass(frozen=True)
@@ -24,37 +30,64 @@ class CueHit:
 
 
 def token_pattern(cue: str) -> list[dict[str, Any]]:
-    """A spaCy token pattern for one cue: words, ``word*`` prefixes, and ``*`` for one to three words."""
+    """A spaCy token pattern for one cue: words, ``word*`` stems with their inflections, ``*`` for one to three words."""
     pattern: list[dict[str, Any]] = []
     for word in cue.split():
         if word == "*":
             pattern.append({"OP": "{1,3}"})
         elif word.endswith("*"):
-            pattern.append({"LOWER": {"REGEX": "^" + word[:-1].replace("-", r"\-")}})
+            # the inflections of the stem as a set: as fast to match as a plain word, unlike a regex
+            stem = word[:-1]
+            pattern.append({"LOWER": {"IN": sorted({stem + ending for ending in _ENDINGS}
+                                                   | {stem[:-1] + ending for ending in _ENDINGS if stem.endswith("e")})}})
         else:
             pattern.append({"LOWER": word})
     return pattern
 
 
+def _forms(word: str) -> set[str]:
+    if not word.endswith("*"):
+        return {word}
+    stem = word[:-1]
+    return {stem + e for e in _ENDINGS} | ({stem[:-1] + e for e in _ENDINGS} if stem.endswith("e") else set())
+
+
+def phrases(cue: str) -> list[str]:
+    """Every word sequence a cue without a lone ``*`` matches."""
+    return [" ".join(words) for words in product(*(sorted(_forms(w)) for w in cue.split()))]
+
+
 class CueMatcher:
-    """Every relation type's cues, matched in one pass; longest hit per type and place wins."""
+    """Every relation type's cues, matched in one pass; longest hit per type and place wins.
+
+    Cues without a gap are expanded to phrases for a ``PhraseMatcher`` (a hash lookup per
+    token); only the few with a gap (``sow * distrust``) go to the slower token ``Matcher``.
+    """
 
     def __init__(self, nlp: Language, ontology: Ontology) -> None:
         self._matcher = Matcher(nlp.vocab)
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         for rel in ontology.relation_types.values():
             for voice, cues in (("active", rel.cues.active), ("passive", rel.cues.passive)):
-                if cues:
-                    self._matcher.add(f"{rel.name}|{voice}", [token_pattern(c) for c in cues])
+                label = f"{rel.name}|{voice}"
+                gapped = [c for c in cues if "*" in c.split()]
+                plain = [p for c in cues if "*" not in c.split() for p in phrases(c)]
+                if gapped:
+                    self._matcher.add(label, [token_pattern(c) for c in gapped])
+                if plain:
+                    self._phrases.add(label, list(nlp.tokenizer.pipe(plain)))
 
     def find(self, sentence: Span) -> list[CueHit]:
         """Cue hits in a sentence, ordered by position; within a type, overlapping hits keep the longest."""
         doc = sentence.doc
         raw = []
-        for match_id, start, end in self._matcher(sentence):
+        # the token Matcher gives offsets within the span, the PhraseMatcher within the doc
+        matches = [(m, sentence.start + s, sentence.start + e) for m, s, e in self._matcher(sentence)]
+        matches += list(self._phrases(sentence))
+        for match_id, start, end in matches:
             label = doc.vocab.strings[match_id]
             type_name, voice = label.split("|")
-            raw.append(CueHit(type_name, sentence.start + start, sentence.start + end, voice == "passive",
-                              doc[sentence.start + start: sentence.start + end].text))
+            raw.append(CueHit(type_name, start, end, voice == "passive", doc[start:end].text))
         raw.sort(key=lambda h: (h.type, h.start, -(h.end - h.start)))
         kept: list[CueHit] = []
         for hit in raw:

@@ -154,7 +154,8 @@ class Extractor:
         lead = len(sent.text) - len(sent.text.lstrip())
         span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
         made: list[Claim] = []
-        hits = self.cues.find(sent)
+        # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
+        hits = self.cues.find(sent) if len(mentions) >= 2 or (mentions and state.claims) else []
         denial_at = min((h.start for h in hits if h.type == self.denial), default=None)
         for hit in hits:
             if hit.type == self.denial:

@@ -18,8 +18,8 @@ from graph.extract.mentions import Mention
 
 _QUOTES_CLOSE = {"”", '"', "’’"}
 _QUOTES_OPEN = ("“", '"', "‘")
-_AUX = {"have", "has", "had", "also", "further", "later", "then", "have", "previously", "repeatedly", "again",
-        ",", "both", "all", "who", "reportedly", "has", "officials", "official", "authorities", "spokesman",
+_AUX = {"have", "has", "had", "also", "further", "later", "then", "previously", "repeatedly", "again",
+        ",", "both", "all", "who", "reportedly", "officials", "official", "authorities", "spokesman",
         "spokesperson", "spokeswoman", "government", "ministry", "military", "army"}
 
 
@@ -62,7 +62,8 @@ def find_speaker(sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon) 
     return None
 
 
-def _before(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon, is_claim: bool) -> Speaker | None:
+def _before(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon,  # noqa: PLR0911
+            is_claim: bool) -> Speaker | None:
     doc = sentence.doc
     # after a closing quotation the speaker is the first mention following it ("…,” Mines, a fellow at X, told)
     close = next((j for j in range(i - 1, sentence.start - 1, -1) if doc[j].text in _QUOTES_CLOSE), None)

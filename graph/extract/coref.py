@@ -28,7 +28,8 @@ class Coreference:
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._kinds: dict[str, list[str]] = {}
         for name, group in lexicon.coreference.items():
-            self._matcher.add(name, list(nlp.tokenizer.pipe(group.phrases)))
+            self._matcher.add(name, list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
+            group.phrases)))
             self._kinds[name] = group.kinds
 
     def find(self, sentence: Span, named: Sequence[Mention], salient: Sequence[str],

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 from spacy.language import Language
-from itertools import product
-
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Span
 
 from graph.ontology import Ontology
-
 
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation", "ations", "ment", "ments",
             "ly", "ious", "ive", "ory", "y", "ies", "ied")
@@ -30,16 +28,14 @@ class CueHit:
 
 
 def token_pattern(cue: str) -> list[dict[str, Any]]:
-    """A spaCy token pattern for one cue: words, ``word*`` stems with their inflections, ``*`` for one to three words."""
+    """A spaCy token pattern for a cue: words, ``word*`` stems with inflections, ``*`` for one to three words."""
     pattern: list[dict[str, Any]] = []
     for word in cue.split():
         if word == "*":
             pattern.append({"OP": "{1,3}"})
         elif word.endswith("*"):
             # the inflections of the stem as a set: as fast to match as a plain word, unlike a regex
-            stem = word[:-1]
-            pattern.append({"LOWER": {"IN": sorted({stem + ending for ending in _ENDINGS}
-                                                   | {stem[:-1] + ending for ending in _ENDINGS if stem.endswith("e")})}})
+            pattern.append({"LOWER": {"IN": sorted(_forms(word))}})
         else:
             pattern.append({"LOWER": word})
     return pattern
@@ -75,7 +71,8 @@ class CueMatcher:
                 if gapped:
                     self._matcher.add(label, [token_pattern(c) for c in gapped])
                 if plain:
-                    self._phrases.add(label, list(nlp.tokenizer.pipe(plain)))
+                    self._phrases.add(label, list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
+            plain)))
 
     def find(self, sentence: Span) -> list[CueHit]:
         """Cue hits in a sentence, ordered by position; within a type, overlapping hits keep the longest."""

@@ -17,7 +17,8 @@ MONTHS = {name: number for number, names in enumerate(
     [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
      ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"),
      ("november", "nov"), ("december", "dec")], start=1) for name in names}
-_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_MONTH = (r"(january|february|march|april|may|june|july|august|september|october|november|december"
+          r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month_day_year", re.compile(rf"\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b", re.IGNORECASE)),
     ("day_month_year", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH},? (\d{{4}})\b", re.IGNORECASE)),
@@ -80,9 +81,9 @@ def _read(kind: str, match: re.Match[str], published: PartialDate | None) -> Par
         return None
     if kind in ("month_day", "day_month"):
         month_name, day = (groups[0], groups[1]) if kind == "month_day" else (groups[1], groups[0])
-        if month_name.lower() == "may" and kind == "month_day" and not match.group(0).lower().startswith(("on", "since", "by")) \
-                and not match.group(0)[0].isupper():
-            return None
+        bare = not match.group(0).lower().startswith(("on", "since", "by"))
+        if month_name.lower() == "may" and kind == "month_day" and bare and not match.group(0)[0].isupper():
+            return None  # "may 7" after a lowercase word is the verb, not the month
         month = MONTHS[month_name.lower()]
         return _safe(_before(published.year, month, int(day), published), month, int(day))
     if kind == "in_month":

@@ -75,8 +75,10 @@ class MentionFinder:
                         exact.add(form)
                     else:
                         folded.add(form.lower())
-        self._folded.add("NAME", list(nlp.tokenizer.pipe(sorted(folded))))
-        self._exact.add("NAME", list(nlp.tokenizer.pipe(sorted(exact))))
+        self._folded.add("NAME", list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
+            sorted(folded))))
+        self._exact.add("NAME", list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
+            sorted(exact))))
 
     def find(self, doc: Doc, at: PartialDate | None) -> tuple[list[Mention], list[Span]]:
         """Mentions in ``doc``, longest match first; and the spans that named nothing unambiguously."""

@@ -136,8 +136,8 @@ class Extractor:
     def _sentence(self, sent: Span, named: list[Mention], unresolved: list[Span], offset: int,
                   state: _State) -> None:
         at = state.published
-        for span in unresolved:
-            state.candidate(span.text, "ambiguous: names more than one entity here", sent, offset)
+        for vague in unresolved:
+            state.candidate(vague.text, "ambiguous: names more than one entity here", sent, offset)
         self._candidates(sent, named, unresolved, offset, state)
         corefs = self.coref.find(sent, named, state.salient, state.history, self.kinds)
         mentions = sorted([*named, *corefs], key=lambda m: m.start)
@@ -347,17 +347,17 @@ class Extractor:
     def _candidates(self, sent: Span, named: Sequence[Mention], unresolved: Sequence[Span], offset: int,
                     state: _State) -> None:
         doc = sent.doc
-        covered = {i for m in named for i in range(m.start, m.end)} | {i for s in unresolved for i in range(s.start, s.end)}
+        covered = {i for m in named for i in range(m.start, m.end)}
+        covered |= {i for s in unresolved for i in range(s.start, s.end)}
         run: list[int] = []
 
         def flush() -> None:
             while run and doc[run[-1]].lower_ in _NAME_JOINERS:
                 run.pop()
             words = [doc[i] for i in run]
-            if words and not (len(words) == 1 and (words[0].i == sent.start or words[0].lower_ in self.lexicon.not_names)):
-                if not all(w.lower_ in self.lexicon.not_names for w in words):
-                    name = doc[run[0]:run[-1] + 1].text
-                    state.candidate(name, "not in the registry", sent, offset)
+            lone = len(words) == 1 and (words[0].i == sent.start or words[0].lower_ in self.lexicon.not_names)
+            if words and not lone and not all(w.lower_ in self.lexicon.not_names for w in words):
+                state.candidate(doc[run[0]:run[-1] + 1].text, "not in the registry", sent, offset)
             run.clear()
 
         for token in sent:

@@ -36,7 +36,7 @@ def paragraphs(text: str, lexicon: Lexicon) -> list[Paragraph]:
     counts = Counter(line.strip() for _, _, line in lines)
     result = []
     seen_headline = False
-    for start, end, line in lines:
+    for start, _end, line in lines:
         stripped = line.strip()
         words = stripped.split()
         kind: ParagraphKind = "body"

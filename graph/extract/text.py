@@ -58,7 +58,7 @@ class ReportInput:
 
     def with_metadata(self, **values: str | None) -> ReportInput:
         """A copy with the given metadata fields set (``None`` values leave a field as it is)."""
-        given = {k: v for k, v in values.items() if v is not None}
+        given: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
         unknown = set(given) - set(METADATA_FIELDS)
         if unknown:
             raise ExtractionInputError(f"{self.origin}: unknown metadata field(s) {', '.join(sorted(unknown))}")
@@ -82,7 +82,7 @@ def from_text(raw: str, *, origin: str = "<text>") -> ReportInput:
     if unknown:
         raise ExtractionInputError(f"{origin}: front matter has unknown field(s) {', '.join(unknown)} "
                                    f"(accepted: {', '.join(METADATA_FIELDS)})")
-    values = {k: str(v) for k, v in meta.items() if v is not None}
+    values: dict[str, Any] = {str(k): str(v) for k, v in meta.items() if v is not None}
     return ReportInput(text=raw[match.end():], origin=origin, **values)
 
 
@@ -135,5 +135,6 @@ def read_report(location: str, *, timeout: float = 20.0) -> ReportInput:
         # a bundle's report: its metadata file sits beside the text
         meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
         values = {k: str(v) for k, v in meta.items() if k in METADATA_FIELDS and v is not None}
-        report = replace(report, **{k: v for k, v in values.items() if getattr(report, k) is None})
+        missing: dict[str, Any] = {k: v for k, v in values.items() if getattr(report, k) is None}
+        report = replace(report, **missing)
     return report

@@ -57,11 +57,13 @@ class Cues(_Strict):
     A cue is lowercase words separated by spaces; a word ending in ``*`` matches any word it
     begins, and a lone ``*`` any one word. With an ``active`` cue the subject comes before it
     ("IS-K attacked Tajikistan"); with a ``passive`` cue the subject comes after it ("attacked
-    by IS-K").
+    by IS-K"). ``reactive`` cues answer something an opening clause may name ("After TTP
+    attacks, Islamabad retaliated": the TTP is the object).
     """
 
     active: list[str] = Field(default_factory=list)
     passive: list[str] = Field(default_factory=list)
+    reactive: bool = False
 
 
 class RelationType(_Strict):

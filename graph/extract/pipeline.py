@@ -153,57 +153,107 @@ class Extractor:
         quote = sent.text.strip()
         lead = len(sent.text) - len(sent.text.lstrip())
         span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
-        made: list[Claim] = []
+        made: list[tuple[CueHit, Claim]] = []
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
         hits = self.cues.find(sent) if len(mentions) >= 2 or (mentions and state.claims) else []
         denial_at = min((h.start for h in hits if h.type == self.denial), default=None)
         for hit in hits:
             if hit.type == self.denial:
-                made.extend(self._denial(hit, sent, mentions, speaker, quote, span, state))
+                made.extend((hit, c) for c in self._denial(hit, sent, mentions, speaker, quote, span, state))
                 continue
             if denial_at is not None and hit.start > denial_at:
                 continue  # the content of a denial is not asserted
             if self._negated(hit, sent):
                 continue
-            made.extend(self._claims_for(hit, sent, mentions, speaker, quote, span, when, state))
+            made.extend((hit, c) for c in self._claims_for(hit, sent, mentions, speaker, quote, span, when, state,
+                                                           made))
         unique: dict[tuple[str, str, str], Claim] = {}
-        for claim in made:
+        for _, claim in made:
             unique.setdefault((claim.subject, claim.type, claim.object), claim)
         state.claims.extend(unique.values())
         state.salient = [c.subject for c in unique.values()] or state.salient
         state.history.extend(named)
 
     def _claims_for(self, hit: CueHit, sent: Span, mentions: Sequence[Mention], speaker: Speaker | None,
-                    quote: str, span: tuple[int, int], when: PartialDate | None, state: _State) -> list[Claim]:
+                    quote: str, span: tuple[int, int], when: PartialDate | None, state: _State,
+                    made: Sequence[tuple[CueHit, Claim]]) -> list[Claim]:
         rel = self.ontology.relation_types[hit.type]
-        subjects, objects = self._slots(hit, rel, sent, mentions, speaker, state)
+        subjects, objects, voice = self._slots(hit, rel, sent, mentions, speaker, state, made)
         claims = []
         for subject in subjects:
             for obj in objects:
                 if subject.entity_id == obj.entity_id:
                     continue
-                claim = self._claim(rel, subject, obj, speaker, quote, span, when, state)
+                claim = self._claim(rel, subject, obj, voice, quote, span, when, state)
                 if claim is not None:
                     claims.append(claim)
         return claims
 
-    def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],
-               speaker: Speaker | None, state: _State) -> tuple[list[Mention], list[Mention]]:
+    def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],  # noqa: PLR0912
+               speaker: Speaker | None, state: _State,
+               made: Sequence[tuple[CueHit, Claim]]) -> tuple[list[Mention], list[Mention], Speaker | None]:
         doc = sent.doc
         if hit.passive:
             objects = self._left(hit, rel.object_kinds, sent, mentions, speaker, strict=False)
             subjects = self._right(hit, rel.subject_kinds, sent, mentions)
-            return subjects, objects
+            return subjects, objects, speaker
         subjects = self._left(hit, rel.subject_kinds, sent, mentions, speaker, strict=True)
         objects = self._right(hit, rel.object_kinds, sent, mentions)
+        if rel.cues.reactive:
+            opening = self._opening_clause(sent, rel.object_kinds, mentions)
+            if opening is not None:
+                objects = [opening]
+        if subjects:
+            # a name inside an earlier cue ("showcase Taliban failures, ... and provoke") is that cue's object;
+            # the verbs share the earlier cue's subject
+            inner = next(((h, c) for h, c in made if h.start < subjects[0].start < h.end
+                          and c.object == subjects[0].entity_id), None)
+            if inner is not None and self.kinds.get(inner[1].subject) in rel.subject_kinds:
+                subjects = [self._pseudo(hit, inner[1].subject, doc[hit.start].text)]
         if not subjects and rel.symmetric and len(objects) >= 2:
-            return objects[:1], objects[1:2]
+            return objects[:1], objects[1:2], speaker
+        if subjects and not objects and rel.symmetric and len(subjects) >= 2:
+            return subjects[:1], subjects[1:2], speaker
+        if not subjects:
+            accused = self._accused_agent(hit, rel, sent, mentions, made)
+            if accused is not None:
+                agent, accuser = accused
+                voice = Speaker(accuser.subject, self.kinds.get(accuser.subject), hit.start)
+                return [agent], objects, voice
         if not subjects and self._opens_with_event(sent, hit) and state.last_agent is not None:
             agent = state.last_agent
             if agent.kind in rel.subject_kinds:
-                subjects = [Mention(hit.start, hit.start, 0, 0, doc[sent.start].text, agent.entity_id, agent.kind,
-                                    via="coreference")]
-        return subjects, objects
+                subjects = [self._pseudo(hit, agent.entity_id, doc[sent.start].text)]
+        return subjects, objects, speaker
+
+    def _pseudo(self, hit: CueHit, entity_id: str, text: str) -> Mention:
+        return Mention(hit.start, hit.start, 0, 0, text, entity_id, self.kinds[entity_id], via="coreference")
+
+    def _accused_agent(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],
+                       made: Sequence[tuple[CueHit, Claim]]) -> tuple[Mention, Claim] | None:
+        """'Washington accused them of carrying out the attacks': the accused is the agent, alleged by the accuser."""
+        doc = sent.doc
+        for j in range(hit.start - 1, max(sent.start, hit.start - 8) - 1, -1):
+            if doc[j].lower_ != "of":
+                continue
+            agent = next((m for m in mentions if m.end == j and m.kind in rel.subject_kinds), None)
+            accuser = next((c for h, c in made if agent is not None and c.object == agent.entity_id
+                            and self.ontology.relation_types[c.type].category == "discursive"), None)
+            if agent is not None and accuser is not None:
+                return agent, accuser
+        return None
+
+    def _opening_clause(self, sent: Span, kinds: Sequence[str], mentions: Sequence[Mention]) -> Mention | None:
+        """The name in an opening 'After …,' clause that a response answers."""
+        doc = sent.doc
+        head = sent.text.lower()
+        if not head.startswith(self.lexicon.response_openers):
+            return None
+        comma = next((t.i for t in sent if t.text == ","), None)
+        if comma is None:
+            return None
+        inside = [m for m in mentions if m.end <= comma and m.kind in kinds and doc[m.start].lower_ != "the"]
+        return inside[-1] if inside else None
 
     def _opens_with_event(self, sent: Span, hit: CueHit) -> bool:
         doc = sent.doc
@@ -211,28 +261,49 @@ class Extractor:
         return len(words) >= 2 and words[0] in ("the", "this", "that", "these", "those") and any(
             w in self.lexicon.event_nouns for w in words[1:])
 
-    def _left(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention],
+    def _left(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention],  # noqa: PLR0912
               speaker: Speaker | None, *, strict: bool) -> list[Mention]:
         doc = sent.doc
         lex = self.lexicon
+        fallback: Mention | None = None
         for mention in sorted((m for m in mentions if m.end <= hit.start), key=lambda m: -m.end):
             between = [doc[i].lower_ for i in range(mention.end, hit.start)]
-            if any(w in lex.subject_barriers for w in between) or len(between) > 20:
-                return []
+            barriers = [k for k, w in enumerate(between) if w in lex.subject_barriers]
+            # "Washington, which accused …": the relative pronoun's antecedent is the subject
+            if barriers and not (barriers == [1] and between[0] == "," and between[1] in ("which", "who")):
+                break
+            if len(between) > 20:
+                break
             if speaker is not None and speaker.mention == mention and mention.kind in ("person", "organization"):
                 continue
             if mention.kind not in kinds:
                 continue
-            if mention.possessive and len([w for w in between if w not in _POSSESSIVE_MARKS]) > 2:
-                continue  # "the Taliban's hard-line rule by launching attacks": a possessor, not the agent
-            if strict and any(w in lex.determiners for w in between):
-                return []  # "the alleged attack on X": a noun with no agent named before it
+            words = [w for w in between if w not in _POSSESSIVE_MARKS and w != "-"]
+            near = len(words) <= 2
+            before = doc[mention.start - 1].lower_ if mention.start > sent.start else ""
+            if before in lex.prepositions and not (mention.possessive and near):
+                continue  # "an attack on Afghanistan's …": the object of a preposition is not the subject
+            if mention.possessive and not near:
+                fallback = fallback or mention  # "IS-K's attack on X is aimed at": the possessor, if nothing better
+                continue
+            if strict and self._agentless(between):
+                return []
             return self._coordinated(mention, mentions, kinds, sent, leftwards=True)
+        if fallback is not None:
+            return [fallback]
         return []
+
+    def _agentless(self, between: Sequence[str]) -> bool:
+        """A noun cue with its own determiner ("the alleged attack on") names no agent further left."""
+        lex = self.lexicon
+        if any(w in lex.copulas or w in lex.light_verbs for w in between):
+            return False
+        return any(w in lex.determiners for w in between[-3:])
 
     def _right(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention]) -> list[Mention]:
         doc = sent.doc
-        ordered = sorted((m for m in mentions if m.start >= hit.end), key=lambda m: m.start)
+        # names inside a gapped cue count ("showcase Taliban failures")
+        ordered = sorted((m for m in mentions if m.start > hit.start), key=lambda m: m.start)
         for position, mention in enumerate(ordered):
             between = [doc[i].lower_ for i in range(hit.end, mention.start)]
             if any(w in self.lexicon.object_barriers for w in between) or len(between) > 12:
@@ -255,12 +326,14 @@ class Extractor:
         group = [first]
         ordered = sorted(mentions, key=lambda m: m.start, reverse=leftwards)
         current = first
+        allowed = _COORDINATORS | _POSSESSIVE_MARKS | self.lexicon.list_modifiers
         for other in ordered:
             if (leftwards and other.end > current.start) or (not leftwards and other.start < current.end):
                 continue
             gap = range(other.end, current.start) if leftwards else range(current.end, other.start)
             words = [doc[i].lower_ for i in gap]
-            if not words or len(words) > 3 or not all(w in _COORDINATORS or w in _POSSESSIVE_MARKS for w in words):
+            if not words or len(words) > 3 or not all(w in allowed for w in words) or not (
+                    set(words) & (_COORDINATORS - {"as", "well"})):
                 break
             if other.kind in kinds:
                 group.append(other)

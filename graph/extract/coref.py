@@ -4,7 +4,8 @@ The antecedent is the nearest compatible entity named earlier in the same senten
 most salient one: the subjects of the claims of the sentence before (what the report is
 talking about), then the most recent mention. Only
 named mentions are antecedents, so one wrong guess does not propagate. "It" in "it is likely
-that" refers to nothing and is skipped.
+that" refers to nothing and is skipped. A pronoun in an opening clause ("In its agreement with
+the US, the Taliban …") points forward to the subject after the comma.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Coreference:
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._kinds: dict[str, list[str]] = {}
+        self._prepositions = lexicon.prepositions
         for name, group in lexicon.coreference.items():
             self._matcher.add(name, list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
             group.phrases)))
@@ -50,7 +52,8 @@ class Coreference:
                 continue
             kinds = self._kinds[label]
             earlier = [m for m in named if m.end <= start]
-            entity_id = self._antecedent(kinds, earlier, salient, history, kinds_of)
+            entity_id = self._cataphor(sentence, start, named, kinds) or self._antecedent(
+                kinds, earlier, salient, history, kinds_of)
             if entity_id is None:
                 continue
             taken.update(range(start, end))
@@ -59,6 +62,18 @@ class Coreference:
                                  kinds_of[entity_id], possessive=words in ("its", "their", "his", "her"),
                                  via="coreference"))
         return found
+
+    def _cataphor(self, sentence: Span, start: int, named: Sequence[Mention], kinds: Sequence[str]) -> str | None:
+        """'In its 2020 agreement with the US, the Taliban promised …': an opening clause's pronoun
+        points forward to the subject right after the comma."""
+        doc = sentence.doc
+        if doc[sentence.start].lower_ not in self._prepositions:
+            return None
+        comma = next((t.i for t in sentence if t.text == ","), None)
+        if comma is None or start > comma:
+            return None
+        after = [m for m in named if comma < m.start <= comma + 2 and m.kind in kinds]
+        return after[0].entity_id if after else None
 
     @staticmethod
     def _antecedent(kinds: Sequence[str], earlier: Sequence[Mention], salient: Sequence[str],

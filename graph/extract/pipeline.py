@@ -203,6 +203,12 @@ class Extractor:
             opening = self._opening_clause(sent, rel.object_kinds, mentions)
             if opening is not None:
                 objects = [opening]
+        if subjects and subjects[0].end < len(doc) and doc[subjects[0].end].lower_ == "of":
+            # "accused them of carrying out the attacks": the attack is alleged by the accuser
+            accuser = next((c for _, c in made if c.object == subjects[0].entity_id
+                            and self.ontology.relation_types[c.type].category == "discursive"), None)
+            if accuser is not None:
+                speaker = Speaker(accuser.subject, self.kinds.get(accuser.subject), hit.start)
         if subjects:
             # a name inside an earlier cue ("showcase Taliban failures, ... and provoke") is that cue's object;
             # the verbs share the earlier cue's subject
@@ -270,7 +276,10 @@ class Extractor:
             between = [doc[i].lower_ for i in range(mention.end, hit.start)]
             barriers = [k for k, w in enumerate(between) if w in lex.subject_barriers]
             # "Washington, which accused …": the relative pronoun's antecedent is the subject
-            if barriers and not (barriers == [1] and between[0] == "," and between[1] in ("which", "who")):
+            relative = len(between) == 2 and between[0] == "," and between[1] in ("which", "who")
+            if relative and mention.kind in kinds:
+                return [mention]
+            if barriers and not relative:
                 break
             if len(between) > 20:
                 break
@@ -296,9 +305,14 @@ class Extractor:
     def _agentless(self, between: Sequence[str]) -> bool:
         """A noun cue with its own determiner ("the alleged attack on") names no agent further left."""
         lex = self.lexicon
+        if any(w in lex.claim_verbs or w == "responsibility" for w in between):
+            return False  # "claimed responsibility for the attack on"
+        last = [k for k, w in enumerate(between) if w in lex.determiners and k >= len(between) - 3]
+        if last and last[0] > 0 and between[last[0] - 1] in lex.prepositions:
+            return True  # "… in the already-strained relations": a noun inside a prepositional phrase
         if any(w in lex.copulas or w in lex.light_verbs for w in between):
-            return False
-        return any(w in lex.determiners for w in between[-3:])
+            return False  # "IS-K is a staunch enemy of", "the US carried out a strike against"
+        return bool(last)
 
     def _right(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention]) -> list[Mention]:
         doc = sent.doc

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Span
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
 
 from graph.ontology import Ontology
 
@@ -27,20 +27,6 @@ class CueHit:
     text: str
 
 
-def token_pattern(cue: str) -> list[dict[str, Any]]:
-    """A spaCy token pattern for a cue: words, ``word*`` stems with inflections, ``*`` for one to three words."""
-    pattern: list[dict[str, Any]] = []
-    for word in cue.split():
-        if word == "*":
-            pattern.append({"OP": "{1,3}"})
-        elif word.endswith("*"):
-            # the inflections of the stem as a set: as fast to match as a plain word, unlike a regex
-            pattern.append({"LOWER": {"IN": sorted(_forms(word))}})
-        else:
-            pattern.append({"LOWER": word})
-    return pattern
-
-
 def _forms(word: str) -> set[str]:
     if not word.endswith("*"):
         return {word}
@@ -56,35 +42,67 @@ def phrases(cue: str) -> list[str]:
 class CueMatcher:
     """Every relation type's cues, matched in one pass; longest hit per type and place wins.
 
-    Cues without a gap are expanded to phrases for a ``PhraseMatcher`` (a hash lookup per
-    token); only the few with a gap (``sow * distrust``) go to the slower token ``Matcher``.
+    Cues are expanded to phrases for a ``PhraseMatcher`` (a hash lookup per token, where
+    spaCy's token ``Matcher`` costs more than all the rest of the extractor); a cue with a gap
+    (``sow * distrust``) is matched as its segments, chained when one to three words apart.
     """
 
     def __init__(self, nlp: Language, ontology: Ontology) -> None:
-        self._matcher = Matcher(nlp.vocab)
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._segments = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._gapped: list[tuple[str, int]] = []
         for rel in ontology.relation_types.values():
             for voice, cues in (("active", rel.cues.active), ("passive", rel.cues.passive)):
                 label = f"{rel.name}|{voice}"
                 gapped = [c for c in cues if "*" in c.split()]
                 plain = [p for c in cues if "*" not in c.split() for p in phrases(c)]
-                if gapped:
-                    self._matcher.add(label, [token_pattern(c) for c in gapped])
+                for cue in gapped:
+                    # each run of words between gaps is a phrase of its own, chained after matching
+                    segments = " ".join(cue.split()).split(" * ")
+                    self._gapped.append((label, len(segments)))
+                    number = len(self._gapped) - 1
+                    for position, segment in enumerate(segments):
+                        self._segments.add(f"{number}:{position}", list(nlp.tokenizer.pipe(phrases(segment))))
                 if plain:
                     self._phrases.add(label, list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
             plain)))
 
-    def find(self, sentence: Span) -> list[CueHit]:
-        """Cue hits in a sentence, ordered by position; within a type, overlapping hits keep the longest."""
-        doc = sentence.doc
+    def _chained(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """Gapped cues: their segments in order, each one to three words after the one before."""
+        found: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for match_id, start, end in self._segments(doc):
+            number, position = doc.vocab.strings[match_id].split(":")
+            found.setdefault((int(number), int(position)), []).append((start, end))
+        chained = []
+        for (number, position), spans in found.items():
+            if position != 0:
+                continue
+            label, count = self._gapped[number]
+            for start, end in spans:
+                last = end
+                for following in range(1, count):
+                    nexts = [e for s, e in found.get((number, following), []) if last + 1 <= s <= last + 3]
+                    if not nexts:
+                        break
+                    last = min(nexts)
+                else:
+                    chained.append((label, start, last))
+        return chained
+
+    def find(self, doc: Doc, lowered: Sequence[str] | None = None) -> list[CueHit]:
+        """Cue hits in a doc (a paragraph), ordered by position; within a type, overlapping hits keep the longest.
+
+        ``lowered`` (the doc's lowercased tokens) lets the slow gapped matcher run only where a
+        gapped cue's first word occurs. A hit never spans two sentences: the caller keeps those
+        that start and end inside the sentence it reads.
+        """
+        words = lowered if lowered is not None else [t.lower_ for t in doc]
+        strings = doc.vocab.strings
+        matches = [(strings[m], s, e) for m, s, e in self._phrases(doc)] + self._chained(doc)
         raw = []
-        # the token Matcher gives offsets within the span, the PhraseMatcher within the doc
-        matches = [(m, sentence.start + s, sentence.start + e) for m, s, e in self._matcher(sentence)]
-        matches += list(self._phrases(sentence))
-        for match_id, start, end in matches:
-            label = doc.vocab.strings[match_id]
+        for label, start, end in matches:
             type_name, voice = label.split("|")
-            raw.append(CueHit(type_name, start, end, voice == "passive", doc[start:end].text))
+            raw.append(CueHit(type_name, start, end, voice == "passive", " ".join(words[start:end])))
         raw.sort(key=lambda h: (h.type, h.start, -(h.end - h.start)))
         kept: list[CueHit] = []
         for hit in raw:

@@ -34,6 +34,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# a cheap first look: most sentences carry no date at all
+_ANY = re.compile(rf"\d|\b{_MONTH}\b|\b(?:last|this|past|yesterday|today)\b", re.IGNORECASE)
+
+
 def _before(year: int, month: int, day: int | None, published: PartialDate | None) -> int:
     """The year of the most recent such month (and day) on or before publication."""
     if published is None:
@@ -54,6 +58,8 @@ def _safe(year: int, month: int | None = None, day: int | None = None) -> Partia
 
 def resolve_dates(text: str, published: PartialDate | None) -> list[tuple[int, int, PartialDate]]:
     """Every date expression in ``text`` as (start, end, date), in text order, without overlaps."""
+    if not _ANY.search(text):
+        return []
     found: list[tuple[int, int, PartialDate]] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:

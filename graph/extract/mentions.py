@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from graph.dates import PartialDate
 from graph.errors import AmbiguousName, EntityNotFound
@@ -66,6 +65,7 @@ class MentionFinder:
         self._folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         folded: set[str] = set()
+        self._lowercase_ok: set[str] = set()
         exact: set[str] = set()
         for entity in self.entities:
             for name in [entity.name, *(a.name for a in entity.aliases)]:
@@ -75,6 +75,14 @@ class MentionFinder:
                         exact.add(form)
                     else:
                         folded.add(form.lower())
+                        if form[0].islower():
+                            self._lowercase_ok.add(form.lower())
+        self._cache: dict[tuple[str, PartialDate | None], tuple[Entity | None, str]] = {}
+        owners: dict[str, set[str]] = {}
+        for entity in self.entities:
+            for name in [entity.name, *(a.name for a in entity.aliases)]:
+                owners.setdefault(name.lower(), set()).add(entity.id)
+        self._shared = {name for name, ids in owners.items() if len(ids) > 1}
         self._folded.add("NAME", list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
             sorted(folded))))
         self._exact.add("NAME", list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
@@ -82,25 +90,45 @@ class MentionFinder:
 
     def find(self, doc: Doc, at: PartialDate | None) -> tuple[list[Mention], list[Span]]:
         """Mentions in ``doc``, longest match first; and the spans that named nothing unambiguously."""
-        spans = [doc[s:e] for _, s, e in self._folded(doc)] + [doc[s:e] for _, s, e in self._exact(doc)]
+        matches = sorted({(s, e) for _, s, e in self._folded(doc)} | {(s, e) for _, s, e in self._exact(doc)},
+                         key=lambda m: (m[0] - m[1], m[0]))
+        if not matches:
+            return [], []
+        taken: set[int] = set()
+        chosen = []
+        for start, end in matches:  # longest first, then leftmost, as spaCy's filter_spans
+            if not taken.intersection(range(start, end)):
+                chosen.append((start, end))
+                taken.update(range(start, end))
+        text = doc.text
         mentions: list[Mention] = []
         unresolved: list[Span] = []
-        for span in filter_spans(spans):
-            first = span.text[0]
-            if first.isalpha() and first.islower() and span.text.lower() != span.text:
-                continue
-            entity, via = self._entity(span, at)
+        for start, end in sorted(chosen):
+            last = doc[end - 1]
+            start_char, end_char = doc[start].idx, last.idx + len(last.text)
+            surface = text[start_char:end_char]
+            if surface[0].islower() and surface.lower() not in self._lowercase_ok:
+                continue  # "mines" is not Andrew Mines: a capitalised name must be capitalised in the text
+            span = doc[start:end]
+            entity, via = self._entity(span, surface, at)
             if entity is None:
                 if via == "ambiguous":
                     unresolved.append(span)
                 continue
-            after = doc[span.end].text if span.end < len(doc) else ""
-            mentions.append(Mention(span.start, span.end, span.start_char, span.end_char, span.text, entity.id,
-                                    entity.kind, possessive=after in _POSSESSIVE or span.text.endswith(("'s", "’s")),
-                                    via=via))
+            after = doc[end].text if end < len(doc) else ""
+            mentions.append(Mention(start, end, start_char, end_char, surface, entity.id, entity.kind,
+                                    possessive=after in _POSSESSIVE or surface.endswith(("'s", "’s")), via=via))
         return mentions, unresolved
 
-    def _entity(self, span: Span, at: PartialDate | None) -> tuple[Entity | None, str]:
+    def _entity(self, span: Span, surface: str, at: PartialDate | None) -> tuple[Entity | None, str]:
+        if surface.lower() in self._shared:
+            return self._resolve(span, at)  # a shared demonym is read from its neighbours: never cached
+        key = (surface, at)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(span, at)
+        return self._cache[key]
+
+    def _resolve(self, span: Span, at: PartialDate | None) -> tuple[Entity | None, str]:
         try:
             entity = self.index.resolve(span.text, at)
         except EntityNotFound:

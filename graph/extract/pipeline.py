@@ -102,6 +102,8 @@ class Extractor:
         self.coref = Coreference(self.nlp, self.lexicon)
         self.kinds = {e.id: e.kind for e in self.entities.values()}
         self.denial = ontology.denial_type
+        self._lw: list[str] = []
+        self._cap: list[bool] = []
 
     # --- the one public method ------------------------------------------------------------
 
@@ -121,26 +123,36 @@ class Extractor:
         state = _State(outlet=outlet, source_id=source, published=published)
         count = 0
         for para, doc in zip(readable, self.nlp.pipe(p.text for p in readable), strict=True):
+            # token strings once per paragraph: the rules read them often, and spaCy builds a Token per access
+            self._lw = [t.lower_ for t in doc]
+            self._cap = [t.text[:1].isupper() and not t.is_punct for t in doc]
             named_all, unresolved_all = self.mentions.find(doc, published)
+            hits_all = self.cues.find(doc, self._lw) if named_all else []
             for sent in doc.sents:
                 if not sent.text.strip():
                     continue
                 count += 1
                 named = [m for m in named_all if sent.start <= m.start < sent.end]
                 unresolved = [u for u in unresolved_all if sent.start <= u.start < sent.end]
-                self._sentence(sent, named, unresolved, para.start, state)
+                hits = [h for h in hits_all if sent.start <= h.start and h.end <= sent.end]
+                self._sentence(sent, named, unresolved, hits, para.start, state)
         return Extraction(report, source, state.claims, list(state.candidates.values()), count, skipped)
 
     # --- one sentence -------------------------------------------------------------------
 
-    def _sentence(self, sent: Span, named: list[Mention], unresolved: list[Span], offset: int,
-                  state: _State) -> None:
+    def _sentence(self, sent: Span, named: list[Mention], unresolved: list[Span], hits: list[CueHit],
+                  offset: int, state: _State) -> None:
         at = state.published
         for vague in unresolved:
             state.candidate(vague.text, "ambiguous: names more than one entity here", sent, offset)
         self._candidates(sent, named, unresolved, offset, state)
         corefs = self.coref.find(sent, named, state.salient, state.history, self.kinds)
         mentions = sorted([*named, *corefs], key=lambda m: m.start)
+        if not mentions:
+            # nothing to relate: only the quotation state carries over
+            if not opens_in_quotation(sent):
+                state.last_speaker = None
+            return
         speaker = find_speaker(sent, mentions, self.lexicon)
         if speaker is None and opens_in_quotation(sent) and state.last_speaker is not None:
             speaker = state.last_speaker
@@ -155,7 +167,8 @@ class Extractor:
         span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
         made: list[tuple[CueHit, Claim]] = []
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
-        hits = self.cues.find(sent) if len(mentions) >= 2 or (mentions and state.claims) else []
+        if len(mentions) < 2 and not state.claims:
+            hits = []
         denial_at = min((h.start for h in hits if h.type == self.denial), default=None)
         for hit in hits:
             if hit.type == self.denial:
@@ -240,7 +253,7 @@ class Extractor:
         """'Washington accused them of carrying out the attacks': the accused is the agent, alleged by the accuser."""
         doc = sent.doc
         for j in range(hit.start - 1, max(sent.start, hit.start - 8) - 1, -1):
-            if doc[j].lower_ != "of":
+            if self._lw[j] != "of":
                 continue
             agent = next((m for m in mentions if m.end == j and m.kind in rel.subject_kinds), None)
             accuser = next((c for h, c in made if agent is not None and c.object == agent.entity_id
@@ -258,12 +271,12 @@ class Extractor:
         comma = next((t.i for t in sent if t.text == ","), None)
         if comma is None:
             return None
-        inside = [m for m in mentions if m.end <= comma and m.kind in kinds and doc[m.start].lower_ != "the"]
+        inside = [m for m in mentions if m.end <= comma and m.kind in kinds and self._lw[m.start] != "the"]
         return inside[-1] if inside else None
 
     def _opens_with_event(self, sent: Span, hit: CueHit) -> bool:
         doc = sent.doc
-        words = [doc[i].lower_ for i in range(sent.start, min(sent.start + 4, hit.start))]
+        words = [self._lw[i] for i in range(sent.start, min(sent.start + 4, hit.start))]
         return len(words) >= 2 and words[0] in ("the", "this", "that", "these", "those") and any(
             w in self.lexicon.event_nouns for w in words[1:])
 
@@ -273,7 +286,7 @@ class Extractor:
         lex = self.lexicon
         fallback: Mention | None = None
         for mention in sorted((m for m in mentions if m.end <= hit.start), key=lambda m: -m.end):
-            between = [doc[i].lower_ for i in range(mention.end, hit.start)]
+            between = [self._lw[i] for i in range(mention.end, hit.start)]
             barriers = [k for k, w in enumerate(between) if w in lex.subject_barriers]
             # "Washington, which accused …": the relative pronoun's antecedent is the subject
             relative = len(between) == 2 and between[0] == "," and between[1] in ("which", "who")
@@ -289,7 +302,7 @@ class Extractor:
                 continue
             words = [w for w in between if w not in _POSSESSIVE_MARKS and w != "-"]
             near = len(words) <= 2
-            before = doc[mention.start - 1].lower_ if mention.start > sent.start else ""
+            before = self._lw[mention.start - 1] if mention.start > sent.start else ""
             if before in lex.prepositions and not (mention.possessive and near):
                 continue  # "an attack on Afghanistan's …": the object of a preposition is not the subject
             if mention.possessive and not near:
@@ -319,7 +332,7 @@ class Extractor:
         # names inside a gapped cue count ("showcase Taliban failures")
         ordered = sorted((m for m in mentions if m.start > hit.start), key=lambda m: m.start)
         for position, mention in enumerate(ordered):
-            between = [doc[i].lower_ for i in range(hit.end, mention.start)]
+            between = [self._lw[i] for i in range(hit.end, mention.start)]
             if any(w in self.lexicon.object_barriers for w in between) or len(between) > 12:
                 return []
             if mention.possessive:
@@ -345,7 +358,7 @@ class Extractor:
             if (leftwards and other.end > current.start) or (not leftwards and other.start < current.end):
                 continue
             gap = range(other.end, current.start) if leftwards else range(current.end, other.start)
-            words = [doc[i].lower_ for i in gap]
+            words = [self._lw[i] for i in gap]
             if not words or len(words) > 3 or not all(w in allowed for w in words) or not (
                     set(words) & (_COORDINATORS - {"as", "well"})):
                 break
@@ -356,7 +369,7 @@ class Extractor:
 
     def _negated(self, hit: CueHit, sent: Span) -> bool:
         doc = sent.doc
-        window = [doc[i].lower_ for i in range(max(sent.start, hit.start - 3), hit.start)]
+        window = [self._lw[i] for i in range(max(sent.start, hit.start - 3), hit.start)]
         text = " ".join(window)
         return any(n in window or (" " in n and n in text) for n in self.lexicon.negations)
 
@@ -441,22 +454,22 @@ class Extractor:
         def flush() -> None:
             while run and doc[run[-1]].lower_ in _NAME_JOINERS:
                 run.pop()
-            words = [doc[i] for i in run]
-            lone = len(words) == 1 and (words[0].i == sent.start or words[0].lower_ in self.lexicon.not_names)
-            if words and not lone and not all(w.lower_ in self.lexicon.not_names for w in words):
+            words = [self._lw[i] for i in run]
+            lone = len(run) == 1 and (run[0] == sent.start or words[0] in self.lexicon.not_names)
+            if words and not lone and not all(w in self.lexicon.not_names for w in words):
                 state.candidate(doc[run[0]:run[-1] + 1].text, "not in the registry", sent, offset)
             run.clear()
 
-        for token in sent:
-            if token.i in covered:
+        for i in range(sent.start, sent.end):
+            if i in covered:
                 flush()
                 continue
-            if _CAPITALISED.match(token.text) and not token.is_punct:
-                if run or token.lower_ not in self.lexicon.not_names or token.i != sent.start:
-                    run.append(token.i)
+            if self._cap[i]:
+                if run or self._lw[i] not in self.lexicon.not_names or i != sent.start:
+                    run.append(i)
                 continue
-            if run and token.lower_ in _NAME_JOINERS:
-                run.append(token.i)
+            if run and self._lw[i] in _NAME_JOINERS:
+                run.append(i)
                 continue
             flush()
         flush()

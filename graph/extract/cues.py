@@ -62,7 +62,8 @@ class CueMatcher:
                     self._gapped.append((label, len(segments)))
                     number = len(self._gapped) - 1
                     for position, segment in enumerate(segments):
-                        self._segments.add(f"{number}:{position}", list(nlp.tokenizer.pipe(phrases(segment))))
+                        self._segments.add(f"{number}:{position}",
+                                           list(nlp.tokenizer.pipe(phrases(segment))))  # type: ignore[union-attr]
                 if plain:
                     self._phrases.add(label, list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
             plain)))
@@ -71,8 +72,8 @@ class CueMatcher:
         """Gapped cues: their segments in order, each one to three words after the one before."""
         found: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for match_id, start, end in self._segments(doc):
-            number, position = doc.vocab.strings[match_id].split(":")
-            found.setdefault((int(number), int(position)), []).append((start, end))
+            key, place = doc.vocab.strings[match_id].split(":")
+            found.setdefault((int(key), int(place)), []).append((start, end))
         chained = []
         for (number, position), spans in found.items():
             if position != 0:

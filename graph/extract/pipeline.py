@@ -202,7 +202,7 @@ class Extractor:
                     claims.append(claim)
         return claims
 
-    def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],  # noqa: PLR0912
+    def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],
                speaker: Speaker | None, state: _State,
                made: Sequence[tuple[CueHit, Claim]]) -> tuple[list[Mention], list[Mention], Speaker | None]:
         doc = sent.doc
@@ -251,7 +251,6 @@ class Extractor:
     def _accused_agent(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],
                        made: Sequence[tuple[CueHit, Claim]]) -> tuple[Mention, Claim] | None:
         """'Washington accused them of carrying out the attacks': the accused is the agent, alleged by the accuser."""
-        doc = sent.doc
         for j in range(hit.start - 1, max(sent.start, hit.start - 8) - 1, -1):
             if self._lw[j] != "of":
                 continue
@@ -264,7 +263,6 @@ class Extractor:
 
     def _opening_clause(self, sent: Span, kinds: Sequence[str], mentions: Sequence[Mention]) -> Mention | None:
         """The name in an opening 'After …,' clause that a response answers."""
-        doc = sent.doc
         head = sent.text.lower()
         if not head.startswith(self.lexicon.response_openers):
             return None
@@ -275,14 +273,12 @@ class Extractor:
         return inside[-1] if inside else None
 
     def _opens_with_event(self, sent: Span, hit: CueHit) -> bool:
-        doc = sent.doc
         words = [self._lw[i] for i in range(sent.start, min(sent.start + 4, hit.start))]
         return len(words) >= 2 and words[0] in ("the", "this", "that", "these", "those") and any(
             w in self.lexicon.event_nouns for w in words[1:])
 
-    def _left(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention],  # noqa: PLR0912
+    def _left(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention],
               speaker: Speaker | None, *, strict: bool) -> list[Mention]:
-        doc = sent.doc
         lex = self.lexicon
         fallback: Mention | None = None
         for mention in sorted((m for m in mentions if m.end <= hit.start), key=lambda m: -m.end):
@@ -328,7 +324,6 @@ class Extractor:
         return bool(last)
 
     def _right(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention]) -> list[Mention]:
-        doc = sent.doc
         # names inside a gapped cue count ("showcase Taliban failures")
         ordered = sorted((m for m in mentions if m.start > hit.start), key=lambda m: m.start)
         for position, mention in enumerate(ordered):
@@ -349,7 +344,6 @@ class Extractor:
     def _coordinated(self, first: Mention, mentions: Sequence[Mention], kinds: Sequence[str], sent: Span, *,
                      leftwards: bool) -> list[Mention]:
         """The mention and those joined to it by commas and "and" ("Russia, China, Iran and Pakistan")."""
-        doc = sent.doc
         group = [first]
         ordered = sorted(mentions, key=lambda m: m.start, reverse=leftwards)
         current = first
@@ -368,7 +362,6 @@ class Extractor:
         return group
 
     def _negated(self, hit: CueHit, sent: Span) -> bool:
-        doc = sent.doc
         window = [self._lw[i] for i in range(max(sent.start, hit.start - 3), hit.start)]
         text = " ".join(window)
         return any(n in window or (" " in n and n in text) for n in self.lexicon.negations)

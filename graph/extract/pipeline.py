@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import spacy
+from spacy.util import compile_suffix_regex
 from spacy.tokens import Span
 
 from graph.dates import PartialDate
@@ -76,6 +77,10 @@ class _Sentence:
 def make_nlp() -> spacy.language.Language:
     """spaCy's blank English pipeline with a rule-based sentencizer: no model, nothing downloaded."""
     nlp = spacy.blank("en")
+    # "IS-K." ends a sentence: split the period after a hyphenated capital, which spaCy keeps as
+    # an initial ("K.") so that neither the name nor the sentence end would be found
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=-[A-Z])\."]  # type: ignore[misc]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search  # type: ignore[union-attr]
     nlp.add_pipe("sentencizer")
     return nlp
 

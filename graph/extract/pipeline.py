@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import spacy
-from spacy.util import compile_suffix_regex
 from spacy.tokens import Span
+from spacy.util import compile_suffix_regex
 
 from graph.dates import PartialDate
 from graph.errors import AmbiguousName, EntityNotFound

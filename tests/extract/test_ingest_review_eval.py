@@ -92,8 +92,8 @@ def test_accepting_a_denial_without_its_claim_is_refused(store: GraphStore, onto
 
 
 def claim(subject: str, type_name: str, obj: str, status: str = "reported", source: str = "r") -> Claim:
-    return Claim(id=f"{subject}-{type_name}-{obj}-{status}", subject=subject, type=type_name, object=obj, source=source,
-                 quote="q", span=(0, 1), status=status, asserted_by="rferl")
+    return Claim(id=f"{subject}-{type_name}-{obj}-{status}", subject=subject, type=type_name, object=obj,
+                 source=source, quote="q", span=(0, 1), status=status, asserted_by="rferl")
 
 
 def test_scoring_matches_triples_once_per_report(ontology: Ontology) -> None:

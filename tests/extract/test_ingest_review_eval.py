@@ -97,7 +97,8 @@ def claim(subject: str, type_name: str, obj: str, status: str = "reported", sour
 
 
 def test_scoring_matches_triples_once_per_report(ontology: Ontology) -> None:
-    kinds = {"isk": "armed_group", "taliban": "armed_group", "iran": "state", "pakistan": "state", "hazara": "community"}
+    kinds = {"isk": "armed_group", "taliban": "armed_group", "iran": "state", "pakistan": "state",
+             "hazara": "community"}
     gold = {"r": [claim("isk", "ATTACKED", "iran", "claimed"), claim("isk", "ATTACKED", "iran", "claimed"),
                   claim("iran", "ALLIED_WITH", "taliban"), claim("isk", "THREATENS", "pakistan"),
                   claim("isk", "TARGETS", "hazara")]}

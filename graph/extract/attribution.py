@@ -39,15 +39,19 @@ class Speaker:
         return self.entity_id is None
 
 
-def find_speaker(sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon) -> Speaker | None:
-    """The speaker of ``sentence``, or None when the outlet speaks in its own voice."""
+def find_speaker(sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon,
+                 lowered: Sequence[str] | None = None) -> Speaker | None:
+    """The speaker of ``sentence``, or None when the outlet speaks in its own voice.
+
+    ``lowered`` is the doc's tokens in lower case, if the caller has them at hand.
+    """
     doc = sentence.doc
-    tokens = list(range(sentence.start, sentence.end))
-    for i in tokens:
-        lower = doc[i].lower_
+    words = lowered if lowered is not None else [t.lower_ for t in doc]
+    for i in range(sentence.start, sentence.end):
+        lower = words[i]
         is_claim = lower in lexicon.claim_verbs
         if lower not in lexicon.speech_verbs and not is_claim and not (
-                lower == "according" and i + 1 < sentence.end and doc[i + 1].lower_ == "to"):
+                lower == "according" and i + 1 < sentence.end and words[i + 1] == "to"):
             continue
         if lower == "according":
             after = [m for m in mentions if i + 2 <= m.start <= i + 3]
@@ -106,6 +110,6 @@ def _after(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon
     return None
 
 
-def opens_in_quotation(sentence: Span) -> bool:
-    """True when the sentence starts inside a quotation (so its speaker may be the previous one's)."""
-    return sentence.text.lstrip().startswith(_QUOTES_OPEN)
+def opens_in_quotation(text: str) -> bool:
+    """True when a sentence's text starts inside a quotation (so its speaker may be the previous one's)."""
+    return text.lstrip().startswith(_QUOTES_OPEN)

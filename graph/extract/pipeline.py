@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import spacy
-from spacy.tokens import Span
+from spacy.attrs import ORTH
+from spacy.tokens import Doc, Span
 from spacy.util import compile_suffix_regex
 
 from graph.dates import PartialDate
@@ -109,6 +110,8 @@ class Extractor:
         self.denial = ontology.denial_type
         self._lw: list[str] = []
         self._cap: list[bool] = []
+        self._text = ""
+        self._orth_cache: dict[int, tuple[str, bool]] = {}
 
     # --- the one public method ------------------------------------------------------------
 
@@ -126,15 +129,16 @@ class Extractor:
             else:
                 readable.append(para)
         state = _State(outlet=outlet, source_id=source, published=published)
+        state.text_of = lambda _sent: self._text
         count = 0
         for para, doc in zip(readable, self.nlp.pipe(p.text for p in readable), strict=True):
             # token strings once per paragraph: the rules read them often, and spaCy builds a Token per access
-            self._lw = [t.lower_ for t in doc]
-            self._cap = [t.text[:1].isupper() and not t.is_punct for t in doc]
+            self._lw, self._cap = self._strings(doc)
             named_all, unresolved_all = self.mentions.find(doc, published)
             hits_all = self.cues.find(doc, self._lw) if named_all else []
             for sent in doc.sents:
-                if not sent.text.strip():
+                self._text = para.text[sent.start_char:sent.end_char]
+                if not self._text.strip():
                     continue
                 count += 1
                 named = [m for m in named_all if sent.start <= m.start < sent.end]
@@ -142,6 +146,20 @@ class Extractor:
                 hits = [h for h in hits_all if sent.start <= h.start and h.end <= sent.end]
                 self._sentence(sent, named, unresolved, hits, para.start, state)
         return Extraction(report, source, state.claims, list(state.candidates.values()), count, skipped)
+
+    def _strings(self, doc: Doc) -> tuple[list[str], list[bool]]:
+        """Each token's lower-case form and whether it is capitalised, by orth id, cached across docs."""
+        cache, strings = self._orth_cache, doc.vocab.strings
+        lowered: list[str] = []
+        capitalised: list[bool] = []
+        for orth in doc.to_array([ORTH]).tolist():
+            entry = cache.get(orth)
+            if entry is None:
+                text = strings[orth]
+                entry = cache[orth] = (text.lower(), text[:1].isupper())
+            lowered.append(entry[0])
+            capitalised.append(entry[1])
+        return lowered, capitalised
 
     # --- one sentence -------------------------------------------------------------------
 
@@ -155,20 +173,20 @@ class Extractor:
         mentions = sorted([*named, *corefs], key=lambda m: m.start)
         if not mentions:
             # nothing to relate: only the quotation state carries over
-            if not opens_in_quotation(sent):
+            if not opens_in_quotation(self._text):
                 state.last_speaker = None
             return
-        speaker = find_speaker(sent, mentions, self.lexicon)
-        if speaker is None and opens_in_quotation(sent) and state.last_speaker is not None:
+        speaker = find_speaker(sent, mentions, self.lexicon, self._lw)
+        if speaker is None and opens_in_quotation(self._text) and state.last_speaker is not None:
             speaker = state.last_speaker
         if speaker is not None:
             state.last_speaker = speaker
-        elif not opens_in_quotation(sent):
+        elif not opens_in_quotation(self._text):
             state.last_speaker = None
-        dates = resolve_dates(sent.text, at)
+        dates = resolve_dates(self._text, at)
         when = dates[0][2] if dates else None
-        quote = sent.text.strip()
-        lead = len(sent.text) - len(sent.text.lstrip())
+        quote = self._text.strip()
+        lead = len(self._text) - len(self._text.lstrip())
         span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
         made: list[tuple[CueHit, Claim]] = []
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
@@ -268,7 +286,7 @@ class Extractor:
 
     def _opening_clause(self, sent: Span, kinds: Sequence[str], mentions: Sequence[Mention]) -> Mention | None:
         """The name in an opening 'After …,' clause that a response answers."""
-        head = sent.text.lower()
+        head = self._text.lower()
         if not head.startswith(self.lexicon.response_openers):
             return None
         comma = next((t.i for t in sent if t.text == ","), None)
@@ -497,9 +515,11 @@ class _State:
     last_speaker: Speaker | None = None
     last_agent: Mention | None = None
 
+    text_of: Callable[[Span], str] = lambda sent: sent.text  # noqa: E731 - the extractor sets a faster one
+
     def candidate(self, name: str, reason: str, sent: Span, offset: int) -> None:
         entry = self.candidates.setdefault(name, Candidate(name, reason))
-        text = sent.text.strip()
+        text = self.text_of(sent).strip()
         if text not in entry.sentences:
             entry.sentences.append(text)
             entry.spans.append((offset + sent.start_char, offset + sent.end_char))

@@ -11,7 +11,7 @@ is left unresolved rather than guessed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -88,8 +88,13 @@ class MentionFinder:
         self._exact.add("NAME", list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
             sorted(exact))))
 
-    def find(self, doc: Doc, at: PartialDate | None) -> tuple[list[Mention], list[Span]]:
-        """Mentions in ``doc``, longest match first; and the spans that named nothing unambiguously."""
+    def find(self, doc: Doc, at: PartialDate | None, offsets: Sequence[tuple[int, int]] | None = None,
+             text: str | None = None) -> tuple[list[Mention], list[Span]]:
+        """Mentions in ``doc``, longest match first; and the spans that named nothing unambiguously.
+
+        ``offsets`` (each token's start and end character) spares building spaCy tokens when the
+        caller already has them, as ``text`` (the doc's text) does.
+        """
         matches = sorted({(s, e) for _, s, e in self._folded(doc)} | {(s, e) for _, s, e in self._exact(doc)},
                          key=lambda m: (m[0] - m[1], m[0]))
         if not matches:
@@ -100,32 +105,34 @@ class MentionFinder:
             if not taken.intersection(range(start, end)):
                 chosen.append((start, end))
                 taken.update(range(start, end))
-        text = doc.text
+        text = doc.text if text is None else text
         mentions: list[Mention] = []
         unresolved: list[Span] = []
+        if offsets is None:
+            offsets = [(t.idx, t.idx + len(t.text)) for t in doc]
+        size = len(offsets)
         for start, end in sorted(chosen):
-            last = doc[end - 1]
-            start_char, end_char = doc[start].idx, last.idx + len(last.text)
+            start_char, end_char = offsets[start][0], offsets[end - 1][1]
             surface = text[start_char:end_char]
             if surface[0].islower() and surface.lower() not in self._lowercase_ok:
                 continue  # "mines" is not Andrew Mines: a capitalised name must be capitalised in the text
-            span = doc[start:end]
-            entity, via = self._entity(span, surface, at)
+            entity, via = self._entity(doc, start, end, surface, at)
             if entity is None:
                 if via == "ambiguous":
-                    unresolved.append(span)
+                    unresolved.append(doc[start:end])
                 continue
-            after = doc[end].text if end < len(doc) else ""
+            after = text[offsets[end][0]:offsets[end][1]] if end < size else ""
             mentions.append(Mention(start, end, start_char, end_char, surface, entity.id, entity.kind,
                                     possessive=after in _POSSESSIVE or surface.endswith(("'s", "’s")), via=via))
         return mentions, unresolved
 
-    def _entity(self, span: Span, surface: str, at: PartialDate | None) -> tuple[Entity | None, str]:
+    def _entity(self, doc: Doc, start: int, end: int, surface: str,
+                at: PartialDate | None) -> tuple[Entity | None, str]:
         if surface.lower() in self._shared:
-            return self._resolve(span, at)  # a shared demonym is read from its neighbours: never cached
+            return self._resolve(doc[start:end], at)  # a shared demonym is read from its neighbours: never cached
         key = (surface, at)
         if key not in self._cache:
-            self._cache[key] = self._resolve(span, at)
+            self._cache[key] = self._resolve(doc[start:end], at)
         return self._cache[key]
 
     def _resolve(self, span: Span, at: PartialDate | None) -> tuple[Entity | None, str]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import spacy
-from spacy.attrs import ORTH
+from spacy.attrs import IDX, ORTH, SENT_START
 from spacy.tokens import Doc, Span
 from spacy.util import compile_suffix_regex
 
@@ -111,7 +111,7 @@ class Extractor:
         self._lw: list[str] = []
         self._cap: list[bool] = []
         self._text = ""
-        self._orth_cache: dict[int, tuple[str, bool]] = {}
+        self._orth_cache: dict[int, tuple[str, bool, int]] = {}
 
     # --- the one public method ------------------------------------------------------------
 
@@ -133,10 +133,10 @@ class Extractor:
         count = 0
         for para, doc in zip(readable, self.nlp.pipe(p.text for p in readable), strict=True):
             # token strings once per paragraph: the rules read them often, and spaCy builds a Token per access
-            self._lw, self._cap = self._strings(doc)
-            named_all, unresolved_all = self.mentions.find(doc, published)
+            self._lw, self._cap, offsets = self._strings(doc)
+            named_all, unresolved_all = self.mentions.find(doc, published, offsets, para.text)
             hits_all = self.cues.find(doc, self._lw) if named_all else []
-            for sent in doc.sents:
+            for sent in self._sentences(doc):
                 self._text = para.text[sent.start_char:sent.end_char]
                 if not self._text.strip():
                     continue
@@ -147,19 +147,32 @@ class Extractor:
                 self._sentence(sent, named, unresolved, hits, para.start, state)
         return Extraction(report, source, state.claims, list(state.candidates.values()), count, skipped)
 
-    def _strings(self, doc: Doc) -> tuple[list[str], list[bool]]:
-        """Each token's lower-case form and whether it is capitalised, by orth id, cached across docs."""
+    @staticmethod
+    def _sentences(doc: Doc) -> list[Span]:
+        """The sentencizer's sentences, read from its array (``doc.sents`` builds a Token per token)."""
+        starts = [i for i, flag in enumerate(doc.to_array([SENT_START]).tolist()) if flag == 1 or i == 0]
+        bounds = [*starts, len(doc)]
+        return [doc[bounds[k]:bounds[k + 1]] for k in range(len(starts)) if bounds[k] < bounds[k + 1]]
+
+    def _strings(self, doc: Doc) -> tuple[list[str], list[bool], list[tuple[int, int]]]:
+        """Each token's lower-case form, whether it is capitalised, and its character offsets.
+
+        Read from arrays by orth id (cached across docs) rather than through spaCy ``Token``
+        objects, which cost more to build than the rules cost to run.
+        """
         cache, strings = self._orth_cache, doc.vocab.strings
         lowered: list[str] = []
         capitalised: list[bool] = []
-        for orth in doc.to_array([ORTH]).tolist():
+        offsets: list[tuple[int, int]] = []
+        for orth, idx in doc.to_array([ORTH, IDX]).tolist():
             entry = cache.get(orth)
             if entry is None:
                 text = strings[orth]
-                entry = cache[orth] = (text.lower(), text[:1].isupper())
+                entry = cache[orth] = (text.lower(), text[:1].isupper(), len(text))
             lowered.append(entry[0])
             capitalised.append(entry[1])
-        return lowered, capitalised
+            offsets.append((idx, idx + entry[2]))
+        return lowered, capitalised, offsets
 
     # --- one sentence -------------------------------------------------------------------
 

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import spacy
-from spacy.attrs import IDX, ORTH, SENT_START
+from spacy.attrs import IDX, ORTH
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 from spacy.util import compile_suffix_regex
 
@@ -111,7 +112,11 @@ class Extractor:
         self._lw: list[str] = []
         self._cap: list[bool] = []
         self._text = ""
-        self._orth_cache: dict[int, tuple[str, bool, int]] = {}
+        self._orth_cache: dict[int, tuple[str, bool, int, str, bool, bool]] = {}
+        self._orths: list[str] = []
+        self._is_punct: list[bool] = []
+        self._is_space: list[bool] = []
+        self._punct_chars = frozenset(Sentencizer.default_punct_chars)
 
     # --- the one public method ------------------------------------------------------------
 
@@ -130,48 +135,88 @@ class Extractor:
                 readable.append(para)
         state = _State(outlet=outlet, source_id=source, published=published)
         state.text_of = lambda _sent: self._text
+        # one doc per report (paragraphs joined by blank lines): spaCy's per-doc costs are paid once
+        joined = "\n\n".join(p.text for p in readable)
+        starts: list[int] = []
+        position = 0
+        for para in readable:
+            starts.append(position)
+            position += len(para.text) + 2
+        doc = self.nlp.make_doc(joined)
+        self._lw, self._cap, offsets = self._strings(doc)
+        named_all, unresolved_all = self.mentions.find(doc, published, offsets, joined)
+        hits_all = self.cues.find(doc, self._lw) if named_all else []
         count = 0
-        for para, doc in zip(readable, self.nlp.pipe(p.text for p in readable), strict=True):
-            # token strings once per paragraph: the rules read them often, and spaCy builds a Token per access
-            self._lw, self._cap, offsets = self._strings(doc)
-            named_all, unresolved_all = self.mentions.find(doc, published, offsets, para.text)
-            hits_all = self.cues.find(doc, self._lw) if named_all else []
-            for sent in self._sentences(doc):
-                self._text = para.text[sent.start_char:sent.end_char]
-                if not self._text.strip():
-                    continue
-                count += 1
-                named = [m for m in named_all if sent.start <= m.start < sent.end]
-                unresolved = [u for u in unresolved_all if sent.start <= u.start < sent.end]
-                hits = [h for h in hits_all if sent.start <= h.start and h.end <= sent.end]
-                self._sentence(sent, named, unresolved, hits, para.start, state)
+        for first, last, number in self._sentences(offsets, starts):
+            sent = doc[first:last]
+            self._text = joined[offsets[first][0]:offsets[last - 1][1]]
+            count += 1
+            named = [m for m in named_all if first <= m.start < last]
+            unresolved = [u for u in unresolved_all if first <= u.start < last]
+            hits = [h for h in hits_all if first <= h.start and h.end <= last]
+            self._sentence(sent, named, unresolved, hits, readable[number].start - starts[number], state)
         return Extraction(report, source, state.claims, list(state.candidates.values()), count, skipped)
 
-    @staticmethod
-    def _sentences(doc: Doc) -> list[Span]:
-        """The sentencizer's sentences, read from its array (``doc.sents`` builds a Token per token)."""
-        starts = [i for i, flag in enumerate(doc.to_array([SENT_START]).tolist()) if flag == 1 or i == 0]
-        bounds = [*starts, len(doc)]
-        return [doc[bounds[k]:bounds[k + 1]] for k in range(len(starts)) if bounds[k] < bounds[k + 1]]
+    def _sentences(self, offsets: Sequence[tuple[int, int]], starts: Sequence[int]) -> list[tuple[int, int, int]]:
+        """Sentences as (first token, end token, paragraph number).
 
-    def _strings(self, doc: Doc) -> tuple[list[str], list[bool], list[tuple[int, int]]]:
+        A paragraph always starts a sentence; within one, spaCy's sentencizer rule applies (a
+        sentence ends after one of its punctuation characters, with any closing punctuation),
+        run on the cached token strings because the sentencizer builds a Token per token.
+        """
+        punct, ends, blank = self._punct_chars, self._is_punct, self._is_space
+        result: list[tuple[int, int, int]] = []
+        number = -1
+        first: int | None = None
+        seen_period = False
+        for i, (start_char, _) in enumerate(offsets):
+            if blank[i]:
+                continue
+            if number + 1 < len(starts) and start_char >= starts[number + 1]:
+                if first is not None:
+                    result.append((first, self._trim(first, i), number))
+                while number + 1 < len(starts) and start_char >= starts[number + 1]:
+                    number += 1
+                first, seen_period = i, False
+            elif seen_period and not ends[i]:
+                assert first is not None
+                result.append((first, self._trim(first, i), number))
+                first, seen_period = i, False
+            if self._orths[i] in punct:
+                seen_period = True
+        if first is not None:
+            result.append((first, self._trim(first, len(offsets)), number))
+        return result
+
+    def _trim(self, first: int, end: int) -> int:
+        while end > first + 1 and self._is_space[end - 1]:
+            end -= 1
+        return end
+
+    def _strings(self, doc: Doc) -> tuple[list[str], list[bool], list[tuple[int, int]]]:  # noqa: PLR0914
         """Each token's lower-case form, whether it is capitalised, and its character offsets.
 
         Read from arrays by orth id (cached across docs) rather than through spaCy ``Token``
         objects, which cost more to build than the rules cost to run.
         """
-        cache, strings = self._orth_cache, doc.vocab.strings
+        cache, vocab = self._orth_cache, doc.vocab
         lowered: list[str] = []
         capitalised: list[bool] = []
         offsets: list[tuple[int, int]] = []
+        self._orths, self._is_punct, self._is_space = [], [], []
         for orth, idx in doc.to_array([ORTH, IDX]).tolist():
             entry = cache.get(orth)
             if entry is None:
-                text = strings[orth]
-                entry = cache[orth] = (text.lower(), text[:1].isupper(), len(text))
+                lexeme = vocab[orth]
+                text = lexeme.orth_
+                entry = cache[orth] = (text.lower(), text[:1].isupper(), len(text), text, lexeme.is_punct,
+                                       lexeme.is_space)
             lowered.append(entry[0])
             capitalised.append(entry[1])
             offsets.append((idx, idx + entry[2]))
+            self._orths.append(entry[3])
+            self._is_punct.append(entry[4])
+            self._is_space.append(entry[5])
         return lowered, capitalised, offsets
 
     # --- one sentence -------------------------------------------------------------------

@@ -241,12 +241,15 @@ class Extractor:
             state.last_speaker = speaker
         elif not opens_in_quotation(self._text):
             state.last_speaker = None
-        dates = resolve_dates(self._text, at)
-        when = dates[0][2] if dates else None
+        when = None
         quote = self._text.strip()
         lead = len(self._text) - len(self._text.lstrip())
         span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
         made: list[tuple[CueHit, Claim]] = []
+        if hits and (len(mentions) >= 2 or state.claims):
+            # dates matter only to claims: read them only where a claim may come
+            dates = resolve_dates(self._text, at)
+            when = dates[0][2] if dates else None
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
         if len(mentions) < 2 and not state.claims:
             hits = []
@@ -536,16 +539,18 @@ class Extractor:
 
         for i in range(sent.start, sent.end):
             if i in covered:
-                flush()
+                if run:
+                    flush()
                 continue
             if self._cap[i]:
                 if run or self._lw[i] not in self.lexicon.not_names or i != sent.start:
                     run.append(i)
                 continue
-            if run and self._lw[i] in _NAME_JOINERS:
-                run.append(i)
-                continue
-            flush()
+            if run:
+                if self._lw[i] in _NAME_JOINERS:
+                    run.append(i)
+                else:
+                    flush()
         flush()
 
     def _outlet(self, report: ReportInput) -> str | None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import Mention
@@ -34,14 +34,19 @@ class Coreference:
             group.phrases)))
             self._kinds[name] = group.kinds
 
+    def phrases(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """Every anaphoric phrase of a doc as (class, start, end), for ``find`` to resolve sentence by sentence."""
+        return sorted(((doc.vocab.strings[m], s, e) for m, s, e in self._matcher(doc)), key=lambda h: (h[1], -h[2]))
+
     def find(self, sentence: Span, named: Sequence[Mention], salient: Sequence[str],
-             history: Sequence[Mention], kinds_of: dict[str, str]) -> list[Mention]:
+             history: Sequence[Mention], kinds_of: dict[str, str],
+             phrases: Sequence[tuple[str, int, int]] | None = None) -> list[Mention]:
         """Coreferent mentions in ``sentence`` not overlapping named ones, resolved or dropped."""
         doc = sentence.doc
         found: list[Mention] = []
-        # PhraseMatcher gives doc offsets for a span (the token Matcher gives span offsets)
-        hits = sorted(((doc.vocab.strings[m], s, e) for m, s, e in self._matcher(sentence)),
-                      key=lambda h: (h[1], -h[2]))
+        if phrases is None:
+            phrases = self.phrases(doc)
+        hits = [h for h in phrases if sentence.start <= h[1] and h[2] <= sentence.end]
         taken: set[int] = {i for m in named for i in range(m.start, m.end)}
         for label, start, end in hits:
             if any(i in taken for i in range(start, end)):

@@ -34,6 +34,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_MONTH_WORD = re.compile(rf"\b{_MONTH}", re.IGNORECASE)
+_NEEDS_DIGIT = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "year"}
+_NEEDS_MONTH = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "in_month"}
 # a cheap first look: most sentences carry no date at all
 _ANY = re.compile(rf"\d|\b{_MONTH}\b|\b(?:last|this|past|yesterday|today)\b", re.IGNORECASE)
 
@@ -60,9 +63,13 @@ def resolve_dates(text: str, published: PartialDate | None) -> list[tuple[int, i
     """Every date expression in ``text`` as (start, end, date), in text order, without overlaps."""
     if not _ANY.search(text):
         return []
+    digits = any(ch.isdigit() for ch in text)
+    months = _MONTH_WORD.search(text) is not None
     found: list[tuple[int, int, PartialDate]] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
+        if (kind in _NEEDS_DIGIT and not digits) or (kind in _NEEDS_MONTH and not months):
+            continue
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue

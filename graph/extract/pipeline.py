@@ -112,6 +112,7 @@ class Extractor:
         self._lw: list[str] = []
         self._cap: list[bool] = []
         self._text = ""
+        self._anaphors: list[tuple[str, int, int]] = []
         self._orth_cache: dict[int, tuple[str, bool, int, str, bool, bool]] = {}
         self._orths: list[str] = []
         self._is_punct: list[bool] = []
@@ -146,6 +147,7 @@ class Extractor:
         self._lw, self._cap, offsets = self._strings(doc)
         named_all, unresolved_all = self.mentions.find(doc, published, offsets, joined)
         hits_all = self.cues.find(doc, self._lw) if named_all else []
+        self._anaphors = self.coref.phrases(doc)
         count = 0
         for first, last, number in self._sentences(offsets, starts):
             sent = doc[first:last]
@@ -227,7 +229,7 @@ class Extractor:
         for vague in unresolved:
             state.candidate(vague.text, "ambiguous: names more than one entity here", sent, offset)
         self._candidates(sent, named, unresolved, offset, state)
-        corefs = self.coref.find(sent, named, state.salient, state.history, self.kinds)
+        corefs = self.coref.find(sent, named, state.salient, state.history, self.kinds, self._anaphors)
         mentions = sorted([*named, *corefs], key=lambda m: m.start)
         if not mentions:
             # nothing to relate: only the quotation state carries over

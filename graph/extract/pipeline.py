@@ -202,23 +202,19 @@ class Extractor:
         objects, which cost more to build than the rules cost to run.
         """
         cache, vocab = self._orth_cache, doc.vocab
-        lowered: list[str] = []
-        capitalised: list[bool] = []
-        offsets: list[tuple[int, int]] = []
-        self._orths, self._is_punct, self._is_space = [], [], []
-        for orth, idx in doc.to_array([ORTH, IDX]).tolist():
-            entry = cache.get(orth)
-            if entry is None:
+        rows = doc.to_array([ORTH, IDX]).tolist()
+        for orth, _ in rows:
+            if orth not in cache:
                 lexeme = vocab[orth]
                 text = lexeme.orth_
-                entry = cache[orth] = (text.lower(), text[:1].isupper(), len(text), text, lexeme.is_punct,
-                                       lexeme.is_space)
-            lowered.append(entry[0])
-            capitalised.append(entry[1])
-            offsets.append((idx, idx + entry[2]))
-            self._orths.append(entry[3])
-            self._is_punct.append(entry[4])
-            self._is_space.append(entry[5])
+                cache[orth] = (text.lower(), text[:1].isupper(), len(text), text, lexeme.is_punct, lexeme.is_space)
+        entries = [cache[orth] for orth, _ in rows]
+        lowered = [e[0] for e in entries]
+        capitalised = [e[1] for e in entries]
+        offsets = [(idx, idx + e[2]) for (_, idx), e in zip(rows, entries, strict=True)]
+        self._orths = [e[3] for e in entries]
+        self._is_punct = [e[4] for e in entries]
+        self._is_space = [e[5] for e in entries]
         return lowered, capitalised, offsets
 
     # --- one sentence -------------------------------------------------------------------

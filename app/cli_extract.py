@@ -1,4 +1,4 @@
-"""The extraction commands of ``kg``: extract, ingest, review, eval and bench-extract."""
+"""The extraction commands of ``kg``: extract, ingest, review, eval and throughput."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def eval_command(env: Env, gold: Path, scope: str, show_errors: bool, as_json: b
                 click.echo(f"{label}: {' '.join(triple)}")
 
 
-@cli.command("bench-extract", help="Extractor throughput on ~600-word articles, beside the bare tokenizer.")
+@cli.command("throughput", help="Extractor throughput on ~600-word articles, beside the bare tokenizer.")
 @click.option("--articles", default=600, show_default=True, type=click.IntRange(10, 100000),
               help="How many articles to time.")
 @click.option("--repeat", default=3, show_default=True, type=click.IntRange(1, 20),
@@ -176,7 +176,7 @@ def eval_command(env: Env, gold: Path, scope: str, show_errors: bool, as_json: b
 @json_option
 @pass_env
 @handles_errors
-def bench_extract_command(env: Env, articles: int, repeat: int, as_json: bool) -> None:
+def throughput_command(env: Env, articles: int, repeat: int, as_json: bool) -> None:
     seeds = env.settings.seeds_dir
     texts = [p.read_text(encoding="utf-8") for p in sorted(seeds.rglob("reports/*.txt"))]
     registry = read_bundle(seeds, env.ontology).entities
@@ -187,6 +187,6 @@ def bench_extract_command(env: Env, articles: int, repeat: int, as_json: bool) -
     click.echo(f"{result['articles']} articles of ~{result['words_per_article']} words, "
                f"{result['sentences']} sentences, one core, fastest of {repeat} runs")
     click.echo(render.table(("", "ARTICLES/S", "SENTENCES/S"), [
-        ["kg extractor", result["extractor_articles_per_s"], result["extractor_sentences_per_s"]],
+        ["extractor (kg-rules)", result["extractor_articles_per_s"], result["extractor_sentences_per_s"]],
         ["baseline: spaCy blank tokenizer", result["baseline_articles_per_s"], result["baseline_sentences_per_s"]],
     ]))

@@ -195,7 +195,7 @@ class Extractor:
             end -= 1
         return end
 
-    def _strings(self, doc: Doc) -> tuple[list[str], list[bool], list[tuple[int, int]]]:  # noqa: PLR0914
+    def _strings(self, doc: Doc) -> tuple[list[str], list[bool], list[tuple[int, int]]]:
         """Each token's lower-case form, whether it is capitalised, and its character offsets.
 
         Read from arrays by orth id (cached across docs) rather than through spaCy ``Token``
@@ -576,7 +576,7 @@ class _State:
     last_speaker: Speaker | None = None
     last_agent: Mention | None = None
 
-    text_of: Callable[[Span], str] = lambda sent: sent.text  # noqa: E731 - the extractor sets a faster one
+    text_of: Callable[[Span], str] = lambda sent: sent.text
 
     def candidate(self, name: str, reason: str, sent: Span, offset: int) -> None:
         entry = self.candidates.setdefault(name, Candidate(name, reason))

@@ -34,6 +34,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_DIGIT = re.compile(r"\d")
 _MONTH_WORD = re.compile(rf"\b{_MONTH}", re.IGNORECASE)
 _NEEDS_DIGIT = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "year"}
 _NEEDS_MONTH = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "in_month"}
@@ -63,7 +64,7 @@ def resolve_dates(text: str, published: PartialDate | None) -> list[tuple[int, i
     """Every date expression in ``text`` as (start, end, date), in text order, without overlaps."""
     if not _ANY.search(text):
         return []
-    digits = any(ch.isdigit() for ch in text)
+    digits = _DIGIT.search(text) is not None
     months = _MONTH_WORD.search(text) is not None
     found: list[tuple[int, int, PartialDate]] = []
     taken: list[tuple[int, int]] = []

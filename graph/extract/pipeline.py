@@ -43,6 +43,8 @@ BASE_CONFIDENCE = 0.8
 _COORDINATORS = {",", "and", "or", "both", "&", "as", "well"}
 _POSSESSIVE_MARKS = {"'s", "’s", "'", "’"}
 _CAPITALISED = re.compile(r"^[A-Z][\w'’\-.]*$")
+# token classes for sentence splitting: a word, white space, sentence-final punctuation, other punctuation
+_WORD, _SPACE, _FINAL, _PUNCT = range(4)
 _NAME_JOINERS = {"of", "al", "al-", "bin", "ibn", "de", "-", "e", "i", "ul", "ud"}
 
 
@@ -113,10 +115,8 @@ class Extractor:
         self._cap: list[bool] = []
         self._text = ""
         self._anaphors: list[tuple[str, int, int]] = []
-        self._orth_cache: dict[int, tuple[str, bool, int, str, bool, bool]] = {}
-        self._orths: list[str] = []
-        self._is_punct: list[bool] = []
-        self._is_space: list[bool] = []
+        self._orth_cache: dict[int, tuple[str, bool, int, int]] = {}
+        self._classes: list[int] = []
         self._punct_chars = frozenset(Sentencizer.default_punct_chars)
 
     # --- the one public method ------------------------------------------------------------
@@ -147,16 +147,30 @@ class Extractor:
         self._lw, self._cap, offsets = self._strings(doc)
         named_all, unresolved_all = self.mentions.find(doc, published, offsets, joined)
         hits_all = self.cues.find(doc, self._lw) if named_all else []
-        self._anaphors = self.coref.phrases(doc)
-        count = 0
-        for first, last, number in self._sentences(offsets, starts):
-            sent = doc[first:last]
+        sentences = self._sentences(offsets, starts)
+        # each mention, cue and anaphor to its sentence, in one pass
+        which = [0] * len(doc)
+        for k, (first, last, _) in enumerate(sentences):
+            which[first:last] = [k] * (last - first)
+        named_by: list[list[Mention]] = [[] for _ in sentences]
+        vague_by: list[list[Span]] = [[] for _ in sentences]
+        hits_by: list[list[CueHit]] = [[] for _ in sentences]
+        anaphors_by: list[list[tuple[str, int, int]]] = [[] for _ in sentences]
+        for mention in named_all:
+            named_by[which[mention.start]].append(mention)
+        for vague in unresolved_all:
+            vague_by[which[vague.start]].append(vague)
+        for hit in hits_all:
+            if which[hit.start] == which[hit.end - 1]:
+                hits_by[which[hit.start]].append(hit)
+        for anaphor in self.coref.phrases(doc) if named_all else []:
+            anaphors_by[which[anaphor[1]]].append(anaphor)
+        for k, (first, last, number) in enumerate(sentences):
             self._text = joined[offsets[first][0]:offsets[last - 1][1]]
-            count += 1
-            named = [m for m in named_all if first <= m.start < last]
-            unresolved = [u for u in unresolved_all if first <= u.start < last]
-            hits = [h for h in hits_all if first <= h.start and h.end <= last]
-            self._sentence(sent, named, unresolved, hits, readable[number].start - starts[number], state)
+            self._anaphors = anaphors_by[k]
+            self._sentence(doc[first:last], named_by[k], vague_by[k], hits_by[k],
+                           readable[number].start - starts[number], state)
+        count = len(sentences)
         return Extraction(report, source, state.claims, list(state.candidates.values()), count, skipped)
 
     def _sentences(self, offsets: Sequence[tuple[int, int]], starts: Sequence[int]) -> list[tuple[int, int, int]]:
@@ -164,34 +178,36 @@ class Extractor:
 
         A paragraph always starts a sentence; within one, spaCy's sentencizer rule applies (a
         sentence ends after one of its punctuation characters, with any closing punctuation),
-        run on the cached token strings because the sentencizer builds a Token per token.
+        run on the cached token classes because the sentencizer builds a Token per token.
         """
-        punct, ends, blank = self._punct_chars, self._is_punct, self._is_space
+        classes = self._classes
         result: list[tuple[int, int, int]] = []
         number = -1
         first: int | None = None
         seen_period = False
-        for i, (start_char, _) in enumerate(offsets):
-            if blank[i]:
+        following = starts[0] if starts else -1
+        for i, cls in enumerate(classes):
+            if cls == _SPACE:
                 continue
-            if number + 1 < len(starts) and start_char >= starts[number + 1]:
+            if following >= 0 and offsets[i][0] >= following:
                 if first is not None:
                     result.append((first, self._trim(first, i), number))
-                while number + 1 < len(starts) and start_char >= starts[number + 1]:
+                while number + 1 < len(starts) and offsets[i][0] >= starts[number + 1]:
                     number += 1
+                following = starts[number + 1] if number + 1 < len(starts) else -1
                 first, seen_period = i, False
-            elif seen_period and not ends[i]:
+            elif seen_period and cls == _WORD:
                 assert first is not None
                 result.append((first, self._trim(first, i), number))
                 first, seen_period = i, False
-            if self._orths[i] in punct:
+            if cls == _FINAL:
                 seen_period = True
         if first is not None:
-            result.append((first, self._trim(first, len(offsets)), number))
+            result.append((first, self._trim(first, len(classes)), number))
         return result
 
     def _trim(self, first: int, end: int) -> int:
-        while end > first + 1 and self._is_space[end - 1]:
+        while end > first + 1 and self._classes[end - 1] == _SPACE:
             end -= 1
         return end
 
@@ -202,19 +218,18 @@ class Extractor:
         objects, which cost more to build than the rules cost to run.
         """
         cache, vocab = self._orth_cache, doc.vocab
-        rows = doc.to_array([ORTH, IDX]).tolist()
-        for orth, _ in rows:
-            if orth not in cache:
-                lexeme = vocab[orth]
-                text = lexeme.orth_
-                cache[orth] = (text.lower(), text[:1].isupper(), len(text), text, lexeme.is_punct, lexeme.is_space)
-        entries = [cache[orth] for orth, _ in rows]
+        orths = doc.to_array(ORTH).tolist()
+        for orth in set(orths).difference(cache):
+            lexeme = vocab[orth]
+            text = lexeme.orth_
+            cls = (_SPACE if lexeme.is_space else _FINAL if text in self._punct_chars
+                   else _PUNCT if lexeme.is_punct else _WORD)
+            cache[orth] = (text.lower(), text[:1].isupper() and cls == _WORD, len(text), cls)
+        entries = [cache[orth] for orth in orths]
         lowered = [e[0] for e in entries]
         capitalised = [e[1] for e in entries]
-        offsets = [(idx, idx + e[2]) for (_, idx), e in zip(rows, entries, strict=True)]
-        self._orths = [e[3] for e in entries]
-        self._is_punct = [e[4] for e in entries]
-        self._is_space = [e[5] for e in entries]
+        self._classes = [e[3] for e in entries]
+        offsets = [(idx, idx + e[2]) for idx, e in zip(doc.to_array(IDX).tolist(), entries, strict=True)]
         return lowered, capitalised, offsets
 
     # --- one sentence -------------------------------------------------------------------

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import product
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -16,8 +16,7 @@ _ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation"
             "ly", "ious", "ive", "ory", "y", "ies", "ied")
 
 
-@dataclass(frozen=True)
-class CueHit:
+class CueHit(NamedTuple):
     """A cue for ``type`` at tokens [start, end) of a doc; ``passive`` puts the subject after it."""
 
     type: str

@@ -12,7 +12,7 @@ is left unresolved rather than guessed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -27,8 +27,7 @@ from graph.names import AliasIndex
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """An entity named in a sentence: token and character offsets, the entity, how it was found."""
 
     start: int

@@ -111,6 +111,8 @@ class Extractor:
         self.coref = Coreference(self.nlp, self.lexicon)
         self.kinds = {e.id: e.kind for e in self.entities.values()}
         self.denial = ontology.denial_type
+        self._negation_words = frozenset(n for n in self.lexicon.negations if " " not in n)
+        self._negation_phrases = tuple(n for n in self.lexicon.negations if " " in n)
         self._lw: list[str] = []
         self._cap: list[bool] = []
         self._text = ""
@@ -304,11 +306,15 @@ class Extractor:
                made: Sequence[tuple[CueHit, Claim]]) -> tuple[list[Mention], list[Mention], Speaker | None]:
         doc = sent.doc
         if hit.passive:
-            objects = self._left(hit, rel.object_kinds, sent, mentions, speaker, strict=False)
             subjects = self._right(hit, rel.subject_kinds, sent, mentions)
+            if not subjects:
+                return [], [], speaker
+            objects = self._left(hit, rel.object_kinds, sent, mentions, speaker, strict=False)
             return subjects, objects, speaker
-        subjects = self._left(hit, rel.subject_kinds, sent, mentions, speaker, strict=True)
         objects = self._right(hit, rel.object_kinds, sent, mentions)
+        if not objects and not rel.symmetric and not rel.cues.reactive:
+            return [], [], speaker  # no object, no claim: spare the subject search
+        subjects = self._left(hit, rel.subject_kinds, sent, mentions, speaker, strict=True)
         if rel.cues.reactive:
             opening = self._opening_clause(sent, rel.object_kinds, mentions)
             if opening is not None:
@@ -459,9 +465,11 @@ class Extractor:
         return group
 
     def _negated(self, hit: CueHit, sent: Span) -> bool:
-        window = [self._lw[i] for i in range(max(sent.start, hit.start - 3), hit.start)]
+        window = self._lw[max(sent.start, hit.start - 3):hit.start]
+        if not self._negation_words.isdisjoint(window):
+            return True
         text = " ".join(window)
-        return any(n in window or (" " in n and n in text) for n in self.lexicon.negations)
+        return any(phrase in text for phrase in self._negation_phrases)
 
     def _claim(self, rel: RelationType, subject: Mention, obj: Mention, speaker: Speaker | None, quote: str,
                span: tuple[int, int], when: PartialDate | None, state: _State) -> Claim | None:

@@ -111,6 +111,7 @@ class Extractor:
         self.coref = Coreference(self.nlp, self.lexicon)
         self.kinds = {e.id: e.kind for e in self.entities.values()}
         self.denial = ontology.denial_type
+        self._list_words = _COORDINATORS | _POSSESSIVE_MARKS | self.lexicon.list_modifiers
         self._negation_words = frozenset(n for n in self.lexicon.negations if " " not in n)
         self._negation_phrases = tuple(n for n in self.lexicon.negations if " " in n)
         self._lw: list[str] = []
@@ -448,9 +449,10 @@ class Extractor:
                      leftwards: bool) -> list[Mention]:
         """The mention and those joined to it by commas and "and" ("Russia, China, Iran and Pakistan")."""
         group = [first]
-        ordered = sorted(mentions, key=lambda m: m.start, reverse=leftwards)
+        # mentions come sorted by start (see _sentence)
+        ordered = reversed(mentions) if leftwards else mentions
         current = first
-        allowed = _COORDINATORS | _POSSESSIVE_MARKS | self.lexicon.list_modifiers
+        allowed = self._list_words
         for other in ordered:
             if (leftwards and other.end > current.start) or (not leftwards and other.start < current.end):
                 continue

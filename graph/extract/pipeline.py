@@ -13,6 +13,7 @@ report yields no claim (the loader would refuse a denial that denies nothing).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -257,15 +258,18 @@ class Extractor:
             state.last_speaker = speaker
         elif not opens_in_quotation(self._text):
             state.last_speaker = None
-        when = None
         quote = self._text.strip()
         lead = len(self._text) - len(self._text.lstrip())
         span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
         made: list[tuple[CueHit, Claim]] = []
-        if hits and (len(mentions) >= 2 or state.claims):
-            # dates matter only to claims: read them only where a claim may come
-            dates = resolve_dates(self._text, at)
-            when = dates[0][2] if dates else None
+        text = self._text
+
+        @functools.cache
+        def when() -> PartialDate | None:
+            # dates matter only to claims: read them once a sentence makes one
+            dates = resolve_dates(text, at)
+            return dates[0][2] if dates else None
+
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
         if len(mentions) < 2 and not state.claims:
             hits = []
@@ -288,7 +292,7 @@ class Extractor:
         state.history.extend(named)
 
     def _claims_for(self, hit: CueHit, sent: Span, mentions: Sequence[Mention], speaker: Speaker | None,
-                    quote: str, span: tuple[int, int], when: PartialDate | None, state: _State,
+                    quote: str, span: tuple[int, int], when: Callable[[], PartialDate | None], state: _State,
                     made: Sequence[tuple[CueHit, Claim]]) -> list[Claim]:
         rel = self.ontology.relation_types[hit.type]
         subjects, objects, voice = self._slots(hit, rel, sent, mentions, speaker, state, made)
@@ -302,7 +306,7 @@ class Extractor:
                     claims.append(claim)
         return claims
 
-    def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],
+    def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],  # noqa: PLR0911
                speaker: Speaker | None, state: _State,
                made: Sequence[tuple[CueHit, Claim]]) -> tuple[list[Mention], list[Mention], Speaker | None]:
         doc = sent.doc
@@ -386,7 +390,7 @@ class Extractor:
         lex = self.lexicon
         fallback: Mention | None = None
         for mention in sorted((m for m in mentions if m.end <= hit.start), key=lambda m: -m.end):
-            between = [self._lw[i] for i in range(mention.end, hit.start)]
+            between = self._lw[mention.end:hit.start]
             barriers = [k for k, w in enumerate(between) if w in lex.subject_barriers]
             # "Washington, which accused …": the relative pronoun's antecedent is the subject
             relative = len(between) == 2 and between[0] == "," and between[1] in ("which", "who")
@@ -431,7 +435,7 @@ class Extractor:
         # names inside a gapped cue count ("showcase Taliban failures")
         ordered = sorted((m for m in mentions if m.start > hit.start), key=lambda m: m.start)
         for position, mention in enumerate(ordered):
-            between = [self._lw[i] for i in range(hit.end, mention.start)]
+            between = self._lw[hit.end:mention.start]
             if any(w in self.lexicon.object_barriers for w in between) or len(between) > 12:
                 return []
             if mention.possessive:
@@ -474,7 +478,7 @@ class Extractor:
         return any(phrase in text for phrase in self._negation_phrases)
 
     def _claim(self, rel: RelationType, subject: Mention, obj: Mention, speaker: Speaker | None, quote: str,
-               span: tuple[int, int], when: PartialDate | None, state: _State) -> Claim | None:
+               span: tuple[int, int], when: Callable[[], PartialDate | None], state: _State) -> Claim | None:
         status, asserted_by, note = self._status(rel, subject, speaker, state)
         if asserted_by is None:
             return None
@@ -485,12 +489,20 @@ class Extractor:
         claim = Claim(
             id=claim_id(state.source_id, subject_id, rel.name, object_id, quote, status, asserted_by),
             subject=subject_id, type=rel.name, object=object_id, source=state.source_id, quote=quote, span=span,
-            status=status, asserted_by=asserted_by, date=str(when) if when and rel.category != "territorial" else None,
+            status=status, asserted_by=asserted_by, date=self._date(rel, when),
             confidence=round(max(confidence, 0.3), 2), extracted_by=self.name, note=note,
         )
         if rel.category == "hostile":
             state.last_agent = subject
         return claim
+
+    @staticmethod
+    def _date(rel: RelationType, when: Callable[[], PartialDate | None]) -> str | None:
+        """The sentence's date for a claim of an event; geography (territorial types) takes none."""
+        if rel.category == "territorial":
+            return None
+        found = when()
+        return str(found) if found else None
 
     def _status(self, rel: RelationType, subject: Mention, speaker: Speaker | None,
                 state: _State) -> tuple[str, str | None, str | None]:

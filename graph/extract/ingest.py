@@ -99,7 +99,7 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
            review: bool = False, staging: Path | None = None) -> IngestResult:
     """Extract a report's claims and load them with the report (or stage them, with ``review``)."""
     extractor = extractor or Extractor(ontology, store.entities())
-    if extractor._outlet(report) is None:
+    if extractor.outlet_of(report) is None:
         raise ExtractionInputError(
             f"{report.origin}: outlet {report.outlet_id or report.outlet!r} is not in the registry; add it to "
             "entities.yaml (kind organization) or name a known one with --outlet")

@@ -129,7 +129,7 @@ class Extractor:
         """Extract claims and candidate names from one report."""
         source = source_id or report.report_id
         published = report.published_date
-        outlet = self._outlet(report)
+        outlet = self.outlet_of(report)
         paras = paragraphs(report.text, self.lexicon)
         skipped = {"caption": 0, "furniture": 0}
         readable = []
@@ -139,7 +139,6 @@ class Extractor:
             else:
                 readable.append(para)
         state = _State(outlet=outlet, source_id=source, published=published)
-        state.text_of = lambda _sent: self._text
         # one doc per report (paragraphs joined by blank lines): spaCy's per-doc costs are paid once
         joined = "\n\n".join(p.text for p in readable)
         starts: list[int] = []
@@ -241,9 +240,12 @@ class Extractor:
     def _sentence(self, sent: Span, named: list[Mention], unresolved: list[Span], hits: list[CueHit],
                   offset: int, state: _State) -> None:
         at = state.published
+        quote = self._text.strip()
+        lead = len(self._text) - len(self._text.lstrip())
+        span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
         for vague in unresolved:
-            state.candidate(vague.text, "ambiguous: names more than one entity here", sent, offset)
-        self._candidates(sent, named, unresolved, offset, state)
+            state.candidate(vague.text, "ambiguous: names more than one entity here", quote, span)
+        self._candidates(sent, named, unresolved, (quote, span), state)
         corefs = self.coref.find(sent, named, state.salient, state.history, self.kinds, self._anaphors)
         mentions = sorted([*named, *corefs], key=lambda m: m.start)
         if not mentions:
@@ -258,9 +260,6 @@ class Extractor:
             state.last_speaker = speaker
         elif not opens_in_quotation(self._text):
             state.last_speaker = None
-        quote = self._text.strip()
-        lead = len(self._text) - len(self._text.lstrip())
-        span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
         made: list[tuple[CueHit, Claim]] = []
         text = self._text
 
@@ -556,8 +555,8 @@ class Extractor:
 
     # --- names the registry lacks ----------------------------------------------------------
 
-    def _candidates(self, sent: Span, named: Sequence[Mention], unresolved: Sequence[Span], offset: int,
-                    state: _State) -> None:
+    def _candidates(self, sent: Span, named: Sequence[Mention], unresolved: Sequence[Span],
+                    where: tuple[str, tuple[int, int]], state: _State) -> None:
         doc = sent.doc
         covered = {i for m in named for i in range(m.start, m.end)}
         covered |= {i for s in unresolved for i in range(s.start, s.end)}
@@ -569,7 +568,7 @@ class Extractor:
             words = [self._lw[i] for i in run]
             lone = len(run) == 1 and (run[0] == sent.start or words[0] in self.lexicon.not_names)
             if words and not lone and not all(w in self.lexicon.not_names for w in words):
-                state.candidate(doc[run[0]:run[-1] + 1].text, "not in the registry", sent, offset)
+                state.candidate(doc[run[0]:run[-1] + 1].text, "not in the registry", *where)
             run.clear()
 
         for i in range(sent.start, sent.end):
@@ -588,7 +587,8 @@ class Extractor:
                     flush()
         flush()
 
-    def _outlet(self, report: ReportInput) -> str | None:
+    def outlet_of(self, report: ReportInput) -> str | None:
+        """The registry id of the report's outlet (by ``outlet_id``, then ``outlet``), if it has one."""
         for name in (report.outlet_id, report.outlet):
             if not name:
                 continue
@@ -613,11 +613,8 @@ class _State:
     last_speaker: Speaker | None = None
     last_agent: Mention | None = None
 
-    text_of: Callable[[Span], str] = lambda sent: sent.text
-
-    def candidate(self, name: str, reason: str, sent: Span, offset: int) -> None:
+    def candidate(self, name: str, reason: str, sentence: str, span: tuple[int, int]) -> None:
         entry = self.candidates.setdefault(name, Candidate(name, reason))
-        text = self.text_of(sent).strip()
-        if text not in entry.sentences:
-            entry.sentences.append(text)
-            entry.spans.append((offset + sent.start_char, offset + sent.end_char))
+        if sentence not in entry.sentences:
+            entry.sentences.append(sentence)
+            entry.spans.append(span)

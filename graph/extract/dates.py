@@ -2,7 +2,8 @@
 publication date, at the precision the text gives (``graph.dates.PartialDate``).
 
 A month or day without a year is the most recent one on or before publication: a report of
-May 2022 saying "in October" means October 2021. Without a publication date, only dates that
+May 2022 saying "in October" means October 2021, and one of Sunday 17 April 2022 saying "on
+Saturday" means 16 April (a weekday needs the day of publication). Without a publication date, only dates that
 carry their own year are resolved.
 """
 
@@ -30,6 +31,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("in_month", re.compile(rf"\b(?:in|last|since|during|by|early|late|mid-?) {_MONTH}\b(?!,? \d)", re.IGNORECASE)),
     ("last_unit", re.compile(r"\b(last|this|past) (month|year|week)\b", re.IGNORECASE)),
     ("yesterday", re.compile(r"\b(yesterday|today)\b", re.IGNORECASE)),
+    ("weekday", re.compile(r"\b(?:on|last|late|early) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+                           re.IGNORECASE)),
     ("year", re.compile(r"\b(?:in|since|late|early|mid-?|during|of|by) ((?:19|20)\d{2})\b", re.IGNORECASE)),
 ]
 
@@ -39,7 +42,8 @@ _MONTH_WORD = re.compile(rf"\b{_MONTH}", re.IGNORECASE)
 _NEEDS_DIGIT = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "year"}
 _NEEDS_MONTH = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "in_month"}
 # a cheap first look: most sentences carry no date at all
-_ANY = re.compile(rf"\d|\b{_MONTH}\b|\b(?:last|this|past|yesterday|today)\b", re.IGNORECASE)
+_ANY = re.compile(rf"\d|\b{_MONTH}\b|\b(?:last|this|past|yesterday|today)\b|day\b", re.IGNORECASE)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _before(year: int, month: int, day: int | None, published: PartialDate | None) -> int:
@@ -105,6 +109,11 @@ def _read(kind: str, match: re.Match[str], published: PartialDate | None) -> Par
         return _safe(_before(published.year, month, None, published), month)
     if kind == "last_unit":
         return _relative(groups[0].lower(), groups[1].lower(), published)
+    if kind == "weekday" and published.day is not None:
+        # "on Monday" in a report is the latest Monday up to the day of publication
+        back = (published.start.weekday() - _WEEKDAYS.index(groups[0].lower())) % 7
+        day = published.start - timedelta(days=back)
+        return _safe(day.year, day.month, day.day)
     if kind == "yesterday" and published.day is not None:
         day = published.start - timedelta(days=1 if groups[0].lower() == "yesterday" else 0)
         return _safe(day.year, day.month, day.day)

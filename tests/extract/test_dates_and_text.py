@@ -22,6 +22,8 @@ from tests.extract.conftest import Run, only
     ("the February 2020 agreement", "2022-05", "2020-02"),
     ("on 22 March 2024 gunmen", "2024-04", "2024-03-22"),
     ("the regime fell in late 2001", "2022-05", "2001"),
+    ("jets struck on Saturday", "2022-04-17", "2022-04-16"),
+    ("gunmen attacked on Friday", "2024-03-22", "2024-03-22"),
 ])
 def test_dates_are_read_against_the_publication_date(text: str, published: str, expected: str) -> None:
     found = resolve_dates(text, PartialDate.parse(published))
@@ -30,6 +32,7 @@ def test_dates_are_read_against_the_publication_date(text: str, published: str, 
 
 def test_a_day_without_a_year_needs_a_publication_date() -> None:
     assert resolve_dates("on May 7", None) == []
+    assert resolve_dates("on Monday", PartialDate.parse("2022-04")) == []
     assert resolve_dates("they may attack", PartialDate.parse("2022-05")) == []
 
 

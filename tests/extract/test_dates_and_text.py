@@ -84,3 +84,25 @@ def test_an_html_page_gives_its_article_body(tmp_path: Path) -> None:
     report = read_report(str(path))
     assert "The TTP attacked Pakistani security forces" in report.text
     assert "Copyright" not in report.text
+
+
+def test_a_url_is_fetched_and_its_article_read(tmp_path: Path) -> None:
+    import http.server  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+    from functools import partial  # noqa: PLC0415
+
+    body = " ".join(["Tajik border guards denied that IS-K rockets had struck Tajikistan on Saturday."] * 3)
+    (tmp_path / "a.html").write_text(f"<html><head><title>Denial</title></head><body><article><p>{body}</p>"
+                                     f"<p>{body}</p></article></body></html>", encoding="utf-8")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/a.html"
+        report = read_report(url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.url == url and "Tajik border guards denied" in report.text

@@ -424,6 +424,12 @@ def _window(since: str | None, until: str | None) -> DateWindow:
     return window(since, until)
 
 
+# the extraction commands register themselves on the group above
+from app import cli_extract  # noqa: E402
+
+__all__ = ["cli", "cli_extract", "main"]
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()

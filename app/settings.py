@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     data_file: Path = Field(default_factory=_default_data_file,
                             description="The embedded store's data file (written atomically).")
     seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="What `kg load` reads when given no path.")
+    staging_file: Path | None = Field(
+        None, description="Extracted claims awaiting review (`kg ingest --review`); unset means staged.json "
+                          "beside the data file.")
 
     neo4j_uri: str | None = Field(None, validation_alias=_either("NEO4J_URI"),
                                   description="bolt://, neo4j://, neo4j+s:// … of a Neo4j server.")
@@ -62,6 +65,11 @@ class Settings(BaseSettings):
 
     ci: bool = Field(False, validation_alias=AliasChoices("CI", "KG_CI"),
                      description="Set by CI: tests that need Neo4j fail instead of skipping.")
+
+    @property
+    def staging_path(self) -> Path:
+        """Where staged claims wait for review."""
+        return self.staging_file or self.data_file.with_name("staged.json")
 
     @property
     def store_kind(self) -> StoreKind:

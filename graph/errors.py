@@ -147,3 +147,19 @@ class ValidationFailed(KgError):
             details={"problems": [p.__dict__ for p in problems]},
         )
         self.problems = problems
+
+
+class ExtractionInputError(KgError):
+    """A report given to the extractor cannot be read: missing file, bad HTML, bad metadata."""
+
+    http_status = 422
+    exit_code = 1
+    code = "extraction_input_invalid"
+
+
+class StagedClaimNotFound(KgError):
+    """No staged claim awaiting review has this id."""
+
+    http_status = 404
+    exit_code = 1
+    code = "staged_claim_not_found"

@@ -22,6 +22,7 @@ DEFAULT_PATH = Path(__file__).with_name("ontology.yaml")
 _TYPE_NAME = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
 _LABEL = re.compile(r"^[A-Z][A-Za-z]*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_CUE = re.compile(r"^(?:\*|[a-z0-9'\-]+\*?)(?: (?:\*|[a-z0-9'\-]+\*?))*$")
 
 Direction = Literal["out", "in", "both"]
 
@@ -52,6 +53,21 @@ class Phrasings(_Strict):
     backward: list[str] = Field(default_factory=list)
 
 
+class Cues(_Strict):
+    """Words and phrases that signal a relation in text, for the extractor.
+
+    A cue is lowercase words separated by spaces; a word ending in ``*`` matches any word it
+    begins, and a lone ``*`` any one word. With an ``active`` cue the subject comes before it
+    ("IS-K attacked Tajikistan"); with a ``passive`` cue the subject comes after it ("attacked
+    by IS-K"). ``reactive`` cues answer something an opening clause may name ("After TTP
+    attacks, Islamabad retaliated": the TTP is the object).
+    """
+
+    active: list[str] = Field(default_factory=list)
+    passive: list[str] = Field(default_factory=list)
+    reactive: bool = False
+
+
 class RelationType(_Strict):
     """One relation type: its meaning, direction and which kinds it may join."""
 
@@ -64,6 +80,7 @@ class RelationType(_Strict):
     object_kinds: list[str]
     statuses: list[str] | None = None
     denial: bool = False
+    cues: Cues = Field(default_factory=Cues)
     phrasings: Phrasings
 
 
@@ -129,6 +146,13 @@ class Ontology(_Strict):
                 problems.append(f"{where}: a symmetric type reads the same both ways; give forward phrasings only")
             if not rel.symmetric and not rel.phrasings.backward:
                 problems.append(f"{where}: backward phrasings are missing")
+            for voice, cues in (("active", rel.cues.active), ("passive", rel.cues.passive)):
+                for cue in cues:
+                    if not _CUE.match(cue) or cue.startswith("* ") or cue.endswith(" *") or cue == "*":
+                        problems.append(f"{where}: {voice} cue {cue!r} must be lowercase words, "
+                                        "a word may end in * and a lone * may stand between words")
+                if len(cues) != len(set(cues)):
+                    problems.append(f"{where}: {voice} cues repeat a cue")
             for phrase in [*rel.phrasings.forward, *rel.phrasings.backward]:
                 if phrase.count("{x}") != 1:
                     problems.append(f"{where}: phrasing {phrase!r} must contain {{x}} exactly once")

@@ -75,4 +75,5 @@ def test_search_ranks_exact_then_prefix_then_similar(seeded: GraphStore) -> None
     assert hits[0].entity.id == "taliban" and hits[0].score == 1.0
     assert "ttp" in {h.entity.id for h in hits}  # "Tehrik-e Taliban Pakistan" contains it
     states = seeded.find_entities("Tajik", kind="state")
-    assert [h.entity.id for h in states] == ["tajikistan"]
+    # the registry holds every state, so loose look-alikes may follow; the alias ranks first
+    assert states[0].entity.id == "tajikistan" and all(h.score < states[0].score for h in states[1:])

@@ -91,3 +91,17 @@ def test_no_python_module_lists_relation_types(ontology: Ontology) -> None:
             text = path.read_text(encoding="utf-8")
             offenders += [f"{path.name}: {name}" for name in ontology.relation_types if re.search(rf"\b{name}\b", text)]
     assert offenders == []
+
+
+def test_every_type_has_cues_and_bad_cues_are_refused(ontology: Ontology) -> None:
+    assert all(rel.cues.active for rel in ontology.relation_types.values())
+    data = raw()
+    data["relation_types"]["ATTACKED"]["cues"]["active"].append("Attack On")
+    data["relation_types"]["HOSTS"]["cues"]["active"].append("* shelters")
+    data["relation_types"]["LEADS"]["cues"]["passive"] = ["led by", "led by"]
+    with pytest.raises(OntologyError) as caught:
+        parse_ontology(data)
+    message = caught.value.message
+    assert "ATTACKED: active cue 'Attack On' must be lowercase words" in message
+    assert "HOSTS: active cue '* shelters'" in message
+    assert "LEADS: passive cues repeat a cue" in message

@@ -1,0 +1,1 @@
+"""Turning reporting into claims: a rule-based extractor built on spaCy's blank English pipeline."""

@@ -1,0 +1,95 @@
+"""Simple coreference: "the group", "the militants", "it", "they", "he" to an earlier mention.
+
+The antecedent is the nearest compatible entity named earlier in the same sentence, else the
+most salient one: the subjects of the claims of the sentence before (what the report is
+talking about), then the most recent mention. Only
+named mentions are antecedents, so one wrong guess does not propagate. "It" in "it is likely
+that" refers to nothing and is skipped. A pronoun in an opening clause ("In its agreement with
+the US, the Taliban …") points forward to the subject after the comma.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from graph.extract.lexicon import Lexicon
+from graph.extract.mentions import Mention
+
+_EXPLETIVE_NEXT = {"is", "was", "'s", "’s", "seems", "seemed", "remains", "appears", "appeared", "will", "would"}
+
+
+class Coreference:
+    """Anaphoric phrases in a sentence, each tied to an antecedent or left out."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._kinds: dict[str, list[str]] = {}
+        self._prepositions = lexicon.prepositions
+        for name, group in lexicon.coreference.items():
+            self._matcher.add(name, list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
+            group.phrases)))
+            self._kinds[name] = group.kinds
+
+    def phrases(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """Every anaphoric phrase of a doc as (class, start, end), for ``find`` to resolve sentence by sentence."""
+        return sorted(((doc.vocab.strings[m], s, e) for m, s, e in self._matcher(doc)), key=lambda h: (h[1], -h[2]))
+
+    def find(self, sentence: Span, named: Sequence[Mention], salient: Sequence[str],
+             history: Sequence[Mention], kinds_of: dict[str, str],
+             phrases: Sequence[tuple[str, int, int]] | None = None) -> list[Mention]:
+        """Coreferent mentions in ``sentence`` not overlapping named ones, resolved or dropped."""
+        doc = sentence.doc
+        found: list[Mention] = []
+        if phrases is None:
+            phrases = self.phrases(doc)
+        hits = [h for h in phrases if sentence.start <= h[1] and h[2] <= sentence.end]
+        taken: set[int] = {i for m in named for i in range(m.start, m.end)}
+        for label, start, end in hits:
+            if any(i in taken for i in range(start, end)):
+                continue
+            words = doc[start:end].text.lower()
+            after = doc[end].lower_ if end < len(doc) else ""
+            if words == "it" and after in _EXPLETIVE_NEXT:
+                continue
+            kinds = self._kinds[label]
+            earlier = [m for m in named if m.end <= start]
+            entity_id = self._cataphor(sentence, start, named, kinds) or self._antecedent(
+                kinds, earlier, salient, history, kinds_of)
+            if entity_id is None:
+                continue
+            taken.update(range(start, end))
+            span = doc[start:end]
+            found.append(Mention(start, end, span.start_char, span.end_char, span.text, entity_id,
+                                 kinds_of[entity_id], possessive=words in ("its", "their", "his", "her"),
+                                 via="coreference"))
+        return found
+
+    def _cataphor(self, sentence: Span, start: int, named: Sequence[Mention], kinds: Sequence[str]) -> str | None:
+        """'In its 2020 agreement with the US, the Taliban promised …': an opening clause's pronoun
+        points forward to the subject right after the comma."""
+        doc = sentence.doc
+        if doc[sentence.start].lower_ not in self._prepositions:
+            return None
+        comma = next((t.i for t in sentence if t.text == ","), None)
+        if comma is None or start > comma:
+            return None
+        after = [m for m in named if comma < m.start <= comma + 2 and m.kind in kinds]
+        return after[0].entity_id if after else None
+
+    @staticmethod
+    def _antecedent(kinds: Sequence[str], earlier: Sequence[Mention], salient: Sequence[str],
+                    history: Sequence[Mention], kinds_of: dict[str, str]) -> str | None:
+        for mention in reversed(earlier):
+            if mention.kind in kinds:
+                return mention.entity_id
+        for entity_id in salient:
+            if kinds_of.get(entity_id) in kinds:
+                return entity_id
+        for mention in reversed(history):
+            if mention.kind in kinds:
+                return mention.entity_id
+        return None

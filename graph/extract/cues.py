@@ -1,0 +1,118 @@
+"""Relation cues from the ontology (``cues:`` of each relation type) as one spaCy token matcher."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import product
+from typing import NamedTuple
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from graph.ontology import Ontology
+
+_ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation", "ations", "ment", "ments",
+            "ly", "ious", "ive", "ory", "y", "ies", "ied")
+
+
+class CueHit(NamedTuple):
+    """A cue for ``type`` at tokens [start, end) of a doc; ``passive`` puts the subject after it."""
+
+    type: str
+    start: int
+    end: int
+    passive: bool
+    text: str
+
+
+def _forms(word: str) -> set[str]:
+    if not word.endswith("*"):
+        return {word}
+    stem = word[:-1]
+    return {stem + e for e in _ENDINGS} | ({stem[:-1] + e for e in _ENDINGS} if stem.endswith("e") else set())
+
+
+def phrases(cue: str) -> list[str]:
+    """Every word sequence a cue without a lone ``*`` matches."""
+    return [" ".join(words) for words in product(*(sorted(_forms(w)) for w in cue.split()))]
+
+
+class CueMatcher:
+    """Every relation type's cues, matched in one pass; longest hit per type and place wins.
+
+    Cues are expanded to phrases for a ``PhraseMatcher`` (a hash lookup per token, where
+    spaCy's token ``Matcher`` costs more than all the rest of the extractor); a cue with a gap
+    (``sow * distrust``) is matched as its segments, chained when one to three words apart.
+    """
+
+    def __init__(self, nlp: Language, ontology: Ontology) -> None:
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._segments = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._gapped: list[tuple[str, int]] = []
+        for rel in ontology.relation_types.values():
+            for voice, cues in (("active", rel.cues.active), ("passive", rel.cues.passive)):
+                label = f"{rel.name}|{voice}"
+                gapped = [c for c in cues if "*" in c.split()]
+                plain = [p for c in cues if "*" not in c.split() for p in phrases(c)]
+                for cue in gapped:
+                    # each run of words between gaps is a phrase of its own, chained after matching
+                    segments = " ".join(cue.split()).split(" * ")
+                    self._gapped.append((label, len(segments)))
+                    number = len(self._gapped) - 1
+                    for position, segment in enumerate(segments):
+                        self._segments.add(f"{number}:{position}",
+                                           list(nlp.tokenizer.pipe(phrases(segment))))  # type: ignore[union-attr]
+                if plain:
+                    self._phrases.add(label, list(nlp.tokenizer.pipe(  # type: ignore[union-attr]
+            plain)))
+
+    def _chained(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """Gapped cues: their segments in order, each one to three words after the one before."""
+        found: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for match_id, start, end in self._segments(doc):
+            key, place = doc.vocab.strings[match_id].split(":")
+            found.setdefault((int(key), int(place)), []).append((start, end))
+        chained = []
+        for (number, position), spans in found.items():
+            if position != 0:
+                continue
+            label, count = self._gapped[number]
+            for start, end in spans:
+                last = end
+                for following in range(1, count):
+                    nexts = [e for s, e in found.get((number, following), []) if last + 1 <= s <= last + 3]
+                    if not nexts:
+                        break
+                    last = min(nexts)
+                else:
+                    chained.append((label, start, last))
+        return chained
+
+    def find(self, doc: Doc, lowered: Sequence[str] | None = None) -> list[CueHit]:
+        """Cue hits in a doc (a paragraph), ordered by position; within a type, overlapping hits keep the longest.
+
+        ``lowered`` (the doc's lowercased tokens) lets the slow gapped matcher run only where a
+        gapped cue's first word occurs. A hit never spans two sentences: the caller keeps those
+        that start and end inside the sentence it reads.
+        """
+        words = lowered if lowered is not None else [t.lower_ for t in doc]
+        strings = doc.vocab.strings
+        matches = [(strings[m], s, e) for m, s, e in self._phrases(doc)] + self._chained(doc)
+        raw = []
+        for label, start, end in matches:
+            type_name, voice = label.split("|")
+            raw.append(CueHit(type_name, start, end, voice == "passive", " ".join(words[start:end])))
+        raw.sort(key=lambda h: (h.type, h.start, -(h.end - h.start)))
+        kept: list[CueHit] = []
+        for hit in raw:
+            clash = next((k for k in kept if k.type == hit.type and k.start < hit.end and hit.start < k.end), None)
+            if clash is None:
+                kept.append(hit)
+            elif (hit.end - hit.start) > (clash.end - clash.start):
+                kept[kept.index(clash)] = hit
+        # a passive cue ("attacked by") overrides the active one it contains ("attacked")
+        passive = [h for h in kept if h.passive]
+        kept = [h for h in kept if h.passive or not any(p.type == h.type and p.start <= h.start and h.end <= p.end
+                                                          for p in passive)]
+        return sorted(kept, key=lambda h: (h.start, h.type))

@@ -1,0 +1,136 @@
+"""Dates in reporting ("on May 7", "last month", "in October", "February 2020") read against the
+publication date, at the precision the text gives (``graph.dates.PartialDate``).
+
+A month or day without a year is the most recent one on or before publication: a report of
+May 2022 saying "in October" means October 2021, and one of Sunday 17 April 2022 saying "on
+Saturday" means 16 April (a weekday needs the day of publication). Without a publication date, only dates that
+carry their own year are resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from graph.dates import PartialDate
+
+MONTHS = {name: number for number, names in enumerate(
+    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"),
+     ("november", "nov"), ("december", "dec")], start=1) for name in names}
+_MONTH = (r"(january|february|march|april|may|june|july|august|september|october|november|december"
+          r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("month_day_year", re.compile(rf"\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b", re.IGNORECASE)),
+    ("day_month_year", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH},? (\d{{4}})\b", re.IGNORECASE)),
+    ("month_day", re.compile(rf"\b(?:on |since |by )?{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b(?!,? \d{{4}})(?! \d)",
+                             re.IGNORECASE)),
+    ("day_month", re.compile(rf"\b(?:on )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH}\b(?!,? \d{{4}})",
+                             re.IGNORECASE)),
+    ("month_year", re.compile(rf"\b{_MONTH},? (\d{{4}})\b", re.IGNORECASE)),
+    ("in_month", re.compile(rf"\b(?:in|last|since|during|by|early|late|mid-?) {_MONTH}\b(?!,? \d)", re.IGNORECASE)),
+    ("last_unit", re.compile(r"\b(last|this|past) (month|year|week)\b", re.IGNORECASE)),
+    ("yesterday", re.compile(r"\b(yesterday|today)\b", re.IGNORECASE)),
+    ("weekday", re.compile(r"\b(?:on|last|late|early) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+                           re.IGNORECASE)),
+    ("year", re.compile(r"\b(?:in|since|late|early|mid-?|during|of|by) ((?:19|20)\d{2})\b", re.IGNORECASE)),
+]
+
+
+_DIGIT = re.compile(r"\d")
+_MONTH_WORD = re.compile(rf"\b{_MONTH}", re.IGNORECASE)
+_NEEDS_DIGIT = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "year"}
+_NEEDS_MONTH = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "in_month"}
+# a cheap first look: most sentences carry no date at all
+_ANY = re.compile(rf"\d|\b{_MONTH}\b|\b(?:last|this|past|yesterday|today)\b|day\b", re.IGNORECASE)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _before(year: int, month: int, day: int | None, published: PartialDate | None) -> int:
+    """The year of the most recent such month (and day) on or before publication."""
+    if published is None:
+        return year
+    if published.month is None:
+        return published.year
+    if (month, day or 1) > (published.month, published.day or 31):
+        return published.year - 1
+    return published.year
+
+
+def _safe(year: int, month: int | None = None, day: int | None = None) -> PartialDate | None:
+    try:
+        return PartialDate.parse("-".join([f"{year:04d}"] + [f"{v:02d}" for v in (month, day) if v is not None]))
+    except ValueError:
+        return None
+
+
+def resolve_dates(text: str, published: PartialDate | None) -> list[tuple[int, int, PartialDate]]:
+    """Every date expression in ``text`` as (start, end, date), in text order, without overlaps."""
+    if not _ANY.search(text):
+        return []
+    digits = _DIGIT.search(text) is not None
+    months = _MONTH_WORD.search(text) is not None
+    found: list[tuple[int, int, PartialDate]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        if (kind in _NEEDS_DIGIT and not digits) or (kind in _NEEDS_MONTH and not months):
+            continue
+        for match in pattern.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            resolved = _read(kind, match, published)
+            if resolved is not None:
+                found.append((match.start(), match.end(), resolved))
+                taken.append((match.start(), match.end()))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _read(kind: str, match: re.Match[str], published: PartialDate | None) -> PartialDate | None:  # noqa: PLR0911
+    groups = match.groups()
+    if kind == "month_day_year":
+        return _safe(int(groups[2]), MONTHS[groups[0].lower()], int(groups[1]))
+    if kind == "day_month_year":
+        return _safe(int(groups[2]), MONTHS[groups[1].lower()], int(groups[0]))
+    if kind == "month_year":
+        return _safe(int(groups[1]), MONTHS[groups[0].lower()])
+    if kind == "year":
+        return _safe(int(groups[0]))
+    if published is None:
+        return None
+    if kind in ("month_day", "day_month"):
+        month_name, day = (groups[0], groups[1]) if kind == "month_day" else (groups[1], groups[0])
+        bare = not match.group(0).lower().startswith(("on", "since", "by"))
+        if month_name.lower() == "may" and kind == "month_day" and bare and not match.group(0)[0].isupper():
+            return None  # "may 7" after a lowercase word is the verb, not the month
+        month = MONTHS[month_name.lower()]
+        return _safe(_before(published.year, month, int(day), published), month, int(day))
+    if kind == "in_month":
+        month = MONTHS[groups[0].lower()]
+        return _safe(_before(published.year, month, None, published), month)
+    if kind == "last_unit":
+        return _relative(groups[0].lower(), groups[1].lower(), published)
+    if kind == "weekday" and published.day is not None:
+        # "on Monday" in a report is the latest Monday up to the day of publication
+        back = (published.start.weekday() - _WEEKDAYS.index(groups[0].lower())) % 7
+        day = published.start - timedelta(days=back)
+        return _safe(day.year, day.month, day.day)
+    if kind == "yesterday" and published.day is not None:
+        day = published.start - timedelta(days=1 if groups[0].lower() == "yesterday" else 0)
+        return _safe(day.year, day.month, day.day)
+    return None
+
+
+def _relative(which: str, unit: str, published: PartialDate) -> PartialDate | None:
+    if unit == "year":
+        return _safe(published.year - (1 if which == "last" else 0))
+    if published.month is None:
+        return None
+    if unit == "month":
+        if which == "this":
+            return _safe(published.year, published.month)
+        year, month = (published.year - 1, 12) if published.month == 1 else (published.year, published.month - 1)
+        return _safe(year, month)
+    # "last week": a day we cannot name, in the month it falls in
+    anchor: date = published.start if published.day is not None else published.end
+    day = anchor - timedelta(days=7 if which in ("last", "past") else 0)
+    return _safe(day.year, day.month)

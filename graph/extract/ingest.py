@@ -1,0 +1,198 @@
+"""Ingesting a report: extract its claims, then load them, or stage them for review.
+
+``ingest`` is the one function both the CLI and (later) the HTTP API call: text and
+metadata in, what was added or staged out. Loading goes through the bundle loader, so an
+extracted claim passes exactly the checks a curated one does, and the write is one
+all-or-nothing upsert. The report id is a hash of its text and claim ids a hash of their
+content, so ingesting the same report twice adds nothing.
+
+Staged claims wait in a JSON file beside the store's data file until ``accept`` loads them
+or ``reject`` drops them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import ExtractionInputError, StagedClaimNotFound
+from graph.extract.pipeline import Extraction, Extractor
+from graph.extract.text import ReportInput
+from graph.loader import load
+from graph.model import Claim, Source, UpsertResult
+from graph.ontology import Ontology
+from graph.store import GraphStore
+
+CLAIM_KEYS = ("id", "subject", "type", "object", "quote", "span", "status", "asserted_by", "date", "end_date",
+              "location", "confidence", "extracted_by", "incident", "note", "denies")
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did: the report, its claims and candidates, what was written or staged."""
+
+    source_id: str
+    extraction: Extraction
+    written: UpsertResult | None
+    staged: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source_id, "claims": [c.model_dump() for c in self.extraction.claims],
+                "candidates": [candidate_dict(c) for c in self.extraction.candidates],
+                "written": self.written.model_dump() if self.written else None, "staged": self.staged}
+
+
+def candidate_dict(candidate: Any) -> dict[str, Any]:
+    """A candidate name as plain data."""
+    return {"name": candidate.name, "reason": candidate.reason, "sentences": list(candidate.sentences),
+            "spans": [list(s) for s in candidate.spans]}
+
+
+def claim_record(claim: Claim) -> dict[str, Any]:
+    """A claim in the curated-claims file format (fields left empty are left out)."""
+    data = claim.model_dump()
+    record = {k: data[k] for k in CLAIM_KEYS if data.get(k) is not None}
+    record["span"] = list(claim.span)
+    return record
+
+
+def source_record(report: ReportInput, source_id: str) -> dict[str, Any]:
+    """A report's metadata in the bundle's ``reports/<id>.yaml`` format."""
+    meta = {"id": source_id, "title": report.title or report.text.strip().splitlines()[0][:120],
+            "outlet": report.outlet or report.outlet_id or "unknown", "outlet_id": report.outlet_id,
+            "url": report.url, "published": report.published, "reliability": report.reliability, "note": report.note}
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def write_bundle(folder: Path, sources: Iterable[tuple[dict[str, Any], str]], claims: Sequence[dict[str, Any]]) -> Path:
+    """Lay out a bundle (reports and one claims file per report) for the loader to read."""
+    (folder / "reports").mkdir(parents=True, exist_ok=True)
+    (folder / "claims").mkdir(exist_ok=True)
+    for meta, text in sources:
+        (folder / "reports" / f"{meta['id']}.txt").write_bytes(text.encode("utf-8"))
+        (folder / "reports" / f"{meta['id']}.yaml").write_text(
+            yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        mine = [c for c in claims if c["source"] == meta["id"]]
+        if mine:
+            body = {"source": meta["id"], "claims": [{k: v for k, v in c.items() if k != "source"} for c in mine]}
+            (folder / "claims" / f"{meta['id']}.yaml").write_text(
+                yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    return folder
+
+
+def _load(store: GraphStore, ontology: Ontology, sources: Iterable[tuple[dict[str, Any], str]],
+          claims: Sequence[dict[str, Any]]) -> UpsertResult:
+    with tempfile.TemporaryDirectory(prefix="kg-ingest-") as tmp:
+        _, result = load(write_bundle(Path(tmp), sources, claims), store, ontology)
+    assert result is not None
+    return result
+
+
+def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: Extractor | None = None,
+           review: bool = False, staging: Path | None = None) -> IngestResult:
+    """Extract a report's claims and load them with the report (or stage them, with ``review``)."""
+    extractor = extractor or Extractor(ontology, store.entities())
+    if extractor.outlet_of(report) is None:
+        raise ExtractionInputError(
+            f"{report.origin}: outlet {report.outlet_id or report.outlet!r} is not in the registry; add it to "
+            "entities.yaml (kind organization) or name a known one with --outlet")
+    extraction = extractor.run(report)
+    source_id = extraction.source_id
+    meta = source_record(report, source_id)
+    records = [{**claim_record(c), "source": source_id} for c in extraction.claims]
+    if review:
+        if staging is None:
+            raise ExtractionInputError("review needs a staging file")
+        staged = Staging(staging)
+        added = staged.add(meta, report.text, records)
+        # the report itself is loaded now, so that accepted claims have their source
+        return IngestResult(source_id, extraction, _load(store, ontology, [(meta, report.text)], []), added)
+    return IngestResult(source_id, extraction, _load(store, ontology, [(meta, report.text)], records), 0)
+
+
+class Staging:
+    """Claims awaiting review, kept in one JSON file written atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> dict[str, Any]:
+        if not self.path.exists():
+            return {"reports": {}, "claims": []}
+        data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
+        return data
+
+    def _write(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".staged-")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, indent=1)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, self.path)
+
+    def claims(self) -> list[dict[str, Any]]:
+        """Every staged claim, in the order staged."""
+        return list(self._read()["claims"])
+
+    def add(self, meta: dict[str, Any], text: str, claims: Sequence[dict[str, Any]]) -> int:
+        """Stage claims of one report; already staged ids are not added twice. Returns how many were new."""
+        data = self._read()
+        data["reports"][meta["id"]] = {"meta": meta, "text": text}
+        known = {c["id"] for c in data["claims"]}
+        new = [c for c in claims if c["id"] not in known]
+        data["claims"].extend(new)
+        self._write(data)
+        return len(new)
+
+    def _select(self, ids: Sequence[str], data: dict[str, Any]) -> list[dict[str, Any]]:
+        if list(ids) == ["all"]:
+            return list(data["claims"])
+        by_id = {c["id"]: c for c in data["claims"]}
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise StagedClaimNotFound(f"no staged claim has id {', '.join(missing)} (see `kg review`)",
+                                      details={"ids": missing})
+        return [by_id[i] for i in ids]
+
+    def accept(self, ids: Sequence[str], store: GraphStore, ontology: Ontology) -> tuple[list[str], UpsertResult]:
+        """Load the chosen staged claims (ids, or ``["all"]``) all-or-nothing, then unstage them."""
+        data = self._read()
+        chosen = self._select(ids, data)
+        known = {s.id for s in store.sources()}
+        sources: list[tuple[dict[str, Any], str]] = []
+        for report_id in sorted({c["source"] for c in chosen}):
+            entry = data["reports"][report_id]
+            if report_id not in known:
+                sources.append((entry["meta"], entry["text"]))
+            else:
+                sources.append(({"id": report_id, **_meta_of(store.get_source(report_id))},
+                                store.get_source(report_id).text))
+        result = _load(store, ontology, sources, chosen)
+        self._drop(data, {c["id"] for c in chosen})
+        return [c["id"] for c in chosen], result
+
+    def reject(self, ids: Sequence[str]) -> list[str]:
+        """Drop the chosen staged claims without loading them."""
+        data = self._read()
+        chosen = {c["id"] for c in self._select(ids, data)}
+        self._drop(data, chosen)
+        return sorted(chosen)
+
+    def _drop(self, data: dict[str, Any], ids: set[str]) -> None:
+        data["claims"] = [c for c in data["claims"] if c["id"] not in ids]
+        still = {c["source"] for c in data["claims"]}
+        data["reports"] = {k: v for k, v in data["reports"].items() if k in still}
+        self._write(data)
+
+
+def _meta_of(source: Source) -> dict[str, Any]:
+    meta = source.model_dump(exclude={"id", "text"})
+    return {k: v for k, v in meta.items() if v is not None}

@@ -1,0 +1,56 @@
+"""The extractor's closed word lists, read from ``lexicon.yaml`` and validated once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from graph.errors import OntologyError
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
+
+
+class CorefClass(BaseModel):
+    """Phrases that refer back, and the entity kinds they may refer to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    phrases: list[str]
+    kinds: list[str]
+
+
+class Lexicon(BaseModel):
+    """Word lists for speech acts, demonym readings, negation, coreference and page furniture."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: int
+    speech_verbs: frozenset[str]
+    claim_verbs: frozenset[str]
+    analyst_nouns: frozenset[str]
+    state_nouns: frozenset[str]
+    community_nouns: frozenset[str]
+    community_markers: frozenset[str]
+    negations: frozenset[str]
+    determiners: frozenset[str]
+    copulas: frozenset[str]
+    light_verbs: frozenset[str]
+    prepositions: frozenset[str]
+    list_modifiers: frozenset[str]
+    response_openers: tuple[str, ...]
+    object_barriers: frozenset[str]
+    subject_barriers: frozenset[str]
+    coreference: dict[str, CorefClass]
+    event_nouns: frozenset[str]
+    furniture: frozenset[str]
+    not_names: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """The lexicon, read once per process; ``OntologyError`` if it is malformed."""
+    try:
+        return Lexicon.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as error:
+        raise OntologyError(f"extractor lexicon {path} is invalid: {error}") from error

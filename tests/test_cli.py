@@ -2,18 +2,22 @@
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 import uvicorn
 from click.testing import CliRunner, Result
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from app.cli import cli
 from app.settings import PROJECT_ROOT, Settings
+from graph.ontology import Ontology
 from tests.bundles import claim_yaml, claims_file
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, TEST_BOLT_PORT, TEST_HTTP_PORT, TEST_NEO4J_HOME, Neo4jTestDatabase
 
 
 @pytest.fixture
@@ -153,9 +157,14 @@ def test_the_readme_examples_are_real_commands_and_options() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     examples = re.findall(r"^(?:\$ )?kg ([a-z]+)([^\n]*)$", readme, re.MULTILINE)
     assert len(examples) >= 6
-    for command_name, rest in examples:
+    for command_name, tail in examples:
         command = cli.commands.get(command_name)  # type: ignore[attr-defined]
         assert command is not None, command_name
+        rest = tail
+        if isinstance(command, click.Group):
+            sub, _, rest = tail.strip().partition(" ")
+            command = command.commands.get(sub)
+            assert command is not None, f"kg {command_name} has no {sub}"
         known = {opt for param in command.params for opt in getattr(param, "opts", [])}
         for option in re.findall(r"(--[a-z-]+)", rest):
             assert option in known, f"kg {command_name} has no {option}"
@@ -170,3 +179,52 @@ def test_serve_runs_uvicorn_on_the_settings_or_the_options(loaded: Settings,
     assert isinstance(calls[0]["app"], FastAPI)
     assert kg(loaded, "serve", "--host", "0.0.0.0", "--port", "8123").exit_code == 0
     assert (calls[1]["host"], calls[1]["port"]) == ("0.0.0.0", 8123)
+
+
+@pytest.fixture
+def on_neo4j(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Iterator[Settings]:
+    """Settings pointing every command at the Neo4j test server, emptied first (and reseeded after if needed)."""
+    neo4j_database.reset(ontology, seeded=False)
+    status = neo4j_database.status
+    yield Settings(store="neo4j", neo4j_uri=status.bolt_uri, neo4j_user=status.user,
+                   neo4j_password=status.password, seeds_dir=SEEDS)
+    if neo4j_database.seeded_readers:
+        neo4j_database.reset(ontology, seeded=True)
+
+
+def test_load_and_query_on_neo4j(on_neo4j: Settings) -> None:
+    loaded = kg(on_neo4j, "load")
+    assert loaded.exit_code == 0, loaded.output
+    assert "Neo4j at bolt://" in loaded.output
+    answer = as_json(kg(on_neo4j, "relations", "--subject", "ISKP", "--type", "SEEKS_TO_PROVOKE", "--json"))
+    assert {c["object"] for c in answer} == {"pakistan", "iran"}
+    memory_first = Settings(store="memory", data_file=Path("/nonexistent/never-written.json"), seeds_dir=SEEDS,
+                            neo4j_uri=on_neo4j.neo4j_uri, neo4j_password=on_neo4j.neo4j_password)
+    again = as_json(kg(memory_first, "load", "--store", "neo4j", "--json"))
+    assert again["written"]["unchanged"]["claims"] == again["checked"]["claims"] > 0
+
+
+def test_neo4j_errors_name_the_server(on_neo4j: Settings) -> None:
+    wrong = on_neo4j.model_copy(update={"neo4j_password": SecretStr("not-the-password")})
+    result = kg(wrong, "stats", "--json")
+    assert result.exit_code == 3
+    assert as_json(result)["error"] == "store_unavailable"
+    assert on_neo4j.neo4j_uri in as_json(result)["message"] and "credentials" in as_json(result)["message"]
+    unreachable = on_neo4j.model_copy(update={"neo4j_uri": "bolt://127.0.0.1:1"})
+    result = kg(unreachable, "stats")
+    assert result.exit_code == 3 and "cannot reach Neo4j at bolt://127.0.0.1:1" in result.stderr
+
+
+def test_neo4j_status_and_start_describe_the_local_server(neo4j_database: Neo4jTestDatabase) -> None:
+    server = Settings(neo4j_home=TEST_NEO4J_HOME, neo4j_bolt_port=TEST_BOLT_PORT, neo4j_http_port=TEST_HTTP_PORT)
+    status = as_json(kg(server, "neo4j", "status", "--json"))
+    assert status == {"running": True, "bolt_uri": neo4j_database.status.bolt_uri,
+                      "http_uri": neo4j_database.status.http_uri, "user": "neo4j",
+                      "password": neo4j_database.status.password}
+    started = kg(server, "neo4j", "start")
+    assert started.exit_code == 0
+    assert f"{neo4j_database.status.http_uri}/browser/" in started.output and status["password"] in started.output
+
+
+def test_neo4j_style_prints_the_checked_in_style(settings: Settings) -> None:
+    assert kg(settings, "neo4j", "style").output == (PROJECT_ROOT / "cypher" / "style.grass").read_text()

@@ -17,6 +17,7 @@ import secrets
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import time
 import urllib.error
@@ -37,6 +38,7 @@ START_TIMEOUT = 180.0
 STOP_TIMEOUT = 60.0
 
 Method = Literal["auto", "java", "docker"]
+_PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
 
 class ServerError(StoreUnavailable):
@@ -112,7 +114,8 @@ class LocalServer:
         if self._credentials_file.exists():
             stored: str = json.loads(self._credentials_file.read_text(encoding="utf-8"))["password"]
             return stored
-        return self._wanted_password or secrets.token_urlsafe(18)
+        # Letters and digits only: a generated password starting with "-" would read as an option.
+        return self._wanted_password or "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(24))
 
     def _remember_password(self, password: str) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -140,13 +143,14 @@ class LocalServer:
         chosen = self._choose(method)
         self._check_ports_free()
         password = self.password()
+        pid = None
         if chosen == "docker":
             self._start_docker(password)
         else:
             self._fetch()
-            self._start_java(password)
+            pid = self._start_java(password)
         self._remember_password(password)
-        self._wait(timeout)
+        self._wait(timeout, pid)
         return self.status()
 
     def stop(self) -> bool:
@@ -213,19 +217,18 @@ class LocalServer:
             "db.tx_log.rotation.retention_policy": "2 files",
             "dbms.security.auth_enabled": "true",
             "dbms.usage_report.enabled": "false",
-            "browser.allow_outgoing_connections": "false",
         }
         (conf / "neo4j.conf").write_text("".join(f"{k}={v}\n" for k, v in settings.items()), encoding="utf-8")
         return conf
 
-    def _start_java(self, password: str) -> None:
+    def _start_java(self, password: str) -> int:
         java = _java()
         conf = self._configure()
         classpath = str(self.jars / "*")
         environment = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(conf)}
         if not (self.home / "data" / "dbms" / "auth.ini").exists():
             done = subprocess.run(  # noqa: S603
-                [java, "-cp", classpath, ADMIN_TOOL, "dbms", "set-initial-password", password],
+                [java, "-cp", classpath, ADMIN_TOOL, "dbms", "set-initial-password", "--", password],
                 capture_output=True, text=True, env=environment, check=False)
             if done.returncode != 0:
                 raise ServerError(f"setting the initial Neo4j password failed: {_tail(done.stdout + done.stderr)}")
@@ -240,6 +243,7 @@ class LocalServer:
             (os.POSIX_SPAWN_DUP2, 1, 2),
         ])
         self._pid_file.write_text(str(pid), encoding="utf-8")
+        return pid
 
     # --- the Docker route ---------------------------------------------------------------
 
@@ -274,7 +278,8 @@ class LocalServer:
                 pid = int(self._pid_file.read_text(encoding="utf-8").strip())
             except ValueError:
                 pid = -1
-            if pid > 0 and _alive(pid) and ENTRY_POINT in _cmdline(pid):
+            # A process just spawned may not have become Java yet; only a dead or foreign pid is stale.
+            if pid > 0 and _alive(pid) and (ENTRY_POINT in _cmdline(pid) or _age(pid) < 5):
                 return "java", pid
             self._pid_file.unlink(missing_ok=True)
         if shutil.which("docker") and _docker_engine():
@@ -304,11 +309,13 @@ class LocalServer:
                     raise ServerError(f"port {port} on 127.0.0.1 is already in use by another program; "
                                       "choose other ports with KG_NEO4J_BOLT_PORT / KG_NEO4J_HTTP_PORT")
 
-    def _wait(self, timeout: float) -> None:
+    def _wait(self, timeout: float, pid: int | None) -> None:
+        """Until Bolt and HTTP answer; ``pid`` is the Java process just spawned (None under Docker)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            method, _ = self._running()
-            if method is None:
+            running = _alive(pid) if pid is not None else self._running()[0] is not None
+            if not running:
+                self._pid_file.unlink(missing_ok=True)
                 raise ServerError(f"Neo4j exited while starting; its log ends with: {self._log_tail()}")
             if self._answers():
                 return
@@ -366,6 +373,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _age(pid: int) -> float:
+    """Seconds since the process started (large when unknown)."""
+    try:
+        started = os.stat(f"/proc/{pid}").st_mtime
+    except OSError:
+        return float("inf")
+    return time.time() - started
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
@@ -374,4 +390,10 @@ def _cmdline(pid: int) -> str:
 
 
 def _tail(text: str, lines: int = 8) -> str:
-    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:] if line.strip())
+    """The end of a program's output, led by the first exception line (Java prints the cause first)."""
+    kept = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    cause = next((line for line in kept if "Exception" in line and not line.startswith("at ")), None)
+    tail = kept[-lines:]
+    if cause is not None and cause not in tail:
+        tail = [cause, *tail[-(lines // 2):]]
+    return " | ".join(tail)

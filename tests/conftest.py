@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from neo4j import Driver
+from playwright.sync_api import Browser, sync_playwright
 
 from app.settings import PROJECT_ROOT, Settings
 from graph.errors import KgError
@@ -34,6 +35,25 @@ STORE_KINDS = ["memory", "neo4j"]
 TEST_NEO4J_HOME = PROJECT_ROOT / ".cache" / "neo4j-test"
 TEST_BOLT_PORT = 7688
 TEST_HTTP_PORT = 7475
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "artifacts"  # screenshots the browser tests leave for people to look at
+# Flags for a closed network: no background calls home, no first-run dialogs, no sandbox as root.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if Settings().ci:
+            pytest.fail(f"CI=true and {CHROMIUM} is missing: scripts/test installs Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,35 +4,12 @@ project's style, run the first guide query and see Pakistan among those IS-K see
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from app.settings import PROJECT_ROOT, Settings
 from graph.cypher import CYPHER_DIR
 from graph.ontology import Ontology
-from tests.conftest import Neo4jTestDatabase
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = PROJECT_ROOT / "artifacts"
-# Flags for a closed network: no background calls home, no first-run dialogs, no sandbox as root.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        if Settings().ci:
-            pytest.fail(f"CI=true and {CHROMIUM} is missing: scripts/test installs Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
+from tests.conftest import ARTIFACTS, Neo4jTestDatabase
 
 
 def run(page: Page, command: str, *, done: str | None = None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app.api import errors, openapi
+from app.api import docs, errors, openapi
 from app.api.etag import ETagMiddleware
 from app.api.routes import claims, entities, export, meta, paths, sources
 from app.deps import open_store
@@ -31,12 +31,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     """The application, serving ``store`` (or the one ``settings`` name) under ``/v1``."""
     settings = settings or Settings()
     ontology = load_ontology()
-    app = FastAPI(title="kg: militant groups and states", version="1.0.0", description=DESCRIPTION)
+    app = FastAPI(title="kg: militant groups and states", version="1.0.0", description=DESCRIPTION,
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.ontology = ontology
     app.state.store = store if store is not None else open_store(settings, ontology)
     errors.install(app)
     openapi.install(app, ontology, settings)
+    docs.install(app)
     for module in (entities, claims, sources, paths, export):
         app.include_router(module.router)
     app.include_router(meta.router)

@@ -114,7 +114,7 @@ class Neo4jStore:
                                        "check NEO4J_DATABASE") from error
             if error.code and "TransactionTimedOut" in error.code:
                 raise StoreUnavailable(f"a query to Neo4j at {where} ran past the {self._timeout} s timeout "
-                                       "(KG_QUERY_TIMEOUT)") from error
+                                       "(KG_QUERY_TIMEOUT); narrow it (fewer hops, types, a date window)") from error
             raise StoreUnavailable(f"Neo4j at {where} rejected a query: {error.code}: {error.message}") from error
         except (Neo4jError, DriverError, OSError) as error:
             raise StoreUnavailable(f"cannot reach Neo4j at {where}: {error}") from error
@@ -132,9 +132,11 @@ class Neo4jStore:
             return session.execute_read(unit_of_work(timeout=self._timeout)(work))
 
     def _write(self, work: Callable[[ManagedTransaction], _T]) -> _T:
+        # No timeout on writes: a load is one transaction, and a large one must not be cut off
+        # halfway by a limit meant for interactive reads.
         self._ensure_schema()
         with self._guard(), self._driver.session(database=self._database) as session:
-            return session.execute_write(unit_of_work(timeout=self._timeout)(work))
+            return session.execute_write(work)
 
     def _read_one(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
         return self._read(lambda tx: _rows(tx, name, parameters))

@@ -112,6 +112,7 @@ class Extractor:
         self.coref = Coreference(self.nlp, self.lexicon)
         self.kinds = {e.id: e.kind for e in self.entities.values()}
         self.denial = ontology.denial_type
+        self._hostile = frozenset(r.name for r in ontology.relation_types.values() if r.category == "hostile")
         self._list_words = _COORDINATORS | _POSSESSIVE_MARKS | self.lexicon.list_modifiers
         self._negation_words = frozenset(n for n in self.lexicon.negations if " " not in n)
         self._negation_phrases = tuple(n for n in self.lexicon.negations if " " in n)
@@ -270,7 +271,9 @@ class Extractor:
             return dates[0][2] if dates else None
 
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
-        if len(mentions) < 2 and not state.claims:
+        # (an attack on one named target, agent unknown, is kept: a later claim of responsibility takes it)
+        if len(mentions) < 2 and not state.claims and state.unclaimed is None and not any(
+                h.type in self._hostile for h in hits):
             hits = []
         denial_at = min((h.start for h in hits if h.type == self.denial), default=None)
         for hit in hits:
@@ -316,9 +319,20 @@ class Extractor:
             objects = self._left(hit, rel.object_kinds, sent, mentions, speaker, strict=False)
             return subjects, objects, speaker
         objects = self._right(hit, rel.object_kinds, sent, mentions)
+        if not objects and rel.category == "hostile" and self._claims_responsibility(hit):
+            objects = self._unclaimed_target(hit, rel, state)
         if not objects and not rel.symmetric and not rel.cues.reactive:
             return [], [], speaker  # no object, no claim: spare the subject search
         subjects = self._left(hit, rel.subject_kinds, sent, mentions, speaker, strict=True)
+        if not subjects and objects and rel.category == "hostile":
+            state.unclaimed = objects[0]  # "A bomber struck the embassy": the target waits for a claim
+        accusation = self._accusation_before(hit, made)
+        if accusation is not None:
+            accusing_hit, accusation_claim = accusation
+            # "X accused Y of …", "Y was blamed by X for …": what follows is alleged by X, and done by Y
+            speaker = Speaker(accusation_claim.subject, self.kinds.get(accusation_claim.subject), hit.start)
+            if accusing_hit.passive and self.kinds.get(accusation_claim.object) in rel.subject_kinds:
+                subjects = [self._pseudo(hit, accusation_claim.object, doc[hit.start].text)]
         if rel.cues.reactive:
             opening = self._opening_clause(sent, rel.object_kinds, mentions)
             if opening is not None:
@@ -351,6 +365,28 @@ class Extractor:
             if agent.kind in rel.subject_kinds:
                 subjects = [self._pseudo(hit, agent.entity_id, doc[sent.start].text)]
         return subjects, objects, speaker
+
+    def _claims_responsibility(self, hit: CueHit) -> bool:
+        """A cue that is a claim of responsibility ("claimed the attack"), or follows one closely."""
+        words = self._lw[max(0, hit.start - 4):hit.end]
+        return any(w in self.lexicon.claim_verbs for w in words)
+
+    def _unclaimed_target(self, hit: CueHit, rel: RelationType, state: _State) -> list[Mention]:
+        """The target of the latest attack the report told without an agent, for a claim of it to take."""
+        target = state.unclaimed
+        if target is None or target.kind not in rel.object_kinds:
+            return []
+        return [self._pseudo(hit, target.entity_id, target.text)]
+
+    def _accusation_before(self, hit: CueHit, made: Sequence[tuple[CueHit, Claim]]) -> tuple[CueHit, Claim] | None:
+        """The accusation whose complement ("of …", "for …") this cue stands in, if any."""
+        for accusing_hit, claim in reversed(made):
+            rel = self.ontology.relation_types[claim.type]
+            if rel.category != "discursive" or rel.denial or accusing_hit.end > hit.start:
+                continue
+            if any(w in ("of", "for") for w in self._lw[accusing_hit.end:hit.start]):
+                return accusing_hit, claim
+        return None
 
     def _pseudo(self, hit: CueHit, entity_id: str, text: str) -> Mention:
         return Mention(hit.start, hit.start, 0, 0, text, entity_id, self.kinds[entity_id], via="coreference")
@@ -391,10 +427,15 @@ class Extractor:
         for mention in sorted((m for m in mentions if m.end <= hit.start), key=lambda m: -m.end):
             between = self._lw[mention.end:hit.start]
             barriers = [k for k, w in enumerate(between) if w in lex.subject_barriers]
-            # "Washington, which accused …": the relative pronoun's antecedent is the subject
-            relative = len(between) == 2 and between[0] == "," and between[1] in ("which", "who")
+            if self._appositive_modifier(mention, sent) or self._relative_speaker(mention, hit, sent):
+                continue  # "X, a Taliban faction, …", "X, which Pakistan says …": not the subject
+            # "Washington, which accused …", "the TTP, which Pakistan says operates": the antecedent is the subject
+            relative = self._relative_antecedent(mention, hit, mentions)
             if relative and mention.kind in kinds:
                 return [mention]
+            # "Jamaat-ul-Ahrar, a breakaway faction of the TTP": the appositive's head is the subject
+            if self._appositive_head(between) and mention.kind in kinds:
+                return self._coordinated(mention, mentions, kinds, sent, leftwards=True)
             if barriers and not relative:
                 break
             if len(between) > 20:
@@ -417,6 +458,35 @@ class Extractor:
         if fallback is not None:
             return [fallback]
         return []
+
+    def _appositive_head(self, between: Sequence[str]) -> bool:
+        """The words after a name open an indefinite appositive (", a breakaway faction of") holding the cue."""
+        return len(between) >= 2 and between[0] == "," and between[1] in ("a", "an") and not any(
+            w in self.lexicon.subject_barriers for w in between)
+
+    def _appositive_modifier(self, mention: Mention, sent: Span) -> bool:
+        """A name modifying an appositive's noun (", a Taliban faction"): it describes the head, it does not act."""
+        start = mention.start
+        if start - 2 < sent.start or mention.end >= sent.end:
+            return False
+        opens = self._lw[start - 1] in ("a", "an") and self._lw[start - 2] == ","
+        return opens and not self._cap[mention.end] and self._lw[mention.end].isalpha()
+
+    def _relative_speaker(self, mention: Mention, hit: CueHit, sent: Span) -> bool:
+        """The speaker inside a relative clause ("which Pakistan says operates"): not the cue's subject."""
+        before = self._lw[mention.start - 1] if mention.start > sent.start else ""
+        between = self._lw[mention.end:hit.start]
+        return before in ("which", "who", "whom") and bool(between) and all(
+            w in self.lexicon.speech_verbs for w in between)
+
+    def _relative_antecedent(self, mention: Mention, hit: CueHit, mentions: Sequence[Mention]) -> bool:
+        """The cue opens a relative clause on the name (", which accused", ", which Pakistan says operates")."""
+        between = self._lw[mention.end:hit.start]
+        if len(between) < 2 or between[0] != "," or between[1] not in ("which", "who"):
+            return False
+        rest = range(mention.end + 2, hit.start)
+        covered = {i for m in mentions for i in range(m.start, m.end) if m.start >= mention.end + 2}
+        return all(i in covered or self._lw[i] in self.lexicon.speech_verbs for i in rest)
 
     def _agentless(self, between: Sequence[str]) -> bool:
         """A noun cue with its own determiner ("the alleged attack on") names no agent further left."""
@@ -505,8 +575,16 @@ class Extractor:
 
     def _status(self, rel: RelationType, subject: Mention, speaker: Speaker | None,
                 state: _State) -> tuple[str, str | None, str | None]:
-        if speaker is None:
+        status: str
+        asserted_by: str | None
+        note: str | None
+        if speaker is None and rel.name in self.lexicon.speech_act_types:
+            # "Washington accused the Taliban": the accusation is the accuser's own assertion
+            status, asserted_by, note = "alleged", subject.entity_id, None
+        elif speaker is None:
             status, asserted_by, note = "reported", state.outlet, None
+        elif speaker.generic and speaker.official:
+            status, asserted_by, note = "alleged", state.outlet, "attributed to unnamed officials"
         elif speaker.generic:
             status, asserted_by, note = "assessed", state.outlet, "attributed to unnamed analysts or experts"
         elif speaker.entity_id == subject.entity_id:
@@ -612,6 +690,7 @@ class _State:
     salient: list[str] = field(default_factory=list)
     last_speaker: Speaker | None = None
     last_agent: Mention | None = None
+    unclaimed: Mention | None = None
 
     def candidate(self, name: str, reason: str, sentence: str, span: tuple[int, int]) -> None:
         entry = self.candidates.setdefault(name, Candidate(name, reason))

@@ -38,7 +38,7 @@ class Mention(NamedTuple):
     entity_id: str
     kind: str
     possessive: bool = False
-    via: str = "name"  # name | demonym | coreference
+    via: str = "name"  # name | demonym | coreference | event (the target of an attack told before)
 
     @property
     def inferred(self) -> bool:

@@ -30,7 +30,7 @@ from graph.errors import AmbiguousName, EntityNotFound
 from graph.extract.attribution import Speaker, find_speaker, opens_in_quotation
 from graph.extract.coref import Coreference
 from graph.extract.cues import CueHit, CueMatcher
-from graph.extract.dates import resolve_dates
+from graph.extract.dates import resolve_dates, resolve_later
 from graph.extract.lexicon import Lexicon, load_lexicon
 from graph.extract.mentions import Mention, MentionFinder
 from graph.extract.sentences import paragraphs
@@ -253,6 +253,7 @@ class Extractor:
             # nothing to relate: only the quotation state carries over
             if not opens_in_quotation(self._text):
                 state.last_speaker = None
+            state.told.append(self._text)
             return
         speaker = find_speaker(sent, mentions, self.lexicon, self._lw)
         if speaker is None and opens_in_quotation(self._text) and state.last_speaker is not None:
@@ -268,7 +269,9 @@ class Extractor:
         def when() -> PartialDate | None:
             # dates matter only to claims: read them once a sentence makes one
             dates = resolve_dates(text, at)
-            return dates[0][2] if dates else None
+            if dates:
+                return dates[0][2]
+            return resolve_later(text, self._told_last(state))
 
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
         # (an attack on one named target, agent unknown, is kept: a later claim of responsibility takes it)
@@ -290,6 +293,7 @@ class Extractor:
         for _, claim in made:
             unique.setdefault((claim.subject, claim.type, claim.object), claim)
         state.claims.extend(unique.values())
+        state.told.append(text)
         state.salient = [c.subject for c in unique.values()] or state.salient
         state.history.extend(named)
 
@@ -325,7 +329,9 @@ class Extractor:
             return [], [], speaker  # no object, no claim: spare the subject search
         subjects = self._left(hit, rel.subject_kinds, sent, mentions, speaker, strict=True)
         if not subjects and objects and rel.category == "hostile":
-            state.unclaimed = objects[0]  # "A bomber struck the embassy": the target waits for a claim
+            # "A bomber struck the embassy on Monday": the target (and its day) wait for a claim
+            dates = resolve_dates(self._text, state.published)
+            state.unclaimed, state.unclaimed_date = objects[0], (dates[0][2] if dates else None)
         accusation = self._accusation_before(hit, made)
         if accusation is not None:
             accusing_hit, accusation_claim = accusation
@@ -376,7 +382,7 @@ class Extractor:
         target = state.unclaimed
         if target is None or target.kind not in rel.object_kinds:
             return []
-        return [self._pseudo(hit, target.entity_id, target.text)]
+        return [Mention(hit.start, hit.start, 0, 0, target.text, target.entity_id, target.kind, via="event")]
 
     def _accusation_before(self, hit: CueHit, made: Sequence[tuple[CueHit, Claim]]) -> tuple[CueHit, Claim] | None:
         """The accusation whose complement ("of …", "for …") this cue stands in, if any."""
@@ -386,6 +392,14 @@ class Extractor:
                 continue
             if any(w in ("of", "for") for w in self._lw[accusing_hit.end:hit.start]):
                 return accusing_hit, claim
+        return None
+
+    def _told_last(self, state: _State) -> PartialDate | None:
+        """The latest date an earlier sentence stated, which "days later" counts from."""
+        for previous in reversed(state.told):
+            dates = resolve_dates(previous, state.published)
+            if dates:
+                return dates[-1][2]
         return None
 
     def _pseudo(self, hit: CueHit, entity_id: str, text: str) -> Mention:
@@ -558,7 +572,9 @@ class Extractor:
         claim = Claim(
             id=claim_id(state.source_id, subject_id, rel.name, object_id, quote, status, asserted_by),
             subject=subject_id, type=rel.name, object=object_id, source=state.source_id, quote=quote, span=span,
-            status=status, asserted_by=asserted_by, date=self._date(rel, when),
+            status=status, asserted_by=asserted_by,
+            # a claim of an attack told before carries that attack's date, not the claim's
+            date=str(state.unclaimed_date) if obj.via == "event" and state.unclaimed_date else self._date(rel, when),
             confidence=round(max(confidence, 0.3), 2), extracted_by=self.name, note=note,
         )
         if rel.category == "hostile":
@@ -691,6 +707,8 @@ class _State:
     last_speaker: Speaker | None = None
     last_agent: Mention | None = None
     unclaimed: Mention | None = None
+    unclaimed_date: PartialDate | None = None
+    told: list[str] = field(default_factory=list)
 
     def candidate(self, name: str, reason: str, sentence: str, span: tuple[int, int]) -> None:
         entry = self.candidates.setdefault(name, Candidate(name, reason))

@@ -53,6 +53,7 @@ def test_a_claim_of_responsibility_takes_the_target_of_the_attack_told_before(ru
                  "IS-K claimed responsibility for the bombing.")
     claim = only(result, "isk", "ATTACKED", "russia")
     assert (claim.status, claim.asserted_by) == ("claimed", "isk")
+    assert claim.date == "2022-05-16"  # the attack's Monday, not the day of the claim
 
 
 def test_a_claim_of_responsibility_with_no_attack_before_yields_nothing(run: Run) -> None:

@@ -294,7 +294,10 @@ class Extractor:
             unique.setdefault((claim.subject, claim.type, claim.object), claim)
         state.claims.extend(unique.values())
         state.told.append(text)
-        state.salient = [c.subject for c in unique.values()] or state.salient
+        # the grammatical subjects, not the claims' (a symmetric claim orders its pair by id)
+        acting = list(dict.fromkeys(state.acting))
+        state.salient = acting or state.salient
+        state.acting = []
         state.history.extend(named)
 
     def _claims_for(self, hit: CueHit, sent: Span, mentions: Sequence[Mention], speaker: Speaker | None,
@@ -310,6 +313,7 @@ class Extractor:
                 claim = self._claim(rel, subject, obj, voice, quote, span, when, state)
                 if claim is not None:
                     claims.append(claim)
+                    state.acting.append(subject.entity_id)
         return claims
 
     def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],  # noqa: PLR0911
@@ -527,10 +531,18 @@ class Extractor:
                     return self._coordinated(following, mentions, kinds, sent, leftwards=False)
                 if mention.via == "coreference":
                     continue
+            if self._reporting_clause(mention):
+                continue  # "strikes on what it said were bases of X": the object is X, not the speaker
             if mention.kind not in kinds:
                 continue
             return self._coordinated(mention, mentions, kinds, sent, leftwards=False)
         return []
+
+    def _reporting_clause(self, mention: Mention) -> bool:
+        """The speaker of a free relative inside an object ("what it said were", "what Iran called")."""
+        before = self._lw[mention.start - 1] if mention.start > 0 else ""
+        after = self._lw[mention.end] if mention.end < len(self._lw) else ""
+        return before == "what" and (after in self.lexicon.speech_verbs or after in ("called", "calls", "describes"))
 
     def _coordinated(self, first: Mention, mentions: Sequence[Mention], kinds: Sequence[str], sent: Span, *,
                      leftwards: bool) -> list[Mention]:
@@ -704,6 +716,7 @@ class _State:
     candidates: dict[str, Candidate] = field(default_factory=dict)
     history: list[Mention] = field(default_factory=list)
     salient: list[str] = field(default_factory=list)
+    acting: list[str] = field(default_factory=list)
     last_speaker: Speaker | None = None
     last_agent: Mention | None = None
     unclaimed: Mention | None = None

@@ -80,3 +80,27 @@ def test_refusing_recognition_is_opposition(run: Run) -> None:
 
 def test_a_lowercase_arabic_particle_opens_a_name(run: Run) -> None:
     assert ("al-qaeda", "ALLIED_WITH", "ttp") in triples(run("The TTP has long been allied with al-Qaeda."))
+
+
+def test_fighting_alongside_is_an_alliance(run: Run) -> None:
+    result = run("The Turkistan Islamic Party has fought alongside Hayat Tahrir al-Sham in Syria.")
+    assert ("hayat-tahrir-al-sham", "ALLIED_WITH", "turkistan-islamic-party") in triples(result)
+
+
+def test_the_group_refers_to_the_grammatical_subject_of_a_symmetric_claim(run: Run) -> None:
+    # the symmetric claim is stored as (hayat-tahrir-al-sham, turkistan-islamic-party): "the group" is still the TIP
+    result = run("The Turkistan Islamic Party has fought alongside Hayat Tahrir al-Sham in Syria. "
+                 "China accuses the group of plotting attacks.")
+    assert ("china", "ACCUSED", "turkistan-islamic-party") in triples(result)
+    assert ("china", "ACCUSED", "hayat-tahrir-al-sham") not in triples(result)
+
+
+def test_the_speaker_of_a_free_relative_in_the_object_is_not_the_object(run: Run) -> None:
+    result = run("Iran launched strikes on what it said were bases of Jaish al-Adl on Tuesday.")
+    claim = only(result, "iran", "ATTACKED", "jaish-al-adl")
+    assert (claim.status, claim.asserted_by) == ("claimed", "iran")
+
+
+def test_observers_note_is_an_assessment(run: Run) -> None:
+    claim = only(run("Observers note that IS-K has attacked the Taliban."), "isk", "ATTACKED", "taliban")
+    assert (claim.status, claim.asserted_by) == ("assessed", "rferl")

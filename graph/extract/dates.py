@@ -52,6 +52,9 @@ _NEEDS_DIGIT = {"month_day_year", "day_month_year", "month_day", "day_month", "m
 _NEEDS_MONTH = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "in_month"}
 # a cheap first look: most sentences carry no date at all
 _ANY = re.compile(rf"\d|\b{_MONTH}\b|\b(?:last|this|past|yesterday|today|ago)\b|day\b", re.IGNORECASE)
+# words a pattern cannot match without: a substring test is cheaper than running the pattern
+_NEEDS_WORD = {"last_unit": ("last", "this", "past"), "ago": ("ago",), "yesterday": ("yesterday", "today"),
+               "weekday": ("day",)}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -79,10 +82,13 @@ def resolve_dates(text: str, published: PartialDate | None) -> list[tuple[int, i
         return []
     digits = _DIGIT.search(text) is not None
     months = _MONTH_WORD.search(text) is not None
+    lowered = text.lower()
     found: list[tuple[int, int, PartialDate]] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
         if (kind in _NEEDS_DIGIT and not digits) or (kind in _NEEDS_MONTH and not months):
+            continue
+        if kind in _NEEDS_WORD and not any(word in lowered for word in _NEEDS_WORD[kind]):
             continue
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
@@ -147,6 +153,12 @@ def _ago(count: int, unit: str, published: PartialDate) -> PartialDate | None:
         return _safe(day.year, day.month, day.day)
     day = anchor - timedelta(days=count * (7 if unit == "week" else 30))
     return _safe(day.year, day.month)
+
+
+def says_later(text: str) -> bool:
+    """Whether ``text`` has a "days later" phrase: a cheap test before looking for what it counts from."""
+    lowered = text.lower()
+    return ("later" in lowered or "after" in lowered) and _LATER.search(text) is not None
 
 
 def resolve_later(text: str, anchor: PartialDate | None) -> PartialDate | None:

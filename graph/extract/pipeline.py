@@ -30,7 +30,7 @@ from graph.errors import AmbiguousName, EntityNotFound
 from graph.extract.attribution import Speaker, find_speaker, opens_in_quotation
 from graph.extract.coref import Coreference
 from graph.extract.cues import CueHit, CueMatcher
-from graph.extract.dates import resolve_dates, resolve_later
+from graph.extract.dates import resolve_dates, resolve_later, says_later
 from graph.extract.lexicon import Lexicon, load_lexicon
 from graph.extract.mentions import Mention, MentionFinder
 from graph.extract.sentences import paragraphs
@@ -41,6 +41,7 @@ from graph.ontology import Ontology, RelationType
 NAME = "kg-rules"
 VERSION = "1.0"
 BASE_CONFIDENCE = 0.8
+_LOOKBACK = 4  # sentences back that "days later" may count from
 _COORDINATORS = {",", "and", "or", "both", "&", "as", "well"}
 _POSSESSIVE_MARKS = {"'s", "’s", "'", "’"}
 _CAPITALISED = re.compile(r"^[A-Z][\w'’\-.]*$")
@@ -271,7 +272,8 @@ class Extractor:
             dates = resolve_dates(text, at)
             if dates:
                 return dates[0][2]
-            return resolve_later(text, self._told_last(state))
+            # only a "days later" sentence looks back for the date it counts from
+            return resolve_later(text, self._told_last(state)) if says_later(text) else None
 
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
         # (an attack on one named target, agent unknown, is kept: a later claim of responsibility takes it)
@@ -334,8 +336,7 @@ class Extractor:
         subjects = self._left(hit, rel.subject_kinds, sent, mentions, speaker, strict=True)
         if not subjects and objects and rel.category == "hostile":
             # "A bomber struck the embassy on Monday": the target (and its day) wait for a claim
-            dates = resolve_dates(self._text, state.published)
-            state.unclaimed, state.unclaimed_date = objects[0], (dates[0][2] if dates else None)
+            state.unclaimed, state.unclaimed_text = objects[0], self._text
         accusation = self._accusation_before(hit, made)
         if accusation is not None:
             accusing_hit, accusation_claim = accusation
@@ -400,10 +401,14 @@ class Extractor:
 
     def _told_last(self, state: _State) -> PartialDate | None:
         """The latest date an earlier sentence stated, which "days later" counts from."""
-        for previous in reversed(state.told):
-            dates = resolve_dates(previous, state.published)
-            if dates:
-                return dates[-1][2]
+        # each sentence is read once (a report with many "later"s would otherwise reread its past),
+        # and only the last few: a date further back is no longer what "later" counts from
+        for number in range(len(state.told) - 1, max(-1, len(state.told) - 1 - _LOOKBACK), -1):
+            if number not in state.told_dates:
+                dates = resolve_dates(state.told[number], state.published)
+                state.told_dates[number] = dates[-1][2] if dates else None
+            if state.told_dates[number] is not None:
+                return state.told_dates[number]
         return None
 
     def _pseudo(self, hit: CueHit, entity_id: str, text: str) -> Mention:
@@ -445,15 +450,20 @@ class Extractor:
         for mention in sorted((m for m in mentions if m.end <= hit.start), key=lambda m: -m.end):
             between = self._lw[mention.end:hit.start]
             barriers = [k for k, w in enumerate(between) if w in lex.subject_barriers]
-            if self._appositive_modifier(mention, sent) or self._relative_speaker(mention, hit, sent):
+            before = self._lw[mention.start - 1] if mention.start > sent.start else ""
+            # (the word before a name and after it are tested here first: most names are in no such clause)
+            if (before in ("a", "an") and self._appositive_modifier(mention, sent)) or (
+                    before in ("which", "who", "whom") and self._relative_speaker(mention, hit, sent)):
                 continue  # "X, a Taliban faction, …", "X, which Pakistan says …": not the subject
-            # "Washington, which accused …", "the TTP, which Pakistan says operates": the antecedent is the subject
-            relative = self._relative_antecedent(mention, hit, mentions)
-            if relative and mention.kind in kinds:
-                return [mention]
-            # "Jamaat-ul-Ahrar, a breakaway faction of the TTP": the appositive's head is the subject
-            if self._appositive_head(between) and mention.kind in kinds:
-                return self._coordinated(mention, mentions, kinds, sent, leftwards=True)
+            relative = False
+            if between and between[0] == ",":
+                # "Washington, which accused …", "the TTP, which Pakistan says operates": the antecedent
+                relative = self._relative_antecedent(mention, hit, mentions)
+                if relative and mention.kind in kinds:
+                    return [mention]
+                # "Jamaat-ul-Ahrar, a breakaway faction of the TTP": the appositive's head is the subject
+                if self._appositive_head(between) and mention.kind in kinds:
+                    return self._coordinated(mention, mentions, kinds, sent, leftwards=True)
             if barriers and not relative:
                 break
             if len(between) > 20:
@@ -464,7 +474,6 @@ class Extractor:
                 continue
             words = [w for w in between if w not in _POSSESSIVE_MARKS and w != "-"]
             near = len(words) <= 2
-            before = self._lw[mention.start - 1] if mention.start > sent.start else ""
             if before in lex.prepositions and not (mention.possessive and near):
                 continue  # "an attack on Afghanistan's …": the object of a preposition is not the subject
             if mention.possessive and not near:
@@ -531,7 +540,7 @@ class Extractor:
                     return self._coordinated(following, mentions, kinds, sent, leftwards=False)
                 if mention.via == "coreference":
                     continue
-            if self._reporting_clause(mention):
+            if mention.start > 0 and self._lw[mention.start - 1] == "what" and self._reporting_clause(mention):
                 continue  # "strikes on what it said were bases of X": the object is X, not the speaker
             if mention.kind not in kinds:
                 continue
@@ -586,12 +595,18 @@ class Extractor:
             subject=subject_id, type=rel.name, object=object_id, source=state.source_id, quote=quote, span=span,
             status=status, asserted_by=asserted_by,
             # a claim of an attack told before carries that attack's date, not the claim's
-            date=str(state.unclaimed_date) if obj.via == "event" and state.unclaimed_date else self._date(rel, when),
+            date=self._event_date(state) if obj.via == "event" else self._date(rel, when),
             confidence=round(max(confidence, 0.3), 2), extracted_by=self.name, note=note,
         )
         if rel.category == "hostile":
             state.last_agent = subject
         return claim
+
+    @staticmethod
+    def _event_date(state: _State) -> str | None:
+        """The date of the attack told before without an agent, read only when a claim takes it."""
+        dates = resolve_dates(state.unclaimed_text, state.published)
+        return str(dates[0][2]) if dates else None
 
     @staticmethod
     def _date(rel: RelationType, when: Callable[[], PartialDate | None]) -> str | None:
@@ -720,8 +735,9 @@ class _State:
     last_speaker: Speaker | None = None
     last_agent: Mention | None = None
     unclaimed: Mention | None = None
-    unclaimed_date: PartialDate | None = None
+    unclaimed_text: str = ""
     told: list[str] = field(default_factory=list)
+    told_dates: dict[int, PartialDate | None] = field(default_factory=dict)
 
     def candidate(self, name: str, reason: str, sentence: str, span: tuple[int, int]) -> None:
         entry = self.candidates.setdefault(name, Candidate(name, reason))

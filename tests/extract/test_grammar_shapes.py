@@ -104,3 +104,9 @@ def test_the_speaker_of_a_free_relative_in_the_object_is_not_the_object(run: Run
 def test_observers_note_is_an_assessment(run: Run) -> None:
     claim = only(run("Observers note that IS-K has attacked the Taliban."), "isk", "ATTACKED", "taliban")
     assert (claim.status, claim.asserted_by) == ("assessed", "rferl")
+
+
+def test_a_named_speaker_of_a_free_relative_is_not_the_object_either(run: Run) -> None:
+    result = run("Pakistan carried out strikes on what Iran called hideouts of the Baloch Liberation Army.")
+    assert ("pakistan", "ATTACKED", "baloch-liberation-army") in triples(result)
+    assert ("pakistan", "ATTACKED", "iran") not in triples(result)

@@ -32,6 +32,7 @@ class Speaker:
     verb_index: int
     claims_verb: bool = False
     mention: Mention | None = None
+    official: bool = False
 
     @property
     def generic(self) -> bool:
@@ -59,6 +60,8 @@ def find_speaker(sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon,
                 return Speaker(after[0].entity_id, after[0].kind, i, mention=after[0])
             if i + 2 < sentence.end and doc[i + 2].lower_ in lexicon.analyst_nouns:
                 return Speaker(None, None, i)
+            if any(doc[k].lower_ in lexicon.official_nouns for k in range(i + 2, min(i + 4, sentence.end))):
+                return Speaker(None, None, i, official=True)
             continue
         speaker = _before(i, sentence, mentions, lexicon, is_claim) or _after(i, sentence, mentions, lexicon)
         if speaker is not None:
@@ -78,11 +81,13 @@ def _before(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexico
             return Speaker(m.entity_id, m.kind, i, is_claim, m)
         if any(doc[j].lower_ in lexicon.analyst_nouns for j in range(close + 1, i)):
             return Speaker(None, None, i, is_claim)
-    j = i - 1
+    j = _skip_inserted_clause(i - 1, sentence, lexicon)
+    skipped = {doc[k].lower_ for k in range(j + 1, i)}
     while j >= sentence.start and doc[j].lower_ in _AUX:
+        skipped.add(doc[j].lower_)
         j -= 1
     if j < sentence.start:
-        return None
+        return Speaker(None, None, i, is_claim, official=True) if skipped & lexicon.official_nouns else None
     left = [m for m in mentions if m.start <= j < m.end]
     if left:
         m = left[0]
@@ -94,6 +99,23 @@ def _before(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexico
     if any(w in lexicon.analyst_nouns for w in start_words) and i - sentence.start <= 8:
         return Speaker(None, None, i, is_claim)
     return None
+
+
+def _skip_inserted_clause(j: int, sentence: Span, lexicon: Lexicon) -> int:
+    """Before ", said", step over a clause set off by commas (", who rule Afghanistan," / ", a faction of X,").
+
+    The speaker is the clause's head, not a name inside it; the index returned is the token
+    before the clause's opening comma, or ``j`` unchanged when there is no such clause.
+    """
+    doc = sentence.doc
+    if j <= sentence.start or doc[j].text != ",":
+        return j
+    opening = next((k for k in range(j - 1, sentence.start - 1, -1) if doc[k].text == ","), None)
+    if opening is None or opening + 1 >= j:
+        return j
+    if doc[opening + 1].lower_ in ("who", "which", "a", "an") and opening - 1 >= sentence.start:
+        return opening - 1
+    return j
 
 
 def _after(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon) -> Speaker | None:

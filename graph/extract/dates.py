@@ -18,6 +18,14 @@ MONTHS = {name: number for number, names in enumerate(
     [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
      ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"),
      ("november", "nov"), ("december", "dec")], start=1) for name in names}
+_COUNT = r"a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}"
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10}
+# "a day later", "two weeks after", "days later": an offset from the date the report told last
+_LATER = re.compile(rf"\b(?:({_COUNT}) )?(day|week|month)s? (?:later|after)\b", re.IGNORECASE)
+# an offset with no count ("days later") is read as a typical span: a few days, two weeks, two months
+_TYPICAL = {"day": 3, "week": 14, "month": 60}
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 _MONTH = (r"(january|february|march|april|may|june|july|august|september|october|november|december"
           r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -30,6 +38,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month_year", re.compile(rf"\b{_MONTH},? (\d{{4}})\b", re.IGNORECASE)),
     ("in_month", re.compile(rf"\b(?:in|last|since|during|by|early|late|mid-?) {_MONTH}\b(?!,? \d)", re.IGNORECASE)),
     ("last_unit", re.compile(r"\b(last|this|past) (month|year|week)\b", re.IGNORECASE)),
+    ("ago", re.compile(rf"\b({_COUNT}) (day|week|month|year)s? ago\b", re.IGNORECASE)),
     ("yesterday", re.compile(r"\b(yesterday|today)\b", re.IGNORECASE)),
     ("weekday", re.compile(r"\b(?:on|last|late|early) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
                            re.IGNORECASE)),
@@ -42,7 +51,10 @@ _MONTH_WORD = re.compile(rf"\b{_MONTH}", re.IGNORECASE)
 _NEEDS_DIGIT = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "year"}
 _NEEDS_MONTH = {"month_day_year", "day_month_year", "month_day", "day_month", "month_year", "in_month"}
 # a cheap first look: most sentences carry no date at all
-_ANY = re.compile(rf"\d|\b{_MONTH}\b|\b(?:last|this|past|yesterday|today)\b|day\b", re.IGNORECASE)
+_ANY = re.compile(rf"\d|\b{_MONTH}\b|\b(?:last|this|past|yesterday|today|ago)\b|day\b", re.IGNORECASE)
+# words a pattern cannot match without: a substring test is cheaper than running the pattern
+_NEEDS_WORD = {"last_unit": ("last", "this", "past"), "ago": ("ago",), "yesterday": ("yesterday", "today"),
+               "weekday": ("day",)}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -70,10 +82,13 @@ def resolve_dates(text: str, published: PartialDate | None) -> list[tuple[int, i
         return []
     digits = _DIGIT.search(text) is not None
     months = _MONTH_WORD.search(text) is not None
+    lowered = text.lower()
     found: list[tuple[int, int, PartialDate]] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
         if (kind in _NEEDS_DIGIT and not digits) or (kind in _NEEDS_MONTH and not months):
+            continue
+        if kind in _NEEDS_WORD and not any(word in lowered for word in _NEEDS_WORD[kind]):
             continue
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
@@ -114,10 +129,60 @@ def _read(kind: str, match: re.Match[str], published: PartialDate | None) -> Par
         back = (published.start.weekday() - _WEEKDAYS.index(groups[0].lower())) % 7
         day = published.start - timedelta(days=back)
         return _safe(day.year, day.month, day.day)
+    if kind == "ago":
+        return _ago(_count(groups[0]), groups[1].lower(), published)
     if kind == "yesterday" and published.day is not None:
         day = published.start - timedelta(days=1 if groups[0].lower() == "yesterday" else 0)
         return _safe(day.year, day.month, day.day)
     return None
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNTS[word.lower()]
+
+
+def _ago(count: int, unit: str, published: PartialDate) -> PartialDate | None:
+    """"Two days ago" against the day of publication: a day for days, a month for weeks and months, a year."""
+    if unit == "year":
+        return _safe(published.year - count)
+    if published.month is None or (unit == "day" and published.day is None):
+        return None
+    anchor: date = published.start if published.day is not None else published.end
+    if unit == "day":
+        day = anchor - timedelta(days=count)
+        return _safe(day.year, day.month, day.day)
+    day = anchor - timedelta(days=count * (7 if unit == "week" else 30))
+    return _safe(day.year, day.month)
+
+
+def says_later(text: str) -> bool:
+    """Whether ``text`` has a "days later" phrase: a cheap test before looking for what it counts from."""
+    lowered = text.lower()
+    return ("later" in lowered or "after" in lowered) and _LATER.search(text) is not None
+
+
+def resolve_later(text: str, anchor: PartialDate | None) -> PartialDate | None:
+    """A date "N days/weeks later" (or "after") than ``anchor``, the date the report told last.
+
+    "After" counts only when it opens the sentence ("Weeks after the attack, …"). A counted day
+    offset from a known day keeps day precision ("a day later"); anything vaguer
+    ("days later", "two weeks after") is given at the precision of a month, which is as much as
+    the text says. None when the text has no such phrase or there is no anchor to count from.
+    """
+    match = _LATER.search(text)
+    if match is None or anchor is None or anchor.month is None:
+        return None
+    if match.group(0).lower().endswith("after") and text[:match.start()].strip():
+        return None  # "X came days after Y said": Y is the earlier event, not a date after the last one told
+    unit = match.group(2).lower()
+    start: date = anchor.start
+    if match.group(1) is None:
+        later = start + timedelta(days=_TYPICAL[unit])
+        return _safe(later.year, later.month)
+    later = start + timedelta(days=_count(match.group(1)) * _UNIT_DAYS[unit])
+    if unit == "day" and anchor.day is not None:
+        return _safe(later.year, later.month, later.day)
+    return _safe(later.year, later.month)
 
 
 def _relative(which: str, unit: str, published: PartialDate) -> PartialDate | None:

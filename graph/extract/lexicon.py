@@ -43,6 +43,9 @@ class Lexicon(BaseModel):
     subject_barriers: frozenset[str]
     coreference: dict[str, CorefClass]
     event_nouns: frozenset[str]
+    official_nouns: frozenset[str]
+    name_particles: frozenset[str]
+    speech_act_types: frozenset[str]
     furniture: frozenset[str]
     not_names: frozenset[str]
 

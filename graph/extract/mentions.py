@@ -38,7 +38,7 @@ class Mention(NamedTuple):
     entity_id: str
     kind: str
     possessive: bool = False
-    via: str = "name"  # name | demonym | coreference
+    via: str = "name"  # name | demonym | coreference | event (the target of an attack told before)
 
     @property
     def inferred(self) -> bool:
@@ -113,7 +113,7 @@ class MentionFinder:
         for start, end in sorted(chosen):
             start_char, end_char = offsets[start][0], offsets[end - 1][1]
             surface = text[start_char:end_char]
-            if surface[0].islower() and surface.lower() not in self._lowercase_ok:
+            if surface[0].islower() and surface.lower() not in self._lowercase_ok and not self._particled(surface):
                 continue  # "mines" is not Andrew Mines: a capitalised name must be capitalised in the text
             entity, via = self._entity(doc, start, end, surface, at)
             if entity is None:
@@ -124,6 +124,11 @@ class MentionFinder:
             mentions.append(Mention(start, end, start_char, end_char, surface, entity.id, entity.kind,
                                     possessive=after in _POSSESSIVE or surface.endswith(("'s", "’s")), via=via))
         return mentions, unresolved
+
+    def _particled(self, surface: str) -> bool:
+        """A name opening with a lowercase Arabic particle ("al-Qaeda", "al-Shabaab") is still capitalised."""
+        head, _, rest = surface.replace("-", " ", 1).partition(" ")
+        return head.lower() in self.lexicon.name_particles and rest[:1].isupper()
 
     def _entity(self, doc: Doc, start: int, end: int, surface: str,
                 at: PartialDate | None) -> tuple[Entity | None, str]:

@@ -30,7 +30,7 @@ from graph.errors import AmbiguousName, EntityNotFound
 from graph.extract.attribution import Speaker, find_speaker, opens_in_quotation
 from graph.extract.coref import Coreference
 from graph.extract.cues import CueHit, CueMatcher
-from graph.extract.dates import resolve_dates
+from graph.extract.dates import resolve_dates, resolve_later, says_later
 from graph.extract.lexicon import Lexicon, load_lexicon
 from graph.extract.mentions import Mention, MentionFinder
 from graph.extract.sentences import paragraphs
@@ -41,6 +41,7 @@ from graph.ontology import Ontology, RelationType
 NAME = "kg-rules"
 VERSION = "1.0"
 BASE_CONFIDENCE = 0.8
+_LOOKBACK = 4  # sentences back that "days later" may count from
 _COORDINATORS = {",", "and", "or", "both", "&", "as", "well"}
 _POSSESSIVE_MARKS = {"'s", "’s", "'", "’"}
 _CAPITALISED = re.compile(r"^[A-Z][\w'’\-.]*$")
@@ -112,6 +113,7 @@ class Extractor:
         self.coref = Coreference(self.nlp, self.lexicon)
         self.kinds = {e.id: e.kind for e in self.entities.values()}
         self.denial = ontology.denial_type
+        self._hostile = frozenset(r.name for r in ontology.relation_types.values() if r.category == "hostile")
         self._list_words = _COORDINATORS | _POSSESSIVE_MARKS | self.lexicon.list_modifiers
         self._negation_words = frozenset(n for n in self.lexicon.negations if " " not in n)
         self._negation_phrases = tuple(n for n in self.lexicon.negations if " " in n)
@@ -252,6 +254,7 @@ class Extractor:
             # nothing to relate: only the quotation state carries over
             if not opens_in_quotation(self._text):
                 state.last_speaker = None
+            state.told.append(self._text)
             return
         speaker = find_speaker(sent, mentions, self.lexicon, self._lw)
         if speaker is None and opens_in_quotation(self._text) and state.last_speaker is not None:
@@ -267,10 +270,15 @@ class Extractor:
         def when() -> PartialDate | None:
             # dates matter only to claims: read them once a sentence makes one
             dates = resolve_dates(text, at)
-            return dates[0][2] if dates else None
+            if dates:
+                return dates[0][2]
+            # only a "days later" sentence looks back for the date it counts from
+            return resolve_later(text, self._told_last(state)) if says_later(text) else None
 
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
-        if len(mentions) < 2 and not state.claims:
+        # (an attack on one named target, agent unknown, is kept: a later claim of responsibility takes it)
+        if len(mentions) < 2 and not state.claims and state.unclaimed is None and not any(
+                h.type in self._hostile for h in hits):
             hits = []
         denial_at = min((h.start for h in hits if h.type == self.denial), default=None)
         for hit in hits:
@@ -287,7 +295,11 @@ class Extractor:
         for _, claim in made:
             unique.setdefault((claim.subject, claim.type, claim.object), claim)
         state.claims.extend(unique.values())
-        state.salient = [c.subject for c in unique.values()] or state.salient
+        state.told.append(text)
+        # the grammatical subjects, not the claims' (a symmetric claim orders its pair by id)
+        acting = list(dict.fromkeys(state.acting))
+        state.salient = acting or state.salient
+        state.acting = []
         state.history.extend(named)
 
     def _claims_for(self, hit: CueHit, sent: Span, mentions: Sequence[Mention], speaker: Speaker | None,
@@ -303,6 +315,7 @@ class Extractor:
                 claim = self._claim(rel, subject, obj, voice, quote, span, when, state)
                 if claim is not None:
                     claims.append(claim)
+                    state.acting.append(subject.entity_id)
         return claims
 
     def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],  # noqa: PLR0911
@@ -316,9 +329,21 @@ class Extractor:
             objects = self._left(hit, rel.object_kinds, sent, mentions, speaker, strict=False)
             return subjects, objects, speaker
         objects = self._right(hit, rel.object_kinds, sent, mentions)
+        if not objects and rel.category == "hostile" and self._claims_responsibility(hit):
+            objects = self._unclaimed_target(hit, rel, state)
         if not objects and not rel.symmetric and not rel.cues.reactive:
             return [], [], speaker  # no object, no claim: spare the subject search
         subjects = self._left(hit, rel.subject_kinds, sent, mentions, speaker, strict=True)
+        if not subjects and objects and rel.category == "hostile":
+            # "A bomber struck the embassy on Monday": the target (and its day) wait for a claim
+            state.unclaimed, state.unclaimed_text = objects[0], self._text
+        accusation = self._accusation_before(hit, made)
+        if accusation is not None:
+            accusing_hit, accusation_claim = accusation
+            # "X accused Y of …", "Y was blamed by X for …": what follows is alleged by X, and done by Y
+            speaker = Speaker(accusation_claim.subject, self.kinds.get(accusation_claim.subject), hit.start)
+            if accusing_hit.passive and self.kinds.get(accusation_claim.object) in rel.subject_kinds:
+                subjects = [self._pseudo(hit, accusation_claim.object, doc[hit.start].text)]
         if rel.cues.reactive:
             opening = self._opening_clause(sent, rel.object_kinds, mentions)
             if opening is not None:
@@ -351,6 +376,40 @@ class Extractor:
             if agent.kind in rel.subject_kinds:
                 subjects = [self._pseudo(hit, agent.entity_id, doc[sent.start].text)]
         return subjects, objects, speaker
+
+    def _claims_responsibility(self, hit: CueHit) -> bool:
+        """A cue that is a claim of responsibility ("claimed the attack"), or follows one closely."""
+        words = self._lw[max(0, hit.start - 4):hit.end]
+        return any(w in self.lexicon.claim_verbs for w in words)
+
+    def _unclaimed_target(self, hit: CueHit, rel: RelationType, state: _State) -> list[Mention]:
+        """The target of the latest attack the report told without an agent, for a claim of it to take."""
+        target = state.unclaimed
+        if target is None or target.kind not in rel.object_kinds:
+            return []
+        return [Mention(hit.start, hit.start, 0, 0, target.text, target.entity_id, target.kind, via="event")]
+
+    def _accusation_before(self, hit: CueHit, made: Sequence[tuple[CueHit, Claim]]) -> tuple[CueHit, Claim] | None:
+        """The accusation whose complement ("of …", "for …") this cue stands in, if any."""
+        for accusing_hit, claim in reversed(made):
+            rel = self.ontology.relation_types[claim.type]
+            if rel.category != "discursive" or rel.denial or accusing_hit.end > hit.start:
+                continue
+            if any(w in ("of", "for") for w in self._lw[accusing_hit.end:hit.start]):
+                return accusing_hit, claim
+        return None
+
+    def _told_last(self, state: _State) -> PartialDate | None:
+        """The latest date an earlier sentence stated, which "days later" counts from."""
+        # each sentence is read once (a report with many "later"s would otherwise reread its past),
+        # and only the last few: a date further back is no longer what "later" counts from
+        for number in range(len(state.told) - 1, max(-1, len(state.told) - 1 - _LOOKBACK), -1):
+            if number not in state.told_dates:
+                dates = resolve_dates(state.told[number], state.published)
+                state.told_dates[number] = dates[-1][2] if dates else None
+            if state.told_dates[number] is not None:
+                return state.told_dates[number]
+        return None
 
     def _pseudo(self, hit: CueHit, entity_id: str, text: str) -> Mention:
         return Mention(hit.start, hit.start, 0, 0, text, entity_id, self.kinds[entity_id], via="coreference")
@@ -391,10 +450,20 @@ class Extractor:
         for mention in sorted((m for m in mentions if m.end <= hit.start), key=lambda m: -m.end):
             between = self._lw[mention.end:hit.start]
             barriers = [k for k, w in enumerate(between) if w in lex.subject_barriers]
-            # "Washington, which accused …": the relative pronoun's antecedent is the subject
-            relative = len(between) == 2 and between[0] == "," and between[1] in ("which", "who")
-            if relative and mention.kind in kinds:
-                return [mention]
+            before = self._lw[mention.start - 1] if mention.start > sent.start else ""
+            # (the word before a name and after it are tested here first: most names are in no such clause)
+            if (before in ("a", "an") and self._appositive_modifier(mention, sent)) or (
+                    before in ("which", "who", "whom") and self._relative_speaker(mention, hit, sent)):
+                continue  # "X, a Taliban faction, …", "X, which Pakistan says …": not the subject
+            relative = False
+            if between and between[0] == ",":
+                # "Washington, which accused …", "the TTP, which Pakistan says operates": the antecedent
+                relative = self._relative_antecedent(mention, hit, mentions)
+                if relative and mention.kind in kinds:
+                    return [mention]
+                # "Jamaat-ul-Ahrar, a breakaway faction of the TTP": the appositive's head is the subject
+                if self._appositive_head(between) and mention.kind in kinds:
+                    return self._coordinated(mention, mentions, kinds, sent, leftwards=True)
             if barriers and not relative:
                 break
             if len(between) > 20:
@@ -405,7 +474,6 @@ class Extractor:
                 continue
             words = [w for w in between if w not in _POSSESSIVE_MARKS and w != "-"]
             near = len(words) <= 2
-            before = self._lw[mention.start - 1] if mention.start > sent.start else ""
             if before in lex.prepositions and not (mention.possessive and near):
                 continue  # "an attack on Afghanistan's …": the object of a preposition is not the subject
             if mention.possessive and not near:
@@ -417,6 +485,35 @@ class Extractor:
         if fallback is not None:
             return [fallback]
         return []
+
+    def _appositive_head(self, between: Sequence[str]) -> bool:
+        """The words after a name open an indefinite appositive (", a breakaway faction of") holding the cue."""
+        return len(between) >= 2 and between[0] == "," and between[1] in ("a", "an") and not any(
+            w in self.lexicon.subject_barriers for w in between)
+
+    def _appositive_modifier(self, mention: Mention, sent: Span) -> bool:
+        """A name modifying an appositive's noun (", a Taliban faction"): it describes the head, it does not act."""
+        start = mention.start
+        if start - 2 < sent.start or mention.end >= sent.end:
+            return False
+        opens = self._lw[start - 1] in ("a", "an") and self._lw[start - 2] == ","
+        return opens and not self._cap[mention.end] and self._lw[mention.end].isalpha()
+
+    def _relative_speaker(self, mention: Mention, hit: CueHit, sent: Span) -> bool:
+        """The speaker inside a relative clause ("which Pakistan says operates"): not the cue's subject."""
+        before = self._lw[mention.start - 1] if mention.start > sent.start else ""
+        between = self._lw[mention.end:hit.start]
+        return before in ("which", "who", "whom") and bool(between) and all(
+            w in self.lexicon.speech_verbs for w in between)
+
+    def _relative_antecedent(self, mention: Mention, hit: CueHit, mentions: Sequence[Mention]) -> bool:
+        """The cue opens a relative clause on the name (", which accused", ", which Pakistan says operates")."""
+        between = self._lw[mention.end:hit.start]
+        if len(between) < 2 or between[0] != "," or between[1] not in ("which", "who"):
+            return False
+        rest = range(mention.end + 2, hit.start)
+        covered = {i for m in mentions for i in range(m.start, m.end) if m.start >= mention.end + 2}
+        return all(i in covered or self._lw[i] in self.lexicon.speech_verbs for i in rest)
 
     def _agentless(self, between: Sequence[str]) -> bool:
         """A noun cue with its own determiner ("the alleged attack on") names no agent further left."""
@@ -443,10 +540,18 @@ class Extractor:
                     return self._coordinated(following, mentions, kinds, sent, leftwards=False)
                 if mention.via == "coreference":
                     continue
+            if mention.start > 0 and self._lw[mention.start - 1] == "what" and self._reporting_clause(mention):
+                continue  # "strikes on what it said were bases of X": the object is X, not the speaker
             if mention.kind not in kinds:
                 continue
             return self._coordinated(mention, mentions, kinds, sent, leftwards=False)
         return []
+
+    def _reporting_clause(self, mention: Mention) -> bool:
+        """The speaker of a free relative inside an object ("what it said were", "what Iran called")."""
+        before = self._lw[mention.start - 1] if mention.start > 0 else ""
+        after = self._lw[mention.end] if mention.end < len(self._lw) else ""
+        return before == "what" and (after in self.lexicon.speech_verbs or after in ("called", "calls", "describes"))
 
     def _coordinated(self, first: Mention, mentions: Sequence[Mention], kinds: Sequence[str], sent: Span, *,
                      leftwards: bool) -> list[Mention]:
@@ -488,12 +593,20 @@ class Extractor:
         claim = Claim(
             id=claim_id(state.source_id, subject_id, rel.name, object_id, quote, status, asserted_by),
             subject=subject_id, type=rel.name, object=object_id, source=state.source_id, quote=quote, span=span,
-            status=status, asserted_by=asserted_by, date=self._date(rel, when),
+            status=status, asserted_by=asserted_by,
+            # a claim of an attack told before carries that attack's date, not the claim's
+            date=self._event_date(state) if obj.via == "event" else self._date(rel, when),
             confidence=round(max(confidence, 0.3), 2), extracted_by=self.name, note=note,
         )
         if rel.category == "hostile":
             state.last_agent = subject
         return claim
+
+    @staticmethod
+    def _event_date(state: _State) -> str | None:
+        """The date of the attack told before without an agent, read only when a claim takes it."""
+        dates = resolve_dates(state.unclaimed_text, state.published)
+        return str(dates[0][2]) if dates else None
 
     @staticmethod
     def _date(rel: RelationType, when: Callable[[], PartialDate | None]) -> str | None:
@@ -505,8 +618,16 @@ class Extractor:
 
     def _status(self, rel: RelationType, subject: Mention, speaker: Speaker | None,
                 state: _State) -> tuple[str, str | None, str | None]:
-        if speaker is None:
+        status: str
+        asserted_by: str | None
+        note: str | None
+        if speaker is None and rel.name in self.lexicon.speech_act_types:
+            # "Washington accused the Taliban": the accusation is the accuser's own assertion
+            status, asserted_by, note = "alleged", subject.entity_id, None
+        elif speaker is None:
             status, asserted_by, note = "reported", state.outlet, None
+        elif speaker.generic and speaker.official:
+            status, asserted_by, note = "alleged", state.outlet, "attributed to unnamed officials"
         elif speaker.generic:
             status, asserted_by, note = "assessed", state.outlet, "attributed to unnamed analysts or experts"
         elif speaker.entity_id == subject.entity_id:
@@ -610,8 +731,13 @@ class _State:
     candidates: dict[str, Candidate] = field(default_factory=dict)
     history: list[Mention] = field(default_factory=list)
     salient: list[str] = field(default_factory=list)
+    acting: list[str] = field(default_factory=list)
     last_speaker: Speaker | None = None
     last_agent: Mention | None = None
+    unclaimed: Mention | None = None
+    unclaimed_text: str = ""
+    told: list[str] = field(default_factory=list)
+    told_dates: dict[int, PartialDate | None] = field(default_factory=dict)
 
     def candidate(self, name: str, reason: str, sentence: str, span: tuple[int, int]) -> None:
         entry = self.candidates.setdefault(name, Candidate(name, reason))

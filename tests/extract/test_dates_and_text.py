@@ -6,7 +6,7 @@ import pytest
 
 from graph.dates import PartialDate
 from graph.errors import ExtractionInputError
-from graph.extract.dates import resolve_dates
+from graph.extract.dates import resolve_dates, resolve_later
 from graph.extract.lexicon import load_lexicon
 from graph.extract.sentences import paragraphs
 from graph.extract.text import from_text, read_report
@@ -106,3 +106,35 @@ def test_a_url_is_fetched_and_its_article_read(tmp_path: Path) -> None:
         server.shutdown()
         server.server_close()
     assert report.url == url and "Tajik border guards denied" in report.text
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    ("two days ago", "2022-05-20", "2022-05-18"),
+    ("three weeks ago", "2022-05-20", "2022-04"),
+    ("a year ago", "2022-05-20", "2021"),
+])
+def test_ago_counts_back_from_the_publication_date(text: str, published: str, expected: str) -> None:
+    assert [str(d) for _, _, d in resolve_dates(text, PartialDate.parse(published))] == [expected]
+
+
+@pytest.mark.parametrize(("text", "anchor", "expected"), [
+    ("a day later, the group claimed it", "2022-09-05", "2022-09-06"),
+    ("Days later, Islamabad accused Kabul", "2023-01-30", "2023-02"),
+    ("Two weeks after the attack, Iran struck", "2022-12-25", "2023-01"),
+    ("Weeks later, officials said", "2024-03-26", "2024-04"),
+])
+def test_later_counts_from_the_date_told_before(text: str, anchor: str, expected: str) -> None:
+    assert str(resolve_later(text, PartialDate.parse(anchor))) == expected
+
+
+def test_later_without_an_anchor_or_phrase_is_no_date() -> None:
+    assert resolve_later("Days later, Islamabad accused Kabul", None) is None
+    assert resolve_later("Islamabad accused Kabul", PartialDate.parse("2023-01-30")) is None
+    # mid-sentence "days after" points back in time, away from the last date told
+    assert resolve_later("The attack came days after IS-K fired on it", PartialDate.parse("2022-12-12")) is None
+
+
+def test_a_claim_days_later_is_dated_from_the_sentence_before(run: Run) -> None:
+    result = run("A bomber struck a mosque in Peshawar on Monday. Days later, Pakistan accused the Taliban.",
+                 published="2023-02-02")
+    assert only(result, "pakistan", "ACCUSED", "taliban").date == "2023-02"

@@ -1,0 +1,112 @@
+"""Actors not named right before the verb: passives, appositives, relative clauses, accusations,
+claims of responsibility for an attack told earlier, and unnamed officials."""
+
+from tests.extract.conftest import Run, only, triples
+
+
+def test_a_passive_accusation_makes_the_blamed_actor_the_agent_alleged_by_the_accuser(run: Run) -> None:
+    result = run("The Haqqani Network was blamed by US officials for attacks on Afghan forces.")
+    accusation = only(result, "united-states", "ACCUSED", "haqqani-network")
+    assert (accusation.status, accusation.asserted_by) == ("alleged", "united-states")
+    attack = only(result, "haqqani-network", "ATTACKED", "afghanistan")
+    assert (attack.status, attack.asserted_by) == ("alleged", "united-states")
+    assert ("united-states", "ATTACKED", "afghanistan") not in triples(result)
+
+
+def test_an_accusation_is_alleged_by_the_accuser_without_a_speech_verb(run: Run) -> None:
+    claim = only(run("Iran accused Pakistan of sheltering Jaish al-Adl."), "iran", "ACCUSED", "pakistan")
+    assert (claim.status, claim.asserted_by) == ("alleged", "iran")
+
+
+def test_what_an_accused_is_said_to_allow_is_alleged_by_the_accuser(run: Run) -> None:
+    result = run("Islamabad accused the Taliban of allowing the TTP to use Afghan soil.")
+    hosts = only(result, "taliban", "HOSTS", "ttp")
+    assert (hosts.status, hosts.asserted_by) == ("alleged", "pakistan")
+
+
+def test_the_head_of_an_indefinite_appositive_is_the_subject_of_its_cue(run: Run) -> None:
+    result = run("The Haqqani Network, a Taliban faction long allied with al-Qaeda, runs schools.")
+    assert ("al-qaeda", "ALLIED_WITH", "haqqani-network") in triples(result)
+    assert not {t for t in triples(result) if t[0] == "taliban" or t[2] == "taliban"}
+
+
+def test_an_appositive_head_after_a_preposition_still_takes_the_cue(run: Run) -> None:
+    result = run("A commander of Jaish al-Adl, a splinter group of the Taliban, spoke.")
+    assert ("jaish-al-adl", "SPLINTER_OF", "taliban") in triples(result)
+
+
+def test_the_antecedent_of_a_relative_clause_with_its_own_speaker_is_the_subject(run: Run) -> None:
+    result = run("Talks stalled over the TTP, which Pakistan says operates from Afghan soil.")
+    claim = only(result, "ttp", "OPERATES_IN", "afghanistan")
+    assert claim.asserted_by == "pakistan"
+    assert ("pakistan", "OPERATES_IN", "afghanistan") not in triples(result)
+
+
+def test_the_speaker_is_the_head_before_a_relative_clause(run: Run) -> None:
+    result = run("The Taliban, who rule Afghanistan, said Pakistani troops fired on Taliban posts.")
+    attack = only(result, "pakistan", "ATTACKED", "taliban")
+    assert (attack.status, attack.asserted_by) == ("alleged", "taliban")
+
+
+def test_a_claim_of_responsibility_takes_the_target_of_the_attack_told_before(run: Run) -> None:
+    result = run("A suicide bomber blew himself up outside the Russian embassy on Monday. "
+                 "IS-K claimed responsibility for the bombing.")
+    claim = only(result, "isk", "ATTACKED", "russia")
+    assert (claim.status, claim.asserted_by) == ("claimed", "isk")
+    assert claim.date == "2022-05-16"  # the attack's Monday, not the day of the claim
+
+
+def test_a_claim_of_responsibility_with_no_attack_before_yields_nothing(run: Run) -> None:
+    assert triples(run("IS-K claimed responsibility for the bombing.")) == set()
+
+
+def test_unnamed_officials_are_an_allegation_asserted_by_the_outlet(run: Run) -> None:
+    claim = only(run("The TTP attacked Pakistan, according to regional officials."), "ttp", "ATTACKED", "pakistan")
+    assert (claim.status, claim.asserted_by) == ("alleged", "rferl")
+    assert claim.note and "officials" in claim.note
+    bare = only(run("Officials said the TTP attacked Pakistan."), "ttp", "ATTACKED", "pakistan")
+    assert (bare.status, bare.asserted_by) == ("alleged", "rferl")
+
+
+def test_a_topic_after_over_is_not_the_object(run: Run) -> None:
+    result = run("Relations between Islamabad and Kabul have been strained over the TTP.")
+    assert triples(result) == {("pakistan", "STRAINED_RELATIONS_WITH", "taliban")}
+
+
+def test_refusing_recognition_is_opposition(run: Run) -> None:
+    result = run("Tajikistan has refused to recognise the Taliban government.")
+    assert ("tajikistan", "OPPOSES", "taliban") in triples(result)
+
+
+def test_a_lowercase_arabic_particle_opens_a_name(run: Run) -> None:
+    assert ("al-qaeda", "ALLIED_WITH", "ttp") in triples(run("The TTP has long been allied with al-Qaeda."))
+
+
+def test_fighting_alongside_is_an_alliance(run: Run) -> None:
+    result = run("The Turkistan Islamic Party has fought alongside Hayat Tahrir al-Sham in Syria.")
+    assert ("hayat-tahrir-al-sham", "ALLIED_WITH", "turkistan-islamic-party") in triples(result)
+
+
+def test_the_group_refers_to_the_grammatical_subject_of_a_symmetric_claim(run: Run) -> None:
+    # the symmetric claim is stored as (hayat-tahrir-al-sham, turkistan-islamic-party): "the group" is still the TIP
+    result = run("The Turkistan Islamic Party has fought alongside Hayat Tahrir al-Sham in Syria. "
+                 "China accuses the group of plotting attacks.")
+    assert ("china", "ACCUSED", "turkistan-islamic-party") in triples(result)
+    assert ("china", "ACCUSED", "hayat-tahrir-al-sham") not in triples(result)
+
+
+def test_the_speaker_of_a_free_relative_in_the_object_is_not_the_object(run: Run) -> None:
+    result = run("Iran launched strikes on what it said were bases of Jaish al-Adl on Tuesday.")
+    claim = only(result, "iran", "ATTACKED", "jaish-al-adl")
+    assert (claim.status, claim.asserted_by) == ("claimed", "iran")
+
+
+def test_observers_note_is_an_assessment(run: Run) -> None:
+    claim = only(run("Observers note that IS-K has attacked the Taliban."), "isk", "ATTACKED", "taliban")
+    assert (claim.status, claim.asserted_by) == ("assessed", "rferl")
+
+
+def test_a_named_speaker_of_a_free_relative_is_not_the_object_either(run: Run) -> None:
+    result = run("Pakistan carried out strikes on what Iran called hideouts of the Baloch Liberation Army.")
+    assert ("pakistan", "ATTACKED", "baloch-liberation-army") in triples(result)
+    assert ("pakistan", "ATTACKED", "iran") not in triples(result)

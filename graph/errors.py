@@ -101,6 +101,20 @@ class ClaimNotFound(KgError):
     code = "claim_not_found"
 
 
+class Unauthorized(KgError):
+    """A write endpoint was called without a valid ``X-API-Key``."""
+
+    http_status = 401
+    code = "unauthorized"
+
+
+class WritesDisabled(KgError):
+    """A write endpoint was called while no API key is configured, so nobody may write."""
+
+    http_status = 403
+    code = "writes_disabled"
+
+
 class SourceNotFound(KgError):
     """No source (report) has this id."""
 

@@ -11,10 +11,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 
-from app.api.errors import Unauthorized, WritesDisabled
 from app.settings import Settings
 from graph.dates import DateWindow, window
-from graph.errors import EntityNotFound, InvalidParameter
+from graph.errors import EntityNotFound, InvalidParameter, Unauthorized, WritesDisabled
 from graph.model import Entity
 from graph.ontology import Ontology
 from graph.store import GraphStore

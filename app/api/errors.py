@@ -21,20 +21,6 @@ from graph.errors import KgError
 log = logging.getLogger("kg.api")
 
 
-class Unauthorized(KgError):
-    """A write endpoint was called without a valid ``X-API-Key``."""
-
-    http_status = 401
-    code = "unauthorized"
-
-
-class WritesDisabled(KgError):
-    """A write endpoint was called while no API key is configured, so nobody may write."""
-
-    http_status = 403
-    code = "writes_disabled"
-
-
 def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(ErrorBody.model_validate(body).model_dump(mode="json"), status_code=status, headers=headers)
 

@@ -96,9 +96,16 @@ class Neo4jTestDatabase:
         return store
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Two checkouts testing at once each need a test server of their own.
+    parser.addoption("--neo4j-bolt-port", type=int, default=TEST_BOLT_PORT, help="Bolt port of the Neo4j test server.")
+    parser.addoption("--neo4j-http-port", type=int, default=TEST_HTTP_PORT, help="HTTP port of the Neo4j test server.")
+
+
 @pytest.fixture(scope="session")
-def test_neo4j_server() -> LocalServer:
-    return LocalServer(TEST_NEO4J_HOME, bolt_port=TEST_BOLT_PORT, http_port=TEST_HTTP_PORT)
+def test_neo4j_server(pytestconfig: pytest.Config) -> LocalServer:
+    return LocalServer(TEST_NEO4J_HOME, bolt_port=pytestconfig.getoption("neo4j_bolt_port"),
+                       http_port=pytestconfig.getoption("neo4j_http_port"))
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,9 @@ from pydantic import SecretStr
 from app.cli import cli
 from app.settings import PROJECT_ROOT, Settings
 from graph.ontology import Ontology
+from graph.stores.neo4j_server import LocalServer
 from tests.bundles import claim_yaml, claims_file
-from tests.conftest import SEEDS, TEST_BOLT_PORT, TEST_HTTP_PORT, TEST_NEO4J_HOME, Neo4jTestDatabase
+from tests.conftest import SEEDS, TEST_NEO4J_HOME, Neo4jTestDatabase
 
 
 @pytest.fixture
@@ -215,8 +216,10 @@ def test_neo4j_errors_name_the_server(on_neo4j: Settings) -> None:
     assert result.exit_code == 3 and "cannot reach Neo4j at bolt://127.0.0.1:1" in result.stderr
 
 
-def test_neo4j_status_and_start_describe_the_local_server(neo4j_database: Neo4jTestDatabase) -> None:
-    server = Settings(neo4j_home=TEST_NEO4J_HOME, neo4j_bolt_port=TEST_BOLT_PORT, neo4j_http_port=TEST_HTTP_PORT)
+def test_neo4j_status_and_start_describe_the_local_server(neo4j_database: Neo4jTestDatabase,
+                                                         test_neo4j_server: LocalServer) -> None:
+    server = Settings(neo4j_home=TEST_NEO4J_HOME, neo4j_bolt_port=test_neo4j_server.bolt_port,
+                      neo4j_http_port=test_neo4j_server.http_port)
     status = as_json(kg(server, "neo4j", "status", "--json"))
     assert status == {"running": True, "bolt_uri": neo4j_database.status.bolt_uri,
                       "http_uri": neo4j_database.status.http_uri, "user": "neo4j",

@@ -14,7 +14,7 @@ from graph.errors import KgError
 from graph.extract.evaluate import SCOPES, Score, benchmark, evaluate_bundle, synthetic_articles
 from graph.extract.ingest import Staging, candidate_dict, claim_record, ingest
 from graph.extract.pipeline import Extraction, Extractor
-from graph.extract.text import ReportInput, read_report
+from graph.extract.text import ReportInput, read_report, with_given_metadata
 from graph.loader import read_bundle
 from graph.model import Entity
 
@@ -28,14 +28,7 @@ def _registry(env: Env) -> list[Entity]:
 
 
 def _report(location: str, title: str | None, outlet: str | None, url: str | None, date: str | None) -> ReportInput:
-    report = read_report(location)
-    kwargs: dict[str, str | None] = {"title": title, "url": url, "published": date}
-    if outlet is not None:
-        kwargs["outlet"] = outlet
-        kwargs["outlet_id"] = outlet
-    report = report.with_metadata(**kwargs)
-    report.published_date  # noqa: B018 - validates the date before any work
-    return report
+    return with_given_metadata(read_report(location), title=title, outlet=outlet, url=url, published=date)
 
 
 def metadata_options(command: Any) -> Any:

@@ -73,13 +73,23 @@ def _accepted(error: dict[str, Any], request: Request, parameter: str) -> list[s
     return []
 
 
+SHOWN_MAX = 200  # characters of a rejected value echoed back; a posted report can be megabytes
+
+
+def _shown(value: Any) -> Any:
+    """The rejected value as given, unless it is long: then the start of its text, marked cut."""
+    plain = _plain(value)
+    text = plain if isinstance(plain, str) else repr(plain)
+    return plain if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…"
+
+
 def validation_body(exc: RequestValidationError, request: Request) -> dict[str, Any]:
     """FastAPI's list of validation errors as the one error shape, led by the first parameter."""
     errors = [dict(e) for e in exc.errors()]
     first = errors[0] if errors else {}
     location = [str(part) for part in first.get("loc", ())]
     parameter = location[-1] if location else "request"
-    value = _plain(first.get("input"))
+    value = _shown(first.get("input"))
     accepted = _accepted(first, request, parameter)
     message = f"{parameter}={value!r}: {first.get('msg', 'invalid')}"
     if accepted:
@@ -90,7 +100,7 @@ def validation_body(exc: RequestValidationError, request: Request) -> dict[str, 
         "details": {
             "parameter": parameter, "value": value, "accepted": accepted,
             "errors": [{"location": [str(p) for p in e.get("loc", ())], "message": e.get("msg", ""),
-                        "value": _plain(e.get("input"))} for e in errors],
+                        "value": _shown(e.get("input"))} for e in errors],
         },
     }
 
@@ -111,7 +121,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = str(exc.detail) if exc.status_code != 404 else f"no endpoint at {request.url.path}"
         return _response(exc.status_code, {"error": code, "message": message, "details": {}},
                          headers=getattr(exc, "headers", None))
@@ -127,6 +137,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error statuses a route may answer, all with the one shape."""
     meaning = {
         304: "Not modified: the If-None-Match ETag still holds.",
+        400: "The body cannot be read (not JSON, or not UTF-8).",
         401: "Missing or wrong X-API-Key.",
         403: "Writes are disabled: no API key is configured.",
         404: "Not found; for entities, with did-you-mean suggestions.",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph.analysis import Centrality
-from graph.model import Alias, ClaimView, Hop
+from graph.model import Alias, Claim, ClaimView, Hop, UpsertResult
+
+REPORT_MAX_CHARS = 2_000_000  # a long article is ~50,000 characters; this bounds one request's work
 
 T = TypeVar("T")
 
@@ -169,3 +171,89 @@ class StatsOut(_Out):
     claims_by_type: dict[str, int]
     claims_by_status: dict[str, int]
     most_connected: list[Centrality]
+
+
+class ReportIn(_Out):
+    """A report to ingest: its text (plain, with optional front matter, or an HTML page) and metadata.
+
+    Fields given here win over what the text or page says about itself. The report is
+    identified by a hash of its text, so sending it again adds nothing.
+    """
+
+    text: str | None = Field(None, min_length=1, max_length=REPORT_MAX_CHARS,
+                             description="Plain text (YAML front matter allowed) or a whole HTML page.")
+    html: str | None = Field(None, min_length=1, max_length=REPORT_MAX_CHARS,
+                             description="An HTML page whose article body is extracted; give this or text.")
+    title: str | None = Field(None, max_length=500)
+    outlet: str | None = Field(None, max_length=200,
+                               description="The outlet's registry name or alias (e.g. RFE/RL); required "
+                                           "unless the text's front matter names it.")
+    url: str | None = Field(None, max_length=2000, description="Where the report was published (not fetched).")
+    published: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                                  description="Publication date, which relative dates are read against.")
+    review: bool = Field(False, description="Stage the claims for review instead of loading them.")
+
+    @model_validator(mode="after")
+    def _one_body(self) -> ReportIn:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("give exactly one of text and html")
+        return self
+
+
+class Candidate(_Out):
+    """A name the registry does not resolve, with the sentences it occurs in, for a curator to add."""
+
+    name: str
+    reason: str
+    sentences: list[str]
+    spans: list[tuple[int, int]]
+
+
+class IngestOut(_Out):
+    """What one ingest did: the report, the claims extracted, what was written or staged."""
+
+    source: SourceRef
+    claims: list[Claim] = Field(description="Every claim extracted, whether new, already there or staged.")
+    candidates: list[Candidate]
+    written: UpsertResult = Field(description="Records created, updated and unchanged (the report, and the "
+                                              "claims unless they were staged).")
+    staged: int = Field(description="Claims newly staged for review (0 unless review was asked for).")
+    review: bool
+    outcome: str = Field(description="Where to see what came of the report.")
+
+
+class StagedClaim(Claim):
+    """A machine-extracted claim awaiting review, in the curated-claims shape."""
+
+
+class ReportClaims(_Out):
+    """What came of one report: claims in the graph, claims awaiting review, names still unknown."""
+
+    source: SourceRef
+    loaded: list[ClaimOut]
+    staged: list[StagedClaim]
+    candidates: list[Candidate]
+
+
+class ReviewIn(_Out):
+    """Staged claims of one report to accept (load) or reject (drop), by id or ``["all"]``."""
+
+    accept: list[str] = Field(default_factory=list, max_length=10000)
+    reject: list[str] = Field(default_factory=list, max_length=10000)
+
+    @model_validator(mode="after")
+    def _something(self) -> ReviewIn:
+        if not self.accept and not self.reject:
+            raise ValueError("name claims to accept or reject (ids, or [\"all\"])")
+        if set(self.accept) & set(self.reject):
+            raise ValueError("a claim cannot be both accepted and rejected")
+        return self
+
+
+class ReviewOut(_Out):
+    """What a review did, and what of the report still waits."""
+
+    accepted: list[str]
+    rejected: list[str]
+    written: UpsertResult | None
+    staged: list[StagedClaim]

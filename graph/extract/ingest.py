@@ -12,10 +12,12 @@ or ``reject`` drops them.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +25,12 @@ from typing import Any
 import yaml
 
 from graph.errors import ExtractionInputError, StagedClaimNotFound
-from graph.extract.pipeline import Extraction, Extractor
+from graph.extract.pipeline import Candidate, Extraction, Extractor
 from graph.extract.text import ReportInput
 from graph.loader import load
-from graph.model import Claim, Source, UpsertResult
+from graph.model import Claim, ClaimView, Source, UpsertResult
 from graph.ontology import Ontology
-from graph.store import GraphStore
+from graph.store import ClaimQuery, GraphStore
 
 CLAIM_KEYS = ("id", "subject", "type", "object", "quote", "span", "status", "asserted_by", "date", "end_date",
               "location", "confidence", "extracted_by", "incident", "note", "denies")
@@ -49,7 +51,7 @@ class IngestResult:
                 "written": self.written.model_dump() if self.written else None, "staged": self.staged}
 
 
-def candidate_dict(candidate: Any) -> dict[str, Any]:
+def candidate_dict(candidate: Candidate) -> dict[str, Any]:
     """A candidate name as plain data."""
     return {"name": candidate.name, "reason": candidate.reason, "sentences": list(candidate.sentences),
             "spans": [list(s) for s in candidate.spans]}
@@ -123,6 +125,18 @@ class Staging:
     def __init__(self, path: Path) -> None:
         self.path = path
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        # The API serves requests on several threads and the CLI may run beside it: every
+        # read-modify-write of the file holds an exclusive lock, so no staged claim is lost.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.with_name(self.path.name + ".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def _read(self) -> dict[str, Any]:
         if not self.path.exists():
             return {"reports": {}, "claims": []}
@@ -138,18 +152,19 @@ class Staging:
             os.fsync(out.fileno())
         os.replace(name, self.path)
 
-    def claims(self) -> list[dict[str, Any]]:
-        """Every staged claim, in the order staged."""
-        return list(self._read()["claims"])
+    def claims(self, source: str | None = None) -> list[dict[str, Any]]:
+        """Staged claims (of one report, given its id), in the order staged."""
+        return [c for c in self._read()["claims"] if source is None or c["source"] == source]
 
     def add(self, meta: dict[str, Any], text: str, claims: Sequence[dict[str, Any]]) -> int:
         """Stage claims of one report; already staged ids are not added twice. Returns how many were new."""
-        data = self._read()
-        data["reports"][meta["id"]] = {"meta": meta, "text": text}
-        known = {c["id"] for c in data["claims"]}
-        new = [c for c in claims if c["id"] not in known]
-        data["claims"].extend(new)
-        self._write(data)
+        with self._locked():
+            data = self._read()
+            data["reports"][meta["id"]] = {"meta": meta, "text": text}
+            known = {c["id"] for c in data["claims"]}
+            new = [c for c in claims if c["id"] not in known]
+            data["claims"].extend(new)
+            self._write(data)
         return len(new)
 
     def _select(self, ids: Sequence[str], data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -164,6 +179,10 @@ class Staging:
 
     def accept(self, ids: Sequence[str], store: GraphStore, ontology: Ontology) -> tuple[list[str], UpsertResult]:
         """Load the chosen staged claims (ids, or ``["all"]``) all-or-nothing, then unstage them."""
+        with self._locked():
+            return self._accept(ids, store, ontology)
+
+    def _accept(self, ids: Sequence[str], store: GraphStore, ontology: Ontology) -> tuple[list[str], UpsertResult]:
         data = self._read()
         chosen = self._select(ids, data)
         known = {s.id for s in store.sources()}
@@ -181,9 +200,10 @@ class Staging:
 
     def reject(self, ids: Sequence[str]) -> list[str]:
         """Drop the chosen staged claims without loading them."""
-        data = self._read()
-        chosen = {c["id"] for c in self._select(ids, data)}
-        self._drop(data, chosen)
+        with self._locked():
+            data = self._read()
+            chosen = {c["id"] for c in self._select(ids, data)}
+            self._drop(data, chosen)
         return sorted(chosen)
 
     def _drop(self, data: dict[str, Any], ids: set[str]) -> None:
@@ -196,3 +216,27 @@ class Staging:
 def _meta_of(source: Source) -> dict[str, Any]:
     meta = source.model_dump(exclude={"id", "text"})
     return {k: v for k, v in meta.items() if v is not None}
+
+
+@dataclass
+class ReportOutcome:
+    """What came of one report: claims in the graph, claims awaiting review, names still unknown."""
+
+    source: Source
+    loaded: list[ClaimView]
+    staged: list[dict[str, Any]]
+    candidates: list[Candidate]
+
+
+def report_outcome(store: GraphStore, ontology: Ontology, source_id: str, staging: Path) -> ReportOutcome:
+    """The state of one report now.
+
+    Candidates are not kept anywhere: the report is read again against today's registry, so
+    a name added to the registry since the report came in no longer shows as unknown.
+    """
+    source = store.get_source(source_id)
+    report = ReportInput(text=source.text, title=source.title, outlet=source.outlet, outlet_id=source.outlet_id,
+                         url=source.url, published=source.published, origin=f"report {source_id}")
+    extraction = Extractor(ontology, store.entities()).run(report, source_id=source_id)
+    return ReportOutcome(source=source, loaded=store.claims(ClaimQuery(source=source_id)),
+                         staged=Staging(staging).claims(source_id), candidates=extraction.candidates)

@@ -65,6 +65,22 @@ class ReportInput:
         return replace(self, **given)
 
 
+def with_given_metadata(report: ReportInput, *, title: str | None = None, outlet: str | None = None,
+                        url: str | None = None, published: str | None = None) -> ReportInput:
+    """A report with what the user gave (flags or API fields) over what the page said.
+
+    The outlet given is both its display name and the registry name it resolves by, and the
+    publication date is checked here, before any extraction work is spent on a bad one.
+    """
+    values: dict[str, str | None] = {"title": title, "url": url, "published": published}
+    if outlet is not None:
+        values["outlet"] = outlet
+        values["outlet_id"] = outlet
+    report = report.with_metadata(**values)
+    report.published_date  # noqa: B018 - raises ExtractionInputError on a bad date
+    return report
+
+
 def from_text(raw: str, *, origin: str = "<text>") -> ReportInput:
     """A report from plain text (with optional front matter) or from an HTML page."""
     if _HTML.match(raw):

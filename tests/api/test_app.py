@@ -131,7 +131,8 @@ def test_openapi_lists_every_endpoint_and_the_ontologys_vocabulary(client: TestC
     schema = client.get("/openapi.json").json()
     assert {"/v1/entities", "/v1/entities/{id}", "/v1/entities/{id}/neighbourhood", "/v1/paths", "/v1/claims",
             "/v1/claims/{id}", "/v1/sources", "/v1/sources/{id}", "/v1/schema", "/v1/stats", "/v1/timeline",
-            "/v1/export", "/health", "/ready"} <= set(schema["paths"])
+            "/v1/export", "/v1/reports", "/v1/reports/{id}/claims", "/v1/reports/{id}/review", "/health",
+            "/ready"} <= set(schema["paths"])
     parameters = {p["name"]: p for p in schema["paths"]["/v1/claims"]["get"]["parameters"]}
     type_items = parameters["type"]["schema"]["anyOf"][0]["items"]["enum"]
     assert "SEEKS_TO_PROVOKE" in type_items and "hostile" in type_items

@@ -1,0 +1,87 @@
+"""Reports in: extract a report's claims and load them (or stage them for review), and see what came of it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from app.api import present
+from app.api.deps import Config, Store, Vocabulary, require_api_key
+from app.api.errors import error_responses
+from app.api.schemas import (
+    Candidate,
+    IngestOut,
+    ReportClaims,
+    ReportIn,
+    ReviewIn,
+    ReviewOut,
+    StagedClaim,
+)
+from graph.errors import StagedClaimNotFound
+from graph.extract.ingest import Staging, candidate_dict, ingest, report_outcome
+from graph.extract.text import from_html, from_text, with_given_metadata
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+Writer = Annotated[None, Depends(require_api_key)]
+
+
+def _outcome_url(source_id: str) -> str:
+    return f"/v1/reports/{source_id}/claims"
+
+
+@router.post("", response_model=IngestOut, status_code=201,
+             responses={200: {"model": IngestOut, "description": "The report was already in the graph; nothing new "
+                                                                 "was written."},
+                        **error_responses(400, 401, 403, 422, 503)})
+def create_report(body: ReportIn, response: Response, store: Store, settings: Config, ontology: Vocabulary,
+                  _: Writer) -> IngestOut:
+    """Extract a report's claims and load them with it, or stage them for review (API key required)."""
+    origin = "POST /v1/reports"
+    parsed = from_html(body.html, origin=origin) if body.html is not None else from_text(body.text or "", origin=origin)
+    report = with_given_metadata(parsed, title=body.title, outlet=body.outlet, url=body.url, published=body.published)
+    result = ingest(report, store, ontology, review=body.review, staging=settings.staging_path)
+    assert result.written is not None
+    if not result.written.created["sources"] and not result.written.created["claims"] and not result.staged:
+        response.status_code = 200
+    response.headers["Location"] = _outcome_url(result.source_id)
+    return IngestOut(source=present.source_ref(store.get_source(result.source_id)),
+                     claims=list(result.extraction.claims), candidates=[
+                         Candidate(**candidate_dict(c)) for c in result.extraction.candidates],
+                     written=result.written, staged=result.staged, review=body.review,
+                     outcome=_outcome_url(result.source_id))
+
+
+@router.get("/{id}/claims", response_model=ReportClaims, responses=error_responses(304, 404, 503))
+def read_report_claims(id: str, store: Store, settings: Config, ontology: Vocabulary) -> ReportClaims:
+    """What came of a report: its claims in the graph, those awaiting review, and names still unknown."""
+    outcome = report_outcome(store, ontology, id, settings.staging_path)
+    return ReportClaims(source=present.source_ref(outcome.source), loaded=present.claims_out(store, outcome.loaded),
+                        staged=[StagedClaim(**c) for c in outcome.staged],
+                        candidates=[Candidate(**candidate_dict(c)) for c in outcome.candidates])
+
+
+@router.post("/{id}/review", response_model=ReviewOut, responses=error_responses(400, 401, 403, 404, 422, 503))
+def review_report(id: str, body: ReviewIn, store: Store, settings: Config, ontology: Vocabulary,
+                  _: Writer) -> ReviewOut:
+    """Accept (load) or reject (drop) a report's staged claims, by id or all (API key required)."""
+    store.get_source(id)
+    staging = Staging(settings.staging_path)
+    mine = [c["id"] for c in staging.claims(id)]
+    accept, reject = (_chosen(id, ids, mine) for ids in (body.accept, body.reject))
+    accepted, written = staging.accept(accept, store, ontology) if accept else ([], None)
+    rejected = staging.reject(reject) if reject else []
+    return ReviewOut(accepted=accepted, rejected=rejected, written=written,
+                     staged=[StagedClaim(**c) for c in staging.claims(id)])
+
+
+def _chosen(source_id: str, ids: list[str], staged: list[str]) -> list[str]:
+    """The ids meant: ``all`` is every staged claim of this report; others must be staged from it."""
+    if ids == ["all"]:
+        return staged
+    foreign = [i for i in ids if i not in staged]
+    if foreign:
+        raise StagedClaimNotFound(f"report {source_id} has no staged claim {', '.join(foreign)}",
+                                  details={"ids": foreign, "report": source_id})
+    return ids

@@ -40,8 +40,15 @@ class Coreference:
 
     def find(self, sentence: Span, named: Sequence[Mention], salient: Sequence[str],
              history: Sequence[Mention], kinds_of: dict[str, str],
-             phrases: Sequence[tuple[str, int, int]] | None = None) -> list[Mention]:
-        """Coreferent mentions in ``sentence`` not overlapping named ones, resolved or dropped."""
+             phrases: Sequence[tuple[str, int, int]] | None = None,
+             unknown: Sequence[tuple[int, int]] = ()) -> list[Mention]:
+        """Coreferent mentions in ``sentence`` not overlapping named ones, resolved or dropped.
+
+        ``unknown`` are names the registry lacks. One standing between a pronoun and its
+        would-be antecedent, outside a prepositional phrase, is the likelier referent ("A new
+        group, Jabhat X, said it attacked …"), so the pronoun is dropped rather than tied to a
+        known actor named earlier.
+        """
         doc = sentence.doc
         found: list[Mention] = []
         if phrases is None:
@@ -57,6 +64,8 @@ class Coreference:
                 continue
             kinds = self._kinds[label]
             earlier = [m for m in named if m.end <= start]
+            if self._shadowed(doc, start, [m for m in earlier if m.kind in kinds], unknown):
+                continue
             entity_id = self._cataphor(sentence, start, named, kinds) or self._antecedent(
                 kinds, earlier, salient, history, kinds_of)
             if entity_id is None:
@@ -67,6 +76,14 @@ class Coreference:
                                  kinds_of[entity_id], possessive=words in ("its", "their", "his", "her"),
                                  via="coreference"))
         return found
+
+    def _shadowed(self, doc: Doc, start: int, compatible: Sequence[Mention],
+                  unknown: Sequence[tuple[int, int]]) -> bool:
+        """Whether an unknown name sits between the pronoun and the nearest compatible known one."""
+        floor = compatible[-1].end if compatible else 0
+        return any(floor <= u_start and u_end <= start
+                   and (u_start == 0 or doc[u_start - 1].lower_ not in self._prepositions)
+                   for u_start, u_end in unknown)
 
     def _cataphor(self, sentence: Span, start: int, named: Sequence[Mention], kinds: Sequence[str]) -> str | None:
         """'In its 2020 agreement with the US, the Taliban promised …': an opening clause's pronoun

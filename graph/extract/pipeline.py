@@ -247,8 +247,9 @@ class Extractor:
         span = (offset + sent.start_char + lead, offset + sent.start_char + lead + len(quote))
         for vague in unresolved:
             state.candidate(vague.text, "ambiguous: names more than one entity here", quote, span)
-        self._candidates(sent, named, unresolved, (quote, span), state)
-        corefs = self.coref.find(sent, named, state.salient, state.history, self.kinds, self._anaphors)
+        unknown = self._candidates(sent, named, unresolved, (quote, span), state)
+        corefs = self.coref.find(sent, named, state.salient, state.history, self.kinds, self._anaphors,
+                                 unknown=unknown)
         mentions = sorted([*named, *corefs], key=lambda m: m.start)
         if not mentions:
             # nothing to relate: only the quotation state carries over
@@ -677,8 +678,10 @@ class Extractor:
     # --- names the registry lacks ----------------------------------------------------------
 
     def _candidates(self, sent: Span, named: Sequence[Mention], unresolved: Sequence[Span],
-                    where: tuple[str, tuple[int, int]], state: _State) -> None:
+                    where: tuple[str, tuple[int, int]], state: _State) -> list[tuple[int, int]]:
+        """Record the sentence's unknown names as candidates; return their token ranges."""
         doc = sent.doc
+        found: list[tuple[int, int]] = []
         covered = {i for m in named for i in range(m.start, m.end)}
         covered |= {i for s in unresolved for i in range(s.start, s.end)}
         run: list[int] = []
@@ -690,6 +693,7 @@ class Extractor:
             lone = len(run) == 1 and (run[0] == sent.start or words[0] in self.lexicon.not_names)
             if words and not lone and not all(w in self.lexicon.not_names for w in words):
                 state.candidate(doc[run[0]:run[-1] + 1].text, "not in the registry", *where)
+                found.append((run[0], run[-1] + 1))
             run.clear()
 
         for i in range(sent.start, sent.end):
@@ -707,6 +711,7 @@ class Extractor:
                 else:
                     flush()
         flush()
+        return found
 
     def outlet_of(self, report: ReportInput) -> str | None:
         """The registry id of the report's outlet (by ``outlet_id``, then ``outlet``), if it has one."""

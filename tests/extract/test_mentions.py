@@ -51,6 +51,18 @@ def test_the_group_it_and_they_refer_back(run: Run) -> None:
     assert coreferent[0].confidence < named[0].confidence
 
 
+def test_a_pronoun_after_an_unknown_name_is_not_given_to_a_known_one(run: Run) -> None:
+    earlier = "IS-K claimed that it fired rockets at Tajikistan on May 7. "
+    result = run(earlier + "A little-known group, Jabhat al-Fajr Khorasan, said it attacked Pakistani police.")
+    assert triples(result) == {("isk", "ATTACKED", "tajikistan")}
+    assert "Jabhat al-Fajr Khorasan" in {c.name for c in result.candidates}
+    assert triples(run(earlier + "Zarnigor Brigade fighters later said they had attacked Pakistani troops.")) == {
+        ("isk", "ATTACKED", "tajikistan")}
+    # an unknown place in a prepositional phrase does not stand between "they" and the group
+    assert ("isk", "ATTACKED", "pakistan") in triples(run("IS-K fighters moved to Bajaur, where they attacked "
+                                                          "Pakistani police."))
+
+
 def test_an_opening_clause_pronoun_points_forward(run: Run) -> None:
     result = run("In its 2020 agreement with the United States, the Taliban promised to cut ties with Al-Qaeda.")
     assert ("taliban", "SIGNED_AGREEMENT_WITH", "united-states") in triples(result)

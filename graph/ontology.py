@@ -60,11 +60,13 @@ class Cues(_Strict):
     begins, and a lone ``*`` any one word. With an ``active`` cue the subject comes before it
     ("IS-K attacked Tajikistan"); with a ``passive`` cue the subject comes after it ("attacked
     by IS-K"). ``reactive`` cues answer something an opening clause may name ("After TTP
-    attacks, Islamabad retaliated": the TTP is the object).
+    attacks, Islamabad retaliated": the TTP is the object). ``mutual`` cues name an exchange in
+    which each side does it to the other ("exchanged fire with"): a claim each way.
     """
 
     active: list[str] = Field(default_factory=list)
     passive: list[str] = Field(default_factory=list)
+    mutual: list[str] = Field(default_factory=list)
     reactive: bool = False
 
 

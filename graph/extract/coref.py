@@ -66,8 +66,11 @@ class Coreference:
             earlier = [m for m in named if m.end <= start]
             if self._shadowed(doc, start, [m for m in earlier if m.kind in kinds], unknown):
                 continue
+            # subjects and objects outrank names inside prepositional phrases ("Pakistan closed the
+            # crossing on its border with Afghanistan after its guards …": its = Pakistan)
+            ranked = [m for m in earlier if self._oblique(doc, m)] + [m for m in earlier if not self._oblique(doc, m)]
             entity_id = self._cataphor(sentence, start, named, kinds) or self._antecedent(
-                kinds, earlier, salient, history, kinds_of)
+                kinds, ranked, salient, history, kinds_of)
             if entity_id is None:
                 continue
             taken.update(range(start, end))
@@ -76,6 +79,13 @@ class Coreference:
                                  kinds_of[entity_id], possessive=words in ("its", "their", "his", "her"),
                                  via="coreference"))
         return found
+
+    def _oblique(self, doc: Doc, mention: Mention) -> bool:
+        """Whether a mention is the object of a preposition (a determiner may stand between)."""
+        before = mention.start - 1
+        while before >= 0 and doc[before].lower_ in ("the", "a", "an"):
+            before -= 1
+        return before >= 0 and doc[before].lower_ in self._prepositions
 
     def _shadowed(self, doc: Doc, start: int, compatible: Sequence[Mention],
                   unknown: Sequence[tuple[int, int]]) -> bool:

@@ -17,13 +17,15 @@ _ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation"
 
 
 class CueHit(NamedTuple):
-    """A cue for ``type`` at tokens [start, end) of a doc; ``passive`` puts the subject after it."""
+    """A cue for ``type`` at tokens [start, end) of a doc; ``passive`` puts the subject after it,
+    ``mutual`` makes the relation hold both ways."""
 
     type: str
     start: int
     end: int
     passive: bool
     text: str
+    mutual: bool = False
 
 
 def _forms(word: str) -> set[str]:
@@ -51,7 +53,8 @@ class CueMatcher:
         self._segments = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._gapped: list[tuple[str, int]] = []
         for rel in ontology.relation_types.values():
-            for voice, cues in (("active", rel.cues.active), ("passive", rel.cues.passive)):
+            for voice, cues in (("active", rel.cues.active), ("passive", rel.cues.passive),
+                                ("mutual", rel.cues.mutual)):
                 label = f"{rel.name}|{voice}"
                 gapped = [c for c in cues if "*" in c.split()]
                 plain = [p for c in cues if "*" not in c.split() for p in phrases(c)]
@@ -102,7 +105,8 @@ class CueMatcher:
         raw = []
         for label, start, end in matches:
             type_name, voice = label.split("|")
-            raw.append(CueHit(type_name, start, end, voice == "passive", " ".join(words[start:end])))
+            raw.append(CueHit(type_name, start, end, voice == "passive", " ".join(words[start:end]),
+                              voice == "mutual"))
         raw.sort(key=lambda h: (h.type, h.start, -(h.end - h.start)))
         kept: list[CueHit] = []
         for hit in raw:

@@ -317,6 +317,10 @@ class Extractor:
                 if claim is not None:
                     claims.append(claim)
                     state.acting.append(subject.entity_id)
+                if hit.mutual and obj.kind in rel.subject_kinds and subject.kind in rel.object_kinds:
+                    back = self._claim(rel, obj, subject, voice, quote, span, when, state)
+                    if back is not None:
+                        claims.append(back)
         return claims
 
     def _slots(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],  # noqa: PLR0911

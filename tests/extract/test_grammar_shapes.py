@@ -110,3 +110,10 @@ def test_a_named_speaker_of_a_free_relative_is_not_the_object_either(run: Run) -
     result = run("Pakistan carried out strikes on what Iran called hideouts of the Baloch Liberation Army.")
     assert ("pakistan", "ATTACKED", "baloch-liberation-army") in triples(result)
     assert ("pakistan", "ATTACKED", "iran") not in triples(result)
+
+
+def test_an_exchange_of_fire_is_an_attack_each_way(run: Run) -> None:
+    result = run("Pakistani troops exchanged fire with Taliban forces on Wednesday.")
+    assert {("pakistan", "ATTACKED", "taliban"), ("taliban", "ATTACKED", "pakistan")} <= triples(result)
+    one_way = run("Pakistani troops fired on Taliban forces on Wednesday.")
+    assert ("taliban", "ATTACKED", "pakistan") not in triples(one_way)

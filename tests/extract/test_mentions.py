@@ -63,6 +63,13 @@ def test_a_pronoun_after_an_unknown_name_is_not_given_to_a_known_one(run: Run) -
                                                           "Pakistani police."))
 
 
+def test_a_possessive_pronoun_prefers_the_subject_to_a_name_after_a_preposition(run: Run) -> None:
+    result = run("Iran sealed a crossing on its border with Pakistan after its guards were attacked by Jaish "
+                 "al-Adl.")
+    assert ("jaish-al-adl", "ATTACKED", "iran") in triples(result)
+    assert ("jaish-al-adl", "ATTACKED", "pakistan") not in triples(result)
+
+
 def test_an_opening_clause_pronoun_points_forward(run: Run) -> None:
     result = run("In its 2020 agreement with the United States, the Taliban promised to cut ties with Al-Qaeda.")
     assert ("taliban", "SIGNED_AGREEMENT_WITH", "united-states") in triples(result)

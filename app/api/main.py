@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app.api import docs, errors, openapi
+from app.api import docs, errors, openapi, web
 from app.api.etag import ETagMiddleware
 from app.api.routes import claims, entities, export, meta, paths, sources
 from app.deps import open_store
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     errors.install(app)
     openapi.install(app, ontology, settings)
     docs.install(app)
+    web.install(app, settings)
     for module in (entities, claims, sources, paths, export):
         app.include_router(module.router)
     app.include_router(meta.router)

@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app.api import docs, errors, openapi, web
 from app.api.etag import ETagMiddleware
-from app.api.routes import claims, entities, export, meta, paths, sources
+from app.api.routes import ask, claims, entities, export, meta, paths, sources
 from app.deps import open_store
 from app.settings import Settings
 from graph.ontology import load_ontology
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     openapi.install(app, ontology, settings)
     docs.install(app)
     web.install(app, settings)
-    for module in (entities, claims, sources, paths, export):
+    for module in (entities, claims, sources, paths, export, ask):
         app.include_router(module.router)
     app.include_router(meta.router)
     app.include_router(meta.probes)

@@ -7,7 +7,9 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.analysis import Centrality
-from graph.model import Alias, ClaimView, Hop
+from graph.model import Alias, ClaimOut, ClaimView, Hop, SourceRef
+
+__all__ = ["ClaimOut", "SourceRef"]  # moved to graph.model (graph.ask answers cite claims too)
 
 T = TypeVar("T")
 
@@ -56,25 +58,6 @@ class EntityDetail(_Out):
     claims_out: dict[str, int]
     claims_in: dict[str, int]
     claims_total: int
-
-
-class SourceRef(_Out):
-    """Enough of a report to cite it."""
-
-    id: str
-    title: str
-    outlet: str
-    url: str | None
-    published: str | None
-    reliability: str | None
-
-
-class ClaimOut(ClaimView):
-    """A claim with the display names of its ends and the report it comes from."""
-
-    subject_name: str
-    object_name: str
-    report: SourceRef
 
 
 class QuoteInContext(_Out):

@@ -126,6 +126,7 @@ function viewContents() {
     data.ask.answers.forEach((id) => { answers.add(id); anchors.add(id); });
     data.ask.nodes.forEach((id) => nodes.add(id));
     data.ask.claims.forEach((id) => claims.add(id));
+    data.ask.pathClaims.forEach((id) => pathClaims.add(id));
   }
   for (const id of state.e) { nodes.add(id); anchors.add(id); }
   for (const expansion of data.expansions) {
@@ -240,7 +241,12 @@ function applyFilters(anchors) {
 function layout() {
   cy.layout({ name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true,
     idealEdgeLength: () => 110, nodeRepulsion: () => 9000, padding: 30 }).run();
-  cy.fit(undefined, 30);
+  cy.fit(undefined, 40);
+  // A handful of nodes would otherwise be blown up to fill the canvas.
+  if (cy.zoom() > 1.2) {
+    cy.zoom(1.2);
+    cy.center();
+  }
 }
 
 /** Learn each shown node's neighbours (all types) once, then label nodes with how many are not shown. */
@@ -288,10 +294,9 @@ async function loadAsk(question) {
     const nodes = [...answer.answers.map((a) => a.id), ...answer.claims.flatMap((c) => [c.subject, c.object]),
       ...paths.flatMap((path) => path.nodes)];
     await ensureEntities(nodes);
-    data.ask = {
-      answers: answer.answers.map((a) => a.id), nodes,
-      claims: [...answer.claims.map((c) => c.id), ...paths.flatMap((p) => p.hops.flatMap((hop) => (hop.claims || []).map((c) => c.id)))],
-    };
+    const pathClaims = paths.flatMap((path) => path.hops.flatMap((hop) => (hop.claims || []).map((c) => c.id)));
+    data.ask = { answers: answer.answers.map((a) => a.id), nodes, pathClaims,
+      claims: [...answer.claims.map((c) => c.id), ...pathClaims] };
     return answer;
   } catch (error) {
     data.ask = null;
@@ -311,8 +316,19 @@ async function ask(question) {
     say(`${answer.answers.length} answer(s), ${answer.claims.length} claim(s)`);
   } catch (error) {
     render();
-    showError(`Could not answer “${state.q}”`, error, (suggestion) => ask(suggestion));
+    showError(`Could not answer “${state.q}”`, error, trySuggestion);
   }
+}
+
+/** A suggested question runs at once; a pattern with a blank ("who are …'s enemies") waits to be filled in. */
+function trySuggestion(suggestion) {
+  const input = $("#ask-input");
+  input.value = suggestion;
+  const blank = suggestion.indexOf("…");
+  if (blank < 0) { ask(suggestion); return; }
+  input.focus();
+  input.setSelectionRange(blank, blank + 1);
+  say("Replace … with a name, then press Ask");
 }
 
 async function loadExpansion(id, types) {
@@ -680,7 +696,7 @@ async function restore(wanted) {
     $("#path-from").value = state.from;
     $("#path-to").value = state.to;
     let answer = null;
-    if (state.q) answer = await loadAsk(state.q).catch((error) => { showError(`Could not answer “${state.q}”`, error, (s) => ask(s)); return null; });
+    if (state.q) answer = await loadAsk(state.q).catch((error) => { showError(`Could not answer “${state.q}”`, error, trySuggestion); return null; });
     await ensureEntities(state.e);
     for (const expansion of state.x) await loadExpansion(expansion.id, expansion.types).catch(() => null);
     let paths = null;
@@ -710,6 +726,7 @@ async function main() {
   const timeline = await getJSON("/v1/timeline", { interval: "month" });
   const periods = timeline.buckets.map((bucket) => bucket.period).sort();
   data.months = periods.length ? monthsBetween(periods[0], periods[periods.length - 1]) : [];
+  explorer.months = data.months;
   buildControls();
   cy = cytoscape({ container: $("#cy"), style: cyStyle(), minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false });
   window.cy = cy;

@@ -24,9 +24,13 @@ import uvicorn
 from playwright.sync_api import Browser, Page
 
 from app.api import create_app
+from graph.loader import load
+from graph.model import Batch, Claim
+from graph.ontology import Ontology
 from graph.store import GraphStore
+from graph.stores.memory import MemoryStore
 from tests.api.conftest import settings_for
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, SEEDS
 
 PROVOKE = "who is IS-K trying to provoke"
 
@@ -45,22 +49,27 @@ class Served:
             return json.loads(response.read())
 
 
-@pytest.fixture(scope="module")
-def served(seeded: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The app over the seeded store, served by uvicorn on a free loopback port in a thread."""
+def serve(store: GraphStore, tmp: Path) -> Iterator[Served]:
+    """The app over ``store``, served by uvicorn on a free loopback port in a thread, until resumed."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app(settings_for(Path(tmp_path_factory.mktemp("web"))), seeded)
+    app = create_app(settings_for(tmp), store)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", "memory" if type(seeded).__name__ == "MemoryStore" else "neo4j")
+    yield Served(f"http://127.0.0.1:{port}", "memory" if isinstance(store, MemoryStore) else "neo4j")
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(seeded: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The app over each seeded store."""
+    yield from serve(seeded, Path(tmp_path_factory.mktemp("web")))
 
 
 @dataclass
@@ -240,7 +249,7 @@ def test_the_path_finder_shows_each_hop_and_draws_the_path(explorer: Explorer) -
     explorer.screenshot("explorer-path")
 
     explorer.page.goto("about:blank")
-    explorer.open(f"#from=IS-K&to=China")
+    explorer.open("#from=IS-K&to=China")
     assert explorer.page.locator("#panel .hop strong").all_inner_texts() == hops
     explorer.check_stayed_local()
 
@@ -329,3 +338,45 @@ def test_an_unreadable_question_offers_clickable_suggestions(explorer: Explorer)
     explorer.settle()
     assert explorer.page.input_value("#ask-input") == suggestions[0]
     explorer.check_stayed_local()
+
+
+def test_disputed_claims_and_denials_are_dashed_and_others_solid(explorer: Explorer) -> None:
+    explorer.open("#e=isk&x=isk~ATTACKED.DENIED")
+    _, claim_ids = neighbours(explorer.served, "isk", types="ATTACKED,DENIED")
+    assert explorer.edges() == claim_ids
+    for claim_id in claim_ids:
+        claim = explorer.served.get(f"/v1/claims/{claim_id}")["claim"]
+        apart = claim["disputed"] or claim["status"] == "denied"
+        style = explorer.page.evaluate("id => cy.getElementById(id).style('line-style')", claim_id)
+        assert style == ("dashed" if apart else "solid"), claim_id
+        label = explorer.page.evaluate("id => cy.getElementById(id).data('label')", claim_id)
+        assert label == claim["type"]
+    assert any(explorer.served.get(f"/v1/claims/{c}")["claim"]["disputed"] for c in claim_ids)
+    explorer.check_stayed_local()
+
+
+@pytest.fixture(scope="module")
+def served_with_a_machine_claim(ontology: Ontology, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The seed graph plus one claim an extractor made, served like the others."""
+    store = MemoryStore(ontology)
+    load(SEEDS, store, ontology)
+    curated = store.get_claim("isk-provoke-pakistan-mines")
+    guess = Claim(**{**curated.model_dump(exclude={"disputed", "disputed_by"}),
+                     "id": "machine-guess", "confidence": 0.4, "extracted_by": "test-extractor 0.1"})
+    store.upsert(Batch(claims=[guess]))
+    yield from serve(store, Path(tmp_path_factory.mktemp("web-machine")))
+
+
+def test_machine_extracted_claims_are_dotted_and_marked(browser: Browser, served_with_a_machine_claim: Served) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab = Explorer(page, served_with_a_machine_claim)
+    page.on("request", lambda request: tab.requested.append(request.url))
+    tab.open("#e=isk&x=isk~SEEKS_TO_PROVOKE")
+    assert "machine-guess" in tab.edges() and "isk-provoke-pakistan-mines" in tab.edges()
+    assert page.evaluate("cy.getElementById('machine-guess').style('line-style')") == "dotted"
+    assert page.evaluate("cy.getElementById('machine-guess').data('label')") == "⚙ SEEKS_TO_PROVOKE"
+    assert page.evaluate("cy.getElementById('isk-provoke-pakistan-mines').style('line-style')") == "solid"
+    tab.tap("machine-guess")
+    assert "test-extractor 0.1" in page.locator("#panel .facts").inner_text()
+    tab.check_stayed_local()
+    page.close()

@@ -243,8 +243,8 @@ function layout() {
     idealEdgeLength: () => 110, nodeRepulsion: () => 9000, padding: 30 }).run();
   cy.fit(undefined, 40);
   // A handful of nodes would otherwise be blown up to fill the canvas.
-  if (cy.zoom() > 1.2) {
-    cy.zoom(1.2);
+  if (cy.zoom() > 1.6) {
+    cy.zoom(1.6);
     cy.center();
   }
 }
@@ -425,7 +425,7 @@ function panel(...children) {
 function claimLine(claim) {
   const subject = data.entities.get(claim.subject)?.name || claim.subject;
   const object = data.entities.get(claim.object)?.name || claim.object;
-  return h("button", { type: "button", class: "claim-link", "data-claim": claim.id, onclick: () => showClaim(claim.id) },
+  return h("button", { type: "button", class: "claim-link", "data-claim": claim.id, title: claim.id, onclick: () => showClaim(claim.id) },
     `${subject} ${claim.type} ${object}`, " ", h("span", { class: `badge ${claim.status}` }, claim.status),
     claim.disputed ? [" ", h("span", { class: "badge disputed" }, "disputed")] : null);
 }

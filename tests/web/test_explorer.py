@@ -271,6 +271,15 @@ def test_filters_by_status_and_date_change_what_is_shown_and_survive_a_reload(ex
     claims = {link["claim"]["id"]: link["claim"] for link in subgraph["links"]}
     assert explorer.edges() == set(claims)
 
+    explorer.page.select_option("#filter-types", ["ATTACKED", "RECRUITS_FROM"])
+    explorer.settle()
+    of_types = {claim_id for claim_id, claim in claims.items() if claim["type"] in ("ATTACKED", "RECRUITS_FROM")}
+    assert of_types and explorer.edges() == of_types
+    assert "types=ATTACKED%2CRECRUITS_FROM" in explorer.page.url
+    explorer.page.select_option("#filter-types", [])
+    explorer.settle()
+    assert explorer.edges() == set(claims)
+
     statuses = [box.get_attribute("value") for box in explorer.page.locator("#filter-status input").all()]
     assert set(statuses) == set(explorer.served.get("/v1/schema")["statuses"])
     for status in statuses:
@@ -380,3 +389,28 @@ def test_machine_extracted_claims_are_dotted_and_marked(browser: Browser, served
     assert "test-extractor 0.1" in page.locator("#panel .facts").inner_text()
     tab.check_stayed_local()
     page.close()
+
+
+def test_the_search_box_suggests_entities_by_alias(explorer: Explorer) -> None:
+    explorer.open()
+    explorer.page.fill("#search-input", "Dushanbe")
+    explorer.page.wait_for_function("document.querySelectorAll('#entity-options option').length > 0")
+    explorer.settle()
+    hits = explorer.served.get("/v1/entities", q="Dushanbe", limit=8)["data"]
+    options = explorer.page.locator("#entity-options option")
+    assert [option.get_attribute("value") for option in options.all()] == [hit["name"] for hit in hits]
+    assert options.first.inner_text() == f"{hits[0]['matched']} → {hits[0]['name']} ({hits[0]['kind']})"
+    explorer.page.press("#search-input", "Enter")
+    explorer.settle()
+    assert explorer.nodes() == {hits[0]["id"]}
+    explorer.check_stayed_local()
+
+
+def test_every_control_has_an_accessible_name(explorer: Explorer) -> None:
+    explorer.open()
+    unnamed = explorer.page.evaluate(
+        """() => [...document.querySelectorAll('input, select, button, textarea')]
+             .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+             .map(el => el.outerHTML)""")
+    assert explorer.page.locator("input, select").count() >= 8
+    assert unnamed == []

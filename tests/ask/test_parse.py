@@ -59,6 +59,7 @@ PARAPHRASES = {
     "whom does Islamic State Khorasan want to provoke?": "who is IS-K trying to provoke?",
     "WHO IS IS-K TRYING TO PROVOKE???": "who is IS-K trying to provoke?",
     "who is provoking Islamabad": "who is trying to provoke Pakistan?",
+    "who is Islamabad being provoked by?": "who is trying to provoke Pakistan?",
     "which groups recruit among the Pakistani Taliban?": "who recruits from the TTP?",
     "who has attacked Tashkent?": "who attacked Uzbekistan?",
     "who rejected the claims?": "who denied the attacks?",
@@ -90,6 +91,15 @@ def test_word_order_decides_who_is_subject(ontology: Ontology, index: AliasIndex
     assert (forward.template.direction, backward.template.direction) == ("out", "in")
     assert forward.template.phrase in ontology.relation_types[forward.template.name].phrasings.forward
     assert backward.template.phrase in ontology.relation_types[backward.template.name].phrasings.backward
+
+
+@pytest.mark.parametrize(("question", "direction"), [
+    ("what does IS-K threaten?", "out"), ("who threatens IS-K?", "in"), ("what is IS-K threatened by?", "in"),
+    ("who has IS-K attacked?", "out"), ("who attacked IS-K?", "in"),
+])
+def test_direction_follows_the_phrasing_not_the_question_word(question: str, direction: str, ontology: Ontology,
+                                                             index: AliasIndex) -> None:
+    assert read(question, ontology, index).template.direction == direction
 
 
 def test_status_words_become_filters(ontology: Ontology, index: AliasIndex) -> None:
@@ -151,6 +161,17 @@ def test_an_alias_of_two_entities_is_not_resolved_silently(ontology: Ontology, i
     with pytest.raises(AmbiguousName) as caught:
         read("who attacked the Uzbek?", ontology, index)
     assert {c["id"] for c in caught.value.candidates} == {"uzbekistan", "uzbeks"}
+
+
+def test_a_question_date_resolves_an_alias_that_holds_only_for_a_time(ontology: Ontology, index: AliasIndex) -> None:
+    assert [e.id for e in read("who does Kabul host in 2022?", ontology, index).entities] == ["taliban"]
+    assert [e.id for e in read("who does Kabul host in 2015?", ontology, index).entities] == ["afghanistan"]
+    with pytest.raises(AmbiguousName):
+        read("who does Kabul host?", ontology, index)
+
+
+def test_a_capitalised_alias_is_a_name_even_when_it_is_also_a_word(ontology: Ontology, index: AliasIndex) -> None:
+    assert [e.id for e in read("who is the US allied with?", ontology, index).entities] == ["united-states"]
 
 
 def test_matching_is_by_normalised_words_not_sentences(ontology: Ontology) -> None:

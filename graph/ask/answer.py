@@ -28,17 +28,17 @@ PATHS_MAX_HOPS = 4
 def ask(store: GraphStore, question: str, ontology: Ontology | None = None) -> Answer:
     """Answer a question in plain English from the store (see ``graph.ask.parse`` for how it is read)."""
     ontology = ontology or load_ontology()
-    return answer(store, parse(question, ontology, AliasIndex(store.entities())))
+    return answer(store, parse(question, ontology, AliasIndex(store.entities())), ontology)
 
 
-def answer(store: GraphStore, parsed: Parsed) -> Answer:
+def answer(store: GraphStore, parsed: Parsed, ontology: Ontology) -> Answer:
     """Run what a question was read as."""
     shape = parsed.template.shape
     if shape == "connection":
         return _connection(store, parsed)
     if shape in ("profile", "status"):
         return _about(store, parsed)
-    return _relation(store, parsed)
+    return _relation(store, ontology, parsed)
 
 
 def _url(path: str, **params: object) -> str:
@@ -79,7 +79,7 @@ def _window_text(parsed: Parsed) -> str:
     return f", from {parsed.since or '…'} to {parsed.until or '…'}"
 
 
-def _relation(store: GraphStore, parsed: Parsed) -> Answer:
+def _relation(store: GraphStore, ontology: Ontology, parsed: Parsed) -> Answer:
     """A relation type or a category, with the entity named as subject or object (or neither)."""
     template = parsed.template
     focus = parsed.entities[0] if parsed.entities else None
@@ -105,6 +105,8 @@ def _relation(store: GraphStore, parsed: Parsed) -> Answer:
             role = f"{{x}} = {focus.name} ({focus.id}) at either end"
     explanation = (f'Read as "{template.phrase}" ({template.shape} {template.name}), {role}{_window_text(parsed)}: '
                    f"{len(claims)} claim{_s(claims)}, {len(answers)} answer{_s(answers)}.")
+    if not claims and focus is not None and template.shape == "relation":
+        explanation += _nearby(store, ontology, query, focus, as_object)
     return Answer(
         question=parsed.question, answers=answers, claims=cite(store, claims), explanation=explanation,
         query=AskQuery(shape=template.shape, phrasing=template.phrase, score=parsed.score, relation=template.name,
@@ -112,6 +114,20 @@ def _relation(store: GraphStore, parsed: Parsed) -> Answer:
                        since=parsed.since, until=parsed.until, statuses=list(parsed.statuses),
                        disputed=parsed.disputed, endpoint=endpoint, endpoints=[endpoint]),
     )
+
+
+def _nearby(store: GraphStore, ontology: Ontology, query: ClaimQuery, focus: Entity, as_object: bool) -> str:
+    """For an empty answer, what the store holds in the same category: "none" should not read as "unknown"."""
+    category = ontology.relation(query.types[0]).category if query.types else None
+    if category is None:
+        return ""
+    kin = tuple(t.name for t in ontology.relation_types.values() if t.category == category)
+    others = store.claims(ClaimQuery(subject=query.subject, object=query.object, types=kin, window=query.window))
+    if not others:
+        return ""
+    types = ", ".join(sorted({c.type for c in others}))
+    return (f" The graph holds {len(others)} other {category} claim{_s(others)} with {focus.name} as the "
+            f"{'object' if as_object else 'subject'} ({types}).")
 
 
 def _about(store: GraphStore, parsed: Parsed) -> Answer:

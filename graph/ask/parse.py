@@ -291,7 +291,7 @@ def find_mentions(words: list[str], index: AliasIndex) -> list[Mention]:
         folded = _fold(text)
         possessive = folded.endswith(("'s", "s'"))
         name = text[:-2] if possessive and folded.endswith("'s") else text.rstrip("'")
-        if _fold(name) in _FUNCTION_WORDS:
+        if name.islower() and name in _FUNCTION_WORDS:
             continue
         if not index.knows(name):
             singular = name[:-1] if name.endswith("s") and len(name) > 3 else ""
@@ -303,9 +303,19 @@ def find_mentions(words: list[str], index: AliasIndex) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
-# Words no entity name can be, however an alias is spelled ("US" is the United States, "us" is not asked about).
+# Lowercase words that are never a name, though an alias is spelled so ("US" is the United States, "us" is not).
 _FUNCTION_WORDS = frozenset({"us", "we", "it", "who", "what", "which", "is", "the", "a", "an", "in", "on", "of", "to",
                              "about", "and", "mines"})
+
+
+def _resolve(index: AliasIndex, name: str, at: str | None) -> Entity:
+    """The entity a name stands for, at the question's date when it gives one ("Kabul" in 2022 is the Taliban)."""
+    if at is not None:
+        try:
+            return index.resolve(name, at)
+        except EntityNotFound:
+            pass  # an alias that held only at other times still names its entity when the question is undated
+    return index.resolve(name)
 
 
 # --- reading a question -------------------------------------------------------------------
@@ -423,7 +433,7 @@ def parse(question: str, ontology: Ontology, index: AliasIndex) -> Parsed:
     text, since, until = take_dates(question)
     words = [w for w in text.split() if _strip(w) or w.startswith("{")]
     mentions = find_mentions(words, index)[:2]
-    entities = tuple(index.resolve(m.text) for m in mentions)
+    entities = tuple(_resolve(index, m.text, since or until) for m in mentions)
     template_text = _template_text(words, mentions)
     open_slot = False
     if not mentions:

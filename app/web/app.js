@@ -239,8 +239,9 @@ function applyFilters(anchors) {
 }
 
 function layout() {
+  // Long ideal edges and strong repulsion: parallel claims between two entities otherwise pull them together.
   cy.layout({ name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true,
-    idealEdgeLength: () => 110, nodeRepulsion: () => 9000, padding: 30 }).run();
+    idealEdgeLength: () => 140, edgeElasticity: () => 100, nodeRepulsion: () => 20000, padding: 30 }).run();
   cy.fit(undefined, 40);
   // A handful of nodes would otherwise be blown up to fill the canvas.
   if (cy.zoom() > 1.6) {

@@ -527,7 +527,8 @@ async function showClaim(id) {
         claim.disputed ? [" ", h("span", { class: "badge disputed" }, "disputed")] : null),
       h("dt", {}, "Asserted by"), h("dd", { class: "asserted-by" }, asserter || "—"),
       h("dt", {}, "Date"), h("dd", { class: "date" }, claim.date ? claim.date + (claim.end_date ? ` to ${claim.end_date}` : "") : "not dated"),
-      h("dt", {}, "Source"), h("dd", { class: "source" }, cited.url
+      // Only web links become links: a report's URL is data, and a javascript: URL must never run.
+      h("dt", {}, "Source"), h("dd", { class: "source" }, /^https?:\/\//i.test(cited.url || "")
         ? h("a", { href: cited.url, target: "_blank", rel: "noopener noreferrer" }, `${cited.outlet}: ${cited.title}`)
         : `${cited.outlet}: ${cited.title}`, cited.published ? ` (${cited.published})` : ""),
       extracted ? [h("dt", {}, "Extracted by"), h("dd", {}, h("span", { class: "badge extracted" }, `⚙ ${claim.extracted_by}`), ` confidence ${claim.confidence}`)] : null,

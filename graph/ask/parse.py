@@ -18,7 +18,7 @@ import calendar
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
 from typing import Literal
@@ -333,7 +333,6 @@ class Parsed:
     statuses: tuple[str, ...] = ()
     disputed: bool | None = None
     open_slot: bool = False  # the question named no entity ("who denied the attacks?")
-    alternatives: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -447,8 +446,7 @@ def parse(question: str, ontology: Ontology, index: AliasIndex) -> Parsed:
         disputed = True if candidate.status == "disputed" else None
         statuses = (candidate.status,) if candidate.status not in (None, "disputed") else ()
         return Parsed(question=question, template=template, score=score, entities=entities, since=since,
-                      until=until, statuses=statuses, disputed=disputed, open_slot=open_slot,
-                      alternatives=tuple(t.phrase for _, t, _ in ranked[1:SUGGESTIONS + 1]))
+                      until=until, statuses=statuses, disputed=disputed, open_slot=open_slot)
     if not mentions and not open_slot:
         _refuse_unknown_name(question, words, found, vocab, index)
     raise QuestionNotUnderstood(question, suggest(tokens, found, [e.name for e in entities]))

@@ -242,12 +242,8 @@ function layout() {
   // Long ideal edges and strong repulsion: parallel claims between two entities otherwise pull them together.
   cy.layout({ name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true,
     idealEdgeLength: () => 140, edgeElasticity: () => 100, nodeRepulsion: () => 20000, padding: 30 }).run();
-  cy.fit(undefined, 40);
   // A handful of nodes would otherwise be blown up to fill the canvas.
-  if (cy.zoom() > 1.6) {
-    cy.zoom(1.6);
-    cy.center();
-  }
+  fitVisible();
 }
 
 /** Learn each shown node's neighbours (all types) once, then label nodes with how many are not shown. */
@@ -630,8 +626,20 @@ function writeFilters() {
 function refilter() {
   readFilters();
   cy.batch(() => applyFilters(viewContents().anchors));
+  fitVisible();
   updateTimeline();
   writeURL();
+}
+
+/** Frame what the filters leave, so a narrowed view does not sit in a corner of the old one. */
+function fitVisible() {
+  const visible = cy.elements(":visible");
+  if (visible.empty()) return;
+  cy.fit(visible, 40);
+  if (cy.zoom() > 1.6) {
+    cy.zoom(1.6);
+    cy.center(visible);
+  }
 }
 
 let suggestTimer = null;

@@ -45,8 +45,9 @@ export function drawTimeline(chart, caption, claims, incidentTypes) {
     const x = index * step;
     if (count) {
       const barHeight = ((height - top - bottom) * count) / most;
+      const barWidth = Math.min(Math.max(step * 0.8, 1), 48);
       const bar = svg("rect", {
-        class: "bar", x: x + step * 0.1, width: Math.max(step * 0.8, 1), y: height - bottom - barHeight,
+        class: "bar", x: x + (step - barWidth) / 2, width: barWidth, y: height - bottom - barHeight,
         height: barHeight, "data-month": month, "data-count": count,
       });
       bar.append(svg("title", {}, `${month}: ${count} incident(s)`));

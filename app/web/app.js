@@ -12,7 +12,7 @@ const INCIDENT_TYPES = ["ATTACKED", "RETALIATED_AGAINST"];
 const $ = (selector) => document.querySelector(selector);
 
 // Exposed for the browser tests and for anyone poking at the view from the console.
-const explorer = { pending: 0, loaded: false, error: null };
+const explorer = { pending: 0, loaded: false, restoring: false, error: null, months: [] };
 window.explorer = explorer;
 
 let cy = null;

@@ -49,12 +49,12 @@ class Served:
             return json.loads(response.read())
 
 
-def serve(store: GraphStore, tmp: Path) -> Iterator[Served]:
+def serve(store: GraphStore, tmp: Path, **settings: Any) -> Iterator[Served]:
     """The app over ``store``, served by uvicorn on a free loopback port in a thread, until resumed."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app(settings_for(tmp), store)
+    app = create_app(settings_for(tmp, **settings), store)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -414,3 +414,20 @@ def test_every_control_has_an_accessible_name(explorer: Explorer) -> None:
              .map(el => el.outerHTML)""")
     assert explorer.page.locator("input, select").count() >= 8
     assert unnamed == []
+
+
+@pytest.fixture(scope="module")
+def served_without_node_modules(ontology: Ontology, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The app as it runs before anyone ran ``npm ci``."""
+    tmp = Path(tmp_path_factory.mktemp("web-no-npm"))
+    yield from serve(MemoryStore(ontology), tmp, node_modules=tmp / "node_modules")
+
+
+def test_without_npm_ci_the_page_says_what_to_run(browser: Browser, served_without_node_modules: Served) -> None:
+    page = browser.new_page()
+    tab = Explorer(page, served_without_node_modules)
+    tab.open()
+    notice = page.locator("#vendor-missing")
+    assert notice.is_visible() and "npm ci" in notice.inner_text()
+    assert page.evaluate("window.explorer.error") == "cytoscape missing"
+    page.close()

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
                                     description='Origins allowed to call the API from a browser (JSON list).')
     api_keys: list[SecretStr] = Field(default_factory=list,
                                       description="Keys accepted by write endpoints (JSON list).")
+    node_modules: Path = Field(PROJECT_ROOT / "node_modules",
+                               description="Where `npm ci` installed the web explorer's browser libraries.")
     max_page_size: int = Field(500, ge=1, description="The largest `limit` a list endpoint accepts.")
     query_timeout: float = Field(10.0, gt=0, description="Seconds a store query may run.")
 

@@ -177,3 +177,19 @@ class StagedClaimNotFound(KgError):
     http_status = 404
     exit_code = 1
     code = "staged_claim_not_found"
+
+
+class QuestionNotUnderstood(KgError):
+    """A question matches none of the phrasings well enough; the closest understood ones are offered, never a guess."""
+
+    http_status = 422
+    exit_code = 2
+    code = "question_not_understood"
+
+    def __init__(self, question: str, suggestions: list[str]) -> None:
+        message = f"cannot read the question {question!r}"
+        if suggestions:
+            message += "; questions like these are understood: " + "; ".join(f"{s!r}" for s in suggestions)
+        super().__init__(message, details={"question": question, "suggestions": suggestions})
+        self.question = question
+        self.suggestions = suggestions

@@ -77,6 +77,25 @@ class ClaimView(Claim):
     disputed_by: list[str] = Field(default_factory=list)
 
 
+class SourceRef(_Model):
+    """Enough of a report to cite it."""
+
+    id: str
+    title: str
+    outlet: str
+    url: str | None
+    published: str | None
+    reliability: str | None
+
+
+class ClaimOut(ClaimView):
+    """A claim with the display names of its ends and the report it comes from, as interfaces show it."""
+
+    subject_name: str
+    object_name: str
+    report: SourceRef
+
+
 class Batch(_Model):
     """Everything one load writes, validated as a whole before any of it is written."""
 

@@ -70,6 +70,11 @@ class AliasIndex:
         if key:
             self._by_key[key].append(_Entry(entity_id, name, primary, valid_from, valid_until))
 
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` is an id, name or alias of some entity (at any date)."""
+        key = name_key(name)
+        return bool(key) and key in self._by_key
+
     def get(self, entity_id: str) -> Entity | None:
         """The entity with exactly this id, if indexed."""
         return self._entities.get(entity_id)

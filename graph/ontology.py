@@ -86,6 +86,23 @@ class RelationType(_Strict):
     phrasings: Phrasings
 
 
+class Questions(_Strict):
+    """How plain-English questions are read: phrasings beyond the relation types', and the vocabulary.
+
+    Kept here as data so that a new synonym or phrasing is a change to the YAML file only;
+    ``graph.ask`` reads nothing else.
+    """
+
+    categories: dict[str, Phrasings] = Field(default_factory=dict)
+    connection: list[str] = Field(default_factory=list)
+    profile: list[str] = Field(default_factory=list)
+    status: list[str] = Field(default_factory=list)
+    status_words: dict[str, str] = Field(default_factory=dict)
+    synonyms: dict[str, str] = Field(default_factory=dict)
+    ignore: list[str] = Field(default_factory=list)
+    anything: list[str] = Field(default_factory=list)
+
+
 class Ontology(_Strict):
     """Entity kinds, claim statuses and relation types, cross-checked when built."""
 
@@ -96,6 +113,7 @@ class Ontology(_Strict):
     location_kinds: list[str]
     statuses: dict[str, Status]
     relation_types: dict[str, RelationType]
+    questions: Questions = Field(default_factory=Questions)
 
     @model_validator(mode="before")
     @classmethod
@@ -158,9 +176,33 @@ class Ontology(_Strict):
             for phrase in [*rel.phrasings.forward, *rel.phrasings.backward]:
                 if phrase.count("{x}") != 1:
                     problems.append(f"{where}: phrasing {phrase!r} must contain {{x}} exactly once")
+        problems.extend(self._question_problems())
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _question_problems(self) -> list[str]:
+        """Slots every question phrasing must hold, and words that must name something defined."""
+        asked = self.questions
+        problems: list[str] = []
+        slotted: list[tuple[str, str, tuple[str, ...]]] = [
+            *((f"questions.categories.{c}", p, ("{x}",)) for c, ph in asked.categories.items()
+              for p in [*ph.forward, *ph.backward]),
+            *(("questions.connection", p, ("{x}", "{y}")) for p in asked.connection),
+            *(("questions.profile", p, ("{x}",)) for p in asked.profile),
+            *(("questions.status", p, ("{x}", "{status}")) for p in asked.status),
+        ]
+        for where, phrase, slots in slotted:
+            found = tuple(sorted(re.findall(r"\{[a-z]+\}", phrase)))
+            if found != tuple(sorted(slots)):
+                problems.append(f"{where}: phrasing {phrase!r} must hold {' and '.join(slots)} once each")
+        for category in asked.categories:
+            if category not in self.categories:
+                problems.append(f"questions.categories names undefined category {category!r}")
+        for word, status in asked.status_words.items():
+            if status != "disputed" and status not in self.statuses:
+                problems.append(f"questions.status_words: {word!r} names undefined status {status!r}")
+        return problems
 
     # --- questions the rest of the code asks -------------------------------------------
 

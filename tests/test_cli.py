@@ -74,6 +74,35 @@ def test_denials_and_the_claims_they_dispute(loaded: Settings) -> None:
     assert "disputed by tajikistan-denied-rocket-attack" in kg(loaded, "relations", "--disputed").output
 
 
+def test_ask_answers_in_plain_english_with_quotes(loaded: Settings) -> None:
+    result = kg(loaded, "ask", "who is IS-K trying to provoke?")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "SEEKS_TO_PROVOKE" in lines[0]
+    assert re.search(r"^Pakistan\s+pakistan\s+state\s+2$", result.stdout, re.MULTILINE)
+    assert "IS-K seeks to provoke Pakistan into retaliating" in result.stdout  # the quote, not just the edge
+    answer = as_json(kg(loaded, "ask", "--json", "who are the Taliban's allies?"))
+    assert {a["id"] for a in answer["answers"]} == {"pakistan", "iran"}
+    assert answer["query"]["shape"] == "relation" and answer["claims"][0]["report"]["outlet"]
+
+
+def test_ask_shows_paths_and_profiles(loaded: Settings) -> None:
+    path = kg(loaded, "ask", "how is IS-K connected to China?")
+    assert path.exit_code == 0 and "Path 1 (2 hops): IS-K → " in path.stdout
+    profile = kg(loaded, "ask", "what do we know about TTP?")
+    assert profile.exit_code == 0
+    assert re.search(r"^RECRUITS_FROM \(1\)$", profile.stdout, re.MULTILINE)
+
+
+def test_ask_refuses_with_the_closest_questions(loaded: Settings) -> None:
+    result = kg(loaded, "ask", "who is IS-K seeking to provke?")
+    assert result.exit_code == 2
+    assert "'who is IS-K trying to provoke'" in result.stderr
+    refused = kg(loaded, "ask", "--json", "who is IS-K seeking to provke?")
+    assert as_json(refused)["error"] == "question_not_understood"
+    assert kg(loaded, "ask", "who is ISKK trying to provoke?").exit_code == 1
+
+
 def test_resolve_prints_the_entity_or_says_why_not(loaded: Settings) -> None:
     ok = kg(loaded, "resolve", "Islamic State-Khorasan", "--json")
     assert (ok.exit_code, as_json(ok)) == (0, {"id": "isk", "name": "IS-K", "kind": "armed_group"})

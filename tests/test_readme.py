@@ -34,3 +34,19 @@ def test_the_test_script_starts_the_same_neo4j_instance_the_fixtures_use() -> No
     assert f"KG_NEO4J_HTTP_PORT={TEST_HTTP_PORT}" in script
     assert f'KG_NEO4J_HOME="$PWD/{TEST_NEO4J_HOME.relative_to(PROJECT_ROOT)}"' in script
     assert "kg neo4j start" in script
+
+
+def test_both_setup_commands_install_the_explorers_browser_library() -> None:
+    for command in setup_commands():
+        assert "npm ci" in command, command
+        assert command.index("npm ci") < command.index("kg load" if "kg load" in command else "scripts/test")
+
+
+def test_the_web_explorer_section_follows_the_http_api_and_names_real_screenshots() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", readme, flags=re.MULTILINE)
+    assert headings[headings.index("HTTP API") + 1] == "Web explorer"
+    section = readme.split("## Web explorer", 1)[1].split("\n## ", 1)[0]
+    tests = (PROJECT_ROOT / "tests" / "web" / "test_explorer.py").read_text(encoding="utf-8")
+    named = re.findall(r"`(explorer-[a-z-]+)\.png`", section)
+    assert named and all(f'"{name}"' in tests for name in named), named

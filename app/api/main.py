@@ -9,9 +9,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app.api import docs, errors, openapi
+from app.api import docs, errors, openapi, web
 from app.api.etag import ETagMiddleware
-from app.api.routes import claims, entities, export, meta, paths, reports, sources
+from app.api.routes import ask, claims, entities, export, meta, paths, reports, sources
 from app.deps import open_store
 from app.settings import Settings
 from graph.ontology import load_ontology
@@ -39,7 +39,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     errors.install(app)
     openapi.install(app, ontology, settings)
     docs.install(app)
-    for module in (entities, claims, sources, reports, paths, export):
+    web.install(app, settings)
+    for module in (entities, claims, sources, reports, paths, export, ask):
         app.include_router(module.router)
     app.include_router(meta.router)
     app.include_router(meta.probes)

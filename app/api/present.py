@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from app.api.schemas import ClaimOut, Page, SourceRef
+from graph import cite
 from graph.export import GraphPart
 from graph.model import ClaimView, Entity, Source, Subgraph
 from graph.store import GraphStore
@@ -20,25 +21,12 @@ def page(items: Sequence[T], limit: int, offset: int) -> Page[T]:
 
 def source_ref(source: Source) -> SourceRef:
     """A report's citation, without its text."""
-    return SourceRef(id=source.id, title=source.title, outlet=source.outlet, url=source.url,
-                     published=source.published, reliability=source.reliability)
-
-
-def _missing_source(source_id: str) -> SourceRef:
-    # The stores refuse claims without their source, so this only guards a store mid-write.
-    return SourceRef(id=source_id, title="", outlet=source_id, url=None, published=None, reliability=None)
+    return cite.source_ref(source)
 
 
 def claims_out(store: GraphStore, claims: Sequence[ClaimView]) -> list[ClaimOut]:
     """Claims with display names and citations, looked up once per request, not per claim."""
-    names = {e.id: e.name for e in store.entities()} if claims else {}
-    sources = {s.id: s for s in store.sources()} if claims else {}
-    return [
-        ClaimOut(**c.model_dump(), subject_name=names.get(c.subject, c.subject),
-                 object_name=names.get(c.object, c.object),
-                 report=source_ref(sources[c.source]) if c.source in sources else _missing_source(c.source))
-        for c in claims
-    ]
+    return cite.cite(store, claims)
 
 
 def subgraph_part(store: GraphStore, subgraph: Subgraph) -> GraphPart:

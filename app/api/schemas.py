@@ -7,7 +7,9 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph.analysis import Centrality
-from graph.model import Alias, Claim, ClaimView, Hop, UpsertResult
+from graph.model import Alias, Claim, ClaimOut, ClaimView, Hop, SourceRef, UpsertResult
+
+__all__ = ["ClaimOut", "SourceRef"]  # moved to graph.model (graph.ask answers cite claims too)
 
 REPORT_MAX_CHARS = 2_000_000  # a long article is ~50,000 characters; this bounds one request's work
 
@@ -58,25 +60,6 @@ class EntityDetail(_Out):
     claims_out: dict[str, int]
     claims_in: dict[str, int]
     claims_total: int
-
-
-class SourceRef(_Out):
-    """Enough of a report to cite it."""
-
-    id: str
-    title: str
-    outlet: str
-    url: str | None
-    published: str | None
-    reliability: str | None
-
-
-class ClaimOut(ClaimView):
-    """A claim with the display names of its ends and the report it comes from."""
-
-    subject_name: str
-    object_name: str
-    report: SourceRef
 
 
 class QuoteInContext(_Out):

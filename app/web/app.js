@@ -1,0 +1,753 @@
+// The kg web explorer: ask, search, expand, filter and trace paths over the HTTP API of this origin.
+// Colours, types and statuses come from GET /v1/schema (the ontology), never from this file, so a
+// new kind or relation type shows up without touching the page. Every request goes to this origin.
+import { decode, emptyState, encode, monthsBetween, passes } from "./state.js";
+import { drawTimeline } from "./timeline.js";
+
+const VENDOR = "/assets/vendor/cytoscape.esm.min.mjs";
+// Relation types recorded as one claim per act of violence (their ontology definitions say so):
+// the incidents the timeline counts. Filtered against the schema in case one is ever renamed.
+const INCIDENT_TYPES = ["ATTACKED", "RETALIATED_AGAINST"];
+
+const $ = (selector) => document.querySelector(selector);
+
+// Exposed for the browser tests and for anyone poking at the view from the console.
+const explorer = { pending: 0, loaded: false, restoring: false, error: null, months: [] };
+window.explorer = explorer;
+
+let cy = null;
+let state = emptyState();
+const data = {
+  schema: null,
+  months: [],                // the slider's domain: every month from the graph's first dated claim to its last
+  entities: new Map(),       // id -> {id, name, kind, …}
+  claims: new Map(),         // id -> claim (as GET /v1/claims gives it)
+  sources: new Map(),        // id -> GET /v1/sources/{id}
+  neighbours: new Map(),     // id -> Set of neighbour ids (all types), for the hidden-neighbour counts
+  ask: null,                 // {nodes, answers, claims, paths}
+  expansions: [],            // [{id, types, nodes, claims}], in the order they were made
+  path: null,                // {nodes, claims}
+};
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body.message || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** Track work in flight, so tests (and the status line) know when the view has settled. */
+async function busy(promise) {
+  explorer.pending += 1;
+  try {
+    return await promise;
+  } finally {
+    explorer.pending -= 1;
+  }
+}
+
+async function getJSON(path, params = {}) {
+  const url = new URL(path, location.origin);
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
+  }
+  return busy((async () => {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new ApiError(response.status, body);
+    return body;
+  })());
+}
+
+/** A DOM element; children may be strings (set as text, never parsed as HTML) or nodes. */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) element.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) element.append(child);
+  }
+  return element;
+}
+
+function say(message) {
+  $("#status-line").textContent = message;
+}
+
+function writeURL() {
+  if (explorer.restoring) return;
+  history.replaceState(null, "", `#${encode(state)}`);
+}
+
+// ---------------------------------------------------------------------------------------- data
+
+function remember(entity) {
+  if (entity && entity.id && entity.kind) data.entities.set(entity.id, { ...data.entities.get(entity.id), ...entity });
+}
+
+function rememberClaims(claims) {
+  for (const claim of claims) data.claims.set(claim.id, { ...data.claims.get(claim.id), ...claim });
+}
+
+/** Make sure every id has a name and kind, asking the API for those only claims mentioned. */
+async function ensureEntities(ids) {
+  const missing = [...new Set(ids)].filter((id) => !data.entities.get(id)?.kind);
+  await Promise.all(missing.map(async (id) => {
+    try {
+      remember(await getJSON(`/v1/entities/${encodeURIComponent(id)}`));
+    } catch {
+      data.entities.set(id, { id, name: id, kind: "unknown" });
+    }
+  }));
+}
+
+async function entityName(id) {
+  if (!id) return "";
+  await ensureEntities([id]);
+  return data.entities.get(id)?.name || id;
+}
+
+async function source(id) {
+  if (!data.sources.has(id)) data.sources.set(id, await getJSON(`/v1/sources/${encodeURIComponent(id)}`));
+  return data.sources.get(id);
+}
+
+/** The entities, claims and anchors (nodes shown even when no edge of theirs passes the filters) in view. */
+function viewContents() {
+  const nodes = new Set();
+  const claims = new Set();
+  const anchors = new Set();
+  const answers = new Set();
+  const pathClaims = new Set();
+  if (data.ask) {
+    data.ask.answers.forEach((id) => { answers.add(id); anchors.add(id); });
+    data.ask.nodes.forEach((id) => nodes.add(id));
+    data.ask.claims.forEach((id) => claims.add(id));
+    data.ask.pathClaims.forEach((id) => pathClaims.add(id));
+  }
+  for (const id of state.e) { nodes.add(id); anchors.add(id); }
+  for (const expansion of data.expansions) {
+    anchors.add(expansion.id);
+    expansion.nodes.forEach((id) => nodes.add(id));
+    expansion.claims.forEach((id) => claims.add(id));
+  }
+  if (data.path) {
+    data.path.nodes.forEach((id) => { nodes.add(id); anchors.add(id); });
+    data.path.claims.forEach((id) => { claims.add(id); pathClaims.add(id); });
+  }
+  for (const id of claims) {
+    const claim = data.claims.get(id);
+    nodes.add(claim.subject);
+    nodes.add(claim.object);
+  }
+  answers.forEach((id) => nodes.add(id));
+  return { nodes, claims, anchors, answers, pathClaims };
+}
+
+// ----------------------------------------------------------------------------------- the graph
+
+function relation(type) {
+  return data.schema.relation_types[type] || {};
+}
+
+function edgeData(claim) {
+  const category = relation(claim.type).category;
+  const extracted = Boolean(claim.extracted_by) && claim.extracted_by !== "curated";
+  return {
+    id: claim.id, source: claim.subject, target: claim.object, type: claim.type, status: claim.status,
+    date: claim.date || "", extracted_by: claim.extracted_by || "", disputed: Boolean(claim.disputed),
+    colour: data.schema.category_colours[category] || "#7f8c8d",
+    // An icon as well as the dotted line, so machine-extracted claims read apart even in a screenshot.
+    label: extracted ? `⚙ ${claim.type}` : claim.type,
+  };
+}
+
+function edgeClasses(claim, pathClaims) {
+  const classes = [];
+  if (claim.disputed || claim.status === "denied") classes.push("disputed");
+  if (claim.extracted_by && claim.extracted_by !== "curated") classes.push("extracted");
+  if (relation(claim.type).symmetric) classes.push("symmetric");
+  if (pathClaims.has(claim.id)) classes.push("path");
+  return classes.join(" ");
+}
+
+function nodeLabel(id, hidden) {
+  const name = data.entities.get(id)?.name || id;
+  return hidden ? `${name} (+${hidden})` : name;
+}
+
+function nodeData(id, hidden) {
+  const entity = data.entities.get(id) || { name: id, kind: "unknown" };
+  const colour = data.schema.entity_kinds[entity.kind]?.colour || "#999999";
+  return { id, name: entity.name, kind: entity.kind, colour, hidden, label: nodeLabel(id, hidden) };
+}
+
+function hiddenCount(id, shown) {
+  const around = data.neighbours.get(id);
+  if (!around) return 0;
+  let count = 0;
+  for (const other of around) if (!shown.has(other)) count += 1;
+  return count;
+}
+
+/** Bring Cytoscape in line with the view: add and remove elements, apply filters, lay out what is new. */
+function render() {
+  const { nodes, claims, anchors, answers, pathClaims } = viewContents();
+  let added = 0;
+  cy.batch(() => {
+    cy.edges().filter((edge) => !claims.has(edge.id())).remove();
+    cy.nodes().filter((node) => !nodes.has(node.id())).remove();
+    const centre = { x: cy.width() / 2, y: cy.height() / 2 };
+    for (const id of nodes) {
+      const existing = cy.getElementById(id);
+      const fields = nodeData(id, hiddenCount(id, nodes));
+      if (existing.nonempty()) {
+        existing.data(fields);
+      } else {
+        const angle = (added * 2.4) % (2 * Math.PI);
+        cy.add({ group: "nodes", data: fields, position: { x: centre.x + 120 * Math.cos(angle), y: centre.y + 120 * Math.sin(angle) } });
+        added += 1;
+      }
+      const node = cy.getElementById(id);
+      node.toggleClass("anchor", anchors.has(id));
+      node.toggleClass("answer", answers.has(id));
+    }
+    for (const id of claims) {
+      const claim = data.claims.get(id);
+      const existing = cy.getElementById(id);
+      if (existing.empty()) cy.add({ group: "edges", data: edgeData(claim) });
+      cy.getElementById(id).classes(edgeClasses(claim, pathClaims));
+    }
+    applyFilters(anchors);
+  });
+  if (added) layout();
+  $("#undo").disabled = data.expansions.length === 0;
+  updateTimeline();
+  writeURL();
+  countHidden(nodes);
+}
+
+function applyFilters(anchors) {
+  cy.edges().forEach((edge) => edge.toggleClass("filtered", !passes(data.claims.get(edge.id()), state)));
+  cy.nodes().forEach((node) => {
+    const visibleEdges = node.connectedEdges().filter((edge) => !edge.hasClass("filtered"));
+    node.toggleClass("filtered", !anchors.has(node.id()) && visibleEdges.empty());
+  });
+}
+
+function layout() {
+  // Long ideal edges and strong repulsion: parallel claims between two entities otherwise pull them together.
+  cy.layout({ name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true,
+    idealEdgeLength: () => 140, edgeElasticity: () => 100, nodeRepulsion: () => 20000, padding: 30 }).run();
+  // A handful of nodes would otherwise be blown up to fill the canvas.
+  fitVisible();
+}
+
+/** Learn each shown node's neighbours (all types) once, then label nodes with how many are not shown. */
+async function countHidden(nodes) {
+  const unknown = [...nodes].filter((id) => !data.neighbours.has(id));
+  if (!unknown.length) return;
+  await Promise.all(unknown.map(async (id) => {
+    try {
+      const around = await getJSON(`/v1/entities/${encodeURIComponent(id)}/neighbourhood`, { depth: 1 });
+      around.nodes.forEach(remember);
+      data.neighbours.set(id, new Set(around.nodes.map((node) => node.id).filter((other) => other !== id)));
+    } catch {
+      data.neighbours.set(id, new Set());
+    }
+  }));
+  const shown = viewContents().nodes;
+  cy.batch(() => cy.nodes().forEach((node) => {
+    const hidden = hiddenCount(node.id(), shown);
+    node.data({ hidden, label: nodeLabel(node.id(), hidden) });
+  }));
+}
+
+function updateTimeline() {
+  const incidentTypes = INCIDENT_TYPES.filter((type) => type in data.schema.relation_types);
+  const visible = cy.edges().filter((edge) => !edge.hasClass("filtered")).map((edge) => data.claims.get(edge.id()));
+  drawTimeline($("#timeline-chart"), $("#timeline figcaption"), visible, incidentTypes);
+}
+
+// ------------------------------------------------------------------------------------- actions
+
+function clearView() {
+  data.ask = null;
+  data.expansions = [];
+  data.path = null;
+  Object.assign(state, { q: "", e: [], x: [], from: "", to: "", sel: "" });
+}
+
+async function loadAsk(question) {
+  try {
+    const answer = await getJSON("/v1/ask", { q: question });
+    answer.answers.forEach(remember);
+    rememberClaims(answer.claims);
+    const paths = answer.paths || [];
+    paths.forEach((path) => path.hops.forEach((hop) => rememberClaims(hop.claims || [])));
+    const nodes = [...answer.answers.map((a) => a.id), ...answer.claims.flatMap((c) => [c.subject, c.object]),
+      ...paths.flatMap((path) => path.nodes)];
+    await ensureEntities(nodes);
+    const pathClaims = paths.flatMap((path) => path.hops.flatMap((hop) => (hop.claims || []).map((c) => c.id)));
+    data.ask = { answers: answer.answers.map((a) => a.id), nodes, pathClaims,
+      claims: [...answer.claims.map((c) => c.id), ...pathClaims] };
+    return answer;
+  } catch (error) {
+    data.ask = null;
+    throw error;
+  }
+}
+
+async function ask(question) {
+  clearView();
+  state.q = question.trim();
+  $("#ask-input").value = state.q;
+  if (!state.q) { render(); return; }
+  try {
+    const answer = await loadAsk(state.q);
+    render();
+    showAnswer(answer);
+    say(`${answer.answers.length} answer(s), ${answer.claims.length} claim(s)`);
+  } catch (error) {
+    render();
+    showError(`Could not answer “${state.q}”`, error, trySuggestion);
+  }
+}
+
+/** A suggested question runs at once; a pattern with a blank ("who are …'s enemies") waits to be filled in. */
+function trySuggestion(suggestion) {
+  const input = $("#ask-input");
+  input.value = suggestion;
+  const blank = suggestion.indexOf("…");
+  if (blank < 0) { ask(suggestion); return; }
+  input.focus();
+  input.setSelectionRange(blank, blank + 1);
+  say("Replace … with a name, then press Ask");
+}
+
+async function loadExpansion(id, types) {
+  const subgraph = await getJSON(`/v1/entities/${encodeURIComponent(id)}/neighbourhood`,
+    { depth: 1, types: types.join(",") });
+  subgraph.nodes.forEach(remember);
+  rememberClaims(subgraph.links.map((link) => link.claim));
+  const expansion = { id: subgraph.center, types, nodes: subgraph.nodes.map((n) => n.id), claims: subgraph.links.map((l) => l.claim.id) };
+  data.expansions.push(expansion);
+  return expansion;
+}
+
+function chosen(select) {
+  return [...select.selectedOptions].map((option) => option.value);
+}
+
+async function expand(id) {
+  const types = chosen($("#expand-types"));
+  const already = state.x.some((x) => x.id === id && x.types.join(".") === types.join("."));
+  if (!already) {
+    const before = cy.nodes().length;
+    const expansion = await loadExpansion(id, types);
+    state.x.push({ id: expansion.id, types });
+    render();
+    say(`Expanded ${data.entities.get(id)?.name || id}${types.length ? ` by ${types.join(", ")}` : ""}: ${cy.nodes().length - before} new node(s)`);
+  }
+  await showEntity(id);
+}
+
+function undo() {
+  if (!data.expansions.length) return;
+  const last = data.expansions.pop();
+  state.x.pop();
+  if (state.sel === `node:${last.id}`) state.sel = "";
+  render();
+  say(`Undid the expansion of ${data.entities.get(last.id)?.name || last.id}`);
+}
+
+/** Resolve what was typed (an id, name or any alias) to an entity, or show why not. */
+async function resolve(text) {
+  try {
+    const entity = await getJSON(`/v1/entities/${encodeURIComponent(text.trim())}`);
+    remember(entity);
+    return entity;
+  } catch (error) {
+    showError(`No single entity for “${text}”`, error, (suggestion) => addEntity(suggestion));
+    return null;
+  }
+}
+
+async function addEntity(text) {
+  if (!text.trim()) return;
+  const entity = await resolve(text);
+  if (!entity) return;
+  if (!state.e.includes(entity.id)) state.e.push(entity.id);
+  $("#search-input").value = "";
+  render();
+  await showEntity(entity.id);
+}
+
+async function loadPath(from, to) {
+  const found = await getJSON("/v1/paths", { source: from, target: to, k: 1 });
+  const paths = found.data;
+  paths.forEach((path) => path.hops.forEach((hop) => rememberClaims(hop.claims)));
+  const nodes = paths.flatMap((path) => path.nodes);
+  await ensureEntities(nodes);
+  data.path = { nodes, claims: paths.flatMap((path) => path.hops.flatMap((hop) => hop.claims.map((c) => c.id))) };
+  return paths;
+}
+
+async function findPath(from, to) {
+  state.from = from.trim();
+  state.to = to.trim();
+  data.path = null;
+  if (!state.from || !state.to) return;
+  try {
+    const paths = await loadPath(state.from, state.to);
+    render();
+    showPaths(paths);
+  } catch (error) {
+    state.from = "";
+    state.to = "";
+    render();
+    showError(`No path from “${from}” to “${to}”`, error, null);
+  }
+}
+
+// -------------------------------------------------------------------------------------- panels
+
+function panel(...children) {
+  $("#panel").replaceChildren(...children.flat(2).filter((child) => child !== null && child !== undefined && child !== false));
+}
+
+function claimLine(claim) {
+  const subject = data.entities.get(claim.subject)?.name || claim.subject;
+  const object = data.entities.get(claim.object)?.name || claim.object;
+  return h("button", { type: "button", class: "claim-link", "data-claim": claim.id, title: claim.id, onclick: () => showClaim(claim.id) },
+    `${subject} ${claim.type} ${object}`, " ", h("span", { class: `badge ${claim.status}` }, claim.status),
+    claim.disputed ? [" ", h("span", { class: "badge disputed" }, "disputed")] : null);
+}
+
+function showAnswer(answer) {
+  const paths = answer.paths || [];
+  panel(
+    h("h2", {}, answer.question || state.q),
+    answer.explanation ? h("p", { class: "explanation" }, answer.explanation) : null,
+    h("h3", {}, `Answers (${answer.answers.length})`),
+    h("ol", { class: "answers", "aria-label": "Answers" }, answer.answers.map((entity) => h("li", {},
+      h("button", { type: "button", "data-entity": entity.id, onclick: () => focusNode(entity.id) }, entity.name),
+      ` (${entity.kind})`))),
+    h("h3", {}, `Claims (${answer.claims.length})`),
+    h("ul", { class: "claims" }, answer.claims.map((claim) => h("li", {}, claimLine(claim)))),
+    paths.length ? [h("h3", {}, "Paths"), pathList(paths)] : null,
+    answer.query ? h("details", {}, h("summary", {}, "The query that was run"), h("pre", {}, JSON.stringify(answer.query, null, 2))) : null,
+  );
+}
+
+function suggestionText(suggestion) {
+  if (typeof suggestion === "string") return suggestion;
+  return suggestion.question || suggestion.text || suggestion.name || suggestion.example || suggestion.id || JSON.stringify(suggestion);
+}
+
+function showError(title, error, retry) {
+  const details = error.body?.details || {};
+  const suggestions = details.suggestions || details.candidates || [];
+  panel(
+    h("h2", { class: "error" }, title),
+    h("p", { class: "error", role: "alert" }, error.message),
+    suggestions.length && retry ? [
+      h("h3", {}, "Did you mean"),
+      h("ul", { class: "suggestions", "aria-label": "Suggestions" }, suggestions.map((suggestion) => h("li", {},
+        h("button", { type: "button", onclick: () => retry(suggestionText(suggestion)) }, suggestionText(suggestion))))),
+    ] : null,
+  );
+  say(error.message);
+}
+
+function focusNode(id) {
+  const node = cy.getElementById(id);
+  if (node.empty()) return;
+  cy.elements().unselect();
+  node.select();
+  cy.animate({ center: { eles: node } }, { duration: 200 });
+}
+
+async function showEntity(id) {
+  state.sel = `node:${id}`;
+  writeURL();
+  focusNode(id);
+  const entity = await getJSON(`/v1/entities/${encodeURIComponent(id)}`);
+  const shown = viewContents().nodes;
+  const counts = (byType) => Object.entries(byType).map(([type, n]) => `${type} ${n}`).join(", ") || "none";
+  panel(
+    h("h2", {}, entity.name, " ", h("span", { class: "badge" }, entity.kind)),
+    entity.description ? h("p", {}, entity.description) : null,
+    h("dl", { class: "facts" },
+      h("dt", {}, "Also called"), h("dd", {}, entity.aliases.map((alias) => alias.name).join(", ") || "—"),
+      h("dt", {}, "Claims as subject"), h("dd", {}, counts(entity.claims_out)),
+      h("dt", {}, "Claims as object"), h("dd", {}, counts(entity.claims_in)),
+      h("dt", {}, "Hidden neighbours"), h("dd", { "data-hidden": hiddenCount(id, shown) }, String(hiddenCount(id, shown)))),
+    h("p", { class: "hint" }, "Click the node again after choosing types under “Expand a node by” to follow only those."),
+  );
+}
+
+/** The report text with the quote marked where its span says it is. */
+function reportWithQuote(text, quote) {
+  const [start, end] = quote.span;
+  const inPlace = text.slice(start, end) === quote.text;
+  const before = inPlace ? text.slice(0, start) : quote.before;
+  const after = inPlace ? text.slice(end) : quote.after;
+  const mark = h("mark", { "data-span": `${start}-${end}` }, quote.text);
+  const report = h("div", { class: "report", tabindex: "0", "aria-label": "Report text, with the quote highlighted" }, before, mark, after);
+  return { report, mark };
+}
+
+async function showClaim(id) {
+  state.sel = `claim:${id}`;
+  writeURL();
+  const edge = cy.getElementById(id);
+  cy.elements().unselect();
+  edge.select();
+  const detail = await getJSON(`/v1/claims/${encodeURIComponent(id)}`);
+  const claim = detail.claim;
+  const [report, asserter] = await Promise.all([source(claim.source), entityName(claim.asserted_by)]);
+  const { report: text, mark } = reportWithQuote(report.text, detail.quote);
+  const cited = detail.source;
+  const extracted = claim.extracted_by && claim.extracted_by !== "curated";
+  const others = edge.nonempty()
+    ? edge.parallelEdges().filter((other) => other.id() !== id && !other.hasClass("filtered")).map((other) => data.claims.get(other.id()))
+    : [];
+  panel(
+    h("h2", { class: "claim-title" }, claim.subject_name || claim.subject, " ", h("code", {}, claim.type), " ", claim.object_name || claim.object),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Status"), h("dd", { class: "status" }, h("span", { class: `badge ${claim.status}` }, claim.status),
+        claim.disputed ? [" ", h("span", { class: "badge disputed" }, "disputed")] : null),
+      h("dt", {}, "Asserted by"), h("dd", { class: "asserted-by" }, asserter || "—"),
+      h("dt", {}, "Date"), h("dd", { class: "date" }, claim.date ? claim.date + (claim.end_date ? ` to ${claim.end_date}` : "") : "not dated"),
+      // Only web links become links: a report's URL is data, and a javascript: URL must never run.
+      h("dt", {}, "Source"), h("dd", { class: "source" }, /^https?:\/\//i.test(cited.url || "")
+        ? h("a", { href: cited.url, target: "_blank", rel: "noopener noreferrer" }, `${cited.outlet}: ${cited.title}`)
+        : `${cited.outlet}: ${cited.title}`, cited.published ? ` (${cited.published})` : ""),
+      extracted ? [h("dt", {}, "Extracted by"), h("dd", {}, h("span", { class: "badge extracted" }, `⚙ ${claim.extracted_by}`), ` confidence ${claim.confidence}`)] : null,
+      claim.note ? [h("dt", {}, "Note"), h("dd", {}, claim.note)] : null),
+    detail.disputed_by.length ? [h("h3", {}, "Disputed by"),
+      h("ul", {}, detail.disputed_by.map((denial) => h("li", {}, h("button", { type: "button", class: "claim-link", onclick: () => showClaim(denial.id) }, denial.id), ` (${denial.status})`)))] : null,
+    detail.denies ? [h("h3", {}, "Denies"), h("p", {}, h("button", { type: "button", class: "claim-link", onclick: () => showClaim(detail.denies.id) }, detail.denies.id))] : null,
+    h("h3", {}, "In the report"),
+    text,
+    others.length ? [h("h3", {}, "Other claims on this edge"), h("ul", {}, others.map((other) => h("li", {}, claimLine(other))))] : null,
+  );
+  // Scroll the report box (not the page) so the quote sits in the middle of it.
+  text.scrollTop = Math.max(mark.offsetTop - text.clientHeight / 2, 0);
+}
+
+function pathList(paths) {
+  return h("ol", { class: "paths" }, paths.map((path) => h("li", {},
+    h("p", { class: "path-summary" }, `${path.length} hop(s): `, path.nodes.map((id) => data.entities.get(id)?.name || id).join(" → ")),
+    h("ol", { class: "hops", "aria-label": "Hops" }, path.hops.map((hop) => h("li", { class: "hop" },
+      h("strong", {}, `${data.entities.get(hop.from)?.name || hop.from} — ${data.entities.get(hop.to)?.name || hop.to}`),
+      h("ul", { class: "hop-claims" }, (hop.claims || []).map((claim) => h("li", {}, claimLine(claim))))))))));
+}
+
+function showPaths(paths) {
+  panel(h("h2", {}, `Path from ${state.from} to ${state.to}`),
+    paths.length ? pathList(paths) : h("p", {}, "No path within 4 hops."));
+  say(paths.length ? `${paths[0].length} hop(s)` : "no path");
+}
+
+// ------------------------------------------------------------------------------------ controls
+
+function fillTypeSelect(select) {
+  const byCategory = new Map();
+  for (const [type, spec] of Object.entries(data.schema.relation_types)) {
+    if (!byCategory.has(spec.category)) byCategory.set(spec.category, []);
+    byCategory.get(spec.category).push(type);
+  }
+  for (const [category, types] of byCategory) {
+    select.append(h("optgroup", { label: category }, types.map((type) => h("option", { value: type }, type))));
+  }
+}
+
+function buildControls() {
+  fillTypeSelect($("#expand-types"));
+  fillTypeSelect($("#filter-types"));
+  for (const status of Object.keys(data.schema.statuses)) {
+    $("#filter-status").append(h("label", {}, h("input", { type: "checkbox", value: status, checked: "" }), status));
+  }
+  const [since, until] = [$("#since"), $("#until")];
+  for (const slider of [since, until]) {
+    slider.max = String(Math.max(data.months.length - 1, 0));
+    slider.disabled = data.months.length === 0;
+  }
+  until.value = until.max;
+  const legend = $("#legend");
+  legend.append(
+    h("strong", {}, "Entity kinds"),
+    h("ul", {}, Object.entries(data.schema.entity_kinds).map(([kind, spec]) => h("li", {},
+      h("span", { class: "swatch", style: `background:${spec.colour}` }), kind))),
+    h("strong", {}, "Claims"),
+    h("ul", {},
+      Object.entries(data.schema.category_colours).map(([category, colour]) => h("li", {},
+        h("span", { class: "stroke", style: `border-color:${colour}` }), category)),
+      h("li", {}, h("span", { class: "stroke dashed" }), "disputed or a denial"),
+      h("li", {}, h("span", { class: "stroke dotted" }), "⚙ machine-extracted")),
+  );
+}
+
+/** Read the filter controls into the state (no selection means no filter). */
+function readFilters() {
+  state.types = chosen($("#filter-types"));
+  const boxes = [...document.querySelectorAll("#filter-status input")];
+  const checked = boxes.filter((box) => box.checked).map((box) => box.value);
+  state.status = checked.length === boxes.length ? [] : checked;
+  const on = $("#dates-on").checked && data.months.length > 0;
+  let [first, last] = [Number($("#since").value), Number($("#until").value)];
+  if (first > last) [first, last] = [last, first];
+  $("#since-out").textContent = data.months[Number($("#since").value)] || "";
+  $("#until-out").textContent = data.months[Number($("#until").value)] || "";
+  state.since = on ? data.months[first] : "";
+  state.until = on ? data.months[last] : "";
+}
+
+/** Set the filter controls from the state (a link being opened). */
+function writeFilters() {
+  for (const option of $("#filter-types").options) option.selected = state.types.includes(option.value);
+  for (const box of document.querySelectorAll("#filter-status input")) box.checked = !state.status.length || state.status.includes(box.value);
+  const index = (month, fallback) => {
+    const found = data.months.indexOf(month);
+    return found >= 0 ? found : fallback;
+  };
+  $("#dates-on").checked = Boolean(state.since || state.until);
+  $("#since").value = String(index(state.since, 0));
+  $("#until").value = String(index(state.until, data.months.length - 1));
+  $("#since-out").textContent = data.months[Number($("#since").value)] || "";
+  $("#until-out").textContent = data.months[Number($("#until").value)] || "";
+}
+
+function refilter() {
+  readFilters();
+  cy.batch(() => applyFilters(viewContents().anchors));
+  fitVisible();
+  updateTimeline();
+  writeURL();
+}
+
+/** Frame what the filters leave, so a narrowed view does not sit in a corner of the old one. */
+function fitVisible() {
+  const visible = cy.elements(":visible");
+  if (visible.empty()) return;
+  cy.fit(visible, 40);
+  if (cy.zoom() > 1.6) {
+    cy.zoom(1.6);
+    cy.center(visible);
+  }
+}
+
+let suggestTimer = null;
+function suggest(input) {
+  clearTimeout(suggestTimer);
+  suggestTimer = setTimeout(async () => {
+    const text = input.value.trim();
+    if (text.length < 2) return;
+    const found = await getJSON("/v1/entities", { q: text, limit: 8 }).catch(() => ({ data: [] }));
+    $("#entity-options").replaceChildren(...found.data.map((hit) => h("option", { value: hit.name },
+      hit.matched && hit.matched !== hit.name ? `${hit.matched} → ${hit.name} (${hit.kind})` : `${hit.name} (${hit.kind})`)));
+  }, 150);
+}
+
+function wire() {
+  $("#ask-form").addEventListener("submit", (event) => { event.preventDefault(); ask($("#ask-input").value); });
+  $("#search-form").addEventListener("submit", (event) => { event.preventDefault(); addEntity($("#search-input").value); });
+  $("#path-form").addEventListener("submit", (event) => { event.preventDefault(); findPath($("#path-from").value, $("#path-to").value); });
+  for (const input of [$("#search-input"), $("#path-from"), $("#path-to")]) input.addEventListener("input", () => suggest(input));
+  $("#undo").addEventListener("click", undo);
+  $("#reset").addEventListener("click", () => { clearView(); $("#ask-input").value = ""; render(); panel(h("p", { class: "hint" }, "View cleared.")); });
+  $("#filter-types").addEventListener("change", refilter);
+  $("#filter-status").addEventListener("change", refilter);
+  $("#dates-on").addEventListener("change", refilter);
+  for (const slider of [$("#since"), $("#until")]) {
+    slider.addEventListener("input", () => { $("#dates-on").checked = true; refilter(); });
+  }
+  cy.on("tap", "node", (event) => expand(event.target.id()).catch((error) => showError("Could not expand", error, null)));
+  cy.on("tap", "edge", (event) => showClaim(event.target.id()).catch((error) => showError("Could not show the claim", error, null)));
+}
+
+function cyStyle() {
+  return [
+    { selector: "node", style: {
+      "background-color": "data(colour)", label: "data(label)", "font-size": 11, "text-valign": "bottom",
+      "text-margin-y": 3, width: 22, height: 22, color: "#1d232a", "text-wrap": "wrap", "text-max-width": "140px",
+      "text-background-color": "#ffffff", "text-background-opacity": 0.75, "text-background-padding": "1px" } },
+    { selector: "node.anchor", style: { "border-width": 2, "border-color": "#1d232a" } },
+    { selector: "node.answer", style: { "border-width": 4, "border-color": "#f1c40f", width: 30, height: 30 } },
+    { selector: "edge", style: {
+      "curve-style": "bezier", width: 1.6, "line-color": "data(colour)", "target-arrow-color": "data(colour)",
+      "target-arrow-shape": "triangle", "arrow-scale": 0.8, label: "data(label)", "font-size": 8,
+      "text-rotation": "autorotate", color: "#39414a", "text-background-color": "#ffffff", "text-background-opacity": 0.8 } },
+    { selector: "edge.symmetric", style: { "target-arrow-shape": "none" } },
+    { selector: "edge.extracted", style: { "line-style": "dotted" } },
+    { selector: "edge.disputed", style: { "line-style": "dashed", "line-dash-pattern": [6, 3] } },
+    { selector: "edge.path", style: { width: 4 } },
+    { selector: ":selected", style: { "overlay-color": "#1f5f99", "overlay-opacity": 0.25 } },
+    { selector: ".filtered", style: { display: "none" } },
+  ];
+}
+
+// ------------------------------------------------------------------------------------- startup
+
+/** Rebuild the view a state describes, fetching everything again. */
+async function restore(wanted) {
+  explorer.restoring = true;
+  try {
+    clearView();
+    state = wanted;
+    writeFilters();
+    readFilters();
+    $("#ask-input").value = state.q;
+    $("#path-from").value = state.from;
+    $("#path-to").value = state.to;
+    let answer = null;
+    if (state.q) answer = await loadAsk(state.q).catch((error) => { showError(`Could not answer “${state.q}”`, error, trySuggestion); return null; });
+    await ensureEntities(state.e);
+    for (const expansion of state.x) await loadExpansion(expansion.id, expansion.types).catch(() => null);
+    let paths = null;
+    if (state.from && state.to) paths = await loadPath(state.from, state.to).catch(() => null);
+    render();
+    if (state.sel.startsWith("claim:")) await showClaim(state.sel.slice(6));
+    else if (state.sel.startsWith("node:")) await showEntity(state.sel.slice(5));
+    else if (paths) showPaths(paths);
+    else if (answer) showAnswer(answer);
+  } finally {
+    explorer.restoring = false;
+    writeURL();
+  }
+}
+
+async function main() {
+  let cytoscape;
+  try {
+    cytoscape = (await import(VENDOR)).default;
+  } catch {
+    $("#vendor-missing").hidden = false;
+    explorer.error = "cytoscape missing";
+    explorer.loaded = true;
+    return;
+  }
+  [data.schema] = await Promise.all([getJSON("/v1/schema")]);
+  const timeline = await getJSON("/v1/timeline", { interval: "month" });
+  const periods = timeline.buckets.map((bucket) => bucket.period).sort();
+  data.months = periods.length ? monthsBetween(periods[0], periods[periods.length - 1]) : [];
+  explorer.months = data.months;
+  buildControls();
+  cy = cytoscape({ container: $("#cy"), style: cyStyle(), minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false });
+  window.cy = cy;
+  wire();
+  await restore(decode(location.hash));
+  window.addEventListener("hashchange", () => restore(decode(location.hash)));
+  explorer.loaded = true;
+}
+
+main().catch((error) => {
+  explorer.error = String(error);
+  explorer.loaded = true;
+  say(`The explorer could not start: ${error.message}`);
+});

@@ -1,0 +1,81 @@
+// The view's state, kept in the URL's hash so that reloading or sharing a link rebuilds the same view.
+// Only what the user chose is stored (question, entities, expansions, path, filters, selection);
+// everything drawn is fetched again from the API, so a link never carries stale data.
+
+/** A fresh, empty state: nothing asked, nothing shown, no filters. */
+export function emptyState() {
+  return { q: "", e: [], x: [], from: "", to: "", types: [], status: [], since: "", until: "", sel: "" };
+}
+
+const list = (value) => (value ? value.split(",").filter(Boolean) : []);
+
+/** The hash for a state, short and readable: `#q=…&e=isk,pakistan&x=isk~RECRUITS_FROM.ATTACKED`. */
+export function encode(state) {
+  const params = new URLSearchParams();
+  if (state.q) params.set("q", state.q);
+  if (state.e.length) params.set("e", state.e.join(","));
+  // An expansion is an entity and the types followed from it ("~" alone: every type).
+  if (state.x.length) params.set("x", state.x.map((x) => `${x.id}~${x.types.join(".")}`).join(","));
+  if (state.from && state.to) { params.set("from", state.from); params.set("to", state.to); }
+  if (state.types.length) params.set("types", state.types.join(","));
+  if (state.status.length) params.set("status", state.status.join(","));
+  if (state.since) params.set("since", state.since);
+  if (state.until) params.set("until", state.until);
+  if (state.sel) params.set("sel", state.sel);
+  return params.toString();
+}
+
+/** The state a hash describes; unknown keys are ignored, so old links still open. */
+export function decode(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const state = emptyState();
+  state.q = params.get("q") || "";
+  state.e = list(params.get("e"));
+  state.x = list(params.get("x")).map((item) => {
+    const [id, types = ""] = item.split("~");
+    return { id, types: types.split(".").filter(Boolean) };
+  });
+  state.from = params.get("from") || "";
+  state.to = params.get("to") || "";
+  state.types = list(params.get("types"));
+  state.status = list(params.get("status"));
+  state.since = params.get("since") || "";
+  state.until = params.get("until") || "";
+  state.sel = params.get("sel") || "";
+  return state;
+}
+
+/** The months a claim's date covers, at the precision it was given: "2022" spans 2022-01 to 2022-12. */
+export function monthSpan(date, endDate) {
+  if (!date) return null;
+  const first = date.length >= 7 ? date.slice(0, 7) : `${date.slice(0, 4)}-01`;
+  const end = endDate || date;
+  const last = end.length >= 7 ? end.slice(0, 7) : `${end.slice(0, 4)}-12`;
+  return [first, last];
+}
+
+/** Whether a claim passes the filters: types, statuses and a month window (undated claims fall outside any window). */
+export function passes(claim, state) {
+  if (state.types.length && !state.types.includes(claim.type)) return false;
+  if (state.status.length && !state.status.includes(claim.status)) return false;
+  if (state.since || state.until) {
+    const span = monthSpan(claim.date, claim.end_date);
+    if (!span) return false;
+    if (state.since && span[1] < state.since) return false;
+    if (state.until && span[0] > state.until) return false;
+  }
+  return true;
+}
+
+/** Every month from `first` to `last` inclusive, as "YYYY-MM". */
+export function monthsBetween(first, last) {
+  const months = [];
+  let [year, month] = first.split("-").map(Number);
+  const [endYear, endMonth] = last.split("-").map(Number);
+  while (year < endYear || (year === endYear && month <= endMonth)) {
+    months.push(`${year}-${String(month).padStart(2, "0")}`);
+    month += 1;
+    if (month > 12) { month = 1; year += 1; }
+  }
+  return months;
+}

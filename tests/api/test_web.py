@@ -1,0 +1,86 @@
+"""The explorer's files are served by the API, Cytoscape.js from npm's install, and pinned exactly."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api import create_app, web
+from app.settings import PROJECT_ROOT
+from graph.ontology import Ontology
+from graph.stores.memory import MemoryStore
+from tests.api.conftest import settings_for
+
+EXACT = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def client_over(ontology: Ontology, tmp_path: Path) -> Any:
+    """A client on an empty store, with Cytoscape.js looked for in ``node_modules`` (the project's by default)."""
+
+    def build(node_modules: Path = PROJECT_ROOT / "node_modules") -> TestClient:
+        return TestClient(create_app(settings_for(tmp_path, node_modules=node_modules), MemoryStore(ontology)))
+
+    return build
+
+
+def test_the_explorer_page_and_its_scripts_are_served(client_over: Any) -> None:
+    client = client_over()
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for needed in ('id="ask-input"', 'id="search-input"', 'id="cy"', "/assets/app/app.js", "/assets/app/style.css"):
+        assert needed in page.text
+    assert '<div id="vendor-missing" class="notice" role="alert" hidden>' in page.text
+    assert not re.search(r"(src|href)=\"(https?:)?//", page.text), "the page must not load anything from elsewhere"
+    script = client.get("/assets/app/app.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert web.VENDOR_URL in script.text
+    for module in ("state.js", "timeline.js", "style.css"):
+        assert client.get(f"/assets/app/{module}").status_code == 200
+    assert "/" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_cytoscape_is_served_from_the_npm_install(client_over: Any) -> None:
+    installed = PROJECT_ROOT / "node_modules" / web.CYTOSCAPE
+    if not installed.exists():
+        pytest.fail("node_modules is missing: run `npm ci` (the README's set-up commands do)")
+    response = client_over().get(web.VENDOR_URL)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.content == installed.read_bytes()
+
+
+def test_without_node_modules_the_page_still_loads_and_says_to_run_npm_ci(client_over: Any, tmp_path: Path) -> None:
+    client = client_over(tmp_path / "no-node-modules")
+    page = client.get("/")
+    assert page.status_code == 200
+    assert '<div id="vendor-missing" class="notice" role="alert">' in page.text and "npm ci" in page.text
+    missing = client.get(web.VENDOR_URL)
+    assert missing.status_code == 404 and "npm ci" in missing.text
+
+
+def test_package_json_pins_exact_versions_and_the_lockfile_matches() -> None:
+    package = read_json(PROJECT_ROOT / "package.json")
+    lock = read_json(PROJECT_ROOT / "package-lock.json")
+    dependencies: dict[str, str] = {**package.get("dependencies", {}), **package.get("devDependencies", {})}
+    assert "cytoscape" in dependencies
+    assert all(EXACT.match(version) for version in dependencies.values()), dependencies
+    assert lock["packages"][""]["dependencies"] == package.get("dependencies", {})
+    for name, version in dependencies.items():
+        locked = lock["packages"][f"node_modules/{name}"]
+        assert locked["version"] == version and locked["integrity"].startswith("sha512-"), name
+    assert dependencies["cytoscape"].startswith("3.")
+
+
+def test_node_modules_is_not_committed() -> None:
+    ignored = (PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "node_modules/" in ignored

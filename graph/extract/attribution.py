@@ -63,17 +63,17 @@ def find_speaker(sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon,
             if any(doc[k].lower_ in lexicon.official_nouns for k in range(i + 2, min(i + 4, sentence.end))):
                 return Speaker(None, None, i, official=True)
             continue
-        speaker = _before(i, sentence, mentions, lexicon, is_claim) or _after(i, sentence, mentions, lexicon)
+        speaker = _before(i, sentence, mentions, lexicon, is_claim, words) or _after(i, sentence, mentions, lexicon)
         if speaker is not None:
             return speaker
     return None
 
 
 def _before(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon,  # noqa: PLR0911
-            is_claim: bool) -> Speaker | None:
+            is_claim: bool, words: Sequence[str]) -> Speaker | None:
     doc = sentence.doc
     # after a closing quotation the speaker is the first mention following it ("…,” Mines, a fellow at X, told)
-    close = next((j for j in range(i - 1, sentence.start - 1, -1) if doc[j].text in _QUOTES_CLOSE), None)
+    close = next((j for j in range(i - 1, sentence.start - 1, -1) if words[j] in _QUOTES_CLOSE), None)
     if close is not None:
         after_quote = [m for m in mentions if close < m.start < i]
         if after_quote:
@@ -82,9 +82,9 @@ def _before(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexico
         if any(doc[j].lower_ in lexicon.analyst_nouns for j in range(close + 1, i)):
             return Speaker(None, None, i, is_claim)
     j = _skip_inserted_clause(i - 1, sentence, lexicon)
-    skipped = {doc[k].lower_ for k in range(j + 1, i)}
-    while j >= sentence.start and doc[j].lower_ in _AUX:
-        skipped.add(doc[j].lower_)
+    skipped = {words[k] for k in range(j + 1, i)}
+    while j >= sentence.start and words[j] in _AUX:
+        skipped.add(words[j])
         j -= 1
     if j < sentence.start:
         return Speaker(None, None, i, is_claim, official=True) if skipped & lexicon.official_nouns else None

@@ -41,15 +41,16 @@ class Coreference:
     def find(self, sentence: Span, named: Sequence[Mention], salient: Sequence[str],
              history: Sequence[Mention], kinds_of: dict[str, str],
              phrases: Sequence[tuple[str, int, int]] | None = None,
-             unknown: Sequence[tuple[int, int]] = ()) -> list[Mention]:
+             unknown: Sequence[tuple[int, int]] = (), lowered: Sequence[str] | None = None) -> list[Mention]:
         """Coreferent mentions in ``sentence`` not overlapping named ones, resolved or dropped.
 
         ``unknown`` are names the registry lacks. One standing between a pronoun and its
         would-be antecedent, outside a prepositional phrase, is the likelier referent ("A new
         group, Jabhat X, said it attacked …"), so the pronoun is dropped rather than tied to a
-        known actor named earlier.
+        known actor named earlier. ``lowered`` (the doc's lowercased tokens) spares building tokens.
         """
         doc = sentence.doc
+        lw = lowered if lowered is not None else [t.lower_ for t in doc]
         found: list[Mention] = []
         if phrases is None:
             phrases = self.phrases(doc)
@@ -58,17 +59,18 @@ class Coreference:
         for label, start, end in hits:
             if any(i in taken for i in range(start, end)):
                 continue
-            words = doc[start:end].text.lower()
-            after = doc[end].lower_ if end < len(doc) else ""
+            words = lw[start] if end - start == 1 else doc[start:end].text.lower()
+            after = lw[end] if end < len(lw) else ""
             if words == "it" and after in _EXPLETIVE_NEXT:
                 continue
             kinds = self._kinds[label]
             earlier = [m for m in named if m.end <= start]
-            if self._shadowed(doc, start, [m for m in earlier if m.kind in kinds], unknown):
+            if self._shadowed(lw, start, [m for m in earlier if m.kind in kinds], unknown):
                 continue
             # subjects and objects outrank names inside prepositional phrases ("Pakistan closed the
             # crossing on its border with Afghanistan after its guards …": its = Pakistan)
-            ranked = [m for m in earlier if self._oblique(doc, m)] + [m for m in earlier if not self._oblique(doc, m)]
+            oblique = [m for m in earlier if self._oblique(lw, m)]
+            ranked = oblique + [m for m in earlier if m not in oblique]
             entity_id = self._cataphor(sentence, start, named, kinds) or self._antecedent(
                 kinds, ranked, salient, history, kinds_of)
             if entity_id is None:
@@ -80,19 +82,19 @@ class Coreference:
                                  via="coreference"))
         return found
 
-    def _oblique(self, doc: Doc, mention: Mention) -> bool:
+    def _oblique(self, lw: Sequence[str], mention: Mention) -> bool:
         """Whether a mention is the object of a preposition (a determiner may stand between)."""
         before = mention.start - 1
-        while before >= 0 and doc[before].lower_ in ("the", "a", "an"):
+        while before >= 0 and lw[before] in ("the", "a", "an"):
             before -= 1
-        return before >= 0 and doc[before].lower_ in self._prepositions
+        return before >= 0 and lw[before] in self._prepositions
 
-    def _shadowed(self, doc: Doc, start: int, compatible: Sequence[Mention],
+    def _shadowed(self, lw: Sequence[str], start: int, compatible: Sequence[Mention],
                   unknown: Sequence[tuple[int, int]]) -> bool:
         """Whether an unknown name sits between the pronoun and the nearest compatible known one."""
         floor = compatible[-1].end if compatible else 0
         return any(floor <= u_start and u_end <= start
-                   and (u_start == 0 or doc[u_start - 1].lower_ not in self._prepositions)
+                   and (u_start == 0 or lw[u_start - 1] not in self._prepositions)
                    for u_start, u_end in unknown)
 
     def _cataphor(self, sentence: Span, start: int, named: Sequence[Mention], kinds: Sequence[str]) -> str | None:

@@ -108,15 +108,18 @@ class CueMatcher:
             raw.append(CueHit(type_name, start, end, voice == "passive", " ".join(words[start:end]),
                               voice == "mutual"))
         raw.sort(key=lambda h: (h.type, h.start, -(h.end - h.start)))
-        kept: list[CueHit] = []
+        by_type: dict[str, list[CueHit]] = {}
         for hit in raw:
-            clash = next((k for k in kept if k.type == hit.type and k.start < hit.end and hit.start < k.end), None)
-            if clash is None:
-                kept.append(hit)
-            elif (hit.end - hit.start) > (clash.end - clash.start):
-                kept[kept.index(clash)] = hit
+            same = by_type.setdefault(hit.type, [])
+            at = next((n for n, k in enumerate(same) if k.start < hit.end and hit.start < k.end), None)
+            if at is None:
+                same.append(hit)
+            elif (hit.end - hit.start) > (same[at].end - same[at].start):
+                same[at] = hit
+        kept = [h for same in by_type.values() for h in same]
         # a passive cue ("attacked by") overrides the active one it contains ("attacked")
         passive = [h for h in kept if h.passive]
-        kept = [h for h in kept if h.passive or not any(p.type == h.type and p.start <= h.start and h.end <= p.end
-                                                          for p in passive)]
+        if passive:
+            kept = [h for h in kept if h.passive or not any(
+                p.type == h.type and p.start <= h.start and h.end <= p.end for p in passive)]
         return sorted(kept, key=lambda h: (h.start, h.type))

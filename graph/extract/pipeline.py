@@ -249,7 +249,7 @@ class Extractor:
             state.candidate(vague.text, "ambiguous: names more than one entity here", quote, span)
         unknown = self._candidates(sent, named, unresolved, (quote, span), state)
         corefs = self.coref.find(sent, named, state.salient, state.history, self.kinds, self._anaphors,
-                                 unknown=unknown)
+                                 unknown=unknown, lowered=self._lw)
         mentions = sorted([*named, *corefs], key=lambda m: m.start)
         if not mentions:
             # nothing to relate: only the quotation state carries over
@@ -333,12 +333,27 @@ class Extractor:
                 return [], [], speaker
             objects = self._left(hit, rel.object_kinds, sent, mentions, speaker, strict=False)
             return subjects, objects, speaker
+        if hit.end < sent.end and self._lw[hit.end] == "by" and self._lw[hit.end - 1].endswith("ed"):
+            return [], [], speaker  # "was targeted by": a passive this type has no cue for is no active claim
+        if rel.category == "hostile" and self._lw[hit.start] in self.lexicon.suffered_participles:
+            suffered = self._suffered(hit, rel, sent, mentions, speaker, state)
+            if suffered is not None:
+                return suffered
+        if (rel.category == "discursive" and not rel.denial and hit.end < sent.end
+                and self._lw[hit.end] in ("of", "for") and self._lw[hit.end - 1].endswith("ed")):
+            return [], [], speaker  # "the organisation blamed for the attacks": accused by nobody named here
         objects = self._right(hit, rel.object_kinds, sent, mentions)
+        if objects and rel.category == "hostile" and self._claims_responsibility(hit) and "and" in self._lw[
+                hit.end:objects[0].start]:
+            objects = []  # "claimed the attack and demanded the release of Baloch prisoners": not its target
         if not objects and rel.category == "hostile" and self._claims_responsibility(hit):
             objects = self._unclaimed_target(hit, rel, state)
         if not objects and not rel.symmetric and not rel.cues.reactive:
             return [], [], speaker  # no object, no claim: spare the subject search
         subjects = self._left(hit, rel.subject_kinds, sent, mentions, speaker, strict=True)
+        if subjects and rel.category == "hostile" and any(
+                w in self.lexicon.reaction_verbs for w in self._lw[max(subjects[-1].end, hit.start - 4):hit.start]):
+            return [], [], speaker  # "China condemned the bombing of": a critic, not the attacker
         if not subjects and objects and rel.category == "hostile":
             # "A bomber struck the embassy on Monday": the target (and its day) wait for a claim
             state.unclaimed, state.unclaimed_text = objects[0], self._text
@@ -382,10 +397,45 @@ class Extractor:
                 subjects = [self._pseudo(hit, agent.entity_id, doc[sent.start].text)]
         return subjects, objects, speaker
 
+    def _suffered(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],
+                  speaker: Speaker | None, state: _State) -> tuple[list[Mention], list[Mention], Speaker | None] | None:
+        """A participle told of its victim ("were killed", "killed in an Israeli air strike"), or None.
+
+        Reporting puts the victim first and the agent, when it names one, in the attack noun's
+        modifier; reading the participle as active made the victim the attacker. With no agent the
+        victim waits, as an unclaimed target, for a later claim of responsibility.
+        """
+        lex = self.lexicon
+        before = self._lw[hit.start - 1] if hit.start > sent.start else ""
+        after = self._lw[hit.end] if hit.end < sent.end else ""
+        if hit.end - hit.start != 1 or (before not in lex.copulas and after != "in"):
+            return None
+        agents: list[Mention] = []
+        if after == "in":
+            k = hit.end + 1
+            while k < min(sent.end, hit.end + 5) and (self._lw[k] in lex.determiners
+                                                       or self._lw[k] in lex.weapon_words):
+                k += 1
+            agent = next((m for m in mentions if m.start == k and m.kind in rel.subject_kinds), None)
+            if agent is not None:
+                j = agent.end
+                while j < sent.end and self._lw[j] in lex.weapon_words:
+                    j += 1
+                if j < sent.end and self._lw[j] in lex.event_nouns:
+                    agents = [agent]
+            elif before not in lex.copulas:
+                return None  # "killed in Kabul" with no "was": an active verb after all ("IS-K killed in …")
+        victims = self._left(hit, rel.object_kinds, sent, mentions, speaker, strict=False)
+        if not agents:
+            if victims:
+                state.unclaimed, state.unclaimed_text = victims[0], self._text
+            return [], [], speaker
+        return agents, victims, speaker
+
     def _claims_responsibility(self, hit: CueHit) -> bool:
         """A cue that is a claim of responsibility ("claimed the attack"), or follows one closely."""
         words = self._lw[max(0, hit.start - 4):hit.end]
-        return any(w in self.lexicon.claim_verbs for w in words)
+        return any(w in self.lexicon.claim_verbs or w == "behind" for w in words)
 
     def _unclaimed_target(self, hit: CueHit, rel: RelationType, state: _State) -> list[Mention]:
         """The target of the latest attack the report told without an agent, for a claim of it to take."""
@@ -452,7 +502,8 @@ class Extractor:
               speaker: Speaker | None, *, strict: bool) -> list[Mention]:
         lex = self.lexicon
         fallback: Mention | None = None
-        for mention in sorted((m for m in mentions if m.end <= hit.start), key=lambda m: -m.end):
+        # mentions never overlap and come sorted by start, so by end too: nearest first is reversed order
+        for mention in reversed([m for m in mentions if m.end <= hit.start]):
             between = self._lw[mention.end:hit.start]
             barriers = [k for k, w in enumerate(between) if w in lex.subject_barriers]
             before = self._lw[mention.start - 1] if mention.start > sent.start else ""
@@ -534,7 +585,7 @@ class Extractor:
 
     def _right(self, hit: CueHit, kinds: Sequence[str], sent: Span, mentions: Sequence[Mention]) -> list[Mention]:
         # names inside a gapped cue count ("showcase Taliban failures")
-        ordered = sorted((m for m in mentions if m.start > hit.start), key=lambda m: m.start)
+        ordered = [m for m in mentions if m.start > hit.start]  # already in order of start
         for position, mention in enumerate(ordered):
             between = self._lw[hit.end:mention.start]
             if any(w in self.lexicon.object_barriers for w in between) or len(between) > 12:
@@ -691,7 +742,7 @@ class Extractor:
         run: list[int] = []
 
         def flush() -> None:
-            while run and doc[run[-1]].lower_ in _NAME_JOINERS:
+            while run and self._lw[run[-1]] in _NAME_JOINERS:
                 run.pop()
             words = [self._lw[i] for i in run]
             lone = len(run) == 1 and (run[0] == sent.start or words[0] in self.lexicon.not_names)
@@ -700,12 +751,15 @@ class Extractor:
                 found.append((run[0], run[-1] + 1))
             run.clear()
 
+        cap = self._cap
         for i in range(sent.start, sent.end):
+            if not run and not cap[i]:
+                continue  # most tokens: no name open and none starting here
             if i in covered:
                 if run:
                     flush()
                 continue
-            if self._cap[i]:
+            if cap[i]:
                 if run or self._lw[i] not in self.lexicon.not_names or i != sent.start:
                     run.append(i)
                 continue

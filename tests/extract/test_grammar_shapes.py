@@ -117,3 +117,62 @@ def test_an_exchange_of_fire_is_an_attack_each_way(run: Run) -> None:
     assert {("pakistan", "ATTACKED", "taliban"), ("taliban", "ATTACKED", "pakistan")} <= triples(result)
     one_way = run("Pakistani troops fired on Taliban forces on Wednesday.")
     assert ("taliban", "ATTACKED", "pakistan") not in triples(one_way)
+
+
+def test_a_victim_killed_in_a_strike_named_for_its_agent_is_the_object(run: Run) -> None:
+    result = run("Abu Ali Balochi was killed in a US drone strike in Kunduz.")
+    assert ("united-states", "ATTACKED", "abu-ali-balochi") in triples(result)
+    assert not {t for t in triples(result) if t[0] == "abu-ali-balochi"}
+
+
+def test_a_victim_killed_with_no_agent_waits_for_the_claim_of_responsibility(run: Run) -> None:
+    result = run("Twelve Pakistani soldiers were killed in Peshawar on Monday. "
+                 "The TTP claimed responsibility for the assault.")
+    claim = only(result, "ttp", "ATTACKED", "pakistan")
+    assert (claim.status, claim.asserted_by) == ("claimed", "ttp")
+    assert ("pakistan", "ATTACKED", "peshawar") not in triples(result)
+
+
+def test_saying_it_was_behind_an_attack_claims_it(run: Run) -> None:
+    result = run("A bomb struck a market in Peshawar on Friday. The TTP said it was behind the bombing.")
+    assert ("ttp", "ATTACKED", "peshawar") in triples(result)
+
+
+def test_condemning_an_attack_does_not_make_the_critic_its_agent(run: Run) -> None:
+    result = run("China's foreign ministry condemned the bombing of the Pakistani consulate.")
+    assert ("china", "ATTACKED", "pakistan") not in triples(result)
+    control = run("China carried out the bombing of the Pakistani consulate.")
+    assert ("china", "ATTACKED", "pakistan") in triples(control)
+
+
+def test_a_claim_and_a_demand_in_one_sentence_do_not_make_the_demand_a_target(run: Run) -> None:
+    result = run("Gunmen stormed a bus in Peshawar on Tuesday. "
+                 "The TTP claimed the attack and demanded the release of Baloch prisoners.")
+    assert ("ttp", "ATTACKED", "peshawar") in triples(result)
+    assert ("ttp", "ATTACKED", "sunni-baluch") not in triples(result)
+
+
+def test_an_actor_blamed_for_an_attack_in_a_reduced_relative_accuses_nobody(run: Run) -> None:
+    result = run("The talks named Lashkar-e-Taiba, the Pakistani group blamed for the Kabul attacks.")
+    assert not {t for t in triples(result) if t[1] == "ACCUSED"}
+
+
+def test_active_cue_read_as_passive_by_its_by_phrase_is_no_claim_that_way(run: Run) -> None:
+    result = run("The Hazara have long been targeted by IS-K.")
+    assert ("hazara", "TARGETS", "isk") not in triples(result)
+    assert ("isk", "TARGETS", "hazara") in triples(run("IS-K has long targeted the Hazara."))
+
+
+def test_a_warning_to_halt_or_face_attacks_is_a_threat(run: Run) -> None:
+    result = run("The Baloch Liberation Army warned Beijing to halt its projects or face attacks.")
+    assert ("baloch-liberation-army", "THREATENS", "china") in triples(result)
+
+
+def test_a_vow_to_retaliate_is_a_threat(run: Run) -> None:
+    assert ("pakistan", "THREATENS", "iran") in triples(run("Islamabad vowed to retaliate against Iran."))
+
+
+def test_a_group_regarded_as_a_front_for_another_is_its_affiliate_in_the_viewers_words(run: Run) -> None:
+    result = run("Pakistani officials regard the Baloch Liberation Army as a front for Jaish al-Adl.")
+    claim = only(result, "baloch-liberation-army", "AFFILIATE_OF", "jaish-al-adl")
+    assert (claim.status, claim.asserted_by) == ("alleged", "pakistan")

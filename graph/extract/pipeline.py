@@ -13,7 +13,6 @@ report yields no claim (the loader would refuse a denial that denies nothing).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -267,14 +266,17 @@ class Extractor:
         made: list[tuple[CueHit, Claim]] = []
         text = self._text
 
-        @functools.cache
+        memo: list[PartialDate | None] = []
+
         def when() -> PartialDate | None:
-            # dates matter only to claims: read them once a sentence makes one
-            dates = resolve_dates(text, at)
-            if dates:
-                return dates[0][2]
-            # only a "days later" sentence looks back for the date it counts from
-            return resolve_later(text, self._told_last(state)) if says_later(text) else None
+            # dates matter only to claims: read them once a sentence makes one (a list, not
+            # functools.cache: building a cache per sentence costs more than most sentences' rules)
+            if not memo:
+                dates = resolve_dates(text, at)
+                # only a "days later" sentence looks back for the date it counts from
+                memo.append(dates[0][2] if dates else
+                            resolve_later(text, self._told_last(state)) if says_later(text) else None)
+            return memo[0]
 
         # a claim needs two entities, or one denier and a claim made earlier: skip the matcher otherwise
         # (an attack on one named target, agent unknown, is kept: a later claim of responsibility takes it)

@@ -72,6 +72,10 @@ PARAPHRASES = {
     "what links ISKP and Beijing?": "how is IS-K connected to China?",
     "tell me about the Pakistani Taliban": "what do we know about TTP?",
     "which IS-K claims are contested": "which claims about IS-K are disputed?",
+    "whom does ISKP seek to provoke": "who is IS-K trying to provoke?",
+    "which countries does IS-K hope to provoke?": "who is IS-K trying to provoke?",
+    "what states does IS-K attack": "who has IS-K attacked?",
+    "which militant groups recruit from the Pakistani Taliban": "who recruits from the TTP?",
 }
 
 

@@ -144,13 +144,14 @@ class LocalServer:
         self._check_ports_free()
         password = self.password()
         pid = None
+        log_offset = self._log_size()
         if chosen == "docker":
             self._start_docker(password)
         else:
             self._fetch()
             pid = self._start_java(password)
         self._remember_password(password)
-        self._wait(timeout, pid)
+        self._wait(timeout, pid, log_offset)
         return self.status()
 
     def stop(self) -> bool:
@@ -301,6 +302,26 @@ class LocalServer:
             return True
         return False
 
+    @property
+    def _log(self) -> Path:
+        return self.home / "logs" / "neo4j.log"
+
+    def _log_size(self) -> int:
+        return self._log.stat().st_size if self._log.exists() else 0
+
+    def _started_since(self, offset: int) -> bool:
+        """Whether this home's log says "Started." after ``offset``: this instance is the one answering.
+
+        Two checkouts starting their test servers on the same ports at the same moment both find
+        the ports free; the one that binds second would otherwise take the first one's answers for
+        its own, and report "running" while its Java exits with "address already in use".
+        """
+        if not self._log.exists():
+            return False
+        with self._log.open("rb") as handle:
+            handle.seek(offset)
+            return any(line.rstrip().endswith(b"INFO  Started.") for line in handle)
+
     def _check_ports_free(self) -> None:
         for port in (self.bolt_port, self.http_port):
             with socket.socket() as probe:
@@ -309,15 +330,16 @@ class LocalServer:
                     raise ServerError(f"port {port} on 127.0.0.1 is already in use by another program; "
                                       "choose other ports with KG_NEO4J_BOLT_PORT / KG_NEO4J_HTTP_PORT")
 
-    def _wait(self, timeout: float, pid: int | None) -> None:
-        """Until Bolt and HTTP answer; ``pid`` is the Java process just spawned (None under Docker)."""
+    def _wait(self, timeout: float, pid: int | None, log_offset: int = 0) -> None:
+        """Until Bolt and HTTP answer; ``pid`` is the Java process just spawned (None under Docker), whose
+        "Started." is looked for in the log after ``log_offset``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             running = _alive(pid) if pid is not None else self._running()[0] is not None
             if not running:
                 self._pid_file.unlink(missing_ok=True)
                 raise ServerError(f"Neo4j exited while starting; its log ends with: {self._log_tail()}")
-            if self._answers():
+            if self._answers() and (pid is None or self._started_since(log_offset)):
                 return
             time.sleep(0.5)
         self.stop()

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
 
 from app.api import create_app
 from graph.loader import load
 from graph.ontology import Ontology
 from graph.stores.memory import MemoryStore
-from tests.api.conftest import settings_for
+from tests.api.conftest import served_in_thread, settings_for
 from tests.conftest import ARTIFACTS, SEEDS
 
 
@@ -26,19 +22,8 @@ def served(ontology: Ontology, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """The API on a free loopback port, in a thread of this process."""
     store = MemoryStore(ontology)
     load(SEEDS, store, ontology)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(settings_for(Path(tmp_path_factory.mktemp("docs"))), store)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(create_app(settings_for(Path(tmp_path_factory.mktemp("docs"))), store)) as base:
+        yield base
 
 
 def test_docs_page_and_its_assets_are_served_locally(served: str) -> None:

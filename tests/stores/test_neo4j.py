@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from graph.model import Batch, Claim, Entity
 from graph.ontology import Ontology
 from graph.store import ClaimQuery
 from graph.stores.neo4j import Neo4jStore, connect
+from graph.stores.neo4j_server import LocalServer, ServerError
 from tests.bundles import claim_yaml, claims_file
 from tests.conftest import SEED_REPORT, SEEDS, Neo4jTestDatabase
 
@@ -139,3 +142,18 @@ def test_bad_uris_are_refused_before_connecting() -> None:
         connect("http://127.0.0.1:7474", "neo4j", "x")
     with pytest.raises(StoreUnavailable, match="NEO4J_PASSWORD"):
         connect("bolt://127.0.0.1:7687", "neo4j", None)
+
+
+def test_a_second_instance_on_the_same_ports_does_not_take_the_first_for_its_own(
+        neo4j_database: Neo4jTestDatabase, test_neo4j_server: LocalServer, tmp_path: Path) -> None:
+    # Two checkouts starting at once both find the ports free; the one that binds second must not
+    # report "running" on the first one's answers while its own Java dies on "address in use".
+    other = LocalServer(tmp_path / "neo4j-other", bolt_port=test_neo4j_server.bolt_port,
+                        http_port=test_neo4j_server.http_port)
+    starting = subprocess.Popen(["sleep", "3"])  # stands in for the second Java, which exits
+    try:
+        with pytest.raises(ServerError, match="exited while starting"):
+            other._wait(30, starting.pid)
+    finally:
+        starting.wait()
+    assert test_neo4j_server.status().running

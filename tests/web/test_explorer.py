@@ -8,9 +8,6 @@ Each test also checks that no request left the test server's origin.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
 
 from app.api import create_app
@@ -29,7 +25,7 @@ from graph.model import Batch, Claim
 from graph.ontology import Ontology
 from graph.store import GraphStore
 from graph.stores.memory import MemoryStore
-from tests.api.conftest import settings_for
+from tests.api.conftest import served_in_thread, settings_for
 from tests.conftest import ARTIFACTS, SEEDS
 
 PROVOKE = "who is IS-K trying to provoke"
@@ -50,20 +46,9 @@ class Served:
 
 
 def serve(store: GraphStore, tmp: Path, **settings: Any) -> Iterator[Served]:
-    """The app over ``store``, served by uvicorn on a free loopback port in a thread, until resumed."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(settings_for(tmp, **settings), store)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", "memory" if isinstance(store, MemoryStore) else "neo4j")
-    server.should_exit = True
-    thread.join(timeout=10)
+    """The app over ``store``, served on a free loopback port in a thread, until resumed."""
+    with served_in_thread(create_app(settings_for(tmp, **settings), store)) as base:
+        yield Served(base, "memory" if isinstance(store, MemoryStore) else "neo4j")
 
 
 @pytest.fixture(scope="module")

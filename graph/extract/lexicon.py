@@ -48,6 +48,7 @@ class Lexicon(BaseModel):
     reaction_verbs: frozenset[str]
     suffered_participles: frozenset[str]
     weapon_words: frozenset[str]
+    ruler_nouns: frozenset[str]
     speech_act_types: frozenset[str]
     furniture: frozenset[str]
     not_names: frozenset[str]

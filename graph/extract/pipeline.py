@@ -329,6 +329,10 @@ class Extractor:
                speaker: Speaker | None, state: _State,
                made: Sequence[tuple[CueHit, Claim]]) -> tuple[list[Mention], list[Mention], Speaker | None]:
         doc = sent.doc
+        if self._lw[hit.start] == "-":
+            return (*self._compound(hit, rel, mentions), speaker)
+        if hit.text in self.lexicon.ruler_nouns:
+            return (*self._rulers(hit, rel, mentions), speaker)
         if hit.passive:
             subjects = self._right(hit, rel.subject_kinds, sent, mentions)
             if not subjects:
@@ -398,6 +402,35 @@ class Extractor:
             if agent.kind in rel.subject_kinds:
                 subjects = [self._pseudo(hit, agent.entity_id, doc[sent.start].text)]
         return subjects, objects, speaker
+
+    def _compound(self, hit: CueHit, rel: RelationType,
+                  mentions: Sequence[Mention]) -> tuple[list[Mention], list[Mention]]:
+        """A hyphenated modifier: "Taliban-run Afghanistan", "the Pakistan-based Lashkar-e-Taiba".
+
+        The name the cue hangs on and the name right after it (or, for "X, the Pakistan-based
+        group", the appositive's head) are the pair; a name further off is no part of the compound.
+        """
+        attached = next((m for m in mentions if m.end == hit.start), None)
+        following = next((m for m in mentions if m.start == hit.end), None)
+        if following is None and attached is not None and attached.start >= 2 and self._lw[
+                attached.start - 1] in ("the", "a", "an") and self._lw[attached.start - 2] == ",":
+            following = next((m for m in mentions if m.end == attached.start - 2), None)
+        if attached is None or following is None:
+            return [], []
+        subject, obj = (following, attached) if hit.passive else (attached, following)
+        if subject.kind not in rel.subject_kinds or obj.kind not in rel.object_kinds:
+            return [], []
+        return [subject], [obj]
+
+    def _rulers(self, hit: CueHit, rel: RelationType,
+                mentions: Sequence[Mention]) -> tuple[list[Mention], list[Mention]]:
+        """ "Afghanistan's Taliban rulers": the name before the noun holds the possessor."""
+        ruler = next((m for m in mentions if m.end == hit.start and m.kind in rel.subject_kinds), None)
+        if ruler is None:
+            return [], []
+        ruled = next((m for m in mentions if m.possessive and 0 <= ruler.start - m.end <= 1
+                      and m.kind in rel.object_kinds), None)
+        return ([ruler], [ruled]) if ruled is not None else ([], [])
 
     def _suffered(self, hit: CueHit, rel: RelationType, sent: Span, mentions: Sequence[Mention],
                   speaker: Speaker | None, state: _State) -> tuple[list[Mention], list[Mention], Speaker | None] | None:
@@ -530,6 +563,8 @@ class Extractor:
                 continue
             if mention.kind not in kinds:
                 continue
+            if self._modifier(mention):
+                continue  # "the Pakistan-based group attacked": the group acts, not Pakistan
             words = [w for w in between if w not in _POSSESSIVE_MARKS and w != "-"]
             near = len(words) <= 2
             if before in lex.prepositions and not (mention.possessive and near):
@@ -543,6 +578,12 @@ class Extractor:
         if fallback is not None:
             return [fallback]
         return []
+
+    def _modifier(self, mention: Mention) -> bool:
+        """A name hyphened to a lower-case word ("Pakistan-based", "Iran-backed") modifies the noun after it."""
+        end = mention.end
+        return end + 1 < len(self._lw) and self._lw[end] == "-" and not self._cap[end + 1] and self._lw[
+            end + 1].isalpha()
 
     def _appositive_head(self, between: Sequence[str]) -> bool:
         """The words after a name open an indefinite appositive (", a breakaway faction of") holding the cue."""
@@ -600,8 +641,8 @@ class Extractor:
                     continue
             if mention.start > 0 and self._lw[mention.start - 1] == "what" and self._reporting_clause(mention):
                 continue  # "strikes on what it said were bases of X": the object is X, not the speaker
-            if mention.kind not in kinds:
-                continue
+            if mention.kind not in kinds or self._modifier(mention):
+                continue  # (the group is accused, not the state in "accused Iran-backed Jaish al-Adl")
             return self._coordinated(mention, mentions, kinds, sent, leftwards=False)
         return []
 

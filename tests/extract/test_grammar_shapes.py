@@ -176,3 +176,30 @@ def test_a_group_regarded_as_a_front_for_another_is_its_affiliate_in_the_viewers
     result = run("Pakistani officials regard the Baloch Liberation Army as a front for Jaish al-Adl.")
     claim = only(result, "baloch-liberation-army", "AFFILIATE_OF", "jaish-al-adl")
     assert (claim.status, claim.asserted_by) == ("alleged", "pakistan")
+
+
+def test_a_hyphened_base_is_where_the_group_operates(run: Run) -> None:
+    assert ("lashkar-e-taiba", "OPERATES_IN", "pakistan") in triples(
+        run("The Pakistan-based Lashkar-e-Taiba was blamed for the raid."))
+    appositive = run("Lashkar-e-Taiba, the Pakistan-based group, was blamed for the raid.")
+    assert ("lashkar-e-taiba", "OPERATES_IN", "pakistan") in triples(appositive)
+
+
+def test_a_hyphened_ruler_or_backer_is_the_subject(run: Run) -> None:
+    assert ("taliban", "GOVERNS", "afghanistan") in triples(run("Life in Taliban-run Afghanistan has grown harder."))
+    backed = run("Iran-backed Jaish al-Adl fired rockets at Pakistan.")
+    assert {("iran", "SUPPORTS", "jaish-al-adl"), ("jaish-al-adl", "ATTACKED", "pakistan")} <= triples(backed)
+    assert ("jaish-al-adl", "SUPPORTS", "iran") not in triples(backed)
+
+
+def test_a_name_hyphened_to_a_modifier_is_neither_subject_nor_object(run: Run) -> None:
+    assert ("pakistan", "ATTACKED", "ttp") not in triples(run("The Pakistan-based group attacked the TTP."))
+    accused = run("Pakistan accused Iran-backed Jaish al-Adl of the attacks.")
+    assert ("pakistan", "ACCUSED", "jaish-al-adl") in triples(accused)
+    assert ("pakistan", "ACCUSED", "iran") not in triples(accused)
+
+
+def test_a_states_rulers_named_by_group_govern_it_and_nothing_else_does(run: Run) -> None:
+    assert ("taliban", "GOVERNS", "afghanistan") in triples(run("Talks were brokered by Afghanistan's Taliban rulers."))
+    said = run("The Taliban government said Pakistan had closed Torkham.")
+    assert not {t for t in triples(said) if t[1] == "GOVERNS"}

@@ -2,7 +2,7 @@
 
 The Neo4j stores talk to a real server: the test instance that `scripts/test` starts with
 `kg neo4j start` (its own folder and ports, so a developer's own instance is never wiped).
-If it is not running, the first Neo4j test starts it. Under ``CI=true`` a server that
+If it is not running, the first Neo4j test starts it and the session stops it. Under ``CI=true`` a server that
 cannot start fails the run instead of skipping.
 """
 
@@ -110,7 +110,10 @@ def test_neo4j_server(pytestconfig: pytest.Config) -> LocalServer:
 
 @pytest.fixture(scope="session")
 def neo4j_database(test_neo4j_server: LocalServer) -> Iterator[Neo4jTestDatabase]:
-    """The running test server (started here if it is not), or a failure under CI, a skip elsewhere."""
+    """The running test server (started here if it is not, and then stopped at the end), or a failure
+    under CI, a skip elsewhere. A server left running would hold the test ports against the next
+    checkout's run."""
+    started_here = not test_neo4j_server.status().running
     try:
         status = test_neo4j_server.start()
     except KgError as error:
@@ -120,6 +123,8 @@ def neo4j_database(test_neo4j_server: LocalServer) -> Iterator[Neo4jTestDatabase
     driver = connect(status.bolt_uri, status.user, status.password)
     yield Neo4jTestDatabase(status, driver)
     driver.close()
+    if started_here:
+        test_neo4j_server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -171,6 +171,14 @@ class ExtractionInputError(KgError):
     code = "extraction_input_invalid"
 
 
+class ExtractionModelError(KgError):
+    """The language pipeline the extractor needs is not installed or cannot parse."""
+
+    http_status = 503
+    exit_code = 3
+    code = "extraction_model_unavailable"
+
+
 class StagedClaimNotFound(KgError):
     """No staged claim awaiting review has this id."""
 

@@ -75,6 +75,11 @@ class AliasIndex:
         key = name_key(name)
         return bool(key) and key in self._by_key
 
+    def readings(self, name: str) -> list[Entity]:
+        """Every entity ``name`` may stand for at some date ("Kabul": the republic until 2021, then the Taliban)."""
+        ids = dict.fromkeys(e.entity_id for e in self._by_key.get(name_key(name), []))
+        return [self._entities[i] for i in ids]
+
     def get(self, entity_id: str) -> Entity | None:
         """The entity with exactly this id, if indexed."""
         return self._entities.get(entity_id)

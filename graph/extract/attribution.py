@@ -1,135 +1,128 @@
-"""Who says a sentence, and so the status of what it says.
+"""Who says a clause, read from the tree: the speaker of the speech verb that governs it.
 
-A speaker stands before a speech verb ("Mines says", "Pakistani officials said", "Analysts who
-follow IS-K say") or after the quotation it closes ("…,” Andrew Mines … told RFE/RL"). Unnamed
-analysts and experts are a speaker of their own: what they say is assessed, asserted by the
-outlet that quotes them. A sentence that opens inside a quotation keeps the speaker before it.
+"X said (that) Y attacked Z", "Y attacked Z, X said", "according to X, Y attacked Z", "X accused
+Y of attacking Z" and "X claimed it attacked Z" all put the clause under X's verb. The speaker
+is that verb's subject, read as any noun phrase is ("Pakistani officials" is Pakistan, "a
+Taliban spokesman" the Taliban); unnamed officials and unnamed analysts are speakers of their
+own, asserted by the outlet that quotes them. A sentence that opens inside a quotation and
+names no speaker keeps the one before it.
+
+The speaker decides a claim's status: its own actor claiming it (claimed), an analyst or
+researcher judging (assessed), a state or group saying it of others (alleged), nobody but the
+outlet (reported).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Span
+from spacy.tokens import Token
 
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import Mention
+from graph.extract.resolve import Resolver
+from graph.extract.tree import SUBJECTS, agent, ancestors, children, is_passive
 
-_QUOTES_CLOSE = {"”", '"', "’’"}
 _QUOTES_OPEN = ("“", '"', "‘")
-_AUX = {"have", "has", "had", "also", "further", "later", "then", "previously", "repeatedly", "again",
-        ",", "both", "all", "who", "reportedly", "officials", "official", "authorities", "spokesman",
-        "spokesperson", "spokeswoman", "government", "ministry", "military", "army"}
+# the link by which a speech verb governs what is said: a complement clause, an inserted or
+# parenthetical clause, or the object of an accusation ("accused X of …")
+_SPEECH_LINKS = ("ccomp", "parataxis", "xcomp", "conj", "advcl", "dobj", "prep", "pcomp", "pobj", "acomp")
+# accusations govern what they accuse of: "Pakistan accused the Taliban of sheltering the TTP"
+_ACCUSING = {"accuse", "blame", "charge", "suspect"}
+_SPOKESPEOPLE = {"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "envoy", "minister",
+                 "ministry", "official", "officials", "commander", "leader", "chief", "statement"}
 
 
 @dataclass(frozen=True)
 class Speaker:
-    """Who asserts a sentence: an entity, or unnamed analysts (``entity_id`` None)."""
+    """Who asserts a clause: an entity, or unnamed analysts or officials (``entity_id`` None)."""
 
     entity_id: str | None
     kind: str | None
-    verb_index: int
-    claims_verb: bool = False
+    verb: Token | None = None
     mention: Mention | None = None
     official: bool = False
 
     @property
     def generic(self) -> bool:
-        """Unnamed analysts or experts."""
+        """Unnamed analysts, experts or officials."""
         return self.entity_id is None
 
 
-def find_speaker(sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon,
-                 lowered: Sequence[str] | None = None) -> Speaker | None:
-    """The speaker of ``sentence``, or None when the outlet speaks in its own voice.
+class Attribution:
+    """Speakers of the clauses of one sentence."""
 
-    ``lowered`` is the doc's tokens in lower case, if the caller has them at hand.
-    """
-    doc = sentence.doc
-    words = lowered if lowered is not None else [t.lower_ for t in doc]
-    for i in range(sentence.start, sentence.end):
-        lower = words[i]
-        is_claim = lower in lexicon.claim_verbs
-        if lower not in lexicon.speech_verbs and not is_claim and not (
-                lower == "according" and i + 1 < sentence.end and words[i + 1] == "to"):
-            continue
-        if lower == "according":
-            after = [m for m in mentions if i + 2 <= m.start <= i + 3]
-            if after:
-                return Speaker(after[0].entity_id, after[0].kind, i, mention=after[0])
-            if i + 2 < sentence.end and doc[i + 2].lower_ in lexicon.analyst_nouns:
-                return Speaker(None, None, i)
-            if any(doc[k].lower_ in lexicon.official_nouns for k in range(i + 2, min(i + 4, sentence.end))):
-                return Speaker(None, None, i, official=True)
-            continue
-        speaker = _before(i, sentence, mentions, lexicon, is_claim, words) or _after(i, sentence, mentions, lexicon)
-        if speaker is not None:
-            return speaker
-    return None
+    def __init__(self, resolver: Resolver, lexicon: Lexicon) -> None:
+        self.resolver = resolver
+        self.lexicon = lexicon
 
-
-def _before(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon,  # noqa: PLR0911
-            is_claim: bool, words: Sequence[str]) -> Speaker | None:
-    doc = sentence.doc
-    # after a closing quotation the speaker is the first mention following it ("…,” Mines, a fellow at X, told)
-    close = next((j for j in range(i - 1, sentence.start - 1, -1) if words[j] in _QUOTES_CLOSE), None)
-    if close is not None:
-        after_quote = [m for m in mentions if close < m.start < i]
-        if after_quote:
-            m = after_quote[0]
-            return Speaker(m.entity_id, m.kind, i, is_claim, m)
-        if any(doc[j].lower_ in lexicon.analyst_nouns for j in range(close + 1, i)):
-            return Speaker(None, None, i, is_claim)
-    j = _skip_inserted_clause(i - 1, sentence, lexicon)
-    skipped = {words[k] for k in range(j + 1, i)}
-    while j >= sentence.start and words[j] in _AUX:
-        skipped.add(words[j])
-        j -= 1
-    if j < sentence.start:
-        return Speaker(None, None, i, is_claim, official=True) if skipped & lexicon.official_nouns else None
-    left = [m for m in mentions if m.start <= j < m.end]
-    if left:
-        m = left[0]
-        return Speaker(m.entity_id, m.kind, i, is_claim, m)
-    if doc[j].lower_ in lexicon.analyst_nouns:
-        return Speaker(None, None, i, is_claim)
-    # "Analysts who follow IS-K say": an analyst noun opening the sentence, a few words back
-    start_words = [doc[k].lower_ for k in range(sentence.start, min(sentence.start + 3, i))]
-    if any(w in lexicon.analyst_nouns for w in start_words) and i - sentence.start <= 8:
-        return Speaker(None, None, i, is_claim)
-    return None
-
-
-def _skip_inserted_clause(j: int, sentence: Span, lexicon: Lexicon) -> int:
-    """Before ", said", step over a clause set off by commas (", who rule Afghanistan," / ", a faction of X,").
-
-    The speaker is the clause's head, not a name inside it; the index returned is the token
-    before the clause's opening comma, or ``j`` unchanged when there is no such clause.
-    """
-    doc = sentence.doc
-    if j <= sentence.start or doc[j].text != ",":
-        return j
-    opening = next((k for k in range(j - 1, sentence.start - 1, -1) if doc[k].text == ","), None)
-    if opening is None or opening + 1 >= j:
-        return j
-    if doc[opening + 1].lower_ in ("who", "which", "a", "an") and opening - 1 >= sentence.start:
-        return opening - 1
-    return j
-
-
-def _after(i: int, sentence: Span, mentions: Sequence[Mention], lexicon: Lexicon) -> Speaker | None:
-    """Inverted order at a sentence's end: '…, said Pakistani officials.'"""
-    doc = sentence.doc
-    if i == sentence.start or doc[i - 1].text not in {",", *_QUOTES_CLOSE}:
+    def speaker(self, clause: Token) -> Speaker | None:
+        """The speaker of the clause at ``clause``, or None when the outlet speaks in its own voice."""
+        path = [clause, *ancestors(clause)]
+        for position, token in enumerate(path):
+            according = self._according(token)
+            if according is not None:
+                return according
+            if position == 0:
+                continue
+            below = path[position - 1]
+            if self._speech(token) and below.dep_ in _SPEECH_LINKS and not self._is_subject_side(below, token):
+                found = self._of_verb(token)
+                if found is not None:
+                    return found
         return None
-    right = [m for m in mentions if i < m.start <= i + 3]
-    if right:
-        m = right[0]
-        return Speaker(m.entity_id, m.kind, i, False, m)
-    if any(doc[k].lower_ in lexicon.analyst_nouns for k in range(i + 1, min(i + 4, sentence.end))):
-        return Speaker(None, None, i)
-    return None
+
+    def _speech(self, token: Token) -> bool:
+        lex = self.lexicon
+        lower, lemma = token.lower_, token.lemma_.lower()
+        return token.pos_ in ("VERB", "AUX") and (lower in lex.speech_verbs or lemma in lex.speech_verbs
+                                                  or lemma in lex.claim_verbs or lemma in _ACCUSING)
+
+    @staticmethod
+    def _is_subject_side(below: Token, verb: Token) -> bool:
+        return below.dep_ in SUBJECTS and below.head == verb
+
+    def _of_verb(self, verb: Token) -> Speaker | None:
+        """The speaker of a speech verb: its subject (or a passive's agent), read as a noun phrase."""
+        subject = agent(verb) if is_passive(verb) else next(
+            (c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
+        if subject is None and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
+            return self._of_verb(verb.head)  # "the TTP claimed the attack, saying it …"
+        if subject is None:
+            return None
+        if subject.lower_ in ("who", "which", "that") and verb.dep_ == "relcl":
+            subject = verb.head
+        return self.of_phrase(subject, verb)
+
+    def of_phrase(self, phrase: Token, verb: Token | None) -> Speaker | None:
+        """A speaker from the head of a noun phrase: a name, a proxy of one, or unnamed officials or analysts."""
+        lex = self.lexicon
+        for apposition in children(phrase, "appos"):
+            # "Zabihullah Mujahid, the Taliban's spokesman": he speaks for the group
+            if apposition.lemma_.lower() in _SPOKESPEOPLE or apposition.lower_ in _SPOKESPEOPLE:
+                represented = self.resolver.entity(apposition, ("armed_group", "state"))
+                if represented is not None:
+                    return Speaker(represented.entity_id, represented.kind, verb, represented)
+        mention = self.resolver.entity(phrase)
+        if mention is not None:
+            return Speaker(mention.entity_id, mention.kind, verb, mention)
+        lemma = phrase.lemma_.lower()
+        words = {phrase.lower_, lemma} | {c.lower_ for c in phrase.children if c.dep_ in ("amod", "compound")}
+        if words & lex.analyst_nouns:
+            return Speaker(None, None, verb)
+        if words & lex.official_nouns or lemma in lex.official_nouns:
+            return Speaker(None, None, verb, official=True)
+        return None
+
+    def _according(self, token: Token) -> Speaker | None:
+        """ "According to X" attached to this token."""
+        for prep in children(token, "prep"):
+            if prep.lower_ != "according":
+                continue
+            for to in children(prep, "prep"):
+                for pobj in children(to, "pobj"):
+                    return self.of_phrase(pobj, None)
+        return None
 
 
 def opens_in_quotation(text: str) -> bool:

@@ -1,4 +1,9 @@
-"""Relation cues from the ontology (``cues:`` of each relation type) as one spaCy token matcher."""
+"""Relation cues from the ontology (``cues:`` of each relation type) as one spaCy token matcher.
+
+Cues are matched on the words (with ``*`` endings and gaps, as the ontology writes them) and,
+for the single-word verb cues, on the lemma the tagger gives each verb: "attacked" in the
+ontology finds "attack", "attacks" and "attacking" used as verbs too, in any tense.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +54,8 @@ class CueMatcher:
     """
 
     def __init__(self, nlp: Language, ontology: Ontology) -> None:
+        self._verb_lemmas = _verb_lemmas(nlp, ontology)
+        self._verb_preps = _verb_preps(nlp, ontology)
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._segments = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._gapped: list[tuple[str, int]] = []
@@ -92,16 +99,10 @@ class CueMatcher:
                     chained.append((label, start, last))
         return chained
 
-    def find(self, doc: Doc, lowered: Sequence[str] | None = None) -> list[CueHit]:
-        """Cue hits in a doc (a paragraph), ordered by position; within a type, overlapping hits keep the longest.
-
-        ``lowered`` (the doc's lowercased tokens) lets the slow gapped matcher run only where a
-        gapped cue's first word occurs. A hit never spans two sentences: the caller keeps those
-        that start and end inside the sentence it reads.
-        """
-        words = lowered if lowered is not None else [t.lower_ for t in doc]
-        strings = doc.vocab.strings
-        matches = [(strings[m], s, e) for m, s, e in self._phrases(doc)] + self._chained(doc)
+    @staticmethod
+    def _longest(matches: list[tuple[str, int, int]], words: Sequence[str]) -> list[CueHit]:
+        """Hits from matches: within a type, overlapping hits keep the longest; a passive cue ("attacked by")
+        overrides the active one it contains ("attacked")."""
         raw = []
         for label, start, end in matches:
             type_name, voice = label.split("|")
@@ -117,9 +118,80 @@ class CueMatcher:
             elif (hit.end - hit.start) > (same[at].end - same[at].start):
                 same[at] = hit
         kept = [h for same in by_type.values() for h in same]
-        # a passive cue ("attacked by") overrides the active one it contains ("attacked")
         passive = [h for h in kept if h.passive]
         if passive:
             kept = [h for h in kept if h.passive or not any(
                 p.type == h.type and p.start <= h.start and h.end <= p.end for p in passive)]
+        return kept
+
+    def find(self, doc: Doc, lowered: Sequence[str] | None = None) -> list[CueHit]:
+        """Cue hits in a doc (a paragraph), ordered by position; within a type, overlapping hits keep the longest.
+
+        ``lowered`` (the doc's lowercased tokens) lets the slow gapped matcher run only where a
+        gapped cue's first word occurs. A hit never spans two sentences: the caller keeps those
+        that start and end inside the sentence it reads.
+        """
+        words = lowered if lowered is not None else [t.lower_ for t in doc]
+        strings = doc.vocab.strings
+        matches = [(strings[m], s, e) for m, s, e in self._phrases(doc)] + self._chained(doc)
+        kept = self._longest(matches, words)
+        # the verbs the lemma finds in other tenses and with words between verb and preposition come second:
+        # a cue written out in the ontology, where it matches, says more ("fired rockets at", not "fired on")
+        extra: list[tuple[str, int, int]] = []
+        for token in doc:
+            if token.pos_ != "VERB":
+                continue
+            lemma = token.lemma_.lower()
+            for type_name in self._verb_lemmas.get(lemma, ()):
+                extra.append((f"{type_name}|active", token.i, token.i + 1))
+            for type_name, prep_word in self._verb_preps.get(lemma, ()):
+                prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == prep_word), None)
+                if prep is not None and prep.i > token.i and not any(
+                        g.ent_type_ in ("DATE", "TIME") for g in prep.children):
+                    extra.append((f"{type_name}|active", token.i, prep.i + 1))
+        for hit in self._longest(extra, words):
+            if not any(k.type == hit.type and k.start < hit.end and hit.start < k.end for k in kept):
+                kept.append(hit)
         return sorted(kept, key=lambda h: (h.start, h.type))
+
+
+def _verb_lemmas(nlp: Language, ontology: Ontology) -> dict[str, list[str]]:
+    """Relation types by the verb lemma of their one-word active cues ("attacked" → attack: ATTACKED)."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return {}
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    found: dict[str, list[str]] = {}
+    for rel in ontology.relation_types.values():
+        for cue in rel.cues.active:
+            if " " in cue or "*" in cue or "-" in cue:
+                continue
+            doc = Doc(nlp.vocab, words=[cue])
+            doc[0].pos_ = "VERB"
+            for lemma in lemmatizer.rule_lemmatize(doc[0]):  # type: ignore[attr-defined]
+                types = found.setdefault(lemma, [])
+                if rel.name not in types:
+                    types.append(rel.name)
+    return found
+
+
+def _verb_preps(nlp: Language, ontology: Ontology) -> dict[str, list[tuple[str, str]]]:
+    """Relation types by the verb lemma and preposition of their two-word active cues ("operates in")."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return {}
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    found: dict[str, list[tuple[str, str]]] = {}
+    for rel in ontology.relation_types.values():
+        for cue in rel.cues.active:
+            words = cue.split()
+            if len(words) != 2 or "*" in words[0] or words[1] not in _PREPOSITIONS:
+                continue
+            doc = Doc(nlp.vocab, words=[words[0]])
+            doc[0].pos_ = "VERB"
+            for lemma in lemmatizer.rule_lemmatize(doc[0]):  # type: ignore[attr-defined]
+                entry = (rel.name, words[1])
+                if entry not in found.setdefault(lemma, []):
+                    found[lemma].append(entry)
+    return found
+
+
+_PREPOSITIONS = frozenset({"in", "on", "at", "against", "with", "from", "to", "into", "for", "over", "inside"})

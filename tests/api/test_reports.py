@@ -74,7 +74,7 @@ def test_a_posted_report_is_extracted_loaded_and_shown_once(client: TestClient, 
     assert response.headers["location"] == body["outcome"] == f"/v1/reports/{source}/claims"
     assert triples(body["claims"]) >= {("isk", "ATTACKED", "tajikistan"), ("tajikistan", "DENIED", "isk"),
                                        ("isk", "SEEKS_TO_PROVOKE", "uzbekistan")}
-    assert all(c["extracted_by"].startswith("kg-rules/") and c["confidence"] < 1 for c in body["claims"])
+    assert all(c["extracted_by"].startswith("kg-parse/") and c["confidence"] < 1 for c in body["claims"])
     attack = next(c for c in body["claims"] if c["type"] == "ATTACKED")
     assert attack["status"] == "claimed" and attack["date"] == "2022-05-07"
     assert TEXT[attack["span"][0]:attack["span"][1]] == attack["quote"]

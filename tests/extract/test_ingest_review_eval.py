@@ -135,7 +135,7 @@ def test_the_cli_extracts_ingests_reviews_and_evaluates(tmp_path: Path) -> None:
     assert {"id", "subject", "type", "object", "status", "asserted_by", "quote", "span", "disputed",
             "extracted_by", "confidence"} <= set(printed["claims"][0])
     as_yaml = kg("extract", str(source), "--outlet", "rferl", "--date", "2022-05-20")
-    assert "extracted_by: kg-rules/" in as_yaml and "claims:" in as_yaml
+    assert "extracted_by: kg-parse/" in as_yaml and "claims:" in as_yaml
     kg("load")
     assert "newly staged" in kg("ingest", str(source), "--outlet", "rferl", "--date", "2022-05-20", "--review")
     listing = kg("review")

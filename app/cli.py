@@ -6,116 +6,22 @@ domain ``KgError`` values, turned into a message and an exit code in one place.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from app import render
-from app.deps import local_server, open_store
-from app.settings import Settings, StoreKind
+from app import cli_extract, render  # cli_extract adds the extraction commands to the group
+from app.cli_base import Env, cli, emit, handles_errors, json_option, pass_env, split_list
+from app.deps import local_server
+from app.settings import StoreKind
 from graph.ask import ask
 from graph.browser_style import grass
 from graph.dates import DateWindow, window
-from graph.errors import EmptyGraph, EntityNotFound, InvalidParameter, KgError
+from graph.errors import EmptyGraph, InvalidParameter
 from graph.loader import load
-from graph.model import Entity
-from graph.ontology import Ontology, load_ontology
-from graph.store import MAX_DEPTH, MAX_HOPS, ClaimQuery, GraphStore
+from graph.store import MAX_DEPTH, MAX_HOPS, ClaimQuery
 from graph.stores.neo4j import Neo4jStore
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Env:
-    """What every command needs: settings, the ontology and the store, opened lazily once."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.ontology: Ontology = load_ontology()
-        self._store: GraphStore | None = None
-
-    @property
-    def store(self) -> GraphStore:
-        if self._store is None:
-            self._store = open_store(self.settings, self.ontology)
-        return self._store
-
-    def use_store(self, kind: StoreKind) -> None:
-        """Override the configured store for this command (`kg load --store`)."""
-        self.close()
-        self.settings = self.settings.model_copy(update={"store": kind})
-
-    def close(self) -> None:
-        """Release the store's connections, if one was opened."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-
-    @property
-    def where(self) -> str:
-        """Where the graph lives, for messages."""
-        if isinstance(self.store, Neo4jStore):
-            return f"Neo4j at {self.store.address}"
-        return str(self.settings.data_file)
-
-    def resolve(self, name: str) -> Entity:
-        try:
-            return self.store.resolve(name)
-        except EntityNotFound as error:
-            if not self.store.entities():
-                raise EmptyGraph(f"the graph in {self.where} holds nothing yet: "
-                                 "run `kg load` to load the seeds, then ask again") from error
-            raise
-
-    def name(self, entity_id: str) -> str:
-        try:
-            return self.store.get_entity(entity_id).name
-        except KgError:
-            return entity_id
-
-
-def emit(data: Any) -> None:
-    """Print machine output: JSON, UTF-8, stable key order as produced."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def handles_errors(command: F) -> F:
-    """Map domain errors to a message (or JSON with ``--json``) and the error's exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except KgError as error:
-            if kwargs.get("as_json"):
-                emit(error.to_dict())
-            else:
-                click.echo(f"error: {error.message}", err=True)
-            raise SystemExit(error.exit_code) from error
-
-    return wrapper  # type: ignore[return-value]
-
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of a table.")
-pass_env = click.make_pass_decorator(Env)
-
-
-def split_list(values: tuple[str, ...]) -> list[str]:
-    """Options that take several values accept repeats and commas alike."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-@click.group(help="A knowledge graph of militant groups and the states around them, built from reporting.")
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    if not isinstance(ctx.obj, Env):
-        ctx.obj = Env(ctx.obj if isinstance(ctx.obj, Settings) else Settings())
-    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command("load", help="Validate a bundle (default: the project's seeds/) and load it all-or-nothing.")
@@ -456,9 +362,6 @@ def _types(env: Env, values: tuple[str, ...]) -> tuple[str, ...] | None:
 def _window(since: str | None, until: str | None) -> DateWindow:
     return window(since, until)
 
-
-# the extraction commands register themselves on the group above
-from app import cli_extract  # noqa: E402
 
 __all__ = ["cli", "cli_extract", "main"]
 

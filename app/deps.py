@@ -1,14 +1,21 @@
-"""Building the store once from the settings, for whichever interface asks."""
+"""Building the store and the extractor once from the settings, for whichever interface asks."""
 
 from __future__ import annotations
 
+import threading
+from typing import TYPE_CHECKING
+
 from app.settings import Settings
 from graph.errors import StoreUnavailable
+from graph.loader import read_bundle
 from graph.ontology import Ontology, load_ontology
 from graph.store import GraphStore
 from graph.stores.memory import MemoryStore
 from graph.stores.neo4j import Neo4jStore, connect
 from graph.stores.neo4j_server import LocalServer
+
+if TYPE_CHECKING:
+    from graph.extract.pipeline import Extractor
 
 
 def local_server(settings: Settings) -> LocalServer:
@@ -38,3 +45,35 @@ def open_store(settings: Settings, ontology: Ontology | None = None) -> GraphSto
         uri, user, password = status.bolt_uri, status.user, status.password
     return Neo4jStore(connect(uri, user, password), ontology, database=settings.neo4j_database,
                       timeout=settings.query_timeout, uri=uri)
+
+
+class ExtractorHolder:
+    """The one extractor an interface uses: built on first use over the seeds' and the store's registry.
+
+    Building it loads the language pipeline and indexes every name, which costs seconds, so a
+    server builds it once and every request shares it (it keeps no per-report state). When an
+    ingest adds entities (an outlet the registry lacked), ``invalidate`` has the next use rebuild it.
+    """
+
+    def __init__(self, settings: Settings, ontology: Ontology, store: GraphStore) -> None:
+        self.settings = settings
+        self.ontology = ontology
+        self.store = store
+        self._extractor: Extractor | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Extractor:
+        """The extractor, built if it is not yet."""
+        with self._lock:
+            if self._extractor is None:
+                from graph.extract.pipeline import Extractor  # noqa: PLC0415 - spaCy loads only when extracting
+
+                entities = {e.id: e for e in read_bundle(self.settings.seeds_dir, self.ontology).entities}
+                entities.update({e.id: e for e in self.store.entities()})
+                self._extractor = Extractor(self.ontology, entities.values(), model=self.settings.spacy_model)
+            return self._extractor
+
+    def invalidate(self) -> None:
+        """Rebuild on next use: the registry has grown."""
+        with self._lock:
+            self._extractor = None

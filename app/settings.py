@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.extract import DEFAULT_MODEL
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 StoreKind = Literal["memory", "neo4j"]
@@ -64,6 +66,12 @@ class Settings(BaseSettings):
                                description="Where `npm ci` installed the web explorer's browser libraries.")
     max_page_size: int = Field(500, ge=1, description="The largest `limit` a list endpoint accepts.")
     query_timeout: float = Field(10.0, gt=0, description="Seconds a store query may run.")
+
+    spacy_model: str = Field(
+        DEFAULT_MODEL, description="The installed spaCy English pipeline the extractor parses with "
+                                   "(en_core_web_sm by default; en_core_web_md, _lg, _trf if installed).")
+    max_report_chars: int = Field(
+        1_000_000, ge=1000, description="The longest report text the extractor reads, in characters.")
 
     ci: bool = Field(False, validation_alias=AliasChoices("CI", "KG_CI"),
                      description="Set by CI: tests that need Neo4j fail instead of skipping.")

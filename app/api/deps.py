@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 
+from app.deps import ExtractorHolder
 from app.settings import Settings
 from graph.dates import DateWindow, window
 from graph.errors import EntityNotFound, InvalidParameter, Unauthorized, WritesDisabled
@@ -37,7 +38,14 @@ def get_ontology(request: Request) -> Ontology:
     return ontology
 
 
+def get_extractor(request: Request) -> ExtractorHolder:
+    """The application's one extractor (built on first use)."""
+    holder: ExtractorHolder = request.app.state.extractor
+    return holder
+
+
 Store = Annotated[GraphStore, Depends(get_store)]
+Extractors = Annotated[ExtractorHolder, Depends(get_extractor)]
 Config = Annotated[Settings, Depends(get_settings)]
 Vocabulary = Annotated[Ontology, Depends(get_ontology)]
 

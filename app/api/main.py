@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.api import docs, errors, openapi, web
 from app.api.etag import ETagMiddleware
 from app.api.routes import ask, claims, entities, export, meta, paths, reports, sources
-from app.deps import open_store
+from app.deps import ExtractorHolder, open_store
 from app.settings import Settings
 from graph.ontology import load_ontology
 from graph.store import GraphStore
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.ontology = ontology
     app.state.store = store if store is not None else open_store(settings, ontology)
+    app.state.extractor = ExtractorHolder(settings, ontology, app.state.store)
     errors.install(app)
     openapi.install(app, ontology, settings)
     docs.install(app)

@@ -169,12 +169,15 @@ class ReportIn(_Out):
                              description="An HTML page whose article body is extracted; give this or text.")
     title: str | None = Field(None, max_length=500)
     outlet: str | None = Field(None, max_length=200,
-                               description="The outlet's registry name or alias (e.g. RFE/RL); required "
-                                           "unless the text's front matter names it.")
+                               description="The outlet: a registry name or alias (e.g. RFE/RL), or any name (an "
+                                           "outlet the registry lacks is added as an organization); unset, the "
+                                           "page's own site name or the URL's host names it.")
     url: str | None = Field(None, max_length=2000, description="Where the report was published (not fetched).")
     published: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
                                   description="Publication date, which relative dates are read against.")
     review: bool = Field(False, description="Stage the claims for review instead of loading them.")
+    min_confidence: float | None = Field(
+        None, ge=0, le=1, description="Load the claims at or above this confidence and stage the rest for review.")
 
     @model_validator(mode="after")
     def _one_body(self) -> ReportIn:

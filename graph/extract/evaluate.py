@@ -52,12 +52,22 @@ class Counts:
                 "recall": round(self.recall, 3), "f1": round(self.f1, 3)}
 
 
+# confidence bands the precision of extracted claims is reported in (lower bound included)
+BANDS = ((0.8, 1.01), (0.7, 0.8), (0.5, 0.7), (0.0, 0.5))
+
+
+def band_label(band: tuple[float, float]) -> str:
+    """ "0.70-0.80", "0.80-1.00"."""
+    return f"{band[0]:.2f}-{min(band[1], 1.0):.2f}"
+
+
 @dataclass
 class Score:
-    """Overall and per-type counts, status agreement, and the triples missed and added."""
+    """Overall and per-type counts, status agreement, precision by confidence band, the triples missed and added."""
 
     overall: Counts = field(default_factory=Counts)
     by_type: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    by_band: dict[str, Counts] = field(default_factory=lambda: {band_label(b): Counts() for b in BANDS})
     status_right: int = 0
     status_total: int = 0
     missed: list[Triple] = field(default_factory=list)
@@ -70,21 +80,26 @@ class Score:
     def as_dict(self) -> dict[str, object]:
         return {"overall": self.overall.as_dict(),
                 "by_type": {t: c.as_dict() for t, c in sorted(self.by_type.items())},
+                "by_confidence": {b: {"tp": c.tp, "fp": c.fp, "precision": round(c.precision, 3)}
+                                  for b, c in self.by_band.items()},
                 "status": {"right": self.status_right, "matched": self.status_total,
                            "accuracy": round(self.status_accuracy, 3)},
                 "missed": [list(t) for t in self.missed], "spurious": [list(t) for t in self.spurious]}
 
 
 def _triples(claims: Iterable[Claim], report: str, ontology: Ontology, kinds: dict[str, str],
-             scope: frozenset[str] | None) -> dict[Triple, set[str]]:
-    found: dict[Triple, set[str]] = defaultdict(set)
+             scope: frozenset[str] | None) -> dict[Triple, tuple[set[str], float]]:
+    """Each (report, subject, type, object) once, with the statuses given and the highest confidence."""
+    found: dict[Triple, tuple[set[str], float]] = {}
     for claim in claims:
         if scope is not None and (kinds.get(claim.subject) not in scope or kinds.get(claim.object) not in scope):
             continue
         subject, obj = claim.subject, claim.object
         if ontology.relation_types[claim.type].symmetric and obj < subject:
             subject, obj = obj, subject
-        found[(report, subject, claim.type, obj)].add(claim.status)
+        key = (report, subject, claim.type, obj)
+        statuses, confidence = found.get(key, (set(), 0.0))
+        found[key] = (statuses | {claim.status}, max(confidence, claim.confidence))
     return found
 
 
@@ -98,13 +113,16 @@ def score(extracted: Mapping[str, Sequence[Claim]], gold: Mapping[str, Sequence[
         want = _triples(gold.get(report, []), report, ontology, kinds, allowed)
         for triple in sorted(set(got) | set(want)):
             counts = result.by_type[triple[2]]
+            band = result.by_band[band_label(next(b for b in BANDS if triple not in got or got[triple][1] >= b[0]))]
             if triple in got and triple in want:
                 counts.tp += 1
+                band.tp += 1
                 result.overall.tp += 1
                 result.status_total += 1
-                result.status_right += bool(got[triple] & want[triple])
+                result.status_right += bool(got[triple][0] & want[triple][0])
             elif triple in got:
                 counts.fp += 1
+                band.fp += 1
                 result.overall.fp += 1
                 result.spurious.append(triple)
             else:

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from graph.errors import ExtractionInputError, StagedClaimNotFound
-from graph.extract.pipeline import Candidate, Extraction, Extractor
+from graph.extract.pipeline import Candidate, ClaimExtractor, Extraction, outlet_name
 from graph.extract.text import ReportInput
 from graph.loader import load
 from graph.model import Claim, ClaimView, Source, UpsertResult
@@ -65,18 +65,23 @@ def claim_record(claim: Claim) -> dict[str, Any]:
     return record
 
 
-def source_record(report: ReportInput, source_id: str) -> dict[str, Any]:
+def source_record(report: ReportInput, source_id: str, outlet_id: str | None = None) -> dict[str, Any]:
     """A report's metadata in the bundle's ``reports/<id>.yaml`` format."""
     meta = {"id": source_id, "title": report.title or report.text.strip().splitlines()[0][:120],
-            "outlet": report.outlet or report.outlet_id or "unknown", "outlet_id": report.outlet_id,
+            "outlet": report.outlet or report.outlet_id or outlet_id or "unknown",
+            "outlet_id": outlet_id or report.outlet_id,
             "url": report.url, "published": report.published, "reliability": report.reliability, "note": report.note}
     return {k: v for k, v in meta.items() if v is not None}
 
 
-def write_bundle(folder: Path, sources: Iterable[tuple[dict[str, Any], str]], claims: Sequence[dict[str, Any]]) -> Path:
-    """Lay out a bundle (reports and one claims file per report) for the loader to read."""
+def write_bundle(folder: Path, sources: Iterable[tuple[dict[str, Any], str]], claims: Sequence[dict[str, Any]],
+                 entities: Sequence[dict[str, Any]] = ()) -> Path:
+    """Lay out a bundle (entities, reports and one claims file per report) for the loader to read."""
     (folder / "reports").mkdir(parents=True, exist_ok=True)
     (folder / "claims").mkdir(exist_ok=True)
+    if entities:
+        (folder / "entities.yaml").write_text(
+            yaml.safe_dump({"entities": list(entities)}, allow_unicode=True, sort_keys=False), encoding="utf-8")
     for meta, text in sources:
         (folder / "reports" / f"{meta['id']}.txt").write_bytes(text.encode("utf-8"))
         (folder / "reports" / f"{meta['id']}.yaml").write_text(
@@ -90,33 +95,48 @@ def write_bundle(folder: Path, sources: Iterable[tuple[dict[str, Any], str]], cl
 
 
 def _load(store: GraphStore, ontology: Ontology, sources: Iterable[tuple[dict[str, Any], str]],
-          claims: Sequence[dict[str, Any]]) -> UpsertResult:
+          claims: Sequence[dict[str, Any]], entities: Sequence[dict[str, Any]] = ()) -> UpsertResult:
     with tempfile.TemporaryDirectory(prefix="kg-ingest-") as tmp:
-        _, result = load(write_bundle(Path(tmp), sources, claims), store, ontology)
+        _, result = load(write_bundle(Path(tmp), sources, claims, entities), store, ontology)
     assert result is not None
     return result
 
 
-def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: Extractor | None = None,
-           review: bool = False, staging: Path | None = None) -> IngestResult:
-    """Extract a report's claims and load them with the report (or stage them, with ``review``)."""
-    extractor = extractor or Extractor(ontology, store.entities())
-    if extractor.outlet_of(report) is None:
-        raise ExtractionInputError(
-            f"{report.origin}: outlet {report.outlet_id or report.outlet!r} is not in the registry; add it to "
-            "entities.yaml (kind organization) or name a known one with --outlet")
+def outlet_record(report: ReportInput, extraction: Extraction) -> dict[str, Any] | None:
+    """The registry entry of an outlet the registry lacks, created with the report (None when it is known)."""
+    if extraction.outlet_known:
+        return None
+    name = outlet_name(report)
+    where = f" ({report.url})" if report.url else ""
+    return {"id": extraction.outlet, "name": name, "kind": "organization",
+            "description": f"Outlet of the report {extraction.source_id}{where}, added when the report was ingested."}
+
+
+def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: ClaimExtractor,
+           review: bool = False, staging: Path | None = None, min_confidence: float | None = None) -> IngestResult:
+    """Extract a report's claims and load them with the report, or stage them for review.
+
+    With ``review`` every claim is staged; with ``min_confidence`` the claims below it are staged
+    and the rest loaded. The report itself is always loaded (staged claims need their source),
+    and so is its outlet when the registry lacks it, as an organization.
+    """
     extraction = extractor.run(report)
     source_id = extraction.source_id
-    meta = source_record(report, source_id)
+    meta = source_record(report, source_id, extraction.outlet)
     records = [{**claim_record(c), "source": source_id} for c in extraction.claims]
-    if review:
+    outlet = outlet_record(report, extraction)
+    entities = [outlet] if outlet is not None else []
+    if review or min_confidence is not None:
         if staging is None:
-            raise ExtractionInputError("review needs a staging file")
-        staged = Staging(staging)
-        added = staged.add(meta, report.text, records)
-        # the report itself is loaded now, so that accepted claims have their source
-        return IngestResult(source_id, extraction, _load(store, ontology, [(meta, report.text)], []), added)
-    return IngestResult(source_id, extraction, _load(store, ontology, [(meta, report.text)], records), 0)
+            raise ExtractionInputError("staging claims for review needs a staging file")
+        threshold = 2.0 if review else float(min_confidence or 0.0)
+        kept = [r for r in records if r["confidence"] >= threshold]
+        waiting = [r for r in records if r["confidence"] < threshold]
+        added = Staging(staging).add(meta, report.text, waiting) if waiting else 0
+        # the report is loaded now (and its outlet), so that accepted claims have their source
+        written = _load(store, ontology, [(meta, report.text)], kept, entities)
+        return IngestResult(source_id, extraction, written, added)
+    return IngestResult(source_id, extraction, _load(store, ontology, [(meta, report.text)], records, entities), 0)
 
 
 class Staging:
@@ -228,15 +248,15 @@ class ReportOutcome:
     candidates: list[Candidate]
 
 
-def report_outcome(store: GraphStore, ontology: Ontology, source_id: str, staging: Path) -> ReportOutcome:
+def report_outcome(store: GraphStore, source_id: str, staging: Path, *, extractor: ClaimExtractor) -> ReportOutcome:
     """The state of one report now.
 
-    Candidates are not kept anywhere: the report is read again against today's registry, so
-    a name added to the registry since the report came in no longer shows as unknown.
+    Candidates are not kept anywhere: the report is read again against the extractor's registry,
+    so a name added to the registry since the report came in no longer shows as unknown.
     """
     source = store.get_source(source_id)
     report = ReportInput(text=source.text, title=source.title, outlet=source.outlet, outlet_id=source.outlet_id,
                          url=source.url, published=source.published, origin=f"report {source_id}")
-    extraction = Extractor(ontology, store.entities()).run(report, source_id=source_id)
+    extraction = extractor.run(report, source_id=source_id)
     return ReportOutcome(source=source, loaded=store.claims(ClaimQuery(source=source_id)),
                          staged=Staging(staging).claims(source_id), candidates=extraction.candidates)

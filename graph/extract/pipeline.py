@@ -20,6 +20,7 @@ Policy for what it cannot read, every case counted in ``Extraction.discarded`` b
 from __future__ import annotations
 
 import hashlib
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +52,8 @@ _LOOKBACK = 4  # sentences back that "days later" may count from
 BASE = {"verb": 0.85, "passive": 0.85, "responsibility": 0.85, "noun": 0.75, "compound": 0.7,
         "responsibility-earlier": 0.7, "denial": 0.75}
 
-__all__ = ["NAME", "VERSION", "Candidate", "ClaimExtractor", "Extraction", "Extractor", "claim_id"]
+__all__ = ["NAME", "VERSION", "Candidate", "ClaimExtractor", "Extraction", "Extractor", "claim_id", "outlet_id",
+           "outlet_name"]
 
 
 @dataclass
@@ -65,7 +67,8 @@ class Extraction:
     sentences: int
     skipped: dict[str, int]
     discarded: dict[str, int] = field(default_factory=dict)
-    outlet: str | None = None
+    outlet: str = "unknown-outlet"
+    outlet_known: bool = False
 
 
 class ClaimExtractor(Protocol):
@@ -83,6 +86,15 @@ def claim_id(source_id: str, subject: str, type_name: str, obj: str, quote: str,
     """A stable id from a claim's content: the same report extracts to the same ids."""
     basis = "|".join((source_id, subject, type_name, obj, quote, status, asserted_by))
     return "x-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def outlet_name(report: ReportInput) -> str:
+    """How an outlet the registry lacks is named: as the report names it, else by its URL's host."""
+    for name in (report.outlet, report.outlet_id):
+        if name:
+            return name
+    host = (urllib.parse.urlsplit(report.url).hostname or "") if report.url else ""
+    return host.removeprefix("www.") or "Unknown outlet"
 
 
 def outlet_id(name: str) -> str:
@@ -136,14 +148,17 @@ class Extractor:
         return None
 
     def voice_of(self, report: ReportInput) -> str:
-        """Who asserts what the report says in its own voice: the outlet, known or not."""
+        """Who asserts what the report says in its own voice: the outlet, known or not.
+
+        The outlet named (a flag, an API field, front matter, the page's own site name) is looked
+        up in the registry; one it lacks gets an id from its name, and a report that names none
+        is the outlet of its URL's host ("www.dawn.com" is dawn-com). It is never a reason to
+        drop a claim: ingest records an unknown outlet as an organization.
+        """
         known = self.outlet_of(report)
         if known is not None:
             return known
-        for name in (report.outlet_id, report.outlet):
-            if name:
-                return outlet_id(name)
-        return "unknown-outlet"
+        return outlet_id(outlet_name(report))
 
 
 class _Run:
@@ -170,7 +185,8 @@ class _Run:
                     if sentence.span.start <= h.start and h.end <= sentence.span.end]
             self._sentence(sentence, hits)
         return Extraction(self.parsed.report, self.source_id, self.claims, list(self.candidates.values()),
-                          len(self.parsed.sentences), dict(self.parsed.skipped), dict(self.discarded), self.outlet)
+                          len(self.parsed.sentences), dict(self.parsed.skipped), dict(self.discarded), self.outlet,
+                          self.x.outlet_of(self.parsed.report) is not None)
 
     # --- one sentence ---------------------------------------------------------------------
 

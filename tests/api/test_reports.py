@@ -148,9 +148,6 @@ def test_malformed_requests_name_the_field(client: TestClient, body: dict[str, A
 def test_unusable_reports_are_refused_with_the_reason_and_nothing_written(client: TestClient,
                                                                           store: GraphStore) -> None:
     sources = len(store.sources())
-    unknown_outlet = post(client, {**REPORT, "outlet": "Daily Nowhere"})
-    assert unknown_outlet.status_code == 422 and unknown_outlet.json()["error"] == "extraction_input_invalid"
-    assert "outlet 'Daily Nowhere' is not in the registry" in unknown_outlet.json()["message"]
     impossible = post(client, {**REPORT, "published": "2022-02-30"})
     assert impossible.status_code == 422 and "2022-02-30" in impossible.json()["message"]
     no_article = post(client, {"html": "<html><body><div></div></body></html>", "outlet": "RFE/RL"})
@@ -158,6 +155,17 @@ def test_unusable_reports_are_refused_with_the_reason_and_nothing_written(client
     assert len(store.sources()) == sources
     missing = client.get("/v1/reports/r-0000000000000000/claims")
     assert missing.status_code == 404 and missing.json()["error"] == "source_not_found"
+
+
+def test_an_outlet_the_registry_lacks_is_added_and_keeps_its_claims(client: TestClient, store: GraphStore) -> None:
+    response = post(client, {**REPORT, "outlet": "Daily Nowhere"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["written"]["created"]["entities"] == 1 and body["claims"]
+    assert store.get_entity("daily-nowhere").kind == "organization"
+    assert store.get_source(body["source"]["id"]).outlet_id == "daily-nowhere"
+    reported = [c for c in body["claims"] if c["status"] in ("reported", "assessed") and c["note"] is None]
+    assert all(c["asserted_by"] == "daily-nowhere" for c in reported)
 
 
 def test_a_refused_body_is_not_echoed_back_whole(client: TestClient) -> None:

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from app.settings import Settings
-from graph.errors import ExtractionInputError, StagedClaimNotFound, ValidationFailed
+from graph.errors import StagedClaimNotFound, ValidationFailed
 from graph.extract.evaluate import benchmark, score, synthetic_articles
 from graph.extract.ingest import Staging, ingest
-from graph.extract.pipeline import Extractor
+from graph.extract.pipeline import Extraction, Extractor
 from graph.extract.text import ReportInput
 from graph.loader import load
 from graph.model import Claim, Entity
@@ -35,9 +35,10 @@ def store(empty_store: GraphStore, ontology: Ontology) -> GraphStore:
     return empty_store
 
 
-def test_ingest_loads_the_report_and_its_claims_once(store: GraphStore, ontology: Ontology) -> None:
+def test_ingest_loads_the_report_and_its_claims_once(store: GraphStore, ontology: Ontology,
+                                                     extractor: Extractor) -> None:
     before = len(store.claims(ClaimQuery()))
-    first = ingest(report(), store, ontology)
+    first = ingest(report(), store, ontology, extractor=extractor)
     assert first.written is not None and first.written.created["sources"] == 1
     created = first.written.created["claims"]
     assert created == len(first.extraction.claims) >= 3
@@ -45,27 +46,58 @@ def test_ingest_loads_the_report_and_its_claims_once(store: GraphStore, ontology
     assert {(c.subject, c.type, c.object) for c in loaded} >= {
         ("isk", "ATTACKED", "tajikistan"), ("tajikistan", "DENIED", "isk"), ("isk", "SEEKS_TO_PROVOKE", "uzbekistan")}
     assert [c.id for c in loaded if c.disputed] == [c.id for c in loaded if c.type == "ATTACKED"]
-    again = ingest(report(), store, ontology)
+    again = ingest(report(), store, ontology, extractor=extractor)
     assert again.source_id == first.source_id
     assert again.written is not None and again.written.created == {"entities": 0, "sources": 0, "claims": 0}
     assert len(store.claims(ClaimQuery())) == before + created
 
 
-def test_ingest_refuses_an_unknown_outlet_and_writes_nothing(store: GraphStore, ontology: Ontology) -> None:
+def test_an_outlet_the_registry_lacks_is_added_with_the_report(store: GraphStore, ontology: Ontology,
+                                                                extractor: Extractor) -> None:
     unknown = ReportInput(text=TEXT, outlet="Daily Nowhere", published="2022-05-20")
-    before = len(store.sources())
-    with pytest.raises(ExtractionInputError, match="outlet 'Daily Nowhere' is not in the registry"):
-        ingest(unknown, store, ontology)
-    assert len(store.sources()) == before
+    result = ingest(unknown, store, ontology, extractor=extractor)
+    outlet = store.get_entity("daily-nowhere")
+    assert (outlet.name, outlet.kind) == ("Daily Nowhere", "organization")
+    assert store.get_source(result.source_id).outlet_id == "daily-nowhere"
+    assert result.written is not None and result.written.created["entities"] == 1
+    # the outlet's own voice is kept, not dropped: the analysts' assessment is asserted by it
+    provoke = next(c for c in store.claims(ClaimQuery(source=result.source_id)) if c.type == "SEEKS_TO_PROVOKE")
+    assert provoke.asserted_by == "daily-nowhere"
 
 
-def test_review_stages_then_accepts_and_rejects(store: GraphStore, ontology: Ontology, tmp_path: Path) -> None:
+def test_a_report_naming_no_outlet_is_the_outlet_of_its_url_and_extracts_the_same(extractor: Extractor) -> None:
+    named = extractor.run(report())
+    by_host = extractor.run(ReportInput(text=TEXT, url="https://www.dawn.com/news/1", published="2022-05-20"))
+    nameless = extractor.run(ReportInput(text=TEXT, published="2022-05-20"))
+    assert by_host.outlet == "dawn-com" and not by_host.outlet_known and named.outlet_known
+    assert nameless.outlet == "unknown-outlet"
+
+    def read(run: Extraction) -> set[tuple[str, str, str, str]]:
+        return {(c.subject, c.type, c.object, c.status) for c in run.claims}
+
+    assert read(named) == read(by_host) == read(nameless) != set()
+
+
+def test_min_confidence_loads_what_clears_it_and_stages_the_rest(store: GraphStore, ontology: Ontology,
+                                                                 tmp_path: Path, extractor: Extractor) -> None:
     staging = tmp_path / "staged.json"
-    result = ingest(report(), store, ontology, review=True, staging=staging)
+    extracted = extractor.run(report()).claims
+    threshold = sorted({c.confidence for c in extracted})[-1]
+    assert any(c.confidence < threshold for c in extracted)
+    result = ingest(report(), store, ontology, extractor=extractor, staging=staging, min_confidence=threshold)
+    loaded = {c.id for c in store.claims(ClaimQuery(source=result.source_id))}
+    assert loaded == {c.id for c in extracted if c.confidence >= threshold}
+    assert {c["id"] for c in Staging(staging).claims()} == {c.id for c in extracted if c.confidence < threshold}
+
+
+def test_review_stages_then_accepts_and_rejects(store: GraphStore, ontology: Ontology, tmp_path: Path,
+                                                extractor: Extractor) -> None:
+    staging = tmp_path / "staged.json"
+    result = ingest(report(), store, ontology, extractor=extractor, review=True, staging=staging)
     staged = Staging(staging).claims()
     assert result.staged == len(staged) == len(result.extraction.claims)
     assert store.claims(ClaimQuery(source=result.source_id)) == []
-    assert ingest(report(), store, ontology, review=True, staging=staging).staged == 0
+    assert ingest(report(), store, ontology, extractor=extractor, review=True, staging=staging).staged == 0
     attack = next(c for c in staged if c["type"] == "ATTACKED")
     denial = next(c for c in staged if c["type"] == "DENIED")
     accepted, written = Staging(staging).accept([attack["id"]], store, ontology)
@@ -82,9 +114,9 @@ def test_review_stages_then_accepts_and_rejects(store: GraphStore, ontology: Ont
 
 
 def test_accepting_a_denial_without_its_claim_is_refused(store: GraphStore, ontology: Ontology,
-                                                          tmp_path: Path) -> None:
+                                                          tmp_path: Path, extractor: Extractor) -> None:
     staging = tmp_path / "staged.json"
-    ingest(report(), store, ontology, review=True, staging=staging)
+    ingest(report(), store, ontology, extractor=extractor, review=True, staging=staging)
     denial = next(c for c in Staging(staging).claims() if c["type"] == "DENIED")
     with pytest.raises(ValidationFailed, match="denies no existing claim"):
         Staging(staging).accept([denial["id"]], store, ontology)

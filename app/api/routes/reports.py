@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from app.api import present
-from app.api.deps import Config, Store, Vocabulary, require_api_key
+from app.api.deps import Config, Extractors, Store, Vocabulary, require_api_key
 from app.api.errors import error_responses
 from app.api.schemas import (
     Candidate,
@@ -36,13 +36,16 @@ def _outcome_url(source_id: str) -> str:
                                                                  "was written."},
                         **error_responses(400, 401, 403, 422, 503)})
 def create_report(body: ReportIn, response: Response, store: Store, settings: Config, ontology: Vocabulary,
-                  _: Writer) -> IngestOut:
+                  extractors: Extractors, _: Writer) -> IngestOut:
     """Extract a report's claims and load them with it, or stage them for review (API key required)."""
     origin = "POST /v1/reports"
     parsed = from_html(body.html, origin=origin) if body.html is not None else from_text(body.text or "", origin=origin)
     report = with_given_metadata(parsed, title=body.title, outlet=body.outlet, url=body.url, published=body.published)
-    result = ingest(report, store, ontology, review=body.review, staging=settings.staging_path)
+    result = ingest(report, store, ontology, extractor=extractors.get(), review=body.review,
+                    staging=settings.staging_path, min_confidence=body.min_confidence)
     assert result.written is not None
+    if result.written.created["entities"]:
+        extractors.invalidate()  # the outlet is in the registry now
     if not result.written.created["sources"] and not result.written.created["claims"] and not result.staged:
         response.status_code = 200
     response.headers["Location"] = _outcome_url(result.source_id)
@@ -54,9 +57,9 @@ def create_report(body: ReportIn, response: Response, store: Store, settings: Co
 
 
 @router.get("/{id}/claims", response_model=ReportClaims, responses=error_responses(304, 404, 503))
-def read_report_claims(id: str, store: Store, settings: Config, ontology: Vocabulary) -> ReportClaims:
+def read_report_claims(id: str, store: Store, settings: Config, extractors: Extractors) -> ReportClaims:
     """What came of a report: its claims in the graph, those awaiting review, and names still unknown."""
-    outcome = report_outcome(store, ontology, id, settings.staging_path)
+    outcome = report_outcome(store, id, settings.staging_path, extractor=extractors.get())
     return ReportClaims(source=present.source_ref(outcome.source), loaded=present.claims_out(store, outcome.loaded),
                         staged=[StagedClaim(**c) for c in outcome.staged],
                         candidates=[Candidate(**candidate_dict(c)) for c in outcome.candidates])

@@ -26,7 +26,7 @@ from graph.extract.tree import SUBJECTS, agent, ancestors, children, is_passive
 _QUOTES_OPEN = ("“", '"', "‘")
 # the link by which a speech verb governs what is said: a complement clause, an inserted or
 # parenthetical clause, or the object of an accusation ("accused X of …")
-_SPEECH_LINKS = ("ccomp", "parataxis", "xcomp", "conj", "advcl", "dobj", "prep", "pcomp", "pobj", "acomp")
+_SPEECH_LINKS = ("ccomp", "parataxis", "xcomp", "advcl", "dobj", "prep", "pcomp", "acomp")
 # accusations govern what they accuse of: "Pakistan accused the Taliban of sheltering the TTP"
 _ACCUSING = {"accuse", "blame", "charge", "suspect"}
 _SPOKESPEOPLE = {"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "envoy", "minister",

@@ -139,12 +139,13 @@ class CueMatcher:
         # a cue written out in the ontology, where it matches, says more ("fired rockets at", not "fired on")
         extra: list[tuple[str, int, int]] = []
         for token in doc:
-            if token.pos_ != "VERB":
+            if token.pos_ not in ("VERB", "NOUN"):
                 continue
             lemma = token.lemma_.lower()
-            for type_name in self._verb_lemmas.get(lemma, ()):
-                extra.append((f"{type_name}|active", token.i, token.i + 1))
-            for type_name, prep_word in self._verb_preps.get(lemma, ()):
+            if token.pos_ == "VERB":
+                for type_name in self._verb_lemmas.get(lemma, ()):
+                    extra.append((f"{type_name}|active", token.i, token.i + 1))
+            for type_name, prep_word in self._verb_preps.get((token.pos_, lemma), ()):
                 prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == prep_word), None)
                 if prep is not None and prep.i > token.i and not any(
                         g.ent_type_ in ("DATE", "TIME") for g in prep.children):
@@ -174,23 +175,25 @@ def _verb_lemmas(nlp: Language, ontology: Ontology) -> dict[str, list[str]]:
     return found
 
 
-def _verb_preps(nlp: Language, ontology: Ontology) -> dict[str, list[tuple[str, str]]]:
-    """Relation types by the verb lemma and preposition of their two-word active cues ("operates in")."""
+def _verb_preps(nlp: Language, ontology: Ontology) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Relation types by the lemma (as verb and as noun) and preposition of their two-word active cues:
+    "operates in" finds "had operated freely in", "threat to" finds "threats to"."""
     if "lemmatizer" not in nlp.pipe_names:
         return {}
     lemmatizer = nlp.get_pipe("lemmatizer")
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for rel in ontology.relation_types.values():
         for cue in rel.cues.active:
             words = cue.split()
             if len(words) != 2 or "*" in words[0] or words[1] not in _PREPOSITIONS:
                 continue
-            doc = Doc(nlp.vocab, words=[words[0]])
-            doc[0].pos_ = "VERB"
-            for lemma in lemmatizer.rule_lemmatize(doc[0]):  # type: ignore[attr-defined]
-                entry = (rel.name, words[1])
-                if entry not in found.setdefault(lemma, []):
-                    found[lemma].append(entry)
+            for pos in ("VERB", "NOUN"):
+                doc = Doc(nlp.vocab, words=[words[0]])
+                doc[0].pos_ = pos
+                for lemma in lemmatizer.rule_lemmatize(doc[0]):  # type: ignore[attr-defined]
+                    entry = (rel.name, words[1])
+                    if entry not in found.setdefault((pos, lemma), []):
+                        found[(pos, lemma)].append(entry)
     return found
 
 

@@ -31,6 +31,7 @@ class Lexicon(BaseModel):
     claim_verbs: frozenset[str]
     responsibility_verbs: frozenset[str]
     responsibility_nouns: frozenset[str]
+    attribution_verbs: frozenset[str]
     responsibility_type: str
     analyst_nouns: frozenset[str]
     state_nouns: frozenset[str]

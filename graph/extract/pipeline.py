@@ -50,7 +50,7 @@ VERSION = "2.0"
 _LOOKBACK = 4  # sentences back that "days later" may count from
 # how a claim was read, and the confidence that reading starts from (see ``_confidence``)
 BASE = {"verb": 0.85, "passive": 0.85, "responsibility": 0.85, "noun": 0.75, "compound": 0.7,
-        "responsibility-earlier": 0.7, "denial": 0.75}
+        "responsibility-earlier": 0.7, "attributed": 0.7, "denial": 0.75}
 
 __all__ = ["NAME", "VERSION", "Candidate", "ClaimExtractor", "Extraction", "Extractor", "claim_id", "outlet_id",
            "outlet_name"]
@@ -264,6 +264,10 @@ class _Run:
         if reading.form.startswith("responsibility"):
             subject = reading.subjects[0]
             return Speaker(subject.entity_id, subject.kind, reading.clause, subject)
+        if reading.form == "attributed":
+            if reading.accuser is not None:
+                return Speaker(reading.accuser.entity_id, reading.accuser.kind, reading.clause, reading.accuser)
+            return attribution.speaker(reading.clause) or Speaker(None, None, reading.clause, official=True)
         speaker = attribution.speaker(reading.clause)
         if speaker is None and reading.accuser is not None:
             speaker = Speaker(reading.accuser.entity_id, reading.accuser.kind, reading.clause, reading.accuser)

@@ -225,6 +225,7 @@ class Resolver:
 
     def corefer(self, token: Token, kinds: Sequence[str], exclude: Sequence[str] = ()) -> Mention | None:
         """The antecedent of an anaphor at ``token``, as a mention there (``via='coreference'``)."""
+        exclude = [*exclude, *self._own_subject(token)]
         entity_id = self._cataphor(token, kinds) or self._in_sentence(token, kinds, exclude) or self._before(
             kinds, exclude)
         if entity_id is None or entity_id == _NOBODY:
@@ -232,6 +233,20 @@ class Resolver:
         possessive = token.lower_ in ("its", "their", "his", "her")
         return Mention(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, entity_id,
                        self.entities[entity_id].kind, possessive=possessive, via="coreference")
+
+    def _own_subject(self, token: Token) -> list[str]:
+        """What an anaphor that is a verb's object cannot mean: that verb's subject ("the LeJ …, providing the
+        group once led by bin Laden with manpower": the group is not the LeJ; "X hosted them": not X)."""
+        if token.dep_ not in ("dobj", "dative", "pobj", "attr") or token.lower_ in ("its", "their", "his", "her"):
+            return []
+        verb = token.head.head if token.dep_ == "pobj" else token.head
+        if verb.pos_ not in ("VERB", "AUX"):
+            return []
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i != token.i]
+        if not subjects and verb.dep_ in ("advcl", "xcomp", "conj", "acl") and verb.tag_ in ("VBG", "VB", "VBN"):
+            subjects = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        found = [self._entity(s, None, places=False) for s in subjects if s.i != token.i]
+        return [m.entity_id for m in found if m is not None]
 
     def _unknown_name(self, phrase: Token) -> bool:
         """A noun phrase that names someone the registry does not know ("Zarnigor Brigade fighters")."""

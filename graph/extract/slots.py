@@ -292,6 +292,10 @@ class SlotReader:
                 c.lower_ in _RELATIVE and c.dep_ not in ("nsubj", "nsubjpass") for c in head.children):
             return conjuncts(head.head), None  # "the TTP, which Pakistan says operates from Afghan soil"
         if dep == "acl" and verb.tag_ in ("VBG", "VBN"):
+            if self.resolver.entity(head) is None and head.pos_ == "NOUN":
+                # "launched a propaganda offensive targeting Iran": the offensive's agent targets
+                tokens, _, accuser = self._noun_agents(head)
+                return tokens, accuser
             return [head], None  # "a group operating in Pakistan"
         if dep == "pcomp" and head.dep_ == "prep" and head.lower_ in ("of", "for"):
             accuser_verb = head.head
@@ -307,6 +311,9 @@ class SlotReader:
                 return [c for t in accused for c in conjuncts(t)], accuser
             return self._subjects_of_verb(accuser_verb, depth + 1) if accuser_verb.pos_ in ("VERB", "AUX") \
                 else ([], None)
+        if dep == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+            # "increasing their propaganda by directly targeting regional countries", "after attacking"
+            return self._subjects_of_verb(head.head, depth + 1)
         if dep == "xcomp":
             if head.lemma_.lower() in _OBJECT_CONTROL:
                 controlled = children(head, "dobj")
@@ -392,6 +399,8 @@ class SlotReader:
             if verb.pos_ != "VERB" or lemma not in lex.responsibility_verbs:
                 continue
             events: list[Token] = []
+            if verb.dep_ in ("acl", "relcl") and word_in(verb.head, lex.event_nouns) and lemma in lex.claim_verbs:
+                events.append(verb.head)  # "the attack in Moscow, claimed by the Islamic State"
             for obj in children(verb, "dobj", "nsubjpass"):
                 if word_in(obj, lex.event_nouns) and lemma in lex.claim_verbs:
                     events.append(obj)
@@ -404,6 +413,35 @@ class SlotReader:
             reading = self._claimed(verb, events[0])
             if reading is not None:
                 found.append((verb, reading))
+        found.extend(self._attributions())
+        return found
+
+    def _attributions(self) -> list[tuple[Token, Reading]]:
+        """ "The attack in Moscow, attributed by many to ISK", "an attack the group blamed on Israel": the one an
+        event is put down to is its agent, in the words of whoever puts it down (or of unnamed others)."""
+        lex = self.lexicon
+        found: list[tuple[Token, Reading]] = []
+        for verb in self.sentence:
+            if verb.pos_ != "VERB" or verb.lemma_.lower() not in lex.attribution_verbs:
+                continue
+            event = verb.head if verb.dep_ in ("acl", "relcl", "conj") else next(iter(children(verb, "dobj")), None)
+            if verb.dep_ == "conj" and event is not None and event.dep_ in ("acl", "relcl"):
+                event = event.head  # "claimed by X and attributed by many to Y"
+            if event is None or not word_in(event, lex.event_nouns):
+                continue
+            agents = [c for t in preps(verb, "to", "on") for c in conjuncts(t)]
+            subjects = self._ends(agents, ("armed_group", "state", "person"))
+            if not subjects:
+                continue
+            exclude = [m.entity_id for m in subjects]
+            targets = [c for t in preps(event, *_TARGET_PREPS) for c in conjuncts(t)]
+            objects = self._ends(targets, ("state", "place", "community", "armed_group", "person"), places=True,
+                                 exclude=exclude)
+            if not objects and self.pending.target is not None and self.pending.target.entity_id not in exclude:
+                objects = [self.pending.target._replace(via="event")]
+            by = agent(verb) if is_passive(verb) else next(iter(children(verb, "nsubj")), None)
+            accuser = self.resolver.entity(by) if by is not None else None
+            found.append((verb, Reading(subjects, objects, verb, "attributed", accuser)))
         return found
 
     def _claimed(self, verb: Token, event: Token) -> Reading | None:

@@ -49,7 +49,7 @@ def conjuncts(token: Token) -> list[Token]:
 def is_passive(verb: Token) -> bool:
     """A verb in the passive voice ("was claimed by", "were killed")."""
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
-        verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod") and child(verb, "agent") is not None)
+        verb.tag_ == "VBN" and child(verb, "agent") is not None)
 
 
 def agent(verb: Token) -> Token | None:

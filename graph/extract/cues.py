@@ -185,12 +185,14 @@ def _verb_preps(nlp: Language, ontology: Ontology) -> dict[tuple[str, str], list
     for rel in ontology.relation_types.values():
         for cue in rel.cues.active:
             words = cue.split()
-            if len(words) != 2 or "*" in words[0] or words[1] not in _PREPOSITIONS:
+            if len(words) != 2 or words[1] not in _PREPOSITIONS:
                 continue
             for pos in ("VERB", "NOUN"):
-                doc = Doc(nlp.vocab, words=[words[0]])
+                doc = Doc(nlp.vocab, words=[words[0].rstrip("*")])
                 doc[0].pos_ = pos
-                for lemma in lemmatizer.rule_lemmatize(doc[0]):  # type: ignore[attr-defined]
+                # "attack* on": the stem is the lemma; "operates in": the lemmatizer finds it
+                lemmas = [words[0][:-1]] if words[0].endswith("*") else lemmatizer.rule_lemmatize(doc[0])  # type: ignore[attr-defined]
+                for lemma in lemmas:
                     entry = (rel.name, words[1])
                     if entry not in found.setdefault((pos, lemma), []):
                         found[(pos, lemma)].append(entry)

@@ -288,8 +288,10 @@ class _Run:
                 return "inside a denial"
             if negated(token) and not (token != clause and self._speech(token)):
                 return "negated"
-            if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in token.children):
-                return "hypothetical"
+            if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in token.children) or any(
+                    c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
+                    for c in token.children if token.i == clause.i):
+                return "hypothetical"  # "if the Taliban attacked", "would strike … if the attacks continued"
             if any(c.dep_ in ("aux", "advmod") and c.lower_ in lex.hedges for c in token.children):
                 hedged = True
             if token != clause and lemma in ("believe", "think", "suspect", "say", "report") \

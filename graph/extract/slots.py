@@ -38,7 +38,7 @@ _RELATIVE = {"who", "which", "that", "whom"}
 _ACCUSING = {"accuse", "blame", "charge", "suspect", "hold", "fault"}
 _OBJECT_CONTROL = {"urge", "ask", "order", "force", "allow", "let", "encourage", "push", "tell", "warn", "call",
                    "press", "pressure", "help", "enable", "instruct", "persuade", "invite", "permit"}
-_TARGET_PREPS = ("on", "against", "at", "in", "inside", "targeting", "near")
+_TARGET_PREPS = ("on", "against", "at", "in", "inside", "targeting", "near", "of")
 
 
 def _located(rel: RelationType) -> bool:
@@ -158,8 +158,8 @@ class SlotReader:
             return None
         subject_tokens, accuser = self._subjects_of_verb(verb)
         if not subject_tokens and prep is not None and is_passive(verb):
-            # "the TTP has long been allied with al-Qaeda", "is based in": a state, its holder the subject
-            subject_tokens = [c for t in children(verb, "nsubjpass") for c in conjuncts(t)]
+            # "the TTP has long been allied with al-Qaeda", "which is based in": a state, its holder the subject
+            subject_tokens = self._passive_subjects(verb)
         subjects = self._ends(self._agents_of_events(subject_tokens), rel.subject_kinds)
         exclude = [m.entity_id for m in subjects]
         object_tokens = self._objects_of_verb(verb, prep)

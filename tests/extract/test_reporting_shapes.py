@@ -1,0 +1,102 @@
+"""Sentence shapes real reporting uses, written in our own words, each with what the parse must make of it.
+
+Expectations were written before the extractor ran on these sentences; each test names the
+grammar it exercises rather than the sentence.
+"""
+
+from tests.extract.conftest import Run, only, triples
+
+
+def test_a_passive_claim_of_an_attack_names_its_claimant(run: Run) -> None:
+    result = run("The bombing of the Chinese consulate in Karachi was claimed by the Baloch Liberation Army.")
+    claim = only(result, "baloch-liberation-army", "ATTACKED", "china")
+    assert (claim.status, claim.asserted_by) == ("claimed", "baloch-liberation-army")
+
+
+def test_an_agent_noun_with_its_target_and_a_by_phrase(run: Run) -> None:
+    result = run("Airstrikes by Pakistan on TTP hideouts in Afghanistan killed at least eight people.")
+    assert ("pakistan", "ATTACKED", "ttp") in triples(result)
+
+
+def test_a_relative_clause_on_a_base_is_its_holder(run: Run) -> None:
+    result = run("The TTP, which is based in Afghanistan, has stepped up attacks on Pakistani police.")
+    assert {("ttp", "OPERATES_IN", "afghanistan"), ("ttp", "ATTACKED", "pakistan")} <= triples(result)
+
+
+def test_a_speaker_at_the_end_makes_the_claim_an_allegation(run: Run) -> None:
+    result = run("Militants of the Pakistani Taliban crossed from Afghanistan and attacked a Pakistani border post, "
+                 "the military said.")
+    claim = only(result, "ttp", "ATTACKED", "pakistan")
+    assert (claim.status, claim.asserted_by) == ("alleged", "pakistan")
+
+
+def test_a_spokesman_speaks_for_his_group(run: Run) -> None:
+    result = run("A Taliban spokesman said Pakistani jets had bombed homes in Kandahar.")
+    claim = only(result, "pakistan", "ATTACKED", "kandahar")
+    assert (claim.status, claim.asserted_by) == ("alleged", "taliban")
+
+
+def test_a_vow_to_attack_is_a_threat_not_an_attack(run: Run) -> None:
+    result = run("The Islamic State vowed to attack Chinese and Iranian cities.")
+    assert ("islamic-state", "THREATENS", "china") in triples(result)
+    assert not {t for t in triples(result) if t[1] == "ATTACKED"}
+
+
+def test_a_clash_between_two_forces_is_an_attack_each_way(run: Run) -> None:
+    result = run("Iranian border guards clashed with Taliban fighters near the Islam Qala crossing on Saturday.")
+    assert {("iran", "ATTACKED", "taliban"), ("taliban", "ATTACKED", "iran")} <= triples(result)
+
+
+def test_what_a_state_says_it_did_is_claimed(run: Run) -> None:
+    result = run("Iran said its forces had struck bases of Jaish al-Adl inside Pakistan.")
+    claim = only(result, "iran", "ATTACKED", "jaish-al-adl")
+    assert (claim.status, claim.asserted_by) == ("claimed", "iran")
+
+
+def test_sheltering_named_by_an_accuser_is_alleged(run: Run) -> None:
+    result = run("Islamabad has long said that Kabul shelters the TTP.")
+    claim = only(result, "taliban", "HOSTS", "ttp")
+    assert (claim.status, claim.asserted_by) == ("alleged", "pakistan")
+
+
+def test_a_negated_claim_of_responsibility_claims_nothing(run: Run) -> None:
+    result = run("A bomb exploded at a mosque in Peshawar. The TTP said it was not behind the attack.")
+    assert ("ttp", "ATTACKED", "peshawar") not in triples(result)
+    assert result.discarded.get("negated", 0) >= 1
+
+
+def test_a_hedged_attribution_is_kept_with_a_lower_confidence(run: Run) -> None:
+    plain = only(run("IS-K carried out the attack on Tajik border guards."), "isk", "ATTACKED", "tajikistan")
+    hedged = only(run("IS-K may have carried out the attack on Tajik border guards."), "isk", "ATTACKED",
+                  "tajikistan")
+    assert hedged.confidence < plain.confidence and "hedged" in (hedged.note or "")
+
+
+def test_a_conditional_threat_is_no_attack(run: Run) -> None:
+    result = run("Pakistan said it would strike the TTP in Afghanistan if the attacks continued.")
+    assert ("pakistan", "ATTACKED", "ttp") not in triples(result)
+    assert result.discarded.get("hypothetical", 0) >= 1
+
+
+def test_the_group_refers_back_across_sentences(run: Run) -> None:
+    result = run("The Baloch Liberation Army has attacked Chinese engineers before. "
+                 "The group also claimed a raid on a naval base in Turbat.")
+    assert ("baloch-liberation-army", "ATTACKED", "china") in triples(result)
+    assert not {t for t in triples(result) if t[0] == "china"}
+
+
+def test_a_pledge_of_allegiance_is_an_affiliation(run: Run) -> None:
+    result = run("Jamaat-ul-Ahrar pledged allegiance to the Islamic State in 2014 but later rejoined the TTP.")
+    assert ("jamaat-ul-ahrar", "AFFILIATE_OF", "islamic-state") in triples(result)
+
+
+def test_a_denial_of_an_accusation_denies_the_accusers_claim(run: Run) -> None:
+    result = run("Pakistan accused India of backing the Baloch Liberation Army. New Delhi rejected the charge.")
+    support = only(result, "india", "SUPPORTS", "baloch-liberation-army")
+    denial = only(result, "india", "DENIED", "pakistan")
+    assert denial.denies == support.id
+
+
+def test_list_of_targets_each_gets_a_claim(run: Run) -> None:
+    result = run("In its magazine, IS-K threatened Uzbekistan, Tajikistan and Turkmenistan.")
+    assert {("isk", "THREATENS", s) for s in ("uzbekistan", "tajikistan", "turkmenistan")} <= triples(result)

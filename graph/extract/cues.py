@@ -153,6 +153,10 @@ class CueMatcher:
         for hit in self._longest(extra, words):
             if not any(k.type == hit.type and k.start < hit.end and hit.start < k.end for k in kept):
                 kept.append(hit)
+        # a cue inside a longer cue of another type is read as the longer one: "a breakaway faction of" is a
+        # splinter, not an affiliate; "based in" a base, not a location
+        kept = [h for h in kept if not any(k.type != h.type and k.start <= h.start and h.end <= k.end
+                                           and k.end - k.start > h.end - h.start for k in kept)]
         return sorted(kept, key=lambda h: (h.start, h.type))
 
 

@@ -33,12 +33,16 @@ class Lexicon(BaseModel):
     responsibility_nouns: frozenset[str]
     attribution_verbs: frozenset[str]
     responsibility_type: str
+    campaign_type: str
     analyst_nouns: frozenset[str]
     state_nouns: frozenset[str]
     group_nouns: frozenset[str]
     member_nouns: frozenset[str]
     hedges: frozenset[str]
+    temporal_verbs: frozenset[str]
     intention_verbs: frozenset[str]
+    threat_verbs: frozenset[str]
+    frequency_adverbs: frozenset[str]
     intended_type: str
     relational_nouns: frozenset[str]
     quantity_nouns: frozenset[str]
@@ -55,6 +59,7 @@ class Lexicon(BaseModel):
     suffered_participles: frozenset[str]
     ruler_nouns: frozenset[str]
     speech_act_types: frozenset[str]
+    accusation_type: str
     furniture: frozenset[str]
     not_names: frozenset[str]
 

@@ -226,6 +226,15 @@ class _Run:
                 if reading.subjects or reading.objects:
                     self.discarded["no subject" if not reading.subjects else "no object"] += 1
                 continue
+            if reading.form == "attributed" and reading.accuser is not None:
+                # "an attack the group blamed on Israel": the blaming is an accusation of its own
+                accusation = x.ontology.relation_types[x.lexicon.accusation_type]
+                for agent_end in reading.subjects:
+                    if agent_end.entity_id != reading.accuser.entity_id:
+                        accused = self._claim(accusation, reading.accuser, agent_end, None, reading, None, sentence,
+                                              memo)
+                        if accused is not None:
+                            made.setdefault((accused.subject, accused.type, accused.object), accused)
             stance = self._stance(reading.clause)
             if stance in ("negated", "hypothetical", "inside a denial"):
                 self.discarded[stance] += len(reading.subjects) * len(reading.objects)
@@ -284,7 +293,8 @@ class _Run:
         for token in [clause, *ancestors(clause)]:
             lower, lemma = token.lower_, token.lemma_.lower()
             if token != clause and (lower in self.x.denial_words or lemma in self.x.denial_words) \
-                    and token.pos_ == "VERB":
+                    and token.pos_ == "VERB" and token.i < clause.i:
+                # "denied that it attacked": not asserted; "X attacked Y, a charge Y denies": asserted, and denied
                 return "inside a denial"
             if negated(token) and not (token != clause and self._speech(token)):
                 return "negated"
@@ -438,10 +448,11 @@ class _Run:
         or about what the denial names."""
         claims = [c for c in self.claims if c.type != self.x.denial and c.asserted_by != denier]
         tests: tuple[Callable[[Claim], bool], ...] = (
-            lambda c: c.subject == denier and c.status in ("alleged", "claimed", "reported"),
-            lambda c: c.object in embedded and c.subject in embedded,
-            lambda c: c.object == denier,
-            lambda c: c.object in embedded)
+            lambda c: c.subject == denier and c.status == "alleged",  # an allegation against the denier
+            lambda c: c.object in embedded and c.subject in embedded,  # what the denial names
+            lambda c: c.object in embedded,
+            lambda c: c.object == denier,  # "Dushanbe denied that any attack took place"
+            lambda c: c.subject == denier)
         for test in tests:
             found = [c for c in claims if test(c)]
             if found:

@@ -22,13 +22,14 @@ from spacy.tokens import Token
 from graph.extract.document import Sentence
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import Mention
-from graph.extract.tree import SUBJECTS, ancestors, children
+from graph.extract.tree import SUBJECTS, ancestors, children, word_in
 from graph.model import Entity
 from graph.names import AliasIndex
 
 _PRONOUN_KINDS = {
     "it": ("armed_group", "state"), "its": ("armed_group", "state"),
-    "they": ("armed_group",), "them": ("armed_group",), "their": ("armed_group",), "theirs": ("armed_group",),
+    "they": ("armed_group", "state"), "them": ("armed_group", "state"), "their": ("armed_group", "state"),
+    "theirs": ("armed_group", "state"),
     "he": ("person",), "him": ("person",), "his": ("person",), "she": ("person",), "her": ("person",),
 }
 _EXPLETIVE_VERBS = {"be", "seem", "appear", "remain", "become", "look"}
@@ -97,9 +98,20 @@ class Resolver:
         named = self._by_token.get(token.i) or self.extra.get(token.i)
         if named is not None:
             return named
+        antecedent = _antecedent(token)
+        if antecedent is not None:
+            # "the group, which Pakistan blamed for …", "the group, whose leadership is based in Pakistan"
+            return self._entity(antecedent, kinds, places=places, exclude=exclude)
         anaphor = self._anaphor(token)
         if anaphor is not None:
             return self.corefer(token, anaphor, exclude)
+        if token.pos_ == "PROPN":
+            for role in children(token, "appos"):
+                # "Sarbakaf Mohmand, a commander of Jamaat-ul-Ahrar": an unknown member acts for the group
+                if word_in(role, self.lexicon.member_nouns) or word_in(role, self.lexicon.group_nouns):
+                    group = self._entity(role, ("armed_group",), places=False, exclude=exclude)
+                    if group is not None:
+                        return group
         if token.dep_ == "appos" and token.pos_ in ("NOUN", "PROPN"):
             # "the Haqqani Network, a Taliban faction long allied with al-Qaeda": the faction is the network
             head = self._by_token.get(token.head.i)
@@ -115,7 +127,8 @@ class Resolver:
             if modifier.dep_ not in _MODIFIERS or modifier.i > token.i:
                 continue
             mention = self._by_token.get(modifier.i)
-            if mention is None and modifier.dep_ == "poss" and (proxy or places):
+            holding = lemma in lex.holding_nouns or token.lower_ in lex.holding_nouns
+            if mention is None and modifier.dep_ == "poss" and (proxy or (places and holding)):
                 # "its fighters", "the group's headquarters": the possessor stands for the whole
                 kinds_of = _PRONOUN_KINDS.get(modifier.lower_) or self._anaphor(modifier)
                 if kinds_of:
@@ -146,11 +159,19 @@ class Resolver:
         if leader is not None and places:
             return leader
         if places:
+            for clause in children(token, "acl"):
+                by = next((g for c in clause.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"),
+                          None)
+                owner = self._entity(by, kinds, places=False, exclude=exclude) if by is not None else None
+                if owner is not None and owner.kind in ("state", "armed_group", "community"):
+                    return owner  # "a hotel frequented by Chinese diplomats", "bases used by the TTP"
             for prep in token.children:
                 if prep.dep_ == "prep" and prep.lower_ in ("in", "at", "near", "inside", "outside"):
                     for pobj in children(prep, "pobj"):
                         mention = self._by_token.get(pobj.i) or self._entity(pobj, ("place", "state"), places=True,
                                                                               exclude=exclude)
+                        if mention is not None and mention.kind not in ("place", "state") and self.metonym(mention):
+                            mention = self.other_reading(mention, ("place", "state"), exclude)  # "in Kabul"
                         if mention is not None and mention.kind in ("place", "state"):
                             return mention
         return None
@@ -162,6 +183,18 @@ class Resolver:
             if entity.id not in exclude and (kinds is None or entity.kind in kinds):
                 return mention._replace(entity_id=entity.id, kind=entity.kind, via="demonym")
         return None
+
+    def metonym(self, mention: Mention) -> bool:
+        """A capital standing for a state or a government ("Kabul", "Tehran"): a place name, not the actor's own
+        name, acronym or adjective."""
+        entity = self.entities.get(mention.entity_id)
+        surface = mention.text.rstrip("'’s").strip()
+        if entity is None or mention.via != "name" or surface.lower() == entity.name.lower() or surface.isupper():
+            return False
+        token = self.sentence.span.doc[mention.start]
+        place_like = token.pos_ == "PROPN" and token.ent_type_ in ("GPE", "LOC", "FAC") and not surface.endswith(
+            ("i", "n", "ese", "ish", "ic"))
+        return place_like or len(self.index.readings(surface) if self.index else []) > 1
 
     def _holder(self, token: Token, kinds: Sequence[str] | None, exclude: Sequence[str]) -> Mention | None:
         """Whose camps, bases or hideouts: "camps belonging to JeM", "hideouts of the BLA", "bases used by the TTP"."""
@@ -198,12 +231,14 @@ class Resolver:
         Demonyms, acronyms, a group's names and a state's own name say whose the thing is; a
         capital standing for its state does not ("the Kabul airport" is a place, not the Taliban).
         """
+        entity = self.entities.get(mention.entity_id)
+        surface = mention.text.rstrip("'’s")
+        if self.metonym(mention):
+            return False  # "a Kabul hotel": the city, not the Taliban's government
         if mention.kind in ("armed_group", "community"):
             return True
         if mention.kind != "state":
             return False
-        entity = self.entities.get(mention.entity_id)
-        surface = mention.text.rstrip("'’s")
         return modifier.pos_ == "ADJ" or modifier.dep_ == "amod" or surface.isupper() or (
             entity is not None and surface.lower() == entity.name.lower()) or mention.via == "demonym"
 
@@ -275,17 +310,20 @@ class Resolver:
                    and m.entity_id not in exclude]
         # the subjects of the clauses above the pronoun come first ("Pakistan blamed the TTP for the
         # attack on its soldiers": its = Pakistan), then names outside prepositional phrases
-        for head in [token, *ancestors(token)]:
-            for subject in (c for c in head.children if c.dep_ in SUBJECTS and c.i < token.i):
-                if subject.lower_ in _PRONOUN_KINDS:
-                    continue
-                mention = self._entity(subject, kinds, places=False, exclude=exclude)
-                if mention is not None and mention.kind in kinds and mention.entity_id not in exclude:
-                    return mention.entity_id
-                if mention is None and self._unknown_name(subject):
-                    # "A little-known group, Jabhat al-Fajr Khorasan, said it attacked …": it is that group,
-                    # which the registry lacks, not a known actor named earlier
-                    return _NOBODY
+        heads = [token, *ancestors(token)]
+        # agents first: "Taliban officials denied that Uzbekistan was attacked … and say they are probing"
+        subjects = [c for h in heads for c in h.children if c.dep_ in ("nsubj", "csubj") and c.i < token.i]
+        subjects += [c for h in heads for c in h.children if c.dep_ == "nsubjpass" and c.i < token.i]
+        for subject in subjects:
+            if subject.lower_ in _PRONOUN_KINDS:
+                continue
+            mention = self._entity(subject, kinds, places=False, exclude=exclude)
+            if mention is not None and mention.kind in kinds and mention.entity_id not in exclude:
+                return mention.entity_id
+            if mention is None and self._unknown_name(subject):
+                # "A little-known group, Jabhat al-Fajr Khorasan, said it attacked …": it is that group,
+                # which the registry lacks, not a known actor named earlier
+                return _NOBODY
         if not earlier:
             return None
         doc = token.doc
@@ -315,6 +353,19 @@ def _expletive(token: Token) -> bool:
     return token.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in _EXPLETIVE_VERBS and any(
         c.dep_ in ("acomp", "ccomp", "xcomp") for c in head.children) and not any(
         c.dep_ in ("prep", "attr", "dobj") for c in head.children)
+
+
+def _antecedent(token: Token) -> Token | None:
+    """The noun a relative pronoun stands for ("which", "who", "whose" opening a relative clause)."""
+    if token.lower_ not in ("which", "who", "whom", "whose", "that") or token.pos_ not in ("PRON", "DET"):
+        return None
+    clause = token.head
+    while clause.dep_ not in ("relcl", "acl") and clause.head != clause and clause.pos_ != "NOUN":
+        if clause.dep_ in ("ccomp", "xcomp", "conj", "pobj", "prep", "pcomp", "nsubj", "nsubjpass", "dobj", "poss"):
+            clause = clause.head
+            continue
+        return None
+    return clause.head if clause.dep_ in ("relcl", "acl") and clause.head != clause else None
 
 
 def _of(token: Token) -> list[Token]:

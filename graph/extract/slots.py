@@ -110,18 +110,37 @@ class SlotReader:
             reading = self._noun(anchor, rel, span, last if prep_object else None, hit.mutual)
         if reading is not None and rel.category == "hostile" and self._intended(anchor):
             reading = replace(reading, intended=True)
+        if reading is not None and rel.category == "hostile":
+            reading = self._retype(reading, rel, anchor)
         return reading
 
     def _intended(self, anchor: Token) -> bool:
-        """A verb of intention governs the cue ("vowed to attack", "promised attacks on", "plans to strike")."""
+        """A verb of intention governs the cue ("vowed to attack", "promised attacks on", "plans to strike");
+        "planned the Bisham attack" tells of an act, not an intention."""
         current = anchor
         for _ in range(3):
-            if current.dep_ not in ("xcomp", "dobj", "ccomp") or current.head == current:
+            link = current.dep_
+            if link not in ("xcomp", "dobj", "ccomp") or current.head == current:
                 return False
             current = current.head
-            if word_in(current, self.lexicon.intention_verbs):
+            if word_in(current, self.lexicon.intention_verbs) and (
+                    link != "dobj" or word_in(current, self.lexicon.threat_verbs)):
                 return True
         return False
+
+    def _retype(self, reading: Reading, rel: RelationType, anchor: Token) -> Reading:
+        """One act or a campaign, by the verb's aspect: "has repeatedly attacked" is a campaign (TARGETS);
+        "Iran said it had targeted Jaish al-Adl" one strike (ATTACKED)."""
+        lex = self.lexicon
+        if reading.form not in ("verb", "passive") or anchor.pos_ != "VERB" or reading.retype is not None:
+            return reading
+        often = any(c.dep_ == "advmod" and c.lower_ in lex.frequency_adverbs for c in anchor.children)
+        if rel.name == lex.responsibility_type and often:
+            return replace(reading, retype=lex.campaign_type)
+        past = anchor.tag_ == "VBD" or any(c.dep_ == "aux" and c.lower_ == "had" for c in anchor.children)
+        if rel.name == lex.campaign_type and past and not often:
+            return replace(reading, retype=lex.responsibility_type)
+        return reading
 
     # --- verbs ---------------------------------------------------------------------------------
 
@@ -146,14 +165,14 @@ class SlotReader:
                 events = [e for e in preps(verb, "in", "during", "by") if word_in(e, self.lexicon.event_nouns)]
                 subjects = self._ends([a for e in events for a in self._event_agents(e)], rel.subject_kinds,
                                       exclude=[m.entity_id for m in objects])
-            if not subjects and objects and rel.category == "hostile":
+            if not subjects and objects and rel.name == self.lexicon.responsibility_type:
                 self._wait(objects[0])
             return Reading(subjects, objects, verb, "passive")
         if word_in(verb, self.lexicon.suffered_participles) and verb.dep_ in ("acl", "amod") \
                 and verb.tag_ == "VBN":
             # "twelve soldiers killed in the blast": a victim described, not an agent acting
             suffered = self._ends([verb.head], rel.object_kinds, places=True)
-            if suffered and rel.category == "hostile":
+            if suffered and rel.name == self.lexicon.responsibility_type:
                 self._wait(suffered[0])
             return None
         subject_tokens, accuser = self._subjects_of_verb(verb)
@@ -171,12 +190,14 @@ class SlotReader:
             where = [c for t in preps(verb, "outside", "at", "near", "inside", "in", "on") for c in conjuncts(t)]
             objects = self._ends(where, rel.object_kinds, places=True, exclude=exclude)
         accuser = accuser or self.voice
-        if rel.category == "hostile" and not subjects and objects:
+        if rel.name == self.lexicon.responsibility_type and not subjects and objects:
             self._wait(objects[0])
         if rel.cues.reactive and not objects:
             objects = self._ends(self._reaction_targets(verb), rel.object_kinds, exclude=exclude)
         if rel.symmetric and not subjects and len(objects) >= 2:
             return Reading(objects[:1], objects[1:2], verb, "verb", accuser, mutual)  # "connecting X and Y"
+        if mutual and not objects and len(subjects) >= 2:
+            return Reading(subjects[:1], subjects[1:2], verb, "verb", accuser, mutual)  # "X and Y clash"
         return Reading(subjects, objects, verb, "verb", accuser, mutual, retype=self._attack_participle(verb, rel))
 
     def _between(self, verb: Token, rel: RelationType) -> Reading | None:
@@ -345,7 +366,27 @@ class SlotReader:
 
     # --- nouns ---------------------------------------------------------------------------------
 
+    def _relational(self, noun: Token, rel: RelationType) -> Reading | None:
+        """ "Beijing, Islamabad's closest ally", "IS-K, the Taliban's fiercest rival": the possessor is the other
+        end, and the one the noun describes (by apposition or "is") the first."""
+        possessor = child(noun, "poss")
+        if possessor is None or not word_in(noun, self.lexicon.relational_nouns):
+            return None
+        described: list[Token] = []
+        if noun.dep_ == "appos":
+            described = [noun.head]
+        elif noun.dep_ in ("attr", "oprd") and noun.head.pos_ in ("VERB", "AUX"):
+            described = [t for t in noun.head.children if t.dep_ in SUBJECTS]
+        subjects = self._ends(described, rel.subject_kinds)
+        objects = self._ends([possessor], rel.object_kinds, exclude=[m.entity_id for m in subjects])
+        if not subjects or not objects:
+            return None
+        return Reading(subjects, objects, noun, "noun")
+
     def _noun(self, noun: Token, rel: RelationType, span: Span, prep: Token | None, mutual: bool) -> Reading | None:
+        relational = self._relational(noun, rel) if prep is None else None
+        if relational is not None:
+            return relational
         if prep is not None:
             object_tokens = [c for g in prep.children if g.dep_ in ("pobj", "pcomp") for c in conjuncts(g)]
         else:
@@ -364,7 +405,8 @@ class SlotReader:
         objects = self._ends(object_tokens, rel.object_kinds, places=_located(rel), exclude=exclude)
         accuser = accuser or self.voice
         subjects = [s for s in subjects if not any(s.entity_id == o.entity_id for o in objects)]
-        if rel.category == "hostile" and not subjects and objects and word_in(noun, self.lexicon.event_nouns):
+        if rel.name == self.lexicon.responsibility_type and not subjects and objects \
+                and word_in(noun, self.lexicon.event_nouns):
             self._wait(objects[0])
         form = "noun"
         if rel.category == "hostile" and subjects and not objects and self._definite_event(noun) \
@@ -480,8 +522,9 @@ class SlotReader:
         if noun.dep_ == "appos":
             return [head], noun, None
         if noun.dep_ in ("dobj", "attr", "oprd", "acomp", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
-            if word_in(head, self.lexicon.light_verbs) or word_in(head, self.lexicon.copulas) \
-                    or head.lemma_.lower() == "be":
+            temporal = word_in(head, self.lexicon.temporal_verbs) and word_in(noun, self.lexicon.event_nouns)
+            if not temporal and (word_in(head, self.lexicon.light_verbs) or word_in(head, self.lexicon.copulas)
+                                 or head.lemma_.lower() == "be"):
                 tokens, accuser = self._subjects_of_verb(head)
                 return tokens, head, accuser
             if noun.dep_ == "nsubjpass":
@@ -503,7 +546,9 @@ class SlotReader:
                     accuser = self.resolver.entity(blamer) if blamer is not None else None
                     accused = [t for t in governor.children if t.dep_ in ("nsubjpass", "nsubj")]
                 return [c for t in accused for c in conjuncts(t)], governor, accuser
-            if head.lower_ in ("in", "through", "with", "during", "behind") and governor.pos_ in ("VERB", "AUX"):
+            if (head.lower_ in ("in", "through", "with", "during", "behind") or (
+                    head.lower_ == "to" and word_in(governor, self.lexicon.light_verbs))) and governor.pos_ in (
+                    "VERB", "AUX"):  # "agreed to a ceasefire", "killed in attacks on"
                 tokens, accuser = self._subjects_of_verb(governor)
                 return tokens, governor, accuser
             if head.lower_ == "for" and governor.lower_ == "responsibility":
@@ -558,7 +603,7 @@ class SlotReader:
         objects = self._ends(self._passive_subjects(verb), rel.object_kinds, places=_located(rel))
         if not objects and verb.dep_ == "appos":
             objects = self._ends([verb.head], rel.object_kinds)
-        if rel.category == "hostile" and not subjects and objects:
+        if rel.name == self.lexicon.responsibility_type and not subjects and objects:
             self._wait(objects[0])
         return Reading(subjects, objects, verb, "passive")
 

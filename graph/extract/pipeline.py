@@ -290,12 +290,15 @@ class _Run:
         """How the clause holds what it says: negated, hypothetical, denied, hedged, or plainly (None)."""
         lex = self.x.lexicon
         hedged = False
+        below: Token | None = None
         for token in [clause, *ancestors(clause)]:
             lower, lemma = token.lower_, token.lemma_.lower()
-            if token != clause and (lower in self.x.denial_words or lemma in self.x.denial_words) \
-                    and token.pos_ == "VERB" and token.i < clause.i:
-                # "denied that it attacked": not asserted; "X attacked Y, a charge Y denies": asserted, and denied
+            if below is not None and (lower in self.x.denial_words or lemma in self.x.denial_words) \
+                    and token.pos_ == "VERB" and token.i < clause.i and below.dep_ not in ("conj", "cc", "parataxis"):
+                # "denied that it attacked": not asserted; "X attacked Y, a charge Y denies": asserted, and
+                # denied; "denied any role and accused Moscow": the accusation stands
                 return "inside a denial"
+            below = token
             if negated(token) and not (token != clause and self._speech(token)):
                 return "negated"
             if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in token.children) or any(

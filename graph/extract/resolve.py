@@ -327,7 +327,9 @@ class Resolver:
         if not earlier:
             return None
         doc = token.doc
-        direct = [m for m in earlier if doc[m.start].dep_ != "pobj"]
+        # heads of their phrases before possessors and names inside prepositional phrases
+        # ("a separate group from Afghanistan's Taliban … allied with them": the Taliban)
+        direct = [m for m in earlier if doc[m.start].dep_ not in ("pobj", "poss")]
         chosen = (direct or earlier)[-1]
         return chosen.entity_id
 

@@ -342,10 +342,19 @@ class SlotReader:
                     return conjuncts(controlled[0]), None
             return self._subjects_of_verb(head, depth + 1)
         if dep == "conj" and head.pos_ in ("VERB", "AUX"):
+            speaker = head.head
+            if head.dep_ == "ccomp" and self._speaks(verb) and self._speaks(speaker):
+                # "Islamabad says TTP fighters found sanctuary … and accuses Kabul": the second verb is the speaker's
+                return self._subjects_of_verb(speaker, depth + 1)
             return self._subjects_of_verb(head, depth + 1)
         if dep == "advcl" and verb.tag_ in ("VBG", "VBN") and child(verb, "mark") is None:
             return self._subjects_of_verb(head, depth + 1)  # "IS-K attacked Kabul, killing …"
         return [], None
+
+    def _speaks(self, verb: Token) -> bool:
+        lex = self.lexicon
+        return verb.pos_ in ("VERB", "AUX") and (word_in(verb, lex.speech_verbs) or word_in(verb, lex.claim_verbs)
+                                                  or verb.lemma_.lower() in _ACCUSING)
 
     def _reaction_targets(self, verb: Token) -> list[Token]:
         """What a response answers: "after TTP attacks, Islamabad retaliated", "in retaliation for X's raids"."""
@@ -402,7 +411,8 @@ class SlotReader:
         subjects = self._ends(agent_tokens, rel.subject_kinds)
         exclude = [m.entity_id for m in subjects]
         self.voice = None
-        objects = self._ends(object_tokens, rel.object_kinds, places=_located(rel), exclude=exclude)
+        objects = self._ends(self._events_as_agents(object_tokens, rel), rel.object_kinds, places=_located(rel),
+                             exclude=exclude)
         accuser = accuser or self.voice
         subjects = [s for s in subjects if not any(s.entity_id == o.entity_id for o in objects)]
         if rel.name == self.lexicon.responsibility_type and not subjects and objects \

@@ -20,6 +20,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import compile_suffix_regex
 
 from graph.errors import ExtractionModelError
 from graph.extract import DEFAULT_MODEL
@@ -56,6 +57,10 @@ def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
     for pipe in list(nlp.pipe_names):
         if pipe not in NEEDED:
             nlp.disable_pipe(pipe)
+    # "IS-K." ends a sentence: split the period after a hyphenated capital, which the tokenizer keeps as an
+    # initial ("K.") so that neither the name nor the sentence's end would be found
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=-[A-Z])\."]  # type: ignore[misc]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search  # type: ignore[union-attr]
     return nlp
 
 

@@ -47,6 +47,8 @@ class Lexicon(BaseModel):
     relational_nouns: frozenset[str]
     quantity_nouns: frozenset[str]
     holding_nouns: frozenset[str]
+    security_nouns: frozenset[str]
+    blame_types: frozenset[str]
     community_nouns: frozenset[str]
     community_markers: frozenset[str]
     copulas: frozenset[str]

@@ -252,6 +252,9 @@ class _Run:
                         if made_claim is not None:
                             made.setdefault((made_claim.subject, made_claim.type, made_claim.object), made_claim)
                             acting.append(subject.entity_id)
+                            blame = self._blame(made_claim, speaker, s, reading, sentence, memo)
+                            if blame is not None:
+                                made.setdefault((blame.subject, blame.type, blame.object), blame)
         self.claims.extend(made.values())
         if speaker_now := (self.last_speaker if opens_quoted and not spoke else None):
             self.last_speaker = speaker_now
@@ -261,6 +264,21 @@ class _Run:
         subjects = [m.entity_id for m in sentence.mentions if sentence.span.doc[m.start].dep_ in SUBJECTS]
         self.discourse.salient = list(dict.fromkeys(acting + subjects)) or self.discourse.salient
         self.discourse.history.extend(m for m in sentence.mentions if m.via == "name")
+
+    def _blame(self, claim: Claim, speaker: Speaker | None, agent: Mention, reading: Reading, sentence: Sentence,
+               memo: list[PartialDate | None]) -> Claim | None:
+        """A named state or group saying another did violence, or harboured or backed it, blames it (ACCUSED)."""
+        lex = self.x.lexicon
+        if claim.status != "alleged" or claim.type not in lex.blame_types or speaker is None or speaker.generic \
+                or speaker.mention is None or speaker.kind not in ("state", "armed_group") \
+                or speaker.entity_id in (agent.entity_id, None):
+            return None
+        accusation = self.x.ontology.relation_types[lex.accusation_type]
+        blamed = self._claim(accusation, speaker.mention, agent, None, reading, None, sentence, memo)
+        if blamed is None:
+            return None
+        return blamed.model_copy(update={"confidence": round(max(0.3, claim.confidence - 0.05), 2),
+                                         "note": f"blames {claim.subject} for {claim.type} {claim.object}"})
 
     def _agents_of_attacks_on(self, target: str) -> list[Mention]:
         """Who this report has said attacked ``target``, latest first."""
@@ -273,6 +291,8 @@ class _Run:
         if reading.form.startswith("responsibility"):
             subject = reading.subjects[0]
             return Speaker(subject.entity_id, subject.kind, reading.clause, subject)
+        if reading.form == "compound":
+            return None  # "Iran-backed Jaish al-Adl" describes the group in the outlet's words, whoever speaks
         if reading.form == "attributed":
             if reading.accuser is not None:
                 return Speaker(reading.accuser.entity_id, reading.accuser.kind, reading.clause, reading.accuser)
@@ -347,7 +367,7 @@ class _Run:
         """How far to trust a claim, from how it was read (figures per band: README, Evaluation)."""
         score = BASE.get(reading.form, 0.75)
         for end in (subject, obj):
-            score -= {"coreference": 0.1, "demonym": 0.05, "event": 0.0}.get(end.via, 0.0)
+            score -= {"coreference": 0.1, "demonym": 0.05, "event": 0.0, "inferred": 0.15}.get(end.via, 0.0)
         if stance == "hedged":
             score -= 0.15
         if sentence.headline:

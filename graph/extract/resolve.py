@@ -158,6 +158,11 @@ class Resolver:
         leader = self._led_group(token)
         if leader is not None and places:
             return leader
+        if places and word_in(token, lex.security_nouns) and not relational and not any(
+                c.dep_ in ("poss", "amod", "compound") and c.i in self._by_token for c in token.children):
+            found = self._located_state(token, exclude)
+            if found is not None:
+                return found
         if places:
             for clause in children(token, "acl"):
                 by = next((g for c in clause.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"),
@@ -195,6 +200,25 @@ class Resolver:
         place_like = token.pos_ == "PROPN" and token.ent_type_ in ("GPE", "LOC", "FAC") and not surface.endswith(
             ("i", "n", "ese", "ish", "ic"))
         return place_like or len(self.index.readings(surface) if self.index else []) > 1
+
+    def _located_state(self, token: Token, exclude: Sequence[str]) -> Mention | None:
+        """The state whose soldiers or posts an unowned phrase names: a state named where it stands ("posts in
+        Pakistan"), else the state the report has named most (the one it is about), never the attacker."""
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "inside", "at", "near"):
+                for pobj in children(prep, "pobj"):
+                    named = self._by_token.get(pobj.i)
+                    if named is not None and named.kind == "state" and named.entity_id not in exclude:
+                        return named._replace(start=token.i, end=token.i + 1, via="inferred")
+        counts: dict[str, int] = {}
+        for mention in [*self.discourse.history, *self.sentence.mentions]:
+            if mention.kind == "state" and mention.entity_id not in exclude:
+                counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
+        if not counts:
+            return None
+        state = max(counts, key=lambda e: counts[e])
+        return Mention(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, state, "state",
+                       via="inferred")
 
     def _holder(self, token: Token, kinds: Sequence[str] | None, exclude: Sequence[str]) -> Mention | None:
         """Whose camps, bases or hideouts: "camps belonging to JeM", "hideouts of the BLA", "bases used by the TTP"."""

@@ -46,6 +46,12 @@ def _located(rel: RelationType) -> bool:
     return rel.category in ("hostile", "territorial")
 
 
+def _blames_on(event: Token) -> bool:
+    """An event that is the object of "blame … on" or "pin … on"."""
+    return event.dep_ == "dobj" and event.head.lemma_.lower() in ("blame", "pin") and any(
+        c.dep_ == "prep" and c.lower_ == "on" for c in event.children)
+
+
 @dataclass(frozen=True)
 class Reading:
     """The subjects and objects one cue relates, and how they were read."""
@@ -393,6 +399,8 @@ class SlotReader:
         return Reading(subjects, objects, noun, "noun")
 
     def _noun(self, noun: Token, rel: RelationType, span: Span, prep: Token | None, mutual: bool) -> Reading | None:
+        if prep is not None and prep.lower_ == "on" and _blames_on(noun):
+            return None  # "blamed the attack on IS-K": IS-K is who is blamed, not what was hit
         relational = self._relational(noun, rel) if prep is None else None
         if relational is not None:
             return relational
@@ -482,11 +490,14 @@ class SlotReader:
             if event is None or not word_in(event, lex.event_nouns):
                 continue
             agents = [c for t in preps(verb, "to", "on") for c in conjuncts(t)]
+            if not agents and _blames_on(event):
+                agents = [c for t in preps(event, "on") for c in conjuncts(t)]  # "blamed the attack on IS-K"
             subjects = self._ends(agents, ("armed_group", "state", "person"))
             if not subjects:
                 continue
             exclude = [m.entity_id for m in subjects]
-            targets = [c for t in preps(event, *_TARGET_PREPS) for c in conjuncts(t)]
+            targets = [c for t in preps(event, *[p for p in _TARGET_PREPS if not (p == "on" and _blames_on(event))])
+                       for c in conjuncts(t)]
             objects = self._ends(targets, ("state", "place", "community", "armed_group", "person"), places=True,
                                  exclude=exclude)
             if not objects and self.pending.target is not None and self.pending.target.entity_id not in exclude:

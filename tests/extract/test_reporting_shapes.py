@@ -100,3 +100,42 @@ def test_a_denial_of_an_accusation_denies_the_accusers_claim(run: Run) -> None:
 def test_list_of_targets_each_gets_a_claim(run: Run) -> None:
     result = run("In its magazine, IS-K threatened Uzbekistan, Tajikistan and Turkmenistan.")
     assert {("isk", "THREATENS", s) for s in ("uzbekistan", "tajikistan", "turkmenistan")} <= triples(result)
+
+
+def test_a_state_saying_another_attacked_blames_it(run: Run) -> None:
+    result = run("Pakistani officials said the TTP had attacked a checkpoint in North Waziristan.")
+    blame = only(result, "pakistan", "ACCUSED", "ttp")
+    assert (blame.status, blame.asserted_by) == ("alleged", "pakistan") and "ATTACKED" in (blame.note or "")
+    assert ("ttp", "ATTACKED", "pakistan") in triples(result)  # the checkpoint is the state's the report names
+
+
+def test_repeated_attacks_are_a_campaign_and_a_past_targeting_one_act(run: Run) -> None:
+    assert ("jaish-al-adl", "TARGETS", "iran") in triples(run("Jaish al-Adl has repeatedly attacked Iranian border "
+                                                                 "guards."))
+    assert ("iran", "ATTACKED", "jaish-al-adl") in triples(run("Iran said it had targeted Jaish al-Adl."))
+
+
+def test_a_relational_noun_relates_its_possessor(run: Run) -> None:
+    result = run("Beijing, Islamabad's closest ally, has urged restraint.")
+    assert ("china", "ALLIED_WITH", "pakistan") in triples(result)
+    assert ("isk", "TARGETS", "afghanistan") not in triples(run("IS-K targets Afghanistan's neighbours."))
+
+
+def test_two_named_forces_that_clash_attack_each_other(run: Run) -> None:
+    result = run("Iranian border guards and Taliban fighters clashed on Saturday.")
+    assert {("iran", "ATTACKED", "taliban"), ("taliban", "ATTACKED", "iran")} <= triples(result)
+
+
+def test_hitting_back_is_retaliation(run: Run) -> None:
+    assert ("pakistan", "RETALIATED_AGAINST", "iran") in triples(run("Pakistan hits back at Iran with strikes."))
+
+
+def test_an_event_blamed_on_an_actor_is_its_act_and_an_accusation(run: Run) -> None:
+    result = run("A blast hit a market in Kandahar. The Taliban blamed the attack on IS-K.")
+    assert {("isk", "ATTACKED", "kandahar"), ("taliban", "ACCUSED", "isk")} <= triples(result)
+
+
+def test_a_capital_in_a_compound_is_a_place_not_its_government(run: Run) -> None:
+    result = run("IS-K claimed the assault on a Kabul hotel frequented by Chinese diplomats.")
+    assert ("isk", "ATTACKED", "china") in triples(result)
+    assert ("isk", "ATTACKED", "taliban") not in triples(result)

@@ -87,18 +87,23 @@ def extract_command(env: Env, location: str, title: str | None, outlet: str | No
 @click.option("--review", is_flag=True, help="Stage every claim for `kg review` instead of loading it.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1),
               help="Load the claims at or above this confidence and stage the rest for `kg review`.")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Parse the reports on this many cores (worth it for many reports).")
 @json_option
 @pass_env
 @handles_errors
 def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outlet: str | None, url: str | None,
-                   date: str | None, review: bool, min_confidence: float | None, as_json: bool) -> None:
+                   date: str | None, review: bool, min_confidence: float | None, processes: int,
+                   as_json: bool) -> None:
     if not env.store.entities():
         raise KgError(f"the graph in {env.where} holds nothing yet: run `kg load` first")
-    results: list[IngestResult] = []
-    for location in locations:
-        report = _report(env, location, title, outlet, url, date)
-        results.append(ingest(report, env.store, env.ontology, extractor=env.extractor, review=review,
-                              staging=env.settings.staging_path, min_confidence=min_confidence))
+    reports = [_report(env, location, title, outlet, url, date) for location in locations]
+    # every report is read before any is written: a bad file stops the run with nothing loaded
+    extractions = env.extractor.run_many(reports, n_process=processes)
+    results: list[IngestResult] = [
+        ingest(report, env.store, env.ontology, extractor=env.extractor, review=review,
+               staging=env.settings.staging_path, min_confidence=min_confidence, extraction=extraction)
+        for report, extraction in zip(reports, extractions, strict=True)]
     if as_json:
         emit(results[0].as_dict() if len(results) == 1 else [r.as_dict() for r in results])
         return

@@ -127,7 +127,7 @@ def _sentence_case(doc: Doc, names: set[int]) -> Doc:
 
 
 def read_reports(reports: Sequence[ReportInput], nlp: Language, preparer: Preparer,
-                 lexicon: Lexicon) -> list[ParsedReport]:
+                 lexicon: Lexicon, *, n_process: int = 1) -> list[ParsedReport]:
     """Parse the reports' readable paragraphs (in batches across reports) and split them into sentences."""
     plans = []
     prepared: list[Doc] = []
@@ -145,7 +145,7 @@ def read_reports(reports: Sequence[ReportInput], nlp: Language, preparer: Prepar
             prepared.append(preparer.doc(para.text[lead:], published,
                                          headline=para.kind == "headline" and _title_case(para.text)))
         plans.append((report, published, skipped, readable))
-    docs = iter(process(nlp, prepared))
+    docs = iter(process(nlp, prepared, n_process=n_process))
     return [_sentences(report, published, skipped, [(para, lead, next(docs)) for para, lead in readable])
             for report, published, skipped, readable in plans]
 
@@ -161,7 +161,9 @@ def _sentences(report: ReportInput, published: PartialDate | None, skipped: dict
     sentences: list[Sentence] = []
     for para, lead, doc in parsed:
         base = para.start + lead
-        mentions: Sequence[Mention] = doc.user_data.get("kg_mentions", [])
+        # (a doc back from a worker process has its user data as plain lists)
+        mentions: Sequence[Mention] = [m if isinstance(m, Mention) else Mention(*m)
+                                       for m in doc.user_data.get("kg_mentions", [])]
         unresolved = [doc[s:s + 1] for s, _ in doc.user_data.get("kg_unresolved", [])]
         for sent in doc.sents:
             if not sent.text.strip():

@@ -113,14 +113,16 @@ def outlet_record(report: ReportInput, extraction: Extraction) -> dict[str, Any]
 
 
 def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: ClaimExtractor,
-           review: bool = False, staging: Path | None = None, min_confidence: float | None = None) -> IngestResult:
+           review: bool = False, staging: Path | None = None, min_confidence: float | None = None,
+           extraction: Extraction | None = None) -> IngestResult:
     """Extract a report's claims and load them with the report, or stage them for review.
 
     With ``review`` every claim is staged; with ``min_confidence`` the claims below it are staged
     and the rest loaded. The report itself is always loaded (staged claims need their source),
-    and so is its outlet when the registry lacks it, as an organization.
+    and so is its outlet when the registry lacks it, as an organization. ``extraction`` is the
+    report already extracted (many reports are parsed together, in batches).
     """
-    extraction = extractor.run(report)
+    extraction = extraction or extractor.run(report)
     source_id = extraction.source_id
     meta = source_record(report, source_id, extraction.outlet)
     records = [{**claim_record(c), "source": source_id} for c in extraction.claims]

@@ -69,9 +69,15 @@ def model_label(nlp: Language) -> str:
     return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', 'unknown')}-{nlp.meta.get('version', '?')}"
 
 
-def process(nlp: Language, docs: Iterable[Doc], *, batch_size: int = BATCH_SIZE) -> list[Doc]:
-    """Tag, parse and name docs that are already tokenized (and reshaped: see ``graph.extract.document``)."""
+def process(nlp: Language, docs: Iterable[Doc], *, batch_size: int = BATCH_SIZE, n_process: int = 1) -> list[Doc]:
+    """Tag, parse and name docs that are already tokenized (and reshaped: see ``graph.extract.document``).
+
+    With ``n_process`` above 1 the docs are spread over that many worker processes (spaCy's own
+    multiprocessing, which carries each doc's ``user_data``, where the merged names are kept).
+    """
     with _LOCK:
+        if n_process > 1:
+            return list(nlp.pipe(docs, batch_size=batch_size, n_process=n_process))
         stream: Iterable[Doc] = docs
         for _name, component in nlp.pipeline:
             if hasattr(component, "pipe"):

@@ -129,10 +129,10 @@ class Extractor:
         """Extract claims and candidate names from one report."""
         return self.run_many([report], source_ids=[source_id])[0]
 
-    def run_many(self, reports: Sequence[ReportInput], *,
-                 source_ids: Sequence[str | None] | None = None) -> list[Extraction]:
-        """Extract many reports, parsing them in batches (the parse is most of the cost)."""
-        parsed = read_reports(reports, self.nlp, self.preparer, self.lexicon)
+    def run_many(self, reports: Sequence[ReportInput], *, source_ids: Sequence[str | None] | None = None,
+                 n_process: int = 1) -> list[Extraction]:
+        """Extract many reports, parsing them in batches (the parse is most of the cost), on ``n_process`` cores."""
+        parsed = read_reports(reports, self.nlp, self.preparer, self.lexicon, n_process=n_process)
         ids = list(source_ids) if source_ids is not None else [None] * len(reports)
         return [_Run(self, p, sid or p.report.report_id).extract() for p, sid in zip(parsed, ids, strict=True)]
 

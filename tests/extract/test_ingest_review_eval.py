@@ -178,3 +178,13 @@ def test_the_cli_extracts_ingests_reviews_and_evaluates(tmp_path: Path) -> None:
     assert figures["reports"] == 1 and 0 < figures["overall"]["precision"] <= 1
     bad = CliRunner().invoke(cli, ["extract", str(tmp_path / "none.txt")], obj=settings)
     assert bad.exit_code == 1 and "no such file" in bad.stderr
+
+
+def test_reports_parsed_on_two_cores_extract_the_same_claims(extractor: Extractor) -> None:
+    reports = [report(), report(TEXT.replace("May 7", "May 9")),
+               ReportInput(text=(SEEDS / "reports" / "rferl-2022-05-isk-central-asia.txt").read_text(),
+                           published="2022-05", outlet_id="rferl")]
+    one = extractor.run_many(reports)
+    two = extractor.run_many(reports, n_process=2)
+    assert [[c.id for c in r.claims] for r in two] == [[c.id for c in r.claims] for r in one]
+    assert sum(len(r.claims) for r in one) > 10

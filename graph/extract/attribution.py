@@ -70,6 +70,21 @@ class Attribution:
                 found = self._of_verb(token)
                 if found is not None:
                     return found
+            if token.pos_ == "NOUN" and word_in(token, self.lexicon.report_nouns) and below.dep_ in (
+                    "acl", "relcl", "ccomp", "prep", "pcomp"):
+                found = self._of_report(token)  # "a claim by IS-K that it had fired rockets at"
+                if found is not None:
+                    return found
+        return None
+
+    def _of_report(self, noun: Token) -> Speaker | None:
+        """Whose claim, report or allegation a noun is: its possessor, its "by" phrase, its modifier."""
+        for c in noun.children:
+            if c.dep_ == "poss" or (c.dep_ in ("compound", "amod") and self.resolver.name_at(c) is not None):
+                return self.of_phrase(c, None)
+            if c.dep_ == "prep" and c.lower_ == "by":
+                for pobj in children(c, "pobj"):
+                    return self.of_phrase(pobj, None)
         return None
 
     def _speech(self, token: Token) -> bool:

@@ -28,6 +28,7 @@ class Lexicon(BaseModel):
     version: int
     speech_verbs: frozenset[str]
     parse_as: dict[str, str]
+    report_nouns: frozenset[str]
     claim_verbs: frozenset[str]
     responsibility_verbs: frozenset[str]
     responsibility_nouns: frozenset[str]

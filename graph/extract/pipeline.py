@@ -41,7 +41,7 @@ from graph.extract.mentions import Mention, MentionFinder
 from graph.extract.resolve import Discourse, Resolver
 from graph.extract.slots import Pending, Reading, SlotReader
 from graph.extract.text import ReportInput
-from graph.extract.tree import SUBJECTS, ancestors, negated
+from graph.extract.tree import SUBJECTS, ancestors, negated, word_in
 from graph.model import Claim, Entity
 from graph.ontology import Ontology, RelationType
 
@@ -177,6 +177,7 @@ class _Run:
         self.candidates: dict[str, Candidate] = {}
         self.told: list[str] = []
         self.told_dates: dict[int, PartialDate | None] = {}
+        self.later: list[tuple[RelationType, Sentence, Mention, set[str]]] = []
 
     def extract(self) -> Extraction:
         hits_by_doc = {id(doc): self.x.cues.find(doc) for doc in self.parsed.docs}
@@ -184,6 +185,7 @@ class _Run:
             hits = [h for h in hits_by_doc.get(id(sentence.span.doc), [])
                     if sentence.span.start <= h.start and h.end <= sentence.span.end]
             self._sentence(sentence, hits)
+        self._later_denials()
         return Extraction(self.parsed.report, self.source_id, self.claims, list(self.candidates.values()),
                           len(self.parsed.sentences), dict(self.parsed.skipped), dict(self.discarded), self.outlet,
                           self.x.outlet_of(self.parsed.report) is not None)
@@ -289,7 +291,12 @@ class _Run:
 
     def _speaker(self, reading: Reading, attribution: Attribution, opens_quoted: bool) -> Speaker | None:
         if reading.form.startswith("responsibility"):
+            # "IS-K claimed the attack": its own claim; "ISIS bears sole responsibility for this attack," a US
+            # spokeswoman said: hers
             subject = reading.subjects[0]
+            said = attribution.speaker(reading.clause)
+            if said is not None and said.entity_id != subject.entity_id:
+                return said
             return Speaker(subject.entity_id, subject.kind, reading.clause, subject)
         if reading.form == "compound":
             return None  # "Iran-backed Jaish al-Adl" describes the group in the outlet's words, whoever speaks
@@ -313,6 +320,9 @@ class _Run:
         below: Token | None = None
         for token in [clause, *ancestors(clause)]:
             lower, lemma = token.lower_, token.lemma_.lower()
+            if token.pos_ == "NOUN" and word_in(token, self.x.lexicon.report_nouns) and below is not None \
+                    and below.dep_ in ("acl", "relcl", "ccomp", "prep", "pcomp") and token.i < clause.i:
+                break  # "dismissed a claim by IS-K that it fired rockets": IS-K's claim, which stands and is denied
             if below is not None and (lower in self.x.denial_words or lemma in self.x.denial_words) \
                     and token.pos_ == "VERB" and token.i < clause.i and below.dep_ not in ("conj", "cc", "parataxis"):
                 # "denied that it attacked": not asserted; "X attacked Y, a charge Y denies": asserted, and
@@ -450,21 +460,37 @@ class _Run:
         for denier in deniers:
             target = self._denied(denier.entity_id, embedded)
             if target is None:
-                self.discarded["denial of nothing read"] += 1
+                # a headline or a lede may deny what the report tells only further down: try again at the end
+                self.later.append((rel, sentence, denier, embedded))
                 continue
-            denied = next((e for e in (target.asserted_by, target.subject, target.object)
-                           if e not in (self.outlet, denier.entity_id) and e in self.x.entities), None)
-            if denied is None:
-                continue
-            quote = sentence.text
-            claims.append(Claim(
-                id=claim_id(self.source_id, denier.entity_id, rel.name, denied, quote, "denied", denier.entity_id),
-                subject=denier.entity_id, type=rel.name, object=denied, source=self.source_id, quote=quote,
-                span=(sentence.start, sentence.end), status="denied", asserted_by=denier.entity_id,
-                denies=target.id, confidence=BASE["denial"] - (0.1 if denier.via == "coreference" else 0.0),
-                extracted_by=self.x.name, note=f"denies {target.type} {target.subject} → {target.object}",
-            ))
+            denial = self._denial_of(rel, sentence, denier, target)
+            if denial is not None:
+                claims.append(denial)
         return claims
+
+    def _denial_of(self, rel: RelationType, sentence: Sentence, denier: Mention, target: Claim) -> Claim | None:
+        denied = next((e for e in (target.asserted_by, target.subject, target.object)
+                       if e not in (self.outlet, denier.entity_id) and e in self.x.entities), None)
+        if denied is None:
+            return None
+        quote = sentence.text
+        return Claim(
+            id=claim_id(self.source_id, denier.entity_id, rel.name, denied, quote, "denied", denier.entity_id),
+            subject=denier.entity_id, type=rel.name, object=denied, source=self.source_id, quote=quote,
+            span=(sentence.start, sentence.end), status="denied", asserted_by=denier.entity_id,
+            denies=target.id, confidence=BASE["denial"] - (0.1 if denier.via == "coreference" else 0.0),
+            extracted_by=self.x.name, note=f"denies {target.type} {target.subject} → {target.object}")
+
+    def _later_denials(self) -> None:
+        """Denials read before what they deny, matched now that the whole report is read."""
+        for rel, sentence, denier, embedded in self.later:
+            target = self._denied(denier.entity_id, embedded)
+            denial = self._denial_of(rel, sentence, denier, target) if target is not None else None
+            if denial is None:
+                self.discarded["denial of nothing read"] += 1
+            elif all((c.subject, c.type, c.object, c.quote) != (denial.subject, denial.type, denial.object,
+                                                                 denial.quote) for c in self.claims):
+                self.claims.append(denial)
 
     def _denied(self, denier: str, embedded: set[str]) -> Claim | None:
         """The claim a denial most plausibly answers: one of this report's claims that others make of the denier,

@@ -587,6 +587,10 @@ class SlotReader:
                 else:
                     described = [t for t in governor.children if t.dep_ in SUBJECTS]
                 return [c for t in described for c in conjuncts(t)], governor, viewer
+            if head.lower_ in ("including", "like") and governor.pos_ == "NOUN" and depth < 2:
+                # "has stepped up attacks …, including a suicide bombing of a mosque in Peshawar"
+                tokens, outer, accuser = self._noun_agents(governor, depth + 1)
+                return tokens, outer, accuser
             if head.lower_ == "of" and governor.pos_ == "NOUN" and depth < 2:
                 # "a campaign of attacks on", "a wave of strikes against"
                 tokens, outer, accuser = self._noun_agents(governor, depth + 1)

@@ -139,3 +139,24 @@ def test_a_capital_in_a_compound_is_a_place_not_its_government(run: Run) -> None
     result = run("IS-K claimed the assault on a Kabul hotel frequented by Chinese diplomats.")
     assert ("isk", "ATTACKED", "china") in triples(result)
     assert ("isk", "ATTACKED", "taliban") not in triples(result)
+
+
+def test_the_extremists_and_the_militants_refer_back_across_sentences(run: Run) -> None:
+    result = run("The TTP ended its truce with Islamabad in November. "
+                 "Since then the extremists have attacked Pakistani police almost daily.")
+    assert ("ttp", "ATTACKED", "pakistan") in triples(result) or ("ttp", "TARGETS", "pakistan") in triples(result)
+
+
+def test_a_headline_in_title_case_is_read_as_a_sentence(run: Run) -> None:
+    result = run("IS-K Threatens Uzbekistan And Tajikistan In New Propaganda Video\n\n"
+                 "The group released the video on Sunday.\n")
+    assert {("isk", "THREATENS", "uzbekistan"), ("isk", "THREATENS", "tajikistan")} <= triples(result)
+    assert not result.candidates  # no capitalised word of the headline is taken for a name
+
+
+def test_a_denial_in_a_headline_answers_the_claim_told_below(run: Run) -> None:
+    result = run("Tajikistan Denies Rocket Attack From Afghanistan\n\n"
+                 "IS-K said it fired rockets at Tajikistan on Saturday.\n")
+    attack = only(result, "isk", "ATTACKED", "tajikistan")
+    denial = only(result, "tajikistan", "DENIED", "isk")
+    assert denial.denies == attack.id

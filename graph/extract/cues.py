@@ -17,8 +17,9 @@ from spacy.tokens import Doc
 
 from graph.ontology import Ontology
 
-_ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation", "ations", "ment", "ments",
+_ENDINGS = ("", "e", "s", "es", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation", "ations", "ment", "ments",
             "ly", "ious", "ive", "ory", "y", "ies", "ied")
+_DOUBLED = ("ing", "ed", "er", "ers")  # "let*": letting; "hit*": hitting; "plan*": planned
 
 
 class CueHit(NamedTuple):
@@ -37,7 +38,10 @@ def _forms(word: str) -> set[str]:
     if not word.endswith("*"):
         return {word}
     stem = word[:-1]
-    return {stem + e for e in _ENDINGS} | ({stem[:-1] + e for e in _ENDINGS} if stem.endswith("e") else set())
+    forms = {stem + e for e in _ENDINGS} | ({stem[:-1] + e for e in _ENDINGS} if stem.endswith("e") else set())
+    if len(stem) <= 4 and stem[-1:].isalpha() and stem[-1] not in "aeiouwxy" and stem[-2:-1] in tuple("aeiou"):
+        forms |= {stem + stem[-1] + e for e in _DOUBLED}
+    return forms
 
 
 def phrases(cue: str) -> list[str]:
@@ -55,7 +59,11 @@ class CueMatcher:
 
     def __init__(self, nlp: Language, ontology: Ontology) -> None:
         self._verb_lemmas = _verb_lemmas(nlp, ontology)
-        self._verb_preps = _verb_preps(nlp, ontology)
+        preps = _verb_preps(nlp, ontology)
+        # "operat* from": a stem, matched at the start of a lemma ("operate"); others by the whole lemma
+        self._stem_preps = {key: v for key, v in preps.items() if key[1].endswith("*")}
+        self._stem_preps = {(pos, stem[:-1]): v for (pos, stem), v in self._stem_preps.items()}
+        self._verb_preps = {key: v for key, v in preps.items() if not key[1].endswith("*")}
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._segments = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._gapped: list[tuple[str, int]] = []
@@ -145,7 +153,9 @@ class CueMatcher:
             if token.pos_ == "VERB":
                 for type_name in self._verb_lemmas.get(lemma, ()):
                     extra.append((f"{type_name}|active", token.i, token.i + 1))
-            for type_name, prep_word in self._verb_preps.get((token.pos_, lemma), ()):
+            stems = [entry for (pos, stem), entries in self._stem_preps.items() if pos == token.pos_
+                     and lemma.startswith(stem) for entry in entries] if self._stem_preps else []
+            for type_name, prep_word in [*self._verb_preps.get((token.pos_, lemma), ()), *stems]:
                 prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == prep_word), None)
                 if prep is not None and prep.i > token.i and not any(
                         g.ent_type_ in ("DATE", "TIME") for g in prep.children):
@@ -195,7 +205,7 @@ def _verb_preps(nlp: Language, ontology: Ontology) -> dict[tuple[str, str], list
                 doc = Doc(nlp.vocab, words=[words[0].rstrip("*")])
                 doc[0].pos_ = pos
                 # "attack* on": the stem is the lemma; "operates in": the lemmatizer finds it
-                lemmas = [words[0][:-1]] if words[0].endswith("*") else lemmatizer.rule_lemmatize(doc[0])  # type: ignore[attr-defined]
+                lemmas = [words[0]] if words[0].endswith("*") else lemmatizer.rule_lemmatize(doc[0])  # type: ignore[attr-defined]
                 for lemma in lemmas:
                     entry = (rel.name, words[1])
                     if entry not in found.setdefault((pos, lemma), []):

@@ -46,6 +46,7 @@ class Lexicon(BaseModel):
     frequency_adverbs: frozenset[str]
     intended_type: str
     relational_nouns: frozenset[str]
+    state_voices: frozenset[str]
     quantity_nouns: frozenset[str]
     holding_nouns: frozenset[str]
     security_nouns: frozenset[str]

@@ -360,9 +360,8 @@ class _Run:
             subject_id, object_id = object_id, subject_id
         notes = [n for n in (note, "hedged" if stance == "hedged" else None) if n]
         quote = sentence.text
+        # the attack told before stays for every claim of it ("Responsibility was claimed by X" after "Y blamed Z")
         date = self._event_date() if obj.via == "event" else self._date(rel, sentence, memo)
-        if obj.via == "event":
-            self.pending.target = None
         return Claim(
             id=claim_id(self.source_id, subject_id, rel.name, object_id, quote, status, asserted_by),
             subject=subject_id, type=rel.name, object=object_id, source=self.source_id, quote=quote,
@@ -392,8 +391,8 @@ class _Run:
         status: str
         asserted_by: str | None
         note: str | None = None
-        if speaker is None and rel.name in lex.speech_act_types:
-            # "Washington accused the Taliban": the accusation is the accuser's own assertion
+        if rel.name in lex.speech_act_types and (speaker is None or speaker.entity_id == subject.entity_id):
+            # "Washington accused the Taliban": the accusation is the accuser's own assertion, an allegation
             status, asserted_by = "alleged", subject.entity_id
         elif speaker is None:
             status, asserted_by = "reported", self.outlet
@@ -469,7 +468,8 @@ class _Run:
         return claims
 
     def _denial_of(self, rel: RelationType, sentence: Sentence, denier: Mention, target: Claim) -> Claim | None:
-        denied = next((e for e in (target.asserted_by, target.subject, target.object)
+        # the one whose claim is denied: its asserter, or, for what the outlet reports, its subject
+        denied = next((e for e in (target.asserted_by, target.subject)
                        if e not in (self.outlet, denier.entity_id) and e in self.x.entities), None)
         if denied is None:
             return None

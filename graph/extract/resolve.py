@@ -275,6 +275,10 @@ class Resolver:
             if lower == "it" and _expletive(token):
                 return None  # "it is likely that": refers to nothing
             return _PRONOUN_KINDS[lower]
+        if token.pos_ in ("NOUN", "PROPN") and word_in(token, self.lexicon.state_voices) and any(
+                c.dep_ == "det" and c.lower_ == "the" for c in token.children) and not any(
+                c.i in self._by_token for c in token.children):
+            return ("state",)  # "the military said …", "the foreign ministry blamed …": the state the report is about
         if token.pos_ in ("NOUN", "PROPN") and (lower in self._anaphors or lower == "groups"):
             determiners = [c.lower_ for c in token.children if c.dep_ in ("det", "poss", "amod", "predet")]
             named = any(c.i in self._by_token for c in token.children)

@@ -46,10 +46,14 @@ def _located(rel: RelationType) -> bool:
     return rel.category in ("hostile", "territorial")
 
 
-def _blames_on(event: Token) -> bool:
-    """An event that is the object of "blame … on" or "pin … on"."""
-    return event.dep_ == "dobj" and event.head.lemma_.lower() in ("blame", "pin") and any(
-        c.dep_ == "prep" and c.lower_ == "on" for c in event.children)
+_PUT_DOWN_TO = {"blame": "on", "pin": "on", "attribute": "to", "ascribe": "to", "trace": "to"}
+
+
+def _blames_on(event: Token) -> str | None:
+    """The preposition naming who an event is put down to when the parser hangs it on the event itself:
+    "blamed the attack on IS-K", "attributed the attack to the TTP"."""
+    word = _PUT_DOWN_TO.get(event.head.lemma_.lower()) if event.dep_ == "dobj" else None
+    return word if word and any(c.dep_ == "prep" and c.lower_ == word for c in event.children) else None
 
 
 @dataclass(frozen=True)
@@ -399,7 +403,7 @@ class SlotReader:
         return Reading(subjects, objects, noun, "noun")
 
     def _noun(self, noun: Token, rel: RelationType, span: Span, prep: Token | None, mutual: bool) -> Reading | None:
-        if prep is not None and prep.lower_ == "on" and _blames_on(noun):
+        if prep is not None and prep.lower_ == _blames_on(noun):
             return None  # "blamed the attack on IS-K": IS-K is who is blamed, not what was hit
         relational = self._relational(noun, rel) if prep is None else None
         if relational is not None:
@@ -468,9 +472,12 @@ class SlotReader:
                     events.extend(preps(obj, "for"))
                     events.extend(preps(verb, "for"))
             events = [e for e in events if word_in(e, lex.event_nouns)]
-            if not events:
+            named_none = not events and any(o.lower_ in lex.responsibility_nouns
+                                            for o in children(verb, "dobj", "nsubjpass"))
+            if not events and not named_none:
                 continue
-            reading = self._claimed(verb, events[0])
+            # "Responsibility was claimed by Tehreek-e-Jihad": for the attack the report told before
+            reading = self._claimed(verb, events[0] if events else None)
             if reading is not None:
                 found.append((verb, reading))
         found.extend(self._attributions())
@@ -490,14 +497,14 @@ class SlotReader:
             if event is None or not word_in(event, lex.event_nouns):
                 continue
             agents = [c for t in preps(verb, "to", "on") for c in conjuncts(t)]
-            if not agents and _blames_on(event):
-                agents = [c for t in preps(event, "on") for c in conjuncts(t)]  # "blamed the attack on IS-K"
+            put_down = _blames_on(event)
+            if not agents and put_down:
+                agents = [c for t in preps(event, put_down) for c in conjuncts(t)]  # "blamed the attack on IS-K"
             subjects = self._ends(agents, ("armed_group", "state", "person"))
             if not subjects:
                 continue
             exclude = [m.entity_id for m in subjects]
-            targets = [c for t in preps(event, *[p for p in _TARGET_PREPS if not (p == "on" and _blames_on(event))])
-                       for c in conjuncts(t)]
+            targets = [c for t in preps(event, *[p for p in _TARGET_PREPS if p != put_down]) for c in conjuncts(t)]
             objects = self._ends(targets, ("state", "place", "community", "armed_group", "person"), places=True,
                                  exclude=exclude)
             if not objects and self.pending.target is not None and self.pending.target.entity_id not in exclude:
@@ -507,18 +514,21 @@ class SlotReader:
             found.append((verb, Reading(subjects, objects, verb, "attributed", accuser)))
         return found
 
-    def _claimed(self, verb: Token, event: Token) -> Reading | None:
+    def _claimed(self, verb: Token, event: Token | None) -> Reading | None:
         rel_kinds = ("armed_group", "state", "person")
         subject_tokens, accuser = self._subjects_of_verb(verb)
         subjects = self._ends(subject_tokens, rel_kinds)
         if not subjects:
             return None
         exclude = [m.entity_id for m in subjects]
-        targets = [c for t in preps(event, *_TARGET_PREPS) for c in conjuncts(t)]
-        objects = self._ends(targets, ("state", "place", "community", "armed_group", "person"), places=True,
-                             exclude=exclude)
-        if not objects:
-            objects = self._ends(self._event_owners(event), ("state", "community", "armed_group"), exclude=exclude)
+        objects: list[Mention] = []
+        if event is not None:
+            targets = [c for t in preps(event, *_TARGET_PREPS) for c in conjuncts(t)]
+            objects = self._ends(targets, ("state", "place", "community", "armed_group", "person"), places=True,
+                                 exclude=exclude)
+            if not objects:
+                objects = self._ends(self._event_owners(event), ("state", "community", "armed_group"),
+                                     exclude=exclude)
         form = "responsibility"
         if not objects and self.pending.target is not None and self.pending.target.entity_id not in exclude:
             objects = [self.pending.target._replace(via="event")]

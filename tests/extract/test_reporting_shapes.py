@@ -160,3 +160,19 @@ def test_a_denial_in_a_headline_answers_the_claim_told_below(run: Run) -> None:
     attack = only(result, "isk", "ATTACKED", "tajikistan")
     denial = only(result, "tajikistan", "DENIED", "isk")
     assert denial.denies == attack.id
+
+
+def test_an_attack_attributed_to_an_actor_by_a_state_and_claimed_by_another(run: Run) -> None:
+    result = run("Gunmen attacked a Pakistani military post on Friday. "
+                 "Pakistan's military attributed the attack to the TTP. "
+                 "Responsibility was claimed by Tehreek-e-Jihad Pakistan.")
+    alleged = only(result, "ttp", "ATTACKED", "pakistan")
+    assert (alleged.status, alleged.asserted_by) == ("alleged", "pakistan")
+    claimed = only(result, "tehreek-e-jihad-pakistan", "ATTACKED", "pakistan")
+    assert claimed.status == "claimed"
+    assert only(result, "pakistan", "ACCUSED", "ttp").status == "alleged"
+
+
+def test_the_military_that_speaks_is_the_state_the_report_is_about(run: Run) -> None:
+    result = run("Militants stormed a checkpoint in Pakistan on Monday. The military blamed the Pakistani Taliban.")
+    assert only(result, "pakistan", "ACCUSED", "ttp").asserted_by == "pakistan"

@@ -46,6 +46,8 @@ class Lexicon(BaseModel):
     frequency_adverbs: frozenset[str]
     intended_type: str
     relational_nouns: frozenset[str]
+    branch_words: frozenset[str]
+    branch_type: str
     state_voices: frozenset[str]
     quantity_nouns: frozenset[str]
     holding_nouns: frozenset[str]

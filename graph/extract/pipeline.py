@@ -207,6 +207,8 @@ class _Run:
         made: dict[tuple[str, str, str], Claim] = {}
         acting: list[str] = []
         spoke = False
+        for branch in self._branches(sentence):
+            made.setdefault((branch.subject, branch.type, branch.object), branch)
         readings: list[tuple[RelationType, Reading | None, CueHit | None]] = [
             (x.ontology.relation_types[x.lexicon.responsibility_type], reading, None)
             for _, reading in reader.responsibility()]
@@ -266,6 +268,33 @@ class _Run:
         subjects = [m.entity_id for m in sentence.mentions if sentence.span.doc[m.start].dep_ in SUBJECTS]
         self.discourse.salient = list(dict.fromkeys(acting + subjects)) or self.discourse.salient
         self.discourse.history.extend(m for m in sentence.mentions if m.via == "name")
+
+    def _branches(self, sentence: Sentence) -> list[Claim]:
+        """A group named as a branch of another ("the Islamic State's Khorasan branch", "al-Qaeda in the Indian
+        Subcontinent"): the name says it is an affiliate of the group it names first."""
+        lex, found = self.x.lexicon, []
+        rel = self.x.ontology.relation_types[lex.branch_type]
+        for mention in sentence.mentions:
+            if mention.kind != "armed_group" or mention.via != "name":
+                continue
+            words = mention.text.replace("’s", " 's").replace("'s", " 's").split()
+            if not any(w.lower() in lex.branch_words for w in words[1:]):
+                continue
+            for cut in range(len(words) - 1, 0, -1):
+                prefix = " ".join(words[:cut])
+                if not self.x.mentions.index.knows(prefix):
+                    continue
+                try:
+                    parent = self.x.mentions.index.resolve(prefix, self.parsed.published)
+                except (EntityNotFound, AmbiguousName):
+                    break
+                if parent.id != mention.entity_id and parent.kind == "armed_group":
+                    claim = self._claim(rel, mention, mention._replace(entity_id=parent.id, kind=parent.kind), None,
+                                        Reading([mention], [], sentence.span[0], "compound"), None, sentence, [])
+                    if claim is not None:
+                        found.append(claim)
+                break
+        return found
 
     def _blame(self, claim: Claim, speaker: Speaker | None, agent: Mention, reading: Reading, sentence: Sentence,
                memo: list[PartialDate | None]) -> Claim | None:

@@ -176,3 +176,10 @@ def test_an_attack_attributed_to_an_actor_by_a_state_and_claimed_by_another(run:
 def test_the_military_that_speaks_is_the_state_the_report_is_about(run: Run) -> None:
     result = run("Militants stormed a checkpoint in Pakistan on Monday. The military blamed the Pakistani Taliban.")
     assert only(result, "pakistan", "ACCUSED", "ttp").asserted_by == "pakistan"
+
+
+def test_a_branch_named_after_its_parent_is_its_affiliate(run: Run) -> None:
+    result = run("The Islamic State's Khorasan branch said it attacked the Taliban. "
+                 "Al-Qaeda in the Indian Subcontinent praised the attack.")
+    assert {("isk", "AFFILIATE_OF", "islamic-state"), ("aqis", "AFFILIATE_OF", "al-qaeda")} <= triples(result)
+    assert not {t for t in triples(run("The Pakistani Taliban attacked a police post.")) if t[1] == "AFFILIATE_OF"}

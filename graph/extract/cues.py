@@ -171,7 +171,7 @@ class CueMatcher:
 
 
 def _verb_lemmas(nlp: Language, ontology: Ontology) -> dict[str, list[str]]:
-    """Relation types by the verb lemma of their one-word active cues ("attacked" → attack: ATTACKED)."""
+    """Relation types by the verb lemma of their one-word active cues ("attacked" finds the lemma attack)."""
     if "lemmatizer" not in nlp.pipe_names:
         return {}
     lemmatizer = nlp.get_pipe("lemmatizer")

@@ -298,7 +298,8 @@ class _Run:
 
     def _blame(self, claim: Claim, speaker: Speaker | None, agent: Mention, reading: Reading, sentence: Sentence,
                memo: list[PartialDate | None]) -> Claim | None:
-        """A named state or group saying another did violence, or harboured or backed it, blames it (the lexicon's accusation type)."""
+        """A named state or group saying another did violence, or harboured or backed it, blames it (the
+        lexicon's accusation type)."""
         lex = self.x.lexicon
         if claim.status != "alleged" or claim.type not in lex.blame_types or speaker is None or speaker.generic \
                 or speaker.mention is None or speaker.kind not in ("state", "armed_group") \

@@ -139,8 +139,8 @@ class SlotReader:
         return False
 
     def _retype(self, reading: Reading, rel: RelationType, anchor: Token) -> Reading:
-        """One act or a campaign, by the verb's aspect: "has repeatedly attacked" is a campaign (the lexicon's campaign type);
-        "Iran said it had targeted Jaish al-Adl" one strike (its responsibility type)."""
+        """One act or a campaign, by the verb's aspect: "has repeatedly attacked" is a campaign (the lexicon's
+        campaign type); "Iran said it had targeted Jaish al-Adl" one strike (its responsibility type)."""
         lex = self.lexicon
         if reading.form not in ("verb", "passive") or anchor.pos_ != "VERB" or reading.retype is not None:
             return reading

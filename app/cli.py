@@ -17,11 +17,12 @@ import click
 
 from app import render
 from app.deps import local_server, open_store
-from app.settings import Settings, StoreKind
+from app.settings import Settings, StoreKind, load_settings
 from graph.ask import ask
 from graph.browser_style import grass
 from graph.dates import DateWindow, window
 from graph.errors import EmptyGraph, EntityNotFound, InvalidParameter, KgError
+from graph.inputs import check_question
 from graph.loader import load
 from graph.model import Entity
 from graph.ontology import Ontology, load_ontology
@@ -84,6 +85,15 @@ def emit(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def fail(error: KgError, *, as_json: bool = False) -> SystemExit:
+    """The one mapping of a domain error to what the user sees: a message (or JSON) and the exit code."""
+    if as_json:
+        emit(error.to_dict())
+    else:
+        click.echo(f"error: {error.message}", err=True)
+    return SystemExit(error.exit_code)
+
+
 def handles_errors(command: F) -> F:
     """Map domain errors to a message (or JSON with ``--json``) and the error's exit code."""
 
@@ -92,11 +102,7 @@ def handles_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except KgError as error:
-            if kwargs.get("as_json"):
-                emit(error.to_dict())
-            else:
-                click.echo(f"error: {error.message}", err=True)
-            raise SystemExit(error.exit_code) from error
+            raise fail(error, as_json=bool(kwargs.get("as_json"))) from error
 
     return wrapper  # type: ignore[return-value]
 
@@ -114,7 +120,11 @@ def split_list(values: tuple[str, ...]) -> list[str]:
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     if not isinstance(ctx.obj, Env):
-        ctx.obj = Env(ctx.obj if isinstance(ctx.obj, Settings) else Settings())
+        try:
+            settings = ctx.obj if isinstance(ctx.obj, Settings) else load_settings()
+        except KgError as error:
+            raise fail(error) from error
+        ctx.obj = Env(settings)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -299,6 +309,7 @@ def path_command(env: Env, source: str, target: str, max_hops: int, k: int, type
 @pass_env
 @handles_errors
 def ask_command(env: Env, question: str, as_json: bool) -> None:
+    check_question(question, "QUESTION")
     if not env.store.entities():
         raise EmptyGraph(f"the graph in {env.where} holds nothing yet: run `kg load` to load the seeds, then ask again")
     result = ask(env.store, question, env.ontology)

@@ -15,6 +15,7 @@ from graph.extract.evaluate import SCOPES, Score, benchmark, evaluate_bundle, sy
 from graph.extract.ingest import Staging, candidate_dict, claim_record, ingest
 from graph.extract.pipeline import Extraction, Extractor
 from graph.extract.text import ReportInput, read_report, with_given_metadata
+from graph.inputs import check_text, check_url
 from graph.loader import read_bundle
 from graph.model import Entity
 
@@ -27,8 +28,16 @@ def _registry(env: Env) -> list[Entity]:
     return list(entities.values())
 
 
-def _report(location: str, title: str | None, outlet: str | None, url: str | None, date: str | None) -> ReportInput:
-    return with_given_metadata(read_report(location), title=title, outlet=outlet, url=url, published=date)
+def _report(env: Env, location: str, title: str | None, outlet: str | None, url: str | None,
+            date: str | None) -> ReportInput:
+    """The report at ``location`` with the flags' metadata, each checked before any extraction work is spent."""
+    for option, value in (("--title", title), ("--outlet", outlet)):
+        if value is not None:
+            check_text(option, value)
+    if url is not None:
+        check_url("--url", url)
+    report = read_report(location, max_chars=env.settings.max_report_chars)
+    return with_given_metadata(report, title=title, outlet=outlet, url=url, published=date)
 
 
 def metadata_options(command: Any) -> Any:
@@ -59,7 +68,7 @@ def _yaml_output(extraction: Extraction) -> str:
 @handles_errors
 def extract_command(env: Env, location: str, title: str | None, outlet: str | None, url: str | None,
                     date: str | None, as_json: bool) -> None:
-    report = _report(location, title, outlet, url, date)
+    report = _report(env, location, title, outlet, url, date)
     extraction = Extractor(env.ontology, _registry(env)).run(report)
     if as_json:
         emit({"source": extraction.source_id, "claims": [c.model_dump() | {"disputed": False, "disputed_by": []}
@@ -78,7 +87,7 @@ def extract_command(env: Env, location: str, title: str | None, outlet: str | No
 @handles_errors
 def ingest_command(env: Env, location: str, title: str | None, outlet: str | None, url: str | None,
                    date: str | None, review: bool, as_json: bool) -> None:
-    report = _report(location, title, outlet, url, date)
+    report = _report(env, location, title, outlet, url, date)
     if not env.store.entities():
         raise KgError(f"the graph in {env.settings.data_file} holds nothing yet: run `kg load` first")
     result = ingest(report, env.store, env.ontology, review=review, staging=env.settings.staging_path)

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.guards import KEY_HEADER, is_keyed
 from app.settings import Settings
 from graph.ontology import Ontology
 
@@ -44,6 +45,34 @@ def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings
         parameter["schema"] = {**text, "type": "string", "pattern": r"\S"}
 
 
+def _bound_reports(schema: dict[str, Any], settings: Settings) -> None:
+    """The longest report accepted is a setting, so the body schema learns it here."""
+    fields = schema.get("components", {}).get("schemas", {}).get("ReportIn", {}).get("properties", {})
+    for name in ("text", "html"):
+        for option in fields.get(name, {}).get("anyOf", []):
+            if option.get("type") == "string":
+                option["maxLength"] = settings.max_report_chars
+
+
+def _declare_keys(schema: dict[str, Any], settings: Settings) -> None:
+    """Mark the operations app.api.guards keys, by the same rule it applies, with the one key scheme."""
+    keyed = False
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if is_keyed(method, path, settings):
+                keyed = True
+                operation["security"] = [{"APIKey": []}]
+                for status, meaning in (("401", "No X-API-Key header."),
+                                        ("403", "The X-API-Key is not a configured key.")):
+                    operation.setdefault("responses", {}).setdefault(status, {
+                        "description": meaning,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
+    if keyed:
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})["APIKey"] = {
+            "type": "apiKey", "in": "header", "name": KEY_HEADER,
+            "description": "One of KG_API_KEYS (writes), or of KG_READ_KEYS (reads, when set)."}
+
+
 def install(app: FastAPI, ontology: Ontology, settings: Settings) -> None:
     """Replace the app's schema builder with one that writes in the ontology's vocabularies."""
 
@@ -55,6 +84,8 @@ def install(app: FastAPI, ontology: Ontology, settings: Settings) -> None:
                 for operation in path.values():
                     for parameter in operation.get("parameters", []):
                         _constrain(parameter, ontology, settings)
+            _bound_reports(schema, settings)
+            _declare_keys(schema, settings)
             app.openapi_schema = schema
         return app.openapi_schema
 

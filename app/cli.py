@@ -20,7 +20,7 @@ from app.deps import local_server, open_store
 from app.settings import Settings, StoreKind, load_settings
 from graph.ask import ask
 from graph.browser_style import grass
-from graph.dates import DateWindow, window
+from graph.dates import DateWindow, PartialDate, window
 from graph.errors import EmptyGraph, EntityNotFound, InvalidParameter, KgError
 from graph.inputs import check_question
 from graph.loader import load
@@ -164,6 +164,11 @@ def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind
 @pass_env
 @handles_errors
 def resolve_command(env: Env, name: str, at: str | None, as_json: bool) -> None:
+    if at:
+        try:
+            PartialDate.parse(at)
+        except ValueError as error:
+            raise InvalidParameter("--at", at, f"invalid date: {error}") from error
     entity = env.store.resolve(name, at) if at else env.resolve(name)
     if as_json:
         emit({"id": entity.id, "name": entity.name, "kind": entity.kind})
@@ -232,6 +237,8 @@ def entity_command(env: Env, name: str, as_json: bool) -> None:
 def relations_command(env: Env, subject: str | None, types: tuple[str, ...], obj: str | None,
                       statuses: tuple[str, ...], since: str | None, until: str | None, min_confidence: float,
                       disputed: bool | None, source: str | None, as_json: bool) -> None:
+    if source is not None:
+        env.store.get_source(source)  # an unknown report id is an error, not an empty list
     query = ClaimQuery(
         subject=env.resolve(subject).id if subject else None,
         object=env.resolve(obj).id if obj else None,

@@ -10,12 +10,12 @@ import yaml
 
 from app import render
 from app.cli import Env, cli, emit, handles_errors, json_option, pass_env
-from graph.errors import KgError
+from graph.errors import ExtractionInputError, KgError
 from graph.extract.evaluate import SCOPES, Score, benchmark, evaluate_bundle, synthetic_articles
 from graph.extract.ingest import Staging, candidate_dict, claim_record, ingest
 from graph.extract.pipeline import Extraction, Extractor
 from graph.extract.text import ReportInput, read_report, with_given_metadata
-from graph.inputs import check_text, check_url
+from graph.inputs import check_text, check_url, report_text_problem
 from graph.loader import read_bundle
 from graph.model import Entity
 
@@ -37,6 +37,9 @@ def _report(env: Env, location: str, title: str | None, outlet: str | None, url:
     if url is not None:
         check_url("--url", url)
     report = read_report(location, max_chars=env.settings.max_report_chars)
+    problem = report_text_problem(report.text)
+    if problem:
+        raise ExtractionInputError(f"{location}: the report's text {problem}")
     return with_given_metadata(report, title=title, outlet=outlet, url=url, published=date)
 
 

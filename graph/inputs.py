@@ -62,6 +62,16 @@ def url_problem(value: str) -> str | None:
     return None
 
 
+def report_text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be read as a report, or ``None``: a whole HTML page is fine (its article is
+    extracted), and so is plain text; plain text with markup in it is neither."""
+    page = looks_like_html_page(text)
+    problem = text_problem(text, multiline=True, markup=page)
+    if problem and not page and "markup" in problem:
+        problem += "; a report is a whole HTML page or plain text"
+    return problem
+
+
 def looks_like_html_page(text: str) -> bool:
     """Whether a text begins like an HTML page rather than like prose."""
     return bool(_HTML_PAGE.match(text))

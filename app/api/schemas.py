@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph.analysis import Centrality
-from graph.inputs import looks_like_html_page, text_problem, url_problem
+from graph.inputs import report_text_problem, text_problem, url_problem
 from graph.model import Alias, Claim, ClaimOut, ClaimView, Hop, SourceRef, UpsertResult
 
 __all__ = ["ClaimOut", "SourceRef"]  # moved to graph.model (graph.ask answers cite claims too)
@@ -179,12 +179,7 @@ class ReportIn(_Out):
     @field_validator("text")
     @classmethod
     def _text_is_text(cls, text: str | None) -> str | None:
-        if text is None:
-            return None
-        page = looks_like_html_page(text)
-        problem = text_problem(text, multiline=True, markup=page)
-        if problem and not page and "markup" in problem:
-            problem += "; send a whole page as html, or the report as plain text"
+        problem = report_text_problem(text) if text is not None else None
         if problem:
             raise ValueError(problem)
         return text

@@ -22,6 +22,13 @@ _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks are text
 # A tag (<b>, </p>, <script src=…>), a comment or a doctype; "<10 killed" is not markup.
 _MARKUP = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|!--|![Dd][Oo][Cc][Tt][Yy][Pp][Ee])")
+# A query or path parameter (a name, an id, a type, a date, a question) never holds a control
+# character or an angle bracket. The rule is this simple so that the OpenAPI schema can state it
+# exactly (PARAMETER_PATTERN): what the schema allows is accepted, and nothing else.
+_NOT_IN_PARAMETERS = re.compile(r"[\x00-\x1f\x7f<>]")
+PARAMETER_PATTERN = r"^[^\u0000-\u001f\u007f<>]*$"
+# The same, with something besides white space: a name cannot be blank.
+NAME_PATTERN = r"^[^\u0000-\u001f\u007f<>]*[^\u0000-\u001f\u007f<>\s][^\u0000-\u001f\u007f<>]*$"
 # How a whole HTML page begins (the same test the extractor's reader applies).
 _HTML_PAGE = re.compile(r"\A\s*(?:<!doctype html|<html|<head|<body|<article|<div|<p[ >])", re.IGNORECASE)
 
@@ -46,6 +53,17 @@ def text_problem(value: str, *, multiline: bool = False, markup: bool = False) -
         if tag:
             return f"holds HTML markup ({tag.group()[:40]!r}); plain text is expected"
     return None
+
+
+def parameter_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a query or path parameter, or ``None`` (see ``PARAMETER_PATTERN``)."""
+    found = _NOT_IN_PARAMETERS.search(value)
+    if found is None:
+        return None
+    if found.group() in "<>":
+        return (f"holds {found.group()!r} at position {found.start()}: no name, id, type, date or question "
+                "holds one (markup is refused)")
+    return f"holds the control character {found.group()!r} at position {found.start()}"
 
 
 def url_problem(value: str) -> str | None:
@@ -77,6 +95,14 @@ def looks_like_html_page(text: str) -> bool:
     return bool(_HTML_PAGE.match(text))
 
 
+def check_parameter(parameter: str, value: str) -> str:
+    """``value`` if it may be a query or path parameter, else ``InvalidParameter`` saying why."""
+    problem = parameter_problem(value)
+    if problem:
+        raise InvalidParameter(parameter, _shown(value), problem)
+    return value
+
+
 def check_text(parameter: str, value: str, *, multiline: bool = False, markup: bool = False) -> str:
     """``value`` if it is text fit for ``parameter``, else ``InvalidParameter`` saying why."""
     problem = text_problem(value, multiline=multiline, markup=markup)
@@ -101,7 +127,7 @@ def check_question(question: str, parameter: str = "q") -> str:
                                f"{len(question):,}")
     if not question.strip():
         raise InvalidParameter(parameter, question, "a question cannot be blank")
-    return check_text(parameter, question)
+    return check_parameter(parameter, question)
 
 
 def check_report_size(text: str, limit: int, origin: str) -> str:

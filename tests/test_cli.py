@@ -157,7 +157,8 @@ LONG_QUESTION = "who is IS-K trying to provoke? " * 12
 @pytest.mark.parametrize(("args", "code", "says"), [
     (("ask", LONG_QUESTION), 2, "a question holds at most 300 characters, this one 372"),
     (("ask", "who is <b>IS-K</b> trying to provoke?"), 2,
-     "error: QUESTION='who is <b>IS-K</b> trying to provoke?': holds HTML markup ('<b>'); plain text is expected"),
+     "error: QUESTION='who is <b>IS-K</b> trying to provoke?': holds '<' at position 7: no name, id, type, date or "
+     "question holds one (markup is refused)"),
     (("ask", "who\x07 attacked Tajikistan?"), 2, "holds the control character '\\x07' at position 3"),
     (("relations", "--type", "ATTACKED' OR 1=1"), 2,
      "error: types=\"ATTACKED' OR 1=1\": neither a relation type nor a category"),

@@ -13,7 +13,7 @@ from fastapi import Depends, Path, Query, Request
 from app.settings import Settings
 from graph.dates import DateWindow, window
 from graph.errors import EntityNotFound, InvalidParameter
-from graph.inputs import check_text
+from graph.inputs import check_parameter
 from graph.model import Entity
 from graph.ontology import Ontology
 from graph.store import GraphStore
@@ -38,14 +38,15 @@ def get_ontology(request: Request) -> Ontology:
 
 
 def plain_parameters(request: Request) -> None:
-    """Every query and path parameter is one line of plain text: names, types, dates and questions alike.
+    """Every query and path parameter is one line of text without angle brackets: names, types, dates and
+    questions alike (``graph.inputs.PARAMETER_PATTERN``, which the OpenAPI schema states too).
 
     Applied to every route by ``create_app``, so a parameter added later is checked too.
     Quotes and Cypher fragments pass (they reach Cypher only as parameters, and match nothing);
     control characters and markup do not.
     """
     for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
-        check_text(name, str(value))
+        check_parameter(name, str(value))
 
 
 Store = Annotated[GraphStore, Depends(get_store)]

@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from app.api.guards import KEY_HEADER, is_keyed
 from app.settings import Settings
+from graph.inputs import NAME_PATTERN, PARAMETER_PATTERN
 from graph.ontology import Ontology
 
 # YYYY, YYYY-MM or YYYY-MM-DD with a real month and a day every month has; empty means open.
@@ -39,10 +40,14 @@ def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings
         parameter["schema"] = {"type": "string", "pattern": DATE_PATTERN}
     elif name == "limit":
         schema["maximum"] = settings.max_page_size
-    elif name in NAME_PARAMETERS and parameter["in"] == "query":
-        text: dict[str, Any] = next(
-            (option for option in schema.get("anyOf", [schema]) if option.get("type") == "string"), {})
-        parameter["schema"] = {**text, "type": "string", "pattern": r"\S"}
+    else:
+        text: dict[str, Any] | None = next(
+            (option for option in schema.get("anyOf", [schema]) if option.get("type") == "string"), None)
+        if text is None or "enum" in text or "pattern" in text:
+            return
+        named = name in NAME_PARAMETERS and parameter["in"] == "query"
+        # app.api.deps.plain_parameters refuses exactly what these patterns exclude.
+        parameter["schema"] = {**text, "type": "string", "pattern": NAME_PATTERN if named else PARAMETER_PATTERN}
 
 
 def _bound_reports(schema: dict[str, Any], settings: Settings) -> None:

@@ -72,8 +72,9 @@ def test_cypher_fragments_and_quotes_in_every_string_parameter_change_nothing(
                     url, params = _fill(path), {**required.get(path, {}), parameter["name"]: fragment}
                 response = api.get(url, params=params)
                 tried += 1
-                searching = (path, parameter["name"]) == ("/v1/entities", "q")  # a fuzzy search answers 200
-                expected = (200,) if searching else (404, 409, 422)
+                # A fuzzy search answers 200 with whatever resembles the text ('>' it refuses, as everywhere).
+                searching = (path, parameter["name"]) == ("/v1/entities", "q")
+                expected = (200, 422) if searching else (404, 409, 422)
                 assert response.status_code in expected, (path, parameter["name"], fragment, response.text)
                 if response.status_code != 200:
                     assert set(response.json()) == {"error", "message", "details"}
@@ -93,7 +94,9 @@ def test_cypher_fragments_and_quotes_in_every_string_parameter_change_nothing(
     ("/v1/claims", {"min_confidence": "inf"}, "min_confidence", "less than or equal to 1"),
     ("/v1/claims", {"min_confidence": "nan"}, "min_confidence", "less than or equal to 1"),
     ("/v1/ask", {"q": "who is IS-K trying to provoke? " * 10}, "q", "at most 300 characters"),
-    ("/v1/ask", {"q": "who is <b>IS-K</b> trying to provoke?"}, "q", "holds HTML markup ('<b>')"),
+    ("/v1/ask", {"q": "who is <b>IS-K</b> trying to provoke?"}, "q",
+     "holds '<' at position 7: no name, id, type, date or question holds one (markup is refused)"),
+    ("/v1/entities", {"q": "Kabul >"}, "q", "holds '>' at position 6"),
     ("/v1/ask", {"q": "who is IS-K\x07 trying to provoke?"}, "q", "control character '\\x07' at position 11"),
     ("/v1/claims", {"subject": "isk\nMATCH (n) DETACH DELETE n"}, "subject", "control character '\\n'"),
     ("/v1/entities/" + "x" * 201, {}, "id", "at most 200 characters"),

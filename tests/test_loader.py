@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from graph.errors import ValidationFailed
 from graph.loader import load, read_bundle
 from graph.ontology import Ontology
 from graph.store import ClaimQuery, GraphStore
+from tests import hostile
 from tests.bundles import claim_yaml, claims_file, line_of
 from tests.conftest import SEED_REPORT, SEEDS
 
@@ -342,3 +345,47 @@ def test_hostile_files_are_refused_with_where_and_why_and_nothing_is_written(
             load(root, empty_store, ontology)
         assert [str(p) for p in refused.value.problems] == [f"{root}/{expected}"], name
         assert (empty_store.stats(), sorted(c.id for c in empty_store.claims(ClaimQuery()))) == before, name
+
+
+# --- property: whatever a claims file holds, the loader refuses it cleanly or loads it ----------
+
+LOADER_EXAMPLES = {"memory": 200, "neo4j": 40}  # the Neo4j store answers each example over Bolt
+
+
+def test_any_claims_file_is_loaded_or_refused_cleanly_and_a_refusal_writes_nothing(
+        bundle: Bundle, ontology: Ontology, empty_store: GraphStore, request: pytest.FixtureRequest) -> None:
+    load(SEEDS, empty_store, ontology)
+    root = bundle(claims_file(claim_yaml()))
+    (root / "entities.yaml").unlink()  # the store holds the registry
+    target = root / "claims" / "test.yaml"
+    kind = request.node.callspec.params["empty_store"]
+    outcomes = {"loaded": 0, "refused": 0}
+
+    # Mostly well-formed files of changed claims, which reach the deep checks (and sometimes load);
+    # now and then a file that is not a claims file at all, or not even YAML.
+    claims_files = st.fixed_dictionaries({
+        "source": st.sampled_from([SEED_REPORT] * 4 + ["no-such-report"]) | hostile.values,
+        "claims": st.lists(hostile.claim_records, min_size=1, max_size=3)})
+
+    @settings(max_examples=LOADER_EXAMPLES[kind], deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(document=st.sampled_from([0, 1, 2, 3]).flatmap(
+        lambda i: claims_files if i else st.one_of(st.lists(hostile.claim_records, max_size=2), hostile.values)),
+        raw=st.sampled_from([0, 1, 2, 3, 4, 5]).flatmap(
+            lambda i: st.none() if i > 1 else st.binary(max_size=200) if i else hostile.text))
+    def check(document: object, raw: bytes | str | None) -> None:
+        if raw is None:
+            target.write_text(yaml.safe_dump(document, allow_unicode=False), encoding="utf-8")
+        else:
+            target.write_bytes(raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass"))
+        before = (empty_store.stats(), sorted(c.id for c in empty_store.claims(ClaimQuery())))
+        try:
+            load(root, empty_store, ontology)
+            outcomes["loaded"] += 1
+        except ValidationFailed as refused:
+            outcomes["refused"] += 1
+            assert refused.problems and all(isinstance(str(p), str) for p in refused.problems)
+            assert (empty_store.stats(), sorted(c.id for c in empty_store.claims(ClaimQuery()))) == before
+
+    check()
+    assert outcomes["refused"] > 0

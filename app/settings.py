@@ -17,6 +17,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from graph.errors import ConfigurationInvalid
+from graph.resources import data_dir, in_checkout
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,11 @@ _ORIGIN = re.compile(r"^https?://[^/\s?#*]+$")
 
 def _default_data_file() -> Path:
     return Path.home() / ".local" / "share" / "kg" / "graph.json"
+
+
+def _default_neo4j_home() -> Path:
+    # Beside the code in a checkout; an installed wheel keeps no state in site-packages.
+    return PROJECT_ROOT / ".cache" / "neo4j" if in_checkout() else Path.home() / ".local" / "share" / "kg" / "neo4j"
 
 
 def _either(name: str) -> AliasChoices:
@@ -48,7 +54,8 @@ class Settings(BaseSettings):
         None, description="memory or neo4j; unset means neo4j when NEO4J_URI is set, else memory.")
     data_file: Path = Field(default_factory=_default_data_file,
                             description="The embedded store's data file (written atomically).")
-    seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="What `kg load` reads when given no path.")
+    seeds_dir: Path = Field(default_factory=lambda: data_dir("seeds"),
+                            description="What `kg load` reads when given no path.")
     staging_file: Path | None = Field(
         None, description="Extracted claims awaiting review (`kg ingest --review`); unset means staged.json "
                           "beside the data file.")
@@ -58,7 +65,7 @@ class Settings(BaseSettings):
     neo4j_user: str = Field("neo4j", validation_alias=_either("NEO4J_USER"))
     neo4j_password: SecretStr | None = Field(None, validation_alias=_either("NEO4J_PASSWORD"))
     neo4j_database: str = Field("neo4j", validation_alias=_either("NEO4J_DATABASE"))
-    neo4j_home: Path = Field(PROJECT_ROOT / ".cache" / "neo4j",
+    neo4j_home: Path = Field(default_factory=_default_neo4j_home,
                              description="Where `kg neo4j start` keeps the local server's jars and data.")
     neo4j_bolt_port: int = Field(7687, description="Bolt port of the local server.")
     neo4j_http_port: int = Field(7474, description="HTTP port (and Browser) of the local server.")

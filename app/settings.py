@@ -147,10 +147,11 @@ def _secret_problem(value: str | None) -> str | None:
     return None
 
 
-def _variable(field: str) -> str:
-    """The environment variable that sets a field, for messages."""
-    if field.startswith("neo4j_") and field.removeprefix("neo4j_") in ("uri", "user", "password", "database"):
-        return field.upper()
+def variable(field: str) -> str:
+    """The environment variable that sets a field (the first of its names), for messages and the README."""
+    alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
     return "KG_" + field.upper() if field else "the settings"
 
 
@@ -166,7 +167,7 @@ def load_settings(**overrides: Any) -> Settings:
         for item in error.errors():
             field = str(item["loc"][0]) if item["loc"] else ""
             message = str(item["msg"]).removeprefix("Value error, ")
-            problems.append(message if not field else f"{_variable(field)}: {message}")
+            problems.append(message if not field else f"{variable(field)}: {message}")
         raise ConfigurationInvalid("invalid configuration: " + "; ".join(problems),
                                    details={"problems": problems}) from error
     except SettingsError as error:

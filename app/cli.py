@@ -17,8 +17,9 @@ from app.deps import local_server
 from app.settings import StoreKind
 from graph.ask import ask
 from graph.browser_style import grass
-from graph.dates import DateWindow, window
+from graph.dates import DateWindow, PartialDate, window
 from graph.errors import EmptyGraph, InvalidParameter
+from graph.inputs import check_question
 from graph.loader import load
 from graph.store import MAX_DEPTH, MAX_HOPS, ClaimQuery
 from graph.stores.neo4j import Neo4jStore
@@ -60,6 +61,11 @@ def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind
 @pass_env
 @handles_errors
 def resolve_command(env: Env, name: str, at: str | None, as_json: bool) -> None:
+    if at:
+        try:
+            PartialDate.parse(at)
+        except ValueError as error:
+            raise InvalidParameter("--at", at, f"invalid date: {error}") from error
     entity = env.store.resolve(name, at) if at else env.resolve(name)
     if as_json:
         emit({"id": entity.id, "name": entity.name, "kind": entity.kind})
@@ -128,6 +134,8 @@ def entity_command(env: Env, name: str, as_json: bool) -> None:
 def relations_command(env: Env, subject: str | None, types: tuple[str, ...], obj: str | None,
                       statuses: tuple[str, ...], since: str | None, until: str | None, min_confidence: float,
                       disputed: bool | None, source: str | None, as_json: bool) -> None:
+    if source is not None:
+        env.store.get_source(source)  # an unknown report id is an error, not an empty list
     query = ClaimQuery(
         subject=env.resolve(subject).id if subject else None,
         object=env.resolve(obj).id if obj else None,
@@ -205,6 +213,7 @@ def path_command(env: Env, source: str, target: str, max_hops: int, k: int, type
 @pass_env
 @handles_errors
 def ask_command(env: Env, question: str, as_json: bool) -> None:
+    check_question(question, "QUESTION")
     if not env.store.entities():
         raise EmptyGraph(f"the graph in {env.where} holds nothing yet: run `kg load` to load the seeds, then ask again")
     result = ask(env.store, question, env.ontology)

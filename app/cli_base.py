@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from app.deps import open_store
-from app.settings import Settings, StoreKind
+from app.settings import Settings, StoreKind, load_settings
 from graph.errors import EmptyGraph, EntityNotFound, KgError
 from graph.loader import read_bundle
 from graph.model import Entity
@@ -94,6 +94,15 @@ def emit(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def fail(error: KgError, *, as_json: bool = False) -> SystemExit:
+    """The one mapping of a domain error to what the user sees: a message (or JSON) and the exit code."""
+    if as_json:
+        emit(error.to_dict())
+    else:
+        click.echo(f"error: {error.message}", err=True)
+    return SystemExit(error.exit_code)
+
+
 def handles_errors(command: F) -> F:
     """Map domain errors to a message (or JSON with ``--json``) and the error's exit code."""
 
@@ -102,11 +111,7 @@ def handles_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except KgError as error:
-            if kwargs.get("as_json"):
-                emit(error.to_dict())
-            else:
-                click.echo(f"error: {error.message}", err=True)
-            raise SystemExit(error.exit_code) from error
+            raise fail(error, as_json=bool(kwargs.get("as_json"))) from error
 
     return wrapper  # type: ignore[return-value]
 
@@ -124,5 +129,9 @@ def split_list(values: tuple[str, ...]) -> list[str]:
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     if not isinstance(ctx.obj, Env):
-        ctx.obj = Env(ctx.obj if isinstance(ctx.obj, Settings) else Settings())
+        try:
+            settings = ctx.obj if isinstance(ctx.obj, Settings) else load_settings()
+        except KgError as error:
+            raise fail(error) from error
+        ctx.obj = Env(settings)
     ctx.call_on_close(ctx.obj.close)

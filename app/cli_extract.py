@@ -15,16 +15,23 @@ from graph.extract.evaluate import SCOPES, Score, benchmark, evaluate_bundle, sy
 from graph.extract.ingest import IngestResult, Staging, candidate_dict, claim_record, ingest
 from graph.extract.pipeline import Extraction
 from graph.extract.text import ReportInput, read_report, with_given_metadata
+from graph.inputs import check_text, check_url, report_text_problem
 from graph.loader import read_bundle
 
 
 def _report(env: Env, location: str, title: str | None, outlet: str | None, url: str | None,
             date: str | None) -> ReportInput:
-    report = with_given_metadata(read_report(location), title=title, outlet=outlet, url=url, published=date)
-    if len(report.text) > env.settings.max_report_chars:
-        raise ExtractionInputError(f"{location}: the report is {len(report.text):,} characters, more than the "
-                                   f"{env.settings.max_report_chars:,} the extractor reads (KG_MAX_REPORT_CHARS)")
-    return report
+    """The report at ``location`` with the flags' metadata, each checked before any extraction work is spent."""
+    for option, value in (("--title", title), ("--outlet", outlet)):
+        if value is not None:
+            check_text(option, value)
+    if url is not None:
+        check_url("--url", url)
+    report = read_report(location, max_chars=env.settings.max_report_chars)
+    problem = report_text_problem(report.text)
+    if problem:
+        raise ExtractionInputError(f"{location}: the report's text {problem}")
+    return with_given_metadata(report, title=title, outlet=outlet, url=url, published=date)
 
 
 def metadata_options(command: Any) -> Any:

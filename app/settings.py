@@ -9,21 +9,35 @@ in the working directory is read too.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from graph.errors import ConfigurationInvalid
 from graph.extract import DEFAULT_MODEL
+from graph.resources import data_dir, in_checkout
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 StoreKind = Literal["memory", "neo4j"]
+Environment = Literal["local", "staging", "production"]
+
+# Passwords and keys that come with examples and images; outside local development they are refused.
+DEFAULT_SECRETS = frozenset({"", "neo4j", "password", "changethis", "change-me", "changeme", "secret", "test"})
+SECRET_MIN_CHARS = 8
+_ORIGIN = re.compile(r"^https?://[^/\s?#*]+$")
 
 
 def _default_data_file() -> Path:
     return Path.home() / ".local" / "share" / "kg" / "graph.json"
+
+
+def _default_neo4j_home() -> Path:
+    # Beside the code in a checkout; an installed wheel keeps no state in site-packages.
+    return PROJECT_ROOT / ".cache" / "neo4j" if in_checkout() else Path.home() / ".local" / "share" / "kg" / "neo4j"
 
 
 def _either(name: str) -> AliasChoices:
@@ -41,7 +55,8 @@ class Settings(BaseSettings):
         None, description="memory or neo4j; unset means neo4j when NEO4J_URI is set, else memory.")
     data_file: Path = Field(default_factory=_default_data_file,
                             description="The embedded store's data file (written atomically).")
-    seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="What `kg load` reads when given no path.")
+    seeds_dir: Path = Field(default_factory=lambda: data_dir("seeds"),
+                            description="What `kg load` reads when given no path.")
     staging_file: Path | None = Field(
         None, description="Extracted claims awaiting review (`kg ingest --review`); unset means staged.json "
                           "beside the data file.")
@@ -51,17 +66,26 @@ class Settings(BaseSettings):
     neo4j_user: str = Field("neo4j", validation_alias=_either("NEO4J_USER"))
     neo4j_password: SecretStr | None = Field(None, validation_alias=_either("NEO4J_PASSWORD"))
     neo4j_database: str = Field("neo4j", validation_alias=_either("NEO4J_DATABASE"))
-    neo4j_home: Path = Field(PROJECT_ROOT / ".cache" / "neo4j",
+    neo4j_home: Path = Field(default_factory=_default_neo4j_home,
                              description="Where `kg neo4j start` keeps the local server's jars and data.")
     neo4j_bolt_port: int = Field(7687, description="Bolt port of the local server.")
     neo4j_http_port: int = Field(7474, description="HTTP port (and Browser) of the local server.")
 
+    environment: Environment = Field(
+        "local", description="local, staging or production; outside local, default or empty secrets stop the start.")
     host: str = Field("127.0.0.1", description="Where `kg serve` listens.")
     port: int = Field(8000, description="The port `kg serve` listens on.")
     cors_origins: list[str] = Field(default_factory=list,
                                     description='Origins allowed to call the API from a browser (JSON list).')
     api_keys: list[SecretStr] = Field(default_factory=list,
                                       description="Keys accepted by write endpoints (JSON list).")
+    read_keys: list[SecretStr] = Field(
+        default_factory=list, description="If set, read endpoints under /v1 need one of these keys or of "
+                                          "api_keys (JSON list); unset, reads are open.")
+    max_body_bytes: int = Field(8_388_608, ge=1, description="The largest request body accepted, checked "
+                                                             "before it is read.")
+    max_report_chars: int = Field(2_000_000, ge=1, description="The longest report (text or HTML) the extractor "
+                                                               "is given, from the API or the command line.")
     node_modules: Path = Field(PROJECT_ROOT / "node_modules",
                                description="Where `npm ci` installed the web explorer's browser libraries.")
     max_page_size: int = Field(500, ge=1, description="The largest `limit` a list endpoint accepts.")
@@ -70,11 +94,39 @@ class Settings(BaseSettings):
     spacy_model: str = Field(
         DEFAULT_MODEL, description="The installed spaCy English pipeline the extractor parses with "
                                    "(en_core_web_sm by default; en_core_web_md, _lg, _trf if installed).")
-    max_report_chars: int = Field(
-        1_000_000, ge=1000, description="The longest report text the extractor reads, in characters.")
 
     ci: bool = Field(False, validation_alias=AliasChoices("CI", "KG_CI"),
                      description="Set by CI: tests that need Neo4j fail instead of skipping.")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_are_listed(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if origin.strip() == "*":
+                raise ValueError("'*' would let every web site call the API; list the origins, e.g. "
+                                 '["https://dash.example"]')
+            if not _ORIGIN.match(origin):
+                raise ValueError(f"{origin!r} is not an origin: scheme and host (and port), e.g. "
+                                 "https://dash.example, without a path or a trailing slash")
+        return origins
+
+    @model_validator(mode="after")
+    def _secrets_are_set_outside_local_development(self) -> Settings:
+        if self.environment == "local":
+            return self
+        if self.store_kind == "neo4j":
+            password = self.neo4j_password.get_secret_value() if self.neo4j_password is not None else None
+            problem = _secret_problem(password)
+            if problem:
+                raise ValueError(f"NEO4J_PASSWORD {problem}; outside local development (KG_ENVIRONMENT="
+                                 f"{self.environment}) the Neo4j store needs a password of its own")
+        for name, keys in (("KG_API_KEYS", self.api_keys), ("KG_READ_KEYS", self.read_keys)):
+            for position, key in enumerate(keys):
+                problem = _secret_problem(key.get_secret_value())
+                if problem:
+                    raise ValueError(f"{name}[{position}] {problem}; outside local development (KG_ENVIRONMENT="
+                                     f"{self.environment}) every key must be one of your own")
+        return self
 
     @property
     def staging_path(self) -> Path:
@@ -87,3 +139,42 @@ class Settings(BaseSettings):
         if self.store is not None:
             return self.store
         return "neo4j" if self.neo4j_uri else "memory"
+
+
+def _secret_problem(value: str | None) -> str | None:
+    """What is wrong with a password or key outside local development, or ``None``. Never the value itself."""
+    if value is None:
+        return "is not set"
+    if value.strip().lower() in DEFAULT_SECRETS:
+        return "is empty" if not value.strip() else "is a well-known default"
+    if len(value) < SECRET_MIN_CHARS:
+        return f"is shorter than {SECRET_MIN_CHARS} characters"
+    return None
+
+
+def variable(field: str) -> str:
+    """The environment variable that sets a field (the first of its names), for messages and the README."""
+    alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return "KG_" + field.upper() if field else "the settings"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment, or ``ConfigurationInvalid`` naming each bad variable.
+
+    Values are never repeated in the message: a malformed variable may hold a secret.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else ""
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(message if not field else f"{variable(field)}: {message}")
+        raise ConfigurationInvalid("invalid configuration: " + "; ".join(problems),
+                                   details={"problems": problems}) from error
+    except SettingsError as error:
+        raise ConfigurationInvalid(f"invalid configuration: {error} (list settings take JSON, e.g. "
+                                   '\'["one", "two"]\')') from error

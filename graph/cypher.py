@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
-CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
+from graph.resources import data_dir
+
+CYPHER_DIR = data_dir("cypher")
 _STATEMENT_END = re.compile(r";\s*$", re.MULTILINE)
 
 

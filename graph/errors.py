@@ -6,6 +6,7 @@ catching library exceptions in every command.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,10 +103,17 @@ class ClaimNotFound(KgError):
 
 
 class Unauthorized(KgError):
-    """A write endpoint was called without a valid ``X-API-Key``."""
+    """A keyed endpoint was called without an ``X-API-Key`` header."""
 
     http_status = 401
     code = "unauthorized"
+
+
+class Forbidden(KgError):
+    """The ``X-API-Key`` given is not one of the keys configured for this endpoint."""
+
+    http_status = 403
+    code = "forbidden"
 
 
 class WritesDisabled(KgError):
@@ -113,6 +121,35 @@ class WritesDisabled(KgError):
 
     http_status = 403
     code = "writes_disabled"
+
+
+class InvalidBody(KgError):
+    """A request body cannot be read: not UTF-8, not JSON, or nested too deeply."""
+
+    http_status = 400
+    code = "invalid_body"
+
+
+class InputTooLarge(KgError):
+    """A request body or a report is larger than the configured limit; it was not read further."""
+
+    http_status = 413
+    exit_code = 2
+    code = "input_too_large"
+
+
+class UnsupportedMediaType(KgError):
+    """A request body is not JSON (a form, a file upload, bytes)."""
+
+    http_status = 415
+    code = "unsupported_media_type"
+
+
+class ConfigurationInvalid(KgError):
+    """The settings are malformed, or unsafe outside local development; nothing starts."""
+
+    exit_code = 2
+    code = "configuration_invalid"
 
 
 class SourceNotFound(KgError):
@@ -142,8 +179,18 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        value = "" if self.value is None else f" {self.value!r}:"
+        value = "" if self.value is None else f" {_SHORT.repr(self.value)}:"
         return f"{where}: {self.field}:{value} {self.message}"
+
+
+def _short_repr() -> reprlib.Repr:
+    """A refused value is shown, never dumped: input can be a megabyte of text or a nested structure."""
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother, short.maxlist, short.maxdict = 3, 120, 120, 8, 8
+    return short
+
+
+_SHORT = _short_repr()
 
 
 class ValidationFailed(KgError):

@@ -9,7 +9,9 @@ deterministic: the same graph always exports byte for byte the same, so exports 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,13 +20,16 @@ from typing import Any
 import networkx as nx
 
 from graph.dates import PartialDate
+from graph.inputs import url_problem
 from graph.model import ClaimView, Entity, Source
 from graph.ontology import Ontology
 
 FORMATS = ("node-link", "cytoscape", "graphml", "csv-nodes", "csv-edges", "stix")
 
-# Fixed so STIX ids are stable across exports and machines: uuid5(namespace, kind:id).
+# Fixed so STIX ids are stable across exports and machines (see stix_id).
 STIX_NAMESPACE = uuid.UUID("6f1c5b0e-8a1d-5f5e-9c57-4b6a3c1e2d40")
+# The namespace STIX 2.1 fixes for the UUIDv5 ids of cyber-observable objects.
+STIX_OBSERVABLE_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
 # STIX requires created/modified timestamps; the graph has no record times, and a clock
 # reading would make every export differ, so one fixed instant stands for "as exported".
 STIX_EPOCH = "2020-01-01T00:00:00.000Z"
@@ -118,32 +123,72 @@ def csv_edges(part: GraphPart) -> str:
 
 
 def stix_id(kind: str, key: str) -> str:
-    """A STIX identifier that is the same for the same record in every export."""
-    return f"{kind}--{uuid.uuid5(STIX_NAMESPACE, f'{kind}:{key}')}"
+    """A STIX identifier that is the same for the same record in every export.
+
+    STIX asks domain, relationship and meta objects for UUIDv4 ids. These are version-4 UUIDs
+    whose bits come from a SHA-256 of the record's kind and id rather than from a random source,
+    so an export is stable (it diffs, and a platform that imports it twice merges, not doubles).
+    """
+    digest = hashlib.sha256(STIX_NAMESPACE.bytes + f"{kind}:{key}".encode()).digest()
+    return f"{kind}--{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
-def _stix_entity(entity: Entity) -> dict[str, Any]:
-    """Armed groups as threat actors, states and organisations as identities, places as locations."""
-    common: dict[str, Any] = {"spec_version": "2.1", "created": STIX_EPOCH, "modified": STIX_EPOCH,
-                              "name": entity.name}
+def observable_id(kind: str, properties: dict[str, str]) -> str:
+    """A cyber-observable's id as the spec derives it: UUIDv5 in its namespace over the ID contributing
+    properties, serialised canonically (RFC 8785; for plain strings, sorted keys and no spaces)."""
+    canonical = json.dumps(properties, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return f"{kind}--{uuid.uuid5(STIX_OBSERVABLE_NAMESPACE, canonical)}"
+
+
+PRODUCER_ID = stix_id("identity", "kg")
+EXTENSION_ID = stix_id("extension-definition", "kg-ontology")
+
+
+def _common(kind: str, key: str) -> dict[str, Any]:
+    return {"type": kind, "spec_version": "2.1", "id": stix_id(kind, key), "created_by_ref": PRODUCER_ID,
+            "created": STIX_EPOCH, "modified": STIX_EPOCH}
+
+
+def _producer() -> dict[str, Any]:
+    """The identity every object of the bundle is created by: this graph."""
+    return {**_common("identity", "kg"), "name": "kg", "identity_class": "system",
+            "description": "A knowledge graph of militant groups and the states around them, built from "
+                           "reporting: every relationship is a claim, with its quote and its report."}
+
+
+def _extension(ontology: Ontology) -> dict[str, Any]:
+    """The extension definition that declares what STIX has no word for: the graph's relation types
+    (``x_kg_relation`` on each relationship) and places without coordinates (``x-kg-place`` objects)."""
+    types = "; ".join(f"{name} ({rel.meaning})" for name, rel in ontology.relation_types.items())
+    schema = ("Relationships are related-to, and their top-level property x_kg_relation names the claim's "
+              f"relation type, one of: {types}. Objects of type x-kg-place are named places (a province, a "
+              "city, a river) whose region, country and coordinates the graph does not hold; they carry a "
+              "name and a description.")
+    return {**_common("extension-definition", "kg-ontology"), "name": "kg ontology", "version": "1.0.0",
+            "description": "The relation types and entity kinds of the kg ontology (graph/ontology.yaml).",
+            "schema": schema, "extension_types": ["toplevel-property-extension", "new-sdo"],
+            "extension_properties": ["x_kg_relation"]}
+
+
+def _stix_entity(entity: Entity, ontology: Ontology) -> dict[str, Any]:
+    """An entity in the STIX form its kind's ``stix`` mapping in the ontology gives."""
+    spec = ontology.entity_kinds[entity.kind].stix if entity.kind in ontology.entity_kinds else None
+    kind = spec.type if spec is not None else "identity"
+    obj: dict[str, Any] = {**_common(kind, entity.id), "name": entity.name}
     if entity.description:
-        common["description"] = entity.description
-    if entity.kind == "armed_group":
-        actor: dict[str, Any] = {"type": "threat-actor", "id": stix_id("threat-actor", entity.id), **common}
+        obj["description"] = entity.description
+    if kind == "threat-actor":
+        assert spec is not None
+        obj["threat_actor_types"] = list(spec.threat_actor_types)
         if entity.aliases:
-            actor["aliases"] = [a.name for a in entity.aliases]
-        return actor
-    if entity.kind == "place":
-        # STIX wants a region, country or coordinates on a location; the graph knows none of
-        # them for a place, so the open-vocabulary region says so rather than guessing.
-        return {"type": "location", "id": stix_id("location", entity.id), **common, "region": "unknown"}
-    identity_class = {"person": "individual", "community": "class", "state": "organization"}.get(
-        entity.kind, "organization")
-    identity: dict[str, Any] = {"type": "identity", "id": stix_id("identity", entity.id), **common,
-                                "identity_class": identity_class}
-    if entity.kind == "state":
-        identity["sectors"] = ["government-national"]
-    return identity
+            obj["aliases"] = [a.name for a in entity.aliases]
+    elif kind == "identity":
+        obj["identity_class"] = spec.identity_class if spec is not None and spec.identity_class else "unspecified"
+        if spec is not None and spec.sectors:
+            obj["sectors"] = list(spec.sectors)
+    else:
+        obj["extensions"] = {EXTENSION_ID: {"extension_type": "new-sdo"}}
+    return obj
 
 
 def _timestamp(date: PartialDate, *, end: bool) -> str:
@@ -159,19 +204,19 @@ def _stix_relationship(claim: ClaimView, refs: dict[str, str], sources: dict[str
         "description": f"{claim.quote} [{claim.source} {claim.span[0]}-{claim.span[1]}]",
         "external_id": claim.source,
     }
-    if report and report.url:
-        reference["url"] = report.url
     description = claim.quote
     if claim.denies:
         description += f" (denies claim {claim.denies})"
     relationship: dict[str, Any] = {
-        "type": "relationship", "spec_version": "2.1", "id": stix_id("relationship", claim.id),
-        "created": STIX_EPOCH, "modified": STIX_EPOCH,
-        "relationship_type": claim.type.lower().replace("_", "-"),
+        **_common("relationship", claim.id),
+        # STIX suggests no relationship type for most of the ontology's; the type travels in x_kg_relation,
+        # which the bundle's extension definition declares.
+        "relationship_type": "related-to", "x_kg_relation": claim.type,
         "source_ref": refs[claim.subject], "target_ref": refs[claim.object],
         "description": description, "confidence": round(claim.confidence * 100),
         "labels": [claim.status, *(["disputed"] if claim.disputed else [])],
         "external_references": [reference],
+        "extensions": {EXTENSION_ID: {"extension_type": "toplevel-property-extension"}},
     }
     if claim.date:
         # start and stop span the date's own precision: a claim dated 2022-05 covers May.
@@ -180,11 +225,38 @@ def _stix_relationship(claim: ClaimView, refs: dict[str, str], sources: dict[str
     return relationship
 
 
-def stix_bundle(part: GraphPart) -> dict[str, Any]:
-    """A STIX 2.1 bundle: one object per entity, one relationship per claim, stable ids."""
-    objects = [_stix_entity(e) for e in part.entities]
-    refs = {e.id: o["id"] for e, o in zip(part.entities, objects, strict=True)}
-    relationships = [_stix_relationship(c, refs, part.sources) for c in part.claims
-                     if c.subject in refs and c.object in refs]
+def _stix_report(source: Source, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A report as a STIX report of the relationships it supports, and its address as a url observable.
+
+    The address is an observable, not an external reference: a reference with a url should carry
+    the hash of what the url serves, and the graph holds the report's text, not the page's bytes.
+    """
+    refs = list(dict.fromkeys(ref for c in claims for ref in (c["id"], c["source_ref"], c["target_ref"])))
+    objects: list[dict[str, Any]] = []
+    if source.url and url_problem(source.url) is None:
+        address = {"type": "url", "spec_version": "2.1", "id": observable_id("url", {"value": source.url}),
+                   "value": source.url}
+        objects.append(address)
+        refs.insert(0, address["id"])
+    published = PartialDate.parse(source.published) if source.published else None
+    report = {**_common("report", source.id), "name": source.title, "description": f"Reported by {source.outlet}.",
+              "report_types": ["threat-report"],
+              # STIX requires a publication time; a report the graph holds without a date gets the export's epoch.
+              "published": _timestamp(published, end=False) if published else STIX_EPOCH,
+              "object_refs": refs, "external_references": [{"source_name": source.outlet, "external_id": source.id}]}
+    return [report, *objects]
+
+
+def stix_bundle(part: GraphPart, ontology: Ontology) -> dict[str, Any]:
+    """A STIX 2.1 bundle that passes stix2-validator --strict: the graph as producer, one object per entity,
+    one relationship per claim, one report per source cited, stable ids."""
+    entities = [_stix_entity(e, ontology) for e in part.entities]
+    refs = {e.id: o["id"] for e, o in zip(part.entities, entities, strict=True)}
+    kept = [c for c in part.claims if c.subject in refs and c.object in refs]
+    relationships = [_stix_relationship(c, refs, part.sources) for c in kept]
+    reports = [obj for source_id in sorted({c.source for c in kept}) if source_id in part.sources
+               for obj in _stix_report(part.sources[source_id],
+                                       [r for c, r in zip(kept, relationships, strict=True) if c.source == source_id])]
     key = ",".join(sorted(refs)) + "|" + ",".join(c.id for c in part.claims)
-    return {"type": "bundle", "id": stix_id("bundle", key), "objects": objects + relationships}
+    return {"type": "bundle", "id": stix_id("bundle", key),
+            "objects": [_producer(), _extension(ontology), *entities, *relationships, *reports]}

@@ -23,6 +23,7 @@ import yaml
 
 from graph.dates import PartialDate
 from graph.errors import AmbiguousName, EntityNotFound, Problem, ValidationFailed
+from graph.inputs import text_problem, url_problem
 from graph.model import Alias, Batch, Claim, Entity, Source, UpsertResult
 from graph.names import AliasIndex
 from graph.ontology import Ontology
@@ -148,6 +149,10 @@ def _text(record: Located, key: str, file: Path, prefix: str, problems: _Problem
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         problems.add(file, record.line_of(key), f"{prefix}.{key}", value, "must be a string")
         return None
+    problem = text_problem(str(value), multiline=True)
+    if problem:
+        problems.add(file, record.line_of(key), f"{prefix}.{key}", value, problem)
+        return None
     return str(value)
 
 
@@ -259,19 +264,27 @@ def _read_reports(folder: Path, context: _Context) -> list[Source]:
         except UnicodeDecodeError as error:
             problems.add(text_file, None, "(file)", None, f"not UTF-8 text: {error}")
             continue
+        problem = text_problem(text, multiline=True)
+        if problem:
+            problems.add(text_file, None, "(file)", None, f"report text {problem}; a bundle holds the report's "
+                                                          "plain text (`kg extract` reads HTML pages)")
+            continue
         published = _date(data, "published", meta_file, "report", problems)
         reliability = _text(data, "reliability", meta_file, "report", problems)
         if reliability is not None and reliability not in "ABCDEF":
             problems.add(meta_file, data.line_of("reliability"), "report.reliability", reliability,
                          "must be one grade from A (reliable) to F (cannot be judged)")
             reliability = None
+        url = _text(data, "url", meta_file, "report", problems)
+        if url is not None and url_problem(url):
+            problems.add(meta_file, data.line_of("url"), "report.url", url, str(url_problem(url)))
         outlet_id = _text(data, "outlet_id", meta_file, "report", problems)
         if outlet_id is not None:
             outlet_id = _resolve(outlet_id, None, "report.outlet_id", meta_file, data, context)
         sources.append(Source(
             id=source_id, title=_text(data, "title", meta_file, "report", problems) or "",
             outlet=_text(data, "outlet", meta_file, "report", problems) or "", outlet_id=outlet_id,
-            url=_text(data, "url", meta_file, "report", problems), published=str(published) if published else None,
+            url=url, published=str(published) if published else None,
             reliability=reliability, note=_text(data, "note", meta_file, "report", problems), text=text,
         ))
     return sources

@@ -31,12 +31,22 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class StixMapping(_Strict):
+    """How entities of a kind are written in a STIX 2.1 bundle, in STIX's own vocabularies."""
+
+    type: Literal["threat-actor", "identity", "x-kg-place"]
+    identity_class: str | None = None
+    sectors: list[str] = Field(default_factory=list)
+    threat_actor_types: list[str] = Field(default_factory=list)
+
+
 class EntityKind(_Strict):
-    """A kind of entity, with the Neo4j label it gets besides ``:Entity``."""
+    """A kind of entity, with the Neo4j label it gets besides ``:Entity`` and its STIX form."""
 
     label: str
     colour: str
     description: str
+    stix: StixMapping | None = None
 
 
 class Status(_Strict):

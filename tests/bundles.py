@@ -7,6 +7,18 @@ from typing import Any
 import yaml
 
 SEED_REPORT = "rferl-2022-05-isk-central-asia"
+# One valid claim of the seed report, by names as a curator writes them.
+BASE_CLAIM: dict[str, Any] = {
+    "id": "test-claim",
+    "subject": "IS-K",
+    "type": "ATTACKED",
+    "object": "Tajikistan",
+    "quote": "In the latest attack, IS-K claimed that it had fire rockets on unspecified targets "
+             "inside Tajikistan from the northern Afghan province of Takhar on May 7.",
+    "status": "claimed",
+    "asserted_by": "IS-K",
+    "date": "2022-05-07",
+}
 
 
 def claim_yaml(**fields: Any) -> str:
@@ -14,18 +26,7 @@ def claim_yaml(**fields: Any) -> str:
 
     A field given as None is left out, so tests can drop required fields.
     """
-    base: dict[str, Any] = {
-        "id": "test-claim",
-        "subject": "IS-K",
-        "type": "ATTACKED",
-        "object": "Tajikistan",
-        "quote": "In the latest attack, IS-K claimed that it had fire rockets on unspecified targets "
-                 "inside Tajikistan from the northern Afghan province of Takhar on May 7.",
-        "status": "claimed",
-        "asserted_by": "IS-K",
-        "date": "2022-05-07",
-    }
-    base.update(fields)
+    base = {**BASE_CLAIM, **fields}
     return yaml.safe_dump({k: v for k, v in base.items() if v is not None}, allow_unicode=True,
                           sort_keys=False, width=1000)
 

@@ -151,6 +151,67 @@ def test_bad_parameters_name_the_parameter_and_accepted_values(loaded: Settings)
     assert too_deep.exit_code == 2 and "--depth" in too_deep.output
 
 
+LONG_QUESTION = "who is IS-K trying to provoke? " * 12
+
+
+@pytest.mark.parametrize(("args", "code", "says"), [
+    (("ask", LONG_QUESTION), 2, "a question holds at most 300 characters, this one 372"),
+    (("ask", "who is <b>IS-K</b> trying to provoke?"), 2,
+     "error: QUESTION='who is <b>IS-K</b> trying to provoke?': holds '<' at position 7: no name, id, type, date or "
+     "question holds one (markup is refused)"),
+    (("ask", "who\x07 attacked Tajikistan?"), 2, "holds the control character '\\x07' at position 3"),
+    (("relations", "--type", "ATTACKED' OR 1=1"), 2,
+     "error: types=\"ATTACKED' OR 1=1\": neither a relation type nor a category"),
+    (("relations", "--subject", "isk' OR 1=1 //"), 1, "error: no entity matches \"isk' OR 1=1 //\""),
+    (("relations", "--source", "x'}) DETACH DELETE n //"), 1, "error: no source has id \"x'}) DETACH DELETE n //\""),
+    (("relations", "--status", "reported' //"), 2, "error: status=\"reported' //\": unknown claim status"),
+    (("relations", "--until", "2022-13"), 2, "error: until='2022-13': invalid date: month 13 does not exist"),
+    (("resolve", "Kabul", "--at", "2023-02-29"), 2,
+     "error: --at='2023-02-29': invalid date: day 29 does not exist in 2023-02"),
+    (("path", "isk", "china", "--max-hops", str(10**18)), 2, "is not in the range 1<=x<=6"),
+    (("neighbours", "isk", "--depth", "99"), 2, "is not in the range 1<=x<=3"),
+])
+def test_hostile_options_are_refused_with_what_and_why(loaded: Settings, args: tuple[str, ...], code: int,
+                                                      says: str) -> None:
+    before = loaded.data_file.read_bytes()
+    result = kg(loaded, *args)
+    assert result.exit_code == code and says in result.output, result.output
+    assert "Traceback" not in result.output
+    assert loaded.data_file.read_bytes() == before
+
+
+def test_hostile_reports_are_refused_before_extraction_and_nothing_is_written(loaded: Settings,
+                                                                              tmp_path: Path) -> None:
+    files = {"binary.txt": bytes(range(256)) * 8, "tags.txt": b"IS-K <b>attacked</b> Tajikistan.\n",
+             "ok.txt": b"IS-K attacked Tajikistan on May 7.\n", "meta.txt": b"IS-K attacked Tajikistan.\n",
+             "meta.yaml": b"- not a mapping\n", "long.txt": b"IS-K attacked Tajikistan. " * 100,
+             "deep.txt": b"---\ntitle: " + b"[" * 100 + b"]" * 100 + b"\n---\nIS-K attacked Tajikistan.\n"}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    small = loaded.model_copy(update={"max_report_chars": 1000})
+    cases = [
+        ((loaded, "binary.txt"), 1, "binary.txt: cannot read as UTF-8 text: 'utf-8' codec can't decode byte 0x80"),
+        ((loaded, "tags.txt"), 1, "tags.txt: the report's text holds HTML markup ('<b>'); plain text is expected; "
+                                  "a report is a whole HTML page or plain text"),
+        ((loaded, "ok.txt", "--outlet", "<b>RFE</b>"), 2, "--outlet='<b>RFE</b>': holds HTML markup ('<b>')"),
+        ((loaded, "ok.txt", "--url", "javascript:alert(1)"), 2,
+         "--url='javascript:alert(1)': must be an http:// or https:// URL"),
+        ((loaded, "ok.txt", "--date", "2022-02-30"), 1, "published='2022-02-30': day 30 does not exist in 2022-02"),
+        ((loaded, "meta.txt"), 1, "meta.yaml: metadata must be a YAML mapping"),
+        ((loaded, "deep.txt"), 1, "deep.txt: front matter is not valid YAML: nested deeper than 64 levels"),
+        ((small, "long.txt"), 2, "long.txt: the report holds 2,600 characters; at most 1,000 characters are "
+                                 "accepted (KG_MAX_REPORT_CHARS)"),
+        ((small, "/dev/zero"), 2, "/dev/zero: the report holds more than 4,000 bytes"),
+    ]
+    before = loaded.data_file.read_bytes()
+    for (settings, name, *flags), code, says in cases:
+        location = name if name.startswith("/") else str(tmp_path / name)
+        for command in ("extract", "ingest"):
+            result = kg(settings, command, location, "--outlet", "RFE/RL", *flags)
+            assert result.exit_code == code and says in result.stderr, (command, name, result.output)
+    assert loaded.data_file.read_bytes() == before
+
+
 def test_a_bad_bundle_fails_listing_every_problem_and_writes_nothing(loaded: Settings, tmp_path: Path) -> None:
     root = tmp_path / "bad"
     (root / "claims").mkdir(parents=True)

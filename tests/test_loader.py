@@ -1,17 +1,21 @@
 """The loader validates everything before writing anything, and says exactly what is wrong where."""
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from graph.errors import ValidationFailed
 from graph.loader import load, read_bundle
 from graph.ontology import Ontology
 from graph.store import ClaimQuery, GraphStore
+from tests import hostile
 from tests.bundles import claim_yaml, claims_file, line_of
-from tests.conftest import SEEDS
+from tests.conftest import SEED_REPORT, SEEDS
 
 Bundle = Callable[..., Path]
 
@@ -273,3 +277,115 @@ def test_a_path_that_is_not_a_bundle_is_refused(tmp_path: Path, ontology: Ontolo
         "reports/, claims/ and optionally entities.yaml"]
     assert problems_of(tmp_path, ontology) == [
         f"{tmp_path}: path: {str(tmp_path)!r}: holds no entities.yaml, reports/*.yaml or claims/*.yaml"]
+
+
+# --- hostile files: each refused with its file, line and reason, and nothing written ---------
+
+DEEP = "[" * 100_000 + "]" * 100_000  # crashed the C YAML loader (SIGSEGV) before the structure check
+BOMB = ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n")
+# (what is written where, then the problem expected: "<file>:<line>: <field>: <value>: <reason>" from its file on)
+HOSTILE_FILES: list[tuple[str, str | bytes, str]] = [
+    ("claims/test.yaml", "source: x\nclaims: [\n", "claims/test.yaml:3: (file): malformed YAML: did not find "
+                                                   "expected node content"),
+    ("claims/test.yaml", bytes(range(256)), "claims/test.yaml: (file): cannot read: 'utf-8' codec can't decode "
+                                            "byte 0x80 in position 128: invalid start byte"),
+    ("claims/test.yaml", b"source: \xff\xfe\n", "claims/test.yaml: (file): cannot read: 'utf-8' codec can't decode "
+                                                "byte 0xff in position 8: invalid start byte"),
+    ("claims/test.yaml", "- a\n- b\n", "claims/test.yaml:1: (file): must be a YAML mapping"),
+    ("claims/test.yaml", f"source: {SEED_REPORT}\nclaims: {DEEP}\n",
+     "claims/test.yaml:2: (file): malformed YAML: nested deeper than 64 levels"),
+    ("claims/test.yaml", f"source: {SEED_REPORT}\n{BOMB}claims: [*c]\n",
+     "claims/test.yaml:3: (file): malformed YAML: alias *a refused: write the value out instead of referring "
+     "to an anchor"),
+    ("claims/test.yaml", claims_file(claim_yaml(type="ATTACKED]->(x) DETACH DELETE x //")),
+     "claims/test.yaml:5: claims[0].type: 'ATTACKED]->(x) DETACH DELETE x //': unknown relation type (see "
+     "`kg schema` for the relation types)"),
+    ("claims/test.yaml", claims_file(claim_yaml(subject="isk' OR 1=1 //")),
+     "claims/test.yaml:4: claims[0].subject: \"isk' OR 1=1 //\": unknown entity or alias"),
+    ("claims/test.yaml", claims_file(claim_yaml(id="x'}) MATCH (n) DETACH DELETE n //")),
+     "claims/test.yaml:3: claims[0].id: \"x'}) MATCH (n) DETACH DELETE n //\": must be a lowercase slug "
+     "(letters, digits, single hyphens)"),
+    ("claims/test.yaml", claims_file(claim_yaml(type=["ATTACKED"])),
+     "claims/test.yaml:5: claims[0].type: ['ATTACKED']: must be a string"),
+    ("claims/test.yaml", claims_file(claim_yaml(date={"year": 2022})),
+     "claims/test.yaml:10: claims[0].date: {'year': 2022}: invalid date: not an ISO date of the form YYYY, "
+     "YYYY-MM or YYYY-MM-DD"),
+    ("claims/test.yaml", claims_file(claim_yaml(date="2023-02-29")),
+     "claims/test.yaml:10: claims[0].date: '2023-02-29': invalid date: day 29 does not exist in 2023-02"),
+    ("claims/test.yaml", claims_file(claim_yaml(confidence=".nan")),
+     "claims/test.yaml:11: claims[0].confidence: '.nan': must be a number from 0 to 1"),
+    ("claims/test.yaml", claims_file(claim_yaml(note="<script>alert(1)</script>")),
+     "claims/test.yaml:11: claims[0].note: '<script>alert(1)</script>': holds HTML markup ('<script>'); plain "
+     "text is expected"),
+    ("claims/test.yaml", claims_file(claim_yaml(note="one\x00two")),
+     "claims/test.yaml:11: claims[0].note: 'one\\x00two': holds the control character '\\x00' at position 3"),
+    ("entities.yaml", "entities:\n  - {id: foo, name: \"<b>Foo</b>\", kind: armed_group}\n",
+     "entities.yaml:2: entities[0].name: '<b>Foo</b>': holds HTML markup ('<b>'); plain text is expected"),
+    (f"reports/{SEED_REPORT}.txt", b"<!doctype html><html><body><p>IS-K</p></body></html>",
+     f"reports/{SEED_REPORT}.txt: (file): report text holds HTML markup ('<!doctype'); plain text is expected; "
+     "a bundle holds the report's plain text (`kg extract` reads HTML pages)"),
+    (f"reports/{SEED_REPORT}.txt", b"IS-K attacked\x00 Tajikistan.\n",
+     f"reports/{SEED_REPORT}.txt: (file): report text holds the control character '\\x00' at position 13; a "
+     "bundle holds the report's plain text (`kg extract` reads HTML pages)"),
+    (f"reports/{SEED_REPORT}.yaml", f"id: {SEED_REPORT}\ntitle: T\noutlet: O\nurl: javascript:alert(1)\n",
+     f"reports/{SEED_REPORT}.yaml:4: report.url: 'javascript:alert(1)': must be an http:// or https:// URL"),
+]
+
+
+def test_hostile_files_are_refused_with_where_and_why_and_nothing_is_written(
+        bundle: Bundle, ontology: Ontology, empty_store: GraphStore, tmp_path: Path) -> None:
+    load(SEEDS, empty_store, ontology)
+    before = (empty_store.stats(), sorted(c.id for c in empty_store.claims(ClaimQuery())))
+    base = bundle(claims_file(claim_yaml()))
+    for number, (name, content, expected) in enumerate(HOSTILE_FILES):
+        root = shutil.copytree(base, tmp_path / f"case-{number}")
+        (root / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        with pytest.raises(ValidationFailed) as refused:
+            load(root, empty_store, ontology)
+        assert [str(p) for p in refused.value.problems] == [f"{root}/{expected}"], name
+        assert (empty_store.stats(), sorted(c.id for c in empty_store.claims(ClaimQuery()))) == before, name
+
+
+# --- property: whatever a claims file holds, the loader refuses it cleanly or loads it ----------
+
+LOADER_EXAMPLES = {"memory": 200, "neo4j": 40}  # the Neo4j store answers each example over Bolt
+
+
+def test_any_claims_file_is_loaded_or_refused_cleanly_and_a_refusal_writes_nothing(
+        bundle: Bundle, ontology: Ontology, empty_store: GraphStore, request: pytest.FixtureRequest) -> None:
+    load(SEEDS, empty_store, ontology)
+    root = bundle(claims_file(claim_yaml()))
+    (root / "entities.yaml").unlink()  # the store holds the registry
+    target = root / "claims" / "test.yaml"
+    kind = request.node.callspec.params["empty_store"]
+    outcomes = {"loaded": 0, "refused": 0}
+
+    # Mostly well-formed files of changed claims, which reach the deep checks (and sometimes load);
+    # now and then a file that is not a claims file at all, or not even YAML.
+    claims_files = st.fixed_dictionaries({
+        "source": st.sampled_from([SEED_REPORT] * 4 + ["no-such-report"]) | hostile.values,
+        "claims": st.lists(hostile.claim_records, min_size=1, max_size=3)})
+
+    @settings(max_examples=LOADER_EXAMPLES[kind], deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(document=st.sampled_from([0, 1, 2, 3]).flatmap(
+        lambda i: claims_files if i else st.one_of(st.lists(hostile.claim_records, max_size=2), hostile.values)),
+        raw=st.sampled_from([0, 1, 2, 3, 4, 5]).flatmap(
+            lambda i: st.none() if i > 1 else st.binary(max_size=200) if i else hostile.text))
+    def check(document: object, raw: bytes | str | None) -> None:
+        if raw is None:
+            target.write_text(yaml.safe_dump(document, allow_unicode=False), encoding="utf-8")
+        else:
+            target.write_bytes(raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass"))
+        before = (empty_store.stats(), sorted(c.id for c in empty_store.claims(ClaimQuery())))
+        try:
+            load(root, empty_store, ontology)
+            outcomes["loaded"] += 1
+        except ValidationFailed as refused:
+            outcomes["refused"] += 1
+            assert refused.problems and all(isinstance(str(p), str) for p in refused.problems)
+            assert (empty_store.stats(), sorted(c.id for c in empty_store.claims(ClaimQuery()))) == before
+
+    check()
+    assert outcomes["refused"] > 0

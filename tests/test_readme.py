@@ -2,7 +2,7 @@
 
 import re
 
-from app.settings import PROJECT_ROOT
+from app.settings import PROJECT_ROOT, Settings, variable
 from tests.conftest import TEST_BOLT_PORT, TEST_HTTP_PORT, TEST_NEO4J_HOME
 
 
@@ -50,3 +50,12 @@ def test_the_web_explorer_section_follows_the_http_api_and_names_real_screenshot
     tests = (PROJECT_ROOT / "tests" / "web" / "test_explorer.py").read_text(encoding="utf-8")
     named = re.findall(r"`(explorer-[a-z-]+)\.png`", section)
     assert named and all(f'"{name}"' in tests for name in named), named
+
+
+def test_every_setting_is_in_the_configuration_table() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    missing = [variable(field) for field in Settings.model_fields
+               if not any(f"`{variable(field)}`" in row.split(" | ")[0] for row in rows)]
+    assert not missing, f"settings missing from the README's Configuration table: {missing}"

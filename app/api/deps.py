@@ -6,15 +6,15 @@ through ``get_store`` and never open anything themselves.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 
 from app.deps import ExtractorHolder
 from app.settings import Settings
 from graph.dates import DateWindow, window
-from graph.errors import EntityNotFound, InvalidParameter, Unauthorized, WritesDisabled
+from graph.errors import EntityNotFound, InvalidParameter
+from graph.inputs import check_parameter
 from graph.model import Entity
 from graph.ontology import Ontology
 from graph.store import GraphStore
@@ -42,26 +42,22 @@ def get_extractor(request: Request) -> ExtractorHolder:
     """The application's one extractor (built on first use)."""
     holder: ExtractorHolder = request.app.state.extractor
     return holder
+def plain_parameters(request: Request) -> None:
+    """Every query and path parameter is one line of text without angle brackets: names, types, dates and
+    questions alike (``graph.inputs.PARAMETER_PATTERN``, which the OpenAPI schema states too).
+
+    Applied to every route by ``create_app``, so a parameter added later is checked too.
+    Quotes and Cypher fragments pass (they reach Cypher only as parameters, and match nothing);
+    control characters and markup do not.
+    """
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        check_parameter(name, str(value))
 
 
 Store = Annotated[GraphStore, Depends(get_store)]
 Extractors = Annotated[ExtractorHolder, Depends(get_extractor)]
 Config = Annotated[Settings, Depends(get_settings)]
 Vocabulary = Annotated[Ontology, Depends(get_ontology)]
-
-
-def require_api_key(settings: Config, x_api_key: Annotated[str | None, Header()] = None) -> None:
-    """Let a write through only with one of the configured keys (compared in constant time).
-
-    With no key configured, writes are refused outright rather than left open.
-    """
-    if not settings.api_keys:
-        raise WritesDisabled("writes are disabled: set KG_API_KEYS to a JSON list of keys to enable them")
-    if x_api_key is None:
-        raise Unauthorized("this endpoint needs an X-API-Key header", details={"header": "X-API-Key"})
-    given = x_api_key.encode()
-    if not any(hmac.compare_digest(given, key.get_secret_value().encode()) for key in settings.api_keys):
-        raise Unauthorized("the X-API-Key is not one of the configured keys", details={"header": "X-API-Key"})
 
 
 def resolve_entity(store: GraphStore, name: str) -> Entity:
@@ -135,7 +131,9 @@ StatusQuery = Annotated[list[str] | None, Query(description="Claim statuses, rep
 SinceQuery = Annotated[str | None, Query(description="Happened on or after (YYYY, YYYY-MM or YYYY-MM-DD).")]
 UntilQuery = Annotated[str | None, Query(description="Happened on or before (YYYY, YYYY-MM or YYYY-MM-DD).")]
 LimitQuery = Annotated[int, Query(ge=1, description="Page size; at most KG_MAX_PAGE_SIZE (default 500).")]
-OffsetQuery = Annotated[int, Query(ge=0, description="How many matching items to skip.")]
+# The largest 32-bit integer: past it, a page is empty in any graph, and JavaScript clients still read it exactly.
+MAX_OFFSET = 2_147_483_647
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching items to skip.")]
 ConfidenceQuery = Annotated[float, Query(ge=0, le=1, description="Lowest confidence to include.")]
 
 

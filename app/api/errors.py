@@ -25,15 +25,29 @@ def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None 
     return JSONResponse(ErrorBody.model_validate(body).model_dump(mode="json"), status_code=status, headers=headers)
 
 
-def _plain(value: Any) -> Any:
-    """A value safe to put in JSON: what FastAPI echoes back may be bytes or an exception."""
-    if value is None or isinstance(value, str | int | float | bool):
+PLAIN_DEPTH = 4  # levels of a refused structure echoed back; deeper ones are summarised
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A value safe to put in JSON: what FastAPI echoes back may be bytes, an exception, a deep
+    structure or text with lone surrogates (which JSON escapes can carry and UTF-8 cannot)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if value is None or isinstance(value, int | float | bool):
         return value
+    if depth >= PLAIN_DEPTH and isinstance(value, list | tuple | dict):
+        return f"<{type(value).__name__} of {len(value)} nested too deeply to show>"
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return str(value)
+        return {_plain(str(k)): _plain(v, depth + 1) for k, v in value.items()}
+    return _plain(str(value))
+
+
+def error_response(exc: KgError) -> JSONResponse:
+    """A domain error as the one error shape, with its HTTP status: the handler and the guards both answer so."""
+    return _response(exc.http_status, {"error": exc.code, "message": _plain(exc.message),
+                                       "details": _plain(exc.details)})
 
 
 def _declared_bounds(request: Request, parameter: str) -> list[str]:
@@ -74,13 +88,21 @@ def _accepted(error: dict[str, Any], request: Request, parameter: str) -> list[s
 
 
 SHOWN_MAX = 200  # characters of a rejected value echoed back; a posted report can be megabytes
+SHOWN_ITEMS = 20  # items of a rejected list or mapping echoed back
 
 
 def _shown(value: Any) -> Any:
     """The rejected value as given, unless it is long: then the start of its text, marked cut."""
+    if isinstance(value, list | tuple) and len(value) > SHOWN_ITEMS:
+        value = [*value[:SHOWN_ITEMS], f"… {len(value) - SHOWN_ITEMS} more"]
     plain = _plain(value)
     text = plain if isinstance(plain, str) else repr(plain)
     return plain if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…"
+
+
+def _reason(error: dict[str, Any]) -> str:
+    # A validator's own message reads better without pydantic's "Value error, " in front of it.
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 
 def validation_body(exc: RequestValidationError, request: Request) -> dict[str, Any]:
@@ -91,7 +113,7 @@ def validation_body(exc: RequestValidationError, request: Request) -> dict[str, 
     parameter = location[-1] if location else "request"
     value = _shown(first.get("input"))
     accepted = _accepted(first, request, parameter)
-    message = f"{parameter}={value!r}: {first.get('msg', 'invalid')}"
+    message = f"{parameter}={value!r}: {_reason(first)}"
     if accepted:
         message += f" (accepted: {', '.join(accepted)})"
     return {
@@ -99,7 +121,7 @@ def validation_body(exc: RequestValidationError, request: Request) -> dict[str, 
         "message": message,
         "details": {
             "parameter": parameter, "value": value, "accepted": accepted,
-            "errors": [{"location": [str(p) for p in e.get("loc", ())], "message": e.get("msg", ""),
+            "errors": [{"location": [str(p) for p in e.get("loc", ())], "message": _reason(e),
                         "value": _shown(e.get("input"))} for e in errors],
         },
     }
@@ -112,8 +134,7 @@ def install(app: FastAPI) -> None:
     def domain_error(request: Request, exc: KgError) -> JSONResponse:
         if exc.http_status >= 500:
             log.warning("%s %s: %s", request.method, request.url.path, exc.message)
-        return _response(exc.http_status, {"error": exc.code, "message": exc.message,
-                                           "details": _plain(exc.details)})
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -137,11 +158,13 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error statuses a route may answer, all with the one shape."""
     meaning = {
         304: "Not modified: the If-None-Match ETag still holds.",
-        400: "The body cannot be read (not JSON, or not UTF-8).",
-        401: "Missing or wrong X-API-Key.",
-        403: "Writes are disabled: no API key is configured.",
+        400: "The body cannot be read: not UTF-8, not JSON, or nested too deeply.",
+        401: "No X-API-Key header.",
+        403: "The X-API-Key is not a configured key, or writes are disabled (no key configured).",
         404: "Not found; for entities, with did-you-mean suggestions.",
         409: "The name is an alias of several entities.",
+        413: "The body is larger than KG_MAX_BODY_BYTES, or the report than KG_MAX_REPORT_CHARS.",
+        415: "The body is not JSON.",
         422: "A parameter is invalid; the error names it and what it accepts.",
         503: "The store cannot be reached.",
     }

@@ -6,14 +6,16 @@ without one it opens the store the settings name, exactly as the CLI does.
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.api import docs, errors, openapi, web
+from app.api.deps import plain_parameters
 from app.api.etag import ETagMiddleware
+from app.api.guards import BodyGuard, KeyGate
 from app.api.routes import ask, claims, entities, export, meta, paths, reports, sources
 from app.deps import ExtractorHolder, open_store
-from app.settings import Settings
+from app.settings import Settings, load_settings
 from graph.ontology import load_ontology
 from graph.store import GraphStore
 
@@ -29,10 +31,10 @@ Read endpoints send an `ETag`; send it back in `If-None-Match` to get `304 Not M
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
     """The application, serving ``store`` (or the one ``settings`` name) under ``/v1``."""
-    settings = settings or Settings()
+    settings = settings or load_settings()
     ontology = load_ontology()
     app = FastAPI(title="kg: militant groups and states", version="1.0.0", description=DESCRIPTION,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, dependencies=[Depends(plain_parameters)])
     app.state.settings = settings
     app.state.ontology = ontology
     app.state.store = store if store is not None else open_store(settings, ontology)
@@ -45,9 +47,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.include_router(module.router)
     app.include_router(meta.router)
     app.include_router(meta.probes)
+    # Each middleware added wraps the ones before it. Outermost first: CORS answers preflights;
+    # the key is checked on the headers alone; the body is then read under its limit and checked;
+    # only then does a route see the request.
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(KeyGate, settings=settings)
     if settings.cors_origins:
-        # Added last so it is outermost: preflights are answered before anything else runs.
+        # An allow-list, never '*' (the settings refuse it), and no credentials: keys travel in a header.
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["X-API-Key", "If-None-Match", "Content-Type"], expose_headers=["ETag"])
     return app

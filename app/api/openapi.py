@@ -14,7 +14,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.guards import KEY_HEADER, is_keyed
 from app.settings import Settings
+from graph.inputs import NAME_PATTERN, PARAMETER_PATTERN
 from graph.ontology import Ontology
 
 # YYYY, YYYY-MM or YYYY-MM-DD with a real month and a day every month has; empty means open.
@@ -38,10 +40,42 @@ def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings
         parameter["schema"] = {"type": "string", "pattern": DATE_PATTERN}
     elif name == "limit":
         schema["maximum"] = settings.max_page_size
-    elif name in NAME_PARAMETERS and parameter["in"] == "query":
-        text: dict[str, Any] = next(
-            (option for option in schema.get("anyOf", [schema]) if option.get("type") == "string"), {})
-        parameter["schema"] = {**text, "type": "string", "pattern": r"\S"}
+    else:
+        text: dict[str, Any] | None = next(
+            (option for option in schema.get("anyOf", [schema]) if option.get("type") == "string"), None)
+        if text is None or "enum" in text or "pattern" in text:
+            return
+        named = name in NAME_PARAMETERS and parameter["in"] == "query"
+        # app.api.deps.plain_parameters refuses exactly what these patterns exclude.
+        parameter["schema"] = {**text, "type": "string", "pattern": NAME_PATTERN if named else PARAMETER_PATTERN}
+
+
+def _bound_reports(schema: dict[str, Any], settings: Settings) -> None:
+    """The longest report accepted is a setting, so the body schema learns it here."""
+    fields = schema.get("components", {}).get("schemas", {}).get("ReportIn", {}).get("properties", {})
+    for name in ("text", "html"):
+        for option in fields.get(name, {}).get("anyOf", []):
+            if option.get("type") == "string":
+                option["maxLength"] = settings.max_report_chars
+
+
+def _declare_keys(schema: dict[str, Any], settings: Settings) -> None:
+    """Mark the operations app.api.guards keys, by the same rule it applies, with the one key scheme."""
+    keyed = False
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if is_keyed(method, path, settings):
+                keyed = True
+                operation["security"] = [{"APIKey": []}]
+                for status, meaning in (("401", "No X-API-Key header."),
+                                        ("403", "The X-API-Key is not a configured key.")):
+                    operation.setdefault("responses", {}).setdefault(status, {
+                        "description": meaning,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
+    if keyed:
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})["APIKey"] = {
+            "type": "apiKey", "in": "header", "name": KEY_HEADER,
+            "description": "One of KG_API_KEYS (writes), or of KG_READ_KEYS (reads, when set)."}
 
 
 def install(app: FastAPI, ontology: Ontology, settings: Settings) -> None:
@@ -55,6 +89,8 @@ def install(app: FastAPI, ontology: Ontology, settings: Settings) -> None:
                 for operation in path.values():
                     for parameter in operation.get("parameters", []):
                         _constrain(parameter, ontology, settings)
+            _bound_reports(schema, settings)
+            _declare_keys(schema, settings)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph.analysis import Centrality
+from graph.inputs import report_text_problem, text_problem, url_problem
 from graph.model import Alias, Claim, ClaimOut, ClaimView, Hop, SourceRef, UpsertResult
 
 __all__ = ["ClaimOut", "SourceRef"]  # moved to graph.model (graph.ask answers cite claims too)
-
-REPORT_MAX_CHARS = 2_000_000  # a long article is ~50,000 characters; this bounds one request's work
 
 T = TypeVar("T")
 
@@ -163,9 +162,10 @@ class ReportIn(_Out):
     identified by a hash of its text, so sending it again adds nothing.
     """
 
-    text: str | None = Field(None, min_length=1, max_length=REPORT_MAX_CHARS,
+    # Their longest is KG_MAX_REPORT_CHARS, checked by the route and written into the schema by app.api.openapi.
+    text: str | None = Field(None, min_length=1,
                              description="Plain text (YAML front matter allowed) or a whole HTML page.")
-    html: str | None = Field(None, min_length=1, max_length=REPORT_MAX_CHARS,
+    html: str | None = Field(None, min_length=1,
                              description="An HTML page whose article body is extracted; give this or text.")
     title: str | None = Field(None, max_length=500)
     outlet: str | None = Field(None, max_length=200,
@@ -178,6 +178,38 @@ class ReportIn(_Out):
     review: bool = Field(False, description="Stage the claims for review instead of loading them.")
     min_confidence: float | None = Field(
         None, ge=0, le=1, description="Load the claims at or above this confidence and stage the rest for review.")
+
+    @field_validator("text")
+    @classmethod
+    def _text_is_text(cls, text: str | None) -> str | None:
+        problem = report_text_problem(text) if text is not None else None
+        if problem:
+            raise ValueError(problem)
+        return text
+
+    @field_validator("html")
+    @classmethod
+    def _html_is_text(cls, html: str | None) -> str | None:
+        problem = text_problem(html, multiline=True, markup=True) if html is not None else None
+        if problem:
+            raise ValueError(problem)
+        return html
+
+    @field_validator("title", "outlet")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        problem = text_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str | None) -> str | None:
+        problem = url_problem(url) if url is not None else None
+        if problem:
+            raise ValueError(problem)
+        return url
 
     @model_validator(mode="after")
     def _one_body(self) -> ReportIn:

@@ -441,7 +441,7 @@ def parse(question: str, ontology: Ontology, index: AliasIndex) -> Parsed:
             template_text, open_slot = opened, True
     tokens = vocab.normalise(template_text)
     ranked = _best(_variants(tokens, vocab), found)
-    if ranked and ranked[0][0] >= THRESHOLD:
+    if ranked and ranked[0][0] >= THRESHOLD and _names_enough(ranked[0][1], entities):
         score, template, candidate = ranked[0]
         disputed = True if candidate.status == "disputed" else None
         statuses = (candidate.status,) if candidate.status not in (None, "disputed") else ()
@@ -450,6 +450,12 @@ def parse(question: str, ontology: Ontology, index: AliasIndex) -> Parsed:
     if not mentions and not open_slot:
         _refuse_unknown_name(question, words, found, vocab, index)
     raise QuestionNotUnderstood(question, suggest(tokens, found, [e.name for e in entities]))
+
+
+def _names_enough(template: Template, entities: tuple[Entity, ...]) -> bool:
+    """Whether the question names every entity its phrasing is about: only a relation may leave its slot open
+    ("who denied the attacks?"); "what do we know about it" names nobody to profile."""
+    return template.shape == "relation" or len(entities) >= len(template.slots - {"{status}"})
 
 
 def _refuse_unknown_name(question: str, words: list[str], found: list[Template], vocab: Vocabulary,

@@ -19,6 +19,8 @@ import yaml
 
 from graph.dates import PartialDate
 from graph.errors import ExtractionInputError
+from graph.inputs import check_report_size, report_too_long
+from graph.yamlio import check_structure
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _HTML = re.compile(r"\A\s*(?:<!doctype html|<html|<head|<body|<article|<div|<p[ >])", re.IGNORECASE)
@@ -89,6 +91,7 @@ def from_text(raw: str, *, origin: str = "<text>") -> ReportInput:
     if not match:
         return ReportInput(text=raw, origin=origin)
     try:
+        check_structure(match.group(1))
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as error:
         raise ExtractionInputError(f"{origin}: front matter is not valid YAML: {error}") from error
@@ -124,32 +127,52 @@ def from_html(html: str, *, origin: str = "<html>", url: str | None = None) -> R
                        published=published, origin=origin)
 
 
-def read_report(location: str, *, timeout: float = 20.0) -> ReportInput:
-    """Read a report from a file path or an http(s) URL."""
+def read_report(location: str, *, timeout: float = 20.0, max_chars: int | None = None) -> ReportInput:
+    """Read a report from a file path or an http(s) URL; more than ``max_chars`` is refused unread."""
+    # UTF-8 spends at most 4 bytes a character: past that many bytes, the text is too long.
+    max_bytes = max_chars * 4 if max_chars is not None else None
     if re.match(r"^https?://", location):
         request = urllib.request.Request(location, headers={"User-Agent": USER_AGENT})  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
                 charset = response.headers.get_content_charset() or "utf-8"
-                raw = response.read().decode(charset, errors="replace")
+                body = response.read(max_bytes + 1 if max_bytes is not None else -1)
         except OSError as error:
             raise ExtractionInputError(f"{location}: cannot fetch: {error}") from error
+        if max_bytes is not None and len(body) > max_bytes:
+            raise report_too_long(location, f"more than {max_bytes:,} bytes", max_chars or 0)
+        raw = body.decode(charset, errors="replace")
+        if max_chars is not None:
+            check_report_size(raw, max_chars, location)
         report = from_html(raw, origin=location, url=location) if _HTML.match(raw) else from_text(raw, origin=location)
         return report if report.url else report.with_metadata(url=location)
     path = Path(location)
     try:
-        raw = path.read_bytes().decode("utf-8")
+        with path.open("rb") as handle:  # read no further than the limit, even from a device or a pipe
+            data = handle.read(max_bytes + 1 if max_bytes is not None else -1)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise report_too_long(location, f"more than {max_bytes:,} bytes", max_chars or 0)
+        raw = data.decode("utf-8")
     except FileNotFoundError as error:
         raise ExtractionInputError(f"{location}: no such file") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ExtractionInputError(f"{location}: cannot read as UTF-8 text: {error}") from error
+    if max_chars is not None:
+        check_report_size(raw, max_chars, location)
     if path.suffix.lower() in (".html", ".htm"):
         return from_html(raw, origin=location)
     report = from_text(raw, origin=location)
     sidecar = path.with_suffix(".yaml")
     if path.suffix == ".txt" and sidecar.exists():
         # a bundle's report: its metadata file sits beside the text
-        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+        try:
+            written = sidecar.read_text(encoding="utf-8")
+            check_structure(written)
+            meta = yaml.safe_load(written) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            raise ExtractionInputError(f"{sidecar}: metadata is not readable YAML: {error}") from error
+        if not isinstance(meta, dict):
+            raise ExtractionInputError(f"{sidecar}: metadata must be a YAML mapping")
         values = {k: str(v) for k, v in meta.items() if k in METADATA_FIELDS and v is not None}
         missing: dict[str, Any] = {k: v for k, v in values.items() if getattr(report, k) is None}
         report = replace(report, **missing)

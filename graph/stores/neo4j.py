@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 from typing import Any, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError
 
 from graph.cypher import query, statements
@@ -128,7 +128,9 @@ class Neo4jStore:
 
     def _read(self, work: Callable[[ManagedTransaction], _T]) -> _T:
         self._connect()
-        with self._guard(), self._driver.session(database=self._database) as session:
+        # Read mode twice over: the session's default and the transaction function. Neo4j refuses
+        # any write in it, so a read can never change the graph, whatever its Cypher says.
+        with self._guard(), self._driver.session(database=self._database, default_access_mode=READ_ACCESS) as session:
             return session.execute_read(unit_of_work(timeout=self._timeout)(work))
 
     def _write(self, work: Callable[[ManagedTransaction], _T]) -> _T:
@@ -155,7 +157,7 @@ class Neo4jStore:
         """Fail now, with the server named, if the server cannot be reached or refuses the login."""
         with self._guard():
             self._driver.verify_connectivity()
-            with self._driver.session(database=self._database) as session:
+            with self._driver.session(database=self._database, default_access_mode=READ_ACCESS) as session:
                 session.run(query("revision")).consume()
 
     def close(self) -> None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from urllib.parse import quote
+
+import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+
+from tests import hostile
 
 
 def test_the_provoke_question_answers_pakistan_and_iran_with_the_final_shape(client: TestClient) -> None:
@@ -77,3 +84,26 @@ def test_ask_is_documented(client: TestClient) -> None:
     operation = client.get("/openapi.json").json()["paths"]["/v1/ask"]["get"]
     assert {"200", "404", "422"} <= set(operation["responses"])
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Answer")
+
+
+HTTP_EXAMPLES = {"memory": 150, "neo4j": 30}
+
+
+def test_any_question_over_http_is_answered_or_refused_never_a_server_error(
+        client: TestClient, request: pytest.FixtureRequest) -> None:
+    statuses: Counter[int] = Counter()
+
+    @settings(max_examples=HTTP_EXAMPLES[request.node.callspec.params["seeded"]], deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(question=hostile.questions)
+    def check(question: str) -> None:
+        # Percent-encoded by hand, so half a surrogate pair goes out as the invalid UTF-8 a client could send.
+        response = client.get("/v1/ask?q=" + quote(question.encode("utf-8", "surrogatepass"), safe=""))
+        statuses[response.status_code] += 1
+        assert response.status_code in (200, 404, 409, 422), (question, response.text)
+        if response.status_code != 200:
+            assert response.json()["error"] in ("question_not_understood", "invalid_parameter", "entity_not_found",
+                                                "ambiguous_name", "empty_graph")
+
+    check()
+    assert statuses[200] and statuses[422], statuses

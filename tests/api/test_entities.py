@@ -51,8 +51,10 @@ def test_unknown_entity_is_404_with_suggestions(client: TestClient) -> None:
     body = response.json()
     assert body["error"] == "entity_not_found" and "did you mean: Tajikistan" in body["message"]
     assert body["details"]["suggestions"][0]["id"] == "tajikistan"
-    weird = client.get("/v1/entities/%E2%80%8B%00%F0%9F%92%A3")
+    weird = client.get("/v1/entities/%E2%80%8B%F0%9F%92%A3")
     assert weird.status_code == 404 and weird.json()["error"] == "entity_not_found"
+    control = client.get("/v1/entities/%E2%80%8B%00%F0%9F%92%A3")
+    assert control.status_code == 422 and "control character '\\x00'" in control.json()["message"]
 
 
 def test_ambiguous_alias_is_409_with_candidates(client: TestClient) -> None:

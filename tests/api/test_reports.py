@@ -58,7 +58,7 @@ def test_posting_a_report_needs_a_key_and_writes_nothing_without_one(
     assert missing.status_code == 401 and missing.json()["error"] == "unauthorized"
     assert "X-API-Key" in missing.json()["message"]
     wrong = post(client, REPORT, key="guess")
-    assert wrong.status_code == 401 and KEY not in wrong.text
+    assert wrong.status_code == 403 and wrong.json()["error"] == "forbidden" and KEY not in wrong.text
     closed = post(client_for(), REPORT, key=KEY)
     assert closed.status_code == 403 and closed.json()["error"] == "writes_disabled"
     assert len(store.sources()) == sources

@@ -198,3 +198,13 @@ def test_question_phrasings_are_validated_data() -> None:
     assert "questions.profile: phrasing 'what do we know' must hold {x}" in message
     assert "questions.connection: phrasing 'how is {x} connected' must hold {x} and {y}" in message
     assert "'dubious' names undefined status 'dubitable'" in message
+
+
+@pytest.mark.parametrize("question", ["what do we know about it", "which claims about it are disputed?",
+                                      "how is IS-K connected to it?"])
+def test_a_profile_or_connection_naming_nobody_is_refused_not_answered(question: str, ontology: Ontology,
+                                                                      index: AliasIndex) -> None:
+    # Found by the property test: these matched a phrasing with its entity missing, and answering raised IndexError.
+    with pytest.raises(QuestionNotUnderstood) as caught:
+        read(question, ontology, index)
+    assert caught.value.suggestions

@@ -86,5 +86,7 @@ def _render(format: str, part: export.GraphPart, ontology: Ontology) -> str:
         return export.csv_nodes(part, ontology)
     if format == "csv-edges":
         return export.csv_edges(part)
-    document = {"node-link": export.node_link, "cytoscape": export.cytoscape, "stix": export.stix_bundle}[format](part)
+    if format == "stix":
+        return json.dumps(export.stix_bundle(part, ontology), ensure_ascii=False, indent=2)
+    document = {"node-link": export.node_link, "cytoscape": export.cytoscape}[format](part)
     return json.dumps(document, ensure_ascii=False, indent=2)

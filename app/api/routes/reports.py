@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from app.api import present
-from app.api.deps import Config, Extractors, Store, Vocabulary, require_api_key
+from app.api.deps import Config, Extractors, Store, Vocabulary
 from app.api.errors import error_responses
 from app.api.schemas import (
     Candidate,
@@ -21,10 +19,10 @@ from app.api.schemas import (
 from graph.errors import StagedClaimNotFound
 from graph.extract.ingest import Staging, candidate_dict, ingest, report_outcome
 from graph.extract.text import from_html, from_text, with_given_metadata
+from graph.inputs import check_report_size
 
+# Writes here need an X-API-Key: app.api.guards checks it for every POST before the body is read.
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
-
-Writer = Annotated[None, Depends(require_api_key)]
 
 
 def _outcome_url(source_id: str) -> str:
@@ -34,11 +32,12 @@ def _outcome_url(source_id: str) -> str:
 @router.post("", response_model=IngestOut, status_code=201,
              responses={200: {"model": IngestOut, "description": "The report was already in the graph; nothing new "
                                                                  "was written."},
-                        **error_responses(400, 401, 403, 422, 503)})
+                        **error_responses(400, 401, 403, 413, 415, 422, 503)})
 def create_report(body: ReportIn, response: Response, store: Store, settings: Config, ontology: Vocabulary,
-                  extractors: Extractors, _: Writer) -> IngestOut:
+                  extractors: Extractors) -> IngestOut:
     """Extract a report's claims and load them with it, or stage them for review (API key required)."""
     origin = "POST /v1/reports"
+    check_report_size(body.html if body.html is not None else body.text or "", settings.max_report_chars, origin)
     parsed = from_html(body.html, origin=origin) if body.html is not None else from_text(body.text or "", origin=origin)
     report = with_given_metadata(parsed, title=body.title, outlet=body.outlet, url=body.url, published=body.published)
     result = ingest(report, store, ontology, extractor=extractors.get(), review=body.review,
@@ -65,9 +64,9 @@ def read_report_claims(id: str, store: Store, settings: Config, extractors: Extr
                         candidates=[Candidate(**candidate_dict(c)) for c in outcome.candidates])
 
 
-@router.post("/{id}/review", response_model=ReviewOut, responses=error_responses(400, 401, 403, 404, 422, 503))
-def review_report(id: str, body: ReviewIn, store: Store, settings: Config, ontology: Vocabulary,
-                  _: Writer) -> ReviewOut:
+@router.post("/{id}/review", response_model=ReviewOut,
+             responses=error_responses(400, 401, 403, 404, 413, 415, 422, 503))
+def review_report(id: str, body: ReviewIn, store: Store, settings: Config, ontology: Vocabulary) -> ReviewOut:
     """Accept (load) or reject (drop) a report's staged claims, by id or all (API key required)."""
     store.get_source(id)
     staging = Staging(settings.staging_path)

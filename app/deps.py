@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.settings import Settings
+from graph.ask import QuestionReader, load_reader
 from graph.errors import StoreUnavailable
 from graph.ontology import Ontology, load_ontology
 from graph.store import GraphStore
@@ -38,3 +39,8 @@ def open_store(settings: Settings, ontology: Ontology | None = None) -> GraphSto
         uri, user, password = status.bolt_uri, status.user, status.password
     return Neo4jStore(connect(uri, user, password), ontology, database=settings.neo4j_database,
                       timeout=settings.query_timeout, uri=uri)
+
+
+def open_reader(settings: Settings, ontology: Ontology, store: GraphStore) -> QuestionReader:
+    """The question reader: the spaCy pipeline the settings name, the ontology's vocabulary, the store's names."""
+    return load_reader(ontology, store.entities(), settings.spacy_model)

@@ -12,8 +12,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.api import docs, errors, openapi, web
 from app.api.etag import ETagMiddleware
 from app.api.routes import ask, claims, entities, export, meta, paths, reports, sources
-from app.deps import open_store
+from app.asking import ReaderSlot
+from app.deps import open_reader, open_store
 from app.settings import Settings
+from graph.ask import QuestionReader
 from graph.ontology import load_ontology
 from graph.store import GraphStore
 
@@ -27,8 +29,10 @@ Read endpoints send an `ETag`; send it back in `If-None-Match` to get `304 Not M
 """
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
-    """The application, serving ``store`` (or the one ``settings`` name) under ``/v1``."""
+def create_app(settings: Settings | None = None, store: GraphStore | None = None,
+               reader: QuestionReader | None = None) -> FastAPI:
+    """The application, serving ``store`` (or the one ``settings`` name) under ``/v1``, with ``reader`` (or one
+    built on the settings' spaCy pipeline) reading questions."""
     settings = settings or Settings()
     ontology = load_ontology()
     app = FastAPI(title="kg: militant groups and states", version="1.0.0", description=DESCRIPTION,
@@ -36,6 +40,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.ontology = ontology
     app.state.store = store if store is not None else open_store(settings, ontology)
+    app.state.reader = ReaderSlot(lambda: open_reader(settings, ontology, app.state.store), reader)
     errors.install(app)
     openapi.install(app, ontology, settings)
     docs.install(app)

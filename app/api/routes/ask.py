@@ -1,25 +1,41 @@
-"""Questions in plain English, answered with the entities, the claims behind them and the query run."""
+"""Questions in plain English, and the structured queries they are read as, answered with the claims behind them."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from app.api.deps import Store, Vocabulary
 from app.api.errors import error_responses
-from graph.ask import Answer, ask
+from app.asking import AskAnswer, ReaderSlot, ask, linked
+from graph.ask import AskQuery, run
 
 router = APIRouter(prefix="/v1/ask", tags=["questions"])
 
 QUESTION_MAX = 300
 
 
-@router.get("", response_model=Answer, responses=error_responses(304, 404, 409, 422, 503))
+def get_reader(request: Request) -> ReaderSlot:
+    """The question reader the application was created with."""
+    slot: ReaderSlot = request.app.state.reader
+    return slot
+
+
+Reader = Annotated[ReaderSlot, Depends(get_reader)]
+
+
+@router.get("", response_model=AskAnswer, responses=error_responses(304, 404, 409, 422, 503))
 def read_answer(
-    store: Store, ontology: Vocabulary,
+    store: Store, reader: Reader,
     q: Annotated[str, Query(min_length=1, max_length=QUESTION_MAX,
                             description='A question, e.g. "who is IS-K trying to provoke?"')],
-) -> Answer:
+) -> AskAnswer:
     """Answer a question; one it cannot read gets a 422 with the closest questions it can."""
-    return ask(store, q, ontology)
+    return linked(ask(store, reader, q))
+
+
+@router.get("/query", response_model=AskAnswer, responses=error_responses(304, 404, 422, 503))
+def read_query(store: Store, ontology: Vocabulary, query: Annotated[AskQuery, Query()]) -> AskAnswer:
+    """Run a structured query as an answer gives it back (`query`), without reading any English."""
+    return linked(run(store, ontology, query))

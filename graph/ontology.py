@@ -105,7 +105,12 @@ class QuestionLexicon(_Strict):
     events: list[str] = Field(default_factory=list)
     assertions: list[str] = Field(default_factory=list)
     denials: list[str] = Field(default_factory=list)
+    responsibility: list[str] = Field(default_factory=list)
+    at_place: list[str] = Field(default_factory=list)
+    claim_words: list[str] = Field(default_factory=list)
+    unanswerable: list[str] = Field(default_factory=list)
     attacks: dict[str, str] = Field(default_factory=dict)
+    attackers: dict[str, str] = Field(default_factory=dict)
     descriptors: list[str] = Field(default_factory=list)
     counted: dict[str, Literal["claims", "incidents"]] = Field(default_factory=dict)
     voices: list[str] = Field(default_factory=list)
@@ -246,15 +251,16 @@ class Ontology(_Strict):
                 if rel is None or rel.category != category:
                     problems.append(f"questions.categories.{category}.types: {name!r} is no {category} relation type")
         for word, status in asked.status_words.items():
-            if status != "disputed" and status not in self.statuses:
+            if status not in ("disputed", "undisputed") and status not in self.statuses:
                 problems.append(f"questions.status_words: {word!r} names undefined status {status!r}")
         for phrase in asked.assertions:
             if "{x}" not in phrase:
                 problems.append(f"questions.assertions: phrasing {phrase!r} must hold {{x}}")
         lexicon = asked.lexicon
-        for word, name in lexicon.attacks.items():
-            if name not in self.relation_types:
-                problems.append(f"questions.lexicon.attacks: {word!r} names undefined relation type {name!r}")
+        for field, words in (("attacks", lexicon.attacks), ("attackers", lexicon.attackers)):
+            for word, name in words.items():
+                if name not in self.relation_types:
+                    problems.append(f"questions.lexicon.{field}: {word!r} names undefined relation type {name!r}")
         if lexicon.within is not None and lexicon.within not in self.relation_types:
             problems.append(f"questions.lexicon.within names undefined relation type {lexicon.within!r}")
         for kind in lexicon.kinds:

@@ -438,7 +438,9 @@ def _assertions(job: _Run) -> _Result:
 def _denials(job: _Run) -> _Result:
     """Denials and the claims they deny: by who denies (``asserted_by``), or of the claims the query names."""
     q = job.query
-    denial_type = job.ontology.denial_type or "DENIED"
+    denial_type = job.ontology.denial_type
+    if denial_type is None:
+        raise InvalidParameter("shape", q.shape, "the ontology has no denial type")
     denied: dict[str, ClaimView] = {}
     denials: dict[str, ClaimView] = {}
     selects = any(v is not None for v in (q.subject, q.object, q.place)) or bool(q.types)
@@ -544,8 +546,8 @@ def describe(job: _Run) -> str:
         text += f", as {_named(job, q.asserted_by)} asserts"
     if q.statuses:
         text += f", {' or '.join(q.statuses)}"
-    if q.disputed:
-        text += ", disputed by a denial"
+    if q.disputed is not None:
+        text += ", disputed by a denial" if q.disputed else ", disputed by no denial"
     if q.since or q.until:
         text += f", in {q.since}" if q.since == q.until else f", happened {q.since or '…'} to {q.until or '…'}"
     if q.kinds:

@@ -9,6 +9,7 @@ aliases ("us", "is", "mines") are names only when written as the alias is.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -124,14 +125,19 @@ class NameFinder:
         return sorted(kept + added, key=lambda f: f.start)
 
     def _closest(self, text: str) -> Entity | None:
-        if len(name_key(text)) < CLOSE_MIN_LETTERS:
+        key = name_key(text)
+        if len(key) < CLOSE_MIN_LETTERS:
             return None
-        matches = self.index.search(text, limit=3, fuzzy_cutoff=CLOSE)
-        if not matches:
+        # Spelt alike as a whole: a name that merely begins like another ("Central Asian …") is not a misspelling.
+        scored = sorted(((difflib.SequenceMatcher(None, key, name_key(m.matched)).ratio(), m.entity)
+                         for m in self.index.search(text, limit=5, fuzzy_cutoff=CLOSE)),
+                        key=lambda pair: -pair[0])
+        close = [(ratio, entity) for ratio, entity in scored if ratio >= CLOSE]
+        if not close:
             return None
-        best = matches[0]
-        rivals = [m for m in matches[1:] if m.entity.id != best.entity.id and m.score >= best.score - CLOSE_MARGIN]
-        return None if rivals else best.entity
+        best_ratio, best = close[0]
+        rivals = [e for ratio, e in close[1:] if e.id != best.id and ratio >= best_ratio - CLOSE_MARGIN]
+        return None if rivals else best
 
     def resolve(self, name: str, at: str | None = None) -> Entity:
         """The entity a name stands for, at the question's date when it gives one ("Kabul" in 2022)."""

@@ -48,7 +48,7 @@ def part_of_speech(token: Token) -> PartOfSpeech:
     return "adj" if token.pos_ == "ADJ" else "other"
 
 
-def _after_do_support(token: Token) -> bool:
+def after_do_support(token: Token) -> bool:
     """Whether a word follows "do"/"did"/"does" and its subject only, as a verb does ("did the Taliban *attack*")."""
     doc = token.doc
     for before in reversed(doc[:token.i]):
@@ -101,7 +101,12 @@ class Vocabulary:
         self.events = frozenset(lexicon.events)
         self.assertions = frozenset(lexicon.assertions)
         self.denials = frozenset(lexicon.denials)
+        self.responsibility = frozenset(lexicon.responsibility)
+        self.at_place = frozenset(lexicon.at_place)
+        self.claim_words = frozenset(lexicon.claim_words)
+        self.unanswerable = frozenset(lexicon.unanswerable)
         self.attacks = dict(lexicon.attacks)
+        self.attackers = dict(lexicon.attackers)
         self.descriptors = frozenset(lexicon.descriptors)
         self.counted = dict(lexicon.counted)
         self.voices = frozenset(lexicon.voices)
@@ -112,7 +117,7 @@ class Vocabulary:
         self.statuses: dict[str, str] = {s: s for s, spec in ontology.statuses.items() if not spec.denial_only}
         self.statuses.update(asked.status_words)
         self.event_types = tuple(dict.fromkeys(lexicon.attacks.values()))
-        self.denial_type = ontology.denial_type or "DENIED"
+        self.denial_type = ontology.denial_type
         self.passive_lemmas = self._passive_lemmas(ontology, nlp)
         self.senses: dict[str, Counter[Sense]] = defaultdict(Counter)
         self.bare: set[str] = set()  # prepositions and question words that name a relation on their own
@@ -158,7 +163,7 @@ class Vocabulary:
         side: Side = "before" if argument.i < trigger.i else "after"
         voice: Voice = "passive" if self.is_passive(trigger) else "active"
         pos = part_of_speech(trigger)
-        if pos in ("noun", "other") and _after_do_support(trigger):
+        if pos in ("noun", "other") and after_do_support(trigger):
             pos = "verb"  # "who did the Taliban shelter?", "did the Taliban attack X?": after "did" and a subject
         return self.lemma(trigger), pos, side, voice, self._preposition(trigger, argument, side)
 
@@ -196,6 +201,12 @@ class Vocabulary:
                 return found
         return self._by_grammar(trigger, signature)
 
+    def learned(self, trigger: Token, argument: Token) -> bool:
+        """Whether some phrasing puts an argument where this one stands, with its preposition ("operate *in* X")."""
+        lemma, pos, side, voice, preposition = self.signature(trigger, argument)
+        return bool(self._learned.get((lemma, pos, side, voice, preposition)) or
+                    self._learned.get((lemma, "*", side, voice, preposition)))
+
     def _by_grammar(self, trigger: Token, signature: Signature) -> Counter[Meaning]:
         lemma, _pos, side, voice, preposition = signature
         found: Counter[Meaning] = Counter()
@@ -224,7 +235,7 @@ class Vocabulary:
     def is_trigger(self, token: Token) -> bool:
         """Whether a token's content word names some relation type or category."""
         return self.lemma(token) in self.senses and (token.pos_ in ("VERB", "NOUN", "ADJ", "AUX", "PROPN")
-                                                      or _after_do_support(token))
+                                                      or after_do_support(token))
 
     def is_bare_trigger(self, token: Token) -> bool:
         """A preposition or question word that alone names a relation ("which country is X *in*", "*where* is X")."""

@@ -7,13 +7,12 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from app import render
-from app.asking import AskAnswer, ReaderSlot, ask, linked
+from app.asking import AskAnswer, ReaderSlot, ask, linked, shapes_text
 from app.cli import Env, cli, emit, handles_errors, json_option, pass_env
 from app.deps import open_reader
 from graph.ask.evaluate import VERDICTS, Evaluation, evaluate, read_questions
@@ -22,63 +21,8 @@ from graph.loader import load
 from graph.store import GraphStore
 from graph.stores.memory import MemoryStore
 
-
-@dataclass(frozen=True)
-class ShapeExample:
-    """A shape `kg ask` reads, a question of that shape, and what the seed graph answers (a test keeps it true)."""
-
-    shape: str
-    question: str
-    answer: str
-    answers: frozenset[str] = frozenset()  # ids the answer must list (at least)
-    claims: frozenset[str] = frozenset()  # claim ids it must cite (at least)
-    verdict: str | None = None
-    count: int | None = None
-
-
-SHAPE_EXAMPLES: list[ShapeExample] = [
-    ShapeExample("a relation", "who is IS-K trying to provoke?", "Pakistan (2 claims), Iran (1)",
-                 frozenset({"pakistan", "iran"})),
-    ShapeExample("a category", "who are IS-K's enemies?",
-                 "8: the Taliban, Pakistan, Shia Muslims, … (hostile claims either way)",
-                 frozenset({"taliban", "pakistan", "shia-muslims"})),
-    ShapeExample("kinds of answer", "which communities does ISKP target?",
-                 "Hazara, Shia Muslims (not the states it targets)", frozenset({"hazara", "shia-muslims"})),
-    ShapeExample("a date window", "who did IS-K attack in 2021?", "Shia Muslims (the Kunduz and Kandahar mosques)",
-                 frozenset({"shia-muslims"})),
-    ShapeExample("a chain", "who hosted al-Qaeda's leader?",
-                 "the Taliban (it hosted Osama bin Laden, who leads al-Qaeda)", frozenset({"taliban"}),
-                 frozenset({"bin-laden-leads-al-qaeda", "taliban-hosts-bin-laden-2001"})),
-    ShapeExample("every tie of a pair", "what is the relationship between Pakistan and the Taliban?",
-                 "ALLIED_WITH and STRAINED_RELATIONS_WITH, grouped by type", frozenset(),
-                 frozenset({"pakistan-allied-taliban", "pakistan-strained-taliban-2022-04"})),
-    ShapeExample("a connection", "how is IS-K connected to China?", "3 paths, the shortest of 2 hops",
-                 frozenset({"china"})),
-    ShapeExample("yes or no", "does IS-K recruit from the TTP?", "yes, 1 claim (isk-recruits-from-ttp-2015)",
-                 claims=frozenset({"isk-recruits-from-ttp-2015"}), verdict="yes"),
-    ShapeExample("events at a place", "what happened in Kunduz?", "the October 2021 mosque bombing (2 claims)",
-                 frozenset({"isk", "mohammad-al-uyghuri"}), frozenset({"isk-attacked-shia-kunduz-2021-10"})),
-    ShapeExample("events in a period", "what happened in October 2021?",
-                 "5 claims: the Kunduz and Kandahar bombings, China's strained ties with Afghanistan",
-                 claims=frozenset({"isk-attacked-shia-kandahar-2021-10", "china-strained-afghanistan-kunduz"})),
-    ShapeExample("an attack named", "who was behind the Termez attack?", "IS-K (isk-attacked-uzbekistan-2022-04-18)",
-                 frozenset({"isk"}), frozenset({"isk-attacked-uzbekistan-2022-04-18"})),
-    ShapeExample("who asserts", "what does Riccardo Valle say about the Taliban?",
-                 "1 claim (isk-undermine-taliban-valle-propaganda)",
-                 claims=frozenset({"isk-undermine-taliban-valle-propaganda"})),
-    ShapeExample("a count", "how many attacks did IS-K carry out in 2021?", "2 incidents (2 claims)", count=2),
-    ShapeExample("denials", "who denied the Termez attack?", "Uzbekistan, the Taliban",
-                 frozenset({"uzbekistan", "taliban"})),
-    ShapeExample("a status", "which claims about IS-K are disputed?",
-                 "the attacks on Tajikistan and Uzbekistan, with the 3 denials",
-                 claims=frozenset({"isk-attacked-tajikistan-2022-05-07", "tajikistan-denied-rocket-attack"})),
-    ShapeExample("a profile", "what do we know about the TTP?", "3 claims grouped by type",
-                 frozenset({"isk", "pakistan"})),
-]
-
 ASK_HELP = "Answer a question in plain English from the graph's claims, with their quotes.\n\n" + \
-    "\b\nShapes it reads, with what the seed graph answers:\n" + "\n".join(
-        f"  {e.shape:<20} {e.question}\n  {'':<20} → {e.answer}" for e in SHAPE_EXAMPLES) + \
+    "\b\nShapes it reads, with what the seed graph answers:\n" + shapes_text("  ") + \
     "\n\nA question it cannot read is refused (exit 2) with the closest questions it can; an unknown name " \
     "exits 1 with suggestions. --json prints what GET /v1/ask returns."
 
@@ -91,7 +35,7 @@ ASK_HELP = "Answer a question in plain English from the graph's claims, with the
 def ask_command(env: Env, question: str, as_json: bool) -> None:
     if not env.store.entities():
         raise EmptyGraph(f"the graph in {env.where} holds nothing yet: run `kg load` to load the seeds, then ask again")
-    result = linked(ask(env.store, env.reader, question))
+    result = linked(ask(env.store, env.reader, question), env.ontology)
     if as_json:
         emit(result.model_dump(mode="json", by_alias=True))
         return

@@ -106,7 +106,7 @@ def test_ask_answers_yes_no_counts_and_nearest_claims(loaded: Settings) -> None:
 
 
 def test_ask_help_lists_every_shape_with_an_answer_that_holds(loaded: Settings) -> None:
-    from app.cli_ask import SHAPE_EXAMPLES  # noqa: PLC0415
+    from app.asking import SHAPE_EXAMPLES  # noqa: PLC0415
 
     help_text = kg(loaded, "ask", "--help").stdout
     shapes = set()

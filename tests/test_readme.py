@@ -50,3 +50,13 @@ def test_the_web_explorer_section_follows_the_http_api_and_names_real_screenshot
     tests = (PROJECT_ROOT / "tests" / "web" / "test_explorer.py").read_text(encoding="utf-8")
     named = re.findall(r"`(explorer-[a-z-]+)\.png`", section)
     assert named and all(f'"{name}"' in tests for name in named), named
+
+
+def test_asking_questions_lists_every_shape_the_reader_answers() -> None:
+    from app.asking import SHAPE_EXAMPLES  # noqa: PLC0415
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Asking questions", 1)[1].split("\n## ", 1)[0]
+    missing = [e.question for e in SHAPE_EXAMPLES if f"`{e.question}`" not in section]
+    assert not missing, missing
+    assert "kg ask-eval" in section and "kg ask-bench" in section

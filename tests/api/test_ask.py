@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from app.api import create_app
+from app.asking import SHAPE_EXAMPLES
 from graph.loader import load
 from graph.model import Batch, Entity
 from graph.ontology import Ontology
@@ -120,6 +121,8 @@ def test_ask_is_documented_with_every_shape(client: TestClient) -> None:
     query = schema["paths"]["/v1/ask/query"]["get"]
     names = {p["name"] for p in query["parameters"]}
     assert {"shape", "types", "subject", "object", "place", "asserted_by", "via", "form", "count_of"} <= names
+    for example in SHAPE_EXAMPLES:  # /docs lists every shape with a real answer (kept true by tests/test_cli.py)
+        assert f"`{example.question}` | {example.answer}" in operation["description"]
     shape = next(p for p in query["parameters"] if p["name"] == "shape")
     assert set(shape["schema"]["enum"]) >= {"relation", "pair", "events", "incident", "assertions", "denials", "chain"}
 

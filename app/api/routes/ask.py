@@ -8,12 +8,16 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from app.api.deps import Store, Vocabulary
 from app.api.errors import error_responses
-from app.asking import AskAnswer, ReaderSlot, ask, linked
+from app.asking import SHAPE_EXAMPLES, AskAnswer, ReaderSlot, ask, linked
 from graph.ask import AskQuery, run
 
 router = APIRouter(prefix="/v1/ask", tags=["questions"])
 
 QUESTION_MAX = 300
+SHAPES_DOC = ("Answer a question; one it cannot read gets a 422 with the closest questions it can.\n\n"
+              "The shapes it reads, each with what the seed graph answers:\n\n"
+              "| shape | question | answer |\n|---|---|---|\n"
+              + "\n".join(f"| {e.shape} | `{e.question}` | {e.answer} |" for e in SHAPE_EXAMPLES))
 
 
 def get_reader(request: Request) -> ReaderSlot:
@@ -25,17 +29,18 @@ def get_reader(request: Request) -> ReaderSlot:
 Reader = Annotated[ReaderSlot, Depends(get_reader)]
 
 
-@router.get("", response_model=AskAnswer, responses=error_responses(304, 404, 409, 422, 503))
+@router.get("", response_model=AskAnswer, responses=error_responses(304, 404, 409, 422, 503),
+            description=SHAPES_DOC)
 def read_answer(
-    store: Store, reader: Reader,
+    store: Store, reader: Reader, ontology: Vocabulary,
     q: Annotated[str, Query(min_length=1, max_length=QUESTION_MAX,
                             description='A question, e.g. "who is IS-K trying to provoke?"')],
 ) -> AskAnswer:
     """Answer a question; one it cannot read gets a 422 with the closest questions it can."""
-    return linked(ask(store, reader, q))
+    return linked(ask(store, reader, q), ontology)
 
 
 @router.get("/query", response_model=AskAnswer, responses=error_responses(304, 404, 422, 503))
 def read_query(store: Store, ontology: Vocabulary, query: Annotated[AskQuery, Query()]) -> AskAnswer:
     """Run a structured query as an answer gives it back (`query`), without reading any English."""
-    return linked(run(store, ontology, query))
+    return linked(run(store, ontology, query), ontology)

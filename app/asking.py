@@ -159,6 +159,8 @@ def _pair(q: AskQuery, common: dict[str, object]) -> list[str]:
 
 
 def _events(q: AskQuery, common: dict[str, object]) -> list[str]:
+    if q.object is not None:
+        return [_url("/v1/claims", object=q.object, **common)]
     if q.place is None:
         return [_url("/v1/claims", **common)]
     return [_url("/v1/claims", location=q.place, **common), _url("/v1/claims", object=q.place, **common)]

@@ -244,6 +244,7 @@ def _relation(job: _Run) -> _Result:
         found = list({c.id: c for c in found}.values())
     else:
         found = job.claims(subject=subject, object=obj, types=_types(q), location=q.place, asserted_by=q.asserted_by)
+        found += _struck_at(job, obj, q.types, subject=subject)
     focus = subject if obj is None else obj if subject is None else None
     by_entity: dict[str, list[str]] = defaultdict(list)
     kept = []
@@ -261,6 +262,20 @@ def _relation(job: _Run) -> _Result:
     return _Result(kept, by_entity)
 
 
+def _struck_at(job: _Run, place: str | None, types: list[str], *, subject: str | None = None,
+               windowed: bool = True) -> list[ClaimView]:
+    """Attacks at a place asked of as their object ("who attacked Peshawar"): the ontology keeps a place struck as
+    an attack's location beside the community or state it hit, so those claims answer too."""
+    entity = job.entity(place) if place is not None else None
+    attacks = [t for t in (types or ()) if t in _event_types(job)]
+    if entity is None or entity.kind not in job.ontology.location_kinds or not attacks:
+        return []
+    if windowed:
+        return [c for c in job.claims(location=place, subject=subject, types=tuple(attacks)) if c.object != place]
+    return [c for c in job.store.claims(ClaimQuery(location=place, subject=subject, types=tuple(attacks)))
+            if c.object != place]
+
+
 def _chain(job: _Run) -> _Result:
     """An entity reached through one relation, then the main relation from what it reached."""
     q = job.query
@@ -268,6 +283,8 @@ def _chain(job: _Run) -> _Result:
     via_types = tuple(q.via_types) or None
     side = {"out": "subject", "in": "object"}.get(q.via_direction)
     steps = job.store.claims(_at(side or "subject", q.via, via_types))
+    if q.via_direction == "in":
+        steps += _struck_at(job, q.via, q.via_types, windowed=False)
     reached: dict[str, list[ClaimView]] = defaultdict(list)
     for claim in steps:
         for other in _others(claim, q.via, "both"):
@@ -359,7 +376,9 @@ def _events(job: _Run) -> _Result:
     """What happened at a place (claims located there, and attacks on it) and in a period."""
     q = job.query
     types = _types(q)
-    if q.place is not None:
+    if q.object is not None:  # what was done to it
+        found = job.claims(object=q.object, types=types)
+    elif q.place is not None:
         found = []
         for place in _places_within(job, q.place):
             # What happened there or to it: acts of violence, and anything the report dates (an undated claim
@@ -369,7 +388,7 @@ def _events(job: _Run) -> _Result:
                     found.append(claim)
     else:
         if job.span.is_open:
-            raise InvalidParameter("place", None, "an events query needs a place or a period")
+            raise InvalidParameter("place", None, "an events query needs a place, an object or a period")
         found = job.claims(types=types)
     unique = list({c.id: c for c in found}.values())
     by_entity: dict[str, list[str]] = defaultdict(list)
@@ -527,6 +546,7 @@ def describe(job: _Run) -> str:
             f" of {said}" if q.types else "")
     elif shape == "events":
         text = "what happened" + (f" at {_named(job, q.place)} (or a place in it)" if q.place else "") + (
+            f" to {_named(job, q.object)}" if q.object else "") + (
             f", of {said}" if q.types else "")
     elif shape == "incident":
         where = [f"in {_named(job, q.place)}" if q.place else "", f"on {_named(job, q.object)}" if q.object else "",

@@ -16,6 +16,10 @@ _YES_NO_OPENERS = frozenset({"be", "do", "have", "can", "could", "will", "would"
                              "does", "is", "are", "was", "were", "has", "had"})
 
 
+# Commands that open a question as "which" does: "list the attacks …", "name the states …".
+_IMPERATIVES = frozenset({"list", "name", "show", "give", "find", "count"})
+
+
 class Unreadable(Exception):
     """The reading cannot go on; the reader refuses the question."""
 
@@ -72,9 +76,11 @@ class Question:
                 and first.i not in self.entities)
 
     def wh_noun(self) -> Token | None:
-        """The noun a question word asks for ("which *states*", "what *groups*", "how many *attacks*")."""
+        """The noun a question word asks for ("which *states*", "what *groups*", "how many *attacks*", "name *the
+        states* …")."""
         for token in self.doc:
-            if token.lower_ in ("which", "what", "whose", "many") and token.i + 1 < len(self.doc):
+            opener = token.i == 0 and token.lemma_.lower() in _IMPERATIVES
+            if (token.lower_ in ("which", "what", "whose", "many") or opener) and token.i + 1 < len(self.doc):
                 following = self.doc[token.i + 1:]
                 for candidate in following:
                     if candidate.i in self.entities or candidate.tag_ == "POS":
@@ -120,6 +126,9 @@ class Question:
             if token.lower_ in WH_WORDS or lemma in vocab.light or lemma in vocab.fillers or \
                     token.lower_ in vocab.fillers:
                 continue
+            named = self.entities.get(token.i - 1)
+            if named is not None and named.kind in vocab.kind_of(token):
+                continue  # "the Kunduz province", "the Taliban movement": the name's own kind
             if token.pos_ in CONTENT or token.like_num:
                 left.append(token)
         return left

@@ -42,9 +42,11 @@ def _form(asked: Question) -> tuple[Form, CountOf | None]:
     doc = asked.doc
     for token in doc:
         pair = (token.lower_, doc[token.i + 1].lower_ if token.i + 1 < len(doc) else "")
-        if pair in (("how", "many"), ("number", "of")):
-            asked.use(token, doc[token.i + 1])
-            counted = asked.wh_noun() if pair[0] == "how" else (doc[token.i + 2] if token.i + 2 < len(doc) else None)
+        counting = token.i == 0 and token.lower_ == "count"  # "count IS-K's attacks"
+        if pair in (("how", "many"), ("number", "of")) or counting:
+            asked.use(token) if counting else asked.use(token, doc[token.i + 1])
+            counted = asked.wh_noun() if pair[0] in ("how", "count") else (
+                doc[token.i + 2] if token.i + 2 < len(doc) else None)
             if counted is None:
                 raise Unreadable
             lemma = asked.lemma(counted)
@@ -414,13 +416,19 @@ def _events(asked: Question) -> AskQuery | None:
     if named:
         token = named[0]
         before = token.i - 1
-        while before > 0 and asked.lemma(asked.doc[before]) in vocab.fillers and asked.doc[before].pos_ == "ADJ":
-            asked.use(asked.doc[before])  # "in southeastern Afghanistan"
+        while before > 0 and (asked.doc[before].pos_ == "DET" or (
+                asked.lemma(asked.doc[before]) in vocab.fillers and asked.doc[before].pos_ == "ADJ")):
+            asked.use(asked.doc[before])  # "in southeastern Afghanistan", "to the Hazara"
             before -= 1
         preposition = asked.doc[before] if before >= 0 else None
         topic = token.i == 0 and len(asked.doc) > 1 and asked.doc[1].is_punct  # "Peshawar: what happened?"
+        if preposition is not None and preposition.lower_ == "to" and not topic:
+            # "what happened to the Hazara": what was done to them
+            asked.use(*words, preposition)
+            asked.role(token, "object")
+            return AskQuery(shape="events", object=asked.entity(token).id, **_time_fields(asked))
         if (preposition is None or preposition.lower_ not in asked.vocab.at_place) and not topic:
-            return None  # "what happened to IS-K" is a profile
+            return None
         place = asked.entity(token)
         asked.role(token, "place")
         if preposition is not None and preposition.lower_ in asked.vocab.at_place:

@@ -159,6 +159,17 @@ def test_an_attack_named_by_place_gives_its_attackers_and_every_claim_of_it(seed
                                    "taliban-denied-termez-attack"}
 
 
+def test_a_place_struck_answers_for_the_attacks_located_there(seeded: GraphStore, reader: QuestionReader) -> None:
+    peshawar = ask(seeded, reader, "who attacked Peshawar?")
+    assert (answer_ids(peshawar), claim_ids(peshawar)) == ({"isk"}, {"isk-attacked-shia-peshawar-2022-03"})
+    there = ask(seeded, reader, "who did IS-K attack in Peshawar?")
+    assert (answer_ids(there), claim_ids(there)) == ({"shia-muslims"}, {"isk-attacked-shia-peshawar-2022-03"})
+    attacker = ask(seeded, reader, "Who is the Mashhad attacker?")
+    assert answer_ids(attacker) == {"mashhad-shrine-attacker"}
+    done_to = ask(seeded, reader, "what happened to the Hazara?")
+    assert claim_ids(done_to) == {"isk-targets-hazara-mines"}
+
+
 def test_claims_by_who_asserts_them(seeded: GraphStore, reader: QuestionReader,
                                     seed_claims: list[dict[str, Any]]) -> None:
     valle = ask(seeded, reader, "what does Riccardo Valle say about the Taliban?")

@@ -92,7 +92,18 @@ READINGS: dict[str, dict[str, Any]] = {
                                       "via_types": ["LEADS"], "via_direction": "in"},
     "who attacked the country Termez is located in?": {"shape": "chain", "types": ["ATTACKED"], "via": "termez",
                                                        "via_types": ["LOCATED_IN"], "via_kinds": ["state"]},
+    # a place after "in" that no phrasing puts there is where it happened; "where" asks for places
+    "who did IS-K attack in Peshawar?": {"types": ["ATTACKED"], "subject": "isk", "object": None,
+                                         "place": "peshawar"},
+    "where did IS-K attack?": {"types": ["ATTACKED"], "kinds": ["place", "state"]},
+    "where does Andrew Mines work?": {"types": ["AFFILIATED_WITH"], "kinds": []},  # at an organisation
+    "which groups operate in Afghanistan?": {"types": ["OPERATES_IN"], "object": "afghanistan", "place": None},
+    # the noun of who did it, and what was done to someone
+    "Who is the Mashhad attacker?": {"shape": "incident", "place": "mashhad", "direction": "in"},
+    "what happened to the Hazara?": {"shape": "events", "object": "hazara", "place": None},
+    "Who did Pakistan bomb in April 2022?": {"shape": "relation", "subject": "pakistan", "object": None},
     # statuses and profiles
+    "which claims about IS-K are not disputed?": {"shape": "status", "disputed": False},
     "which claims about IS-K are disputed?": {"shape": "status", "subject": "isk", "disputed": True},
     "which claims about Iran are alleged, not reported?": {"shape": "status", "statuses": ["alleged"]},
     "what do we know about TTP?": {"shape": "profile", "subject": "ttp"},
@@ -181,6 +192,7 @@ def test_one_grammar_of_dates_and_one_folding_of_names() -> None:
 
 @pytest.mark.parametrize("question", [
     "what is the weather in Tajikistan?", "how tall is the Taliban?", "tell me a joke", "", "???",
+    "why did IS-K attack Tajikistan?",
     "how many fighters does IS-K have?", "what is the capital of Tajikistan?", "who is the president of Uzbekistan?",
     "write me a poem about the Amu Darya", "what do analysts say about IS-K?",
 ])
@@ -213,6 +225,12 @@ def test_a_misspelt_name_is_read_as_the_clearly_closest_and_the_reading_says_so(
     assert read.reading.mentions[0].close and "'Kandhar' read as Kandahar, the closest name" in read.reading.notes
     assert query(reader, "what does Ricardo Valle say about the Taliban").asserted_by == "riccardo-valle"
     assert query(reader, "Has ISIS-K ever attacked Tajikstan").object == "tajikistan"
+    # A name that only begins like one ("Central Asian …") or holds another ("Valle T") is no misspelling of it.
+    with pytest.raises(EntityNotFound):
+        reader.read("Which Central Asian states has IS-K attacked?")
+    with pytest.raises(QuestionNotUnderstood) as caught:
+        reader.read("what does Valle T say?")
+    assert "Malta" not in caught.value.message and "Riccardo Valle" in " ".join(caught.value.suggestions)
 
 
 def test_an_alias_of_two_entities_is_not_resolved_silently(reader: QuestionReader) -> None:

@@ -144,7 +144,14 @@ class _Result:
 
 def _finish(job: _Run, result: _Result, question: str | None, reading: Reading | None) -> Answer:
     query = job.query
-    answers = job.answers(result.by_entity)
+    by_entity = result.by_entity
+    if query.form == "yes_no":
+        # A yes/no question asks about the entities it names: each is listed with the claims that bear on it.
+        named = [e for e in (query.subject, query.object, query.asserted_by, query.place, query.via) if e]
+        by_entity = {e: ids for e in dict.fromkeys(named)
+                     if (ids := [c.id for c in result.counted
+                                 if e in (c.subject, c.object, c.asserted_by, c.location)])}
+    answers = job.answers(by_entity)
     verdict = None
     nearest: list[ClaimView] = []
     if query.form == "yes_no":

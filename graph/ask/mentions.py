@@ -12,12 +12,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from graph.errors import EntityNotFound
+from graph.errors import AmbiguousName, EntityNotFound
 from graph.model import Entity
 from graph.names import AliasIndex, fold, name_key
 
@@ -39,6 +40,7 @@ class Found:
     text: str
     entity: Entity
     close: bool = False
+    now: bool = False  # a name of several entities over time, read as it stands now (the question gives no date)
 
 
 def _forms(name: str) -> set[str]:
@@ -51,7 +53,9 @@ def _forms(name: str) -> set[str]:
 class NameFinder:
     """Every name of a registry, matched on question tokens; built once, read by any number of threads."""
 
-    def __init__(self, nlp: Language, entities: Iterable[Entity], not_names: Iterable[str]) -> None:
+    def __init__(self, nlp: Language, entities: Iterable[Entity], not_names: Iterable[str],
+                 today: str | None = None) -> None:
+        self.today = today  # the date "now" means (tests fix it); None: the day the question is read
         self.entities = {e.id: e for e in entities}
         self.index = AliasIndex(self.entities.values())
         self.not_names = frozenset(not_names)
@@ -80,7 +84,8 @@ class NameFinder:
             text = doc[start:end].text
             if fold(text) in self.not_names and text not in self._spelled:
                 continue  # "us", "Is", "mines": words before they are names
-            found.append(Found(start, end, text, self.resolve(text, at)))
+            entity, now = self.resolve(text, at)
+            found.append(Found(start, end, text, entity, now=now))
             taken.update(range(start, end))
         return sorted(found, key=lambda f: f.start)
 
@@ -139,14 +144,24 @@ class NameFinder:
         rivals = [e for ratio, e in close[1:] if e.id != best.id and ratio >= best_ratio - CLOSE_MARGIN]
         return None if rivals else best
 
-    def resolve(self, name: str, at: str | None = None) -> Entity:
-        """The entity a name stands for, at the question's date when it gives one ("Kabul" in 2022)."""
+    def resolve(self, name: str, at: str | None = None) -> tuple[Entity, bool]:
+        """The entity a name stands for, at the question's date when it gives one ("Kabul" in 2022); and whether it
+        was read as it stands now, because the question gives no date and the name's entities differ over time
+        ("has Kabul denied anything": the Taliban since August 2021). ``AmbiguousName`` when no date decides."""
         if at is not None:
             try:
-                return self.index.resolve(name, at)
+                return self.index.resolve(name, at), False
             except EntityNotFound:
                 pass  # an alias that held only at other times still names its entity when the question is undated
-        return self.index.resolve(name)
+        try:
+            return self.index.resolve(name), False
+        except AmbiguousName as ambiguous:
+            if at is not None:
+                raise
+            try:
+                return self.index.resolve(name, self.today or date.today().isoformat()), True
+            except (AmbiguousName, EntityNotFound):
+                raise ambiguous from None
 
 
 def merge(doc: Doc, found: list[Found]) -> dict[int, Found]:

@@ -106,7 +106,8 @@ class QuestionReader:
         """
         doc, names, times = self._doc(question)
         asked = Question(question, doc, {i: f.entity for i, f in names.items()}, times, self.vocab,
-                          close={i: f.text for i, f in names.items() if f.close})
+                          close={i: f.text for i, f in names.items() if f.close},
+                          now={i: f.text for i, f in names.items() if f.now})
         try:
             query = read_query(asked)
         except Unreadable:
@@ -198,6 +199,8 @@ def _reading(asked: Question, query: AskQuery) -> Reading:
                 for i, e in sorted(asked.entities.items())]
     predicate = next((asked.lemma(t) for t in asked.doc if t.i in asked.used and asked.vocab.is_trigger(t)), None)
     notes = [f"'{m.text}' read as {m.name}, the closest name" for m in mentions if m.close]
+    notes += [f"'{asked.doc[i].text}' read as it stands now: {e.name}" for i, e in sorted(asked.entities.items())
+              if i in asked.now]
     if asked.times.said:
         notes.append(f"'{asked.times.said}' read as when it happened")
     return Reading(asks=_asks(asked, query), predicate=predicate, mentions=mentions, time=asked.times.said,

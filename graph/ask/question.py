@@ -34,6 +34,7 @@ class Question:
     times: Times
     vocab: Vocabulary
     close: dict[int, str] = field(default_factory=dict)  # misspelt names read as the closest, as written
+    now: dict[int, str] = field(default_factory=dict)  # names of several entities over time, read as they stand now
     used: set[int] = field(default_factory=set)
     roles: dict[int, str] = field(default_factory=dict)
 

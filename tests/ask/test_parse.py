@@ -242,8 +242,10 @@ def test_an_alias_of_two_entities_is_not_resolved_silently(reader: QuestionReade
 def test_a_question_date_resolves_an_alias_that_holds_only_for_a_time(reader: QuestionReader) -> None:
     assert query(reader, "who does Kabul host in 2022?").subject == "taliban"
     assert query(reader, "who does Kabul host in 2015?").subject == "afghanistan"
-    with pytest.raises(AmbiguousName):
-        reader.read("who does Kabul host?")
+    # Undated, it is read as it stands now, and the reading says so.
+    read = reader.read("has Kabul denied anything")
+    assert read.query.asserted_by == "taliban"
+    assert "'Kabul' read as it stands now: Taliban" in read.reading.notes
 
 
 def test_a_capitalised_alias_that_is_also_a_word_is_a_name_only_as_spelled(reader: QuestionReader) -> None:

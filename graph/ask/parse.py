@@ -35,13 +35,14 @@ from graph.ask.shapes import read_query
 from graph.ask.times import Times, take_times
 from graph.ask.vocabulary import WH_WORDS, vocabulary
 from graph.dates import MONTHS
-from graph.errors import EntityNotFound, QuestionNotUnderstood
+from graph.errors import EntityNotFound, KgError, QuestionNotUnderstood
 from graph.extract.language import process
 from graph.model import Entity
 from graph.names import fold
 from graph.ontology import Ontology
 
 SUGGESTIONS = 3
+SUGGESTIONS_TRIED = 12  # phrasings read to check they are understood before the rest are offered unchecked
 QUESTION_MAX_WORDS = 60
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
 
@@ -104,19 +105,31 @@ class QuestionReader:
         cannot be placed, ``EntityNotFound`` when a word that looks like a name is none the
         registry knows, ``AmbiguousName`` when a name stands for several entities.
         """
-        doc, names, times = self._doc(question)
-        asked = Question(question, doc, {i: f.entity for i, f in names.items()}, times, self.vocab,
-                          close={i: f.text for i, f in names.items() if f.close},
-                          now={i: f.text for i, f in names.items() if f.now})
-        try:
-            query = read_query(asked)
-        except Unreadable:
-            query = None
-        left = asked.leftovers() if query is not None else []
+        asked, query, left = self._attempt(question)
         if query is None or left:
             self._unknown_name(asked, left)
             raise QuestionNotUnderstood(question, self.suggest(asked))
         return Read(query, _reading(asked, query))
+
+    def _attempt(self, question: str) -> tuple[Question, AskQuery | None, list[Token]]:
+        """The question parsed, the query read from it (None if none), and the words no part of it used."""
+        doc, names, times = self._doc(question)
+        asked = Question(question, doc, {i: f.entity for i, f in names.items()}, times, self.vocab,
+                         close={i: f.text for i, f in names.items() if f.close},
+                         now={i: f.text for i, f in names.items() if f.now})
+        try:
+            query = read_query(asked)
+        except Unreadable:
+            return asked, None, []
+        return asked, query, asked.leftovers()
+
+    def _understood(self, question: str) -> bool:
+        """Whether a question reads whole (for suggestions: only questions the reader understands are offered)."""
+        try:
+            _asked, query, left = self._attempt(question)
+        except KgError:
+            return False
+        return query is not None and not left
 
     def _unknown_name(self, asked: Question, left: list[Token]) -> None:
         """``EntityNotFound`` for words left over that look like a name (capitalised, tagged a proper noun, or close
@@ -150,12 +163,13 @@ class QuestionReader:
                         key=lambda p: (p.count("{") - p.count("{status}") != max(1, min(2, slots)),
                                        -SequenceMatcher(None, bare, p.replace("{x}", "").replace("{y}", "")).ratio()))
         seen: list[str] = []
-        for phrase in ranked:
+        for tried, phrase in enumerate(ranked):
             filled = phrase
             for slot, name in zip(("{x}", "{y}"), names, strict=False):
                 filled = filled.replace(slot, name)
             filled = filled.replace("{status}", "disputed").replace("{x}", "…").replace("{y}", "…")
-            if filled not in seen:
+            # A suggestion with a blank is a pattern to fill in; a filled one must be a question the reader reads.
+            if filled not in seen and ("…" in filled or tried >= SUGGESTIONS_TRIED or self._understood(filled)):
                 seen.append(filled)
             if len(seen) == SUGGESTIONS:
                 break

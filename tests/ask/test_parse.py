@@ -208,6 +208,12 @@ def test_a_refusal_offers_the_closest_questions_with_its_names(reader: QuestionR
     suggestions = caught.value.suggestions
     assert suggestions[0] == "who is IS-K trying to provoke"
     assert 1 < len(suggestions) <= 3 and all("IS-K" in s for s in suggestions)
+    # What is offered is understood: each suggestion reads.
+    for question in ("who does IS-K fancy?", "what is the weather in Tajikistan?", "how tall is the Taliban?"):
+        with pytest.raises(QuestionNotUnderstood) as refused:
+            reader.read(question)
+        offered = refused.value.suggestions
+        assert offered and all(reader.read(s).query for s in offered if "…" not in s), offered
 
 
 def test_an_unknown_name_is_entity_not_found_with_suggestions(reader: QuestionReader) -> None:

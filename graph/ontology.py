@@ -109,6 +109,8 @@ class QuestionLexicon(_Strict):
     at_place: list[str] = Field(default_factory=list)
     claim_words: list[str] = Field(default_factory=list)
     unanswerable: list[str] = Field(default_factory=list)
+    hypothetical: list[str] = Field(default_factory=list)
+    negations: list[str] = Field(default_factory=list)
     attacks: dict[str, str] = Field(default_factory=dict)
     attackers: dict[str, str] = Field(default_factory=dict)
     descriptors: list[str] = Field(default_factory=list)

@@ -123,6 +123,9 @@ class Question:
         for token in self.doc:
             if token.i in self.used or token.i in self.entities or token.is_punct or token.is_space:
                 continue
+            if token.lower_ in vocab.negations and not (token.lower_ == "no" and token.i == 0):
+                left.append(token)  # a "not" no reading used would turn the answer into its opposite
+                continue
             lemma = self.lemma(token)
             if token.lower_ in WH_WORDS or lemma in vocab.light or lemma in vocab.fillers or \
                     token.lower_ in vocab.fillers:

@@ -19,8 +19,9 @@ from graph.model import Entity
 
 def read_query(asked: Question) -> AskQuery:
     """The query a question asks, or ``Unreadable``."""
-    if any(t.lower_ in asked.vocab.unanswerable for t in asked.doc):
-        raise Unreadable  # "why": the graph holds who did what to whom, not reasons
+    vocab = asked.vocab
+    if any(t.lower_ in vocab.unanswerable or (t.tag_ == "MD" and t.lower_ in vocab.hypothetical) for t in asked.doc):
+        raise Unreadable  # "why", "could", "will": the graph holds who did what to whom, not reasons or chances
     form, count_of = _form(asked)
     query = None
     for shape in _SHAPES:
@@ -80,7 +81,7 @@ def _statuses(asked: Question) -> tuple[list[str], bool | None]:
         if status is None:
             continue
         previous = asked.doc[token.i - 1] if token.i > 0 else None
-        if previous is not None and previous.lower_ in ("not", "n't", "never", "un"):
+        if previous is not None and previous.lower_ in asked.vocab.negations:
             asked.use(previous, token)  # "alleged, not reported": a claim has one status; "not disputed"
             if status == "disputed":
                 disputed = False

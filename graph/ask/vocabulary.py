@@ -105,6 +105,8 @@ class Vocabulary:
         self.at_place = frozenset(lexicon.at_place)
         self.claim_words = frozenset(lexicon.claim_words)
         self.unanswerable = frozenset(lexicon.unanswerable)
+        self.hypothetical = frozenset(lexicon.hypothetical)
+        self.negations = frozenset(lexicon.negations)
         self.attacks = dict(lexicon.attacks)
         self.attackers = dict(lexicon.attackers)
         self.descriptors = frozenset(lexicon.descriptors)

@@ -192,7 +192,8 @@ def test_one_grammar_of_dates_and_one_folding_of_names() -> None:
 
 @pytest.mark.parametrize("question", [
     "what is the weather in Tajikistan?", "how tall is the Taliban?", "tell me a joke", "", "???",
-    "why did IS-K attack Tajikistan?",
+    "why did IS-K attack Tajikistan?", "who has not been attacked by IS-K?", "could IS-K attack China?",
+    "who will IS-K attack next?", "which group has carried out the most attacks?",
     "how many fighters does IS-K have?", "what is the capital of Tajikistan?", "who is the president of Uzbekistan?",
     "write me a poem about the Amu Darya", "what do analysts say about IS-K?",
 ])

@@ -224,7 +224,7 @@ def test_entity_stats_schema_and_search(loaded: Settings) -> None:
 def test_the_readme_examples_are_real_commands_and_options() -> None:
     """Every `kg ...` line in the README names a command and options that exist."""
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    examples = re.findall(r"^(?:\$ )?kg ([a-z][a-z0-9]*)([^\n]*)$", readme, re.MULTILINE)
+    examples = re.findall(r"^(?:\$ )?kg ([a-z][a-z0-9-]*)([^\n]*)$", readme, re.MULTILINE)
     assert len(examples) >= 6
     for command_name, tail in examples:
         command = cli.commands.get(command_name)  # type: ignore[attr-defined]

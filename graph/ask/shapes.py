@@ -428,8 +428,9 @@ def _events(asked: Question) -> AskQuery | None:
             asked.use(*words, preposition)
             asked.role(token, "object")
             return AskQuery(shape="events", object=asked.entity(token).id, **_time_fields(asked))
-        if (preposition is None or preposition.lower_ not in asked.vocab.at_place) and not topic:
-            return None
+        placed = preposition is not None and preposition.lower_ in asked.vocab.at_place
+        if not (placed or topic) or asked.entity(token).kind not in asked.vocab.ontology.location_kinds:
+            return None  # "what happened in IS-K": a group is no place
         place = asked.entity(token)
         asked.role(token, "place")
         if preposition is not None and preposition.lower_ in asked.vocab.at_place:

@@ -11,15 +11,13 @@ from pathlib import Path
 
 import click
 
-from app import cli_extract, render  # cli_extract adds the extraction commands to the group
+from app import cli_ask, cli_extract, render  # cli_ask and cli_extract add their commands to the group
 from app.cli_base import Env, cli, emit, handles_errors, json_option, pass_env, split_list
 from app.deps import local_server
 from app.settings import StoreKind
-from graph.ask import ask
 from graph.browser_style import grass
 from graph.dates import DateWindow, PartialDate, window
-from graph.errors import EmptyGraph, InvalidParameter
-from graph.inputs import check_question
+from graph.errors import InvalidParameter
 from graph.loader import load
 from graph.store import MAX_DEPTH, MAX_HOPS, ClaimQuery
 from graph.stores.neo4j import Neo4jStore
@@ -207,39 +205,6 @@ def path_command(env: Env, source: str, target: str, max_hops: int, k: int, type
                            for i, hops in enumerate(paths, start=1)))
 
 
-@cli.command("ask", help='Answer a question in plain English, e.g. kg ask "who is IS-K trying to provoke?"')
-@click.argument("question")
-@json_option
-@pass_env
-@handles_errors
-def ask_command(env: Env, question: str, as_json: bool) -> None:
-    check_question(question, "QUESTION")
-    if not env.store.entities():
-        raise EmptyGraph(f"the graph in {env.where} holds nothing yet: run `kg load` to load the seeds, then ask again")
-    result = ask(env.store, question, env.ontology)
-    if as_json:
-        emit(result.model_dump(mode="json", by_alias=True))
-        return
-    click.echo(result.explanation)
-    if result.answers:
-        click.echo()
-        click.echo(render.table(("ANSWER", "ID", "KIND", "CLAIMS"),
-                                [[a.name, a.id, a.kind, len(a.claims)] for a in result.answers]))
-    if result.paths:
-        click.echo()
-        click.echo("\n\n".join(render.path_text(i, path.hops, env.name, env.store.get_source)
-                               for i, path in enumerate(result.paths, start=1)))
-    elif result.groups:
-        claims = {c.id: c for c in result.claims}
-        for kind, ids in result.groups.items():
-            click.echo()
-            click.echo(f"{kind} ({len(ids)})")
-            click.echo(render.claims_with_quotes([claims[i] for i in ids], env.name, env.store.get_source))
-    elif result.claims:
-        click.echo()
-        click.echo(render.claims_with_quotes(result.claims, env.name, env.store.get_source))
-
-
 @cli.command("stats", help="Counts of entities, sources and claims by kind, type and status.")
 @json_option
 @pass_env
@@ -372,7 +337,7 @@ def _window(since: str | None, until: str | None) -> DateWindow:
     return window(since, until)
 
 
-__all__ = ["cli", "cli_extract", "main"]
+__all__ = ["cli", "cli_ask", "cli_extract", "main"]
 
 
 def main() -> None:

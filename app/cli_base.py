@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from app.deps import open_store
+from app.asking import ReaderSlot
+from app.deps import open_reader, open_store
 from app.settings import Settings, StoreKind, load_settings
 from graph.errors import EmptyGraph, EntityNotFound, KgError
 from graph.loader import read_bundle
@@ -36,12 +37,21 @@ class Env:
         self.ontology: Ontology = load_ontology()
         self._store: GraphStore | None = None
         self._extractor: Extractor | None = None
+        self._reader: ReaderSlot | None = None
 
     @property
     def store(self) -> GraphStore:
         if self._store is None:
             self._store = open_store(self.settings, self.ontology)
         return self._store
+
+    @property
+    def reader(self) -> ReaderSlot:
+        """The question reader, built once (the spaCy pipeline loads only for commands that read questions)."""
+        if self._reader is None:
+            store = self.store
+            self._reader = ReaderSlot(lambda: open_reader(self.settings, self.ontology, store))
+        return self._reader
 
     @property
     def extractor(self) -> Extractor:

@@ -6,6 +6,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from app.settings import Settings
+from graph.ask import QuestionReader, load_reader
 from graph.errors import StoreUnavailable
 from graph.loader import read_bundle
 from graph.ontology import Ontology, load_ontology
@@ -77,3 +78,6 @@ class ExtractorHolder:
         """Rebuild on next use: the registry has grown."""
         with self._lock:
             self._extractor = None
+def open_reader(settings: Settings, ontology: Ontology, store: GraphStore) -> QuestionReader:
+    """The question reader: the spaCy pipeline the settings name, the ontology's vocabulary, the store's names."""
+    return load_reader(ontology, store.entities(), settings.spacy_model)

@@ -92,8 +92,8 @@ class Settings(BaseSettings):
     query_timeout: float = Field(10.0, gt=0, description="Seconds a store query may run.")
 
     spacy_model: str = Field(
-        DEFAULT_MODEL, description="The installed spaCy English pipeline the extractor parses with "
-                                   "(en_core_web_sm by default; en_core_web_md, _lg, _trf if installed).")
+        DEFAULT_MODEL, description="The installed spaCy English pipeline (with a parser) that reads reports and "
+                                   "questions (en_core_web_sm by default; en_core_web_md, _lg, _trf if installed).")
 
     ci: bool = Field(False, validation_alias=AliasChoices("CI", "KG_CI"),
                      description="Set by CI: tests that need Neo4j fail instead of skipping.")

@@ -4,6 +4,8 @@
 // :param types => ["SEEKS_TO_PROVOKE"]
 // :param statuses => null
 // :param source => null
+// :param location => null
+// :param asserted_by => null
 // :param min_confidence => 0.0
 // :param since => "2022-04-01"
 // :param until => null
@@ -12,6 +14,8 @@ WHERE c.id IS NOT NULL
   AND ($types IS NULL OR type(c) IN $types)
   AND ($statuses IS NULL OR c.status IN $statuses)
   AND ($source IS NULL OR c.source = $source)
+  AND ($location IS NULL OR c.location = $location)
+  AND ($asserted_by IS NULL OR c.asserted_by = $asserted_by)
   AND c.confidence >= $min_confidence
   AND ($since IS NULL AND $until IS NULL OR c.happened_from IS NOT NULL OR c.happened_to IS NOT NULL)
   AND ($since IS NULL OR c.happened_to IS NULL OR c.happened_to >= $since)

@@ -16,6 +16,24 @@ from graph.errors import InvalidParameter
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
+# --- the grammar of dates in English, one for the extractor (graph.extract.dates) and the
+# question reader (graph.ask): month names, and the patterns of a date that carries its own year.
+
+MONTHS: dict[str, int] = {name: number for number, names in enumerate(
+    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"),
+     ("november", "nov"), ("december", "dec")], start=1) for name in names}
+# A month's name or abbreviation (one group), with an optional full stop.
+MONTH = (r"(january|february|march|april|may|june|july|august|september|october|november|december"
+         r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
+_ORDINAL = r"(?:st|nd|rd|th)?"
+# "May 7, 2022" (month, day, year); "7 May 2022", "7th of May 2022" (day, month, year); "May 2022".
+MONTH_DAY_YEAR = rf"\b{MONTH} (\d{{1,2}}){_ORDINAL},? (\d{{4}})\b"
+DAY_MONTH_YEAR = rf"\b(\d{{1,2}}){_ORDINAL} (?:of )?{MONTH},? (\d{{4}})\b"
+MONTH_YEAR = rf"\b{MONTH},? (\d{{4}})\b"
+# A year of the two centuries reporting covers (one group).
+YEAR = r"((?:19|20)\d{2})"
+
 
 @dataclass(frozen=True)
 class PartialDate:

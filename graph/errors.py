@@ -234,6 +234,14 @@ class StagedClaimNotFound(KgError):
     code = "staged_claim_not_found"
 
 
+class QuestionSetInvalid(KgError):
+    """A file of questions with expected answers (for ``kg ask-eval``) is missing or malformed."""
+
+    http_status = 422
+    exit_code = 2
+    code = "question_set_invalid"
+
+
 class QuestionNotUnderstood(KgError):
     """A question matches none of the phrasings well enough; the closest understood ones are offered, never a guess."""
 

@@ -120,14 +120,17 @@ def check_url(parameter: str, value: str) -> str:
 
 
 def check_question(question: str, parameter: str = "q") -> str:
-    """A question fit to read: plain text, not blank, at most ``QUESTION_MAX_CHARS`` characters."""
+    """A question fit to read: plain text (no lone surrogate, no control character, no markup), not blank, at most
+    ``QUESTION_MAX_CHARS`` characters. The parameter rule speaks first, so a '<' is named by position; the text rule
+    then catches what a parameter may hold but a question may not (a lone surrogate)."""
     if len(question) > QUESTION_MAX_CHARS:
         raise InvalidParameter(parameter, _shown(question),
                                f"a question holds at most {QUESTION_MAX_CHARS} characters, this one "
                                f"{len(question):,}")
     if not question.strip():
         raise InvalidParameter(parameter, question, "a question cannot be blank")
-    return check_parameter(parameter, question)
+    check_parameter(parameter, question)
+    return check_text(parameter, question)
 
 
 def check_report_size(text: str, limit: int, origin: str) -> str:

@@ -21,11 +21,19 @@ from graph.model import Entity, EntityMatch
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 
 
+def fold(text: str) -> str:
+    """Text as names are compared: without diacritics, one kind of apostrophe, case-folded.
+
+    The one folding of names: the registry's lookups, the extractor's and the question reader's.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.translate(_APOSTROPHES).casefold()
+
+
 def name_key(text: str) -> str:
     """The comparison key of a name: letters and digits only, folded."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    folded = folded.translate(_APOSTROPHES).casefold().strip()
+    folded = fold(text).strip()
     folded = re.sub(r"^the\s+", "", folded)
     folded = re.sub(r"'s$", "", folded)
     folded = re.sub(r"s'$", "s", folded)

@@ -57,10 +57,17 @@ class Status(_Strict):
 
 
 class Phrasings(_Strict):
-    """How people ask about a relation: with the entity as subject, or as object."""
+    """How people ask about a relation: with the entity as subject, as object, or at either end."""
 
     forward: list[str]
     backward: list[str] = Field(default_factory=list)
+    either: list[str] = Field(default_factory=list)
+
+
+class CategoryQuestions(Phrasings):
+    """How people ask about a category, and which of its types such a question means (all if none listed)."""
+
+    types: list[str] = Field(default_factory=list)
 
 
 class Cues(_Strict):
@@ -96,21 +103,55 @@ class RelationType(_Strict):
     phrasings: Phrasings
 
 
+class QuestionLexicon(_Strict):
+    """The words the question reader knows beyond the phrasings, as lemmas (see ``ontology.yaml``)."""
+
+    lemmas: dict[str, str] = Field(default_factory=dict)
+    light: list[str] = Field(default_factory=list)
+    fillers: list[str] = Field(default_factory=list)
+    pair: list[str] = Field(default_factory=list)
+    connection: list[str] = Field(default_factory=list)
+    profile: list[str] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list)
+    assertions: list[str] = Field(default_factory=list)
+    denials: list[str] = Field(default_factory=list)
+    responsibility: list[str] = Field(default_factory=list)
+    at_place: list[str] = Field(default_factory=list)
+    claim_words: list[str] = Field(default_factory=list)
+    unanswerable: list[str] = Field(default_factory=list)
+    hypothetical: list[str] = Field(default_factory=list)
+    negations: list[str] = Field(default_factory=list)
+    attacks: dict[str, str] = Field(default_factory=dict)
+    attackers: dict[str, str] = Field(default_factory=dict)
+    descriptors: list[str] = Field(default_factory=list)
+    counted: dict[str, Literal["claims", "incidents"]] = Field(default_factory=dict)
+    voices: list[str] = Field(default_factory=list)
+    within: str | None = None
+    kinds: dict[str, list[str]] = Field(default_factory=dict)
+    not_names: list[str] = Field(default_factory=list)
+
+
 class Questions(_Strict):
     """How plain-English questions are read: phrasings beyond the relation types', and the vocabulary.
 
-    Kept here as data so that a new synonym or phrasing is a change to the YAML file only;
+    Kept here as data so that a new synonym, word or phrasing is a change to the YAML file only;
     ``graph.ask`` reads nothing else.
     """
 
-    categories: dict[str, Phrasings] = Field(default_factory=dict)
+    categories: dict[str, CategoryQuestions] = Field(default_factory=dict)
     connection: list[str] = Field(default_factory=list)
+    pair: list[str] = Field(default_factory=list)
     profile: list[str] = Field(default_factory=list)
     status: list[str] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list)
+    incident: list[str] = Field(default_factory=list)
+    assertions: list[str] = Field(default_factory=list)
+    denials: list[str] = Field(default_factory=list)
+    counts: list[str] = Field(default_factory=list)
+    yes_no: list[str] = Field(default_factory=list)
     status_words: dict[str, str] = Field(default_factory=dict)
     synonyms: dict[str, str] = Field(default_factory=dict)
-    ignore: list[str] = Field(default_factory=list)
-    anything: list[str] = Field(default_factory=list)
+    lexicon: QuestionLexicon = Field(default_factory=QuestionLexicon)
 
 
 class Ontology(_Strict):
@@ -183,7 +224,9 @@ class Ontology(_Strict):
                                         "a word may end in * and a lone * may stand between words")
                 if len(cues) != len(set(cues)):
                     problems.append(f"{where}: {voice} cues repeat a cue")
-            for phrase in [*rel.phrasings.forward, *rel.phrasings.backward]:
+            if rel.symmetric and rel.phrasings.either:
+                problems.append(f"{where}: a symmetric type reads the same both ways; give forward phrasings only")
+            for phrase in [*rel.phrasings.forward, *rel.phrasings.backward, *rel.phrasings.either]:
                 if phrase.count("{x}") != 1:
                     problems.append(f"{where}: phrasing {phrase!r} must contain {{x}} exactly once")
         problems.extend(self._question_problems())
@@ -197,21 +240,44 @@ class Ontology(_Strict):
         problems: list[str] = []
         slotted: list[tuple[str, str, tuple[str, ...]]] = [
             *((f"questions.categories.{c}", p, ("{x}",)) for c, ph in asked.categories.items()
-              for p in [*ph.forward, *ph.backward]),
+              for p in [*ph.forward, *ph.backward, *ph.either]),
             *(("questions.connection", p, ("{x}", "{y}")) for p in asked.connection),
+            *(("questions.pair", p, ("{x}", "{y}")) for p in asked.pair),
             *(("questions.profile", p, ("{x}",)) for p in asked.profile),
             *(("questions.status", p, ("{x}", "{status}")) for p in asked.status),
+            *(("questions.events", p, ("{x}",)) for p in asked.events),
+            *(("questions.incident", p, ("{x}",)) for p in asked.incident),
+            *(("questions.denials", p, ("{x}",)) for p in asked.denials),
+            *(("questions.counts", p, ("{x}",)) for p in asked.counts),
+            *(("questions.yes_no", p, ("{x}", "{y}")) for p in asked.yes_no),
         ]
         for where, phrase, slots in slotted:
             found = tuple(sorted(re.findall(r"\{[a-z]+\}", phrase)))
             if found != tuple(sorted(slots)):
                 problems.append(f"{where}: phrasing {phrase!r} must hold {' and '.join(slots)} once each")
-        for category in asked.categories:
+        for category, spec in asked.categories.items():
             if category not in self.categories:
                 problems.append(f"questions.categories names undefined category {category!r}")
+            for name in spec.types:
+                rel = self.relation_types.get(name)
+                if rel is None or rel.category != category:
+                    problems.append(f"questions.categories.{category}.types: {name!r} is no {category} relation type")
         for word, status in asked.status_words.items():
-            if status != "disputed" and status not in self.statuses:
+            if status not in ("disputed", "undisputed") and status not in self.statuses:
                 problems.append(f"questions.status_words: {word!r} names undefined status {status!r}")
+        for phrase in asked.assertions:
+            if "{x}" not in phrase:
+                problems.append(f"questions.assertions: phrasing {phrase!r} must hold {{x}}")
+        lexicon = asked.lexicon
+        for field, words in (("attacks", lexicon.attacks), ("attackers", lexicon.attackers)):
+            for word, name in words.items():
+                if name not in self.relation_types:
+                    problems.append(f"questions.lexicon.{field}: {word!r} names undefined relation type {name!r}")
+        if lexicon.within is not None and lexicon.within not in self.relation_types:
+            problems.append(f"questions.lexicon.within names undefined relation type {lexicon.within!r}")
+        for kind in lexicon.kinds:
+            if kind not in self.entity_kinds:
+                problems.append(f"questions.lexicon.kinds names undefined entity kind {kind!r}")
         return problems
 
     # --- questions the rest of the code asks -------------------------------------------

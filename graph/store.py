@@ -13,7 +13,7 @@ from typing import Protocol
 
 from graph.dates import DateWindow
 from graph.errors import InvalidParameter
-from graph.model import Batch, ClaimView, Entity, EntityMatch, Hop, Source, Stats, Subgraph, UpsertResult
+from graph.model import Batch, Claim, ClaimView, Entity, EntityMatch, Hop, Source, Stats, Subgraph, UpsertResult
 from graph.ontology import Direction
 
 MAX_DEPTH = 3
@@ -33,6 +33,8 @@ class ClaimQuery:
     min_confidence: float = 0.0
     disputed: bool | None = None
     source: str | None = None
+    location: str | None = None  # where it happened (a place or state id)
+    asserted_by: str | None = None
 
 
 class GraphStore(Protocol):
@@ -92,6 +94,11 @@ class GraphStore(Protocol):
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""
         ...
+
+
+def claim_matches(claim: Claim, query: ClaimQuery) -> bool:
+    """Whether a claim happened where the query says and is asserted by whom it says (``None``: anyone)."""
+    return query.location in (None, claim.location) and query.asserted_by in (None, claim.asserted_by)
 
 
 def check_depth(depth: int) -> int:

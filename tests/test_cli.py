@@ -94,6 +94,45 @@ def test_ask_shows_paths_and_profiles(loaded: Settings) -> None:
     assert re.search(r"^RECRUITS_FROM \(1\)$", profile.stdout, re.MULTILINE)
 
 
+def test_ask_answers_yes_no_counts_and_nearest_claims(loaded: Settings) -> None:
+    yes = kg(loaded, "ask", "does IS-K recruit from the TTP?")
+    assert yes.exit_code == 0 and "Yes: 1 claim says so." in yes.stdout and "most founding members" in yes.stdout
+    no = kg(loaded, "ask", "is IS-K allied with the Taliban?")
+    assert "No claim says so" in no.stdout and "Nearest claims the graph holds:" in no.stdout
+    counted = as_json(kg(loaded, "ask", "--json", "how many attacks did IS-K carry out in 2021?"))
+    assert counted["count"] == {"value": 2, "of": "incidents", "claims": 2}
+    assert counted["endpoint"] == "/v1/claims?subject=isk&type=ATTACKED&since=2021&until=2021"
+    assert counted["rerun"].startswith("/v1/ask/query?shape=relation&form=count&count_of=incidents")
+
+
+def test_ask_help_lists_every_shape_with_an_answer_that_holds(loaded: Settings) -> None:
+    from app.asking import SHAPE_EXAMPLES  # noqa: PLC0415
+
+    help_text = kg(loaded, "ask", "--help").stdout
+    shapes = set()
+    for example in SHAPE_EXAMPLES:
+        assert example.question in help_text and example.answer in help_text
+        answer = as_json(kg(loaded, "ask", "--json", example.question))
+        shapes.add(answer["query"]["shape"])
+        assert {a["id"] for a in answer["answers"]} >= example.answers, example.question
+        assert {c["id"] for c in answer["claims"]} >= example.claims, example.question
+        assert answer["verdict"] == example.verdict, example.question
+        assert (answer["count"] or {}).get("value") == example.count, example.question
+    assert shapes == {"relation", "category", "chain", "pair", "connection", "events", "incident", "assertions",
+                      "denials", "status", "profile"}
+
+
+def test_ask_eval_and_ask_bench_run_over_the_seed_graph(loaded: Settings, tmp_path: Path) -> None:
+    questions = tmp_path / "q.yaml"
+    questions.write_text('questions:\n  - {id: a, q: "who leads al-Qaeda?", shape: relation, '
+                         'expect: {entities: [osama-bin-laden]}}\n', encoding="utf-8")
+    scored = as_json(kg(loaded, "ask-eval", str(questions), "--json"))
+    assert scored["overall"]["right"] == 1
+    bench = kg(loaded, "ask-bench", str(questions), "--repeat", "1")
+    assert bench.exit_code == 0, bench.output
+    assert "parse alone (spaCy pipeline)" in bench.stdout and "reading a question" in bench.stdout
+
+
 def test_ask_refuses_with_the_closest_questions(loaded: Settings) -> None:
     result = kg(loaded, "ask", "who is IS-K seeking to provke?")
     assert result.exit_code == 2
@@ -246,7 +285,7 @@ def test_entity_stats_schema_and_search(loaded: Settings) -> None:
 def test_the_readme_examples_are_real_commands_and_options() -> None:
     """Every `kg ...` line in the README names a command and options that exist."""
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    examples = re.findall(r"^(?:\$ )?kg ([a-z][a-z0-9]*)([^\n]*)$", readme, re.MULTILINE)
+    examples = re.findall(r"^(?:\$ )?kg ([a-z][a-z0-9-]*)([^\n]*)$", readme, re.MULTILINE)
     assert len(examples) >= 6
     for command_name, tail in examples:
         command = cli.commands.get(command_name)  # type: ignore[attr-defined]

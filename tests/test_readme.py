@@ -59,3 +59,13 @@ def test_every_setting_is_in_the_configuration_table() -> None:
     missing = [variable(field) for field in Settings.model_fields
                if not any(f"`{variable(field)}`" in row.split(" | ")[0] for row in rows)]
     assert not missing, f"settings missing from the README's Configuration table: {missing}"
+
+
+def test_asking_questions_lists_every_shape_the_reader_answers() -> None:
+    from app.asking import SHAPE_EXAMPLES  # noqa: PLC0415
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Asking questions", 1)[1].split("\n## ", 1)[0]
+    missing = [e.question for e in SHAPE_EXAMPLES if f"`{e.question}`" not in section]
+    assert not missing, missing
+    assert "kg ask-eval" in section and "kg ask-bench" in section

@@ -57,6 +57,8 @@ def test_claims_agree_under_every_filter(pair: tuple[GraphStore, GraphStore], on
                ClaimQuery(window=window("2022-04", "2022-05")), ClaimQuery(window=window("2021", None)),
                ClaimQuery(min_confidence=0.9)]
     queries += [ClaimQuery(statuses=(status,)) for status in ontology.statuses]
+    queries += [ClaimQuery(location=place) for place in ("kunduz", "termez", "afghanistan", "takhar")]
+    queries += [ClaimQuery(asserted_by=who) for who in ("andrew-mines", "riccardo-valle", "isk", "rferl")]
     queries += [ClaimQuery(types=(name,)) for name in ontology.relation_types]
     queries += [ClaimQuery(subject=e) for e in connected_entities(memory)]
     queries += [ClaimQuery(object=e) for e in connected_entities(memory)]

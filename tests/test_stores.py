@@ -84,6 +84,17 @@ def test_status_and_object_filters(seeded: GraphStore) -> None:
     assert {c.subject for c in recruiters} == {"isk"}
 
 
+def test_location_and_asserter_filters(seeded: GraphStore, seed_claims: list[dict[str, Any]]) -> None:
+    at_kunduz = seeded.claims(ClaimQuery(location="kunduz"))
+    assert ids(at_kunduz) == {c["id"] for c in seed_claims if c.get("location") == "Kunduz"} == {
+        "isk-attacked-shia-kunduz-2021-10", "al-uyghuri-attacked-shia-kunduz"}
+    assert ids(seeded.claims(ClaimQuery(location="kunduz", subject="isk"))) == {"isk-attacked-shia-kunduz-2021-10"}
+    by_valle = seeded.claims(ClaimQuery(asserted_by="riccardo-valle"))
+    assert ids(by_valle) == {c["id"] for c in seed_claims if c["asserted_by"] in ("Riccardo Valle", "Reccardo Valle")}
+    assert ids(seeded.claims(ClaimQuery(asserted_by="riccardo-valle", object="taliban"))) == {
+        "isk-undermine-taliban-valle-propaganda"}
+
+
 def test_min_confidence_drops_weaker_claims(empty_store: GraphStore, ontology: Ontology) -> None:
     load(SEEDS, empty_store, ontology)
     curated = empty_store.get_claim("isk-provoke-pakistan-mines")

@@ -14,8 +14,10 @@ from app.api.deps import plain_parameters
 from app.api.etag import ETagMiddleware
 from app.api.guards import BodyGuard, KeyGate
 from app.api.routes import ask, claims, entities, export, meta, paths, reports, sources
-from app.deps import ExtractorHolder, open_store
+from app.asking import ReaderSlot
+from app.deps import ExtractorHolder, open_reader, open_store
 from app.settings import Settings, load_settings
+from graph.ask import QuestionReader
 from graph.ontology import load_ontology
 from graph.store import GraphStore
 
@@ -29,8 +31,10 @@ Read endpoints send an `ETag`; send it back in `If-None-Match` to get `304 Not M
 """
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
-    """The application, serving ``store`` (or the one ``settings`` name) under ``/v1``."""
+def create_app(settings: Settings | None = None, store: GraphStore | None = None,
+               reader: QuestionReader | None = None) -> FastAPI:
+    """The application, serving ``store`` (or the one ``settings`` name) under ``/v1``, with ``reader`` (or one
+    built on the settings' spaCy pipeline) reading questions."""
     settings = settings or load_settings()
     ontology = load_ontology()
     app = FastAPI(title="kg: militant groups and states", version="1.0.0", description=DESCRIPTION,
@@ -39,6 +43,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.ontology = ontology
     app.state.store = store if store is not None else open_store(settings, ontology)
     app.state.extractor = ExtractorHolder(settings, ontology, app.state.store)
+    app.state.reader = ReaderSlot(lambda: open_reader(settings, ontology, app.state.store), reader)
     errors.install(app)
     openapi.install(app, ontology, settings)
     docs.install(app)

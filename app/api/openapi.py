@@ -22,17 +22,18 @@ from graph.ontology import Ontology
 # YYYY, YYYY-MM or YYYY-MM-DD with a real month and a day every month has; empty means open.
 # (Days 29-31 are accepted by the server where they exist; the schema stays on the safe side.)
 DATE_PATTERN = r"^([0-9]{3}[1-9](-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?)?$"
-NAME_PARAMETERS = {"subject", "object", "actor", "center", "source", "target"}
+NAME_PARAMETERS = {"subject", "object", "actor", "center", "source", "target", "location", "asserted_by", "place",
+                   "via"}
 
 
 def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings) -> None:
     name, schema = parameter["name"], parameter.get("schema", {})
     items = next((option for option in schema.get("anyOf", [schema]) if option.get("type") == "array"), None)
-    if name in ("types", "type") and items is not None:
+    if name in ("types", "type", "via_types") and items is not None:
         items["items"] = {"type": "string", "enum": sorted(ontology.relation_types) + sorted(ontology.categories)}
-    elif name == "status" and items is not None:
+    elif name in ("status", "statuses") and items is not None:
         items["items"] = {"type": "string", "enum": list(ontology.statuses)}
-    elif name == "kind" and items is not None:
+    elif name in ("kind", "kinds", "via_kinds") and items is not None:
         items["items"] = {"type": "string", "enum": list(ontology.entity_kinds)}
     elif name == "kind":
         parameter["schema"] = {"type": "string", "enum": list(ontology.entity_kinds)}

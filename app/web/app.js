@@ -286,10 +286,11 @@ async function loadAsk(question) {
     const answer = await getJSON("/v1/ask", { q: question });
     answer.answers.forEach(remember);
     rememberClaims(answer.claims);
+    rememberClaims(answer.nearest || []);
     const paths = answer.paths || [];
     paths.forEach((path) => path.hops.forEach((hop) => rememberClaims(hop.claims || [])));
     const nodes = [...answer.answers.map((a) => a.id), ...answer.claims.flatMap((c) => [c.subject, c.object]),
-      ...paths.flatMap((path) => path.nodes)];
+      ...paths.flatMap((path) => path.nodes), ...(answer.nearest || []).flatMap((c) => [c.subject, c.object])];
     await ensureEntities(nodes);
     const pathClaims = paths.flatMap((path) => path.hops.flatMap((hop) => (hop.claims || []).map((c) => c.id)));
     data.ask = { answers: answer.answers.map((a) => a.id), nodes, pathClaims,
@@ -427,19 +428,57 @@ function claimLine(claim) {
     claim.disputed ? [" ", h("span", { class: "badge disputed" }, "disputed")] : null);
 }
 
+/** The claims of an answer: grouped by relation type when the answer groups them (pairs, profiles, events…). */
+function claimList(answer) {
+  const groups = Object.entries(answer.groups || {});
+  if (!groups.length) {
+    return [h("h3", {}, `Claims (${answer.claims.length})`),
+      h("ul", { class: "claims" }, answer.claims.map((claim) => h("li", {}, claimLine(claim))))];
+  }
+  const byId = new Map(answer.claims.map((claim) => [claim.id, claim]));
+  return [h("h3", {}, `Claims by type (${answer.claims.length})`),
+    h("div", { class: "groups", "aria-label": "Claims by type" }, groups.map(([type, ids]) => h("section", { class: "group", "data-type": type },
+      h("h4", {}, type, ` (${ids.length})`),
+      h("ul", { class: "claims" }, ids.map((id) => h("li", {}, claimLine(byId.get(id))))))))];
+}
+
+/** The yes/no or the count a question asked for, before anything else. */
+function verdictLine(answer) {
+  if (answer.verdict) {
+    const evidence = answer.verdict === "yes" ? `${answer.claims.length} claim(s) say so` : "no claim says so";
+    return h("p", { class: `verdict ${answer.verdict}`, "data-verdict": answer.verdict, role: "status" },
+      h("strong", {}, answer.verdict === "yes" ? "Yes" : "No"), ` — ${evidence}`);
+  }
+  if (answer.count) {
+    return h("p", { class: "count", "data-count": String(answer.count.value), "data-of": answer.count.of, role: "status" },
+      h("strong", {}, String(answer.count.value)), ` ${answer.count.of}`,
+      answer.count.of === "claims" ? "" : ` (${answer.count.claims} claims)`);
+  }
+  return null;
+}
+
 function showAnswer(answer) {
   const paths = answer.paths || [];
+  const nearest = answer.nearest || [];
+  const links = answer.endpoints || [];
   panel(
     h("h2", {}, answer.question || state.q),
+    verdictLine(answer),
     answer.explanation ? h("p", { class: "explanation" }, answer.explanation) : null,
-    h("h3", {}, `Answers (${answer.answers.length})`),
-    h("ol", { class: "answers", "aria-label": "Answers" }, answer.answers.map((entity) => h("li", {},
-      h("button", { type: "button", "data-entity": entity.id, onclick: () => focusNode(entity.id) }, entity.name),
-      ` (${entity.kind})`))),
-    h("h3", {}, `Claims (${answer.claims.length})`),
-    h("ul", { class: "claims" }, answer.claims.map((claim) => h("li", {}, claimLine(claim)))),
+    answer.answers.length || answer.verdict !== "yes" ? [
+      h("h3", {}, `Answers (${answer.answers.length})`),
+      h("ol", { class: "answers", "aria-label": "Answers" }, answer.answers.map((entity) => h("li", {},
+        h("button", { type: "button", "data-entity": entity.id, onclick: () => focusNode(entity.id) }, entity.name),
+        ` (${entity.kind})`)))] : null,
+    claimList(answer),
+    nearest.length ? [h("h3", {}, `Nearest claims the graph holds (${nearest.length})`),
+      h("ul", { class: "claims nearest", "aria-label": "Nearest claims" }, nearest.map((claim) => h("li", {}, claimLine(claim))))] : null,
     paths.length ? [h("h3", {}, "Paths"), pathList(paths)] : null,
-    answer.query ? h("details", {}, h("summary", {}, "The query that was run"), h("pre", {}, JSON.stringify(answer.query, null, 2))) : null,
+    answer.query ? h("details", { class: "query" }, h("summary", {}, "The query that was run"),
+      h("ul", { class: "links", "aria-label": "The same claims from the API" },
+        links.map((url) => h("li", {}, h("a", { href: url }, `GET ${url}`))),
+        answer.rerun ? h("li", {}, h("a", { href: answer.rerun, class: "rerun" }, "Run the query again")) : null),
+      h("pre", {}, JSON.stringify(answer.query, null, 2))) : null,
   );
 }
 

@@ -1,473 +1,224 @@
-"""From a question in plain English to a structured query, through the ontology's phrasings.
+"""From a question in plain English to a structured query, through the extractor's statistical parse.
 
-No language model: the entity names in the question are found by the longest match against
-the registry's names and aliases and replaced by ``{x}`` (``{y}`` for a second one); what is
-left is compared, word by word, with every phrasing the ontology lists (relation types,
-categories, connections, profiles, statuses). Both sides go through the same normalisation
-(case, punctuation, possessives, the ontology's synonyms and ignored words, a light stemmer),
-so paraphrases meet without a list of sentences. Which list a phrasing came from (forward or
-backward) says whether the named entity is the subject or the object.
+A question is read in five steps, each on what the last left:
 
-A question that matches nothing well enough is refused with the closest phrasings, filled in
-with the entity found, rather than answered with a guess.
+1. **Words**: the ontology's synonyms are rewritten ("seeking to" is "trying to") and the time
+   expressions taken out ("in 2022", "since April 2022": ``graph.ask.times``).
+2. **Names**: the registry's names and aliases are found on the tokens (``graph.ask.mentions``)
+   and each merged into one token.
+3. **Parse**: the extractor's spaCy pipeline tags, lemmatizes and parses what is left.
+4. **Reading**: what the question asks (who, which kind, where, how many, yes or no) and the
+   word that names a relation (``graph.ask.vocabulary``: its lemma, and where each named entity
+   stands to it, give the relation type and which end the entity is) or a shape of its own
+   (events at a place, an attack named by place, every tie between two entities, what someone
+   asserts, denials, a profile, a status). A relation reached through another ("al-Qaeda's
+   leader") is a chain.
+5. **Nothing left over**: every word that carries meaning must have been read. A question with a
+   word the reader cannot place is refused with the closest questions it does understand,
+   never answered with a guess: a wrong reading is worse than a refusal.
 """
 
 from __future__ import annotations
 
-import calendar
-import re
-import unicodedata
-from collections import Counter
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
 from difflib import SequenceMatcher
-from typing import Literal
 
-from graph.dates import PartialDate, window
-from graph.errors import EntityNotFound, QuestionNotUnderstood
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from graph.ask.mentions import Found, NameFinder, merge
+from graph.ask.model import AskQuery, Mention, Reading
+from graph.ask.question import Question, Unreadable
+from graph.ask.shapes import read_query
+from graph.ask.times import Times, take_times
+from graph.ask.vocabulary import WH_WORDS, vocabulary
+from graph.dates import MONTHS
+from graph.errors import EntityNotFound, KgError, QuestionNotUnderstood
+from graph.extract.language import process
 from graph.model import Entity
-from graph.names import AliasIndex
-from graph.ontology import Direction, Ontology
+from graph.names import fold
+from graph.ontology import Ontology
 
-Shape = Literal["relation", "category", "connection", "profile", "status"]
-
-# A question is read only when its best phrasing scores at least this (1.0 is a perfect match).
-THRESHOLD = 0.78
 SUGGESTIONS = 3
-MAX_NAME_WORDS = 8
-SLOTS = ("{x}", "{y}", "{status}")
-# Question words and particles weigh half: they frame a question but rarely decide which relation it asks about.
-_LIGHT = frozenset({"who", "what", "which", "where", "whose", "how", "when", "why", "'s", "of", "to", "from",
-                    "with", "in", "on", "at", "by", "for", "against", "about", "into", "and", "we"})
-_QUESTION_WORDS = frozenset({"who", "what", "which", "whose"})
-_TOKEN = re.compile(r"\{[a-z]+\}|'s\b|[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_EDGE_PUNCTUATION = "?!.,;:\"()[]“”"
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
-
-
-# --- normalisation ----------------------------------------------------------------------
-
-def _fold(text: str) -> str:
-    """Lowercase, without diacritics, with one kind of apostrophe."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return plain.translate(_APOSTROPHES).casefold()
-
-
-def _words(text: str) -> list[str]:
-    """Lowercase word tokens, a possessive ``'s`` (or a plural's bare ``'``) split off as its own token."""
-    folded = _fold(text)
-    folded = re.sub(r"([a-z0-9}])'s\b", r"\1 's", folded)
-    folded = re.sub(r"([a-z0-9}])s'(?=\s|$)", r"\1s 's", folded)
-    return _TOKEN.findall(folded)
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper, so that attacked, attacks and attacking meet; applied to both sides alike."""
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    for suffix, replacement in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""),
-                                ("e", "")):
-        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
-            word = word[: len(word) - len(suffix)] + replacement
-            break
-    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
-        word = word[:-1]
-    return word
+SUGGESTIONS_TRIED = 12  # phrasings read to check they are understood before the rest are offered unchecked
+QUESTION_MAX_WORDS = 60
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    """The ontology's question vocabulary, tokenised once."""
+class Read:
+    """A question read: the query to run and how it was read."""
 
-    synonyms: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
-    ignore: frozenset[str]
-    anything: tuple[str, ...]
-    status_words: dict[str, str]
-
-    @classmethod
-    def of(cls, ontology: Ontology) -> Vocabulary:
-        asked = ontology.questions
-        synonyms = sorted(((tuple(_words(k)), tuple(_words(v))) for k, v in asked.synonyms.items()),
-                          key=lambda pair: -len(pair[0]))
-        words = {stem(w): s for w, s in asked.status_words.items()}
-        words.update({stem(s): s for s in ontology.statuses if not ontology.statuses[s].denial_only})
-        return cls(tuple(synonyms), frozenset(asked.ignore),
-                   tuple(sorted(asked.anything, key=len, reverse=True)), words)
-
-    def normalise(self, text: str) -> tuple[str, ...]:
-        """The tokens matching compares: synonyms rewritten, ignored words dropped, words stemmed."""
-        tokens = _words(text)
-        rewritten: list[str] = []
-        i = 0
-        while i < len(tokens):
-            for phrase, replacement in self.synonyms:
-                if tuple(tokens[i:i + len(phrase)]) == phrase:
-                    rewritten.extend(replacement)
-                    i += len(phrase)
-                    break
-            else:
-                rewritten.append(tokens[i])
-                i += 1
-        return tuple(stem(t) for t in rewritten if t not in self.ignore)
+    query: AskQuery
+    reading: Reading
 
 
-# --- phrasings ----------------------------------------------------------------------------
+# --- the reader -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Template:
-    """One phrasing the ontology lists, with what a match on it means."""
+class QuestionReader:
+    """Reads questions: built once per process (pipeline, vocabulary, the registry's names), then shared.
 
-    shape: Shape
-    phrase: str
-    tokens: tuple[str, ...]
-    name: str = ""  # the relation type or category asked about
-    types: tuple[str, ...] = ()
-    direction: Direction = "both"  # out: {x} is the subject; in: {x} is the object
-
-    @property
-    def slots(self) -> frozenset[str]:
-        return frozenset(t for t in self.tokens if t in SLOTS)
-
-
-def _relation_templates(ontology: Ontology, vocab: Vocabulary) -> list[Template]:
-    """Every relation and category phrasing, categories first.
-
-    On a tie the broader reading wins: "who supports X" asks about every kind of backing.
+    ``read`` keeps everything it works on local to the call, so one reader serves many threads; only the
+    spaCy stage (tokenizer, matcher, tagger and parser, which fill caches) runs one question at a time.
     """
-    found: list[Template] = []
-    for category, phrasings in ontology.questions.categories.items():
-        members = tuple(t.name for t in ontology.relation_types.values() if t.category == category)
-        sides: tuple[tuple[Direction, list[str]], ...] = (("out", phrasings.forward), ("in", phrasings.backward))
-        for direction, phrases in sides:
-            found += [Template("category", p, vocab.normalise(p), category, members, direction) for p in phrases]
-    for rel in ontology.relation_types.values():
-        forward: Direction = "both" if rel.symmetric else "out"
-        ends: tuple[tuple[Direction, list[str]], ...] = ((forward, rel.phrasings.forward),
-                                                         ("in", rel.phrasings.backward))
-        for direction, phrases in ends:
-            found += [Template("relation", p, vocab.normalise(p), rel.name, (rel.name,), direction) for p in phrases]
-    return found
 
+    def __init__(self, ontology: Ontology, nlp: Language, entities: Iterable[Entity]) -> None:
+        self.ontology = ontology
+        self.nlp = nlp
+        self.vocab = vocabulary(ontology, nlp)
+        self.names = NameFinder(nlp, entities, ontology.questions.lexicon.not_names)
+        self._suggestable = _suggestable(ontology)
+        self._lock = threading.Lock()
 
-_TEMPLATES: dict[int, tuple[Ontology, Vocabulary, list[Template]]] = {}
+    def refreshed(self, entities: Iterable[Entity]) -> QuestionReader:
+        """A reader over another registry (after a load added names), sharing the pipeline and vocabulary."""
+        return QuestionReader(self.ontology, self.nlp, entities)
 
+    def knows(self, name: str) -> bool:
+        """Whether the reader's registry has this name."""
+        return self.names.index.knows(name)
 
-def templates(ontology: Ontology) -> tuple[Vocabulary, list[Template]]:
-    """Every phrasing the ontology lists, normalised once per ontology."""
-    cached = _TEMPLATES.get(id(ontology))
-    if cached is not None and cached[0] is ontology:
-        return cached[1], cached[2]
-    vocab = Vocabulary.of(ontology)
-    asked = ontology.questions
-    found = _relation_templates(ontology, vocab)
-    found += [Template("connection", p, vocab.normalise(p)) for p in asked.connection]
-    found += [Template("profile", p, vocab.normalise(p)) for p in asked.profile]
-    found += [Template("status", p, vocab.normalise(p)) for p in asked.status]
-    _TEMPLATES[id(ontology)] = (ontology, vocab, found)
-    return vocab, found
+    def parse(self, question: str) -> Doc:
+        """The question's words parsed, names merged into one token each (no reading): what the reader reads."""
+        return self._doc(question)[0]
 
+    def _doc(self, question: str) -> tuple[Doc, dict[int, Found], Times]:
+        text = " ".join(question.translate(_APOSTROPHES).split())
+        if text.isupper():
+            text = text.lower()  # "WHO IS IS-K TRYING TO PROVOKE?": the tagger knows words, not shouting
+        if len(text.split()) > QUESTION_MAX_WORDS:
+            raise QuestionNotUnderstood(question, [])
+        times = take_times(self.vocab.rewrite(text))
+        with self._lock:  # spaCy's tokenizer and string store fill caches as they go: one question at a time
+            doc = self.nlp.make_doc(times.text)
+            found = self.names.close_names(doc, self.names.find(doc, times.at), times.at)
+            names = merge(doc, found)
+            doc = process(self.nlp, [doc])[0]
+        return doc, names, times
 
-def _weight(token: str) -> float:
-    if token in SLOTS:
-        return 0.0
-    if token in _QUESTION_WORDS:
-        return 0.25
-    return 0.5 if token in _LIGHT else 1.0
+    def read(self, question: str) -> Read:
+        """What a question asks, as a query to run.
 
+        Raises ``QuestionNotUnderstood`` (with the closest questions understood) when some word
+        cannot be placed, ``EntityNotFound`` when a word that looks like a name is none the
+        registry knows, ``AmbiguousName`` when a name stands for several entities.
+        """
+        asked, query, left = self._attempt(question)
+        if query is None or left:
+            self._unknown_name(asked, left)
+            raise QuestionNotUnderstood(question, self.suggest(asked))
+        return Read(query, _reading(asked, query))
 
-def similarity(question: tuple[str, ...], template: tuple[str, ...]) -> float:
-    """How alike two normalised token sequences are: shared weighted words, then their order.
-
-    Words decide the relation; order (80/20) decides between a forward and a backward
-    phrasing that share their words ("who is X trying to provoke" / "who is trying to provoke X").
-    """
-    total = sum(map(_weight, question)) + sum(map(_weight, template))
-    if total == 0:
-        return 0.0
-    common = Counter(question) & Counter(template)
-    overlap = 2 * sum(_weight(t) * n for t, n in common.items()) / total
-    order = SequenceMatcher(None, question, template, autojunk=False).ratio()
-    return round(0.8 * overlap + 0.2 * order, 4)
-
-
-# --- dates ------------------------------------------------------------------------------
-
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE = (rf"(?:\d{{4}}-\d{{2}}(?:-\d{{2}})?|(?:\d{{1,2}}\s+)?(?:(?:{_MONTH})\.?\s+)?(?:\d{{1,2}},?\s+)?\d{{4}})")
-_BETWEEN = re.compile(rf"\b(?:between|from)\s+({_DATE})\s+(?:and|to|until)\s+({_DATE})\b", re.IGNORECASE)
-_BOUND = re.compile(rf"\b(since|after|from|until|till|before|up to|by|in|during|on)\s+({_DATE})\b", re.IGNORECASE)
-
-
-def _iso(text: str) -> PartialDate:
-    """An ISO or English date ("7 May 2022", "May 7, 2022", "April 2022", "2022") at its own precision."""
-    text = text.strip().lower().replace(",", "").replace(".", "")
-    if re.fullmatch(r"\d{4}-\d{2}(?:-\d{2})?", text):
-        return PartialDate.parse(text)
-    parts = text.split()
-    year = int(parts[-1])
-    month = next((_MONTHS[p] for p in parts if p in _MONTHS), None)
-    day = next((int(p) for p in parts[:-1] if p.isdigit()), None)
-    if month is None:
-        return PartialDate.parse(f"{year:04d}")
-    return PartialDate.parse(f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else ""))
-
-
-def _shift(when: PartialDate, step: int) -> PartialDate:
-    """The period just after (``step=1``) or before (``-1``) a date, at the same precision."""
-    if when.month is None:
-        return PartialDate(when.year + step)
-    if when.day is None:
-        index = when.year * 12 + when.month - 1 + step
-        return PartialDate(index // 12, index % 12 + 1)
-    moved = date(when.year, when.month, when.day) + timedelta(days=step)
-    return PartialDate(moved.year, moved.month, moved.day)
-
-
-def take_dates(question: str) -> tuple[str, str | None, str | None]:
-    """The question without its time expressions, and the window they set (``since``, ``until``).
-
-    "in 2022" bounds both ends, "since"/"from" and "until"/"by" one each; "after" and "before"
-    exclude the date they name.
-    """
-    since: PartialDate | None = None
-    until: PartialDate | None = None
-    try:
-        match = _BETWEEN.search(question)
-        if match:
-            since, until = _iso(match.group(1)), _iso(match.group(2))
-            question = question[:match.start()] + question[match.end():]
-        for match in list(_BOUND.finditer(question))[::-1]:
-            word, when = match.group(1).lower(), _iso(match.group(2))
-            if word in ("since", "from"):
-                since = when
-            elif word == "after":
-                since = _shift(when, 1)
-            elif word in ("until", "till", "up to", "by"):
-                until = when
-            elif word == "before":
-                until = _shift(when, -1)
-            else:
-                since = until = when
-            question = question[:match.start()] + question[match.end():]
-    except ValueError:
-        # Not a real date ("May 2022" is; "31 February 2022" is not): left in the question, which then fails to match.
-        return question, None, None
-    checked = window(str(since) if since else None, str(until) if until else None)
-    return question, str(checked.since) if checked.since else None, str(checked.until) if checked.until else None
-
-
-# --- entity mentions ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Mention:
-    """A span of question words that names an entity."""
-
-    start: int
-    end: int
-    text: str
-    possessive: bool
-
-
-def _strip(word: str) -> str:
-    return word.strip(_EDGE_PUNCTUATION)
-
-
-def find_mentions(words: list[str], index: AliasIndex) -> list[Mention]:
-    """Entity names in the question, longest first, never overlapping, in question order.
-
-    A plural ("the Iranians") falls back to its singular alias when only that is known.
-    """
-    found: list[Mention] = []
-    taken: set[int] = set()
-    spans = sorted(((i, j) for i in range(len(words)) for j in range(i + 1, min(len(words), i + MAX_NAME_WORDS) + 1)),
-                   key=lambda span: (span[0] - span[1], span[0]))
-    for i, j in spans:
-        if taken & set(range(i, j)):
-            continue
-        text = " ".join(_strip(w) for w in words[i:j])
-        folded = _fold(text)
-        possessive = folded.endswith(("'s", "s'"))
-        name = text[:-2] if possessive and folded.endswith("'s") else text.rstrip("'")
-        if name.islower() and name in _FUNCTION_WORDS:
-            continue
-        if not index.knows(name):
-            singular = name[:-1] if name.endswith("s") and len(name) > 3 else ""
-            if not singular or not index.knows(singular):
-                continue
-            name = singular
-        found.append(Mention(i, j, name, possessive))
-        taken |= set(range(i, j))
-    return sorted(found, key=lambda m: m.start)
-
-
-# Lowercase words that are never a name, though an alias is spelled so ("US" is the United States, "us" is not).
-_FUNCTION_WORDS = frozenset({"us", "we", "it", "who", "what", "which", "is", "the", "a", "an", "in", "on", "of", "to",
-                             "about", "and", "mines"})
-
-
-def _resolve(index: AliasIndex, name: str, at: str | None) -> Entity:
-    """The entity a name stands for, at the question's date when it gives one ("Kabul" in 2022 is the Taliban)."""
-    if at is not None:
+    def _attempt(self, question: str) -> tuple[Question, AskQuery | None, list[Token]]:
+        """The question parsed, the query read from it (None if none), and the words no part of it used."""
+        doc, names, times = self._doc(question)
+        asked = Question(question, doc, {i: f.entity for i, f in names.items()}, times, self.vocab,
+                         close={i: f.text for i, f in names.items() if f.close},
+                         now={i: f.text for i, f in names.items() if f.now})
         try:
-            return index.resolve(name, at)
-        except EntityNotFound:
-            pass  # an alias that held only at other times still names its entity when the question is undated
-    return index.resolve(name)
+            query = read_query(asked)
+        except Unreadable:
+            return asked, None, []
+        return asked, query, asked.leftovers()
+
+    def _understood(self, question: str) -> bool:
+        """Whether a question reads whole (for suggestions: only questions the reader understands are offered)."""
+        try:
+            _asked, query, left = self._attempt(question)
+        except KgError:
+            return False
+        return query is not None and not left
+
+    def _unknown_name(self, asked: Question, left: list[Token]) -> None:
+        """``EntityNotFound`` for words left over that look like a name (capitalised, tagged a proper noun, or close
+        to a name the registry has), reported whole ("Abu Bakr al-Baghdadi")."""
+        candidates = left or [t for t in asked.doc if t.i not in asked.used and t.i not in asked.entities]
+        for token in candidates:
+            looks_like_name = token.pos_ == "PROPN" or (token.i > 0 and token.text[:1].isupper())
+            if not looks_like_name or token.lower_ in WH_WORDS or token.lower_.rstrip(".") in MONTHS:
+                continue  # "in April": a date the reader could not place, not a name
+            run = [token]
+            for following in asked.doc[token.i + 1:]:
+                joined = following.text == "-" or following.lower_ in ("al", "bin", "ibn", "el", "abu")
+                if following.i in asked.entities or not (following.text[:1].isupper() or joined):
+                    break
+                run.append(following)
+            while run and (run[-1].text[:1].islower() or run[-1].text == "-"):
+                run.pop()
+            if not run:
+                continue
+            name = asked.doc[run[0].i:run[-1].i + 1].text
+            suggestions = self.names.index.suggest(name) or self.names.index.suggest(token.text)
+            if suggestions or any(t.pos_ == "PROPN" for t in run):
+                raise EntityNotFound(name, suggestions)  # a name, whole, that the registry lacks
+
+    def suggest(self, asked: Question) -> list[str]:
+        """The phrasings closest to a question, filled with the names it gives."""
+        names = [asked.entities[i].name for i in sorted(asked.entities)]
+        bare = fold(" ".join(t.text for t in asked.doc if t.i not in asked.entities and not t.is_punct))
+        slots = len(names)
+        ranked = sorted(self._suggestable,
+                        key=lambda p: (p.count("{") - p.count("{status}") != max(1, min(2, slots)),
+                                       -SequenceMatcher(None, bare, p.replace("{x}", "").replace("{y}", "")).ratio()))
+        seen: list[str] = []
+        for tried, phrase in enumerate(ranked):
+            filled = phrase
+            for slot, name in zip(("{x}", "{y}"), names, strict=False):
+                filled = filled.replace(slot, name)
+            filled = filled.replace("{status}", "disputed").replace("{x}", "…").replace("{y}", "…")
+            # A suggestion with a blank is a pattern to fill in; a filled one must be a question the reader reads.
+            if filled not in seen and ("…" in filled or tried >= SUGGESTIONS_TRIED or self._understood(filled)):
+                seen.append(filled)
+            if len(seen) == SUGGESTIONS:
+                break
+        return seen
 
 
-# --- reading a question -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Parsed:
-    """What a question asks: the phrasing it matched and the entities and filters it names."""
-
-    question: str
-    template: Template
-    score: float
-    entities: tuple[Entity, ...] = ()
-    since: str | None = None
-    until: str | None = None
-    statuses: tuple[str, ...] = ()
-    disputed: bool | None = None
-    open_slot: bool = False  # the question named no entity ("who denied the attacks?")
+def _suggestable(ontology: Ontology) -> list[str]:
+    asked = ontology.questions
+    phrasings = [p for rel in ontology.relation_types.values() for p in (*rel.phrasings.forward,
+                                                                          *rel.phrasings.backward)]
+    phrasings += [p for c in asked.categories.values() for p in (*c.forward, *c.backward)]
+    for extra in (asked.connection, asked.pair, asked.profile, asked.status, asked.events, asked.incident,
+                  asked.assertions, asked.denials, asked.counts, asked.yes_no):
+        phrasings += extra
+    return list(dict.fromkeys(phrasings))
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    tokens: tuple[str, ...]
-    status: str | None = None
+def load_reader(ontology: Ontology, entities: Iterable[Entity], model: str) -> QuestionReader:
+    """A reader on the installed spaCy pipeline ``model`` (loaded once per process)."""
+    from graph.extract.language import load_pipeline  # noqa: PLC0415  (spaCy loads only when a reader is built)
+
+    return QuestionReader(ontology, load_pipeline(model), entities)
 
 
-def _variants(tokens: tuple[str, ...], vocab: Vocabulary) -> list[_Candidate]:
-    """The question as is, and with a status word ("disputed") made a ``{status}`` slot."""
-    variants = [_Candidate(tokens)]
-    for position, token in enumerate(tokens):
-        status = vocab.status_words.get(token)
-        if status is not None:
-            replaced = (*tokens[:position], "{status}", *tokens[position + 1:])
-            variants.append(_Candidate(replaced, status))
-    return variants
+# --- how it was read ---------------------------------------------------------------------------
+
+def _asks(asked: Question, query: AskQuery) -> str:
+    if query.form == "yes_no":
+        return "yes/no"
+    if query.form == "count":
+        return f"how many ({query.count_of})"
+    wh = asked.wh
+    if query.kinds:
+        return "which " + " or ".join(query.kinds)
+    return wh.lower_ if wh is not None else "what"
 
 
-def _best(candidates: list[_Candidate], found: list[Template]) -> list[tuple[float, Template, _Candidate]]:
-    """Every phrasing with the same slots as a candidate, best first (ties keep the ontology's order)."""
-    scored = [(similarity(c.tokens, t.tokens), t, c) for c in candidates for t in found
-              if t.slots == frozenset(x for x in c.tokens if x in SLOTS)]
-    return sorted(scored, key=lambda item: -item[0])
+def _reading(asked: Question, query: AskQuery) -> Reading:
+    mentions = [Mention(text=asked.doc[i].text, id=e.id, name=e.name, kind=e.kind, role=asked.roles.get(i, "named"),
+                        close=i in asked.close)
+                for i, e in sorted(asked.entities.items())]
+    predicate = next((asked.lemma(t) for t in asked.doc if t.i in asked.used and asked.vocab.is_trigger(t)), None)
+    notes = [f"'{m.text}' read as {m.name}, the closest name" for m in mentions if m.close]
+    notes += [f"'{asked.doc[i].text}' read as it stands now: {e.name}" for i, e in sorted(asked.entities.items())
+              if i in asked.now]
+    if asked.times.said:
+        notes.append(f"'{asked.times.said}' read as when it happened")
+    return Reading(asks=_asks(asked, query), predicate=predicate, mentions=mentions, time=asked.times.said,
+                   notes=notes)
 
 
-def _fill(template: Template, names: list[str]) -> str:
-    """A phrasing as a question about the entities found, for suggestions."""
-    text = template.phrase
-    for slot, name in zip(("{x}", "{y}"), names, strict=False):
-        text = text.replace(slot, name)
-    return text.replace("{status}", "disputed").replace("{x}", "…").replace("{y}", "…")
-
-
-def suggest(tokens: tuple[str, ...], found: list[Template], names: list[str]) -> list[str]:
-    """The phrasings closest to a question, whatever their slots, filled with the entities it names."""
-    slots = {"{x}", "{y}"} if len(names) > 1 else {"{x}"} if names else set()
-    bare = tuple(x for x in tokens if x not in SLOTS)
-    ranked = sorted(found, key=lambda t: (t.slots - {"{status}"} != slots,
-                                          -similarity(bare, tuple(x for x in t.tokens if x not in SLOTS))))
-    seen: list[str] = []
-    for template in ranked:
-        text = _fill(template, names)
-        if text not in seen:
-            seen.append(text)
-        if len(seen) == SUGGESTIONS:
-            break
-    return seen
-
-
-def _template_text(words: list[str], mentions: list[Mention]) -> str:
-    """The question with each entity name replaced by its slot, keeping a possessive."""
-    out: list[str] = []
-    position = 0
-    for slot, mention in zip(("{x}", "{y}"), mentions, strict=False):
-        out += words[position:mention.start]
-        out.append(slot + ("'s" if mention.possessive else ""))
-        position = mention.end
-    out += words[position:]
-    return " ".join(out)
-
-
-def _open_slot(text: str, vocab: Vocabulary) -> str | None:
-    """The question with a word for "anything" ("the attacks") made the ``{x}`` slot, if it has one."""
-    for phrase in vocab.anything:
-        pattern = re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", re.IGNORECASE)
-        if pattern.search(text):
-            return pattern.sub("{x}", text, count=1)
-    return None
-
-
-def _unknown_name(words: list[str], tokens_known: set[str], vocab: Vocabulary) -> tuple[int, int] | None:
-    """The longest run of words no phrasing uses: where a name the registry lacks would stand."""
-    best: tuple[int, int] | None = None
-    start: int | None = None
-    for i, word in enumerate([*words, ""]):
-        normal = vocab.normalise(_strip(word)) if word else ()
-        # A name the registry lacks still looks like one: capitalised somewhere after the first word.
-        unknown = bool(word) and bool(normal) and not set(normal) <= tokens_known and (i > 0 and word[:1].isupper())
-        if unknown and start is None:
-            start = i
-        if not unknown and start is not None:
-            if best is None or i - start > best[1] - best[0]:
-                best = (start, i)
-            start = None
-    return best
-
-
-def parse(question: str, ontology: Ontology, index: AliasIndex) -> Parsed:
-    """Read a question against the ontology's phrasings and the registry's names.
-
-    Raises ``QuestionNotUnderstood`` (with the closest phrasings) when nothing matches well
-    enough, ``EntityNotFound`` when the question matches but names no known entity, and
-    ``AmbiguousName`` when a name stands for several entities.
-    """
-    vocab, found = templates(ontology)
-    text, since, until = take_dates(question)
-    words = [w for w in text.split() if _strip(w) or w.startswith("{")]
-    mentions = find_mentions(words, index)[:2]
-    entities = tuple(_resolve(index, m.text, since or until) for m in mentions)
-    template_text = _template_text(words, mentions)
-    open_slot = False
-    if not mentions:
-        opened = _open_slot(template_text, vocab)
-        if opened is not None:
-            template_text, open_slot = opened, True
-    tokens = vocab.normalise(template_text)
-    ranked = _best(_variants(tokens, vocab), found)
-    if ranked and ranked[0][0] >= THRESHOLD and _names_enough(ranked[0][1], entities):
-        score, template, candidate = ranked[0]
-        disputed = True if candidate.status == "disputed" else None
-        statuses = (candidate.status,) if candidate.status not in (None, "disputed") else ()
-        return Parsed(question=question, template=template, score=score, entities=entities, since=since,
-                      until=until, statuses=statuses, disputed=disputed, open_slot=open_slot)
-    if not mentions and not open_slot:
-        _refuse_unknown_name(question, words, found, vocab, index)
-    raise QuestionNotUnderstood(question, suggest(tokens, found, [e.name for e in entities]))
-
-
-def _names_enough(template: Template, entities: tuple[Entity, ...]) -> bool:
-    """Whether the question names every entity its phrasing is about: only a relation may leave its slot open
-    ("who denied the attacks?"); "what do we know about it" names nobody to profile."""
-    return template.shape == "relation" or len(entities) >= len(template.slots - {"{status}"})
-
-
-def _refuse_unknown_name(question: str, words: list[str], found: list[Template], vocab: Vocabulary,
-                         index: AliasIndex) -> None:
-    """Raise ``EntityNotFound`` if the question would match once a run of unknown words is taken as a name."""
-    known = {t for template in found for t in template.tokens} | set(vocab.ignore)
-    span = _unknown_name(words, known, vocab)
-    if span is None:
-        return
-    name = " ".join(_strip(w) for w in words[span[0]:span[1]])
-    tokens = vocab.normalise(_template_text(words, [Mention(span[0], span[1], name, name.endswith("'s"))]))
-    ranked = _best(_variants(tokens, vocab), found)
-    if ranked and ranked[0][0] >= THRESHOLD:
-        bare = re.sub(r"'s$", "", name)
-        raise EntityNotFound(bare, index.suggest(bare))
+__all__ = ["QuestionReader", "Read", "load_reader"]

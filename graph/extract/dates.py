@@ -12,12 +12,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from graph.dates import PartialDate
+from graph.dates import DAY_MONTH_YEAR, MONTH_DAY_YEAR, MONTH_YEAR, MONTHS, PartialDate
+from graph.dates import MONTH as _MONTH
 
-MONTHS = {name: number for number, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"),
-     ("november", "nov"), ("december", "dec")], start=1) for name in names}
 _COUNT = r"a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}"
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
            "nine": 9, "ten": 10}
@@ -26,16 +23,14 @@ _LATER = re.compile(rf"\b(?:({_COUNT}) )?(day|week|month)s? (?:later|after)\b", 
 # an offset with no count ("days later") is read as a typical span: a few days, two weeks, two months
 _TYPICAL = {"day": 3, "week": 14, "month": 60}
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
-_MONTH = (r"(january|february|march|april|may|june|july|august|september|october|november|december"
-          r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("month_day_year", re.compile(rf"\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b", re.IGNORECASE)),
-    ("day_month_year", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH},? (\d{{4}})\b", re.IGNORECASE)),
+    ("month_day_year", re.compile(MONTH_DAY_YEAR, re.IGNORECASE)),
+    ("day_month_year", re.compile(DAY_MONTH_YEAR, re.IGNORECASE)),
     ("month_day", re.compile(rf"\b(?:on |since |by )?{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b(?!,? \d{{4}})(?! \d)",
                              re.IGNORECASE)),
     ("day_month", re.compile(rf"\b(?:on )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH}\b(?!,? \d{{4}})",
                              re.IGNORECASE)),
-    ("month_year", re.compile(rf"\b{_MONTH},? (\d{{4}})\b", re.IGNORECASE)),
+    ("month_year", re.compile(MONTH_YEAR, re.IGNORECASE)),
     ("in_month", re.compile(rf"\b(?:in|last|since|during|by|early|late|mid-?) {_MONTH}\b(?!,? \d)", re.IGNORECASE)),
     ("last_unit", re.compile(r"\b(last|this|past) (month|year|week)\b", re.IGNORECASE)),
     ("ago", re.compile(rf"\b({_COUNT}) (day|week|month|year)s? ago\b", re.IGNORECASE)),

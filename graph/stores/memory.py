@@ -39,7 +39,7 @@ from graph.model import (
 )
 from graph.names import AliasIndex
 from graph.ontology import Direction, Ontology
-from graph.store import ClaimQuery, check_depth, check_direction, check_path_options
+from graph.store import ClaimQuery, check_depth, check_direction, check_path_options, claim_matches
 from graph.traversal import as_hops, attributes_match, endpoints_match, path_graph, reach_graph, shortest_paths
 
 _T = TypeVar("_T")
@@ -267,6 +267,8 @@ class MemoryStore:
             if not attributes_match(claim, query.types, query.statuses, query.window, query.min_confidence):
                 continue
             if query.source is not None and claim.source != query.source:
+                continue
+            if not claim_matches(claim, query):
                 continue
             view = state.view(claim)
             if query.disputed is not None and view.disputed != query.disputed:

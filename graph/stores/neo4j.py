@@ -46,7 +46,7 @@ from graph.model import (
 )
 from graph.names import AliasIndex
 from graph.ontology import Direction, Ontology
-from graph.store import ClaimQuery, check_depth, check_direction, check_path_options
+from graph.store import ClaimQuery, check_depth, check_direction, check_path_options, claim_matches
 from graph.traversal import as_hops, attributes_match, endpoints_match, path_graph, shortest_paths, steps
 
 _T = TypeVar("_T")
@@ -317,17 +317,18 @@ class Neo4jStore:
         statuses = list(query.statuses) if query.statuses is not None else None
         filters = {"types": types, "statuses": statuses, "source": query.source,
                    "min_confidence": query.min_confidence, **_window_bounds(query.window)}
+        unanchored = {"location": query.location, "asserted_by": query.asserted_by}
         anchor = query.subject if query.subject is not None else query.object
 
         def work(tx: ManagedTransaction) -> list[ClaimView]:
             if anchor is None:
-                rows = _rows(tx, "claims", filters)
+                rows = _rows(tx, "claims", {**filters, **unanchored})
             else:
                 rows = _rows(tx, "claims_touching", {"anchors": [anchor], "among": None, **filters})
             found = [
                 c for c in map(_claim_from, rows)
                 if endpoints_match(c, self._ontology, query.subject, query.object)
-                and query.window.admits(c.date, c.end_date)
+                and query.window.admits(c.date, c.end_date) and claim_matches(c, query)
             ]
             views = self._views(tx, found)
             if query.disputed is not None:

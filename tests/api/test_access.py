@@ -239,7 +239,8 @@ READS = [
     "/v1/entities", "/v1/entities?q=valle", "/v1/entities/isk", "/v1/entities/isk/neighbourhood",
     "/v1/paths?source=isk&target=china", "/v1/claims?subject=isk", "/v1/claims/isk-provoke-pakistan-mines",
     "/v1/sources", f"/v1/sources/{SEED_REPORT}", f"/v1/reports/{SEED_REPORT}/claims", "/v1/stats",
-    "/v1/timeline", "/v1/export?format=stix", "/v1/ask?q=who%20is%20IS-K%20trying%20to%20provoke", "/ready",
+    "/v1/timeline", "/v1/export?format=stix", "/v1/ask?q=who%20is%20IS-K%20trying%20to%20provoke",
+    "/v1/ask/query?shape=profile&subject=isk", "/ready",
 ]
 
 

@@ -156,8 +156,6 @@ HOSTILE_BODIES: list[tuple[dict[str, Any], int, str, str]] = [
      "POST /v1/reports: published='2022-02-30': day 30 does not exist in 2022-02"),
     ({"json": {**REPORT, "published": "2022-13"}}, 422, "extraction_input_invalid",
      "POST /v1/reports: published='2022-13': month 13 does not exist"),
-    ({"json": {**REPORT, "outlet": "Daily' OR 1=1 //"}}, 422, "extraction_input_invalid",
-     "POST /v1/reports: outlet \"Daily' OR 1=1 //\" is not in the registry"),
     ({"json": {**REPORT, "title": "<script>alert(1)</script>"}}, 422, "invalid_parameter",
      "title='<script>alert(1)</script>': holds HTML markup ('<script>'); plain text is expected"),
     ({"json": {**REPORT, "outlet": "<b>RFE/RL</b>"}}, 422, "invalid_parameter",
@@ -198,6 +196,20 @@ def test_hostile_bodies_are_refused_and_nothing_is_written(client: Callable[...,
         response = _post(api, case, review)
         assert response.status_code == status and says in response.json()["message"], (case, response.text)
     assert snapshot(seeded, tmp_path / "staged.json") == before
+
+
+def test_an_outlet_made_of_query_fragments_is_stored_as_written_and_nothing_else_changes(
+        client: Callable[..., TestClient], seeded: GraphStore) -> None:
+    """An outlet the registry does not know becomes an organization of that name: the quotes and comment marker
+    are its name, not part of a query, so every entity, claim and source there before is still there."""
+    api = client()
+    entities, claims = {e.id for e in seeded.entities()}, {c.id for c in seeded.claims(ClaimQuery())}
+    outlet = "Daily' OR 1=1 //"
+    response = _post(api, {"json": {**REPORT, "outlet": outlet, "review": False}})
+    assert response.status_code in (200, 201), response.text
+    added = {e.id: e for e in seeded.entities()}
+    assert entities < set(added) and claims <= {c.id for c in seeded.claims(ClaimQuery())}
+    assert [e.name for i, e in added.items() if i not in entities] == [outlet]
 
 
 def test_a_report_over_the_limit_is_refused_before_extraction(client: Callable[..., TestClient], seeded: GraphStore,

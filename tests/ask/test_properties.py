@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from graph.ask import Answer, ask
+from graph.ask import Answer, QuestionReader, ask
 from graph.errors import KgError
-from graph.ontology import Ontology
 from graph.store import ClaimQuery, GraphStore
 from tests import hostile
 
@@ -16,7 +15,7 @@ EXAMPLES = {"memory": 300, "neo4j": 40}  # each answer on Neo4j is several round
 
 
 def test_any_question_is_answered_or_refused_and_nothing_is_written(
-        seeded: GraphStore, ontology: Ontology, request: pytest.FixtureRequest) -> None:
+        seeded: GraphStore, reader: QuestionReader, request: pytest.FixtureRequest) -> None:
     before = (seeded.stats(), sorted(c.id for c in seeded.claims(ClaimQuery())))
     outcomes: dict[str, int] = {}
 
@@ -25,7 +24,7 @@ def test_any_question_is_answered_or_refused_and_nothing_is_written(
     @given(question=hostile.questions)
     def check(question: str) -> None:
         try:
-            answered = ask(seeded, question, ontology)
+            answered = ask(seeded, reader, question)
         except KgError as refused:
             outcomes[refused.code] = outcomes.get(refused.code, 0) + 1
             assert refused.message and refused.http_status < 500

@@ -334,6 +334,58 @@ def test_an_unreadable_question_offers_clickable_suggestions(explorer: Explorer)
     explorer.check_stayed_local()
 
 
+def test_yes_no_answers_show_the_verdict_and_the_claims_or_the_nearest(explorer: Explorer) -> None:
+    question = "does IS-K recruit from the TTP?"
+    expected = explorer.served.get("/v1/ask", q=question)
+    explorer.open()
+    explorer.submit("#ask-input", question)
+    verdict = explorer.page.locator("#panel .verdict")
+    assert verdict.get_attribute("data-verdict") == expected["verdict"] == "yes"
+    assert verdict.inner_text().startswith("Yes")
+    shown = explorer.page.locator("#panel .claims .claim-link").evaluate_all("els => els.map(e => e.dataset.claim)")
+    assert shown == [claim["id"] for claim in expected["claims"]]
+    assert {claim["id"] for claim in expected["claims"]} <= explorer.edges()
+
+    question = "is IS-K allied with the Taliban?"
+    expected = explorer.served.get("/v1/ask", q=question)
+    explorer.submit("#ask-input", question)
+    assert explorer.page.locator("#panel .verdict").get_attribute("data-verdict") == expected["verdict"] == "no"
+    nearest = explorer.page.locator("#panel .nearest .claim-link").evaluate_all("els => els.map(e => e.dataset.claim)")
+    assert nearest == [claim["id"] for claim in expected["nearest"]] and nearest
+    explorer.check_stayed_local()
+
+
+def test_counts_and_pairs_show_what_they_count_and_group_and_survive_a_reload(explorer: Explorer) -> None:
+    question = "how many attacks did IS-K carry out in 2021?"
+    expected = explorer.served.get("/v1/ask", q=question)
+    explorer.open()
+    explorer.submit("#ask-input", question)
+    count = explorer.page.locator("#panel .count")
+    assert count.get_attribute("data-count") == str(expected["count"]["value"])
+    assert count.get_attribute("data-of") == expected["count"]["of"] == "incidents"
+
+    question = "what is the relationship between Pakistan and the Taliban?"
+    expected = explorer.served.get("/v1/ask", q=question)
+    explorer.submit("#ask-input", question)
+
+    def groups() -> dict[str, list[str]]:
+        return dict(explorer.page.locator("#panel .groups .group").evaluate_all(
+            "els => els.map(g => [g.dataset.type, [...g.querySelectorAll('.claim-link')].map(c => c.dataset.claim)])"))
+
+    assert groups() == expected["groups"] and len(expected["groups"]) == 2
+    assert set(expected["groups"]) == {"ALLIED_WITH", "STRAINED_RELATIONS_WITH"}
+    assert {"pakistan", "taliban"} <= explorer.nodes()
+    links = explorer.page.locator("#panel .query .links a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert links == [*expected["endpoints"], expected["rerun"]]
+    explorer.screenshot("explorer-ask-pair")
+    # The question is in the link: a reload asks it again and shows the same groups.
+    assert "q=" in explorer.page.url
+    explorer.page.reload()
+    explorer.settle()
+    assert groups() == expected["groups"]
+    explorer.check_stayed_local()
+
+
 def test_disputed_claims_and_denials_are_dashed_and_others_solid(explorer: Explorer) -> None:
     explorer.open("#e=isk&x=isk~ATTACKED.DENIED")
     _, claim_ids = neighbours(explorer.served, "isk", types="ATTACKED,DENIED")

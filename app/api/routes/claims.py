@@ -46,6 +46,10 @@ def read_claims(
     status: StatusQuery = None, since: SinceQuery = None, until: UntilQuery = None,
     disputed: Annotated[bool | None, Query(description="Only claims a denial disputes (true) or none (false).")] = None,
     source: Annotated[str | None, Query(description="Only claims from this report id.")] = None,
+    location: Annotated[str | None, Query(max_length=NAME_MAX, description="Where it happened: id, name or alias.")
+                        ] = None,
+    asserted_by: Annotated[str | None, Query(max_length=NAME_MAX,
+                                             description="Who asserts it: id, name or alias.")] = None,
     min_confidence: ConfidenceQuery = 0.0,
     group: Annotated[bool, Query(description=(
         "Merge claims of the same subject, type, object and incident (or date) into one relation "
@@ -61,6 +65,8 @@ def read_claims(
         object=resolve_entity(store, object).id if object is not None else None,
         types=parse_types(ontology, type, "type"), statuses=parse_statuses(ontology, status),
         window=date_window(since, until), min_confidence=min_confidence, disputed=disputed, source=source,
+        location=resolve_entity(store, location).id if location is not None else None,
+        asserted_by=resolve_entity(store, asserted_by).id if asserted_by is not None else None,
     )
     claims = store.claims(query)
     if group:

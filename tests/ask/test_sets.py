@@ -1,0 +1,63 @@
+"""The committed question sets, asked of both stores: the reader's figures hold, and the stores agree on every answer.
+
+blind-1 was written before the reader and without reading it; dev-1 is what the reader was built against.
+Both are scored as ``kg ask-eval`` scores them (``graph.ask.evaluate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.ask import QuestionReader, ask
+from graph.ask.evaluate import Evaluation, evaluate, read_questions
+from graph.errors import KgError
+from graph.loader import load
+from graph.ontology import Ontology
+from graph.store import GraphStore
+from graph.stores.memory import MemoryStore
+from tests.conftest import SEEDS, Neo4jTestDatabase
+
+SETS = sorted((SEEDS / "questions").glob("*.yaml"))
+# The targets the reader is held to: at least this share answered right, at most this share answered wrong.
+RIGHT_AT_LEAST = 0.90
+WRONG_AT_MOST = 0.02
+
+
+@pytest.fixture(scope="module")
+def stores(neo4j_database: Neo4jTestDatabase, ontology: Ontology,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, GraphStore]]:
+    memory = MemoryStore(ontology, Path(tmp_path_factory.mktemp("sets")) / "graph.json")
+    load(SEEDS, memory, ontology)
+    neo4j = neo4j_database.reset(ontology, seeded=True)
+    neo4j_database.seeded_readers += 1
+    yield {"memory": memory, "neo4j": neo4j}
+    neo4j_database.seeded_readers -= 1
+
+
+def scored(store: GraphStore, reader: QuestionReader, path: Path) -> Evaluation:
+    return evaluate(read_questions(path), lambda question: ask(store, reader, question))
+
+
+@pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
+def test_each_set_meets_the_targets_on_both_stores(stores: dict[str, GraphStore], reader: QuestionReader,
+                                                   path: Path) -> None:
+    for kind, store in stores.items():
+        overall = scored(store, reader, path).overall
+        assert overall.share("right") >= RIGHT_AT_LEAST, (kind, overall)
+        assert overall.share("wrong") <= WRONG_AT_MOST, (kind, overall)
+
+
+@pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
+def test_both_stores_give_the_same_answer_to_every_question(stores: dict[str, GraphStore], reader: QuestionReader,
+                                                            path: Path) -> None:
+    for question in read_questions(path):
+        replies = []
+        for store in stores.values():
+            try:
+                replies.append(ask(store, reader, question.text).model_dump(mode="json"))
+            except KgError as error:
+                replies.append(error.to_dict())
+        assert replies[0] == replies[1], question.id

@@ -67,7 +67,7 @@ class Env:
         try:
             return self.store.resolve(name)
         except EntityNotFound as error:
-            if not self.store.entities():
+            if not self.store.count_entities():
                 raise EmptyGraph(f"the graph in {self.where} holds nothing yet: "
                                  "run `kg load` to load the seeds, then ask again") from error
             raise
@@ -299,7 +299,7 @@ def path_command(env: Env, source: str, target: str, max_hops: int, k: int, type
 @pass_env
 @handles_errors
 def ask_command(env: Env, question: str, as_json: bool) -> None:
-    if not env.store.entities():
+    if not env.store.count_entities():
         raise EmptyGraph(f"the graph in {env.where} holds nothing yet: run `kg load` to load the seeds, then ask again")
     result = ask(env.store, question, env.ontology)
     if as_json:

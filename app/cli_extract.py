@@ -79,7 +79,7 @@ def extract_command(env: Env, location: str, title: str | None, outlet: str | No
 def ingest_command(env: Env, location: str, title: str | None, outlet: str | None, url: str | None,
                    date: str | None, review: bool, as_json: bool) -> None:
     report = _report(location, title, outlet, url, date)
-    if not env.store.entities():
+    if not env.store.count_entities():
         raise KgError(f"the graph in {env.settings.data_file} holds nothing yet: run `kg load` first")
     result = ingest(report, env.store, env.ontology, review=review, staging=env.settings.staging_path)
     if as_json:

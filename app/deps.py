@@ -15,7 +15,8 @@ def local_server(settings: Settings) -> LocalServer:
     """The local Neo4j instance `kg neo4j` manages, as the settings place it."""
     password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
     return LocalServer(settings.neo4j_home, bolt_port=settings.neo4j_bolt_port,
-                       http_port=settings.neo4j_http_port, password=password)
+                       http_port=settings.neo4j_http_port, password=password, heap=settings.neo4j_heap,
+                       pagecache=settings.neo4j_pagecache)
 
 
 def open_store(settings: Settings, ontology: Ontology | None = None) -> GraphStore:

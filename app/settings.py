@@ -53,6 +53,10 @@ class Settings(BaseSettings):
                              description="Where `kg neo4j start` keeps the local server's jars and data.")
     neo4j_bolt_port: int = Field(7687, description="Bolt port of the local server.")
     neo4j_http_port: int = Field(7474, description="HTTP port (and Browser) of the local server.")
+    neo4j_heap: str | None = Field(None, description="The local server's heap (e.g. 4g); unset means Neo4j's "
+                                                     "recommendation for this machine.")
+    neo4j_pagecache: str | None = Field(None, description="The local server's page cache (e.g. 2g); unset means "
+                                                          "Neo4j's recommendation for this machine.")
 
     host: str = Field("127.0.0.1", description="Where `kg serve` listens.")
     port: int = Field(8000, description="The port `kg serve` listens on.")

@@ -16,7 +16,6 @@ from graph.ask.parse import Parsed, parse
 from graph.cite import cite
 from graph.dates import window
 from graph.model import ClaimView, Entity, Hop
-from graph.names import AliasIndex
 from graph.ontology import Ontology, load_ontology
 from graph.store import ClaimQuery, GraphStore
 
@@ -28,7 +27,7 @@ PATHS_MAX_HOPS = 4
 def ask(store: GraphStore, question: str, ontology: Ontology | None = None) -> Answer:
     """Answer a question in plain English from the store (see ``graph.ask.parse`` for how it is read)."""
     ontology = ontology or load_ontology()
-    return answer(store, parse(question, ontology, AliasIndex(store.entities())), ontology)
+    return answer(store, parse(question, ontology, store.name_index()), ontology)
 
 
 def answer(store: GraphStore, parsed: Parsed, ontology: Ontology) -> Answer:
@@ -47,13 +46,9 @@ def _url(path: str, **params: object) -> str:
     return f"{path}?{urlencode(kept, doseq=True)}" if kept else path
 
 
-def _entities(store: GraphStore) -> dict[str, Entity]:
-    return {e.id: e for e in store.entities()}
-
-
 def _answers(store: GraphStore, claims_by_entity: dict[str, list[str]]) -> list[AnswerEntity]:
     """Answering entities, the best supported first, each with its claim ids."""
-    known = _entities(store)
+    known = store.get_entities(claims_by_entity)
     listed = [AnswerEntity(id=i, name=known[i].name if i in known else i, kind=known[i].kind if i in known else "",
                            claims=list(dict.fromkeys(ids)))
               for i, ids in claims_by_entity.items()]

@@ -47,12 +47,11 @@ def read_entities(store: Store, settings: Config, ontology: Vocabulary,
     check_page(settings, limit)
     parse_kind(ontology, kind)
     if q is not None and q.strip():
-        everything = len(store.entities())
-        matches = store.find_entities(q, kind=kind, limit=max(everything, 1))
+        matches = store.find_entities(q, kind=kind, limit=max(store.count_entities(kind), 1))
         hits = [EntityHit(**m.entity.model_dump(), matched=m.matched, score=m.score) for m in matches]
-    else:
-        hits = [EntityHit(**e.model_dump()) for e in store.entities() if kind is None or e.kind == kind]
-    return present.page(hits, limit, offset)
+        return present.page(hits, limit, offset)
+    page = [EntityHit(**e.model_dump()) for e in store.list_entities(kind=kind, limit=limit, offset=offset)]
+    return Page[EntityHit](data=page, count=store.count_entities(kind), limit=limit, offset=offset)
 
 
 # ``{id:path}``: aliases may hold a slash ("RFE/RL", sent as RFE%2FRL); the neighbourhood

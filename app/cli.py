@@ -457,10 +457,10 @@ def _window(since: str | None, until: str | None) -> DateWindow:
     return window(since, until)
 
 
-# the extraction commands register themselves on the group above
-from app import cli_extract  # noqa: E402
+# the extraction and benchmark commands register themselves on the group above
+from app import bench, cli_extract  # noqa: E402
 
-__all__ = ["cli", "cli_extract", "main"]
+__all__ = ["bench", "cli", "cli_extract", "main"]
 
 
 def main() -> None:

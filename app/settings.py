@@ -21,7 +21,7 @@ StoreKind = Literal["memory", "neo4j"]
 
 
 def _default_data_file() -> Path:
-    return Path.home() / ".local" / "share" / "kg" / "graph.json"
+    return Path.home() / ".local" / "share" / "kg" / "graph.sqlite"
 
 
 def _either(name: str) -> AliasChoices:
@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     store: StoreKind | None = Field(
         None, description="memory or neo4j; unset means neo4j when NEO4J_URI is set, else memory.")
     data_file: Path = Field(default_factory=_default_data_file,
-                            description="The embedded store's data file (written atomically).")
+                            description="The embedded store's database (SQLite); a graph.json of the old format "
+                                        "beside it, or named here, is migrated into graph.sqlite on first open.")
     seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="What `kg load` reads when given no path.")
     staging_file: Path | None = Field(
         None, description="Extracted claims awaiting review (`kg ingest --review`); unset means staged.json "

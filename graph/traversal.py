@@ -6,7 +6,7 @@ holds them to, on the seed graph and on a generated graph with hubs.
 
 **A step.** A claim that passes the filters lets a walk step from its subject to its object
 when the direction is ``out`` or ``both``, and back when it is ``in`` or ``both``; a
-symmetric type (ALLIED_WITH, BORDERS…) steps both ways whatever the direction.
+symmetric type (an alliance, a border…) steps both ways whatever the direction.
 
 **A neighbourhood** (``walk``), bounded in hops, results and work:
 

@@ -254,7 +254,7 @@ class Run:
         far = self.buckets["median"][-1]
         asks: dict[str, Callable[[GraphStore, str], Any]] = {
             "1hop": lambda s, e: s.neighbourhood(e),
-            "2hop_filtered": lambda s, e: s.neighbourhood(e, depth=2, types=hostile, window=when),
+            "2hop_filtered": lambda s, e: s.neighbourhood(e, depth=2, types=hostile, window=when),  # ~1/4 of claims
             "3hop_bounded": lambda s, e: s.neighbourhood(e, depth=3),
             "paths_connected": lambda s, e: s.paths(e, far if e != far else self.buckets["p99"][0], max_hops=4),
             "paths_disconnected": lambda s, e: s.paths(e, lonely, max_hops=4),
@@ -578,6 +578,9 @@ def bench_command(env: Env, size: str, workloads: str, wipe: bool, as_json: bool
                                    "metric": figure.metric, "value": figure.value, "unit": figure.unit,
                                    **figure.about, **context}, ensure_ascii=False))
 
+    def step(name: str) -> None:
+        click.echo(f"kg bench --size {size}: {name} …", err=True)
+
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
         run = Run(env, SIZES[size], Path(folder), emit, wipe=wipe)
         try:
@@ -585,22 +588,30 @@ def bench_command(env: Env, size: str, workloads: str, wipe: bool, as_json: bool
             if needs_neo4j:
                 run.open_neo4j()
             context.update(machine=machine(), versions=versions(run.neo4j))
+            step("generating the graph")
             run.prepare()
             if needs_neo4j or "store" in chosen:
+                step("store: build and reopen the embedded store")
                 run.store()
             if "ingest" in chosen:
+                step("ingest into Neo4j")
                 run.ingest()
             elif run.neo4j is not None:
                 run.neo4j.upsert(run.synthetic.batch)
             if "query" in chosen:
+                step("queries on both stores")
                 run.queries()
             if "api" in chosen:
+                step("the API under load")
                 run.api()
             if "ingest" in chosen:
+                step("ingest of extracted reports")
                 run.ingest_reports()
             if "mixed" in chosen:
+                step("reads while ingesting")
                 run.mixed()
             if "extract" in chosen:
+                step("extraction")
                 run.extract()
         finally:
             run.close()

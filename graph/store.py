@@ -40,12 +40,13 @@ from graph.ontology import Direction
 MAX_DEPTH = 3
 MAX_HOPS = 6
 MAX_K = 20
-# A neighbourhood's answer is bounded: at most this many entities and claims, and an entity
-# with more claims than HUB_DEGREE (a hub: Pakistan in a graph of a million claims) is shown but
-# not walked through unless it is the centre. Either bound sets ``Subgraph.truncated``.
-MAX_NODES = 1_000
-MAX_LINKS = 5_000
-HUB_DEGREE = 1_000
+# A neighbourhood's answer is bounded: at most this many entities and claims (more than a person
+# reads in one drawing), and an entity with more claims than HUB_DEGREE (a hub: Pakistan in a
+# graph of a million claims) is shown but not walked through unless it is the centre. Either
+# bound sets ``Subgraph.truncated``. The seed graph's busiest entity has 41 claims.
+MAX_NODES = 250
+MAX_LINKS = 1_000
+HUB_DEGREE = 500
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ from graph.extract.ingest import ingest, ingest_many
 from graph.extract.pipeline import Extractor
 from graph.extract.text import ReportInput
 from graph.loader import read_bundle
-from graph.model import Batch
+from graph.model import Batch, Claim
 from graph.store import HUB_DEGREE, MAX_LINKS, MAX_NODES, GraphStore
 from graph.stores.memory import MemoryStore
 from graph.stores.neo4j import Neo4jStore, connect
@@ -145,8 +145,8 @@ class Run:
         for claim in batch.claims:
             degree[claim.subject] = degree.get(claim.subject, 0) + 1
             degree[claim.object] = degree.get(claim.object, 0) + 1
-        isolated = {e for pair in synthetic.isolated for e in pair}
-        ranked = sorted((d, e) for e, d in degree.items() if e not in isolated)
+        giant = _giant_component(batch.claims)
+        ranked = sorted((d, e) for e, d in degree.items() if e in giant)
         pick = random.Random(11)  # noqa: S311 - a reproducible sample
         for bucket, quantile in (("median", 0.5), ("p99", 0.99)):
             target = ranked[int(len(ranked) * quantile)][0]
@@ -263,7 +263,8 @@ class Run:
             "1hop": lambda e: nx.ego_graph(undirected, e, radius=1),
             "2hop_filtered": lambda e: nx.ego_graph(undirected, e, radius=2),
             "3hop_bounded": lambda e: nx.ego_graph(undirected, e, radius=3),
-            "paths_connected": lambda e: nx.shortest_path(undirected, e, far if e != far else self.buckets["p99"][0]),
+            "paths_connected": lambda e: nx.has_path(undirected, e, far if e != far else self.buckets["p99"][0])
+            and nx.shortest_path(undirected, e, far if e != far else self.buckets["p99"][0]),
             "paths_disconnected": lambda e: nx.has_path(undirected, e, lonely),
         }
         stores = list(self.stores())
@@ -395,6 +396,28 @@ def _shape(answer: Any) -> Any:
         return (sorted((n.id, n.depth) for n in answer.nodes), sorted(link.key for link in answer.links),
                 answer.truncated)
     return [[(h.from_, h.to, [c.id for c in h.claims]) for h in path] for path in answer]
+
+
+def _giant_component(claims: list[Claim]) -> set[str]:
+    """The entities of the largest connected part of the graph (union-find over the claims)."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for claim in claims:
+        a, b = root(claim.subject), root(claim.object)
+        if a != b:
+            parent[a] = b
+    sizes: dict[str, int] = {}
+    for node in parent:
+        sizes[root(node)] = sizes.get(root(node), 0) + 1
+    biggest = max(sizes, key=sizes.__getitem__)
+    return {node for node in parent if root(node) == biggest}
 
 
 def _cycle(work: Callable[[str], Any], entities: list[str]) -> Callable[[], Any]:

@@ -198,34 +198,44 @@ class Neo4jStore(BaseStore):
             return
         self.write_load(changes)
 
-    def write_load(self, changes: Changes, *, fail_after_chunks: int | None = None) -> None:
-        """Write changes as a load in chunks (see the module's docstring); nothing is seen unless all is.
-
-        ``fail_after_chunks`` stops the load with an error after that many chunks, as a crash
-        of the writer would: the tests' way to check that a failed load leaves nothing behind.
-        """
-        load = f"load-{uuid.uuid4().hex[:16]}"
+    def write_load(self, changes: Changes) -> None:
+        """Write changes as a load in chunks (see the module's docstring); nothing is seen unless all is."""
         created, updated = changes.created, changes.updated
         rows = sum(len(getattr(b, k)) for b in (created, updated) for k in ("entities", "sources", "claims"))
-        self._write_tx(lambda tx: _rows(tx, "load_begin", {"load": load, "rows": rows,
-                                                            "writer": f"{socket.gethostname()}:{os.getpid()}"}))
+        load = self.begin_load(rows)
         try:
-            for chunks, part in enumerate(_split(created, self._chunk_rows)):
-                if fail_after_chunks is not None and chunks >= fail_after_chunks:
-                    raise KgError(f"load {load} stopped after {chunks} chunks, as asked")
-                self._write_tx(lambda tx, part=part: self._write_records(tx, part, None, load=load))  # type: ignore[misc]
-
-            def publish(tx: ManagedTransaction) -> None:
-                revision = _bump(tx)
-                self._write_records(tx, updated, revision, load=None, replace=True)
-                _rows(tx, "load_publish", {"load": load, "rev": revision})
-
-            self._write_tx(publish)
+            for part in _split(created, self._chunk_rows):
+                self.write_chunk(load, part)
+            self.publish_load(load, updated)
         except BaseException:
             with contextlib.suppress(KgError):
                 self.discard_load(load)
             raise
         self.settle_load(load)
+
+    def begin_load(self, rows: int) -> str:
+        """Start a load: a ``Load`` node naming it and its writer; returns its id."""
+        load = f"load-{uuid.uuid4().hex[:16]}"
+        self._write_tx(lambda tx: _rows(tx, "load_begin", {"load": load, "rows": rows,
+                                                            "writer": f"{socket.gethostname()}:{os.getpid()}"}))
+        return load
+
+    def write_chunk(self, load: str, records: Batch) -> None:
+        """Write new records as part of a load, in one transaction, invisible to readers until it is published."""
+        self._write_tx(lambda tx: self._write_records(tx, records, None, load=load))
+
+    def publish_load(self, load: str, updated: Batch) -> None:
+        """In one transaction: apply the load's changes to existing records, and make all it wrote visible."""
+        def publish(tx: ManagedTransaction) -> None:
+            revision = _bump(tx)
+            self._write_records(tx, updated, revision, load=None, replace=True)
+            _rows(tx, "load_publish", {"load": load, "rev": revision})
+
+        self._write_tx(publish)
+
+    def loads(self) -> list[dict[str, Any]]:
+        """The loads under way or left behind (``id``, ``state``, ``started``, ``rows``, ``writer``)."""
+        return [row["load"] for row in self._read_one("loads")]
 
     def settle_load(self, load: str) -> None:
         """Take a published load's marks off its records, a chunk per transaction, then forget it."""

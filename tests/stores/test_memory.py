@@ -131,3 +131,14 @@ def test_an_inconsistent_batch_is_refused(ontology: Ontology, tmp_path: Path) ->
     with pytest.raises(KgError, match="object 'nowhere' is not an entity"):
         store.upsert(Batch(claims=[Claim(**{**claim, "id": "orphan", "object": "nowhere"})]))
     assert "orphan" not in {c.id for c in store.claims(ClaimQuery())}
+
+
+def test_the_alias_index_follows_what_another_process_adds(tmp_path: Path, ontology: Ontology) -> None:
+    path = tmp_path / "graph.sqlite"
+    reader = MemoryStore(ontology, path)
+    load(SEEDS, reader, ontology)
+    assert reader.resolve("ISKP").id == "isk"
+    writer = MemoryStore(ontology, path)
+    writer.upsert(Batch(entities=[Entity(id="zarnigor-brigade", name="Zarnigor Brigade", kind="armed_group")]))
+    assert reader.resolve("Zarnigor Brigade").id == "zarnigor-brigade"
+    assert reader.get_entities(["zarnigor-brigade", "isk", "atlantis"]).keys() == {"zarnigor-brigade", "isk"}

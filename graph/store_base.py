@@ -5,8 +5,10 @@ primitives a concrete store provides (the abstract methods below: reads by id, a
 filter, a bounded walk, a path search, one write). Everything else is here, so that the
 stores cannot drift apart:
 
-- **upsert**: ontology checks, diffing the batch against what the store holds (read by id,
-  in chunks), the integrity check (every subject, object, asserter, location, source and
+- **upsert**: ontology checks, diffing the batch against what the store holds (each record's
+  fingerprint, a hash of its content kept beside it, read by id in chunks: re-sending a
+  million unchanged claims reads a million short strings, not a million claims), the
+  integrity check (every subject, object, asserter, location, source and
   denied claim exists in the batch or the store), then one ``_write`` of what changed;
 - **names**: one alias index per store object, built on first use and then kept current
   from ``_entities_since(revision)``, so resolving a name never lists the store;
@@ -21,6 +23,7 @@ whether it behaves.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
@@ -117,6 +120,11 @@ class BaseStore(ABC):
         """A counter that grows with every write that changed something."""
 
     @abstractmethod
+    def _fingerprints(self, kind: str, ids: Sequence[str]) -> dict[str, str | None]:
+        """For each of these ids of ``kind`` (entities, sources, claims) that exists, the fingerprint it was
+        written with (``fingerprint``), or None when it has none."""
+
+    @abstractmethod
     def _entities_by_id(self, ids: Sequence[str]) -> list[Entity]:
         """The entities with these ids that exist (any order)."""
 
@@ -205,21 +213,17 @@ class BaseStore(ABC):
         entities = _unique(batch.entities)
         sources = _unique(batch.sources)
         claims = _unique(batch.claims)
-        old: dict[str, dict[str, Any]] = {
-            "entities": self.get_entities(entities),
-            "sources": self.get_sources(sources),
-            "claims": self.existing_claims(claims),
-        }
+        old = {kind: self.fingerprints(kind, records)
+               for kind, records in (("entities", entities), ("sources", sources), ("claims", claims))}
         counts: dict[str, dict[str, int]] = {o: dict.fromkeys(KINDS, 0) for o in ("created", "updated", "unchanged")}
         created: dict[str, list[Any]] = {kind: [] for kind in KINDS}
         updated: dict[str, list[Any]] = {kind: [] for kind in KINDS}
         for kind, new in (("entities", entities), ("sources", sources), ("claims", claims)):
             for record_id, record in new.items():
-                previous = old[kind].get(record_id)
-                if previous is None:
+                if record_id not in old[kind]:
                     counts["created"][kind] += 1
                     created[kind].append(record)
-                elif previous == record:
+                elif old[kind][record_id] == fingerprint(record):
                     counts["unchanged"][kind] += 1
                 else:
                     counts["updated"][kind] += 1
@@ -264,6 +268,10 @@ class BaseStore(ABC):
             more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
             raise InconsistentWrite("refusing an inconsistent write: " + "; ".join(problems[:10]) + more,
                                     details={"problems": problems[:100]})
+
+    def fingerprints(self, kind: str, ids: Iterable[str]) -> dict[str, str | None]:
+        """The stored fingerprints of the records of ``kind`` with these ids that exist, by id."""
+        return {i: f for chunk in _chunks(ids) for i, f in self._fingerprints(kind, chunk).items()}
 
     # === entities =======================================================================
 
@@ -400,10 +408,26 @@ class BaseStore(ABC):
         ]
 
 
+def fingerprint(record: Entity | Source | Claim) -> str:
+    """A hash of a record's content: equal records, equal fingerprints; stores keep it beside the record."""
+    return hashlib.blake2b(record.model_dump_json().encode("utf-8"), digest_size=16).hexdigest()
+
+
 def views(claims: Iterable[Claim], denials: dict[str, list[str]]) -> list[ClaimView]:
-    """Claims as read back, ordered by id, each marked disputed when a denial points at it."""
-    return [ClaimView(**c.model_dump(), disputed=bool(denials.get(c.id)), disputed_by=sorted(denials.get(c.id, [])))
-            for c in sorted(claims, key=lambda c: c.id)]
+    """Claims as read back, ordered by id, each marked disputed when a denial points at it.
+
+    A store may read its claims as ``ClaimView`` already (undisputed); those are kept, not rebuilt.
+    """
+    found = []
+    for claim in sorted(claims, key=lambda c: c.id):
+        denied_by = sorted(denials.get(claim.id, []))
+        if isinstance(claim, ClaimView) and not claim.disputed and not denied_by:
+            found.append(claim)
+        elif isinstance(claim, ClaimView):
+            found.append(claim.model_copy(update={"disputed": bool(denied_by), "disputed_by": denied_by}))
+        else:
+            found.append(ClaimView(**claim.model_dump(), disputed=bool(denied_by), disputed_by=denied_by))
+    return found
 
 
 def _unique(records: Sequence[_T]) -> dict[str, _T]:

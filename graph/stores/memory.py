@@ -29,10 +29,10 @@ import numpy as np
 from pydantic import ValidationError
 
 from graph.errors import KgError, StoreUnavailable
-from graph.model import Batch, Claim, Entity, Source, SourceRef, Stats
+from graph.model import Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats
 from graph.ontology import Direction, Ontology
 from graph.store import HUB_DEGREE, MAX_LINKS, ClaimQuery
-from graph.store_base import BaseStore, Changes, FoundPaths, Walk
+from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint
 from graph.stores.compact import ClaimRow, CompactGraph, day_span
 from graph.traversal import Filters, claim_matches
 
@@ -44,13 +44,14 @@ SQL_CHUNK = 900  # bound parameters per statement, under SQLite's default limit
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entities (
-    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, rev INTEGER NOT NULL, body TEXT NOT NULL);
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, rev INTEGER NOT NULL, fp TEXT NOT NULL,
+    body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS entities_rev ON entities (rev);
 CREATE INDEX IF NOT EXISTS entities_kind ON entities (kind, id);
 CREATE TABLE IF NOT EXISTS sources (
-    id TEXT PRIMARY KEY, rev INTEGER NOT NULL, ref TEXT NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+    id TEXT PRIMARY KEY, rev INTEGER NOT NULL, fp TEXT NOT NULL, ref TEXT NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claims (
-    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, rev INTEGER NOT NULL,
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, rev INTEGER NOT NULL, fp TEXT NOT NULL,
     subject INTEGER NOT NULL, object INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
     first_day INTEGER NOT NULL, last_day INTEGER NOT NULL, confidence REAL NOT NULL,
     source TEXT NOT NULL, denies TEXT, body TEXT NOT NULL);
@@ -228,26 +229,27 @@ class MemoryStore(BaseStore):
 
     def _write_batch(self, db: sqlite3.Connection, batch: Batch, revision: int) -> None:
         db.executemany(
-            "INSERT INTO entities (id, kind, rev, body) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, rev = excluded.rev, body = excluded.body",
-            ((e.id, e.kind, revision, e.model_dump_json(exclude_none=True)) for e in batch.entities))
+            "INSERT INTO entities (id, kind, rev, fp, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "kind = excluded.kind, rev = excluded.rev, fp = excluded.fp, body = excluded.body",
+            ((e.id, e.kind, revision, fingerprint(e), e.model_dump_json(exclude_none=True)) for e in batch.entities))
         db.executemany(
-            "INSERT INTO sources (id, rev, ref, body) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, ref = excluded.ref, body = excluded.body",
-            ((s.id, revision, _ref(s).model_dump_json(), s.model_dump_json(exclude_none=True))
+            "INSERT INTO sources (id, rev, fp, ref, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "rev = excluded.rev, fp = excluded.fp, ref = excluded.ref, body = excluded.body",
+            ((s.id, revision, fingerprint(s), _ref(s).model_dump_json(), s.model_dump_json(exclude_none=True))
              for s in batch.sources))
         if not batch.claims:
             return
         numbers = self._entity_numbers(db, {end for c in batch.claims for end in (c.subject, c.object)})
         db.executemany(
-            "INSERT INTO claims (id, rev, subject, object, type, status, first_day, last_day, confidence, source, "
-            "denies, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "rev = excluded.rev, subject = excluded.subject, object = excluded.object, type = excluded.type, "
+            "INSERT INTO claims (id, rev, fp, subject, object, type, status, first_day, last_day, confidence, "
+            "source, denies, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "rev = excluded.rev, fp = excluded.fp, subject = excluded.subject, object = excluded.object, "
+            "type = excluded.type, "
             "status = excluded.status, first_day = excluded.first_day, last_day = excluded.last_day, "
             "confidence = excluded.confidence, source = excluded.source, denies = excluded.denies, "
             "body = excluded.body",
-            ((c.id, revision, numbers[c.subject], numbers[c.object], c.type, c.status, *day_span(c), c.confidence,
-              c.source, c.denies, c.model_dump_json(exclude_none=True)) for c in batch.claims))
+            ((c.id, revision, fingerprint(c), numbers[c.subject], numbers[c.object], c.type, c.status, *day_span(c),
+              c.confidence, c.source, c.denies, c.model_dump_json(exclude_none=True)) for c in batch.claims))
 
     def _entity_numbers(self, db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
         return dict(self._select(db, "SELECT id, n FROM entities WHERE id IN ({})", list(ids)))
@@ -262,6 +264,10 @@ class MemoryStore(BaseStore):
     def _rows(self, sql: str, ids: Sequence[Any]) -> list[Any]:
         with self._errors():
             return list(self._select(self._db, sql, ids))
+
+    def _fingerprints(self, kind: str, ids: Sequence[str]) -> dict[str, str | None]:
+        table = {"entities": "entities", "sources": "sources", "claims": "claims"}[kind]
+        return dict(self._rows(f"SELECT id, fp FROM {table} WHERE id IN ({{}})", ids))  # noqa: S608 - a fixed name
 
     def _entities_by_id(self, ids: Sequence[str]) -> list[Entity]:
         return [Entity.model_validate_json(body) for (body,) in self._rows(
@@ -327,7 +333,8 @@ class MemoryStore(BaseStore):
         return list(self._claims_at_slots(slots).values())
 
     def _claims_at_slots(self, slots: Iterable[int]) -> dict[int, Claim]:
-        return {n: Claim.model_validate_json(body) for n, body in self._rows(
+        # Read as views (not yet marked disputed): the answer is built from them without a copy.
+        return {n: ClaimView.model_validate_json(body) for n, body in self._rows(
             "SELECT n, body FROM claims WHERE n IN ({})", [int(s) for s in slots])}
 
     def _denials(self, ids: Sequence[str]) -> dict[str, list[str]]:
@@ -363,7 +370,10 @@ class MemoryStore(BaseStore):
         depths, slots, truncated = graph.walk(number, depth, filters, direction, max_nodes=max_nodes,
                                               max_links=MAX_LINKS, hub_degree=HUB_DEGREE)
         ids = {graph.entity_ids[n]: d for n, d in depths.items()}
-        claims = sorted(self._claims_by_slot(slots.tolist()), key=lambda c: c.id)[:MAX_LINKS]
+        if len(slots) > MAX_LINKS:
+            first = sorted(self._rows("SELECT id, n FROM claims WHERE n IN ({})", slots.tolist()))[:MAX_LINKS]
+            slots = np.array([n for _, n in first], dtype=np.int64)
+        claims = sorted(self._claims_by_slot(slots.tolist()), key=lambda c: c.id)
         return Walk(depths=ids, entities=self.get_entities(ids), claims=claims,
                     denials=self._denials([c.id for c in claims]), truncated=truncated)
 

@@ -41,10 +41,10 @@ from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverE
 from graph.cypher import query, statements
 from graph.dates import parse_optional
 from graph.errors import KgError, StoreOutOfMemory, StoreUnavailable
-from graph.model import Alias, Batch, Claim, Entity, Source, SourceRef, Stats
+from graph.model import Alias, Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats
 from graph.ontology import Direction, Ontology
 from graph.store import HUB_DEGREE, MAX_LINKS, ClaimQuery
-from graph.store_base import BaseStore, Changes, FoundPaths, Walk
+from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint
 from graph.traversal import Filters, claim_matches, k_paths, rank_paths
 
 _T = TypeVar("_T")
@@ -276,6 +276,7 @@ class Neo4jStore(BaseStore):
             # Neo4j properties cannot hold maps; the windows and notes travel as JSON.
             properties["alias_details"] = json.dumps([a.model_dump(exclude_none=True) for a in entity.aliases],
                                                      ensure_ascii=False)
+        properties["fp"] = fingerprint(entity)
         if revision is not None:
             properties["rev"] = revision
         if load is not None:
@@ -283,6 +284,10 @@ class Neo4jStore(BaseStore):
         return {"id": entity.id, "label": self._ontology.entity_kinds[entity.kind].label, "properties": properties}
 
     # --- entities and sources -----------------------------------------------------------
+
+    def _fingerprints(self, kind: str, ids: Sequence[str]) -> dict[str, str | None]:
+        name = {"entities": "entity_fingerprints", "sources": "source_fingerprints", "claims": "claim_fingerprints"}
+        return {row["id"]: row["fp"] for row in self._read_one(name[kind], ids=list(ids))}
 
     def _entities_by_id(self, ids: Sequence[str]) -> list[Entity]:
         return [_entity_from(row["entity"]) for row in self._read_one("entities_by_id", ids=list(ids))]
@@ -447,22 +452,24 @@ def _entity_from(properties: dict[str, Any]) -> Entity:
 
 
 def _source_from(properties: dict[str, Any]) -> Source:
-    return Source.model_validate({k: v for k, v in properties.items() if k != "load"})
+    return Source.model_validate({k: v for k, v in properties.items() if k not in ("load", "fp")})
 
 
 def _source_row(source: Source, load: str | None) -> dict[str, Any]:
     row = source.model_dump(exclude_none=True)
+    row["fp"] = fingerprint(source)
     if load is not None:
         row["load"] = load
     return row
 
 
 def _claim_from(row: dict[str, Any]) -> Claim:
+    # Read as a view (not yet marked disputed): answers are built from it without a copy.
     properties = dict(row["claim"])
     properties["span"] = tuple(properties["span"])
     for internal in ("happened_from", "happened_to", "load"):
         properties.pop(internal, None)
-    return Claim(**properties, subject=row["subject"], type=row["type"], object=row["object"])
+    return ClaimView(**properties, subject=row["subject"], type=row["type"], object=row["object"])
 
 
 def _claim_row(claim: Claim, load: str | None) -> dict[str, Any]:
@@ -478,7 +485,7 @@ def _claim_row(claim: Claim, load: str | None) -> dict[str, Any]:
     if load is not None:
         properties["load"] = load
     return {"subject": claim.subject, "type": claim.type, "object": claim.object, "source": claim.source,
-            "properties": properties, "load": load}
+            "properties": properties, "load": load, "fp": fingerprint(claim)}
 
 
 def _chunks(rows: list[_T]) -> Iterator[list[_T]]:

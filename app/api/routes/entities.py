@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.api import present
 from app.api.deps import (
@@ -78,7 +78,9 @@ def read_neighbourhood(
         return NodeLinkGraph(**export.node_link(present.subgraph_part(store, subgraph)))
     if format == "cytoscape":
         return CytoscapeGraph(**export.cytoscape(present.subgraph_part(store, subgraph)))
-    return subgraph
+    # Serialised once here: the store built a valid Subgraph, and validating its claims again
+    # against the response model's union costs as much as the query itself.
+    return Response(subgraph.model_dump_json(by_alias=True), media_type="application/json")  # type: ignore[return-value]
 
 
 @router.get("/{id:path}", response_model=EntityDetail, responses=error_responses(304, 404, 409, 422, 503))

@@ -44,6 +44,7 @@ MAX_K = 20
 # reads in one drawing), and an entity with more claims than HUB_DEGREE (a hub: Pakistan in a
 # graph of a million claims) is shown but not walked through unless it is the centre. Either
 # bound sets ``Subgraph.truncated``. The seed graph's busiest entity has 41 claims.
+MAX_OFFSET = 2**62  # past any graph; a larger offset (a page no graph reaches) is read as this one
 MAX_NODES = 250
 MAX_LINKS = 1_000
 HUB_DEGREE = 500

@@ -410,7 +410,12 @@ class BaseStore(ABC):
 
 def fingerprint(record: Entity | Source | Claim) -> str:
     """A hash of a record's content: equal records, equal fingerprints; stores keep it beside the record."""
-    return hashlib.blake2b(record.model_dump_json().encode("utf-8"), digest_size=16).hexdigest()
+    return fingerprint_of(record.model_dump_json(exclude_none=True))
+
+
+def fingerprint_of(serialised: str) -> str:
+    """The fingerprint of a record already serialised as ``model_dump_json(exclude_none=True)``."""
+    return hashlib.blake2b(serialised.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def views(claims: Iterable[Claim], denials: dict[str, list[str]]) -> list[ClaimView]:

@@ -127,7 +127,7 @@ StatusQuery = Annotated[list[str] | None, Query(description="Claim statuses, rep
 SinceQuery = Annotated[str | None, Query(description="Happened on or after (YYYY, YYYY-MM or YYYY-MM-DD).")]
 UntilQuery = Annotated[str | None, Query(description="Happened on or before (YYYY, YYYY-MM or YYYY-MM-DD).")]
 LimitQuery = Annotated[int, Query(ge=1, description="Page size; at most KG_MAX_PAGE_SIZE (default 500).")]
-OffsetQuery = Annotated[int, Query(ge=0, le=2**53, description="How many matching items to skip.")]
+OffsetQuery = Annotated[int, Query(ge=0, description="How many matching items to skip.")]
 ConfidenceQuery = Annotated[float, Query(ge=0, le=1, description="Lowest confidence to include.")]
 
 

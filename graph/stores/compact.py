@@ -17,6 +17,9 @@ claims themselves (quotes, sources…) stay in SQLite and are read by slot when 
 
 from __future__ import annotations
 
+import functools
+import io
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -38,8 +41,14 @@ _EMPTY: Ints = np.zeros(0, dtype=np.int64)
 
 def day_span(claim: Claim) -> tuple[int, int]:
     """The first and last day a claim's dates cover, as ordinals (``NO_START``/``NO_END`` when absent)."""
-    first = parse_optional(claim.date)
-    last = parse_optional(claim.end_date) or first
+    return _day_span(claim.date, claim.end_date)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _day_span(date: str | None, end_date: str | None) -> tuple[int, int]:
+    # Dates repeat (a few thousand days in a million claims): parse each once.
+    first = parse_optional(date)
+    last = parse_optional(end_date) or first
     return (first.start.toordinal() if first else int(NO_START), last.end.toordinal() if last else int(NO_END))
 
 
@@ -172,6 +181,41 @@ class CompactGraph:
         self.degree = (np.bincount(subjects, minlength=nodes) + np.bincount(objects, minlength=nodes)).astype(np.int64)
         self._delta = []
         self._delta_array = _EMPTY
+
+    # --- a snapshot, so that opening a large graph reads arrays, not a million rows ------------
+
+    ARRAYS = ("subject", "object", "type", "status", "first_day", "last_day", "confidence", "present")
+
+    def snapshot(self) -> bytes:
+        """The arrays and the adjacency as one blob (numpy's own format, no pickling)."""
+        buffer = io.BytesIO()
+        size = self.size
+        arrays = {name: getattr(self, name)[:size] for name in self.ARRAYS}
+        np.savez(buffer, **arrays, out_ptr=self._out_ptr, out=self._out, in_ptr=self._in_ptr, inward=self._in,
+                 degree=self.degree, delta=np.array(self._delta, dtype=np.int64),
+                 names=np.frombuffer(json.dumps({"entities": self.entity_ids, "types": self.type_names,
+                                                 "statuses": self.status_names}).encode(), dtype=np.uint8))
+        return buffer.getvalue()
+
+    @classmethod
+    def from_snapshot(cls, ontology: Ontology, data: bytes) -> CompactGraph | None:
+        """The graph a snapshot holds, or None when it was written for another ontology's types."""
+        graph = cls(ontology)
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            names = json.loads(stored["names"].tobytes().decode())
+            if names["types"] != graph.type_names or names["statuses"] != graph.status_names:
+                return None
+            for name in cls.ARRAYS:
+                setattr(graph, name, stored[name].copy())
+            graph.size = len(graph.subject)
+            graph._out_ptr, graph._out = stored["out_ptr"], stored["out"]
+            graph._in_ptr, graph._in = stored["in_ptr"], stored["inward"]
+            graph.degree = stored["degree"].copy()
+            graph._delta = stored["delta"].tolist()
+        graph.entity_ids = names["entities"]
+        graph.entity_number = {e: n for n, e in enumerate(graph.entity_ids) if e}
+        graph._delta_array = np.array(sorted(set(graph._delta)), dtype=np.int64)
+        return graph
 
     # --- ids and order ----------------------------------------------------------------
 

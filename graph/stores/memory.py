@@ -31,8 +31,8 @@ from pydantic import ValidationError
 from graph.errors import KgError, StoreUnavailable
 from graph.model import Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats
 from graph.ontology import Direction, Ontology
-from graph.store import HUB_DEGREE, MAX_LINKS, ClaimQuery
-from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint
+from graph.store import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery
+from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint_of
 from graph.stores.compact import ClaimRow, CompactGraph, day_span
 from graph.traversal import Filters, claim_matches
 
@@ -40,6 +40,7 @@ FILE_FORMAT = "kg-graph"
 FILE_VERSION = 2  # 1 was the single JSON document
 JSON_VERSION = 1
 SQL_CHUNK = 900  # bound parameters per statement, under SQLite's default limit
+RELOAD_AFTER = 50_000  # changed claims past which the in-memory graph is rebuilt rather than patched
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS claims (
 CREATE INDEX IF NOT EXISTS claims_rev ON claims (rev);
 CREATE INDEX IF NOT EXISTS claims_source ON claims (source);
 CREATE INDEX IF NOT EXISTS claims_denies ON claims (denies) WHERE denies IS NOT NULL;
+CREATE TABLE IF NOT EXISTS snapshot (key TEXT PRIMARY KEY, revision INTEGER NOT NULL, data BLOB NOT NULL);
 """
 
 
@@ -97,7 +99,8 @@ class MemoryStore(BaseStore):
                 # FULL: a committed load survives a power cut, not only a crash of this process.
                 connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=OFF")
-            connection.execute("PRAGMA cache_size=-65536")
+            # 256 MB of page cache at most (taken as pages are read): a million-claim load stays in memory.
+            connection.execute("PRAGMA cache_size=-262144")
         except sqlite3.Error as error:
             raise StoreUnavailable(f"cannot open the graph database {self._path}: {error}") from error
         return connection
@@ -170,11 +173,39 @@ class MemoryStore(BaseStore):
                 return self._graph
             with self._errors():
                 if self._graph_revision < 0 or force:
+                    self._graph_revision = self._load_snapshot(self._db)
+                changed = int(self._db.execute("SELECT count(*) FROM claims WHERE rev > ?",
+                                               (self._graph_revision,)).fetchone()[0])
+                # Many changed claims are read faster as columns, all at once, than row by row; and the
+                # result is kept as a snapshot, so the next open reads arrays, not rows.
+                if self._graph_revision < 0 or changed > RELOAD_AFTER:
                     self._load_all(self._db)
-                else:
+                    self._save_snapshot(self._db, current)
+                elif current != self._graph_revision:
                     self._load_since(self._db, self._graph_revision)
             self._graph_revision = current
         return self._graph
+
+    def _load_snapshot(self, db: sqlite3.Connection) -> int:
+        """The graph from the latest snapshot (its revision), or -1 when there is none to use."""
+        row = db.execute("SELECT revision, data FROM snapshot WHERE key = 'graph'").fetchone()
+        if row is None:
+            return -1
+        graph = CompactGraph.from_snapshot(self._ontology, row[1])
+        if graph is None:
+            return -1
+        denied: dict[str, list[str]] = {}
+        for claim_id, denies in db.execute("SELECT id, denies FROM claims WHERE denies IS NOT NULL AND rev <= ?",
+                                           (row[0],)):
+            denied.setdefault(denies, []).append(claim_id)
+        self._graph, self._denied_by = graph, denied
+        return int(row[0])
+
+    def _save_snapshot(self, db: sqlite3.Connection, revision: int) -> None:
+        if self._graph.size < RELOAD_AFTER:
+            return  # a small graph opens fast enough from its rows
+        db.execute("INSERT INTO snapshot VALUES ('graph', ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                   "revision = excluded.revision, data = excluded.data", (revision, self._graph.snapshot()))
 
     def _load_all(self, db: sqlite3.Connection) -> None:
         graph = CompactGraph(self._ontology)
@@ -231,12 +262,13 @@ class MemoryStore(BaseStore):
         db.executemany(
             "INSERT INTO entities (id, kind, rev, fp, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             "kind = excluded.kind, rev = excluded.rev, fp = excluded.fp, body = excluded.body",
-            ((e.id, e.kind, revision, fingerprint(e), e.model_dump_json(exclude_none=True)) for e in batch.entities))
+            ((e.id, e.kind, revision, fingerprint_of(body), body)
+             for e, body in ((e, e.model_dump_json(exclude_none=True)) for e in batch.entities)))
         db.executemany(
             "INSERT INTO sources (id, rev, fp, ref, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             "rev = excluded.rev, fp = excluded.fp, ref = excluded.ref, body = excluded.body",
-            ((s.id, revision, fingerprint(s), _ref(s).model_dump_json(), s.model_dump_json(exclude_none=True))
-             for s in batch.sources))
+            ((s.id, revision, fingerprint_of(body), _ref(s).model_dump_json(), body)
+             for s, body in ((s, s.model_dump_json(exclude_none=True)) for s in batch.sources)))
         if not batch.claims:
             return
         numbers = self._entity_numbers(db, {end for c in batch.claims for end in (c.subject, c.object)})
@@ -248,8 +280,9 @@ class MemoryStore(BaseStore):
             "status = excluded.status, first_day = excluded.first_day, last_day = excluded.last_day, "
             "confidence = excluded.confidence, source = excluded.source, denies = excluded.denies, "
             "body = excluded.body",
-            ((c.id, revision, fingerprint(c), numbers[c.subject], numbers[c.object], c.type, c.status, *day_span(c),
-              c.confidence, c.source, c.denies, c.model_dump_json(exclude_none=True)) for c in batch.claims))
+            ((c.id, revision, fingerprint_of(body), numbers[c.subject], numbers[c.object], c.type, c.status,
+              *day_span(c), c.confidence, c.source, c.denies, body)
+             for c, body in ((c, c.model_dump_json(exclude_none=True)) for c in batch.claims)))
 
     def _entity_numbers(self, db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
         return dict(self._select(db, "SELECT id, n FROM entities WHERE id IN ({})", list(ids)))
@@ -288,7 +321,7 @@ class MemoryStore(BaseStore):
         """One page of entities (of a kind), ordered by id."""
         with self._errors():
             rows = self._db.execute("SELECT body FROM entities WHERE ? IS NULL OR kind = ? ORDER BY id "
-                                    "LIMIT ? OFFSET ?", (kind, kind, limit, offset)).fetchall()
+                                    "LIMIT ? OFFSET ?", (kind, kind, limit, min(offset, MAX_OFFSET))).fetchall()
         return [Entity.model_validate_json(body) for (body,) in rows]
 
     def count_entities(self, kind: str | None = None) -> int:
@@ -313,7 +346,7 @@ class MemoryStore(BaseStore):
         """One page of sources, ordered by id."""
         with self._errors():
             rows = self._db.execute("SELECT body FROM sources ORDER BY id LIMIT ? OFFSET ?",
-                                    (limit, offset)).fetchall()
+                                    (limit, min(offset, MAX_OFFSET))).fetchall()
         return [Source.model_validate_json(body) for (body,) in rows]
 
     def count_sources(self) -> int:

@@ -43,7 +43,7 @@ from graph.dates import parse_optional
 from graph.errors import KgError, StoreOutOfMemory, StoreUnavailable
 from graph.model import Alias, Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats
 from graph.ontology import Direction, Ontology
-from graph.store import HUB_DEGREE, MAX_LINKS, ClaimQuery
+from graph.store import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery
 from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint
 from graph.traversal import Filters, claim_matches, k_paths, rank_paths
 
@@ -302,7 +302,7 @@ class Neo4jStore(BaseStore):
     def list_entities(self, *, kind: str | None = None, limit: int | None = 50, offset: int = 0) -> list[Entity]:
         """One page of entities (of a kind), ordered by id; ``limit=None`` for all."""
         return [_entity_from(row["entity"]) for row in self._read_one("entities", kind=kind, limit=limit,
-                                                                        offset=offset)]
+                                                                        offset=min(offset, MAX_OFFSET))]
 
     def count_entities(self, kind: str | None = None) -> int:
         """How many entities (of a kind)."""
@@ -320,7 +320,8 @@ class Neo4jStore(BaseStore):
 
     def list_sources(self, *, limit: int | None = 50, offset: int = 0) -> list[Source]:
         """One page of sources, ordered by id; ``limit=None`` for all."""
-        return [_source_from(row["source"]) for row in self._read_one("sources", limit=limit, offset=offset)]
+        return [_source_from(row["source"]) for row in self._read_one("sources", limit=limit,
+                                                                        offset=min(offset, MAX_OFFSET))]
 
     def count_sources(self) -> int:
         """How many sources."""

@@ -163,6 +163,10 @@ class GraphStore(Protocol):
         """Claims matching every filter, ordered by id, with ``disputed`` set."""
         ...
 
+    def count_claims(self) -> int:
+        """How many claims the graph holds (from a count the store keeps, not by reading them)."""
+        ...
+
     # --- traversals ---------------------------------------------------------------------
 
     def neighbourhood(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,

@@ -169,6 +169,10 @@ class BaseStore(ABC):
         """How many claims cite each of these sources (those citing none may be left out)."""
 
     @abstractmethod
+    def count_claims(self) -> int:
+        """How many claims the graph holds (from a count the store keeps, not by reading them)."""
+
+    @abstractmethod
     def _claims_by_id(self, ids: Sequence[str]) -> list[Claim]:
         """The claims with these ids that exist."""
 

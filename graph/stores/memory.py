@@ -358,6 +358,10 @@ class MemoryStore(BaseStore):
         return dict(self._rows("SELECT source, count(*) FROM claims WHERE source IN ({}) GROUP BY source",
                                source_ids))
 
+    def count_claims(self) -> int:
+        """How many claims (the in-memory graph knows)."""
+        return int(self._refresh().present[:self._graph.size].sum())
+
     def _claims_by_id(self, ids: Sequence[str]) -> list[Claim]:
         return [Claim.model_validate_json(body) for (body,) in self._rows(
             "SELECT body FROM claims WHERE id IN ({})", ids)]

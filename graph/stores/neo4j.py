@@ -332,6 +332,10 @@ class Neo4jStore(BaseStore):
 
     # --- claims -------------------------------------------------------------------------
 
+    def count_claims(self) -> int:
+        """How many claims (Neo4j's count of REPORTS entries, kept by the server; a load under way counts)."""
+        return int(self._read_one("claim_count")[0]["count"])
+
     def _claims_by_id(self, ids: Sequence[str]) -> list[Claim]:
         return [_claim_from(row) for row in self._read_one("claims_by_id", ids=list(ids))]
 

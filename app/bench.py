@@ -68,6 +68,7 @@ from graph.stores.neo4j import Neo4jStore, connect
 from graph.synthetic import SIZES, Size, Synthetic, generate
 
 BUCKETS = ("median", "p99", "hub")
+API_WORKERS = os.cpu_count() or 1  # `kg serve --workers`: one process a core
 CONCURRENCY = (1, 8, 32)
 
 
@@ -300,7 +301,8 @@ class Run:
             port = _free_port()
             server = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "uvicorn", "app.api.main:create_app", "--factory", "--host",
-                 "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+                 "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+                 "--workers", str(API_WORKERS)],
                 env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:
                 _wait_for(port, server)

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Where `kg serve` listens.")
     port: int = Field(8000, description="The port `kg serve` listens on.")
+    workers: int = Field(1, ge=1, description="Processes `kg serve` runs, each with its own store.")
     cors_origins: list[str] = Field(default_factory=list,
                                     description='Origins allowed to call the API from a browser (JSON list).')
     api_keys: list[SecretStr] = Field(default_factory=list,

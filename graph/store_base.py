@@ -195,7 +195,7 @@ class BaseStore(ABC):
     @abstractmethod
     def _paths(self, source: str, target: str, *, max_hops: int, k: int, filters: Filters,
                directed: bool) -> FoundPaths:
-        """The ``k`` best paths by ``graph.traversal.rank_paths``, with every matching claim on each hop."""
+        """The ``k`` first paths by the rule of ``graph.traversal``, with every matching claim on each hop."""
 
     @abstractmethod
     def _write(self, changes: Changes) -> None:

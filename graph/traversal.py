@@ -21,7 +21,7 @@ symmetric type (an alliance, a border…) steps both ways whatever the direction
    with at least one end that is the centre or not a hub (two hubs' claims to each other
    are not read); ordered by id, at most ``MAX_LINKS`` (more marks it ``truncated``).
 
-**Paths** (``rank_paths``): the ``k`` simple paths of at most ``max_hops`` hops that come
+**Paths** (``find_paths``): the ``k`` simple paths of at most ``max_hops`` hops that come
 first in (number of hops, entity ids along the path) order, over the simple graph where two
 entities are adjacent when some matching claim allows a step between them (``directed``:
 the ``out`` steps only). Each hop carries every matching claim behind that step.
@@ -29,7 +29,7 @@ the ``out`` steps only). Each hop carries every matching claim behind that step.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -108,64 +108,75 @@ def steps(claim: Claim, ontology: Ontology, direction: Direction) -> list[tuple[
     return moves
 
 
-def rank_paths(candidates: Iterable[Iterable[str]], k: int, max_hops: int) -> list[list[str]]:
-    """The ``k`` first simple paths in (hops, ids along the path) order, from candidates that may repeat.
+Steps = Callable[[list[str]], dict[str, list[str]]]
 
-    A store that finds paths as sequences of claims passes one candidate per sequence; several
-    claims between the same two entities make the same path, which counts once.
+
+def find_paths(source: str, target: str, *, max_hops: int, k: int, forward: Steps, backward: Steps,
+               budget: int = 5_000) -> list[list[str]]:
+    """The ``k`` first paths in (hops, ids along them) order, asking for neighbours a batch of entities at a time.
+
+    ``forward(ids)`` gives, for each id, the entities one step from it (``backward`` the entities
+    one step to it). A bidirectional breadth-first search finds the shortest distance (expanding
+    the smaller side); then, for each length from there, a depth-first search from the source in
+    id order lists the paths of that length, pruned by the distance to the target, known within
+    the target's side of the search (grown while its frontier holds fewer than ``budget``
+    entities) and bounded below beyond it. The embedded store runs the same search over arrays
+    (``graph.stores.compact``); a store that pays a round trip per call uses this one.
     """
-    unique = {tuple(nodes) for nodes in candidates}
-    simple = [list(p) for p in unique if len(set(p)) == len(p) and 1 <= len(p) - 1 <= max_hops]
-    simple.sort(key=lambda nodes: (len(nodes), nodes))
-    return simple[:k]
-
-
-def k_paths(steps_between: Iterable[tuple[str, str]], source: str, target: str, *, max_hops: int,
-            k: int) -> list[list[str]]:
-    """The ``k`` first simple paths by ``rank_paths`` order over the given steps (from, to), exactly.
-
-    For each length from the shortest on, a depth-first search from the source visits neighbours
-    in id order and prunes by the distance to the target, so paths come out in rank order.
-    """
-    forward: dict[str, set[str]] = {}
-    backward: dict[str, set[str]] = {}
-    for a, b in steps_between:
-        if a != b:
-            forward.setdefault(a, set()).add(b)
-            backward.setdefault(b, set()).add(a)
-    distance = {target: 0}
-    frontier = [target]
-    while frontier:
-        nxt = []
-        for node in frontier:
-            for before in backward.get(node, ()):
-                if before not in distance:
-                    distance[before] = distance[node] + 1
-                    nxt.append(before)
-        frontier = nxt
-    if source not in distance or distance[source] > max_hops:
+    from_source, to_target = {source: 0}, {target: 0}
+    source_frontier, target_frontier = [source], [target]
+    distance: int | None = None
+    while source_frontier and target_frontier and max(from_source.values()) + max(to_target.values()) < max_hops:
+        grow_source = len(source_frontier) <= len(target_frontier)
+        seen, frontier, ask = ((from_source, source_frontier, forward) if grow_source
+                               else (to_target, target_frontier, backward))
+        level = max(seen.values()) + 1
+        reached = sorted({n for nexts in ask(frontier).values() for n in nexts if n not in seen})
+        seen.update(dict.fromkeys(reached, level))
+        if grow_source:
+            source_frontier = reached
+        else:
+            target_frontier = reached
+        met = [from_source[n] + to_target[n] for n in reached if n in from_source and n in to_target]
+        if met:
+            distance = min(met)
+            break
+    if distance is None or distance > max_hops:
         return []
-    ordered = {node: sorted(others) for node, others in forward.items()}
+    memo: dict[str, list[str]] = {}
     found: list[list[str]] = []
+    for hops in range(distance, max_hops + 1):
+        radius = max(to_target.values())
+        while target_frontier and radius < hops - 1 and len(target_frontier) <= budget:
+            radius += 1
+            target_frontier = sorted({n for nexts in backward(target_frontier).values() for n in nexts
+                                      if n not in to_target})
+            to_target.update(dict.fromkeys(target_frontier, radius))
+        outside = max_hops + 1 if not target_frontier else radius + 1
 
-    def extend(path: list[str], hops: int) -> None:
-        node = path[-1]
-        if len(path) - 1 == hops:
-            if node == target:
-                found.append(list(path))
-            return
-        for nxt in ordered.get(node, ()):
-            if len(found) >= k:
+        def extend(path: list[str], hops: int = hops, outside: int = outside) -> None:
+            node = path[-1]
+            if len(path) - 1 == hops:
+                if node == target:
+                    found.append(list(path))
                 return
+            if len(path) == hops and to_target.get(node) == 1:
+                found.append([*path, target])  # a known step to the target: no need to list a hub's neighbours
+                return
+            if node not in memo:
+                memo.update({n: sorted(nexts) for n, nexts in forward([node]).items()})
+                memo.setdefault(node, [])
             left = hops - len(path)
-            if nxt in path or nxt not in distance or distance[nxt] > left or (nxt == target) != (left == 0):
-                continue
-            path.append(nxt)
-            extend(path, hops)
-            path.pop()
+            for nxt in memo[node]:
+                if len(found) >= k:
+                    return
+                if nxt in path or to_target.get(nxt, outside) > left or (nxt == target) != (left == 0):
+                    continue
+                path.append(nxt)
+                extend(path)
+                path.pop()
 
-    for hops in range(distance[source], max_hops + 1):
-        extend([source], hops)
+        extend([source])
         if len(found) >= k:
             break
     return found[:k]

@@ -39,11 +39,14 @@ def figures(neo4j_database: Neo4jTestDatabase, ontology: Ontology,
     environment = {**os.environ, "NEO4J_URI": status.bolt_uri, "NEO4J_USER": status.user,
                    "NEO4J_PASSWORD": status.password, "KG_DATA_FILE": str(folder / "graph.sqlite"),
                    "KG_STAGING_FILE": str(folder / "staged.json")}
-    done = subprocess.run([sys.executable, "-m", "app.cli", "bench", "--size", "S", "--json", "--wipe"],
+    command = [sys.executable, "-c", "import sys; from app.cli import cli; cli(sys.argv[1:])"]
+    done = subprocess.run([*command, "bench", "--size", "S", "--json", "--wipe"],
                           capture_output=True, text=True, env=environment, check=False, timeout=1800)
     neo4j_database.reset(ontology, seeded=bool(neo4j_database.seeded_readers))
     assert done.returncode == 0, done.stderr[-4000:]
-    yield [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    found = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    assert found, f"kg bench printed no figures: {done.stderr[-2000:]}"
+    yield found
 
 
 def test_every_workload_and_arm_produces_figures(figures: list[dict[str, Any]]) -> None:

@@ -10,8 +10,9 @@ every value is a parameter, and labels and types are checked against the ontolog
 Reads run in read transactions and writes in write transactions, so a cluster or Aura
 (``neo4j://``, ``neo4j+s://``) routes them. A neighbourhood is one Cypher query (a
 breadth-first search inside the server, the names, claims and denials of what it returns
-fetched at its end); paths are one search for the shortest and one read of the claims on
-their hops; both follow the rules of ``graph.traversal`` that the embedded store also
+fetched at its end); a path search asks the server for the next entities a level (or an
+entity) at a time, in one read transaction, and then reads the claims on the hops it keeps;
+both follow the rules of ``graph.traversal`` that the embedded store also
 follows, so the two give the same answers.
 
 A write that changes few rows is one transaction. A larger one (a million claims would not
@@ -45,7 +46,7 @@ from graph.model import Alias, Batch, Claim, ClaimView, Entity, Source, SourceRe
 from graph.ontology import Direction, Ontology
 from graph.store import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery
 from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint
-from graph.traversal import Filters, claim_matches, k_paths, rank_paths
+from graph.traversal import Filters, claim_matches, find_paths
 
 _T = TypeVar("_T")
 # Rows per UNWIND statement: large enough to amortise round trips, small enough for a modest heap.
@@ -53,8 +54,6 @@ BATCH_ROWS = 2_000
 # A write of more changed rows than this is a load in chunks (see the module's docstring); each
 # chunk is one transaction of this many rows.
 CHUNK_ROWS = 20_000
-# What a path query may return for a pair joined by many parallel claims.
-MAX_PATH_ROWS = 10_000
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 OUT_OF_MEMORY = ("MemoryPoolOutOfMemoryError", "OutOfMemoryError", "TransactionOutOfMemory")
 
@@ -389,21 +388,16 @@ class Neo4jStore(BaseStore):
                       "types": sorted(filters.types) if filters.types is not None else None}
 
         def work(tx: ManagedTransaction) -> FoundPaths:
-            found = [row["nodes"] for row in _rows(tx, "paths", {**parameters, "max_rows": MAX_PATH_ROWS})]
-            ranked = rank_paths(found, k, max_hops)
-            shortest = min((len(p) - 1 for p in ranked), default=None)
-            if shortest is not None and len(ranked) < k and shortest < max_hops:
-                # Fewer shortest paths than asked for: rank the longer ones over the steps near both
-                # ends (meet in the middle), in Python, by the same rule.
-                outward = (max_hops + 1) // 2
-                rows = _rows(tx, "paths_around", {**parameters, "source_radius": outward,
-                                                  "target_radius": max_hops - outward})
-                pairs_found = [(r["subject"], r["object"]) for r in rows]
-                if not directed:
-                    pairs_found += [(r["object"], r["subject"]) for r in rows]
-                else:
-                    pairs_found += [(r["object"], r["subject"]) for r in rows if r["symmetric"]]
-                ranked = k_paths(pairs_found, source, target, max_hops=max_hops, k=k)
+            def steps(way: str) -> Callable[[list[str]], dict[str, list[str]]]:
+                def ask(ids: list[str]) -> dict[str, list[str]]:
+                    rows = _rows(tx, "steps", {"ids": ids, "direction": way, "symmetric": self._symmetric,
+                                               "types": parameters["types"]})
+                    return {row["id"]: row["next"] for row in rows}
+                return ask
+
+            ranked = find_paths(source, target, max_hops=max_hops, k=k,
+                                forward=steps("out" if directed else "both"),
+                                backward=steps("in" if directed else "both"))
             pairs = sorted({(a, b) for nodes in ranked for a, b in pairwise(nodes)})
             hops: dict[tuple[str, str], list[Claim]] = {pair: [] for pair in pairs}
             denials: dict[str, list[str]] = {}

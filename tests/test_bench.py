@@ -43,7 +43,7 @@ def figures(neo4j_database: Neo4jTestDatabase, ontology: Ontology,
     done = subprocess.run([*command, "bench", "--size", "S", "--json", "--wipe"],
                           capture_output=True, text=True, env=environment, check=False, timeout=1800)
     neo4j_database.reset(ontology, seeded=bool(neo4j_database.seeded_readers))
-    assert done.returncode == 0, done.stderr[-4000:]
+    assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
     found = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     assert found, f"kg bench printed no figures: {done.stderr[-2000:]}"
     yield found

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from app import cli_ask, cli_extract, render  # cli_ask and cli_extract add their commands to the group
+from app import bench, cli_ask, cli_extract, render  # bench, cli_ask and cli_extract add their commands to the group
 from app.cli_base import Env, cli, emit, handles_errors, json_option, pass_env, split_list
 from app.deps import local_server
 from app.settings import StoreKind
@@ -315,17 +315,25 @@ def neo4j_style_command(env: Env) -> None:
 @cli.command("serve", help="Serve the HTTP API (docs at /docs) from the configured store.")
 @click.option("--host", help="Interface to listen on (default: KG_HOST, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default: KG_PORT, 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes serving requests, each with its own "
+                                                            "store (default: KG_WORKERS, 1).")
 @pass_env
 @handles_errors
-def serve_command(env: Env, host: str | None, port: int | None) -> None:
+def serve_command(env: Env, host: str | None, port: int | None, workers: int | None) -> None:
     # Imported here so the other commands do not pay for loading the web stack (~0.15 s).
     import uvicorn  # noqa: PLC0415
 
     from app.api import create_app  # noqa: PLC0415
 
+    host = host or env.settings.host
+    port = port if port is not None else env.settings.port
+    workers = workers or env.settings.workers
+    if workers > 1:
+        # Each process builds its app (and opens its store) from the same settings, read from the environment.
+        uvicorn.run("app.api.main:create_app", factory=True, workers=workers, log_level="info", host=host, port=port)
+        return
     app = create_app(env.settings, env.store)
-    uvicorn.run(app, host=host or env.settings.host, port=port if port is not None else env.settings.port,
-                log_level="info")
+    uvicorn.run(app, log_level="info", host=host, port=port)
 
 
 def _types(env: Env, values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -337,7 +345,7 @@ def _window(since: str | None, until: str | None) -> DateWindow:
     return window(since, until)
 
 
-__all__ = ["cli", "cli_ask", "cli_extract", "main"]
+__all__ = ["bench", "cli", "cli_ask", "cli_extract", "main"]
 
 
 def main() -> None:

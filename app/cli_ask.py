@@ -35,7 +35,7 @@ ASK_HELP = "Answer a question in plain English from the graph's claims, with the
 @handles_errors
 def ask_command(env: Env, question: str, as_json: bool) -> None:
     check_question(question, "QUESTION")
-    if not env.store.entities():
+    if not env.store.count_entities():
         raise EmptyGraph(f"the graph in {env.where} holds nothing yet: run `kg load` to load the seeds, then ask again")
     result = linked(ask(env.store, env.reader, question), env.ontology)
     if as_json:

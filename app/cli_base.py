@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from app.asking import ReaderSlot
-from app.deps import open_reader, open_store
+from app.deps import build_extractor, open_reader, open_store
 from app.settings import Settings, StoreKind, load_settings
 from graph.errors import EmptyGraph, EntityNotFound, KgError
-from graph.loader import read_bundle
 from graph.model import Entity
 from graph.ontology import Ontology, load_ontology
 from graph.store import GraphStore
@@ -55,15 +54,15 @@ class Env:
 
     @property
     def extractor(self) -> Extractor:
-        """The extractor, built once per command over the seed registry and what the store holds."""
+        """The extractor, built once per command over the seed registry and the names the store holds."""
         if self._extractor is None:
-            from graph.extract.pipeline import Extractor  # noqa: PLC0415 - spaCy loads only for extraction
-
-            entities = {e.id: e for e in read_bundle(self.settings.seeds_dir, self.ontology).entities}
-            if self.settings.store_kind == "neo4j" or self.settings.data_file.exists():
-                entities.update({e.id: e for e in self.store.entities()})
-            self._extractor = Extractor(self.ontology, entities.values(), model=self.settings.spacy_model)
+            known = self.store.name_index().entities() if self._has_graph() else []
+            self._extractor = build_extractor(self.settings, self.ontology, known)
         return self._extractor
+
+    def _has_graph(self) -> bool:
+        """Whether there is a graph to read names from (opening the embedded store would create its file)."""
+        return self.settings.store_kind == "neo4j" or self.settings.data_file.exists()
 
     def use_store(self, kind: StoreKind) -> None:
         """Override the configured store for this command (`kg load --store`)."""
@@ -87,7 +86,7 @@ class Env:
         try:
             return self.store.resolve(name)
         except EntityNotFound as error:
-            if not self.store.entities():
+            if not self.store.count_entities():
                 raise EmptyGraph(f"the graph in {self.where} holds nothing yet: "
                                  "run `kg load` to load the seeds, then ask again") from error
             raise

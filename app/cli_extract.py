@@ -12,7 +12,7 @@ from app import render
 from app.cli_base import Env, cli, emit, handles_errors, json_option, pass_env
 from graph.errors import ExtractionInputError, KgError
 from graph.extract.evaluate import SCOPES, Score, benchmark, evaluate_bundle, synthetic_articles
-from graph.extract.ingest import IngestResult, Staging, candidate_dict, claim_record, ingest
+from graph.extract.ingest import IngestResult, Staging, candidate_dict, claim_record, ingest, ingest_many
 from graph.extract.pipeline import Extraction
 from graph.extract.text import ReportInput, read_report, with_given_metadata
 from graph.inputs import check_text, check_url, report_text_problem
@@ -102,10 +102,13 @@ def extract_command(env: Env, location: str, title: str | None, outlet: str | No
 def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outlet: str | None, url: str | None,
                    date: str | None, review: bool, min_confidence: float | None, processes: int,
                    as_json: bool) -> None:
-    if not env.store.entities():
+    if not env.store.count_entities():
         raise KgError(f"the graph in {env.where} holds nothing yet: run `kg load` first")
-    reports = [_report(env, location, title, outlet, url, date) for location in locations]
     # every report is read before any is written: a bad file stops the run with nothing loaded
+    reports = [_report(env, location, title, outlet, url, date) for location in locations]
+    if len(reports) > 1 and not review and min_confidence is None:
+        _ingest_together(env, reports, processes, as_json)
+        return
     extractions = env.extractor.run_many(reports, n_process=processes)
     results: list[IngestResult] = [
         ingest(report, env.store, env.ontology, extractor=env.extractor, review=review,
@@ -116,6 +119,26 @@ def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outl
         return
     for result in results:
         _print_ingest(env, result, staged_only=review)
+
+
+def _ingest_together(env: Env, reports: list[ReportInput], processes: int, as_json: bool) -> None:
+    """Many reports loaded whole as one write: a claim any of them brings that the loader refuses loads none."""
+    many = ingest_many(reports, env.store, env.ontology, extractor=env.extractor, processes=processes)
+    if as_json:
+        emit({"reports": [r.as_dict() for r in many.reports], "written": many.written.model_dump()})
+        return
+    for result in many.reports:
+        extraction = result.extraction
+        click.echo(f"Report {result.source_id}: {len(extraction.claims)} claims extracted")
+        if not extraction.outlet_known:
+            click.echo(f"outlet: {extraction.outlet} was not in the registry; added as an organization")
+        click.echo(_discarded_line(extraction))
+        for candidate in extraction.candidates:
+            click.echo(f"candidate: {candidate.name} ({candidate.reason}): {candidate.sentences[0][:100]}")
+    written = many.written
+    click.echo(f"{len(many.reports)} reports in one write: created {written.created['claims']} claims, "
+               f"{written.created['sources']} sources, {written.created['entities']} entities "
+               f"({written.unchanged['claims']} claims already there)")
 
 
 def _print_ingest(env: Env, result: IngestResult, *, staged_only: bool) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from app.settings import Settings
 from graph.ask import QuestionReader, load_reader
 from graph.errors import StoreUnavailable
 from graph.loader import read_bundle
+from graph.model import Entity
 from graph.ontology import Ontology, load_ontology
 from graph.store import GraphStore
 from graph.stores.memory import MemoryStore
@@ -23,7 +25,8 @@ def local_server(settings: Settings) -> LocalServer:
     """The local Neo4j instance `kg neo4j` manages, as the settings place it."""
     password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
     return LocalServer(settings.neo4j_home, bolt_port=settings.neo4j_bolt_port,
-                       http_port=settings.neo4j_http_port, password=password)
+                       http_port=settings.neo4j_http_port, password=password, heap=settings.neo4j_heap,
+                       pagecache=settings.neo4j_pagecache)
 
 
 def open_store(settings: Settings, ontology: Ontology | None = None) -> GraphStore:
@@ -52,8 +55,10 @@ class ExtractorHolder:
     """The one extractor an interface uses: built on first use over the seeds' and the store's registry.
 
     Building it loads the language pipeline and indexes every name, which costs seconds, so a
-    server builds it once and every request shares it (it keeps no per-report state). When an
-    ingest adds entities (an outlet the registry lacked), ``invalidate`` has the next use rebuild it.
+    server builds it once and every request shares it (it keeps no per-report state). It is
+    rebuilt when the store's name index has changed (an entity written by this process or, read
+    by revision, by another) or after ``invalidate``; the registry comes from that index, never
+    from a listing of the store.
     """
 
     def __init__(self, settings: Settings, ontology: Ontology, store: GraphStore) -> None:
@@ -61,23 +66,34 @@ class ExtractorHolder:
         self.ontology = ontology
         self.store = store
         self._extractor: Extractor | None = None
+        self._built_for: tuple[int, int] | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Extractor:
-        """The extractor, built if it is not yet."""
+        """The extractor, built if it is not yet or if the registry has changed since."""
+        index = self.store.name_index()
+        key = (id(index), index.version)
         with self._lock:
-            if self._extractor is None:
-                from graph.extract.pipeline import Extractor  # noqa: PLC0415 - spaCy loads only when extracting
-
-                entities = {e.id: e for e in read_bundle(self.settings.seeds_dir, self.ontology).entities}
-                entities.update({e.id: e for e in self.store.entities()})
-                self._extractor = Extractor(self.ontology, entities.values(), model=self.settings.spacy_model)
+            if self._extractor is None or self._built_for != key:
+                self._extractor = build_extractor(self.settings, self.ontology, index.entities())
+                self._built_for = key
             return self._extractor
 
     def invalidate(self) -> None:
         """Rebuild on next use: the registry has grown."""
         with self._lock:
             self._extractor = None
+
+
+def build_extractor(settings: Settings, ontology: Ontology, known: Iterable[Entity]) -> Extractor:
+    """An extractor over the seeds' registry and the entities the store knows (the store's win on a shared id)."""
+    from graph.extract.pipeline import Extractor  # noqa: PLC0415 - spaCy loads only when extracting
+
+    entities = {e.id: e for e in read_bundle(settings.seeds_dir, ontology).entities}
+    entities.update({e.id: e for e in known})
+    return Extractor(ontology, entities.values(), model=settings.spacy_model)
+
+
 def open_reader(settings: Settings, ontology: Ontology, store: GraphStore) -> QuestionReader:
     """The question reader: the spaCy pipeline the settings name, the ontology's vocabulary, the store's names."""
-    return load_reader(ontology, store.entities(), settings.spacy_model)
+    return load_reader(ontology, store.name_index().entities(), settings.spacy_model)

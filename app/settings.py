@@ -32,7 +32,7 @@ _ORIGIN = re.compile(r"^https?://[^/\s?#*]+$")
 
 
 def _default_data_file() -> Path:
-    return Path.home() / ".local" / "share" / "kg" / "graph.json"
+    return Path.home() / ".local" / "share" / "kg" / "graph.sqlite"
 
 
 def _default_neo4j_home() -> Path:
@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     store: StoreKind | None = Field(
         None, description="memory or neo4j; unset means neo4j when NEO4J_URI is set, else memory.")
     data_file: Path = Field(default_factory=_default_data_file,
-                            description="The embedded store's data file (written atomically).")
+                            description="The embedded store's database (SQLite); a graph.json of the old format "
+                                        "beside it, or named here, is migrated into graph.sqlite on first open.")
     seeds_dir: Path = Field(default_factory=lambda: data_dir("seeds"),
                             description="What `kg load` reads when given no path.")
     staging_file: Path | None = Field(
@@ -70,11 +71,16 @@ class Settings(BaseSettings):
                              description="Where `kg neo4j start` keeps the local server's jars and data.")
     neo4j_bolt_port: int = Field(7687, description="Bolt port of the local server.")
     neo4j_http_port: int = Field(7474, description="HTTP port (and Browser) of the local server.")
+    neo4j_heap: str | None = Field(None, description="The local server's heap (e.g. 4g); unset means Neo4j's "
+                                                     "recommendation for this machine.")
+    neo4j_pagecache: str | None = Field(None, description="The local server's page cache (e.g. 2g); unset means "
+                                                          "Neo4j's recommendation for this machine.")
 
     environment: Environment = Field(
         "local", description="local, staging or production; outside local, default or empty secrets stop the start.")
     host: str = Field("127.0.0.1", description="Where `kg serve` listens.")
     port: int = Field(8000, description="The port `kg serve` listens on.")
+    workers: int = Field(1, ge=1, description="Processes `kg serve` runs, each with its own store.")
     cors_origins: list[str] = Field(default_factory=list,
                                     description='Origins allowed to call the API from a browser (JSON list).')
     api_keys: list[SecretStr] = Field(default_factory=list,

@@ -1,6 +1,8 @@
-// The sources with these ids (those that exist).
+// The sources with these ids (those that exist and are published), with their text.
 // :param ids => ["rferl-2022-05-isk-central-asia"]
+OPTIONAL MATCH (meta:GraphMeta {id: 'graph'})
+WITH coalesce(meta.published, []) AS published
 UNWIND $ids AS id
 MATCH (n:Source {id: id})
+WHERE n.load IS NULL OR n.load IN published
 RETURN properties(n) AS source
-ORDER BY n.id

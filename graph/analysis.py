@@ -8,13 +8,13 @@ projection of the claims, which is small next to what a store holds.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
 from graph.dates import PartialDate
-from graph.model import ClaimView, Entity, Source
+from graph.model import ClaimView, Entity, Source, SourceRef
 
 Interval = str  # "year", "month" or "day"; checked by the caller against INTERVALS
 INTERVALS = ("year", "month", "day")
@@ -82,7 +82,7 @@ class Timeline(_Out):
     undated: int
 
 
-def group_claims(claims: Sequence[ClaimView], sources: dict[str, Source]) -> list[GroupedRelation]:
+def group_claims(claims: Sequence[ClaimView], sources: Mapping[str, Source | SourceRef]) -> list[GroupedRelation]:
     """Merge claims of the same subject, type, object and incident (else date) into relations.
 
     Ten outlets repeating one attack read as one attack with ten sources. Without an

@@ -24,12 +24,12 @@ def _missing_source(source_id: str) -> SourceRef:
 
 
 def cite(store: GraphStore, claims: Sequence[ClaimView]) -> list[ClaimOut]:
-    """Claims with display names and citations, looked up once per call, not per claim."""
-    names = {e.id: e.name for e in store.entities()} if claims else {}
-    sources = {s.id: s for s in store.sources()} if claims else {}
+    """Claims with display names and citations: the entities and reports they name, read by id in two batches."""
+    names = {e.id: e.name for e in store.get_entities({end for c in claims for end in (c.subject, c.object)}).values()}
+    sources = store.source_refs({c.source for c in claims})
     return [
         ClaimOut(**c.model_dump(), subject_name=names.get(c.subject, c.subject),
                  object_name=names.get(c.object, c.object),
-                 report=source_ref(sources[c.source]) if c.source in sources else _missing_source(c.source))
+                 report=sources[c.source] if c.source in sources else _missing_source(c.source))
         for c in claims
     ]

@@ -167,6 +167,22 @@ class StoreUnavailable(KgError):
     code = "store_unavailable"
 
 
+class StoreOutOfMemory(KgError):
+    """The store refused work for lack of memory (a transaction larger than the server allows); it is reachable."""
+
+    http_status = 503
+    exit_code = 3
+    code = "store_out_of_memory"
+
+
+class InconsistentWrite(KgError):
+    """A batch refers to entities, sources or claims that neither it nor the graph holds; nothing was written."""
+
+    http_status = 422
+    exit_code = 1
+    code = "inconsistent_write"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in the input: where it is, which field, which value, and why."""

@@ -1,8 +1,14 @@
-"""Reading a bundle of reporting (registry, reports, curated claims) into one validated batch.
+"""Validating records (entities, reports, claims) into one batch, and reading bundles of them from files.
 
-The loader's contract is all-or-nothing: it checks everything first, collects every
-problem of the run (file, line, field, value, reason) and writes nothing unless there
-are none. A bundle is a directory laid out like the project's ``seeds/``::
+The loader's contract is all-or-nothing: it checks everything first, collects every problem
+of the run (where, field, value, reason) and writes nothing unless there are none. The rules
+work on **records** in memory (``Record``: a record's fields and where it came from, for the
+messages), so the same checks serve a bundle of YAML files, an extractor's output
+(``graph.extract.ingest``) and anything else that produces records; ``read_bundle_records``
+only turns files into records. What the store already holds is asked by id
+(``name_index()``, ``get_sources(ids)``, ``existing_claims(ids)``), never listed.
+
+A bundle is a directory laid out like the project's ``seeds/``::
 
     entities.yaml            optional: entities to add or update
     reports/<id>.txt         the report text, byte for byte
@@ -18,6 +24,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import yaml
 
@@ -27,7 +34,7 @@ from graph.inputs import text_problem, url_problem
 from graph.model import Alias, Batch, Claim, Entity, Source, UpsertResult
 from graph.names import AliasIndex
 from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
+from graph.store import GraphStore
 from graph.yamlio import Located, error_line, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,11 +48,85 @@ CLAIM_FIELDS = {"id": False, "subject": True, "type": True, "object": True, "quo
 _QUOTE_MARKS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
+@dataclass(frozen=True)
+class Record:
+    """One entity, report or claim as input gives it: raw field values, and where it came from.
+
+    ``fields`` is any mapping; a ``yamlio.Located`` (what the YAML reader gives) also knows the
+    line of each field, so messages name it. ``origin`` is the file, or whatever stands for it
+    (``POST /v1/reports``); ``prefix`` the record's place there (``claims[3]``). A report
+    carries its ``text``; a claim the id of the report it cites (``source``), with the line
+    where that was said when it was said once for a whole file.
+    """
+
+    fields: Mapping[str, Any]
+    origin: str
+    prefix: str = ""
+    text: str | None = None
+    source: str | None = None
+    source_line: int | None = None
+
+
+@dataclass
+class Records:
+    """Everything one load brings, as records, and the problems found while reading them."""
+
+    entities: list[Record] = field(default_factory=list)
+    sources: list[Record] = field(default_factory=list)
+    claims: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.entities or self.sources or self.claims)
+
+
+class Known(Protocol):
+    """What validation asks of the graph a batch will join: names, and records by id. Stores are ``Known``."""
+
+    def name_index(self) -> AliasIndex:
+        """Every name and alias in the graph."""
+        ...
+
+    def get_sources(self, ids: Iterable[str]) -> Mapping[str, Source]:
+        """The sources with these ids that exist."""
+        ...
+
+    def existing_claims(self, ids: Iterable[str]) -> Mapping[str, Claim]:
+        """The claims with these ids that exist."""
+        ...
+
+
+class Registry:
+    """A ``Known`` held in memory: a registry of entities (and sources, claims) that is not a store."""
+
+    def __init__(self, entities: Iterable[Entity] = (), sources: Iterable[Source] = (),
+                 claims: Iterable[str] = ()) -> None:
+        self._index = AliasIndex(entities)
+        self._sources = {s.id: s for s in sources}
+        self._claims = set(claims)
+
+    def name_index(self) -> AliasIndex:
+        """The registry's names."""
+        return self._index
+
+    def get_sources(self, ids: Iterable[str]) -> dict[str, Source]:
+        """The registry's sources among these ids."""
+        return {i: self._sources[i] for i in ids if i in self._sources}
+
+    def existing_claims(self, ids: Iterable[str]) -> dict[str, Claim]:
+        """Claim ids are all a registry keeps; a stand-in claim answers for each known one."""
+        return {i: _PLACEHOLDER for i in ids if i in self._claims}
+
+
+_PLACEHOLDER = Claim(id="known", subject="", type="", object="", source="", quote="", span=(0, 0), status="",
+                     asserted_by="")
+
+
 class _Problems:
     """Collects problems so that a run reports all of them at once."""
 
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
+    def __init__(self, items: Iterable[Problem] = ()) -> None:
+        self.items: list[Problem] = list(items)
 
     def add(self, file: Path | str, line: int | None, field_name: str, value: object, message: str) -> None:
         self.items.append(Problem(str(file), line, field_name, value, message))
@@ -58,50 +139,83 @@ class _Context:
     index: AliasIndex
     sources: dict[str, Source]
     known_claims: set[str]
-    claim_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    claim_lines: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
 
-def read_bundle(path: Path, ontology: Ontology, *, known_entities: Iterable[Entity] = (),
-                known_sources: Mapping[str, Source] | None = None,
-                known_claims: Iterable[str] = ()) -> Batch:
-    """Read and validate a bundle against the ontology and what the store already holds.
+def _line(fields: Mapping[str, Any], key: str | None = None) -> int | None:
+    """The line of a field (or of the record) when the record came from a file."""
+    if isinstance(fields, Located):
+        return fields.line_of(key) if key is not None else fields.line
+    return None
 
-    Raises ``ValidationFailed`` listing every problem; returns a batch only when there are none.
+
+def validate(records: Records, ontology: Ontology, known: Known | None = None) -> Batch:
+    """Check records against the ontology and the graph they join; a batch only when nothing is wrong.
+
+    Raises ``ValidationFailed`` listing every problem (the reader's too). Names resolve
+    against the batch's own entities laid over ``known``'s index; reports and denied claims
+    not in the batch are read from ``known`` by id.
     """
-    problems = _Problems()
-    if not path.is_dir():
-        problems.add(path, None, "path", str(path),
-                     "not a directory: expected a folder with reports/, claims/ and optionally entities.yaml")
-        raise ValidationFailed(problems.items)
-    entities = _read_entities(path / "entities.yaml", ontology, problems)
-    registry = {e.id: e for e in known_entities}
-    registry.update({e.id: e for e in entities})
-    context = _Context(ontology, problems, AliasIndex(registry.values()),
-                       dict(known_sources or {}), set(known_claims))
-    sources = _read_reports(path / "reports", context)
+    known = known or Registry()
+    problems = _Problems(records.problems)
+    entities = _read_entities(records.entities, ontology, problems)
+    context = _Context(ontology, problems, known.name_index().overlay(entities), {}, set())
+    sources = _read_reports(records.sources, context)
     context.sources.update({s.id: s for s in sources})
-    claim_files = sorted((path / "claims").glob("*.yaml")) if (path / "claims").is_dir() else []
-    if not entities and not sources and not claim_files:
-        problems.add(path, None, "path", str(path), "holds no entities.yaml, reports/*.yaml or claims/*.yaml")
-    raw_claims: list[tuple[Claim, Path, Located]] = []
-    for claim_file in claim_files:
-        raw_claims.extend(_read_claims(claim_file, context))
+    wanted = {r.source for r in records.claims if r.source is not None and r.source not in context.sources}
+    context.sources.update(known.get_sources(sorted(wanted)))
+    denied = {str(r.fields["denies"]) for r in records.claims if r.fields.get("denies")}
+    context.known_claims = set(known.existing_claims(sorted(denied)))
+    raw_claims = _read_claims(records.claims, context)
     _check_denials(raw_claims, context)
     if problems.items:
         raise ValidationFailed(problems.items)
-    return Batch(entities=entities, sources=sources, claims=[claim for claim, _, _ in raw_claims])
+    return Batch(entities=entities, sources=sources, claims=[claim for claim, _ in raw_claims])
+
+
+def read_bundle(path: Path, ontology: Ontology, *, known: Known | None = None,
+                known_entities: Iterable[Entity] = ()) -> Batch:
+    """Read and validate a bundle against the ontology and what ``known`` (or a registry of entities) holds.
+
+    Raises ``ValidationFailed`` listing every problem; returns a batch only when there are none.
+    """
+    return validate(read_bundle_records(path), ontology, known or Registry(known_entities))
 
 
 def load(path: Path, store: GraphStore, ontology: Ontology, *,
          dry_run: bool = False) -> tuple[Batch, UpsertResult | None]:
-    """Validate a bundle against the store's current contents, then write it in one upsert."""
-    existing_claims = {c.id for c in store.claims(ClaimQuery())}
-    batch = read_bundle(path, ontology, known_entities=store.entities(),
-                        known_sources={s.id: s for s in store.sources()}, known_claims=existing_claims)
+    """Validate a bundle against the store, then write it in one upsert."""
+    return load_records(read_bundle_records(path), store, ontology, dry_run=dry_run)
+
+
+def load_records(records: Records, store: GraphStore, ontology: Ontology, *,
+                 dry_run: bool = False) -> tuple[Batch, UpsertResult | None]:
+    """Validate records against the store (reads by id only), then write them in one all-or-nothing upsert."""
+    batch = validate(records, ontology, store)
     return batch, None if dry_run else store.upsert(batch)
 
 
-# --- files ------------------------------------------------------------------------------
+def read_bundle_records(path: Path) -> Records:
+    """The records of a bundle's files, with the problems of the files themselves (malformed, missing)."""
+    problems = _Problems()
+    records = Records()
+    if not path.is_dir():
+        problems.add(path, None, "path", str(path),
+                     "not a directory: expected a folder with reports/, claims/ and optionally entities.yaml")
+        records.problems = problems.items
+        return records
+    records.entities = _entity_records(path / "entities.yaml", problems)
+    records.sources = _report_records(path / "reports", problems)
+    claim_files = sorted((path / "claims").glob("*.yaml")) if (path / "claims").is_dir() else []
+    for claim_file in claim_files:
+        records.claims.extend(_claim_records(claim_file, problems))
+    if not records.entities and not records.sources and not claim_files:
+        problems.add(path, None, "path", str(path), "holds no entities.yaml, reports/*.yaml or claims/*.yaml")
+    records.problems = problems.items
+    return records
+
+
+# --- files into records -------------------------------------------------------------------
 
 
 def _read_mapping(path: Path, problems: _Problems, required_key: str | None = None) -> Located | None:
@@ -127,50 +241,10 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
     return str(problem) if problem else str(error).splitlines()[0]
 
 
-def _check_fields(record: Located, allowed: dict[str, bool], file: Path, prefix: str, problems: _Problems) -> bool:
-    """Report unknown and missing fields; True when every required field is present."""
-    complete = True
-    for key in record:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), list(allowed), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f" (accepted: {', '.join(allowed)})"
-            problems.add(file, record.line_of(key), f"{prefix}.{key}", record[key], f"unknown field{hint}")
-    for key, required in allowed.items():
-        if required and (key not in record or record[key] in (None, "")):
-            problems.add(file, record.line, f"{prefix}.{key}", None, "missing required field")
-            complete = False
-    return complete
+PLAIN_TEXT = "a bundle holds the report's plain text (`kg extract` reads HTML pages)"
 
 
-def _text(record: Located, key: str, file: Path, prefix: str, problems: _Problems) -> str | None:
-    value = record.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        problems.add(file, record.line_of(key), f"{prefix}.{key}", value, "must be a string")
-        return None
-    problem = text_problem(str(value), multiline=True)
-    if problem:
-        problems.add(file, record.line_of(key), f"{prefix}.{key}", value, problem)
-        return None
-    return str(value)
-
-
-def _date(record: Located, key: str, file: Path, prefix: str, problems: _Problems) -> PartialDate | None:
-    value = record.get(key)
-    if value is None or value == "":
-        return None
-    try:
-        return PartialDate.parse(value)
-    except ValueError as error:
-        problems.add(file, record.line_of(key), f"{prefix}.{key}", value, f"invalid date: {error}")
-        return None
-
-
-# --- entities -----------------------------------------------------------------------------
-
-
-def _read_entities(path: Path, ontology: Ontology, problems: _Problems) -> list[Entity]:
+def _entity_records(path: Path, problems: _Problems) -> list[Record]:
     if not path.exists():
         return []
     data = _read_mapping(path, problems, "entities")
@@ -180,80 +254,28 @@ def _read_entities(path: Path, ontology: Ontology, problems: _Problems) -> list[
     if not isinstance(items, list):
         problems.add(path, data.line_of("entities"), "entities", None, "must be a list")
         return []
-    entities: list[Entity] = []
-    seen: dict[str, int] = {}
+    records = []
     for position, item in enumerate(items):
-        prefix = f"entities[{position}]"
         if not isinstance(item, Located):
-            problems.add(path, data.line_of("entities"), prefix, item, "must be a mapping")
+            problems.add(path, data.line_of("entities"), f"entities[{position}]", item, "must be a mapping")
             continue
-        if not _check_fields(item, ENTITY_FIELDS, path, prefix, problems):
-            continue
-        entity_id = _text(item, "id", path, prefix, problems) or ""
-        if not SLUG.match(entity_id):
-            problems.add(path, item.line_of("id"), f"{prefix}.id", entity_id,
-                         "must be a lowercase slug (letters, digits, single hyphens)")
-        if entity_id in seen:
-            problems.add(path, item.line_of("id"), f"{prefix}.id", entity_id,
-                         f"duplicate id (first defined on line {seen[entity_id]})")
-        seen.setdefault(entity_id, item.line_of("id"))
-        kind = _text(item, "kind", path, prefix, problems) or ""
-        if kind not in ontology.entity_kinds:
-            problems.add(path, item.line_of("kind"), f"{prefix}.kind", kind,
-                         f"unknown entity kind (accepted: {', '.join(ontology.entity_kinds)})")
-        aliases = _read_aliases(item, path, prefix, problems)
-        entities.append(Entity(id=entity_id, name=_text(item, "name", path, prefix, problems) or entity_id,
-                               kind=kind, description=_text(item, "description", path, prefix, problems),
-                               aliases=aliases))
-    return entities
+        records.append(Record(item, str(path), f"entities[{position}]"))
+    return records
 
 
-def _read_aliases(item: Located, path: Path, prefix: str, problems: _Problems) -> list[Alias]:
-    raw = item.get("aliases") or []
-    if not isinstance(raw, list):
-        problems.add(path, item.line_of("aliases"), f"{prefix}.aliases", raw, "must be a list")
-        return []
-    aliases = []
-    for position, alias in enumerate(raw):
-        where = f"{prefix}.aliases[{position}]"
-        if isinstance(alias, str | int) and not isinstance(alias, bool):
-            aliases.append(Alias(name=str(alias)))
-            continue
-        if not isinstance(alias, Located):
-            problems.add(path, item.line_of("aliases"), where, alias, "must be a name or a mapping with name")
-            continue
-        if not _check_fields(alias, ALIAS_FIELDS, path, where, problems):
-            continue
-        start = _date(alias, "valid_from", path, where, problems)
-        end = _date(alias, "valid_until", path, where, problems)
-        if start and end and end.end < start.start:
-            problems.add(path, alias.line_of("valid_until"), f"{where}.valid_until", str(end),
-                         f"is before valid_from {start}")
-        aliases.append(Alias(name=_text(alias, "name", path, where, problems) or "",
-                             valid_from=str(start) if start else None, valid_until=str(end) if end else None,
-                             note=_text(alias, "note", path, where, problems)))
-    return aliases
-
-
-# --- reports ------------------------------------------------------------------------------
-
-
-def _read_reports(folder: Path, context: _Context) -> list[Source]:
-    problems = context.problems
+def _report_records(folder: Path, problems: _Problems) -> list[Record]:
     if not folder.is_dir():
         return []
-    sources = []
-    metadata_files = sorted(folder.glob("*.yaml"))
+    records = []
     for text_file in sorted(folder.glob("*.txt")):
         if not text_file.with_suffix(".yaml").exists():
             problems.add(text_file, None, "(file)", None, f"report text has no metadata file {text_file.stem}.yaml")
-    for meta_file in metadata_files:
+    for meta_file in sorted(folder.glob("*.yaml")):
         data = _read_mapping(meta_file, problems)
-        if data is None or not _check_fields(data, REPORT_FIELDS, meta_file, "report", problems):
+        if data is None:
             continue
-        source_id = _text(data, "id", meta_file, "report", problems) or ""
-        if source_id != meta_file.stem:
-            problems.add(meta_file, data.line_of("id"), "report.id", source_id,
+        if "id" in data and str(data["id"]) != meta_file.stem:
+            problems.add(meta_file, data.line_of("id"), "report.id", data["id"],
                          f"must equal the file name {meta_file.stem!r}, which names the text file beside it")
         text_file = meta_file.with_suffix(".txt")
         try:
@@ -265,27 +287,168 @@ def _read_reports(folder: Path, context: _Context) -> list[Source]:
             problems.add(text_file, None, "(file)", None, f"not UTF-8 text: {error}")
             continue
         problem = text_problem(text, multiline=True)
-        if problem:
-            problems.add(text_file, None, "(file)", None, f"report text {problem}; a bundle holds the report's "
-                                                          "plain text (`kg extract` reads HTML pages)")
+        if problem:  # named here by its text file; a report given in memory is checked in _read_reports
+            problems.add(text_file, None, "(file)", None, f"report text {problem}; {PLAIN_TEXT}")
             continue
-        published = _date(data, "published", meta_file, "report", problems)
-        reliability = _text(data, "reliability", meta_file, "report", problems)
-        if reliability is not None and reliability not in "ABCDEF":
-            problems.add(meta_file, data.line_of("reliability"), "report.reliability", reliability,
+        records.append(Record(data, str(meta_file), "report", text=text))
+    return records
+
+
+def _claim_records(path: Path, problems: _Problems) -> list[Record]:
+    data = _read_mapping(path, problems, "source")
+    if data is None:
+        return []
+    source_id = str(data["source"])
+    items = data.get("claims")
+    if not isinstance(items, list) or not items:
+        problems.add(path, data.line_of("claims"), "claims", None, "must be a non-empty list of claims")
+        return []
+    records = []
+    for position, item in enumerate(items):
+        if not isinstance(item, Located):
+            problems.add(path, data.line_of("claims"), f"claims[{position}]", item, "must be a mapping")
+            continue
+        records.append(Record(item, str(path), f"claims[{position}]", source=source_id,
+                              source_line=data.line_of("source")))
+    return records
+
+
+# --- field checks ---------------------------------------------------------------------------
+
+
+def _check_fields(record: Mapping[str, Any], allowed: dict[str, bool], file: str, prefix: str,
+                  problems: _Problems) -> bool:
+    """Report unknown and missing fields; True when every required field is present."""
+    complete = True
+    for key in record:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), list(allowed), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (accepted: {', '.join(allowed)})"
+            problems.add(file, _line(record, key), f"{prefix}.{key}", record[key], f"unknown field{hint}")
+    for key, required in allowed.items():
+        if required and (key not in record or record[key] in (None, "")):
+            problems.add(file, _line(record), f"{prefix}.{key}", None, "missing required field")
+            complete = False
+    return complete
+
+
+def _text(record: Mapping[str, Any], key: str, file: str, prefix: str, problems: _Problems) -> str | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        problems.add(file, _line(record, key), f"{prefix}.{key}", value, "must be a string")
+        return None
+    problem = text_problem(str(value), multiline=True)
+    if problem:
+        problems.add(file, _line(record, key), f"{prefix}.{key}", value, problem)
+        return None
+    return str(value)
+
+
+def _date(record: Mapping[str, Any], key: str, file: str, prefix: str, problems: _Problems) -> PartialDate | None:
+    value = record.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return PartialDate.parse(value)
+    except ValueError as error:
+        problems.add(file, _line(record, key), f"{prefix}.{key}", value, f"invalid date: {error}")
+        return None
+
+
+# --- entities -----------------------------------------------------------------------------
+
+
+def _read_entities(records: list[Record], ontology: Ontology, problems: _Problems) -> list[Entity]:
+    entities: list[Entity] = []
+    seen: dict[str, tuple[str, int | None]] = {}
+    for record in records:
+        item, path, prefix = record.fields, record.origin, record.prefix
+        if not _check_fields(item, ENTITY_FIELDS, path, prefix, problems):
+            continue
+        entity_id = _text(item, "id", path, prefix, problems) or ""
+        if not SLUG.match(entity_id):
+            problems.add(path, _line(item, "id"), f"{prefix}.id", entity_id,
+                         "must be a lowercase slug (letters, digits, single hyphens)")
+        if entity_id in seen:
+            first_file, first_line = seen[entity_id]
+            where = f"line {first_line}" if first_file == path and first_line else f"{first_file}:{first_line}"
+            problems.add(path, _line(item, "id"), f"{prefix}.id", entity_id, f"duplicate id (first defined on {where})")
+        seen.setdefault(entity_id, (path, _line(item, "id")))
+        kind = _text(item, "kind", path, prefix, problems) or ""
+        if kind not in ontology.entity_kinds:
+            problems.add(path, _line(item, "kind"), f"{prefix}.kind", kind,
+                         f"unknown entity kind (accepted: {', '.join(ontology.entity_kinds)})")
+        aliases = _read_aliases(item, path, prefix, problems)
+        entities.append(Entity(id=entity_id, name=_text(item, "name", path, prefix, problems) or entity_id,
+                               kind=kind, description=_text(item, "description", path, prefix, problems),
+                               aliases=aliases))
+    return entities
+
+
+def _read_aliases(item: Mapping[str, Any], path: str, prefix: str, problems: _Problems) -> list[Alias]:
+    raw = item.get("aliases") or []
+    if not isinstance(raw, list):
+        problems.add(path, _line(item, "aliases"), f"{prefix}.aliases", raw, "must be a list")
+        return []
+    aliases = []
+    for position, alias in enumerate(raw):
+        where = f"{prefix}.aliases[{position}]"
+        if isinstance(alias, str | int) and not isinstance(alias, bool):
+            aliases.append(Alias(name=str(alias)))
+            continue
+        if not isinstance(alias, Mapping):
+            problems.add(path, _line(item, "aliases"), where, alias, "must be a name or a mapping with name")
+            continue
+        if not _check_fields(alias, ALIAS_FIELDS, path, where, problems):
+            continue
+        start = _date(alias, "valid_from", path, where, problems)
+        end = _date(alias, "valid_until", path, where, problems)
+        if start and end and end.end < start.start:
+            problems.add(path, _line(alias, "valid_until"), f"{where}.valid_until", str(end),
+                         f"is before valid_from {start}")
+        aliases.append(Alias(name=_text(alias, "name", path, where, problems) or "",
+                             valid_from=str(start) if start else None, valid_until=str(end) if end else None,
+                             note=_text(alias, "note", path, where, problems)))
+    return aliases
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def _read_reports(records: list[Record], context: _Context) -> list[Source]:
+    problems = context.problems
+    sources = []
+    for record in records:
+        data, meta_file, prefix = record.fields, record.origin, record.prefix or "report"
+        if not _check_fields(data, REPORT_FIELDS, meta_file, prefix, problems):
+            continue
+        source_id = _text(data, "id", meta_file, prefix, problems) or ""
+        if record.text is None:
+            problems.add(meta_file, _line(data), "(file)", source_id, "report has no text")
+            continue
+        problem = text_problem(record.text, multiline=True)
+        if problem:
+            problems.add(meta_file, _line(data), f"{prefix}.text", None, f"report text {problem}; {PLAIN_TEXT}")
+            continue
+        published = _date(data, "published", meta_file, prefix, problems)
+        reliability = _text(data, "reliability", meta_file, prefix, problems)
+        if reliability is not None and (len(reliability) != 1 or reliability not in "ABCDEF"):
+            problems.add(meta_file, _line(data, "reliability"), f"{prefix}.reliability", reliability,
                          "must be one grade from A (reliable) to F (cannot be judged)")
             reliability = None
-        url = _text(data, "url", meta_file, "report", problems)
+        outlet_id = _text(data, "outlet_id", meta_file, prefix, problems)
+        url = _text(data, "url", meta_file, prefix, problems)
         if url is not None and url_problem(url):
-            problems.add(meta_file, data.line_of("url"), "report.url", url, str(url_problem(url)))
-        outlet_id = _text(data, "outlet_id", meta_file, "report", problems)
+            problems.add(meta_file, _line(data, "url"), f"{prefix}.url", url, str(url_problem(url)))
         if outlet_id is not None:
-            outlet_id = _resolve(outlet_id, None, "report.outlet_id", meta_file, data, context)
+            outlet_id = _resolve(outlet_id, None, f"{prefix}.outlet_id", meta_file, data, context)
         sources.append(Source(
-            id=source_id, title=_text(data, "title", meta_file, "report", problems) or "",
-            outlet=_text(data, "outlet", meta_file, "report", problems) or "", outlet_id=outlet_id,
+            id=source_id, title=_text(data, "title", meta_file, prefix, problems) or "",
+            outlet=_text(data, "outlet", meta_file, prefix, problems) or "", outlet_id=outlet_id,
             url=url, published=str(published) if published else None,
-            reliability=reliability, note=_text(data, "note", meta_file, "report", problems), text=text,
+            reliability=reliability, note=_text(data, "note", meta_file, prefix, problems), text=record.text,
         ))
     return sources
 
@@ -293,9 +456,9 @@ def _read_reports(folder: Path, context: _Context) -> list[Source]:
 # --- claims -------------------------------------------------------------------------------
 
 
-def _resolve(name: str, at: PartialDate | None, field_name: str, file: Path, record: Located,
+def _resolve(name: str, at: PartialDate | None, field_name: str, file: str, record: Mapping[str, Any],
              context: _Context, key: str | None = None) -> str | None:
-    line = record.line_of(key or field_name.rsplit(".", 1)[-1])
+    line = _line(record, key or field_name.rsplit(".", 1)[-1])
     try:
         return context.index.resolve(name, at).id
     except EntityNotFound as error:
@@ -308,34 +471,25 @@ def _resolve(name: str, at: PartialDate | None, field_name: str, file: Path, rec
     return None
 
 
-def _read_claims(path: Path, context: _Context) -> list[tuple[Claim, Path, Located]]:
+def _read_claims(records: list[Record], context: _Context) -> list[tuple[Claim, Record]]:
     problems = context.problems
-    data = _read_mapping(path, problems, "source")
-    if data is None:
-        return []
-    source_id = str(data["source"])
-    source = context.sources.get(source_id)
-    if source is None:
-        problems.add(path, data.line_of("source"), "source", source_id,
-                     "unknown report: no reports/<id>.yaml in this bundle or in the store has this id")
-    items = data.get("claims")
-    if not isinstance(items, list) or not items:
-        problems.add(path, data.line_of("claims"), "claims", None, "must be a non-empty list of claims")
-        return []
-    read: list[tuple[Claim, Path, Located]] = []
-    for position, item in enumerate(items):
-        prefix = f"claims[{position}]"
-        if not isinstance(item, Located):
-            problems.add(path, data.line_of("claims"), prefix, item, "must be a mapping")
-            continue
-        claim = _read_claim(item, path, prefix, source_id, source, context)
+    reported: set[tuple[str, str]] = set()
+    read: list[tuple[Claim, Record]] = []
+    for record in records:
+        source_id = record.source or ""
+        source = context.sources.get(source_id)
+        if source is None and (record.origin, source_id) not in reported:
+            reported.add((record.origin, source_id))
+            problems.add(record.origin, record.source_line, "source", source_id or None,
+                         "unknown report: no reports/<id>.yaml in this bundle or in the store has this id")
+        claim = _read_claim(record, source_id, source, context)
         if claim is not None:
-            read.append((claim, path, item))
+            read.append((claim, record))
     return read
 
 
-def _read_claim(item: Located, path: Path, prefix: str, source_id: str, source: Source | None,
-                context: _Context) -> Claim | None:
+def _read_claim(record: Record, source_id: str, source: Source | None, context: _Context) -> Claim | None:
+    item, path, prefix = record.fields, record.origin, record.prefix
     problems, ontology = context.problems, context.ontology
     before = len(problems.items)
     _check_fields(item, CLAIM_FIELDS, path, prefix, problems)
@@ -345,7 +499,7 @@ def _read_claim(item: Located, path: Path, prefix: str, source_id: str, source: 
     when = _date(item, "date", path, prefix, problems)
     ended = _date(item, "end_date", path, prefix, problems)
     if when and ended and ended.end < when.start:
-        problems.add(path, item.line_of("end_date"), f"{prefix}.end_date", str(ended), f"is before date {when}")
+        problems.add(path, _line(item, "end_date"), f"{prefix}.end_date", str(ended), f"is before date {when}")
 
     relation = None
     if text["type"]:
@@ -353,7 +507,7 @@ def _read_claim(item: Located, path: Path, prefix: str, source_id: str, source: 
         if relation is None:
             close = difflib.get_close_matches(text["type"].upper(), list(ontology.relation_types), n=1)
             hint = f"; did you mean {close[0]}?" if close else " (see `kg schema` for the relation types)"
-            problems.add(path, item.line_of("type"), f"{prefix}.type", text["type"], f"unknown relation type{hint}")
+            problems.add(path, _line(item, "type"), f"{prefix}.type", text["type"], f"unknown relation type{hint}")
 
     ids: dict[str, str | None] = {}
     for role in ("subject", "object", "asserted_by", "location"):
@@ -365,39 +519,39 @@ def _read_claim(item: Located, path: Path, prefix: str, source_id: str, source: 
             entity = context.index.get(entity_id) if entity_id else None
             kind = entity.kind if entity else None
             if kind is not None and kind not in allowed:
-                problems.add(path, item.line_of(role), f"{prefix}.{role}", text[role],
+                problems.add(path, _line(item, role), f"{prefix}.{role}", text[role],
                              f"{relation.name} does not allow a {role} of kind {kind!r} "
                              f"(allowed: {', '.join(allowed)})")
     place = context.index.get(ids["location"]) if ids["location"] else None
     if place is not None:
         kind = place.kind
         if kind not in ontology.location_kinds:
-            problems.add(path, item.line_of("location"), f"{prefix}.location", text["location"],
+            problems.add(path, _line(item, "location"), f"{prefix}.location", text["location"],
                          f"a location must be of kind {' or '.join(ontology.location_kinds)}, not {kind!r}")
 
     status = text["status"]
     if status is not None:
         spec = ontology.statuses.get(status)
         if spec is None:
-            problems.add(path, item.line_of("status"), f"{prefix}.status", status,
+            problems.add(path, _line(item, "status"), f"{prefix}.status", status,
                          f"unknown status (accepted: {', '.join(ontology.statuses)})")
         elif relation is not None and relation.statuses is not None and status not in relation.statuses:
-            problems.add(path, item.line_of("status"), f"{prefix}.status", status,
+            problems.add(path, _line(item, "status"), f"{prefix}.status", status,
                          f"{relation.name} claims take status {' or '.join(relation.statuses)}")
         elif relation is not None and spec.denial_only and not relation.denial:
-            problems.add(path, item.line_of("status"), f"{prefix}.status", status,
+            problems.add(path, _line(item, "status"), f"{prefix}.status", status,
                          f"status {status!r} is only for {ontology.denial_type} claims; "
                          f"record the denial as its own {ontology.denial_type} claim")
     if relation is not None and text["denies"] and not relation.denial:
-        problems.add(path, item.line_of("denies"), f"{prefix}.denies", text["denies"],
+        problems.add(path, _line(item, "denies"), f"{prefix}.denies", text["denies"],
                      f"only {ontology.denial_type} claims may deny another claim")
     if relation is not None and relation.denial and not text["denies"]:
-        problems.add(path, item.line, f"{prefix}.denies", None,
+        problems.add(path, _line(item), f"{prefix}.denies", None,
                      f"a {relation.name} claim must name the claim it denies")
 
     confidence = item.get("confidence", 1.0)
     if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
-        problems.add(path, item.line_of("confidence"), f"{prefix}.confidence", confidence,
+        problems.add(path, _line(item, "confidence"), f"{prefix}.confidence", confidence,
                      "must be a number from 0 to 1")
         confidence = 1.0
 
@@ -408,15 +562,15 @@ def _read_claim(item: Located, path: Path, prefix: str, source_id: str, source: 
     assert text["subject"] and text["object"] and text["type"] and text["quote"] and status and span
     claim_id = text["id"] or _derived_id(source_id, ids, text, when)
     if not SLUG.match(claim_id):
-        problems.add(path, item.line_of("id"), f"{prefix}.id", claim_id,
+        problems.add(path, _line(item, "id"), f"{prefix}.id", claim_id,
                      "must be a lowercase slug (letters, digits, single hyphens)")
         return None
     if claim_id in context.claim_lines:
         first_file, first_line = context.claim_lines[claim_id]
-        problems.add(path, item.line_of("id"), f"{prefix}.id", claim_id,
-                     f"duplicate claim id (first used at {first_file}:{first_line})")
+        first = f"{first_file}:{first_line}" if first_line else first_file
+        problems.add(path, _line(item, "id"), f"{prefix}.id", claim_id, f"duplicate claim id (first used at {first})")
         return None
-    context.claim_lines[claim_id] = (str(path), item.line_of("id"))
+    context.claim_lines[claim_id] = (path, _line(item, "id"))
     return Claim(
         id=claim_id, subject=ids["subject"] or "", type=text["type"], object=ids["object"] or "",
         source=source_id, quote=text["quote"], span=span, status=status, asserted_by=ids["asserted_by"] or "",
@@ -426,47 +580,49 @@ def _read_claim(item: Located, path: Path, prefix: str, source_id: str, source: 
     )
 
 
-def _check_quote(item: Located, quote: str | None, source: Source | None, path: Path, prefix: str,
+def _check_quote(item: Mapping[str, Any], quote: str | None, source: Source | None, path: str, prefix: str,
                  problems: _Problems) -> tuple[int, int] | None:
     """The quote's span in the report: checked when given, found (first occurrence) when not."""
     if quote is None or source is None:
         return None
     raw_span = item.get("span")
     if raw_span is not None:
+        if isinstance(raw_span, tuple):
+            raw_span = list(raw_span)
         if (not isinstance(raw_span, list) or len(raw_span) != 2
                 or not all(isinstance(n, int) and not isinstance(n, bool) for n in raw_span)):
-            problems.add(path, item.line_of("span"), f"{prefix}.span", raw_span, "must be [start, end] offsets")
+            problems.add(path, _line(item, "span"), f"{prefix}.span", raw_span, "must be [start, end] offsets")
             return None
         start, end = raw_span
         if source.text[start:end] != quote or not 0 <= start < end <= len(source.text):
             found = source.text.find(quote)
             where = f"; the quote is at [{found}, {found + len(quote)}]" if found >= 0 else ""
-            problems.add(path, item.line_of("span"), f"{prefix}.span", raw_span,
+            problems.add(path, _line(item, "span"), f"{prefix}.span", raw_span,
                          f"does not match the quote in report {source.id}: the text there reads "
                          f"{source.text[start:end][:60]!r}{where}")
             return None
+        return (start, end)
     position = source.text.find(quote)
     if position < 0:
         hint = ""
         if source.text.translate(_QUOTE_MARKS).find(quote.translate(_QUOTE_MARKS)) >= 0:
             hint = "; it differs from the text only in its quotation marks or apostrophes (the report uses ’ “ ”)"
-        problems.add(path, item.line_of("quote"), f"{prefix}.quote", _shorten(quote),
+        problems.add(path, _line(item, "quote"), f"{prefix}.quote", _shorten(quote),
                      f"not found in report {source.id}{hint}")
         return None
-    if raw_span is not None:
-        return (raw_span[0], raw_span[1])
     return (position, position + len(quote))
 
 
-def _check_denials(claims: list[tuple[Claim, Path, Located]], context: _Context) -> None:
-    ids = {claim.id for claim, _, _ in claims} | context.known_claims
-    for claim, path, item in claims:
+def _check_denials(claims: list[tuple[Claim, Record]], context: _Context) -> None:
+    ids = {claim.id for claim, _ in claims} | context.known_claims
+    for claim, record in claims:
         if claim.denies is None:
             continue
+        line = _line(record.fields, "denies")
         if claim.denies == claim.id:
-            context.problems.add(path, item.line_of("denies"), "denies", claim.denies, "a claim cannot deny itself")
+            context.problems.add(record.origin, line, "denies", claim.denies, "a claim cannot deny itself")
         elif claim.denies not in ids:
-            context.problems.add(path, item.line_of("denies"), "denies", claim.denies,
+            context.problems.add(record.origin, line, "denies", claim.denies,
                                  "denies no existing claim: no claim in this load or in the store has this id")
 
 

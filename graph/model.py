@@ -132,11 +132,16 @@ class SubgraphLink(_Model):
 
 
 class Subgraph(_Model):
-    """A neighbourhood in node-link form (the shape networkx and most graph tools read)."""
+    """A neighbourhood in node-link form (the shape networkx and most graph tools read).
+
+    ``truncated`` says the answer is partial: the node or link cap was reached, or a hub (an
+    entity with more claims than a walk expands) was reached but not walked through.
+    """
 
     center: str
     nodes: list[SubgraphNode]
     links: list[SubgraphLink]
+    truncated: bool = False
 
 
 class Hop(_Model):

@@ -1,8 +1,16 @@
 """The store protocol: the questions every store answers, whatever holds the graph.
 
-Two implementations stand behind it, ``graph.stores.memory`` (networkx, embedded, the
-default) and ``graph.stores.neo4j`` (a Neo4j server). One behavioural test suite runs against each and
-they must agree; keeping the protocol small is what makes that affordable.
+Two implementations stand behind it, ``graph.stores.memory`` (embedded: SQLite on disk, a
+compact index in memory, the default) and ``graph.stores.neo4j`` (a Neo4j server). Both are
+built on ``graph.store_base.BaseStore``, which holds everything they share (diffing and
+checking a batch, dispute marking, name resolution, assembling subgraphs and paths, option
+checks); a store implements only the primitives listed there. One behavioural test suite
+runs against each and they must agree.
+
+Reads that serve a request are by id and batched (``get_entities(ids)``,
+``existing_claims(ids)``, ``denials_of(ids)``…): no request, ingest or question lists the
+store. The whole-graph reads (``entities()``, ``sources()``, ``claims(ClaimQuery())``,
+``stats()``) are for exports and ``kg stats``-like commands only.
 """
 
 from __future__ import annotations
@@ -13,12 +21,33 @@ from typing import Protocol
 
 from graph.dates import DateWindow
 from graph.errors import InvalidParameter
-from graph.model import Batch, Claim, ClaimView, Entity, EntityMatch, Hop, Source, Stats, Subgraph, UpsertResult
+from graph.model import (
+    Batch,
+    Claim,
+    ClaimView,
+    Entity,
+    EntityMatch,
+    Hop,
+    Source,
+    SourceRef,
+    Stats,
+    Subgraph,
+    UpsertResult,
+)
+from graph.names import AliasIndex
 from graph.ontology import Direction
 
 MAX_DEPTH = 3
 MAX_HOPS = 6
 MAX_K = 20
+# A neighbourhood's answer is bounded: at most this many entities and claims (more than a person
+# reads in one drawing), and an entity with more claims than HUB_DEGREE (a hub: Pakistan in a
+# graph of a million claims) is shown but not walked through unless it is the centre. Either
+# bound sets ``Subgraph.truncated``. The seed graph's busiest entity has 41 claims.
+MAX_OFFSET = 2**62  # past any graph; a larger offset (a page no graph reaches) is read as this one
+MAX_NODES = 250
+MAX_LINKS = 1_000
+HUB_DEGREE = 500
 
 
 @dataclass(frozen=True)
@@ -40,16 +69,28 @@ class ClaimQuery:
 class GraphStore(Protocol):
     """What the interfaces may ask of a store."""
 
+    # --- writes -------------------------------------------------------------------------
+
     def upsert(self, batch: Batch) -> UpsertResult:
         """Write a validated batch all-or-nothing; writing the same batch twice changes nothing."""
         ...
 
-    def entities(self) -> list[Entity]:
-        """Every entity, ordered by id."""
+    def revision(self) -> int:
+        """A counter that grows with every write that changed something (caches and ETags key on it)."""
         ...
 
+    # --- entities -----------------------------------------------------------------------
+
     def get_entity(self, entity_id: str) -> Entity:
-        """The entity with this exact id, or ``EntityNotFound``."""
+        """The entity with this exact id, or ``EntityNotFound`` with suggestions."""
+        ...
+
+    def get_entities(self, ids: Iterable[str]) -> dict[str, Entity]:
+        """The entities with these ids that exist, by id: one batched read."""
+        ...
+
+    def name_index(self) -> AliasIndex:
+        """Every name and alias, built once per store and kept current as entities are written."""
         ...
 
     def resolve(self, name: str, at: str | None = None) -> Entity:
@@ -60,25 +101,80 @@ class GraphStore(Protocol):
         """Entities ranked by how well their names match ``query``."""
         ...
 
-    def sources(self) -> list[Source]:
-        """Every source, ordered by id."""
+    def list_entities(self, *, kind: str | None = None, limit: int = 50, offset: int = 0) -> list[Entity]:
+        """One page of entities (of a kind), ordered by id."""
         ...
+
+    def count_entities(self, kind: str | None = None) -> int:
+        """How many entities (of a kind) the graph holds."""
+        ...
+
+    def entities(self) -> list[Entity]:
+        """Every entity, ordered by id: for exports and whole-graph commands only."""
+        ...
+
+    # --- sources ------------------------------------------------------------------------
 
     def get_source(self, source_id: str) -> Source:
         """The source with this id, or ``SourceNotFound``."""
         ...
 
+    def get_sources(self, ids: Iterable[str]) -> dict[str, Source]:
+        """The sources with these ids that exist, with their text, by id."""
+        ...
+
+    def source_refs(self, ids: Iterable[str]) -> dict[str, SourceRef]:
+        """Citations (no text) of the sources with these ids that exist, by id."""
+        ...
+
+    def list_sources(self, *, limit: int = 50, offset: int = 0) -> list[Source]:
+        """One page of sources, ordered by id."""
+        ...
+
+    def count_sources(self) -> int:
+        """How many sources the graph holds."""
+        ...
+
+    def claim_counts(self, source_ids: Iterable[str]) -> dict[str, int]:
+        """How many claims cite each of these sources."""
+        ...
+
+    def sources(self) -> list[Source]:
+        """Every source, ordered by id: for exports and whole-graph commands only."""
+        ...
+
+    # --- claims -------------------------------------------------------------------------
+
     def get_claim(self, claim_id: str) -> ClaimView:
         """The claim with this id, or ``ClaimNotFound``."""
+        ...
+
+    def get_claims(self, ids: Iterable[str]) -> dict[str, ClaimView]:
+        """The claims with these ids that exist, with ``disputed`` set, by id."""
+        ...
+
+    def existing_claims(self, ids: Iterable[str]) -> dict[str, Claim]:
+        """The stored versions of the claims with these ids that exist, by id (no dispute marking)."""
+        ...
+
+    def denials_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """For each of these claim ids that some denial disputes, the denials' ids in order."""
         ...
 
     def claims(self, query: ClaimQuery) -> list[ClaimView]:
         """Claims matching every filter, ordered by id, with ``disputed`` set."""
         ...
 
+    def count_claims(self) -> int:
+        """How many claims the graph holds (from a count the store keeps, not by reading them)."""
+        ...
+
+    # --- traversals ---------------------------------------------------------------------
+
     def neighbourhood(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
                       direction: Direction = "both", window: DateWindow | None = None,
-                      statuses: Iterable[str] | None = None, min_confidence: float = 0.0) -> Subgraph:
+                      statuses: Iterable[str] | None = None, min_confidence: float = 0.0,
+                      max_nodes: int = MAX_NODES) -> Subgraph:
         """Entities within ``depth`` hops of ``center`` over matching claims, and the claims among them."""
         ...
 
@@ -94,11 +190,6 @@ class GraphStore(Protocol):
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""
         ...
-
-
-def claim_matches(claim: Claim, query: ClaimQuery) -> bool:
-    """Whether a claim happened where the query says and is asserted by whom it says (``None``: anyone)."""
-    return query.location in (None, claim.location) and query.asserted_by in (None, claim.asserted_by)
 
 
 def check_depth(depth: int) -> int:
@@ -121,3 +212,10 @@ def check_direction(direction: str) -> Direction:
     if direction not in ("out", "in", "both"):
         raise InvalidParameter("direction", direction, "unknown direction", ["out", "in", "both"])
     return direction  # type: ignore[return-value]
+
+
+def check_max_nodes(max_nodes: int) -> int:
+    """Refuse a node cap below 1 or above MAX_NODES."""
+    if not 1 <= max_nodes <= MAX_NODES:
+        raise InvalidParameter("max_nodes", max_nodes, f"must be between 1 and {MAX_NODES}")
+    return max_nodes

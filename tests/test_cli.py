@@ -23,7 +23,7 @@ from tests.conftest import SEEDS, TEST_NEO4J_HOME, Neo4jTestDatabase
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(store="memory", data_file=tmp_path / "data" / "graph.json", seeds_dir=SEEDS)
+    return Settings(store="memory", data_file=tmp_path / "data" / "graph.sqlite", seeds_dir=SEEDS)
 
 
 def kg(settings: Settings, *args: str) -> Result:
@@ -256,13 +256,13 @@ def test_a_bad_bundle_fails_listing_every_problem_and_writes_nothing(loaded: Set
     (root / "claims").mkdir(parents=True)
     (root / "claims" / "x.yaml").write_text(claims_file(claim_yaml(object="Tajikstan"), claim_yaml(
         id="other", type="ATACKED")), encoding="utf-8")
-    before = loaded.data_file.read_bytes()
+    before = kg(loaded, "stats", "--json").output
     result = kg(loaded, "load", str(root))
     assert result.exit_code == 1
     assert "2 problems; nothing was loaded" in result.stderr
     assert "claims[0].object: 'Tajikstan': unknown entity or alias" in result.stderr
     assert "claims[1].type: 'ATACKED': unknown relation type; did you mean ATTACKED?" in result.stderr
-    assert loaded.data_file.read_bytes() == before
+    assert kg(loaded, "stats", "--json").output == before
 
 
 def test_an_empty_graph_says_to_load_first(settings: Settings) -> None:

@@ -389,3 +389,32 @@ def test_any_claims_file_is_loaded_or_refused_cleanly_and_a_refusal_writes_nothi
 
     check()
     assert outcomes["refused"] > 0
+def test_records_in_memory_are_checked_by_the_same_rules_and_named_by_origin(
+        ontology: Ontology, empty_store: GraphStore, seed_text: str) -> None:
+    from graph.loader import Record, Records, load_records, validate  # noqa: PLC0415
+
+    load(SEEDS, empty_store, ontology)
+    good = {"subject": "ISKP", "type": "THREATENS", "object": "Dushanbe", "status": "reported",
+            "asserted_by": "rferl", "quote": seed_text[368:522]}
+    records = Records(claims=[
+        Record(good, "POST /v1/reports", "claims[0]", source="rferl-2022-05-isk-central-asia"),
+        Record({**good, "object": "Tajikstan"}, "POST /v1/reports", "claims[1]",
+               source="rferl-2022-05-isk-central-asia"),
+        Record({**good, "denies": "no-such-claim", "type": "DENIED", "status": "denied"}, "POST /v1/reports",
+               "claims[2]", source="rferl-2022-05-isk-central-asia"),
+    ])
+    with pytest.raises(ValidationFailed) as caught:
+        validate(records, ontology, empty_store)
+    assert [str(p) for p in caught.value.problems] == [
+        "POST /v1/reports: claims[1].object: 'Tajikstan': unknown entity or alias; did you mean: Tajikistan, Tajiks",
+        "POST /v1/reports: denies: 'no-such-claim': denies no existing claim: no claim in this load or in the "
+        "store has this id",
+    ]
+    before = empty_store.stats()
+    with pytest.raises(ValidationFailed):
+        load_records(records, empty_store, ontology)
+    assert empty_store.stats() == before
+    batch, written = load_records(Records(claims=records.claims[:1]), empty_store, ontology)
+    assert written is not None and written.created["claims"] == 1
+    (claim,) = batch.claims
+    assert (claim.subject, claim.object, claim.span) == ("isk", "tajikistan", (368, 522))

@@ -30,17 +30,12 @@ def claims_out(store: GraphStore, claims: Sequence[ClaimView]) -> list[ClaimOut]
 
 
 def subgraph_part(store: GraphStore, subgraph: Subgraph) -> GraphPart:
-    """A neighbourhood as an exportable part: its entities in full and its claims."""
-    entities = {e.id: e for e in store.entities()}
-    return GraphPart(
-        entities=[entities[n.id] for n in subgraph.nodes if n.id in entities],
-        claims=[link.claim for link in subgraph.links],
-        sources={s.id: s for s in store.sources()},
-    )
+    """A neighbourhood as an exportable part: its entities in full, its claims and their reports, read by id."""
+    return part_of(store, [n.id for n in subgraph.nodes], [link.claim for link in subgraph.links])
 
 
 def part_of(store: GraphStore, entity_ids: Sequence[str], claims: Sequence[ClaimView]) -> GraphPart:
-    """The given entities (in the given order) and claims as an exportable part."""
-    entities: dict[str, Entity] = {e.id: e for e in store.entities()}
+    """The given entities (in the given order) and claims as an exportable part, with the reports they cite."""
+    entities: dict[str, Entity] = store.get_entities(entity_ids)
     return GraphPart(entities=[entities[i] for i in entity_ids if i in entities], claims=list(claims),
-                     sources={s.id: s for s in store.sources()})
+                     sources=store.get_sources({c.source for c in claims}))

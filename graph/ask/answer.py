@@ -46,6 +46,13 @@ class _Run:
                 self._entities[entity_id] = None
         return self._entities[entity_id]
 
+    def prefetch(self, ids: Iterable[str]) -> None:
+        """Read the entities not read yet in one batch (an answer can name hundreds)."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in self._entities]
+        if wanted:
+            found = self.store.get_entities(wanted)
+            self._entities.update({i: found.get(i) for i in wanted})
+
     def name(self, entity_id: str | None) -> str:
         found = self.entity(entity_id) if entity_id else None
         return found.name if found else str(entity_id)
@@ -60,6 +67,7 @@ class _Run:
 
     def answers(self, by_entity: dict[str, list[str]]) -> list[AnswerEntity]:
         """Answering entities, the best supported first, each with its claim ids."""
+        self.prefetch(by_entity)
         listed = []
         for entity_id, ids in by_entity.items():
             found = self.entity(entity_id)

@@ -1,10 +1,16 @@
-"""Ingesting a report: extract its claims, then load them, or stage them for review.
+"""Ingesting reports: extract their claims, then load them, or stage them for review.
 
-``ingest`` is the one function both the CLI and (later) the HTTP API call: text and
-metadata in, what was added or staged out. Loading goes through the bundle loader, so an
-extracted claim passes exactly the checks a curated one does, and the write is one
-all-or-nothing upsert. The report id is a hash of its text and claim ids a hash of their
-content, so ingesting the same report twice adds nothing.
+``ingest`` is the one function both the CLI and the HTTP API call: text and metadata in,
+what was added or staged out; ``ingest_many`` does the same for a batch of reports as one
+all-or-nothing write. The extraction becomes records in memory (``graph.loader.Record``),
+which pass exactly the checks a curated claim passes (``graph.loader.validate``, reading
+the store by id only) before one upsert. The report id is a hash of its text and claim ids
+a hash of their content, so ingesting the same report twice adds nothing.
+
+The extractor is built once by the caller (the API's holder, the CLI's environment) and
+passed in: nothing here reads the whole store, so an ingest costs the same in a graph of
+fifty thousand claims as in one of a million. An outlet the registry lacks is loaded with
+its report as an organization.
 
 Staged claims wait in a JSON file beside the store's data file until ``accept`` loads them
 or ``reject`` drops them.
@@ -22,12 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graph.errors import ExtractionInputError, StagedClaimNotFound
 from graph.extract.pipeline import Candidate, ClaimExtractor, Extraction, outlet_name
 from graph.extract.text import ReportInput
-from graph.loader import load
+from graph.loader import Record, Records, load_records
 from graph.model import Claim, ClaimView, Source, UpsertResult
 from graph.ontology import Ontology
 from graph.store import ClaimQuery, GraphStore
@@ -74,30 +78,23 @@ def source_record(report: ReportInput, source_id: str, outlet_id: str | None = N
     return {k: v for k, v in meta.items() if v is not None}
 
 
-def write_bundle(folder: Path, sources: Iterable[tuple[dict[str, Any], str]], claims: Sequence[dict[str, Any]],
-                 entities: Sequence[dict[str, Any]] = ()) -> Path:
-    """Lay out a bundle (entities, reports and one claims file per report) for the loader to read."""
-    (folder / "reports").mkdir(parents=True, exist_ok=True)
-    (folder / "claims").mkdir(exist_ok=True)
-    if entities:
-        (folder / "entities.yaml").write_text(
-            yaml.safe_dump({"entities": list(entities)}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+def report_records(sources: Iterable[tuple[dict[str, Any], str]], claims: Sequence[dict[str, Any]],
+                   origin: str, entities: Sequence[dict[str, Any]] = ()) -> Records:
+    """Reports (metadata and text), claims (each naming its ``source``) and new entities as records for the
+    loader: what a bundle on disk would hold, never written to disk."""
+    records = Records()
+    for position, entity in enumerate(entities):
+        records.entities.append(Record(entity, origin, f"entities[{position}]"))
     for meta, text in sources:
-        (folder / "reports" / f"{meta['id']}.txt").write_bytes(text.encode("utf-8"))
-        (folder / "reports" / f"{meta['id']}.yaml").write_text(
-            yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        mine = [c for c in claims if c["source"] == meta["id"]]
-        if mine:
-            body = {"source": meta["id"], "claims": [{k: v for k, v in c.items() if k != "source"} for c in mine]}
-            (folder / "claims" / f"{meta['id']}.yaml").write_text(
-                yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
-    return folder
+        records.sources.append(Record(meta, origin, "report", text=text))
+    for position, claim in enumerate(claims):
+        records.claims.append(Record({k: v for k, v in claim.items() if k != "source"}, origin,
+                                     f"claims[{position}]", source=claim["source"]))
+    return records
 
 
-def _load(store: GraphStore, ontology: Ontology, sources: Iterable[tuple[dict[str, Any], str]],
-          claims: Sequence[dict[str, Any]], entities: Sequence[dict[str, Any]] = ()) -> UpsertResult:
-    with tempfile.TemporaryDirectory(prefix="kg-ingest-") as tmp:
-        _, result = load(write_bundle(Path(tmp), sources, claims, entities), store, ontology)
+def _load(store: GraphStore, ontology: Ontology, records: Records) -> UpsertResult:
+    _, result = load_records(records, store, ontology)
     assert result is not None
     return result
 
@@ -112,6 +109,15 @@ def outlet_record(report: ReportInput, extraction: Extraction) -> dict[str, Any]
             "description": f"Outlet of the report {extraction.source_id}{where}, added when the report was ingested."}
 
 
+def _records_of(report: ReportInput, extraction: Extraction
+                ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The report's metadata, its claims and the outlet entity it brings (if the registry lacks it)."""
+    meta = source_record(report, extraction.source_id, extraction.outlet)
+    claims = [{**claim_record(c), "source": extraction.source_id} for c in extraction.claims]
+    outlet = outlet_record(report, extraction)
+    return meta, claims, [outlet] if outlet is not None else []
+
+
 def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: ClaimExtractor,
            review: bool = False, staging: Path | None = None, min_confidence: float | None = None,
            extraction: Extraction | None = None) -> IngestResult:
@@ -124,21 +130,48 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
     """
     extraction = extraction or extractor.run(report)
     source_id = extraction.source_id
-    meta = source_record(report, source_id, extraction.outlet)
-    records = [{**claim_record(c), "source": source_id} for c in extraction.claims]
-    outlet = outlet_record(report, extraction)
-    entities = [outlet] if outlet is not None else []
+    meta, records, entities = _records_of(report, extraction)
+    kept, waiting = records, []
     if review or min_confidence is not None:
         if staging is None:
             raise ExtractionInputError("staging claims for review needs a staging file")
         threshold = 2.0 if review else float(min_confidence or 0.0)
         kept = [r for r in records if r["confidence"] >= threshold]
         waiting = [r for r in records if r["confidence"] < threshold]
-        added = Staging(staging).add(meta, report.text, waiting) if waiting else 0
-        # the report is loaded now (and its outlet), so that accepted claims have their source
-        written = _load(store, ontology, [(meta, report.text)], kept, entities)
-        return IngestResult(source_id, extraction, written, added)
-    return IngestResult(source_id, extraction, _load(store, ontology, [(meta, report.text)], records, entities), 0)
+    # The report is loaded with what is kept (and its outlet), so that staged claims accepted later have
+    # their source; staging comes after the load, so a load that fails stages nothing.
+    written = _load(store, ontology, report_records([(meta, report.text)], kept, report.origin, entities))
+    added = Staging(staging).add(meta, report.text, waiting) if waiting and staging is not None else 0
+    return IngestResult(source_id, extraction, written, added)
+
+
+@dataclass
+class IngestedMany:
+    """What one ``ingest_many`` did: each report's extraction, and the one write that loaded them all."""
+
+    reports: list[IngestResult]
+    written: UpsertResult
+
+
+def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ontology, *,
+                extractor: ClaimExtractor, processes: int = 1) -> IngestedMany:
+    """Extract a batch of reports and load them with their claims as one all-or-nothing write.
+
+    Every report is extracted and every record checked before anything is written; a claim the
+    loader refuses in any of them writes none of them, and the error names the report it comes from.
+    """
+    records = Records()
+    results = []
+    outlets: dict[str, dict[str, Any]] = {}
+    for report, extraction in zip(reports, extractor.run_many(reports, n_process=processes), strict=True):
+        meta, claims, entities = _records_of(report, extraction)
+        part = report_records([(meta, report.text)], claims, report.origin)
+        records.sources += part.sources
+        records.claims += part.claims
+        outlets.update({e["id"]: e for e in entities})  # one entity for an outlet many reports share
+        results.append(IngestResult(extraction.source_id, extraction, None, 0))
+    records.entities = [Record(e, "ingest", f"entities[{i}]") for i, e in enumerate(outlets.values())]
+    return IngestedMany(results, _load(store, ontology, records))
 
 
 class Staging:
@@ -207,16 +240,16 @@ class Staging:
     def _accept(self, ids: Sequence[str], store: GraphStore, ontology: Ontology) -> tuple[list[str], UpsertResult]:
         data = self._read()
         chosen = self._select(ids, data)
-        known = {s.id for s in store.sources()}
+        wanted = sorted({c["source"] for c in chosen})
+        known = store.get_sources(wanted)
         sources: list[tuple[dict[str, Any], str]] = []
-        for report_id in sorted({c["source"] for c in chosen}):
+        for report_id in wanted:
             entry = data["reports"][report_id]
             if report_id not in known:
                 sources.append((entry["meta"], entry["text"]))
             else:
-                sources.append(({"id": report_id, **_meta_of(store.get_source(report_id))},
-                                store.get_source(report_id).text))
-        result = _load(store, ontology, sources, chosen)
+                sources.append(({"id": report_id, **_meta_of(known[report_id])}, known[report_id].text))
+        result = _load(store, ontology, report_records(sources, chosen, str(self.path)))
         self._drop(data, {c["id"] for c in chosen})
         return [c["id"] for c in chosen], result
 

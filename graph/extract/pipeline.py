@@ -80,6 +80,11 @@ class ClaimExtractor(Protocol):
         """Claims and candidate names of one report."""
         ...
 
+    def run_many(self, reports: Sequence[ReportInput], *, source_ids: Sequence[str | None] | None = None,
+                 n_process: int = 1) -> list[Extraction]:
+        """The same for many reports, in order (batched, where the extractor can)."""
+        ...
+
 
 def claim_id(source_id: str, subject: str, type_name: str, obj: str, quote: str, status: str,
              asserted_by: str) -> str:

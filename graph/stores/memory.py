@@ -1,373 +1,461 @@
-"""The embedded store: a networkx multigraph in memory, persisted to one local JSON file.
+"""The embedded store: SQLite on disk, the graph's shape in memory as arrays.
 
-Zero set-up is the point, so it must still never lose what a user loaded: every write
-goes through an exclusive file lock, re-reads the file (another process may have
-written), and replaces it atomically (temporary file, fsync, rename). A reader notices
-when the file changed under it and reloads.
+Zero set-up is the point, so it must still never lose what a user loaded, and it must hold a
+million claims. SQLite (the standard library's, in WAL mode) is the record: one database
+file, written a transaction at a time (what changed, never the whole file), atomic and
+durable, with readers in other processes that never block a writer. The in-memory side is
+``graph.stores.compact.CompactGraph``: integer ids and arrays, built from three columns of
+the claims table when the store opens and kept current from each row's ``rev`` (the revision
+that last wrote it) when another process writes. Claims, entities and sources are read by
+id (by rowid for claims) when a question returns them.
+
+An older data file (``graph.json``, the one-JSON-document format this store used to write)
+is migrated on first open into a database beside it (``graph.sqlite``); the JSON file is left
+as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
-import tempfile
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import networkx as nx
+import numpy as np
 from pydantic import ValidationError
 
-from graph.dates import DateWindow
-from graph.errors import ClaimNotFound, EntityNotFound, InvalidParameter, KgError, SourceNotFound, StoreUnavailable
-from graph.model import (
-    Batch,
-    Claim,
-    ClaimView,
-    Entity,
-    EntityMatch,
-    Hop,
-    Source,
-    Stats,
-    Subgraph,
-    SubgraphLink,
-    SubgraphNode,
-    UpsertResult,
-)
-from graph.names import AliasIndex
+from graph.errors import KgError, StoreUnavailable
+from graph.model import Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats
 from graph.ontology import Direction, Ontology
-from graph.store import ClaimQuery, check_depth, check_direction, check_path_options, claim_matches
-from graph.traversal import as_hops, attributes_match, endpoints_match, path_graph, reach_graph, shortest_paths
+from graph.store import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery
+from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint_of
+from graph.stores.compact import ClaimRow, CompactGraph, day_span
+from graph.traversal import Filters, claim_matches
 
-_T = TypeVar("_T")
 FILE_FORMAT = "kg-graph"
-TRAVERSAL_CACHE_SIZE = 64
-FILE_VERSION = 1
+FILE_VERSION = 2  # 1 was the single JSON document
+JSON_VERSION = 1
+SQL_CHUNK = 900  # bound parameters per statement, under SQLite's default limit
+RELOAD_AFTER = 50_000  # changed claims past which the in-memory graph is rebuilt rather than patched
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entities (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, rev INTEGER NOT NULL, fp TEXT NOT NULL,
+    body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entities_rev ON entities (rev);
+CREATE INDEX IF NOT EXISTS entities_kind ON entities (kind, id);
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY, rev INTEGER NOT NULL, fp TEXT NOT NULL, ref TEXT NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, rev INTEGER NOT NULL, fp TEXT NOT NULL,
+    subject INTEGER NOT NULL, object INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
+    first_day INTEGER NOT NULL, last_day INTEGER NOT NULL, confidence REAL NOT NULL,
+    source TEXT NOT NULL, denies TEXT, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS claims_rev ON claims (rev);
+CREATE INDEX IF NOT EXISTS claims_source ON claims (source);
+CREATE INDEX IF NOT EXISTS claims_denies ON claims (denies) WHERE denies IS NOT NULL;
+CREATE TABLE IF NOT EXISTS snapshot (key TEXT PRIMARY KEY, revision INTEGER NOT NULL, data BLOB NOT NULL);
+"""
 
 
-class _State:
-    """One consistent snapshot of the graph and the indexes derived from it."""
-
-    def __init__(self, entities: dict[str, Entity], sources: dict[str, Source], claims: dict[str, Claim]) -> None:
-        self.entities = entities
-        self.sources = sources
-        self.claims = claims
-        self.graph = nx.MultiDiGraph()
-        for entity in entities.values():
-            self.graph.add_node(entity.id, entity=entity)
-        for claim in claims.values():
-            self.graph.add_edge(claim.subject, claim.object, key=claim.id, claim=claim)
-        self.denied_by: dict[str, list[str]] = defaultdict(list)
-        for claim in sorted(claims.values(), key=lambda c: c.id):
-            if claim.denies:
-                self.denied_by[claim.denies].append(claim.id)
-        self.index = AliasIndex(entities.values())
-        self._traversals: dict[tuple[Any, ...], Any] = {}
-
-    def cached(self, key: tuple[Any, ...], build: Callable[[], _T]) -> _T:
-        """A structure derived from this snapshot, built once per distinct filter.
-
-        Snapshots are immutable (a write makes a new one), so nothing here goes stale.
-        """
-        if key not in self._traversals:
-            if len(self._traversals) >= TRAVERSAL_CACHE_SIZE:
-                self._traversals.clear()
-            self._traversals[key] = build()
-        result: _T = self._traversals[key]
-        return result
-
-    def touching(self, subject: str | None, obj: str | None) -> Iterable[Claim]:
-        """Claims with ``subject`` or ``obj`` at either end, from adjacency rather than a full scan."""
-        anchor = subject if subject is not None else obj
-        if anchor is None:
-            return self.claims.values()
-        if anchor not in self.graph:
-            return ()
-        out_edges = self.graph.out_edges(anchor, data="claim")
-        in_edges = self.graph.in_edges(anchor, data="claim")
-        return [claim for _, _, claim in (*out_edges, *in_edges)]
-
-    def view(self, claim: Claim) -> ClaimView:
-        denials = self.denied_by.get(claim.id, [])
-        return ClaimView(**claim.model_dump(), disputed=bool(denials), disputed_by=list(denials))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "format": FILE_FORMAT,
-            "version": FILE_VERSION,
-            "entities": [e.model_dump(exclude_none=True) for e in sorted(self.entities.values(), key=lambda e: e.id)],
-            "sources": [s.model_dump(exclude_none=True) for s in sorted(self.sources.values(), key=lambda s: s.id)],
-            "claims": [c.model_dump(exclude_none=True) for c in sorted(self.claims.values(), key=lambda c: c.id)],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> _State:
-        if data.get("format") != FILE_FORMAT or data.get("version") != FILE_VERSION:
-            raise ValueError(f"expected format {FILE_FORMAT!r} version {FILE_VERSION}")
-        return cls(
-            {e["id"]: Entity.model_validate(e) for e in data["entities"]},
-            {s["id"]: Source.model_validate(s) for s in data["sources"]},
-            {c["id"]: Claim.model_validate(c) for c in data["claims"]},
-        )
+def database_path(path: Path) -> Path:
+    """Where the database for a configured data file lives: ``graph.json`` names ``graph.sqlite`` beside it."""
+    return path.with_suffix(".sqlite") if path.suffix == ".json" else path
 
 
-class MemoryStore:
+class MemoryStore(BaseStore):
     """Embedded graph store; ``path=None`` keeps it in memory only (tests, one-off runs)."""
 
     def __init__(self, ontology: Ontology, path: Path | None = None) -> None:
-        self._ontology = ontology
-        self._path = path
-        self._stamp: tuple[int, int] | None = None
-        self._state = _State({}, {}, {})
-        if path is not None and path.exists():
-            self._state, self._stamp = self._read_file()
+        super().__init__(ontology)
+        self._path = database_path(path) if path is not None else None
+        self._legacy = path.with_suffix(".json") if path is not None else None
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._memory_uri = f"file:kg-memory-{id(self)}?mode=memory&cache=shared"
+        self._keepalive: sqlite3.Connection | None = None
+        self._graph = CompactGraph(ontology)
+        self._graph_revision = -1
+        self._denied_by: dict[str, list[str]] = {}
+        self._open()
 
-    # --- persistence ------------------------------------------------------------------
+    # --- connections ----------------------------------------------------------------------
 
-    def _read_file(self) -> tuple[_State, tuple[int, int] | None]:
-        assert self._path is not None
+    def _connect(self) -> sqlite3.Connection:
         try:
-            stat = self._path.stat()
-            data = json.loads(self._path.read_text(encoding="utf-8"))
-            return _State.from_json(data), (stat.st_mtime_ns, stat.st_size)
-        except FileNotFoundError:
-            return _State({}, {}, {}), None
-        except (OSError, ValueError, KeyError, TypeError, ValidationError) as error:
-            raise StoreUnavailable(
-                f"cannot read the graph data file {self._path}: {error}. It was left untouched; "
-                "move it aside or point KG_DATA_FILE elsewhere."
-            ) from error
+            if self._path is None:
+                connection = sqlite3.connect(self._memory_uri, uri=True, check_same_thread=False,
+                                             isolation_level=None)
+            else:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None,
+                                             timeout=60.0)
+                connection.execute("PRAGMA journal_mode=WAL")
+                # FULL: a committed load survives a power cut, not only a crash of this process.
+                connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA foreign_keys=OFF")
+            # 256 MB of page cache at most (taken as pages are read): a million-claim load stays in memory.
+            connection.execute("PRAGMA cache_size=-262144")
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot open the graph database {self._path}: {error}") from error
+        return connection
 
-    def _current(self) -> _State:
-        """The latest snapshot, reloaded if another process replaced the file."""
-        if self._path is not None:
-            try:
-                stat = self._path.stat()
-                stamp: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
-            except FileNotFoundError:
-                stamp = None
-            if stamp != self._stamp:
-                self._state, self._stamp = self._read_file()
-        return self._state
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (sqlite3 connections are not shared between threads)."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            self._local.connection = connection
+        return connection
 
     @contextlib.contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        if self._path is None:
+    def _errors(self) -> Iterator[None]:
+        where = self._path or "memory"
+        try:
             yield
-            return
-        try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            lock = self._path.with_name(self._path.name + ".lock").open("a")
-        except OSError as error:
-            raise StoreUnavailable(f"cannot write the graph data file {self._path}: {error}") from error
-        with lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        except KgError:
+            raise
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot use the graph database {where}: {error}. It was left as it was; "
+                                   "move it aside or point KG_DATA_FILE elsewhere.") from error
 
-    def _write_file(self, state: _State) -> None:
-        assert self._path is not None
-        # No indent: an indented dump falls back to the pure-Python encoder, ten times slower.
-        payload = json.dumps(state.to_json(), ensure_ascii=False, separators=(",", ":"))
-        temporary: str | None = None
-        try:
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self._path.parent, delete=False,
-                                             prefix=f".{self._path.name}.", suffix=".tmp") as handle:
-                temporary = handle.name
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self._path)
-        except OSError as error:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-            raise StoreUnavailable(f"cannot write the graph data file {self._path}: {error}") from error
-        stat = self._path.stat()
-        self._stamp = (stat.st_mtime_ns, stat.st_size)
+    def _open(self) -> None:
+        if self._path is None:
+            self._keepalive = self._connect()  # a shared in-memory database lives while one connection does
+        migrate = (self._path is not None and not self._path.exists() and self._legacy is not None
+                   and self._legacy.exists())
+        legacy = _read_legacy(self._legacy) if migrate and self._legacy is not None else None
+        with self._errors():
+            db = self._db
+            db.executescript(SCHEMA)
+            rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if not rows:
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('version', ?), ('revision', '0')",
+                           (FILE_FORMAT, str(FILE_VERSION)))
+            elif rows.get("format") != FILE_FORMAT or rows.get("version") != str(FILE_VERSION):
+                raise StoreUnavailable(f"cannot read the graph database {self._path}: expected format "
+                                       f"{FILE_FORMAT!r} version {FILE_VERSION}. It was left untouched.")
+        if legacy is not None:
+            self.upsert(legacy)
+        self._refresh(force=True)
+
+    def close(self) -> None:
+        """Close this thread's connection; every write is already on disk."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+        if self._keepalive is not None:
+            self._keepalive.close()
+            self._keepalive = None
+
+    # --- keeping the in-memory graph current ---------------------------------------------
+
+    def revision(self) -> int:
+        """The number of writes that changed something."""
+        with self._errors():
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _refresh(self, *, force: bool = False) -> CompactGraph:
+        """The in-memory graph, brought up to date if any connection (another process too) wrote since."""
+        if not force and self.revision() == self._graph_revision:
+            return self._graph
+        with self._lock:
+            current = self.revision()
+            if current == self._graph_revision and not force:
+                return self._graph
+            with self._errors():
+                if self._graph_revision < 0 or force:
+                    self._graph_revision = self._load_snapshot(self._db)
+                changed = int(self._db.execute("SELECT count(*) FROM claims WHERE rev > ?",
+                                               (self._graph_revision,)).fetchone()[0])
+                # Many changed claims are read faster as columns, all at once, than row by row; and the
+                # result is kept as a snapshot, so the next open reads arrays, not rows.
+                if self._graph_revision < 0 or changed > RELOAD_AFTER:
+                    self._load_all(self._db)
+                    self._save_snapshot(self._db, current)
+                elif current != self._graph_revision:
+                    self._load_since(self._db, self._graph_revision)
+            self._graph_revision = current
+        return self._graph
+
+    def _load_snapshot(self, db: sqlite3.Connection) -> int:
+        """The graph from the latest snapshot (its revision), or -1 when there is none to use."""
+        row = db.execute("SELECT revision, data FROM snapshot WHERE key = 'graph'").fetchone()
+        if row is None:
+            return -1
+        graph = CompactGraph.from_snapshot(self._ontology, row[1])
+        if graph is None:
+            return -1
+        denied: dict[str, list[str]] = {}
+        for claim_id, denies in db.execute("SELECT id, denies FROM claims WHERE denies IS NOT NULL AND rev <= ?",
+                                           (row[0],)):
+            denied.setdefault(denies, []).append(claim_id)
+        self._graph, self._denied_by = graph, denied
+        return int(row[0])
+
+    def _save_snapshot(self, db: sqlite3.Connection, revision: int) -> None:
+        if self._graph.size < RELOAD_AFTER:
+            return  # a small graph opens fast enough from its rows
+        db.execute("INSERT INTO snapshot VALUES ('graph', ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                   "revision = excluded.revision, data = excluded.data", (revision, self._graph.snapshot()))
+
+    def _load_all(self, db: sqlite3.Connection) -> None:
+        graph = CompactGraph(self._ontology)
+        graph.add_entities(db.execute("SELECT n, id FROM entities"))
+        rows = db.execute("SELECT n, subject, object, type, status, first_day, last_day, confidence FROM claims"
+                          ).fetchall()
+        if rows:
+            slots, subjects, objects, types, statuses, first, last, confidence = zip(*rows, strict=True)
+            graph.load_columns(np.array(slots, dtype=np.int64), np.array(subjects, dtype=np.int64),
+                               np.array(objects, dtype=np.int64), types, statuses,
+                               np.array(first, dtype=np.int64), np.array(last, dtype=np.int64),
+                               np.array(confidence, dtype=np.float64))
+        else:
+            graph.rebuild()
+        denied: dict[str, list[str]] = {}
+        for claim_id, denies in db.execute("SELECT id, denies FROM claims WHERE denies IS NOT NULL"):
+            denied.setdefault(denies, []).append(claim_id)
+        self._graph, self._denied_by = graph, denied
+
+    def _load_since(self, db: sqlite3.Connection, revision: int) -> None:
+        graph = self._graph
+        graph.add_entities(db.execute("SELECT n, id FROM entities WHERE rev > ?", (revision,)))
+        changed = db.execute("SELECT n, subject, object, type, status, first_day, last_day, confidence, id, denies "
+                             "FROM claims WHERE rev > ?", (revision,)).fetchall()
+        graph.set_claims(ClaimRow(*row[:8]) for row in changed)
+        for row in changed:
+            claim_id, denies = row[8], row[9]
+            for denied in self._denied_by.values():
+                if claim_id in denied:
+                    denied.remove(claim_id)
+            if denies is not None:
+                self._denied_by.setdefault(denies, []).append(claim_id)
 
     # --- writes -----------------------------------------------------------------------
 
-    def upsert(self, batch: Batch) -> UpsertResult:
-        """Merge a batch by id and persist it; on any failure neither file nor memory changes."""
-        with self._write_lock():
-            if self._path is not None:
-                self._state, self._stamp = self._read_file()
-            current = self._state
-            counts: dict[str, Counter[str]] = {"created": Counter(), "updated": Counter(), "unchanged": Counter()}
-            merged: list[dict[str, Any]] = []
-            for kind, old, new in (
-                ("entities", current.entities, batch.entities),
-                ("sources", current.sources, batch.sources),
-                ("claims", current.claims, batch.claims),
-            ):
-                table: dict[str, Any] = dict(old)
-                for record in new:
-                    previous = table.get(record.id)
-                    outcome = "created" if previous is None else "unchanged" if previous == record else "updated"
-                    counts[outcome][kind] += 1
-                    table[record.id] = record
-                merged.append(table)
-            state = _State(*merged)
-            _check_integrity(state)
-            if self._path is not None:
-                self._write_file(state)
-            self._state = state
-        return UpsertResult(**{k: {t: v[t] for t in ("entities", "sources", "claims")} for k, v in counts.items()})
+    def _write(self, changes: Changes) -> None:
+        """One SQLite transaction: all of it or nothing, and the revision moves on."""
+        with self._lock, self._errors():
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                revision = int(db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]) + 1
+                for batch in (changes.created, changes.updated):
+                    self._write_batch(db, batch, revision)
+                db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(revision),))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        self._refresh()
 
-    # --- reads ------------------------------------------------------------------------
+    def _write_batch(self, db: sqlite3.Connection, batch: Batch, revision: int) -> None:
+        db.executemany(
+            "INSERT INTO entities (id, kind, rev, fp, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "kind = excluded.kind, rev = excluded.rev, fp = excluded.fp, body = excluded.body",
+            ((e.id, e.kind, revision, fingerprint_of(body), body)
+             for e, body in ((e, e.model_dump_json(exclude_none=True)) for e in batch.entities)))
+        db.executemany(
+            "INSERT INTO sources (id, rev, fp, ref, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "rev = excluded.rev, fp = excluded.fp, ref = excluded.ref, body = excluded.body",
+            ((s.id, revision, fingerprint_of(body), _ref(s).model_dump_json(), body)
+             for s, body in ((s, s.model_dump_json(exclude_none=True)) for s in batch.sources)))
+        if not batch.claims:
+            return
+        numbers = self._entity_numbers(db, {end for c in batch.claims for end in (c.subject, c.object)})
+        db.executemany(
+            "INSERT INTO claims (id, rev, fp, subject, object, type, status, first_day, last_day, confidence, "
+            "source, denies, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "rev = excluded.rev, fp = excluded.fp, subject = excluded.subject, object = excluded.object, "
+            "type = excluded.type, "
+            "status = excluded.status, first_day = excluded.first_day, last_day = excluded.last_day, "
+            "confidence = excluded.confidence, source = excluded.source, denies = excluded.denies, "
+            "body = excluded.body",
+            ((c.id, revision, fingerprint_of(body), numbers[c.subject], numbers[c.object], c.type, c.status,
+              *day_span(c), c.confidence, c.source, c.denies, body)
+             for c, body in ((c, c.model_dump_json(exclude_none=True)) for c in batch.claims)))
+
+    def _entity_numbers(self, db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
+        return dict(self._select(db, "SELECT id, n FROM entities WHERE id IN ({})", list(ids)))
+
+    # --- reads by id ----------------------------------------------------------------------
+
+    def _select(self, db: sqlite3.Connection, sql: str, ids: Sequence[Any]) -> Iterator[Any]:
+        for start in range(0, len(ids), SQL_CHUNK):
+            chunk = ids[start:start + SQL_CHUNK]
+            yield from db.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+    def _rows(self, sql: str, ids: Sequence[Any]) -> list[Any]:
+        with self._errors():
+            return list(self._select(self._db, sql, ids))
+
+    def _fingerprints(self, kind: str, ids: Sequence[str]) -> dict[str, str | None]:
+        table = {"entities": "entities", "sources": "sources", "claims": "claims"}[kind]
+        return dict(self._rows(f"SELECT id, fp FROM {table} WHERE id IN ({{}})", ids))  # noqa: S608 - a fixed name
+
+    def _entities_by_id(self, ids: Sequence[str]) -> list[Entity]:
+        return [Entity.model_validate_json(body) for (body,) in self._rows(
+            "SELECT body FROM entities WHERE id IN ({})", ids)]
+
+    def _entities_since(self, revision: int) -> list[Entity]:
+        with self._errors():
+            rows = self._db.execute("SELECT body FROM entities WHERE rev > ?", (revision,)).fetchall()
+        return [Entity.model_validate_json(body) for (body,) in rows]
 
     def entities(self) -> list[Entity]:
         """Every entity, ordered by id."""
-        return sorted(self._current().entities.values(), key=lambda e: e.id)
+        with self._errors():
+            rows = self._db.execute("SELECT body FROM entities ORDER BY id").fetchall()
+        return [Entity.model_validate_json(body) for (body,) in rows]
 
-    def get_entity(self, entity_id: str) -> Entity:
-        """The entity with this exact id."""
-        return _entity(self._current(), entity_id)
+    def list_entities(self, *, kind: str | None = None, limit: int = 50, offset: int = 0) -> list[Entity]:
+        """One page of entities (of a kind), ordered by id."""
+        with self._errors():
+            rows = self._db.execute("SELECT body FROM entities WHERE ? IS NULL OR kind = ? ORDER BY id "
+                                    "LIMIT ? OFFSET ?", (kind, kind, limit, min(offset, MAX_OFFSET))).fetchall()
+        return [Entity.model_validate_json(body) for (body,) in rows]
 
-    def resolve(self, name: str, at: str | None = None) -> Entity:
-        """The entity a name or alias stands for."""
-        return self._current().index.resolve(name, at)
+    def count_entities(self, kind: str | None = None) -> int:
+        """How many entities (of a kind)."""
+        with self._errors():
+            return int(self._db.execute("SELECT count(*) FROM entities WHERE ? IS NULL OR kind = ?",
+                                        (kind, kind)).fetchone()[0])
 
-    def find_entities(self, query: str, *, kind: str | None = None, limit: int = 10) -> list[EntityMatch]:
-        """Entities ranked by name similarity."""
-        return self._current().index.search(query, kind=kind, limit=limit)
+    def _sources_by_id(self, ids: Sequence[str]) -> list[Source]:
+        return [Source.model_validate_json(body) for (body,) in self._rows(
+            "SELECT body FROM sources WHERE id IN ({})", ids)]
+
+    def _source_refs_by_id(self, ids: Sequence[str]) -> list[SourceRef]:
+        return [SourceRef.model_validate_json(ref) for (ref,) in self._rows(
+            "SELECT ref FROM sources WHERE id IN ({})", ids)]
 
     def sources(self) -> list[Source]:
         """Every source, ordered by id."""
-        return sorted(self._current().sources.values(), key=lambda s: s.id)
+        return self.list_sources(limit=-1)
 
-    def get_source(self, source_id: str) -> Source:
-        """The source with this id."""
-        source = self._current().sources.get(source_id)
-        if source is None:
-            raise SourceNotFound(f"no source has id {source_id!r}", details={"id": source_id})
-        return source
+    def list_sources(self, *, limit: int = 50, offset: int = 0) -> list[Source]:
+        """One page of sources, ordered by id."""
+        with self._errors():
+            rows = self._db.execute("SELECT body FROM sources ORDER BY id LIMIT ? OFFSET ?",
+                                    (limit, min(offset, MAX_OFFSET))).fetchall()
+        return [Source.model_validate_json(body) for (body,) in rows]
 
-    def get_claim(self, claim_id: str) -> ClaimView:
-        """The claim with this id."""
-        state = self._current()
-        claim = state.claims.get(claim_id)
-        if claim is None:
-            raise ClaimNotFound(f"no claim has id {claim_id!r}", details={"id": claim_id})
-        return state.view(claim)
+    def count_sources(self) -> int:
+        """How many sources."""
+        with self._errors():
+            return int(self._db.execute("SELECT count(*) FROM sources").fetchone()[0])
 
-    def claims(self, query: ClaimQuery) -> list[ClaimView]:
-        """Claims matching every filter; symmetric types match with either end as subject."""
-        state = self._current()
-        found = []
-        for claim in state.touching(query.subject, query.object):
-            if not endpoints_match(claim, self._ontology, query.subject, query.object):
-                continue
-            if not attributes_match(claim, query.types, query.statuses, query.window, query.min_confidence):
-                continue
-            if query.source is not None and claim.source != query.source:
-                continue
-            if not claim_matches(claim, query):
-                continue
-            view = state.view(claim)
-            if query.disputed is not None and view.disputed != query.disputed:
-                continue
-            found.append(view)
-        return sorted(found, key=lambda c: c.id)
+    def _claim_counts(self, source_ids: Sequence[str]) -> dict[str, int]:
+        return dict(self._rows("SELECT source, count(*) FROM claims WHERE source IN ({}) GROUP BY source",
+                               source_ids))
 
-    def neighbourhood(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
-                      direction: Direction = "both", window: DateWindow | None = None,
-                      statuses: Iterable[str] | None = None, min_confidence: float = 0.0) -> Subgraph:
-        """Entities within ``depth`` hops over matching claims, and every matching claim among them."""
-        check_depth(depth)
-        check_direction(direction)
-        state = self._current()
-        _entity(state, center)
-        wanted = (_frozen(types), _frozen(statuses), window, min_confidence)
-        matching = state.cached(("matching", *wanted), lambda: self._matching(state, *wanted))
-        reach = state.cached(("reach", direction, *wanted),
-                             lambda: reach_graph(matching, self._ontology, direction))
-        distance = {center: 0}
-        if center in reach:
-            distance = nx.single_source_shortest_path_length(reach, center, cutoff=depth)
-        nodes = [
-            SubgraphNode(id=n, name=state.entities[n].name, kind=state.entities[n].kind, depth=d)
-            for n, d in sorted(distance.items(), key=lambda item: (item[1], item[0]))
-        ]
-        links = [
-            SubgraphLink(source=c.subject, target=c.object, key=c.id, type=c.type, claim=state.view(c))
-            for c in sorted(matching, key=lambda c: c.id)
-            if c.subject in distance and c.object in distance
-        ]
-        return Subgraph(center=center, nodes=nodes, links=links)
+    def count_claims(self) -> int:
+        """How many claims (the in-memory graph knows)."""
+        return int(self._refresh().present[:self._graph.size].sum())
 
-    def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
-              types: Iterable[str] | None = None, directed: bool = False) -> list[list[Hop]]:
-        """The ``k`` shortest simple paths, ties ordered by the ids along them so answers are stable."""
-        check_path_options(max_hops, k)
-        if source == target:
-            raise InvalidParameter("target", target, "a path needs two different entities")
-        state = self._current()
-        _entity(state, source)
-        _entity(state, target)
-        graph, between = state.cached(("paths", _frozen(types), directed),
-                                      lambda: path_graph(self._matching(state, types, None, None, 0.0),
-                                                         self._ontology, directed))
-        return as_hops(shortest_paths(graph, source, target, max_hops=max_hops, k=k), between, state.view)
+    def _claims_by_id(self, ids: Sequence[str]) -> list[Claim]:
+        return [Claim.model_validate_json(body) for (body,) in self._rows(
+            "SELECT body FROM claims WHERE id IN ({})", ids)]
+
+    def _claims_by_slot(self, slots: Iterable[int]) -> list[Claim]:
+        return list(self._claims_at_slots(slots).values())
+
+    def _claims_at_slots(self, slots: Iterable[int]) -> dict[int, Claim]:
+        # Read as views (not yet marked disputed): the answer is built from them without a copy.
+        return {n: ClaimView.model_validate_json(body) for n, body in self._rows(
+            "SELECT n, body FROM claims WHERE n IN ({})", [int(s) for s in slots])}
+
+    def _denials(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        self._refresh()
+        denied = self._denied_by
+        return {i: list(denied[i]) for i in ids if denied.get(i)}
+
+    def _denied_ids(self) -> list[str]:
+        self._refresh()
+        return [claim_id for claim_id, denials in self._denied_by.items() if denials]
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def _find_claims(self, query: ClaimQuery) -> list[Claim]:
+        if query.source is not None:
+            with self._errors():
+                rows = self._db.execute("SELECT body FROM claims WHERE source = ?", (query.source,)).fetchall()
+            found = [Claim.model_validate_json(body) for (body,) in rows]
+            return [c for c in found if claim_matches(c, query, self._ontology)]
+        graph = self._refresh()
+        anchor = query.subject if query.subject is not None else query.object
+        if anchor is not None and anchor not in graph.entity_number:
+            return []
+        filters = Filters.of(query.types, query.statuses, query.window, query.min_confidence)
+        slots = graph.claim_slots(graph.entity_number[anchor] if anchor is not None else None, filters)
+        return [c for c in self._claims_by_slot(slots.tolist()) if claim_matches(c, query, self._ontology)]
+
+    def _walk(self, center: str, depth: int, filters: Filters, direction: Direction, max_nodes: int) -> Walk | None:
+        graph = self._refresh()
+        number = graph.entity_number.get(center)
+        if number is None:
+            return None
+        depths, slots, truncated = graph.walk(number, depth, filters, direction, max_nodes=max_nodes,
+                                              max_links=MAX_LINKS, hub_degree=HUB_DEGREE)
+        ids = {graph.entity_ids[n]: d for n, d in depths.items()}
+        if len(slots) > MAX_LINKS:
+            first = sorted(self._rows("SELECT id, n FROM claims WHERE n IN ({})", slots.tolist()))[:MAX_LINKS]
+            slots = np.array([n for _, n in first], dtype=np.int64)
+        claims = sorted(self._claims_by_slot(slots.tolist()), key=lambda c: c.id)
+        return Walk(depths=ids, entities=self.get_entities(ids), claims=claims,
+                    denials=self._denials([c.id for c in claims]), truncated=truncated)
+
+    def _paths(self, source: str, target: str, *, max_hops: int, k: int, filters: Filters,
+               directed: bool) -> FoundPaths:
+        graph = self._refresh()
+        numbered = graph.paths(graph.entity_number[source], graph.entity_number[target], max_hops=max_hops, k=k,
+                               filters=filters, directed=directed)
+        pairs = {(a, b) for nodes in numbered for a, b in pairwise(nodes)}
+        slots = {pair: graph.hop_slots(*pair, filters, directed).tolist() for pair in pairs}
+        claims = self._claims_at_slots({s for found in slots.values() for s in found})
+        hops = {(graph.entity_ids[a], graph.entity_ids[b]): [claims[s] for s in found]
+                for (a, b), found in slots.items()}
+        return FoundPaths(paths=[[graph.entity_ids[n] for n in nodes] for nodes in numbered], hops=hops,
+                          denials=self._denials([c.id for c in claims.values()]))
 
     def stats(self) -> Stats:
-        """Counts by kind, type and status."""
-        state = self._current()
-        claims = list(state.claims.values())
-        return Stats(
-            entities=len(state.entities),
-            sources=len(state.sources),
-            claims=len(claims),
-            disputed_claims=sum(1 for c in claims if c.id in state.denied_by),
-            entities_by_kind=dict(sorted(Counter(e.kind for e in state.entities.values()).items())),
-            claims_by_type=dict(sorted(Counter(c.type for c in claims).items())),
-            claims_by_status=dict(sorted(Counter(c.status for c in claims).items())),
-        )
-
-    def close(self) -> None:
-        """Nothing to release: every write is already on disk."""
-
-    # --- filtering helpers --------------------------------------------------------------
-
-    def _matching(self, state: _State, types: Iterable[str] | None, statuses: Iterable[str] | None,
-                  window: DateWindow | None, min_confidence: float) -> list[Claim]:
-        wanted_types = set(types) if types is not None else None
-        wanted_statuses = set(statuses) if statuses is not None else None
-        return [
-            c for c in state.claims.values()
-            if attributes_match(c, wanted_types, wanted_statuses, window, min_confidence)
-        ]
+        """Counts by kind, type and status (whole-graph: for `kg stats` and /v1/stats)."""
+        with self._errors():
+            db = self._db
+            entities_by_kind = dict(db.execute("SELECT kind, count(*) FROM entities GROUP BY kind ORDER BY kind"))
+            by_type = dict(db.execute("SELECT type, count(*) FROM claims GROUP BY type ORDER BY type"))
+            by_status = dict(db.execute("SELECT status, count(*) FROM claims GROUP BY status ORDER BY status"))
+            disputed = db.execute("SELECT count(DISTINCT denies) FROM claims WHERE denies IS NOT NULL").fetchone()[0]
+        return Stats(entities=sum(entities_by_kind.values()), sources=self.count_sources(),
+                     claims=sum(by_type.values()), disputed_claims=disputed, entities_by_kind=entities_by_kind,
+                     claims_by_type=by_type, claims_by_status=by_status)
 
 
-def _entity(state: _State, entity_id: str) -> Entity:
-    """An entity of one snapshot, so a query checks and reads the same version of the graph."""
-    entity = state.entities.get(entity_id)
-    if entity is None:
-        raise EntityNotFound(entity_id, state.index.suggest(entity_id))
-    return entity
+def _ref(source: Source) -> SourceRef:
+    return SourceRef(id=source.id, title=source.title, outlet=source.outlet, url=source.url,
+                     published=source.published, reliability=source.reliability)
 
 
-def _frozen(values: Iterable[str] | None) -> frozenset[str] | None:
-    return None if values is None else frozenset(values)
-
-
-def _check_integrity(state: _State) -> None:
-    """Refuse a merged graph whose claims point at missing entities, sources or claims."""
-    missing = []
-    for claim in state.claims.values():
-        for role in ("subject", "object", "asserted_by", "location"):
-            value = getattr(claim, role)
-            if value is not None and value not in state.entities:
-                missing.append(f"claim {claim.id}: {role} {value!r} is not an entity")
-        if claim.source not in state.sources:
-            missing.append(f"claim {claim.id}: source {claim.source!r} is not a source")
-        if claim.denies is not None and claim.denies not in state.claims:
-            missing.append(f"claim {claim.id}: denies {claim.denies!r}, which is not a claim")
-    if missing:
-        raise KgError("refusing an inconsistent write: " + "; ".join(missing[:10]))
+def _read_legacy(path: Path) -> Batch:
+    """A data file in the old one-JSON-document format, as one batch to migrate."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FILE_FORMAT or data.get("version") != JSON_VERSION:
+            raise ValueError(f"expected format {FILE_FORMAT!r} version {JSON_VERSION}")
+        return Batch(entities=[Entity.model_validate(e) for e in data["entities"]],
+                     sources=[Source.model_validate(s) for s in data["sources"]],
+                     claims=[Claim.model_validate(c) for c in data["claims"]])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ValidationError) as error:
+        raise StoreUnavailable(
+            f"cannot read the graph data file {path}: {error}. It was left untouched; "
+            "move it aside or point KG_DATA_FILE elsewhere."
+        ) from error

@@ -8,18 +8,31 @@ claim's properties; and one ``(:Source)-[:REPORTS {claim}]->(subject)`` entry pe
 every value is a parameter, and labels and types are checked against the ontology.
 
 Reads run in read transactions and writes in write transactions, so a cluster or Aura
-(``neo4j://``, ``neo4j+s://``) routes them. Neighbourhoods and paths are gathered level by
-level in Cypher and ranked by the rules in ``graph.traversal`` that the embedded store
-also uses, so both stores give the same answers.
+(``neo4j://``, ``neo4j+s://``) routes them. A neighbourhood is one Cypher query (a
+breadth-first search inside the server, the names, claims and denials of what it returns
+fetched at its end); a path search asks the server for the next entities a level (or an
+entity) at a time, in one read transaction, and then reads the claims on the hops it keeps;
+both follow the rules of ``graph.traversal`` that the embedded store also
+follows, so the two give the same answers.
+
+A write that changes few rows is one transaction. A larger one (a million claims would not
+fit the server's transaction memory) is a *load*: its new records are written in chunks of
+``CHUNK_ROWS``, each its own transaction, marked with the load's id and invisible to readers
+(every read query skips a marked record unless its load is listed as published); then one
+small transaction applies its updates to existing records and publishes it; then the marks
+are taken off in chunks. A load that fails before publishing is discarded, chunk by chunk,
+and was never seen. ``Load`` nodes say which loads are under way, for whoever must clean up
+after a process that died mid-load.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import threading
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any, TypeVar
 
@@ -27,35 +40,22 @@ from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_o
 from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError
 
 from graph.cypher import query, statements
-from graph.dates import DateWindow, parse_optional
-from graph.errors import ClaimNotFound, EntityNotFound, InvalidParameter, KgError, SourceNotFound, StoreUnavailable
-from graph.model import (
-    Alias,
-    Batch,
-    Claim,
-    ClaimView,
-    Entity,
-    EntityMatch,
-    Hop,
-    Source,
-    Stats,
-    Subgraph,
-    SubgraphLink,
-    SubgraphNode,
-    UpsertResult,
-)
-from graph.names import AliasIndex
+from graph.dates import parse_optional
+from graph.errors import KgError, StoreOutOfMemory, StoreUnavailable
+from graph.model import Alias, Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats
 from graph.ontology import Direction, Ontology
-from graph.store import ClaimQuery, check_depth, check_direction, check_path_options, claim_matches
-from graph.traversal import as_hops, attributes_match, endpoints_match, path_graph, shortest_paths, steps
+from graph.store import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery
+from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint
+from graph.traversal import Filters, claim_matches, find_paths
 
 _T = TypeVar("_T")
-# Rows per UNWIND: large enough to amortise round trips, small enough for a modest heap.
+# Rows per UNWIND statement: large enough to amortise round trips, small enough for a modest heap.
 BATCH_ROWS = 2_000
-KINDS = ("entities", "sources", "claims")
-
-
+# A write of more changed rows than this is a load in chunks (see the module's docstring); each
+# chunk is one transaction of this many rows.
+CHUNK_ROWS = 20_000
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+OUT_OF_MEMORY = ("MemoryPoolOutOfMemoryError", "OutOfMemoryError", "TransactionOutOfMemory")
 
 
 def connect(uri: str, user: str, password: str | None) -> Driver:
@@ -69,25 +69,24 @@ def connect(uri: str, user: str, password: str | None) -> Driver:
     try:
         # The store's queries are fixed; the server's notifications about them are noise in logs.
         return GraphDatabase.driver(uri, auth=(user, password or ""), notifications_min_severity="OFF",
-                                    connection_timeout=10.0)
+                                    connection_timeout=10.0, max_connection_pool_size=64)
     except (ConfigurationError, ValueError) as error:
         raise StoreUnavailable(f"cannot use Neo4j URI {uri!r}: {error}") from error
 
 
-class Neo4jStore:
+class Neo4jStore(BaseStore):
     """Graph store on a Neo4j server, through a driver created once and passed in."""
 
     def __init__(self, driver: Driver, ontology: Ontology, *, database: str = "neo4j",
-                 timeout: float | None = None, uri: str | None = None) -> None:
+                 timeout: float | None = None, uri: str | None = None, chunk_rows: int = CHUNK_ROWS) -> None:
+        super().__init__(ontology)
         self._driver = driver
         self._uri = uri or "the configured Neo4j server"
-        self._ontology = ontology
         self._database = database
         self._timeout = timeout
+        self._chunk_rows = chunk_rows
         self._schema_ready = False
         self._verified = False
-        self._index_lock = threading.Lock()
-        self._index: tuple[int, AliasIndex] | None = None
         self._symmetric = sorted(name for name, rel in ontology.relation_types.items() if rel.symmetric)
 
     @property
@@ -99,7 +98,7 @@ class Neo4jStore:
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
-        """Turn driver failures into the store's own errors, naming the server."""
+        """Turn driver failures into the store's own errors, named for what they are."""
         where = self.address
         try:
             yield
@@ -108,15 +107,22 @@ class Neo4jStore:
         except AuthError as error:
             raise StoreUnavailable(f"Neo4j at {where} refused the credentials: {(error.message or '').rstrip('.')}. "
                                    "Check NEO4J_USER and NEO4J_PASSWORD.") from error
-        except ClientError as error:
-            if error.code and "DatabaseNotFound" in error.code:
-                raise StoreUnavailable(f"Neo4j at {where}: no such database; "
-                                       "check NEO4J_DATABASE") from error
-            if error.code and "TransactionTimedOut" in error.code:
+        except Neo4jError as error:
+            code = error.code or ""
+            if any(name in code for name in OUT_OF_MEMORY):
+                raise StoreOutOfMemory(
+                    f"Neo4j at {where} refused a transaction for lack of memory ({code}: {error.message}); "
+                    "the server is reachable. Give it more heap (dbms.memory.transaction.total.max is a share "
+                    "of it), or write in smaller loads.", details={"code": code}) from error
+            if "DatabaseNotFound" in code:
+                raise StoreUnavailable(f"Neo4j at {where}: no such database; check NEO4J_DATABASE") from error
+            if "TransactionTimedOut" in code:
                 raise StoreUnavailable(f"a query to Neo4j at {where} ran past the {self._timeout} s timeout "
                                        "(KG_QUERY_TIMEOUT); narrow it (fewer hops, types, a date window)") from error
-            raise StoreUnavailable(f"Neo4j at {where} rejected a query: {error.code}: {error.message}") from error
-        except (Neo4jError, DriverError, OSError) as error:
+            if isinstance(error, ClientError):
+                raise StoreUnavailable(f"Neo4j at {where} rejected a query: {code}: {error.message}") from error
+            raise StoreUnavailable(f"Neo4j at {where} failed: {code}: {error.message}") from error
+        except (DriverError, OSError) as error:
             raise StoreUnavailable(f"cannot reach Neo4j at {where}: {error}") from error
 
     def _connect(self) -> None:
@@ -133,9 +139,8 @@ class Neo4jStore:
         with self._guard(), self._driver.session(database=self._database, default_access_mode=READ_ACCESS) as session:
             return session.execute_read(unit_of_work(timeout=self._timeout)(work))
 
-    def _write(self, work: Callable[[ManagedTransaction], _T]) -> _T:
-        # No timeout on writes: a load is one transaction, and a large one must not be cut off
-        # halfway by a limit meant for interactive reads.
+    def _write_tx(self, work: Callable[[ManagedTransaction], _T]) -> _T:
+        # No timeout on writes: a chunk of a load must not be cut off by a limit meant for reads.
         self._ensure_schema()
         with self._guard(), self._driver.session(database=self._database) as session:
             return session.execute_write(work)
@@ -169,8 +174,9 @@ class Neo4jStore:
         self._connect()
         with self._guard(), self._driver.session(database=self._database) as session:
             session.run(query("clear")).consume()
-        with self._index_lock:
-            self._index = None
+        with self._names_lock:
+            self._names = None
+            self._names_revision = -1
 
     def revision(self) -> int:
         """A counter that grows with every write that changed something."""
@@ -179,74 +185,88 @@ class Neo4jStore:
 
     # --- writes -----------------------------------------------------------------------
 
-    def upsert(self, batch: Batch) -> UpsertResult:
-        """Merge a batch by id in one write transaction: all of it, or nothing."""
-        for entity in batch.entities:
-            if entity.kind not in self._ontology.entity_kinds:
-                raise KgError(f"refusing entity {entity.id}: kind {entity.kind!r} is not in the ontology")
-        for claim in batch.claims:
-            if claim.type not in self._ontology.relation_types:
-                raise KgError(f"refusing claim {claim.id}: type {claim.type!r} is not in the ontology")
-        return self._write(lambda tx: self._upsert(tx, batch))
+    def _write(self, changes: Changes) -> None:
+        """One transaction for a small write; a load in chunks, published at once, for a large one."""
+        created, updated = changes.created, changes.updated
+        rows = sum(len(getattr(b, k)) for b in (created, updated) for k in ("entities", "sources", "claims"))
+        if rows <= self._chunk_rows:
+            def work(tx: ManagedTransaction) -> None:
+                revision = _bump(tx)
+                self._write_records(tx, created, revision, load=None)
+                self._write_records(tx, updated, revision, load=None, replace=True)
 
-    def _upsert(self, tx: ManagedTransaction, batch: Batch) -> UpsertResult:
-        entities = {e.id: e for e in batch.entities}
-        sources = {s.id: s for s in batch.sources}
-        claims = {c.id: c for c in batch.claims}
-        old_entities = {e.id: e for e in map(_entity_from, _column(tx, "entities_by_id", "entity", list(entities)))}
-        old_sources = {s.id: s for s in map(_source_from, _column(tx, "sources_by_id", "source", list(sources)))}
-        old_claims = {c.id: c for c in map(_claim_from, _rows(tx, "claims_by_id", {"ids": list(claims)}))}
-        counts: dict[str, dict[str, int]] = {outcome: dict.fromkeys(KINDS, 0)
-                                             for outcome in ("created", "updated", "unchanged")}
-        changed: dict[str, list[Any]] = {kind: [] for kind in KINDS}
-        for kind, new, old in (("entities", entities, old_entities), ("sources", sources, old_sources),
-                               ("claims", claims, old_claims)):
-            for record_id, record in new.items():
-                previous = old.get(record_id)
-                outcome = "created" if previous is None else "unchanged" if previous == record else "updated"
-                counts[outcome][kind] += 1
-                if outcome != "unchanged":
-                    changed[kind].append(record)
-        self._check_integrity(tx, batch, entities, sources, claims)
-        for chunk in _chunks([self._entity_row(e) for e in changed["entities"]]):
+            self._write_tx(work)
+            return
+        self.write_load(changes)
+
+    def write_load(self, changes: Changes) -> None:
+        """Write changes as a load in chunks (see the module's docstring); nothing is seen unless all is."""
+        created, updated = changes.created, changes.updated
+        rows = sum(len(getattr(b, k)) for b in (created, updated) for k in ("entities", "sources", "claims"))
+        load = self.begin_load(rows)
+        try:
+            for part in _split(created, self._chunk_rows):
+                self.write_chunk(load, part)
+            self.publish_load(load, updated)
+        except BaseException:
+            with contextlib.suppress(KgError):
+                self.discard_load(load)
+            raise
+        self.settle_load(load)
+
+    def begin_load(self, rows: int) -> str:
+        """Start a load: a ``Load`` node naming it and its writer; returns its id."""
+        load = f"load-{uuid.uuid4().hex[:16]}"
+        self._write_tx(lambda tx: _rows(tx, "load_begin", {"load": load, "rows": rows,
+                                                            "writer": f"{socket.gethostname()}:{os.getpid()}"}))
+        return load
+
+    def write_chunk(self, load: str, records: Batch) -> None:
+        """Write new records as part of a load, in one transaction, invisible to readers until it is published."""
+        self._write_tx(lambda tx: self._write_records(tx, records, None, load=load))
+
+    def publish_load(self, load: str, updated: Batch) -> None:
+        """In one transaction: apply the load's changes to existing records, and make all it wrote visible."""
+        def publish(tx: ManagedTransaction) -> None:
+            revision = _bump(tx)
+            self._write_records(tx, updated, revision, load=None, replace=True)
+            _rows(tx, "load_publish", {"load": load, "rev": revision})
+
+        self._write_tx(publish)
+
+    def loads(self) -> list[dict[str, Any]]:
+        """The loads under way or left behind (``id``, ``state``, ``started``, ``rows``, ``writer``)."""
+        return [row["load"] for row in self._read_one("loads")]
+
+    def settle_load(self, load: str) -> None:
+        """Take a published load's marks off its records, a chunk per transaction, then forget it."""
+        for name in ("load_settle_claims", "load_settle_nodes"):
+            while self._write_tx(lambda tx, name=name: _count(tx, name, load, self._chunk_rows)):  # type: ignore[misc]
+                pass
+        self._write_tx(lambda tx: _rows(tx, "load_done", {"load": load}))
+
+    def discard_load(self, load: str) -> None:
+        """Delete what an unpublished load wrote, a chunk per transaction, then forget it."""
+        for name in ("load_discard_claims", "load_discard_nodes"):
+            while self._write_tx(lambda tx, name=name: _count(tx, name, load, self._chunk_rows)):  # type: ignore[misc]
+                pass
+        self._write_tx(lambda tx: _rows(tx, "load_done", {"load": load}))
+
+    def _write_records(self, tx: ManagedTransaction, batch: Batch, revision: int | None, *, load: str | None,
+                       replace: bool = False) -> None:
+        for chunk in _chunks([self._entity_row(e, revision, load) for e in batch.entities]):
             tx.run(query("upsert_entities"), {"entities": chunk}).consume()
-        for chunk in _chunks([_source_row(s) for s in changed["sources"]]):
+        for chunk in _chunks([_source_row(s, load) for s in batch.sources]):
             tx.run(query("upsert_sources"), {"sources": chunk}).consume()
-        replaced = [c.id for c in changed["claims"] if c.id in old_claims]
-        for chunk in _chunks(replaced):
-            tx.run(query("delete_claims"), {"ids": chunk}).consume()
-        for chunk in _chunks([_claim_row(c) for c in changed["claims"]]):
+        if replace:
+            for ids in _chunks([c.id for c in batch.claims]):
+                tx.run(query("delete_claims"), {"ids": ids}).consume()
+        for chunk in _chunks([_claim_row(c, load) for c in batch.claims]):
             written = tx.run(query("create_claims"), {"claims": chunk}).single()
             if written is None or written["written"] != len(chunk):
                 raise KgError("refusing an inconsistent write: a claim's subject, object or source is missing")
-        if any(changed.values()):
-            tx.run(query("bump_revision")).consume()
-        return UpsertResult(**counts)
 
-    def _check_integrity(self, tx: ManagedTransaction, batch: Batch, entities: dict[str, Entity],
-                         sources: dict[str, Source], claims: dict[str, Claim]) -> None:
-        """Refuse claims pointing at entities, sources or claims that neither the batch nor the graph holds."""
-        wanted_entities = {v for c in batch.claims for v in (c.subject, c.object, c.asserted_by, c.location)
-                           if v is not None and v not in entities}
-        wanted_sources = {c.source for c in batch.claims if c.source not in sources}
-        wanted_claims = {c.denies for c in batch.claims if c.denies is not None and c.denies not in claims}
-        found_entities = {row["id"] for row in _column(tx, "entities_by_id", "entity", sorted(wanted_entities))}
-        found_sources = {row["id"] for row in _column(tx, "sources_by_id", "source", sorted(wanted_sources))}
-        found_claims = {row["claim"]["id"] for row in _rows(tx, "claims_by_id", {"ids": sorted(wanted_claims)})}
-        missing = []
-        for claim in batch.claims:
-            for role in ("subject", "object", "asserted_by", "location"):
-                value = getattr(claim, role)
-                if value is not None and value in wanted_entities - found_entities:
-                    missing.append(f"claim {claim.id}: {role} {value!r} is not an entity")
-            if claim.source in wanted_sources - found_sources:
-                missing.append(f"claim {claim.id}: source {claim.source!r} is not a source")
-            if claim.denies is not None and claim.denies in wanted_claims - found_claims:
-                missing.append(f"claim {claim.id}: denies {claim.denies!r}, which is not a claim")
-        if missing:
-            raise KgError("refusing an inconsistent write: " + "; ".join(missing[:10]))
-
-    def _entity_row(self, entity: Entity) -> dict[str, Any]:
+    def _entity_row(self, entity: Entity, revision: int | None, load: str | None) -> dict[str, Any]:
         properties: dict[str, Any] = {
             "id": entity.id, "name": entity.name, "kind": entity.kind,
             "aliases": [alias.name for alias in entity.aliases],
@@ -257,191 +277,143 @@ class Neo4jStore:
             # Neo4j properties cannot hold maps; the windows and notes travel as JSON.
             properties["alias_details"] = json.dumps([a.model_dump(exclude_none=True) for a in entity.aliases],
                                                      ensure_ascii=False)
+        properties["fp"] = fingerprint(entity)
+        if revision is not None:
+            properties["rev"] = revision
+        if load is not None:
+            properties["load"] = load
         return {"id": entity.id, "label": self._ontology.entity_kinds[entity.kind].label, "properties": properties}
 
     # --- entities and sources -----------------------------------------------------------
 
-    def _alias_index(self) -> AliasIndex:
-        """The alias index of the current revision, rebuilt only after a write."""
-        current = self.revision()
-        with self._index_lock:
-            if self._index is None or self._index[0] != current:
-                self._index = (current, AliasIndex(self.entities()))
-            return self._index[1]
+    def _fingerprints(self, kind: str, ids: Sequence[str]) -> dict[str, str | None]:
+        name = {"entities": "entity_fingerprints", "sources": "source_fingerprints", "claims": "claim_fingerprints"}
+        return {row["id"]: row["fp"] for row in self._read_one(name[kind], ids=list(ids))}
+
+    def _entities_by_id(self, ids: Sequence[str]) -> list[Entity]:
+        return [_entity_from(row["entity"]) for row in self._read_one("entities_by_id", ids=list(ids))]
+
+    def _entities_since(self, revision: int) -> list[Entity]:
+        return [_entity_from(row["entity"]) for row in self._read_one("entities_since", since=revision)]
 
     def entities(self) -> list[Entity]:
         """Every entity, ordered by id."""
-        return [_entity_from(row["entity"]) for row in self._read_one("entities")]
+        return self.list_entities(limit=None)
 
-    def get_entity(self, entity_id: str) -> Entity:
-        """The entity with this exact id."""
-        rows = self._read_one("entities_by_id", ids=[entity_id])
-        if not rows:
-            raise EntityNotFound(entity_id, self._alias_index().suggest(entity_id))
-        return _entity_from(rows[0]["entity"])
+    def list_entities(self, *, kind: str | None = None, limit: int | None = 50, offset: int = 0) -> list[Entity]:
+        """One page of entities (of a kind), ordered by id; ``limit=None`` for all."""
+        return [_entity_from(row["entity"]) for row in self._read_one("entities", kind=kind, limit=limit,
+                                                                        offset=min(offset, MAX_OFFSET))]
 
-    def resolve(self, name: str, at: str | None = None) -> Entity:
-        """The entity a name or alias stands for."""
-        return self._alias_index().resolve(name, at)
+    def count_entities(self, kind: str | None = None) -> int:
+        """How many entities (of a kind)."""
+        return int(self._read_one("entity_count", kind=kind)[0]["count"])
 
-    def find_entities(self, query: str, *, kind: str | None = None, limit: int = 10) -> list[EntityMatch]:
-        """Entities ranked by name similarity (the same ranking as the embedded store)."""
-        return self._alias_index().search(query, kind=kind, limit=limit)
+    def _sources_by_id(self, ids: Sequence[str]) -> list[Source]:
+        return [_source_from(row["source"]) for row in self._read_one("sources_by_id", ids=list(ids))]
+
+    def _source_refs_by_id(self, ids: Sequence[str]) -> list[SourceRef]:
+        return [SourceRef.model_validate(row["source"]) for row in self._read_one("source_refs_by_id", ids=list(ids))]
 
     def sources(self) -> list[Source]:
         """Every source, ordered by id."""
-        return [_source_from(row["source"]) for row in self._read_one("sources")]
+        return self.list_sources(limit=None)
 
-    def get_source(self, source_id: str) -> Source:
-        """The source with this id."""
-        rows = self._read_one("sources_by_id", ids=[source_id])
-        if not rows:
-            raise SourceNotFound(f"no source has id {source_id!r}", details={"id": source_id})
-        return _source_from(rows[0]["source"])
+    def list_sources(self, *, limit: int | None = 50, offset: int = 0) -> list[Source]:
+        """One page of sources, ordered by id; ``limit=None`` for all."""
+        return [_source_from(row["source"]) for row in self._read_one("sources", limit=limit,
+                                                                        offset=min(offset, MAX_OFFSET))]
+
+    def count_sources(self) -> int:
+        """How many sources."""
+        return int(self._read_one("source_count")[0]["count"])
+
+    def _claim_counts(self, source_ids: Sequence[str]) -> dict[str, int]:
+        return {row["id"]: row["claims"] for row in self._read_one("claim_counts", ids=list(source_ids))}
 
     # --- claims -------------------------------------------------------------------------
 
-    def get_claim(self, claim_id: str) -> ClaimView:
-        """The claim with this id."""
-        def work(tx: ManagedTransaction) -> list[ClaimView]:
-            return self._views(tx, [_claim_from(row) for row in _rows(tx, "claims_by_id", {"ids": [claim_id]})])
+    def count_claims(self) -> int:
+        """How many claims (Neo4j's count of REPORTS entries, kept by the server; a load under way counts)."""
+        return int(self._read_one("claim_count")[0]["count"])
 
-        found = self._read(work)
-        if not found:
-            raise ClaimNotFound(f"no claim has id {claim_id!r}", details={"id": claim_id})
-        return found[0]
+    def _claims_by_id(self, ids: Sequence[str]) -> list[Claim]:
+        return [_claim_from(row) for row in self._read_one("claims_by_id", ids=list(ids))]
 
-    def claims(self, query: ClaimQuery) -> list[ClaimView]:
-        """Claims matching every filter; symmetric types match with either end as subject."""
-        types = list(query.types) if query.types is not None else None
-        statuses = list(query.statuses) if query.statuses is not None else None
-        filters = {"types": types, "statuses": statuses, "source": query.source,
-                   "min_confidence": query.min_confidence, **_window_bounds(query.window)}
-        unanchored = {"location": query.location, "asserted_by": query.asserted_by}
+    def _denials(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        return {row["id"]: row["denied_by"] for row in self._read_one("denials_of", ids=list(ids))}
+
+    def _denied_ids(self) -> list[str]:
+        return [row["id"] for row in self._read_one("denied_ids")]
+
+    def _find_claims(self, query: ClaimQuery) -> list[Claim]:
+        since, until = Filters.of(None, None, query.window, 0.0).day_bounds()
+        filters = {"types": list(query.types) if query.types is not None else None,
+                   "statuses": list(query.statuses) if query.statuses is not None else None,
+                   "source": query.source, "min_confidence": query.min_confidence, "since": since, "until": until}
         anchor = query.subject if query.subject is not None else query.object
-
-        def work(tx: ManagedTransaction) -> list[ClaimView]:
-            if anchor is None:
-                rows = _rows(tx, "claims", {**filters, **unanchored})
-            else:
-                rows = _rows(tx, "claims_touching", {"anchors": [anchor], "among": None, **filters})
-            found = [
-                c for c in map(_claim_from, rows)
-                if endpoints_match(c, self._ontology, query.subject, query.object)
-                and query.window.admits(c.date, c.end_date) and claim_matches(c, query)
-            ]
-            views = self._views(tx, found)
-            if query.disputed is not None:
-                views = [v for v in views if v.disputed == query.disputed]
-            return views
-
-        return self._read(work)
-
-    def _views(self, tx: ManagedTransaction, claims: list[Claim]) -> list[ClaimView]:
-        """Claims with ``disputed`` set from the denials in the graph, ordered by id."""
-        denied_by: dict[str, list[str]] = defaultdict(list)
-        if claims:
-            for row in _rows(tx, "denials", {}):
-                denied_by[row["id"]].append(row["denied_by"])
-        return sorted(
-            (ClaimView(**c.model_dump(), disputed=bool(denied_by[c.id]), disputed_by=sorted(denied_by[c.id]))
-             for c in claims),
-            key=lambda v: v.id,
-        )
-
-    def _touching(self, tx: ManagedTransaction, anchors: Iterable[str], types: list[str] | None,
-                  statuses: list[str] | None, window: DateWindow | None, min_confidence: float,
-                  among: list[str] | None = None) -> list[Claim]:
-        """Claims at the given entities that pass every filter (and join two of ``among``): one step of a walk."""
-        found: list[Claim] = []
-        for chunk in _chunks(sorted(anchors)):
-            rows = _rows(tx, "claims_touching", {"anchors": chunk, "types": types, "statuses": statuses,
-                                                 "source": None, "min_confidence": min_confidence,
-                                                 "among": among, **_window_bounds(window)})
-            found.extend(c for c in map(_claim_from, rows)
-                         if attributes_match(c, None, None, window, min_confidence))
-        return found
+        if anchor is None:
+            rows = self._read_one("claims", location=query.location, asserted_by=query.asserted_by, **filters)
+        else:
+            rows = self._read_one("claims_touching", anchor=anchor, **filters)
+        return [c for c in map(_claim_from, rows) if claim_matches(c, query, self._ontology)]
 
     # --- traversals ---------------------------------------------------------------------
 
-    def neighbourhood(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
-                      direction: Direction = "both", window: DateWindow | None = None,
-                      statuses: Iterable[str] | None = None, min_confidence: float = 0.0) -> Subgraph:
-        """Entities within ``depth`` hops over matching claims, and every matching claim among them."""
-        check_depth(depth)
-        check_direction(direction)
-        wanted_types = list(types) if types is not None else None
-        wanted_statuses = list(statuses) if statuses is not None else None
+    def _filter_parameters(self, filters: Filters) -> dict[str, Any]:
+        since, until = filters.day_bounds()
+        return {"types": sorted(filters.types) if filters.types is not None else None,
+                "statuses": sorted(filters.statuses) if filters.statuses is not None else None,
+                "min_confidence": filters.min_confidence, "since": since, "until": until,
+                "symmetric": self._symmetric}
 
-        def work(tx: ManagedTransaction) -> Subgraph:
-            entity = self._entity_in(tx, center)
-            distance = {center: 0}
-            gathered: dict[str, Claim] = {}
-            frontier = {center}
-            for level in range(depth):
-                found = self._touching(tx, frontier, wanted_types, wanted_statuses, window, min_confidence)
-                gathered.update((c.id, c) for c in found)
-                frontier = {b for c in found for a, b in steps(c, self._ontology, direction)
-                            if a in frontier and b not in distance}
-                distance.update(dict.fromkeys(frontier, level + 1))
-                if not frontier:
-                    break
-            # The outer ring's claims among the neighbourhood are links too; only those are fetched.
-            gathered.update((c.id, c) for c in self._touching(tx, frontier, wanted_types, wanted_statuses, window,
-                                                              min_confidence, among=sorted(distance)))
-            names = {e.id: e for e in map(_entity_from, _column(tx, "entities_by_id", "entity", list(distance)))}
-            names[center] = entity
-            views = {v.id: v for v in self._views(tx, list(gathered.values()))}
-            nodes = [SubgraphNode(id=n, name=names[n].name, kind=names[n].kind, depth=d)
-                     for n, d in sorted(distance.items(), key=lambda item: (item[1], item[0]))]
-            links = [SubgraphLink(source=v.subject, target=v.object, key=v.id, type=v.type, claim=v)
-                     for v in views.values() if v.subject in distance and v.object in distance]
-            return Subgraph(center=center, nodes=nodes, links=links)
-
-        return self._read(work)
-
-    def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
-              types: Iterable[str] | None = None, directed: bool = False) -> list[list[Hop]]:
-        """The ``k`` shortest simple paths, ties ordered by the ids along them so answers are stable."""
-        check_path_options(max_hops, k)
-        if source == target:
-            raise InvalidParameter("target", target, "a path needs two different entities")
-        wanted_types = list(types) if types is not None else None
-        direction: Direction = "out" if directed else "both"
-
-        def work(tx: ManagedTransaction) -> list[list[Hop]]:
-            self._entity_in(tx, source)
-            self._entity_in(tx, target)
-            # Meet in the middle: on a path of at most max_hops hops, every hop starts within
-            # ceil(max_hops / 2) - 1 steps of the source or ends within floor(max_hops / 2) - 1
-            # steps of the target, so the claims at those two small balls hold every such path.
-            gathered: dict[str, Claim] = {}
-            outward = (max_hops + 1) // 2
-            for start, radius, way in ((source, outward, direction),
-                                       (target, max_hops - outward, "in" if directed else "both")):
-                seen, frontier = {start}, {start}
-                for _ in range(radius):
-                    found = self._touching(tx, frontier, wanted_types, None, None, 0.0)
-                    gathered.update((c.id, c) for c in found)
-                    frontier = {b for c in found for a, b in steps(c, self._ontology, way)
-                                if a in frontier and b not in seen}
-                    seen |= frontier
-                    if not frontier:
-                        break
-            graph, between = path_graph(gathered.values(), self._ontology, directed)
-            found_paths = shortest_paths(graph, source, target, max_hops=max_hops, k=k)
-            used = {c.id for a, b in _pairs(found_paths) for c in between[(a, b)]}
-            views = {v.id: v for v in self._views(tx, [gathered[i] for i in used])}
-            return as_hops(found_paths, between, lambda c: views[c.id])
-
-        return self._read(work)
-
-    def _entity_in(self, tx: ManagedTransaction, entity_id: str) -> Entity:
-        """An entity read in the query's own transaction, so the check and the walk see one graph."""
-        rows = _column(tx, "entities_by_id", "entity", [entity_id])
+    def _walk(self, center: str, depth: int, filters: Filters, direction: Direction, max_nodes: int) -> Walk | None:
+        rows = self._read_one("neighbourhood", center=center, depth=depth, direction=direction,
+                              hub_degree=HUB_DEGREE, max_nodes=max_nodes, max_links=MAX_LINKS,
+                              **self._filter_parameters(filters))
         if not rows:
-            raise EntityNotFound(entity_id, self._alias_index().suggest(entity_id))
-        return _entity_from(rows[0])
+            return None
+        row = rows[0]
+        entities = {n["entity"]["id"]: _entity_from(n["entity"]) for n in row["nodes"]}
+        claims = [_claim_from(link) for link in row["links"]]
+        # The server returns what passes the filters at the precision of days; the window's rule
+        # for undated claims is checked once more here, as the embedded store applies it.
+        claims = [c for c in claims if filters.admits(c)]
+        return Walk(depths={n["entity"]["id"]: n["depth"] for n in row["nodes"]}, entities=entities, claims=claims,
+                    denials={link["claim"]["id"]: link["denied_by"] for link in row["links"] if link["denied_by"]},
+                    truncated=row["truncated"])
+
+    def _paths(self, source: str, target: str, *, max_hops: int, k: int, filters: Filters,
+               directed: bool) -> FoundPaths:
+        parameters = {"source": source, "target": target, "max_hops": max_hops, "directed": directed,
+                      "symmetric": self._symmetric,
+                      "types": sorted(filters.types) if filters.types is not None else None}
+
+        def work(tx: ManagedTransaction) -> FoundPaths:
+            def steps(way: str) -> Callable[[list[str]], dict[str, list[str]]]:
+                def ask(ids: list[str]) -> dict[str, list[str]]:
+                    rows = _rows(tx, "steps", {"ids": ids, "direction": way, "symmetric": self._symmetric,
+                                               "types": parameters["types"]})
+                    return {row["id"]: row["next"] for row in rows}
+                return ask
+
+            ranked = find_paths(source, target, max_hops=max_hops, k=k,
+                                forward=steps("out" if directed else "both"),
+                                backward=steps("in" if directed else "both"))
+            pairs = sorted({(a, b) for nodes in ranked for a, b in pairwise(nodes)})
+            hops: dict[tuple[str, str], list[Claim]] = {pair: [] for pair in pairs}
+            denials: dict[str, list[str]] = {}
+            if pairs:
+                rows = _rows(tx, "hop_claims", {"pairs": [list(p) for p in pairs], "directed": directed,
+                                                "symmetric": self._symmetric, "types": parameters["types"]})
+                for row in rows:
+                    claim = _claim_from(row)
+                    hops[(row["pair"][0], row["pair"][1])].append(claim)
+                    if row["denied_by"]:
+                        denials[claim.id] = row["denied_by"]
+            return FoundPaths(paths=ranked, hops=hops, denials=denials)
+
+        return self._read(work)
 
     def stats(self) -> Stats:
         """Counts by kind, type and status."""
@@ -461,10 +433,15 @@ def _rows(tx: ManagedTransaction, name: str, parameters: dict[str, Any]) -> list
     return tx.run(query(name), parameters).data()
 
 
-def _column(tx: ManagedTransaction, name: str, column: str, ids: list[str]) -> list[dict[str, Any]]:
-    if not ids:
-        return []
-    return [row[column] for row in _rows(tx, name, {"ids": ids})]
+def _bump(tx: ManagedTransaction) -> int:
+    row = tx.run(query("bump_revision")).single()
+    assert row is not None
+    return int(row["revision"])
+
+
+def _count(tx: ManagedTransaction, name: str, load: str, rows: int) -> int:
+    row = tx.run(query(name), {"load": load, "rows": rows}).single()
+    return int(row[0]) if row is not None else 0
 
 
 def _entity_from(properties: dict[str, Any]) -> Entity:
@@ -476,22 +453,27 @@ def _entity_from(properties: dict[str, Any]) -> Entity:
 
 
 def _source_from(properties: dict[str, Any]) -> Source:
-    return Source.model_validate(properties)
+    return Source.model_validate({k: v for k, v in properties.items() if k not in ("load", "fp")})
 
 
-def _source_row(source: Source) -> dict[str, Any]:
-    return source.model_dump(exclude_none=True)
+def _source_row(source: Source, load: str | None) -> dict[str, Any]:
+    row = source.model_dump(exclude_none=True)
+    row["fp"] = fingerprint(source)
+    if load is not None:
+        row["load"] = load
+    return row
 
 
 def _claim_from(row: dict[str, Any]) -> Claim:
+    # Read as a view (not yet marked disputed): answers are built from it without a copy.
     properties = dict(row["claim"])
     properties["span"] = tuple(properties["span"])
-    properties.pop("happened_from", None)
-    properties.pop("happened_to", None)
-    return Claim(**properties, subject=row["subject"], type=row["type"], object=row["object"])
+    for internal in ("happened_from", "happened_to", "load"):
+        properties.pop(internal, None)
+    return ClaimView(**properties, subject=row["subject"], type=row["type"], object=row["object"])
 
 
-def _claim_row(claim: Claim) -> dict[str, Any]:
+def _claim_row(claim: Claim, load: str | None) -> dict[str, Any]:
     properties = claim.model_dump(exclude_none=True, exclude={"subject", "type", "object"})
     properties["span"] = list(claim.span)
     # The days a claim's dates cover, at their precision: what lets Cypher filter date windows.
@@ -501,15 +483,10 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
         properties["happened_from"] = first.start.isoformat()
     if last is not None:
         properties["happened_to"] = last.end.isoformat()
+    if load is not None:
+        properties["load"] = load
     return {"subject": claim.subject, "type": claim.type, "object": claim.object, "source": claim.source,
-            "properties": properties}
-
-
-def _window_bounds(window: DateWindow | None) -> dict[str, str | None]:
-    """A window as the first and last day it admits (``None`` for an open end)."""
-    since = window.since.start.isoformat() if window is not None and window.since is not None else None
-    until = window.until.end.isoformat() if window is not None and window.until is not None else None
-    return {"since": since, "until": until}
+            "properties": properties, "load": load, "fp": fingerprint(claim)}
 
 
 def _chunks(rows: list[_T]) -> Iterator[list[_T]]:
@@ -517,6 +494,9 @@ def _chunks(rows: list[_T]) -> Iterator[list[_T]]:
         yield rows[start:start + BATCH_ROWS]
 
 
-def _pairs(paths: list[list[str]]) -> Iterator[tuple[str, str]]:
-    for nodes in paths:
-        yield from pairwise(nodes)
+def _split(batch: Batch, rows: int) -> Iterator[Batch]:
+    """A batch in parts of at most ``rows`` records, entities first, then sources, then claims."""
+    for kind in ("entities", "sources", "claims"):
+        records = getattr(batch, kind)
+        for start in range(0, len(records), rows):
+            yield Batch(**{kind: records[start:start + rows]})

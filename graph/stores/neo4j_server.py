@@ -35,6 +35,9 @@ ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 DOCKER_IMAGE = "neo4j:5.26-community"
 USER = "neo4j"
 START_TIMEOUT = 180.0
+# When Neo4j's memory recommendation cannot be had (no jars yet, the Docker route): what it used to be.
+FALLBACK_HEAP = "1g"
+FALLBACK_PAGECACHE = "512m"
 STOP_TIMEOUT = 60.0
 
 Method = Literal["auto", "java", "docker"]
@@ -79,8 +82,10 @@ class LocalServer:
     """One Neo4j instance in ``home`` (configuration, data, logs, pid, credentials)."""
 
     def __init__(self, home: Path, *, bolt_port: int = 7687, http_port: int = 7474,
-                 password: str | None = None) -> None:
+                 password: str | None = None, heap: str | None = None, pagecache: str | None = None) -> None:
         self.home = home.resolve()
+        self._heap = heap
+        self._pagecache = pagecache
         self.bolt_port = bolt_port
         self.http_port = http_port
         self._wanted_password = password
@@ -200,6 +205,35 @@ class LocalServer:
         staging.rename(self.jars)
         marker.touch()
 
+    def memory(self) -> dict[str, str]:
+        """Heap and page cache: as given, else Neo4j's own recommendation for this machine.
+
+        ``neo4j-admin server memory-recommendation`` sizes both from the machine's memory (on
+        24 GB: a heap of 8 GB and a page cache of 10 GB); it is asked once and its answer kept
+        with the instance. The heap's initial size stays small and the page cache is filled as
+        pages are read, so an idle test instance does not hold what the recommendation allows.
+        """
+        recommended = self.home / "memory-recommendation.json"
+        found: dict[str, str] = {}
+        if recommended.exists():
+            found = json.loads(recommended.read_text(encoding="utf-8"))
+        elif (self.jars / ".complete").exists() and _java_problem() is None:
+            conf = self.home / "conf"
+            conf.mkdir(parents=True, exist_ok=True)
+            (conf / "neo4j.conf").touch()
+            done = subprocess.run(  # noqa: S603
+                [_java(), "-cp", str(self.jars / "*"), ADMIN_TOOL, "server", "memory-recommendation"],
+                capture_output=True, text=True, check=False,
+                env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(conf)})
+            for key, name in (("server.memory.heap.max_size", "heap"), ("server.memory.pagecache.size", "pagecache")):
+                match = re.search(rf"^{re.escape(key)}=(\S+)$", done.stdout, re.MULTILINE)
+                if match:
+                    found[name] = match.group(1)
+            if len(found) == 2:
+                recommended.write_text(json.dumps(found), encoding="utf-8")
+        return {"heap": self._heap or found.get("heap", FALLBACK_HEAP),
+                "pagecache": self._pagecache or found.get("pagecache", FALLBACK_PAGECACHE)}
+
     def _configure(self) -> Path:
         conf = self.home / "conf"
         for folder in (conf, self.home / "data", self.home / "logs", self.home / "run"):
@@ -214,7 +248,7 @@ class LocalServer:
             "server.directories.data": str(self.home / "data"),
             "server.directories.logs": str(self.home / "logs"),
             "server.directories.run": str(self.home / "run"),
-            "server.memory.pagecache.size": "256m",
+            "server.memory.pagecache.size": self.memory()["pagecache"],
             "db.tx_log.rotation.retention_policy": "2 files",
             "dbms.security.auth_enabled": "true",
             "dbms.usage_report.enabled": "false",
@@ -233,7 +267,8 @@ class LocalServer:
                 capture_output=True, text=True, env=environment, check=False)
             if done.returncode != 0:
                 raise ServerError(f"setting the initial Neo4j password failed: {_tail(done.stdout + done.stderr)}")
-        argv = [java, "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-Dfile.encoding=UTF-8", "-cp", classpath, ENTRY_POINT,
+        argv = [java, "-Xms256m", f"-Xmx{self.memory()['heap']}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
+                "-Dfile.encoding=UTF-8", "-cp", classpath, ENTRY_POINT,
                 f"--home-dir={self.home}", f"--config-dir={conf}"]
         # posix_spawn rather than Popen: the server outlives this process, and a Popen object
         # would complain, when collected, that its child still runs.
@@ -254,7 +289,9 @@ class LocalServer:
         done = subprocess.run(  # noqa: S603
             ["docker", "run", "-d", "--name", self._container,  # noqa: S607
              "-p", f"127.0.0.1:{self.bolt_port}:7687", "-p", f"127.0.0.1:{self.http_port}:7474",
-             "-e", f"NEO4J_AUTH={USER}/{password}", "-v", f"{data}:/data", DOCKER_IMAGE],
+             "-e", f"NEO4J_AUTH={USER}/{password}", "-v", f"{data}:/data",
+             "-e", f"NEO4J_server_memory_heap_max__size={self.memory()['heap']}",
+             "-e", f"NEO4J_server_memory_pagecache_size={self.memory()['pagecache']}", DOCKER_IMAGE],
             capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise ServerError(f"docker could not start {DOCKER_IMAGE}: {_tail(done.stderr)}")

@@ -273,6 +273,6 @@ def test_a_write_attempted_inside_any_read_endpoint_fails_and_writes_nothing(
 
     # The same statement does write in a write transaction: the refusal above is the read mode's.
     store = neo4j_seeded.store(ontology)
-    store._write(lambda tx: neo4j_module._rows(tx, "revision", {}))
+    store._write_tx(lambda tx: neo4j_module._rows(tx, "revision", {}))
     written, _, _ = neo4j_seeded.driver.execute_query("MATCH (n:Injected) DETACH DELETE n RETURN count(n) AS n")
     assert written[0]["n"] == 1

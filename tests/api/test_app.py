@@ -85,12 +85,13 @@ def test_cors_is_off_by_default_and_allows_configured_origins(client: TestClient
 
 
 def test_an_unreadable_store_is_503_not_500(ontology: Ontology, tmp_path: Path) -> None:
-    data = tmp_path / "graph.json"
+    data = tmp_path / "graph.sqlite"
     store = MemoryStore(ontology, data)
     load(SEEDS, store, ontology)
     client = TestClient(create_app(settings_for(tmp_path), store))
     assert client.get("/ready").status_code == 200
-    data.write_text("{ not json", encoding="utf-8")
+    for damaged in (data, data.with_name(data.name + "-wal"), data.with_name(data.name + "-shm")):
+        damaged.write_bytes(b"not a database" * 1000)
     for path in ("/ready", "/v1/stats", "/v1/claims", "/v1/entities/isk"):
         response = client.get(path)
         assert response.status_code == 503, path

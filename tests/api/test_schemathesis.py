@@ -79,14 +79,26 @@ def _snapshot(store: GraphStore) -> tuple[Any, ...]:
     return store.stats(), sorted(c.id for c in store.claims(ClaimQuery()))
 
 
+def _path_between_names(case: schemathesis.Case) -> bool:
+    """A path request: two schema-valid names may stand for one entity (random text folds to an
+    alias: "-A-Q-" is AQ, Al-Qaeda), and a path from an entity to itself is rightly refused with 422."""
+    return case.operation.path == "/v1/paths"
+
+
 def check(case: schemathesis.Case, store: GraphStore) -> None:
     """Every schemathesis check on one generated request, with the key; a refused write writes nothing."""
     writes = case.method.upper() == "POST"
-    if writes and isinstance(case.body, dict) and "outlet" in case.body and hash(str(case.body)) % 2:
-        case.body["outlet"] = "RFE/RL"  # a registry outlet, so the text goes on to extraction and loading
+    if writes and isinstance(case.body, dict) and isinstance(case.body.get("outlet"), str) and hash(str(case.body)) % 2:
+        # A registry outlet, so the text goes on to extraction and loading; only a string is swapped for
+        # another, so a request generated to break the schema (an outlet that is a number) still breaks it.
+        case.body["outlet"] = "RFE/RL"
     before = _snapshot(store) if writes else None
     headers = {"X-API-Key": KEY}
-    if _judged_by_data(case):
+    if _path_between_names(case):
+        response = case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+        if response.status_code == 422:
+            assert response.json()["error"] == "invalid_parameter"
+    elif _judged_by_data(case):
         response = case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
         if case.operation.path in ("/v1/ask", "/v1/ask/query") and response.status_code == 422:
             assert response.json()["error"] in ("question_not_understood", "invalid_parameter")

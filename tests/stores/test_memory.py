@@ -1,7 +1,6 @@
-"""The embedded store loses nothing: persistence, atomic replacement, other writers, bad files."""
+"""The embedded store loses nothing: persistence, atomic writes, other writers, bad files, old JSON files."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,21 +30,26 @@ def test_what_was_loaded_survives_a_restart(tmp_path: Path, ontology: Ontology) 
 
 def test_a_failed_write_changes_neither_file_nor_memory(tmp_path: Path, ontology: Ontology,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "graph.json"
+    path = tmp_path / "graph.sqlite"
     store = MemoryStore(ontology, path)
     load(SEEDS, store, ontology)
-    before_bytes, before_stats = path.read_bytes(), store.stats()
+    before_stats, before_revision = store.stats(), store.revision()
+    write_batch = MemoryStore._write_batch
 
-    def refuse(*_: object) -> None:
+    def fail_after_the_entities(self: MemoryStore, db: object, batch: Batch, revision: int) -> None:
+        write_batch(self, db, Batch(entities=batch.entities), revision)  # type: ignore[arg-type]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(StoreUnavailable, match="No space left on device"):
-        store.upsert(Batch(entities=[Entity(id="new-group", name="New Group", kind="armed_group")]))
+    monkeypatch.setattr(MemoryStore, "_write_batch", fail_after_the_entities)
+    template = store.get_claim("isk-provoke-pakistan-mines").model_dump(exclude={"disputed", "disputed_by"})
+    with pytest.raises(OSError, match="No space left on device"):
+        store.upsert(Batch(entities=[Entity(id="new-group", name="New Group", kind="armed_group")],
+                           claims=[Claim(**{**template, "id": "new-claim", "subject": "new-group"})]))
     monkeypatch.undo()
-    assert path.read_bytes() == before_bytes
-    assert store.stats() == before_stats
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert store.stats() == before_stats and store.revision() == before_revision
+    again = MemoryStore(ontology, path)
+    assert again.stats() == before_stats
+    assert again.get_entities(["new-group"]) == {} and again.existing_claims(["new-claim"]) == {}
 
 
 def test_a_reader_sees_what_another_process_wrote(tmp_path: Path, ontology: Ontology) -> None:
@@ -91,6 +95,33 @@ def test_a_damaged_data_file_is_reported_and_left_untouched(tmp_path: Path, onto
     with pytest.raises(StoreUnavailable, match="expected format 'kg-graph'"):
         MemoryStore(ontology, path)
     assert json.loads(path.read_text(encoding="utf-8")) == {"format": "something-else"}
+    database = tmp_path / "other.sqlite"
+    database.write_bytes(b"this is not a database, whatever its name says" * 100)
+    with pytest.raises(StoreUnavailable, match=f"cannot open the graph database {database}: file is not a database"):
+        MemoryStore(ontology, database)
+    assert database.read_bytes().startswith(b"this is not a database")
+
+
+def test_an_old_json_data_file_is_migrated_on_first_open_and_left_as_it_was(tmp_path: Path,
+                                                                            ontology: Ontology) -> None:
+    reference = MemoryStore(ontology)
+    load(SEEDS, reference, ontology)
+    legacy = {"format": "kg-graph", "version": 1,
+              "entities": [e.model_dump(exclude_none=True) for e in reference.entities()],
+              "sources": [s.model_dump(exclude_none=True) for s in reference.sources()],
+              "claims": [c.model_dump(exclude={"disputed", "disputed_by"}, exclude_none=True)
+                         for c in reference.claims(ClaimQuery())]}
+    path = tmp_path / "graph.json"
+    path.write_text(json.dumps(legacy), encoding="utf-8")
+    before = path.read_bytes()
+    migrated = MemoryStore(ontology, path)
+    assert (tmp_path / "graph.sqlite").exists() and path.read_bytes() == before
+    assert migrated.stats() == reference.stats()
+    assert migrated.claims(ClaimQuery()) == reference.claims(ClaimQuery())
+    assert migrated.resolve("Dushanbe").id == "tajikistan"
+    migrated.upsert(Batch(entities=[Entity(id="group-c", name="Group C", kind="armed_group")]))
+    reopened = MemoryStore(ontology, path)
+    assert reopened.get_entity("group-c").name == "Group C", "the database, not the JSON file, is read again"
 
 
 def test_an_inconsistent_batch_is_refused(ontology: Ontology, tmp_path: Path) -> None:
@@ -100,3 +131,14 @@ def test_an_inconsistent_batch_is_refused(ontology: Ontology, tmp_path: Path) ->
     with pytest.raises(KgError, match="object 'nowhere' is not an entity"):
         store.upsert(Batch(claims=[Claim(**{**claim, "id": "orphan", "object": "nowhere"})]))
     assert "orphan" not in {c.id for c in store.claims(ClaimQuery())}
+
+
+def test_the_alias_index_follows_what_another_process_adds(tmp_path: Path, ontology: Ontology) -> None:
+    path = tmp_path / "graph.sqlite"
+    reader = MemoryStore(ontology, path)
+    load(SEEDS, reader, ontology)
+    assert reader.resolve("ISKP").id == "isk"
+    writer = MemoryStore(ontology, path)
+    writer.upsert(Batch(entities=[Entity(id="zarnigor-brigade", name="Zarnigor Brigade", kind="armed_group")]))
+    assert reader.resolve("Zarnigor Brigade").id == "zarnigor-brigade"
+    assert reader.get_entities(["zarnigor-brigade", "isk", "atlantis"]).keys() == {"zarnigor-brigade", "isk"}

@@ -67,7 +67,7 @@ def test_the_graph_has_the_documented_shape(store: Neo4jStore, neo4j_database: N
                                      "RETURN s.id AS source, count(r) AS n, count(DISTINCT r.claim) AS claims")
     assert entries == [{"source": SEED_REPORT, "n": store.stats().claims, "claims": store.stats().claims}]
     labels = {row["label"] for row in cypher(neo4j_database, "CALL db.labels() YIELD label RETURN label")}
-    assert labels <= {k.label for k in ontology.entity_kinds.values()} | {"Entity", "Source", "GraphMeta"}
+    assert labels <= {k.label for k in ontology.entity_kinds.values()} | {"Entity", "Source", "GraphMeta", "Load"}
     types = {row["t"] for row in cypher(neo4j_database, "MATCH ()-[r]->() RETURN DISTINCT type(r) AS t")}
     assert types <= set(ontology.relation_types) | {"REPORTS"}
 
@@ -157,3 +157,80 @@ def test_a_second_instance_on_the_same_ports_does_not_take_the_first_for_its_own
     finally:
         starting.wait()
     assert test_neo4j_server.status().running
+
+
+def _seed_batch(ontology: Ontology) -> Batch:
+    from graph.loader import read_bundle  # noqa: PLC0415
+
+    return read_bundle(SEEDS, ontology)
+
+
+def test_a_load_larger_than_a_chunk_is_published_whole_and_leaves_no_marks(
+        neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> None:
+    neo4j_database.reset(ontology, seeded=False)
+    single = neo4j_database.store(ontology)
+    single.upsert(_seed_batch(ontology))
+    expected = counts(neo4j_database)
+    neo4j_database.reset(ontology, seeded=False)
+    chunked = Neo4jStore(neo4j_database.driver, ontology, uri=neo4j_database.status.bolt_uri, chunk_rows=40)
+    result = chunked.upsert(_seed_batch(ontology))
+    assert result.created["claims"] == 80 and result.created["entities"] > 200
+    assert chunked.loads() == []
+    assert cypher(neo4j_database, "MATCH (n) WHERE n.load IS NOT NULL RETURN count(n) AS n")[0]["n"] == 0
+    assert cypher(neo4j_database, "MATCH ()-[r]->() WHERE r.load IS NOT NULL RETURN count(r) AS n")[0]["n"] == 0
+    shape = counts(neo4j_database)
+    assert shape["nodes"] == expected["nodes"] and shape["relationships"] == expected["relationships"]
+    assert chunked.get_claim("isk-attacked-tajikistan-2022-05-07").disputed
+
+
+def test_what_a_load_writes_is_unseen_until_it_is_published(neo4j_database: Neo4jTestDatabase,
+                                                             ontology: Ontology) -> None:
+    store = neo4j_database.reset(ontology, seeded=False)
+    batch = _seed_batch(ontology)
+    load = store.begin_load(len(batch.claims))
+    store.write_chunk(load, Batch(entities=batch.entities, sources=batch.sources))
+    store.write_chunk(load, Batch(claims=batch.claims))
+    assert [row["id"] for row in store.loads()] == [load]
+    assert store.count_entities() == 0 and store.stats().claims == 0
+    assert store.get_entities(["isk"]) == {} and store.existing_claims([batch.claims[0].id]) == {}
+    assert store.claims(ClaimQuery(types=("ATTACKED",))) == []
+    with pytest.raises(KgError):
+        store.neighbourhood("isk")
+    store.publish_load(load, Batch())
+    assert store.stats().claims == 80 and store.neighbourhood("isk").links
+    store.settle_load(load)
+    assert store.loads() == [] and store.stats().claims == 80
+
+
+def test_a_load_that_fails_midway_leaves_nothing(neo4j_database: Neo4jTestDatabase, ontology: Ontology,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    neo4j_database.reset(ontology, seeded=False)
+    store = Neo4jStore(neo4j_database.driver, ontology, uri=neo4j_database.status.bolt_uri, chunk_rows=40)
+    empty = counts(neo4j_database)
+    written = []
+    write_chunk = Neo4jStore.write_chunk
+
+    def crash_on_the_third(self: Neo4jStore, load: str, records: Batch) -> None:
+        if len(written) == 2:
+            raise StoreUnavailable("cannot reach Neo4j: connection reset (a crash in the middle of a load)")
+        write_chunk(self, load, records)
+        written.append(load)
+
+    monkeypatch.setattr(Neo4jStore, "write_chunk", crash_on_the_third)
+    with pytest.raises(StoreUnavailable, match="connection reset"):
+        store.upsert(_seed_batch(ontology))
+    assert len(written) == 2
+    assert counts(neo4j_database)["relationships"] == empty["relationships"]
+    assert cypher(neo4j_database, "MATCH (n) WHERE NOT n:GraphMeta RETURN count(n) AS n")[0]["n"] == 0
+    assert store.loads() == []
+
+
+def test_the_alias_index_follows_what_another_writer_adds(neo4j_database: Neo4jTestDatabase,
+                                                          ontology: Ontology) -> None:
+    reader = neo4j_database.reset(ontology, seeded=True)
+    assert reader.resolve("ISKP").id == "isk"
+    writer = neo4j_database.store(ontology)
+    writer.upsert(Batch(entities=[Entity(id="zarnigor-brigade", name="Zarnigor Brigade", kind="armed_group",
+                                         aliases=[{"name": "ZB"}])]))  # type: ignore[list-item]
+    assert reader.resolve("Zarnigor Brigade").id == "zarnigor-brigade" == reader.resolve("ZB").id
+    assert reader.resolve("ISKP").id == "isk"

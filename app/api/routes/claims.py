@@ -70,8 +70,7 @@ def read_claims(
     )
     claims = store.claims(query)
     if group:
-        sources = {s.id: s for s in store.sources()}
-        return present.page(group_claims(claims, sources), limit, offset)
+        return present.page(group_claims(claims, store.source_refs({c.source for c in claims})), limit, offset)
     window = claims[offset:offset + limit]
     return Page[ClaimOut](data=present.claims_out(store, window), count=len(claims), limit=limit, offset=offset)
 

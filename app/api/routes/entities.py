@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.api import present
 from app.api.deps import (
@@ -47,12 +47,11 @@ def read_entities(store: Store, settings: Config, ontology: Vocabulary,
     check_page(settings, limit)
     parse_kind(ontology, kind)
     if q is not None and q.strip():
-        everything = len(store.entities())
-        matches = store.find_entities(q, kind=kind, limit=max(everything, 1))
+        matches = store.find_entities(q, kind=kind, limit=max(store.count_entities(kind), 1))
         hits = [EntityHit(**m.entity.model_dump(), matched=m.matched, score=m.score) for m in matches]
-    else:
-        hits = [EntityHit(**e.model_dump()) for e in store.entities() if kind is None or e.kind == kind]
-    return present.page(hits, limit, offset)
+        return present.page(hits, limit, offset)
+    page = [EntityHit(**e.model_dump()) for e in store.list_entities(kind=kind, limit=limit, offset=offset)]
+    return Page[EntityHit](data=page, count=store.count_entities(kind), limit=limit, offset=offset)
 
 
 # ``{id:path}``: aliases may hold a slash ("RFE/RL", sent as RFE%2FRL); the neighbourhood
@@ -79,7 +78,9 @@ def read_neighbourhood(
         return NodeLinkGraph(**export.node_link(present.subgraph_part(store, subgraph)))
     if format == "cytoscape":
         return CytoscapeGraph(**export.cytoscape(present.subgraph_part(store, subgraph)))
-    return subgraph
+    # Serialised once here: the store built a valid Subgraph, and validating its claims again
+    # against the response model's union costs as much as the query itself.
+    return Response(subgraph.model_dump_json(by_alias=True), media_type="application/json")  # type: ignore[return-value]
 
 
 @router.get("/{id:path}", response_model=EntityDetail, responses=error_responses(304, 404, 409, 422, 503))

@@ -82,5 +82,5 @@ def read_health() -> Health:
 @probes.get("/ready", response_model=Ready, responses=error_responses(503))
 def read_ready(store: Store) -> Ready:
     """The store answers; 503 with the reason when it does not."""
-    stats = store.stats()
-    return Ready(status="ready", store=type(store).__name__, entities=stats.entities, claims=stats.claims)
+    return Ready(status="ready", store=type(store).__name__, entities=store.count_entities(),
+                 claims=store.count_claims())

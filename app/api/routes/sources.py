@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from fastapi import APIRouter
 
 from app.api import present
@@ -26,8 +24,10 @@ def read_sources(store: Store, settings: Config, limit: LimitQuery = 50,
                  offset: OffsetQuery = 0) -> Page[SourceSummary]:
     """Every report, by id, with how many claims cite it."""
     check_page(settings, limit)
-    cited = Counter(c.source for c in store.claims(ClaimQuery()))
-    return present.page([_summary(s, cited[s.id]) for s in store.sources()], limit, offset)
+    listed = store.list_sources(limit=limit, offset=offset)
+    cited = store.claim_counts(s.id for s in listed)
+    return Page[SourceSummary](data=[_summary(s, cited[s.id]) for s in listed], count=store.count_sources(),
+                               limit=limit, offset=offset)
 
 
 @router.get("/{id}", response_model=SourceDetail, responses=error_responses(304, 404, 503))

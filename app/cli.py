@@ -305,6 +305,33 @@ def neo4j_reset_command(env: Env, yes: bool) -> None:
     click.echo(f"Emptied {store.address}.")
 
 
+@neo4j_group.command("loads", help="Loads in chunks under way, or left behind by a writer that died; --recover "
+                                   "settles or discards the abandoned ones.")
+@click.option("--recover", is_flag=True, help="Discard the unpublished loads whose writer died and settle the "
+                                              "published ones (the next write does it too).")
+@json_option
+@pass_env
+@handles_errors
+def neo4j_loads_command(env: Env, recover: bool, as_json: bool) -> None:
+    env.use_store("neo4j")
+    store = env.store
+    assert isinstance(store, Neo4jStore)
+    recovered = store.recover_loads() if recover else []
+    loads = store.loads()
+    if as_json:
+        emit({"recovered": recovered, "loads": loads})
+        return
+    for done in recovered:
+        click.echo(f"{done['outcome'].capitalize()} load {done['id']} ({done['state']}, {done['rows']} records, "
+                   f"left by {done['writer']}).")
+    if not loads:
+        click.echo(f"No load under way in {store.address}.")
+        return
+    click.echo(render.table(("LOAD", "STATE", "RECORDS", "WRITER", "STARTED", "LAST WROTE", "ABANDONED"),
+                            [[row["id"], row["state"], row["rows"], row["writer"], row["started"],
+                              f"{row['age']} s ago", "yes" if row["abandoned"] else "no"] for row in loads]))
+
+
 @neo4j_group.command("style", help="Print the Neo4j Browser style (GRASS) generated from the ontology.")
 @pass_env
 @handles_errors

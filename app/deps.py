@@ -47,8 +47,9 @@ def open_store(settings: Settings, ontology: Ontology | None = None) -> GraphSto
                                    "is not running: run `kg neo4j start`, or set NEO4J_URI, NEO4J_USER and "
                                    "NEO4J_PASSWORD")
         uri, user, password = status.bolt_uri, status.user, status.password
-    return Neo4jStore(connect(uri, user, password), ontology, database=settings.neo4j_database,
-                      timeout=settings.query_timeout, uri=uri)
+    return Neo4jStore(connect(uri, user, password, timeout=settings.query_timeout), ontology,
+                      database=settings.neo4j_database, timeout=settings.query_timeout, uri=uri,
+                      chunk_rows=settings.neo4j_chunk_rows)
 
 
 class ExtractorHolder:

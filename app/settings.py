@@ -95,7 +95,13 @@ class Settings(BaseSettings):
     node_modules: Path = Field(PROJECT_ROOT / "node_modules",
                                description="Where `npm ci` installed the web explorer's browser libraries.")
     max_page_size: int = Field(500, ge=1, description="The largest `limit` a list endpoint accepts.")
-    query_timeout: float = Field(10.0, gt=0, description="Seconds a store query may run.")
+    query_timeout: float = Field(10.0, gt=0, description="Seconds a Neo4j read may run, and for how long a "
+                                                         "transaction that failed for a transient reason (the server "
+                                                         "gone, a deadlock) is retried before the store answers "
+                                                         "unavailable.")
+    neo4j_chunk_rows: int = Field(20_000, ge=1, description="Records per transaction of a large Neo4j write (a load "
+                                                            "in chunks, published at once); a write of fewer changed "
+                                                            "records is one transaction.")
 
     spacy_model: str = Field(
         DEFAULT_MODEL, description="The installed spaCy English pipeline (with a parser) that reads reports and "

@@ -175,6 +175,14 @@ class StoreOutOfMemory(KgError):
     code = "store_out_of_memory"
 
 
+class WriteConflict(KgError):
+    """Another writer wrote the same new records at the same moment; the write was rolled back whole."""
+
+    http_status = 409
+    exit_code = 3
+    code = "write_conflict"
+
+
 class InconsistentWrite(KgError):
     """A batch refers to entities, sources or claims that neither it nor the graph holds; nothing was written."""
 

@@ -21,8 +21,16 @@ fit the server's transaction memory) is a *load*: its new records are written in
 (every read query skips a marked record unless its load is listed as published); then one
 small transaction applies its updates to existing records and publishes it; then the marks
 are taken off in chunks. A load that fails before publishing is discarded, chunk by chunk,
-and was never seen. ``Load`` nodes say which loads are under way, for whoever must clean up
-after a process that died mid-load.
+and was never seen. ``Load`` nodes say which loads are under way, who writes each and when it
+last wrote; a load whose writer died (killed mid-load: its process is gone, or it has written
+nothing for ``STALE_AFTER`` seconds) is discarded if it was not yet published, or settled if it
+was, by the next write (``upsert`` first calls ``recover_loads``) or by ``kg neo4j loads --recover``.
+
+Every transaction is a managed one (``execute_read``/``execute_write``): the driver retries
+transient failures (a deadlock, a leader switch, a connection lost) for at most the configured
+timeout, and then the store raises ``StoreUnavailable``, so a request never hangs on a server
+that is gone. Two writers creating the same new claim at once cannot both succeed (claim ids are
+unique); the loser's transaction is rolled back and ``upsert`` diffs and writes again.
 """
 
 from __future__ import annotations
@@ -30,10 +38,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import socket
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
+from pathlib import Path
 from typing import Any, TypeVar
 
 from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_of_work
@@ -41,8 +52,8 @@ from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverE
 
 from graph.cypher import query, statements
 from graph.dates import parse_optional
-from graph.errors import KgError, StoreOutOfMemory, StoreUnavailable
-from graph.model import Alias, Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats
+from graph.errors import KgError, StoreOutOfMemory, StoreUnavailable, WriteConflict
+from graph.model import Alias, Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats, UpsertResult
 from graph.ontology import Direction, Ontology
 from graph.store import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery
 from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint
@@ -56,10 +67,21 @@ BATCH_ROWS = 2_000
 CHUNK_ROWS = 20_000
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 OUT_OF_MEMORY = ("MemoryPoolOutOfMemoryError", "OutOfMemoryError", "TransactionOutOfMemory")
+# A load whose writer has written no chunk for this long is taken for abandoned, wherever its writer
+# ran (a chunk of CHUNK_ROWS claims takes seconds); on this host a dead writer is known at once.
+STALE_AFTER = 900
+# How many times an upsert that lost a race for the same new claims is diffed and written again.
+WRITE_ATTEMPTS = 5
+# How long the driver retries a transaction that failed for a transient reason, by default.
+RETRY_SECONDS = 10.0
 
 
-def connect(uri: str, user: str, password: str | None) -> Driver:
-    """A driver for ``uri``; creating it does not touch the network, so errors surface on first use."""
+def connect(uri: str, user: str, password: str | None, *, timeout: float = RETRY_SECONDS) -> Driver:
+    """A driver for ``uri``; creating it does not touch the network, so errors surface on first use.
+
+    ``timeout`` bounds the driver's retries of a managed transaction (its default is 30 s): with the
+    server gone, a request is answered "unavailable" within that time rather than after it.
+    """
     scheme = uri.split("://", 1)[0] if "://" in uri else ""
     if scheme not in SCHEMES:
         raise StoreUnavailable(f"cannot use Neo4j URI {uri!r}: the scheme must be one of "
@@ -69,7 +91,8 @@ def connect(uri: str, user: str, password: str | None) -> Driver:
     try:
         # The store's queries are fixed; the server's notifications about them are noise in logs.
         return GraphDatabase.driver(uri, auth=(user, password or ""), notifications_min_severity="OFF",
-                                    connection_timeout=10.0, max_connection_pool_size=64)
+                                    connection_timeout=min(10.0, timeout), max_transaction_retry_time=timeout,
+                                    connection_acquisition_timeout=max(timeout, 10.0), max_connection_pool_size=64)
     except (ConfigurationError, ValueError) as error:
         raise StoreUnavailable(f"cannot use Neo4j URI {uri!r}: {error}") from error
 
@@ -114,6 +137,9 @@ class Neo4jStore(BaseStore):
                     f"Neo4j at {where} refused a transaction for lack of memory ({code}: {error.message}); "
                     "the server is reachable. Give it more heap (dbms.memory.transaction.total.max is a share "
                     "of it), or write in smaller loads.", details={"code": code}) from error
+            if "ConstraintValidationFailed" in code:
+                raise WriteConflict(f"another writer to Neo4j at {where} created the same records at the same "
+                                    f"moment ({error.message}); nothing of this write was kept, try again") from error
             if "DatabaseNotFound" in code:
                 raise StoreUnavailable(f"Neo4j at {where}: no such database; check NEO4J_DATABASE") from error
             if "TransactionTimedOut" in code:
@@ -185,6 +211,22 @@ class Neo4jStore(BaseStore):
 
     # --- writes -----------------------------------------------------------------------
 
+    def upsert(self, batch: Batch) -> UpsertResult:
+        """Merge a batch all-or-nothing (see ``BaseStore.upsert``), after cleaning up loads whose writer died.
+
+        Losing a race for the same new claims to another writer rolls this write back whole; it is then
+        diffed again (what the other wrote now reads as there) and written, a few times at most.
+        """
+        self.recover_loads()
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return super().upsert(batch)
+            except WriteConflict:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0.05, 0.2) * attempt)  # noqa: S311 - jitter, not a secret
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def _write(self, changes: Changes) -> None:
         """One transaction for a small write; a load in chunks, published at once, for a large one."""
         created, updated = changes.created, changes.updated
@@ -217,13 +259,16 @@ class Neo4jStore(BaseStore):
     def begin_load(self, rows: int) -> str:
         """Start a load: a ``Load`` node naming it and its writer; returns its id."""
         load = f"load-{uuid.uuid4().hex[:16]}"
-        self._write_tx(lambda tx: _rows(tx, "load_begin", {"load": load, "rows": rows,
-                                                            "writer": f"{socket.gethostname()}:{os.getpid()}"}))
+        self._write_tx(lambda tx: _rows(tx, "load_begin", {"load": load, "rows": rows, "writer": writer_id()}))
         return load
 
     def write_chunk(self, load: str, records: Batch) -> None:
         """Write new records as part of a load, in one transaction, invisible to readers until it is published."""
-        self._write_tx(lambda tx: self._write_records(tx, records, None, load=load))
+        def work(tx: ManagedTransaction) -> None:
+            _rows(tx, "load_beat", {"load": load})
+            self._write_records(tx, records, None, load=load)
+
+        self._write_tx(work)
 
     def publish_load(self, load: str, updated: Batch) -> None:
         """In one transaction: apply the load's changes to existing records, and make all it wrote visible."""
@@ -235,8 +280,31 @@ class Neo4jStore(BaseStore):
         self._write_tx(publish)
 
     def loads(self) -> list[dict[str, Any]]:
-        """The loads under way or left behind (``id``, ``state``, ``started``, ``rows``, ``writer``)."""
-        return [row["load"] for row in self._read_one("loads")]
+        """The loads under way or left behind (``id``, ``state``, ``started``, ``rows``, ``writer``, ``age``: seconds
+        since its writer last wrote, and ``abandoned``: whether its writer is known to be gone)."""
+        return [{**row["load"], "abandoned": abandoned(row["load"])} for row in self._read_one("loads")]
+
+    def recover_loads(self) -> list[dict[str, Any]]:
+        """Settle the published loads and discard the unpublished ones whose writer died; return what was done.
+
+        A load under way by a live writer is left alone. Each abandoned load is first taken over (its
+        ``writer`` becomes this process), so two processes never clean up the same load at once.
+        """
+        done = []
+        for load in self.loads():
+            if not load["abandoned"]:
+                continue
+            taken = self._write_tx(lambda tx, load=load: _rows(  # type: ignore[misc]
+                tx, "load_take", {"load": load["id"], "writer": load["writer"], "me": writer_id()}))
+            if not taken:
+                continue  # another process took it first
+            if taken[0]["state"] == "published":
+                self.settle_load(load["id"])
+                done.append({**load, "outcome": "settled"})
+            else:
+                self.discard_load(load["id"])
+                done.append({**load, "outcome": "discarded"})
+        return done
 
     def settle_load(self, load: str) -> None:
         """Take a published load's marks off its records, a chunk per transaction, then forget it."""
@@ -425,6 +493,59 @@ class Neo4jStore(BaseStore):
             claims_by_type=dict(sorted((k, n) for k, n in row["claims_by_type"])),
             claims_by_status=dict(sorted((k, n) for k, n in row["claims_by_status"])),
         )
+
+
+# --- who writes a load -------------------------------------------------------------------
+
+def writer_id(pid: int | None = None) -> str:
+    """``host:pid:start``: the process writing a load, with its start time (in clock ticks since boot), so a
+    process id the system has since given to another process is not taken for the writer."""
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid) or 0}"
+
+
+def abandoned(load: dict[str, Any]) -> bool:
+    """Whether a load's writer is gone: silent for ``STALE_AFTER`` seconds, or a process of this host that no longer
+    runs (or whose id now belongs to a process started later)."""
+    if int(load.get("age") or 0) >= STALE_AFTER:
+        return True
+    host, _, rest = str(load.get("writer") or "").partition(":")
+    if host != socket.gethostname():
+        return False
+    pid_text, _, start_text = rest.partition(":")
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return False
+    start = _process_start(pid)
+    if start is None:
+        return not _process_exists(pid)
+    return start_text not in ("", "0") and start_text != str(start)
+
+
+def _process_start(pid: int) -> int | None:
+    """A process's start time in clock ticks since boot (Linux's /proc), or None when it is not known or gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if fields[0] == "Z":
+        return None  # a zombie has exited; only its parent has not collected it yet
+    return int(fields[19])
+
+
+def _process_exists(pid: int) -> bool:
+    if Path("/proc").is_dir():
+        return False  # /proc knows every process of this system, and it does not know this one
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # --- rows to models ---------------------------------------------------------------------

@@ -178,6 +178,49 @@ class LocalServer:
         self._pid_file.unlink(missing_ok=True)
         return True
 
+    def kill(self) -> bool:
+        """Kill the server at once (SIGKILL), as a crash or the machine's OOM killer would; ``False`` when it was not
+        running. For fault tests: Neo4j recovers from its transaction log on the next start."""
+        method, pid = self._running()
+        if method == "docker":
+            subprocess.run(["docker", "kill", self._container], capture_output=True, check=False)  # noqa: S603,S607
+            subprocess.run(["docker", "rm", "-f", self._container], capture_output=True, check=False)  # noqa: S603,S607
+            return True
+        if pid is None:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.1)
+        self._pid_file.unlink(missing_ok=True)
+        return True
+
+    def admin_import(self, nodes: list[Path], relationships: list[Path], *, database: str = "neo4j",
+                     array_delimiter: str = ";") -> str:
+        """Run Neo4j's own bulk importer (``neo4j-admin database import full``) into ``database`` of this instance,
+        which must be stopped; what was there is replaced. Returns the tool's report.
+
+        The files are CSV in the importer's header format (``graph.export.admin_csv`` writes them); fields may
+        span lines (report texts do).
+        """
+        if self._running()[0] is not None:
+            raise ServerError(f"stop the Neo4j instance in {self.home} first (`kg neo4j stop`): "
+                              "neo4j-admin imports only into a database that is not running")
+        self._fetch()
+        conf = self._configure()
+        command = [_java(), "-cp", str(self.jars / "*"), ADMIN_TOOL, "database", "import", "full",
+                   "--overwrite-destination=true", "--multiline-fields=true", "--skip-duplicate-nodes=false",
+                   f"--array-delimiter={array_delimiter}", "--threads=2",
+                   *(f"--nodes={path}" for path in nodes), *(f"--relationships={path}" for path in relationships),
+                   database]
+        done = subprocess.run(command, capture_output=True, text=True, check=False,  # noqa: S603
+                              env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(conf)})
+        if done.returncode != 0:
+            raise ServerError(f"neo4j-admin database import failed (exit {done.returncode}): "
+                              f"{_tail(done.stdout + done.stderr)}")
+        return done.stdout
+
     def fetch(self) -> Path:
         """Fetch the jars into the cache (once); return the cache folder."""
         self._fetch()
@@ -215,7 +258,9 @@ class LocalServer:
         """
         recommended = self.home / "memory-recommendation.json"
         found: dict[str, str] = {}
-        if recommended.exists():
+        if self._heap and self._pagecache:
+            pass  # both given: nothing to ask Neo4j
+        elif recommended.exists():
             found = json.loads(recommended.read_text(encoding="utf-8"))
         elif (self.jars / ".complete").exists() and _java_problem() is None:
             conf = self.home / "conf"

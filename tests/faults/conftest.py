@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from app.settings import PROJECT_ROOT, Settings
 from graph.errors import KgError
 from graph.ontology import Ontology
 from graph.stores.neo4j import Neo4jStore, connect
 from graph.stores.neo4j_server import LocalServer
+from tests.conftest import SEEDS
 
 FAULT_HOME = PROJECT_ROOT / ".cache" / "neo4j-fault"
 HEAP = "512m"
@@ -59,6 +61,12 @@ class FaultServer:
         return Settings(_env_file=None, data_file=tmp / "unused.sqlite", store="neo4j",  # type: ignore[call-arg]
                         neo4j_uri=self.uri, neo4j_password=self.server.password(), **overrides)
 
+    def cypher(self, text: str, **parameters: Any) -> list[dict[str, Any]]:
+        """Rows of a Cypher query run straight on the server, past the store: what is really there."""
+        with connect(self.uri, "neo4j", self.server.password()) as driver:
+            records, _, _ = driver.execute_query(text, parameters)
+        return [record.data() for record in records]
+
     def environment(self, **variables: str) -> dict[str, str]:
         """The environment of a ``kg`` process on this instance."""
         return {**os.environ, "KG_STORE": "neo4j", "NEO4J_URI": self.uri, "NEO4J_USER": "neo4j",
@@ -79,3 +87,29 @@ def fault_server() -> Iterator[FaultServer]:
         pytest.skip(f"no throwaway Neo4j for fault tests: {error.message}")
     yield FaultServer(server)
     server.stop()
+
+
+def write_large_bundle(root: Path, claims: int, *, report: str = "large-report") -> set[str]:
+    """A bundle of one long report and ``claims`` claims on the seed registry's armed groups and states, each quoting
+    a sentence of its own; it brings no entities, so it loads on top of the seeds. Returns the claim ids."""
+    entities = yaml.safe_load((SEEDS / "entities.yaml").read_text(encoding="utf-8"))["entities"]
+    groups = [e for e in entities if e["kind"] == "armed_group"]
+    states = [e for e in entities if e["kind"] == "state"]
+    sentences, records = [], []
+    for number in range(claims):
+        group, state = groups[number % len(groups)], states[(number * 7) % len(states)]
+        day = 1 + number % 28
+        sentence = f"In incident {number}, {group['name']} attacked {state['name']} on 2021-03-{day:02d}."
+        sentences.append(sentence)
+        records.append({"id": f"large-{number:06d}", "subject": group["id"], "type": "ATTACKED",
+                        "object": state["id"], "quote": sentence, "status": "reported", "asserted_by": "rferl",
+                        "date": f"2021-03-{day:02d}", "confidence": 0.9})
+    (root / "reports").mkdir(parents=True)
+    (root / "claims").mkdir()
+    (root / "reports" / f"{report}.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    (root / "reports" / f"{report}.yaml").write_text(yaml.safe_dump(
+        {"id": report, "title": "A long report of many incidents", "outlet": "RFE/RL", "outlet_id": "rferl",
+         "published": "2021-04-01", "reliability": "B"}), encoding="utf-8")
+    (root / "claims" / f"{report}.yaml").write_text(yaml.safe_dump({"source": report, "claims": records},
+                                                                   sort_keys=False, width=1000), encoding="utf-8")
+    return {r["id"] for r in records}

@@ -68,7 +68,9 @@ from graph.stores.neo4j import Neo4jStore, connect
 from graph.synthetic import SIZES, Size, Synthetic, generate
 
 BUCKETS = ("median", "p99", "hub")
-API_WORKERS = os.cpu_count() or 1  # `kg serve --workers`: one process a core
+# `kg serve --workers`: one. Two workers on the 2-core machine gave ~50 ms at concurrency 1 (a stall
+# not chased yet) though more requests/s at 32; see the README's Benchmarks.
+API_WORKERS = 1
 CONCURRENCY = (1, 8, 32)
 
 

@@ -100,13 +100,22 @@ def _load(store: GraphStore, ontology: Ontology, records: Records) -> UpsertResu
 
 
 def outlet_record(report: ReportInput, extraction: Extraction) -> dict[str, Any] | None:
-    """The registry entry of an outlet the registry lacks, created with the report (None when it is known)."""
+    """The registry entry of an outlet the registry lacks, created with the report (None when it is known).
+
+    It says nothing of the report that brought it: reports of the same new outlet ingested at once,
+    by several clients, then bring the same entry, and the graph ends as a sequential load leaves it.
+    """
     if extraction.outlet_known:
         return None
-    name = outlet_name(report)
-    where = f" ({report.url})" if report.url else ""
-    return {"id": extraction.outlet, "name": name, "kind": "organization",
-            "description": f"Outlet of the report {extraction.source_id}{where}, added when the report was ingested."}
+    return {"id": extraction.outlet, "name": outlet_name(report), "kind": "organization",
+            "description": "An outlet of reporting, added to the registry when a report of it was ingested."}
+
+
+def _new_entities(store: GraphStore, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outlet entries the store does not hold yet: an entry another process wrote since this process's
+    extractor was built is kept as it is (it may have been edited since), never overwritten by a generated one."""
+    held = store.get_entities([e["id"] for e in entities]) if entities else {}
+    return [e for e in entities if e["id"] not in held]
 
 
 def _records_of(report: ReportInput, extraction: Extraction
@@ -140,7 +149,8 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
         waiting = [r for r in records if r["confidence"] < threshold]
     # The report is loaded with what is kept (and its outlet), so that staged claims accepted later have
     # their source; staging comes after the load, so a load that fails stages nothing.
-    written = _load(store, ontology, report_records([(meta, report.text)], kept, report.origin, entities))
+    written = _load(store, ontology, report_records([(meta, report.text)], kept, report.origin,
+                                                    _new_entities(store, entities)))
     added = Staging(staging).add(meta, report.text, waiting) if waiting and staging is not None else 0
     return IngestResult(source_id, extraction, written, added)
 
@@ -170,7 +180,8 @@ def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ont
         records.claims += part.claims
         outlets.update({e["id"]: e for e in entities})  # one entity for an outlet many reports share
         results.append(IngestResult(extraction.source_id, extraction, None, 0))
-    records.entities = [Record(e, "ingest", f"entities[{i}]") for i, e in enumerate(outlets.values())]
+    records.entities = [Record(e, "ingest", f"entities[{i}]")
+                        for i, e in enumerate(_new_entities(store, list(outlets.values())))]
     return IngestedMany(results, _load(store, ontology, records))
 
 

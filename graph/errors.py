@@ -183,6 +183,22 @@ class WriteConflict(KgError):
     code = "write_conflict"
 
 
+class StoreNotEmpty(KgError):
+    """A backup was to be restored into a store (or staging file) that already holds records, without ``--merge``."""
+
+    http_status = 409
+    exit_code = 1
+    code = "store_not_empty"
+
+
+class BackupInvalid(KgError):
+    """A file given as a backup is not one: missing, unreadable, or without the backup header."""
+
+    http_status = 422
+    exit_code = 1
+    code = "backup_invalid"
+
+
 class InconsistentWrite(KgError):
     """A batch refers to entities, sources or claims that neither it nor the graph holds; nothing was written."""
 

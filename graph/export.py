@@ -326,11 +326,11 @@ def admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCs
     counts = {"entities": 0, "sources": 0, "claims": 0}
     with nodes.open("w", encoding="utf-8", newline="") as out:
         out.write(_admin_header([":ID", ":LABEL"], ADMIN_NODE_COLUMNS))
-        for entity in _pages(lambda offset: store.list_entities(limit=ADMIN_PAGE, offset=offset)):
+        for entity in read_pages(lambda offset: store.list_entities(limit=ADMIN_PAGE, offset=offset)):
             row = entity_row(entity, ontology, IMPORTED_REVISION, None)
             out.write(_csv_row([f"e:{entity.id}", ["Entity", row["label"]]], row["properties"], ADMIN_NODE_COLUMNS))
             counts["entities"] += 1
-        for source in _pages(lambda offset: store.list_sources(limit=ADMIN_PAGE, offset=offset)):
+        for source in read_pages(lambda offset: store.list_sources(limit=ADMIN_PAGE, offset=offset)):
             out.write(_csv_row([f"s:{source.id}", ["Source"]], source_row(source, None), ADMIN_NODE_COLUMNS))
             counts["sources"] += 1
         meta = {"id": "graph", "revision": IMPORTED_REVISION, "unlinked": True}
@@ -356,13 +356,14 @@ def stored_claim(view: ClaimView) -> Claim:
     return Claim.model_validate(view.model_dump(include=set(Claim.model_fields)))
 
 
-def _pages(read: Callable[[int], Sequence[_T]]) -> Iterator[_T]:
-    """Every record of a paged read (``read(offset)`` gives one page ordered by id), a page in memory at a time."""
+def read_pages(read: Callable[[int], Sequence[_T]], size: int = ADMIN_PAGE) -> Iterator[_T]:
+    """Every record of a paged read (``read(offset)`` gives one page of ``size`` ordered by id), a page in memory
+    at a time."""
     offset = 0
     while True:
         page = read(offset)
         yield from page
-        if len(page) < ADMIN_PAGE:
+        if len(page) < size:
             return
         offset += len(page)
 

@@ -95,6 +95,13 @@ def write_backup(store: GraphStore, ontology: Ontology, path: Path, staging: Sta
     and the body go into a second file, renamed over ``path``. Only one page of entities or sources is in memory
     at a time (claims are read in one query, as the store protocol offers no pages of them).
     """
+    try:
+        return _write_backup(store, ontology, path, staging)
+    except OSError as error:
+        raise BackupInvalid(f"cannot write the backup {path}: {error.strerror or error}") from error
+
+
+def _write_backup(store: GraphStore, ontology: Ontology, path: Path, staging: Staging | None) -> BackupSummary:
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = dict.fromkeys(KINDS, 0)
     handle, body_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.body-")

@@ -192,7 +192,7 @@ class StoreNotEmpty(KgError):
 
 
 class BackupInvalid(KgError):
-    """A file given as a backup is not one: missing, unreadable, or without the backup header."""
+    """A backup (or an export's files) cannot be read or written, or a file given as a backup has no backup header."""
 
     http_status = 422
     exit_code = 1

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from graph.dates import PartialDate
-from graph.errors import KgError
+from graph.errors import BackupInvalid, KgError
 from graph.inputs import url_problem
 from graph.model import Claim, ClaimView, Entity, Source
 from graph.ontology import Ontology
@@ -321,6 +321,13 @@ def admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCs
     asks the first store that opens it to link the REPORTS entries and create the schema
     (``Neo4jStore.finish_admin_import``). Entities and sources are read a page at a time.
     """
+    try:
+        return _write_admin_csv(store, ontology, directory)
+    except OSError as error:
+        raise BackupInvalid(f"cannot write the admin CSV in {directory}: {error.strerror or error}") from error
+
+
+def _write_admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCsv:
     directory.mkdir(parents=True, exist_ok=True)
     nodes, relationships = directory / "nodes.csv", directory / "relationships.csv"
     counts = {"entities": 0, "sources": 0, "claims": 0}

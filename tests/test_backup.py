@@ -15,6 +15,7 @@ from app.cli import cli
 from app.settings import Settings
 from graph.backup import read_backup, restore_backup, write_backup
 from graph.errors import BackupInvalid, StoreNotEmpty, ValidationFailed
+from graph.export import admin_csv
 from graph.extract.ingest import Staging
 from graph.loader import load
 from graph.ontology import Ontology
@@ -193,6 +194,18 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path: Path) -> None:
         read_backup(bundle)
     with pytest.raises(BackupInvalid, match="no such file"):
         read_backup(tmp_path / "missing.kgb")
+
+
+def test_an_export_that_cannot_be_written_says_where(
+        original: tuple[MemoryStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
+    store, staging = original
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(BackupInvalid, match=r"cannot write the backup .*taken"):
+        write_backup(store, ontology, tmp_path / "taken", staging)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no half-written file left
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(BackupInvalid, match=r"cannot write the admin CSV in .*a-file"):
+        admin_csv(store, ontology, tmp_path / "a-file")
 
 
 def kg(settings: Settings, *args: str) -> Result:

@@ -110,7 +110,6 @@ class Neo4jStore(BaseStore):
         self._chunk_rows = chunk_rows
         self._schema_ready = False
         self._verified = False
-        self._import_checked = False
         self._symmetric = sorted(name for name, rel in ontology.relation_types.items() if rel.symmetric)
 
     @property
@@ -154,34 +153,31 @@ class Neo4jStore(BaseStore):
 
     def _connect(self) -> None:
         """Check the server once before the first query: an unreachable server or a wrong password then
-        fails at once with a clear message, instead of after the driver's retries. Then finish a graph that
-        ``neo4j-admin database import`` wrote, if it is one (``finish_admin_import``)."""
-        if not self._verified:
-            self.verify()
-            self._verified = True
-        if not self._import_checked:
-            self._import_checked = True  # before the reads below, which come back through here
+        fails at once with a clear message, instead of after the driver's retries. A graph that
+        ``neo4j-admin database import`` wrote is finished then (``finish_admin_import``)."""
+        if self._verified:
+            return
+        pending = self._verify()
+        self._verified = True  # before finishing, whose queries come back through here
+        if pending:
             try:
                 self.finish_admin_import()
             except BaseException:
-                self._import_checked = False
+                self._verified = False  # the next query tries again
                 raise
 
-    def finish_admin_import(self) -> bool:
+    def finish_admin_import(self) -> None:
         """Make a graph imported by ``neo4j-admin`` (``kg export --format admin-csv``) what a ``kg load`` leaves.
 
         The importer writes nodes and relationships but cannot know the element ids the REPORTS entries keep
         (``rel``, how a claim is found by id), nor create constraints and indexes. The CSV marks the graph
         (``GraphMeta.unlinked``); the first store to open it applies the schema and links the claims, a chunk per
-        transaction. Returns whether there was anything to finish; costs one small read otherwise.
+        transaction, then takes the mark off. Running it again does nothing more.
         """
-        if not self._read_one("import_pending")[0]["pending"]:
-            return False
         self._ensure_schema()
         while self._write_tx(lambda tx: _linked(tx, self._chunk_rows)):
             pass
         self._write_tx(lambda tx: _rows(tx, "import_linked", {}))
-        return True
 
     def _read(self, work: Callable[[ManagedTransaction], _T]) -> _T:
         self._connect()
@@ -211,10 +207,16 @@ class Neo4jStore(BaseStore):
 
     def verify(self) -> None:
         """Fail now, with the server named, if the server cannot be reached or refuses the login."""
+        self._verify()
+
+    def _verify(self) -> bool:
+        """``verify``, and in the same read session whether the graph is an admin import still to finish."""
         with self._guard():
             self._driver.verify_connectivity()
             with self._driver.session(database=self._database, default_access_mode=READ_ACCESS) as session:
                 session.run(query("revision")).consume()
+                row = session.run(query("import_pending")).single()
+        return bool(row is not None and row["pending"])
 
     def close(self) -> None:
         """Close the driver (the store owns nothing else)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from app import bench, cli_ask, cli_extract, render  # bench, cli_ask and cli_extract add their commands to the group
+from app import bench, cli_ask, cli_backup, cli_extract, render  # these modules add their commands to the group
 from app.cli_base import Env, cli, emit, handles_errors, json_option, pass_env, split_list
 from app.deps import local_server
 from app.settings import StoreKind
@@ -372,7 +372,7 @@ def _window(since: str | None, until: str | None) -> DateWindow:
     return window(since, until)
 
 
-__all__ = ["bench", "cli", "cli_ask", "cli_extract", "main"]
+__all__ = ["bench", "cli", "cli_ask", "cli_backup", "cli_extract", "main"]
 
 
 def main() -> None:

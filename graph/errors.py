@@ -183,6 +183,22 @@ class WriteConflict(KgError):
     code = "write_conflict"
 
 
+class StoreNotEmpty(KgError):
+    """A backup was to be restored into a store (or staging file) that already holds records, without ``--merge``."""
+
+    http_status = 409
+    exit_code = 1
+    code = "store_not_empty"
+
+
+class BackupInvalid(KgError):
+    """A backup (or an export's files) cannot be read or written, or a file given as a backup has no backup header."""
+
+    http_status = 422
+    exit_code = 1
+    code = "backup_invalid"
+
+
 class InconsistentWrite(KgError):
     """A batch refers to entities, sources or claims that neither it nor the graph holds; nothing was written."""
 

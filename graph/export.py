@@ -2,7 +2,9 @@
 
 Node-link JSON (networkx, D3), Cytoscape.js elements, GraphML (Gephi, yEd), CSV in the
 header layout ``neo4j-admin database import`` reads, and a STIX 2.1 bundle for threat
-intelligence platforms. Every format is built from the same ``GraphPart`` and is
+intelligence platforms. ``admin_csv`` writes the whole graph as the CSV pair ``neo4j-admin``
+imports into a database the Neo4j store then reads as its own (sources, REPORTS entries, every
+property the store writes). Every format is built from the same ``GraphPart`` and is
 deterministic: the same graph always exports byte for byte the same, so exports diff.
 """
 
@@ -13,16 +15,20 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from graph.dates import PartialDate
+from graph.errors import BackupInvalid, KgError
 from graph.inputs import url_problem
-from graph.model import ClaimView, Entity, Source
+from graph.model import Claim, ClaimView, Entity, Source
 from graph.ontology import Ontology
+from graph.store import ClaimQuery, GraphStore
+from graph.stores.neo4j import claim_row, entity_row, source_row
 
 FORMATS = ("node-link", "cytoscape", "graphml", "csv-nodes", "csv-edges", "stix")
 
@@ -260,3 +266,143 @@ def stix_bundle(part: GraphPart, ontology: Ontology) -> dict[str, Any]:
     key = ",".join(sorted(refs)) + "|" + ",".join(c.id for c in part.claims)
     return {"type": "bundle", "id": stix_id("bundle", key),
             "objects": [_producer(), _extension(ontology), *entities, *relationships, *reports]}
+
+
+# --- the whole graph for neo4j-admin ------------------------------------------------------------
+
+# Between the elements of an array (labels, aliases, spans): a control character, which no name or text the
+# loader admits holds, so no alias is ever split. neo4j-admin takes it spelled as below.
+ARRAY_DELIMITER = "\x1f"
+ARRAY_DELIMITER_OPTION = "U+001F"
+ADMIN_PAGE = 1_000  # entities or sources read per page while writing
+# Every property the Neo4j store writes, with the importer's type: a property the store starts writing that is
+# missing here stops the export (see _csv_row) rather than being dropped.
+ADMIN_NODE_COLUMNS = {
+    "id": "string", "name": "string", "kind": "string", "description": "string", "aliases": "string[]",
+    "alias_details": "string", "rev": "long", "fp": "string",
+    "title": "string", "outlet": "string", "outlet_id": "string", "url": "string", "published": "string",
+    "reliability": "string", "note": "string", "text": "string",
+    "revision": "long", "unlinked": "boolean",
+}
+ADMIN_RELATIONSHIP_COLUMNS = {
+    "id": "string", "source": "string", "quote": "string", "span": "long[]", "status": "string",
+    "asserted_by": "string", "date": "string", "end_date": "string", "location": "string", "confidence": "double",
+    "extracted_by": "string", "incident": "string", "note": "string", "denies": "string",
+    "happened_from": "string", "happened_to": "string", "claim": "string", "type": "string", "fp": "string",
+}
+# The revision an imported graph starts at; its entities carry it as the revision that wrote them.
+IMPORTED_REVISION = 1
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class AdminCsv:
+    """The files ``admin_csv`` wrote and how many records each holds."""
+
+    nodes: Path
+    relationships: Path
+    entities: int
+    sources: int
+    claims: int
+
+    def command(self, database: str = "neo4j") -> str:
+        """The ``neo4j-admin`` command that imports the pair (into a stopped server; what was there is replaced)."""
+        return (f"neo4j-admin database import full {database} --overwrite-destination=true --multiline-fields=true "
+                f"--array-delimiter={ARRAY_DELIMITER_OPTION} --nodes={self.nodes} --relationships={self.relationships}")
+
+
+def admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCsv:
+    """Write the whole graph as ``nodes.csv`` and ``relationships.csv`` for ``neo4j-admin database import full``.
+
+    Nodes are the entities (labels ``Entity`` and their kind's), the sources with their text and one
+    ``GraphMeta`` node; relationships are the claims (typed by relation type) and one ``REPORTS`` entry per
+    claim from its source. Properties are those the Neo4j store itself writes (the same functions build them),
+    so after the import the store reads the graph as if ``kg load`` had written it; ``GraphMeta.unlinked``
+    asks the first store that opens it to link the REPORTS entries and create the schema
+    (``Neo4jStore.finish_admin_import``). Entities and sources are read a page at a time.
+    """
+    try:
+        return _write_admin_csv(store, ontology, directory)
+    except OSError as error:
+        raise BackupInvalid(f"cannot write the admin CSV in {directory}: {error.strerror or error}") from error
+
+
+def _write_admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCsv:
+    directory.mkdir(parents=True, exist_ok=True)
+    nodes, relationships = directory / "nodes.csv", directory / "relationships.csv"
+    counts = {"entities": 0, "sources": 0, "claims": 0}
+    with nodes.open("w", encoding="utf-8", newline="") as out:
+        out.write(_admin_header([":ID", ":LABEL"], ADMIN_NODE_COLUMNS))
+        for entity in read_pages(lambda offset: store.list_entities(limit=ADMIN_PAGE, offset=offset)):
+            row = entity_row(entity, ontology, IMPORTED_REVISION, None)
+            out.write(_csv_row([f"e:{entity.id}", ["Entity", row["label"]]], row["properties"], ADMIN_NODE_COLUMNS))
+            counts["entities"] += 1
+        for source in read_pages(lambda offset: store.list_sources(limit=ADMIN_PAGE, offset=offset)):
+            out.write(_csv_row([f"s:{source.id}", ["Source"]], source_row(source, None), ADMIN_NODE_COLUMNS))
+            counts["sources"] += 1
+        meta = {"id": "graph", "revision": IMPORTED_REVISION, "unlinked": True}
+        out.write(_csv_row(["m:graph", ["GraphMeta"]], meta, ADMIN_NODE_COLUMNS))
+    with relationships.open("w", encoding="utf-8", newline="") as out:
+        out.write(_admin_header([":START_ID", ":END_ID", ":TYPE"], ADMIN_RELATIONSHIP_COLUMNS))
+        for view in store.claims(ClaimQuery()):
+            claim = stored_claim(view)
+            row = claim_row(claim, None)
+            properties = row["properties"]
+            out.write(_csv_row([f"e:{claim.subject}", f"e:{claim.object}", claim.type], properties,
+                               ADMIN_RELATIONSHIP_COLUMNS))
+            entry = {"claim": claim.id, "type": claim.type, "status": claim.status, "date": claim.date,
+                     "end_date": claim.end_date, "denies": claim.denies, "fp": row["fp"]}
+            out.write(_csv_row([f"s:{claim.source}", f"e:{claim.subject}", "REPORTS"], entry,
+                               ADMIN_RELATIONSHIP_COLUMNS))
+            counts["claims"] += 1
+    return AdminCsv(nodes, relationships, **counts)
+
+
+def stored_claim(view: ClaimView) -> Claim:
+    """A claim as it was written, without what reading adds (``disputed``): what its fingerprint is of."""
+    return Claim.model_validate(view.model_dump(include=set(Claim.model_fields)))
+
+
+def read_pages(read: Callable[[int], Sequence[_T]], size: int = ADMIN_PAGE) -> Iterator[_T]:
+    """Every record of a paged read (``read(offset)`` gives one page of ``size`` ordered by id), a page in memory
+    at a time."""
+    offset = 0
+    while True:
+        page = read(offset)
+        yield from page
+        if len(page) < size:
+            return
+        offset += len(page)
+
+
+def _admin_header(fixed: list[str], columns: dict[str, str]) -> str:
+    return ",".join([*fixed, *(f"{name}:{kind}" for name, kind in columns.items())]) + "\n"
+
+
+def _csv_row(fixed: Sequence[str | list[str]], properties: dict[str, Any], columns: dict[str, str]) -> str:
+    """One CSV line: the fixed fields, then a field per column; an absent (None) property an empty unquoted field,
+    which the importer leaves unset, and every present value quoted, so an empty string stays one."""
+    unknown = set(properties) - set(columns)
+    if unknown:
+        raise KgError(f"the admin CSV has no column for {sorted(unknown)}: add it to graph.export's columns")
+    fields = [_csv_field(value) for value in fixed]
+    fields += [_csv_field(properties.get(name)) for name in columns]
+    return ",".join(fields) + "\n"
+
+
+def _csv_field(value: Any) -> str:
+    if value is None or value == []:
+        return ""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, list | tuple):
+        items = [str(v) for v in value]
+        if any(ARRAY_DELIMITER in item for item in items):
+            raise KgError(f"cannot write {items!r} as an array for neo4j-admin: an element holds the delimiter")
+        text = ARRAY_DELIMITER.join(items)
+    elif isinstance(value, float):
+        text = repr(value)
+    else:
+        text = str(value)
+    return '"' + text.replace('"', '""') + '"'
+

@@ -222,6 +222,24 @@ class Staging:
         """Staged claims (of one report, given its id), in the order staged."""
         return [c for c in self._read()["claims"] if source is None or c["source"] == source]
 
+    def reports(self) -> dict[str, dict[str, Any]]:
+        """The reports staged claims cite (``meta`` and ``text``), by id: what a backup carries with the claims."""
+        reports: dict[str, dict[str, Any]] = self._read()["reports"]
+        return reports
+
+    def restore(self, reports: dict[str, dict[str, Any]], claims: Sequence[dict[str, Any]]) -> int:
+        """Put back staged reports and claims read from a backup, in their order; ids already staged are kept as
+        they are. Returns how many claims were new."""
+        with self._locked():
+            data = self._read()
+            for report_id, entry in reports.items():
+                data["reports"].setdefault(report_id, entry)
+            known = {c["id"] for c in data["claims"]}
+            new = [c for c in claims if c["id"] not in known]
+            data["claims"].extend(new)
+            self._write(data)
+        return len(new)
+
     def add(self, meta: dict[str, Any], text: str, claims: Sequence[dict[str, Any]]) -> int:
         """Stage claims of one report; already staged ids are not added twice. Returns how many were new."""
         with self._locked():

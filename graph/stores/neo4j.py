@@ -153,10 +153,31 @@ class Neo4jStore(BaseStore):
 
     def _connect(self) -> None:
         """Check the server once before the first query: an unreachable server or a wrong password then
-        fails at once with a clear message, instead of after the driver's retries."""
-        if not self._verified:
-            self.verify()
-            self._verified = True
+        fails at once with a clear message, instead of after the driver's retries. A graph that
+        ``neo4j-admin database import`` wrote is finished then (``finish_admin_import``)."""
+        if self._verified:
+            return
+        pending = self._verify()
+        self._verified = True  # before finishing, whose queries come back through here
+        if pending:
+            try:
+                self.finish_admin_import()
+            except BaseException:
+                self._verified = False  # the next query tries again
+                raise
+
+    def finish_admin_import(self) -> None:
+        """Make a graph imported by ``neo4j-admin`` (``kg export --format admin-csv``) what a ``kg load`` leaves.
+
+        The importer writes nodes and relationships but cannot know the element ids the REPORTS entries keep
+        (``rel``, how a claim is found by id), nor create constraints and indexes. The CSV marks the graph
+        (``GraphMeta.unlinked``); the first store to open it applies the schema and links the claims, a chunk per
+        transaction, then takes the mark off. Running it again does nothing more.
+        """
+        self._ensure_schema()
+        while self._write_tx(lambda tx: _linked(tx, self._chunk_rows)):
+            pass
+        self._write_tx(lambda tx: _rows(tx, "import_linked", {}))
 
     def _read(self, work: Callable[[ManagedTransaction], _T]) -> _T:
         self._connect()
@@ -186,10 +207,16 @@ class Neo4jStore(BaseStore):
 
     def verify(self) -> None:
         """Fail now, with the server named, if the server cannot be reached or refuses the login."""
+        self._verify()
+
+    def _verify(self) -> bool:
+        """``verify``, and in the same read session whether the graph is an admin import still to finish."""
         with self._guard():
             self._driver.verify_connectivity()
             with self._driver.session(database=self._database, default_access_mode=READ_ACCESS) as session:
                 session.run(query("revision")).consume()
+                row = session.run(query("import_pending")).single()
+        return bool(row is not None and row["pending"])
 
     def close(self) -> None:
         """Close the driver (the store owns nothing else)."""
@@ -322,35 +349,17 @@ class Neo4jStore(BaseStore):
 
     def _write_records(self, tx: ManagedTransaction, batch: Batch, revision: int | None, *, load: str | None,
                        replace: bool = False) -> None:
-        for chunk in _chunks([self._entity_row(e, revision, load) for e in batch.entities]):
+        for chunk in _chunks([entity_row(e, self._ontology, revision, load) for e in batch.entities]):
             tx.run(query("upsert_entities"), {"entities": chunk}).consume()
-        for chunk in _chunks([_source_row(s, load) for s in batch.sources]):
+        for chunk in _chunks([source_row(s, load) for s in batch.sources]):
             tx.run(query("upsert_sources"), {"sources": chunk}).consume()
         if replace:
             for ids in _chunks([c.id for c in batch.claims]):
                 tx.run(query("delete_claims"), {"ids": ids}).consume()
-        for chunk in _chunks([_claim_row(c, load) for c in batch.claims]):
+        for chunk in _chunks([claim_row(c, load) for c in batch.claims]):
             written = tx.run(query("create_claims"), {"claims": chunk}).single()
             if written is None or written["written"] != len(chunk):
                 raise KgError("refusing an inconsistent write: a claim's subject, object or source is missing")
-
-    def _entity_row(self, entity: Entity, revision: int | None, load: str | None) -> dict[str, Any]:
-        properties: dict[str, Any] = {
-            "id": entity.id, "name": entity.name, "kind": entity.kind,
-            "aliases": [alias.name for alias in entity.aliases],
-        }
-        if entity.description is not None:
-            properties["description"] = entity.description
-        if any(alias.valid_from or alias.valid_until or alias.note for alias in entity.aliases):
-            # Neo4j properties cannot hold maps; the windows and notes travel as JSON.
-            properties["alias_details"] = json.dumps([a.model_dump(exclude_none=True) for a in entity.aliases],
-                                                     ensure_ascii=False)
-        properties["fp"] = fingerprint(entity)
-        if revision is not None:
-            properties["rev"] = revision
-        if load is not None:
-            properties["load"] = load
-        return {"id": entity.id, "label": self._ontology.entity_kinds[entity.kind].label, "properties": properties}
 
     # --- entities and sources -----------------------------------------------------------
 
@@ -565,6 +574,11 @@ def _count(tx: ManagedTransaction, name: str, load: str, rows: int) -> int:
     return int(row[0]) if row is not None else 0
 
 
+def _linked(tx: ManagedTransaction, rows: int) -> int:
+    row = tx.run(query("link_claims"), {"rows": rows}).single()
+    return int(row["linked"]) if row is not None else 0
+
+
 def _entity_from(properties: dict[str, Any]) -> Entity:
     details = properties.get("alias_details")
     aliases = ([Alias.model_validate(a) for a in json.loads(details)] if details
@@ -577,7 +591,29 @@ def _source_from(properties: dict[str, Any]) -> Source:
     return Source.model_validate({k: v for k, v in properties.items() if k not in ("load", "fp")})
 
 
-def _source_row(source: Source, load: str | None) -> dict[str, Any]:
+def entity_row(entity: Entity, ontology: Ontology, revision: int | None, load: str | None) -> dict[str, Any]:
+    """An entity as the store writes it: its id, its kind's label and its node properties (also what
+    ``graph.export.admin_csv`` writes)."""
+    properties: dict[str, Any] = {
+        "id": entity.id, "name": entity.name, "kind": entity.kind,
+        "aliases": [alias.name for alias in entity.aliases],
+    }
+    if entity.description is not None:
+        properties["description"] = entity.description
+    if any(alias.valid_from or alias.valid_until or alias.note for alias in entity.aliases):
+        # Neo4j properties cannot hold maps; the windows and notes travel as JSON.
+        properties["alias_details"] = json.dumps([a.model_dump(exclude_none=True) for a in entity.aliases],
+                                                 ensure_ascii=False)
+    properties["fp"] = fingerprint(entity)
+    if revision is not None:
+        properties["rev"] = revision
+    if load is not None:
+        properties["load"] = load
+    return {"id": entity.id, "label": ontology.entity_kinds[entity.kind].label, "properties": properties}
+
+
+def source_row(source: Source, load: str | None) -> dict[str, Any]:
+    """A source's node properties as the store writes them (also what ``graph.export.admin_csv`` writes)."""
     row = source.model_dump(exclude_none=True)
     row["fp"] = fingerprint(source)
     if load is not None:
@@ -594,7 +630,9 @@ def _claim_from(row: dict[str, Any]) -> Claim:
     return ClaimView(**properties, subject=row["subject"], type=row["type"], object=row["object"])
 
 
-def _claim_row(claim: Claim, load: str | None) -> dict[str, Any]:
+def claim_row(claim: Claim, load: str | None) -> dict[str, Any]:
+    """A claim as the store writes it: its ends, type, source, relationship properties and fingerprint (also what
+    ``graph.export.admin_csv`` writes, so a graph imported by neo4j-admin holds the same properties)."""
     properties = claim.model_dump(exclude_none=True, exclude={"subject", "type", "object"})
     properties["span"] = list(claim.span)
     # The days a claim's dates cover, at their precision: what lets Cypher filter date windows.

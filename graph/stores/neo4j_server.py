@@ -209,11 +209,12 @@ class LocalServer:
                               "neo4j-admin imports only into a database that is not running")
         self._fetch()
         conf = self._configure()
-        command = [_java(), "-cp", str(self.jars / "*"), ADMIN_TOOL, "database", "import", "full",
+        # The database first: --nodes and --relationships take several files each and would swallow it.
+        command = [_java(), "-cp", str(self.jars / "*"), ADMIN_TOOL, "database", "import", "full", database,
                    "--overwrite-destination=true", "--multiline-fields=true", "--skip-duplicate-nodes=false",
                    f"--array-delimiter={array_delimiter}", "--threads=2",
-                   *(f"--nodes={path}" for path in nodes), *(f"--relationships={path}" for path in relationships),
-                   database]
+                   f"--report-file={self.home / 'import.report'}",  # else it lands in the working directory
+                   *(f"--nodes={path}" for path in nodes), *(f"--relationships={path}" for path in relationships)]
         done = subprocess.run(command, capture_output=True, text=True, check=False,  # noqa: S603
                               env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(conf)})
         if done.returncode != 0:

@@ -21,7 +21,7 @@ from spacy.tokens import Token
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import Mention
 from graph.extract.resolve import Resolver
-from graph.extract.tree import SUBJECTS, agent, ancestors, children, is_passive, word_in
+from graph.extract.tree import SUBJECTS, agent, ancestors, children, is_passive, preps, word_in
 
 _QUOTES_OPEN = ("“", '"', "‘")
 # the link by which a speech verb governs what is said: a complement clause, an inserted or
@@ -123,6 +123,10 @@ class Attribution:
                 c.dep_ == "det" and c.lower_ == "the" for c in phrase.children):
             # "…, the military said": the state the report is about speaks through its army or ministry
             mention = self.resolver.corefer(phrase, ("state",))
+        if mention is None and (word_in(phrase, lex.state_nouns) or phrase.lemma_.lower() in lex.official_nouns):
+            # "officials in Islamabad", "the authorities in Tehran": a state's officials, named by its capital
+            mention = next((m for m in (self.resolver.entity(p, ("state",)) for p in preps(phrase, "in"))
+                            if m is not None), None)
         if mention is not None:
             return Speaker(mention.entity_id, mention.kind, verb, mention)
         lemma = phrase.lemma_.lower()

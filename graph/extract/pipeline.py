@@ -482,9 +482,14 @@ class _Run:
         if negated(verb):
             self.discarded["negated"] += 1
             return []
-        subject_tokens, _ = reader.subjects_of_verb(verb)
-        deniers = [m for t in subject_tokens if (m := reader.resolver.entity(t)) is not None]
-        if not deniers:
+        if verb.tag_.startswith("NN"):
+            # "…, a charge Kabul rejects": the parser took the verb for a noun and the denier for its modifier
+            deniers = [m for m in sentence.mentions if m.end == verb.i and m.start > sentence.span.start
+                       and word_in(doc[m.start - 1], self.x.lexicon.report_nouns)]
+        else:
+            subject_tokens, _ = reader.subjects_of_verb(verb)
+            deniers = [m for t in subject_tokens if (m := reader.resolver.entity(t)) is not None]
+        if not deniers and not verb.tag_.startswith("NN"):
             speaker = attribution.speaker(verb)
             if speaker is not None and speaker.mention is not None:
                 deniers = [speaker.mention]

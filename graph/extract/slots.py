@@ -390,7 +390,9 @@ class SlotReader:
         end, and the one the noun describes (by apposition or "is") the first."""
         possessor = child(noun, "poss")
         if possessor is None or not word_in(noun, self.lexicon.relational_nouns):
-            return None
+            possessor = self._naming_modifier(noun, rel)
+            if possessor is None:
+                return None
         described: list[Token] = []
         if noun.dep_ == "appos":
             described = [noun.head]
@@ -401,6 +403,15 @@ class SlotReader:
         if not subjects or not objects:
             return None
         return Reading(subjects, objects, noun, "noun")
+
+    def _naming_modifier(self, noun: Token, rel: RelationType) -> Token | None:
+        """ "Jamaat-ul-Ahrar, a Pakistani Taliban faction", "X is an Iranian proxy": a cue noun describing an entity
+        (by apposition or "is") names the other end in its modifier. Not for hostile types, whose modifier is
+        the agent ("an IS-K attack")."""
+        if rel.category == "hostile" or noun.dep_ not in ("appos", "attr", "oprd"):
+            return None
+        return next((c for c in noun.children if c.dep_ in ("poss", "compound", "amod")
+                     and self._ends([c], rel.object_kinds)), None)
 
     def _noun(self, noun: Token, rel: RelationType, span: Span, prep: Token | None, mutual: bool) -> Reading | None:
         if prep is not None and prep.lower_ == _blames_on(noun):
@@ -438,6 +449,9 @@ class SlotReader:
             form = "responsibility-earlier"
         if not objects and rel.symmetric and len(subjects) >= 2:
             return Reading(subjects[:1], subjects[1:2], clause, "noun", accuser, mutual)
+        if not subjects and rel.symmetric and len(objects) >= 2 and prep is not None and prep.lower_ == "between":
+            # "the strain between Islamabad and Kabul", "tensions between X and Y": the pair is both ends
+            return Reading(objects[:1], objects[1:2], clause, "noun", accuser, mutual)
         if not objects and not subjects and rel.symmetric:
             # "relations between Islamabad and Kabul", "the alliance between X and Y"
             between = [c for t in preps(noun, "between") for c in conjuncts(t)]

@@ -183,3 +183,48 @@ def test_a_branch_named_after_its_parent_is_its_affiliate(run: Run) -> None:
                  "Al-Qaeda in the Indian Subcontinent praised the attack.")
     assert {("isk", "AFFILIATE_OF", "islamic-state"), ("aqis", "AFFILIATE_OF", "al-qaeda")} <= triples(result)
     assert not {t for t in triples(run("The Pakistani Taliban attacked a police post.")) if t[1] == "AFFILIATE_OF"}
+
+
+def test_the_strain_between_two_sides_is_strained_relations(run: Run) -> None:
+    result = run("The raid deepened the strain between Islamabad and the Taliban government.")
+    assert ("pakistan", "STRAINED_RELATIONS_WITH", "taliban") in triples(result)
+
+
+def test_relations_that_sink_are_strained(run: Run) -> None:
+    result = run("Ties between Iran and the Taliban plunged after the border clash.")
+    assert ("iran", "STRAINED_RELATIONS_WITH", "taliban") in triples(result)
+
+
+def test_financing_a_group_is_supporting_it_and_the_accuser_alleges_it(run: Run) -> None:
+    result = run("Pakistan accused India of financing the Baloch Liberation Army.")
+    claim = only(result, "india", "SUPPORTS", "baloch-liberation-army")
+    assert (claim.status, claim.asserted_by) == ("alleged", "pakistan")
+
+
+def test_officials_in_a_capital_speak_for_its_state(run: Run) -> None:
+    result = run("Officials in Tehran said Jaish al-Adl had attacked a border post.")
+    claim = only(result, "jaish-al-adl", "ATTACKED", "iran")
+    assert (claim.status, claim.asserted_by) == ("alleged", "iran")
+
+
+def test_a_faction_named_by_its_parent_is_a_member_of_it(run: Run) -> None:
+    result = run("Jamaat-ul-Ahrar, a Pakistani Taliban faction, said it had bombed the court.")
+    assert ("jamaat-ul-ahrar", "MEMBER_OF", "ttp") in triples(result)
+    assert ("jamaat-ul-ahrar", "AFFILIATE_OF", "ttp") not in triples(result)
+
+
+def test_an_attack_modifier_is_not_read_as_a_membership(run: Run) -> None:
+    result = run("The blast, an IS-K attack on a mosque, killed dozens of Taliban fighters.")
+    assert not {t for t in triples(result) if t[1] == "MEMBER_OF"}
+
+
+def test_two_forces_that_exchange_fire_attack_each_other(run: Run) -> None:
+    result = run("Pakistani troops and Taliban fighters exchanged heavy fire at the Torkham crossing.")
+    assert {("pakistan", "ATTACKED", "taliban"), ("taliban", "ATTACKED", "pakistan")} <= triples(result)
+
+
+def test_a_charge_the_accused_rejects_is_a_denial_even_when_misparsed(run: Run) -> None:
+    result = run("Pakistan has accused the Taliban of sheltering the TTP, a charge Kabul rejects.")
+    denial = only(result, "taliban", "DENIED", "pakistan")
+    assert denial.status == "denied" and denial.denies is not None
+    assert ("pakistan", "DENIED", "taliban") not in triples(result)

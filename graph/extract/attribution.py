@@ -119,7 +119,7 @@ class Attribution:
                 if represented is not None:
                     return Speaker(represented.entity_id, represented.kind, verb, represented)
         mention = self.resolver.entity(phrase)
-        if mention is None and word_in(phrase, lex.state_nouns) and any(
+        if mention is None and word_in(phrase, lex.state_nouns) and not word_in(phrase, lex.news_nouns) and any(
                 c.dep_ == "det" and c.lower_ == "the" for c in phrase.children):
             # "…, the military said": the state the report is about speaks through its army or ministry
             mention = self.resolver.corefer(phrase, ("state",))

@@ -37,6 +37,7 @@ class Lexicon(BaseModel):
     campaign_type: str
     analyst_nouns: frozenset[str]
     state_nouns: frozenset[str]
+    news_nouns: frozenset[str]
     group_nouns: frozenset[str]
     member_nouns: frozenset[str]
     hedges: frozenset[str]

@@ -232,7 +232,10 @@ class _Run:
             if reading.intended and rel.name != x.lexicon.intended_type:
                 rel = x.ontology.relation_types[x.lexicon.intended_type]  # "vowed to attack": a threat
             if not reading.subjects or not reading.objects:
-                if reading.subjects or reading.objects:
+                blamed = self._blame_without_target(rel, reading, attribution, opens_quoted, sentence, memo)
+                for claim in blamed:
+                    made.setdefault((claim.subject, claim.type, claim.object), claim)
+                if (reading.subjects or reading.objects) and not blamed:
                     self.discarded["no subject" if not reading.subjects else "no object"] += 1
                 continue
             if reading.form == "attributed" and reading.accuser is not None:
@@ -316,6 +319,33 @@ class _Run:
             return None
         return blamed.model_copy(update={"confidence": round(max(0.3, claim.confidence - 0.05), 2),
                                          "note": f"blames {claim.subject} for {claim.type} {claim.object}"})
+
+    def _blame_without_target(self, rel: RelationType, reading: Reading, attribution: Attribution,
+                              opens_quoted: bool, sentence: Sentence, memo: list[PartialDate | None]) -> list[Claim]:
+        """ "Pakistan said India was behind the bombing": whom the attack hit goes unnamed, but a named state or
+        group saying another did it blames it all the same (the lexicon's accusation type)."""
+        lex = self.x.lexicon
+        if not reading.subjects or reading.objects or rel.category != "hostile" or rel.name not in lex.blame_types \
+                or reading.form == "responsibility-earlier" or (reading.form.startswith("responsibility") and (
+                    word_in(reading.clause, lex.claim_verbs) or word_in(reading.clause, lex.responsibility_verbs))):
+            return []  # a claim of responsibility is the claimant's own, not an accusation
+        if self._stance(reading.clause) in ("negated", "hypothetical", "inside a denial"):
+            return []
+        speaker = self._speaker(reading, attribution, opens_quoted)
+        if speaker is None or speaker.generic or speaker.mention is None \
+                or speaker.kind not in ("state", "armed_group"):
+            return []
+        accusation = self.x.ontology.relation_types[lex.accusation_type]
+        found = []
+        for agent_end in reading.subjects:
+            if agent_end.entity_id == speaker.entity_id:
+                continue
+            blamed = self._claim(accusation, speaker.mention, agent_end, None, reading, None, sentence, memo)
+            if blamed is not None:
+                found.append(blamed.model_copy(update={
+                    "confidence": round(max(0.3, blamed.confidence - 0.1), 2),
+                    "note": f"blames {agent_end.entity_id} for an attack whose target the sentence does not name"}))
+        return found
 
     def _agents_of_attacks_on(self, target: str) -> list[Mention]:
         """Who this report has said attacked ``target``, latest first."""

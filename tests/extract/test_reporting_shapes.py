@@ -228,3 +228,30 @@ def test_a_charge_the_accused_rejects_is_a_denial_even_when_misparsed(run: Run) 
     denial = only(result, "taliban", "DENIED", "pakistan")
     assert denial.status == "denied" and denial.denies is not None
     assert ("pakistan", "DENIED", "taliban") not in triples(result)
+
+
+def test_saying_a_group_was_behind_an_unnamed_attack_blames_it(run: Run) -> None:
+    result = run("Islamabad said India was behind the bombing.")
+    blame = only(result, "pakistan", "ACCUSED", "india")
+    assert (blame.status, blame.asserted_by) == ("alleged", "pakistan")
+
+
+def test_a_claim_of_responsibility_blames_nobody(run: Run) -> None:
+    result = run("The Islamic State claimed responsibility for the bombing, its news agency said.")
+    assert not {t for t in triples(result) if t[1] == "ACCUSED"}
+
+
+def test_designating_a_group_a_terrorist_organisation_is_opposition(run: Run) -> None:
+    result = run("The United States designated the Baloch Liberation Army a terrorist organisation in 2019.")
+    assert ("united-states", "OPPOSES", "baloch-liberation-army") in triples(result)
+
+
+def test_vowing_attacks_on_a_states_interests_threatens_it(run: Run) -> None:
+    result = run("The TTP vowed fresh attacks on Chinese interests in Pakistan.")
+    assert ("ttp", "THREATENS", "china") in triples(result)
+
+
+def test_what_a_minister_charges_is_alleged_by_his_state(run: Run) -> None:
+    result = run("Iran's interior minister charged that Saudi Arabia was backing Jaish al-Adl.")
+    claim = only(result, "saudi-arabia", "SUPPORTS", "jaish-al-adl")
+    assert (claim.status, claim.asserted_by) == ("alleged", "iran")

@@ -134,10 +134,10 @@ def test_ask_eval_and_ask_bench_run_over_the_seed_graph(loaded: Settings, tmp_pa
 
 
 def test_ask_refuses_with_the_closest_questions(loaded: Settings) -> None:
-    result = kg(loaded, "ask", "who is IS-K seeking to provke?")
+    result = kg(loaded, "ask", "who is IS-K seeking to prvke?")
     assert result.exit_code == 2
     assert "'who is IS-K trying to provoke'" in result.stderr
-    refused = kg(loaded, "ask", "--json", "who is IS-K seeking to provke?")
+    refused = kg(loaded, "ask", "--json", "who is IS-K seeking to prvke?")
     assert as_json(refused)["error"] == "question_not_understood"
     assert kg(loaded, "ask", "who is ISKK trying to provoke?").exit_code == 1
 

@@ -32,6 +32,7 @@ from graph.ask.mentions import Found, NameFinder, merge
 from graph.ask.model import AskQuery, Mention, Reading
 from graph.ask.question import Question, Unreadable
 from graph.ask.shapes import read_query
+from graph.ask.spelling import speller
 from graph.ask.times import Times, take_times
 from graph.ask.vocabulary import WH_WORDS, vocabulary
 from graph.dates import MONTHS
@@ -68,7 +69,10 @@ class QuestionReader:
         self.ontology = ontology
         self.nlp = nlp
         self.vocab = vocabulary(ontology, nlp)
+        entities = list(entities)
         self.names = NameFinder(nlp, entities, ontology.questions.lexicon.not_names)
+        self.speller = speller(ontology, (n for e in entities for n in (e.name, *(a.name for a in e.aliases))),
+                               english=list(nlp.vocab.strings))
         self._suggestable = _suggestable(ontology)
         self._lock = threading.Lock()
 
@@ -90,7 +94,7 @@ class QuestionReader:
             text = text.lower()  # "WHO IS IS-K TRYING TO PROVOKE?": the tagger knows words, not shouting
         if len(text.split()) > QUESTION_MAX_WORDS:
             raise QuestionNotUnderstood(question, [])
-        times = take_times(self.vocab.rewrite(text))
+        times = take_times(self.vocab.rewrite(self.speller.correct(text)))
         with self._lock:  # spaCy's tokenizer and string store fill caches as they go: one question at a time
             doc = self.nlp.make_doc(times.text)
             found = self.names.close_names(doc, self.names.find(doc, times.at), times.at)

@@ -96,12 +96,12 @@ def test_yes_no_counts_and_pairs_have_their_fields(client: TestClient) -> None:
 
 
 def test_an_unreadable_question_is_422_with_ranked_suggestions(client: TestClient) -> None:
-    response = client.get("/v1/ask", params={"q": "who is IS-K seeking to provke?"})
+    response = client.get("/v1/ask", params={"q": "who is IS-K seeking to prvke?"})
     assert response.status_code == 422
     body = response.json()
     assert body["error"] == "question_not_understood"
     assert body["details"]["suggestions"][0] == "who is IS-K trying to provoke"
-    assert body["details"]["question"] == "who is IS-K seeking to provke?"
+    assert body["details"]["question"] == "who is IS-K seeking to prvke?"
 
 
 def test_an_unknown_entity_is_404_with_suggestions(client: TestClient) -> None:

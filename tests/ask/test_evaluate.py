@@ -106,7 +106,7 @@ questions:
     shape: relation
     expect: {entities: [iran]}
   - id: t3
-    q: "who is IS-K seeking to provke?"
+    q: "why is IS-K seeking to provoke Pakistan?"
     shape: relation
     expect: {entities: [pakistan, iran]}
 """

@@ -205,7 +205,7 @@ def test_a_word_the_reader_cannot_place_is_a_refusal_not_a_guess(reader: Questio
 
 def test_a_refusal_offers_the_closest_questions_with_its_names(reader: QuestionReader) -> None:
     with pytest.raises(QuestionNotUnderstood) as caught:
-        reader.read("who is IS-K seeking to provke?")
+        reader.read("who is IS-K seeking to prvke?")
     suggestions = caught.value.suggestions
     assert suggestions[0] == "who is IS-K trying to provoke"
     assert 1 < len(suggestions) <= 3 and all("IS-K" in s for s in suggestions)

@@ -1,6 +1,7 @@
 """The committed question sets, asked of both stores: the reader's figures hold, and the stores agree on every answer.
 
-blind-1 was written before the reader and without reading it; dev-1 is what the reader was built against.
+blind-1 was written before the reader and without reading it; dev-1 is what the reader was built against; both
+were tuned on since. blind-2 and blind-3 were written blind later and scored once before anything changed.
 Both are scored as ``kg ask-eval`` scores them (``graph.ask.evaluate``).
 """
 
@@ -21,9 +22,12 @@ from graph.stores.memory import MemoryStore
 from tests.conftest import SEEDS, Neo4jTestDatabase
 
 SETS = sorted((SEEDS / "questions").glob("*.yaml"))
-# The targets the reader is held to: at least this share answered right, at most this share answered wrong.
-RIGHT_AT_LEAST = 0.90
-WRONG_AT_MOST = 0.02
+# The targets the reader is held to on the sets it was built or tuned against: at least this share answered
+# right, at most this share answered wrong.
+TARGETS = {"dev-1": (0.90, 0.02), "blind-1": (0.90, 0.02)}
+# A set written blind later is scored once before the reader changes with it in view (README, "How well it
+# reads"); it is held to a floor under that first run, so that a change cannot lose what it read then.
+FLOOR = (0.45, 0.05)
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +48,11 @@ def scored(store: GraphStore, reader: QuestionReader, path: Path) -> Evaluation:
 @pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
 def test_each_set_meets_the_targets_on_both_stores(stores: dict[str, GraphStore], reader: QuestionReader,
                                                    path: Path) -> None:
+    right_at_least, wrong_at_most = TARGETS.get(path.stem, FLOOR)
     for kind, store in stores.items():
         overall = scored(store, reader, path).overall
-        assert overall.share("right") >= RIGHT_AT_LEAST, (kind, overall)
-        assert overall.share("wrong") <= WRONG_AT_MOST, (kind, overall)
+        assert overall.share("right") >= right_at_least, (kind, overall)
+        assert overall.share("wrong") <= wrong_at_most, (kind, overall)
 
 
 @pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])

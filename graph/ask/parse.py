@@ -72,7 +72,7 @@ class QuestionReader:
         entities = list(entities)
         self.names = NameFinder(nlp, entities, ontology.questions.lexicon.not_names)
         self.speller = speller(ontology, (n for e in entities for n in (e.name, *(a.name for a in e.aliases))),
-                               english=list(nlp.vocab.strings))
+                               english=[*nlp.vocab.strings, *(nlp.tokenizer.rules or {})])  # type: ignore[union-attr]
         self._suggestable = _suggestable(ontology)
         self._lock = threading.Lock()
 

@@ -26,8 +26,9 @@ SETS = sorted((SEEDS / "questions").glob("*.yaml"))
 # right, at most this share answered wrong.
 TARGETS = {"dev-1": (0.90, 0.02), "blind-1": (0.90, 0.02)}
 # A set written blind later is scored once before the reader changes with it in view (README, "How well it
-# reads"); it is held to a floor under that first run, so that a change cannot lose what it read then.
-FLOOR = (0.45, 0.05)
+# reads"); it is held to a floor under that first run (blind-2: 56 right, 4 wrong of 120; blind-3: 47 right,
+# 8 wrong), so that a change cannot lose what it read then.
+FLOORS = {"blind-2": (0.45, 0.04), "blind-3": (0.38, 0.07)}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def scored(store: GraphStore, reader: QuestionReader, path: Path) -> Evaluation:
 @pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
 def test_each_set_meets_the_targets_on_both_stores(stores: dict[str, GraphStore], reader: QuestionReader,
                                                    path: Path) -> None:
-    right_at_least, wrong_at_most = TARGETS.get(path.stem, FLOOR)
+    right_at_least, wrong_at_most = TARGETS.get(path.stem) or FLOORS[path.stem]
     for kind, store in stores.items():
         overall = scored(store, reader, path).overall
         assert overall.share("right") >= right_at_least, (kind, overall)

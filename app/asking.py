@@ -18,6 +18,7 @@ from pydantic import Field
 
 from graph.ask import Answer, AskQuery, QuestionReader, run
 from graph.errors import EntityNotFound
+from graph.inputs import check_question
 from graph.ontology import Ontology
 from graph.store import GraphStore
 
@@ -117,7 +118,9 @@ class ReaderSlot:
 
 
 def ask(store: GraphStore, slot: ReaderSlot, question: str) -> Answer:
-    """Read a question and answer it; a name the store has learnt since the reader was built renews it once."""
+    """Read a question and answer it; a name the store has learnt since the reader was built renews it once.
+    A question no reader should see is refused first, as ``graph.ask.ask`` refuses it."""
+    check_question(question)
     reader = slot.reader
     try:
         read = reader.read(question)

@@ -29,13 +29,22 @@ from typing import Any, Literal
 import yaml
 
 from graph.ask.model import Answer
-from graph.errors import AmbiguousName, EntityNotFound, KgError, QuestionNotUnderstood, QuestionSetInvalid
+from graph.errors import (
+    AmbiguousName,
+    EntityNotFound,
+    InvalidParameter,
+    KgError,
+    QuestionNotUnderstood,
+    QuestionSetInvalid,
+)
 
 Verdict = Literal["right", "wrong", "refused"]
 VERDICTS: tuple[Verdict, ...] = ("right", "wrong", "refused")
 COUNT_UNITS = ("claims", "incidents")
 # Errors that are the reader declining to answer, with a reason a person can act on.
-REFUSALS = (QuestionNotUnderstood, EntityNotFound, AmbiguousName)
+# A question refused with its reason (one the reader cannot read, a name it does not know or cannot tell apart,
+# or text no question may hold) is a refusal, not a wrong answer.
+REFUSALS = (QuestionNotUnderstood, EntityNotFound, AmbiguousName, InvalidParameter)
 
 _EXPECT_KEYS = {"entities", "claims", "only_claims", "answer", "count", "count_of", "path_through", "refuse"}
 

@@ -32,7 +32,7 @@ from graph.ask.mentions import Found, NameFinder, merge
 from graph.ask.model import AskQuery, Mention, Reading
 from graph.ask.question import Question, Unreadable
 from graph.ask.shapes import read_query
-from graph.ask.spelling import speller
+from graph.ask.spelling import english_words, speller
 from graph.ask.times import Times, take_times
 from graph.ask.vocabulary import WH_WORDS, vocabulary
 from graph.dates import MONTHS
@@ -72,7 +72,7 @@ class QuestionReader:
         entities = list(entities)
         self.names = NameFinder(nlp, entities, ontology.questions.lexicon.not_names)
         self.speller = speller(ontology, (n for e in entities for n in (e.name, *(a.name for a in e.aliases))),
-                               english=[*nlp.vocab.strings, *(nlp.tokenizer.rules or {})])  # type: ignore[union-attr]
+                               english=english_words(nlp))
         self._suggestable = _suggestable(ontology)
         self._lock = threading.Lock()
 

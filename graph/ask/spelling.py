@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
 
 from graph.ontology import Ontology
 
@@ -21,6 +22,8 @@ WORD = re.compile(r"(?<![\w'-])[A-Za-z]+(?![\w'-])")
 # Shorter words have too many neighbours one slip away to guess which was meant.
 SHORTEST = 4
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+# Endings of English inflections: a word whose stem is known is a word, not a typo.
+SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly", "est")
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -60,8 +63,9 @@ class Speller:
     """Corrects the one-slip typos of a question; built once per reader, shared by every thread (read only).
 
     ``targets`` are the words a typo may be corrected to (the reader's own); ``english`` the words left as
-    typed even though the reader does not know them ("days", "running"), so that only a word no English
-    text uses is taken for a typo.
+    typed even though the reader does not know them ("days", "running"), so that only a word that is no
+    English word, nor an inflection of one, is taken for a typo. Both are fixed when the speller is built,
+    so a question reads the same whatever the pipeline read before it.
     """
 
     def __init__(self, targets: Iterable[str], english: Iterable[str] = ()) -> None:
@@ -72,9 +76,22 @@ class Speller:
         """``text`` with each word outside the vocabulary that is one slip from exactly one known word replaced."""
         return WORD.sub(lambda m: self._word(m.group(0)), text)
 
+    def _is_word(self, lower: str) -> bool:
+        """Known as it is, or as an inflection of a known word ("days", "running", "bombed", "backers")."""
+        if lower in self.known:
+            return True
+        for suffix in SUFFIXES:
+            if lower.endswith(suffix) and len(lower) > len(suffix) + 1:
+                stem = lower[:-len(suffix)]
+                doubled = len(stem) > 2 and stem[-1] == stem[-2]
+                if stem in self.known or stem + "e" in self.known or (doubled and stem[:-1] in self.known) \
+                        or (stem.endswith("i") and stem[:-1] + "y" in self.known):
+                    return True
+        return False
+
     def _word(self, typed: str) -> str:
         lower = typed.lower()
-        if len(lower) < SHORTEST or lower in self.known or typed.isupper():
+        if len(lower) < SHORTEST or typed.isupper() or self._is_word(lower):
             return typed  # short, known, or an acronym ("TTP", "ISKP"): as typed
         candidates = {n for n in _neighbours(lower) if n in self.targets and len(n) >= SHORTEST - 1}
         if len(candidates) != 1:
@@ -83,9 +100,24 @@ class Speller:
         return fixed.capitalize() if typed[0].isupper() else fixed
 
 
+def english_words(nlp: Language) -> frozenset[str]:
+    """The pipeline's own word lists: its lemmatizer's lemmas and exceptions and its tokenizer's special cases
+    ("whats", "dont"). Fixed by the model, unlike its string store, which grows with what it has read."""
+    words: set[str] = set(nlp.tokenizer.rules or {}) if hasattr(nlp.tokenizer, "rules") else set()
+    if "lemmatizer" in nlp.pipe_names:
+        lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+        for name in ("lemma_index", "lemma_exc"):
+            if lookups is not None and lookups.has_table(name):
+                table = lookups.get_table(name)
+                for key in table:
+                    entries = table[key]
+                    words.update(entries if isinstance(entries, list) else entries.keys())
+    return frozenset(w.lower() for w in words if isinstance(w, str))
+
+
 def speller(ontology: Ontology, names: Iterable[str], english: Iterable[str] = ()) -> Speller:
     """A speller to the ontology's words. The words of the registry's names and ``english`` (the pipeline's
-    string store, taken when the reader is built) are left alone; a misspelt name is not corrected here but
-    by the name finder, which says that it read a close name."""
+    word lists) are left alone; a misspelt name is not corrected here but by the name finder, which says
+    that it read a close name."""
     name_words = {w.lower() for name in names for w in re.findall(r"[A-Za-z]+", name)}
     return Speller(ontology_words(ontology), [*english, *name_words])

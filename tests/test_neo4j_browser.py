@@ -16,8 +16,17 @@ def run(page: Page, command: str, *, done: str | None = None) -> None:
     """Paste a command into Browser's editor, run it, and wait for its frame (and ``done`` text in it)."""
     frames = page.get_by_test_id("frame")
     before = frames.count()
-    page.get_by_test_id("activeEditor").click()
-    page.keyboard.insert_text(command)
+    editor = page.get_by_test_id("activeEditor")
+    first_words = command.splitlines()[0][:12]
+    # A busy machine can take the click before the editor takes input: type again until it holds the command.
+    for _ in range(3):
+        editor.click()
+        page.keyboard.insert_text(command)
+        try:
+            expect(editor).to_contain_text(first_words, timeout=5_000)
+            break
+        except AssertionError:
+            continue
     page.get_by_test_id("editor-Run").click()
     expect(frames).to_have_count(before + 1, timeout=30_000)
     if done is not None:

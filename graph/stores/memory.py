@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from graph.errors import KgError, StoreUnavailable
-from graph.model import Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats
+from graph.model import Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats, UpsertResult
 from graph.ontology import Direction, Ontology
 from graph.store import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery
 from graph.store_base import BaseStore, Changes, FoundPaths, Walk, fingerprint_of
@@ -241,22 +241,45 @@ class MemoryStore(BaseStore):
 
     # --- writes -----------------------------------------------------------------------
 
-    def _write(self, changes: Changes) -> None:
-        """One SQLite transaction: all of it or nothing, and the revision moves on."""
+    def upsert(self, batch: Batch) -> UpsertResult:
+        """The diff and the write in one SQLite write transaction, taken before the diff reads anything: a
+        writer in another process that wrote the same new records a moment before is seen, so each record is
+        counted as created by one writer only, and the write holds exactly what changed."""
         with self._lock, self._errors():
             db = self._db
             try:
                 db.execute("BEGIN IMMEDIATE")
-                revision = int(db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]) + 1
-                for batch in (changes.created, changes.updated):
-                    self._write_batch(db, batch, revision)
-                db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(revision),))
-                db.execute("COMMIT")
+                result = super().upsert(batch)
+                if db.in_transaction:
+                    db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
         self._refresh()
+        return result
+
+    def _write(self, changes: Changes) -> None:
+        """One SQLite transaction (the upsert's, when it holds one): all of it or nothing, and the revision
+        moves on."""
+        with self._lock, self._errors():
+            db = self._db
+            outer = db.in_transaction
+            try:
+                if not outer:
+                    db.execute("BEGIN IMMEDIATE")
+                revision = int(db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]) + 1
+                for batch in (changes.created, changes.updated):
+                    self._write_batch(db, batch, revision)
+                db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(revision),))
+                if not outer:
+                    db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction and not outer:
+                    db.execute("ROLLBACK")
+                raise
+        if not outer:
+            self._refresh()
 
     def _write_batch(self, db: sqlite3.Connection, batch: Batch, revision: int) -> None:
         db.executemany(

@@ -16,9 +16,9 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-from graph.errors import ConfigurationInvalid
-from graph.extract import DEFAULT_MODEL
-from graph.resources import data_dir, in_checkout
+from graph.domain.errors import ConfigurationInvalid
+from graph.domain.resources import data_dir, in_checkout
+from graph.language.extract import DEFAULT_MODEL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-// A neighbourhood in one round trip, by the rules of graph/traversal.py: a breadth-first search
+// A neighbourhood in one round trip, by the rules of graph/stores/traversal.py: a breadth-first search
 // from the centre, level by level up to $depth, over claims passing the filters, stepping only as
 // $direction allows (symmetric types either way) and never through a hub (an entity other than the
 // centre with more than $hub_degree claims); the first $max_nodes entities by (depth, id) (a level

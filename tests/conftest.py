@@ -19,15 +19,16 @@ from neo4j import Driver
 from playwright.sync_api import Browser, sync_playwright
 
 from app.settings import PROJECT_ROOT, Settings
-from graph.errors import KgError
-from graph.loader import load
-from graph.ontology import Ontology, load_ontology
-from graph.store import GraphStore
-from graph.stores.memory import MemoryStore
-from graph.stores.neo4j import Neo4jStore, connect
-from graph.stores.neo4j_server import LocalServer, ServerStatus
+from graph.domain.errors import KgError
+from graph.domain.ontology import Ontology, load_ontology
+from graph.services.loader import load
+from graph.stores.neo4j.server import LocalServer, ServerStatus
+from graph.stores.neo4j.store import Neo4jStore, connect
+from graph.stores.protocol import GraphStore
+from graph.stores.sqlite.store import SqliteStore
 
 SEEDS = PROJECT_ROOT / "seeds"
+EVALUATION = PROJECT_ROOT / "evaluation"
 SEED_REPORT = "rferl-2022-05-isk-central-asia"
 # Every store the behavioural suite runs against; they must agree.
 STORE_KINDS = ["memory", "neo4j"]
@@ -139,7 +140,7 @@ def neo4j_seeded(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Itera
 def make_store(kind: str, ontology: Ontology, directory: Path,
                request: pytest.FixtureRequest | None = None) -> GraphStore:
     if kind == "memory":
-        return MemoryStore(ontology, directory / "graph.json")
+        return SqliteStore(ontology, directory / "graph.json")
     if kind == "neo4j" and request is not None:
         database: Neo4jTestDatabase = request.getfixturevalue("neo4j_database")
         return database.reset(ontology, seeded=False)

@@ -9,8 +9,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from graph.loader import CLAIM_FIELDS
-from graph.ontology import load_ontology
+from graph.domain.ontology import load_ontology
+from graph.services.loader import CLAIM_FIELDS
 from tests.bundles import BASE_CLAIM
 
 ONTOLOGY = load_ontology()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph.analysis import centrality, group_claims, timeline
-from graph.model import ClaimView, Source
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.model import ClaimView, Source
+from graph.services.analysis import centrality, group_claims, timeline
+from graph.stores.protocol import ClaimQuery, GraphStore
 
 TAJIK_ATTACK = "isk-attacked-tajikistan-2022-05-07"
 

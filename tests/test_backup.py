@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from app.cli import cli
+from app.cli.commands import cli
 from app.settings import Settings
-from graph.backup import read_backup, restore_backup, write_backup
-from graph.errors import BackupInvalid, StoreNotEmpty, ValidationFailed
-from graph.export import admin_csv
-from graph.extract.ingest import Staging
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
-from graph.stores.memory import MemoryStore
+from graph.domain.errors import BackupInvalid, StoreNotEmpty, ValidationFailed
+from graph.domain.ontology import Ontology
+from graph.services.backup import read_backup, restore_backup, write_backup
+from graph.services.export import admin_csv
+from graph.services.loader import load
+from graph.services.review import Staging
+from graph.stores.protocol import ClaimQuery, GraphStore
+from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import SEED_REPORT, SEEDS, Neo4jTestDatabase
 
 SEED_COUNTS = {"entities": 246, "sources": 1, "claims": 80}
@@ -56,9 +56,9 @@ def dump(store: GraphStore, staging: Staging) -> dict[str, Any]:
 
 
 @pytest.fixture
-def original(tmp_path: Path, ontology: Ontology, seed_text: str) -> Iterator[tuple[MemoryStore, Staging]]:
+def original(tmp_path: Path, ontology: Ontology, seed_text: str) -> Iterator[tuple[SqliteStore, Staging]]:
     """The seed graph in the embedded store, with two claims awaiting review."""
-    store = MemoryStore(ontology, tmp_path / "original" / "graph.sqlite")
+    store = SqliteStore(ontology, tmp_path / "original" / "graph.sqlite")
     load(SEEDS, store, ontology)
     staging = Staging(tmp_path / "original" / "staged.json")
     stage_two_claims(staging, seed_text)
@@ -66,12 +66,12 @@ def original(tmp_path: Path, ontology: Ontology, seed_text: str) -> Iterator[tup
     store.close()
 
 
-def fresh(tmp_path: Path, ontology: Ontology, name: str) -> tuple[MemoryStore, Staging]:
-    return MemoryStore(ontology, tmp_path / name / "graph.sqlite"), Staging(tmp_path / name / "staged.json")
+def fresh(tmp_path: Path, ontology: Ontology, name: str) -> tuple[SqliteStore, Staging]:
+    return SqliteStore(ontology, tmp_path / name / "graph.sqlite"), Staging(tmp_path / name / "staged.json")
 
 
 def test_a_backup_restored_into_an_empty_embedded_store_gives_the_same_graph(
-        original: tuple[MemoryStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
+        original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     summary = write_backup(store, ontology, tmp_path / "graph.kgb", staging)
     assert summary.counts == {"entity": 246, "source": 1, "claim": 80, "staged_report": 1, "staged_claim": 2}
@@ -103,7 +103,7 @@ def empty_neo4j(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Iterat
 
 
 def test_a_backup_goes_from_the_embedded_store_to_neo4j_and_back_unchanged(
-        original: tuple[MemoryStore, Staging], empty_neo4j: GraphStore, ontology: Ontology, tmp_path: Path) -> None:
+        original: tuple[SqliteStore, Staging], empty_neo4j: GraphStore, ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     first = write_backup(store, ontology, tmp_path / "from-embedded.kgb", staging).path
     neo4j_staging = Staging(tmp_path / "neo4j" / "staged.json")
@@ -155,7 +155,7 @@ def spoil(path: Path, how: str) -> tuple[Path, int, str]:
 
 @pytest.mark.parametrize("how", ["bad json", "unknown relation type", "claim without source", "cut short"])
 def test_a_bad_backup_is_refused_naming_its_line_and_nothing_is_written(
-        how: str, original: tuple[MemoryStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
+        how: str, original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     good = write_backup(store, ontology, tmp_path / "graph.kgb", staging).path
     bad, line, word = spoil(good, how)
@@ -175,7 +175,7 @@ def test_a_bad_backup_is_refused_naming_its_line_and_nothing_is_written(
 
 
 def test_a_backup_is_not_restored_over_a_graph_without_merge(
-        original: tuple[MemoryStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
+        original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     backup = write_backup(store, ontology, tmp_path / "graph.kgb", staging).path
     with pytest.raises(StoreNotEmpty, match=r"246 entities, 1 sources, 80 claims, 2 staged claims.*--merge"):
@@ -197,7 +197,7 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_export_that_cannot_be_written_says_where(
-        original: tuple[MemoryStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
+        original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     (tmp_path / "taken").mkdir()
     with pytest.raises(BackupInvalid, match=r"cannot write the backup .*taken"):

@@ -13,10 +13,10 @@ from click.testing import CliRunner, Result
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from app.cli import cli
+from app.cli.commands import cli
 from app.settings import PROJECT_ROOT, Settings
-from graph.ontology import Ontology
-from graph.stores.neo4j_server import LocalServer
+from graph.domain.ontology import Ontology
+from graph.stores.neo4j.server import LocalServer
 from tests.bundles import claim_yaml, claims_file
 from tests.conftest import SEEDS, TEST_NEO4J_HOME, Neo4jTestDatabase
 
@@ -106,7 +106,7 @@ def test_ask_answers_yes_no_counts_and_nearest_claims(loaded: Settings) -> None:
 
 
 def test_ask_help_lists_every_shape_with_an_answer_that_holds(loaded: Settings) -> None:
-    from app.asking import SHAPE_EXAMPLES  # noqa: PLC0415
+    from app.usecases.ask import SHAPE_EXAMPLES  # noqa: PLC0415
 
     help_text = kg(loaded, "ask", "--help").stdout
     shapes = set()

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from graph.browser_style import grass
-from graph.cypher import CYPHER_DIR, query, statements
-from graph.ontology import Ontology
-from graph.stores import neo4j as neo4j_store
+from graph.domain.ontology import Ontology
+from graph.services.browser_style import grass
+from graph.stores.neo4j import store as neo4j_store
+from graph.stores.neo4j.cypher import CYPHER_DIR, query, statements
 from tests.conftest import Neo4jTestDatabase
 
 STORE_QUERIES = sorted(path.stem for path in CYPHER_DIR.glob("*.cypher"))

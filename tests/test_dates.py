@@ -2,8 +2,8 @@
 
 import pytest
 
-from graph.dates import DateWindow, PartialDate, window
-from graph.errors import InvalidParameter
+from graph.domain.dates import DateWindow, PartialDate, window
+from graph.domain.errors import InvalidParameter
 
 
 @pytest.mark.parametrize(("text", "start", "end"), [

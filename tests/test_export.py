@@ -16,10 +16,10 @@ import pytest
 import stix2
 from stix2validator import ValidationOptions, validate_parsed_json
 
-from graph import export
-from graph.export import GraphPart
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.ontology import Ontology
+from graph.services import export
+from graph.services.export import GraphPart
+from graph.stores.protocol import ClaimQuery, GraphStore
 
 PROVOKE_PAKISTAN = "isk-provoke-pakistan-mines"
 TAJIK_ATTACK = "isk-attacked-tajikistan-2022-05-07"

@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from graph.model import Batch, Claim, Entity, Source
-from graph.ontology import Ontology
-from graph.store import HUB_DEGREE, MAX_LINKS, ClaimQuery, GraphStore
-from graph.stores.memory import MemoryStore
-from graph.stores.neo4j import Neo4jStore
+from graph.domain.model import Batch, Claim, Entity, Source
+from graph.domain.ontology import Ontology
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, ClaimQuery, GraphStore
+from graph.stores.sqlite.store import SqliteStore
 from tests.api.conftest import settings_for
 from tests.conftest import Neo4jTestDatabase
 
@@ -68,7 +68,7 @@ def star(ontology: Ontology) -> Batch:
 @pytest.fixture(scope="module")
 def stores(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Iterator[dict[str, GraphStore]]:
     batch = star(ontology)
-    memory = MemoryStore(ontology)
+    memory = SqliteStore(ontology)
     memory.upsert(batch)
     neo4j = neo4j_database.reset(ontology, seeded=False)
     # The store the API and `kg` open: the default query timeout, not the test fixture's generous one.

@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.errors import ValidationFailed
-from graph.loader import load, read_bundle
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.errors import ValidationFailed
+from graph.domain.ontology import Ontology
+from graph.services.loader import load, read_bundle
+from graph.stores.protocol import ClaimQuery, GraphStore
 from tests import hostile
 from tests.bundles import claim_yaml, claims_file, line_of
 from tests.conftest import SEED_REPORT, SEEDS
@@ -391,7 +391,7 @@ def test_any_claims_file_is_loaded_or_refused_cleanly_and_a_refusal_writes_nothi
     assert outcomes["refused"] > 0
 def test_records_in_memory_are_checked_by_the_same_rules_and_named_by_origin(
         ontology: Ontology, empty_store: GraphStore, seed_text: str) -> None:
-    from graph.loader import Record, Records, load_records, validate  # noqa: PLC0415
+    from graph.services.loader import Record, Records, load_records, validate  # noqa: PLC0415
 
     load(SEEDS, empty_store, ontology)
     good = {"subject": "ISKP", "type": "THREATENS", "object": "Dushanbe", "status": "reported",

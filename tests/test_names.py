@@ -2,10 +2,10 @@
 
 import pytest
 
-from graph.errors import AmbiguousName, EntityNotFound
-from graph.model import Alias, Entity
-from graph.names import AliasIndex, name_key
-from graph.store import GraphStore
+from graph.domain.errors import AmbiguousName, EntityNotFound
+from graph.domain.model import Alias, Entity
+from graph.domain.names import AliasIndex, name_key
+from graph.stores.protocol import GraphStore
 
 
 @pytest.mark.parametrize(("name", "expected"), [

@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from graph.cypher import CYPHER_DIR
-from graph.ontology import Ontology
+from graph.domain.ontology import Ontology
+from graph.stores.neo4j.cypher import CYPHER_DIR
 from tests.conftest import ARTIFACTS, Neo4jTestDatabase
 
 

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from app.settings import PROJECT_ROOT
-from graph.errors import InvalidParameter, OntologyError
-from graph.ontology import DEFAULT_PATH, Ontology, parse_ontology
+from graph.domain.errors import InvalidParameter, OntologyError
+from graph.domain.ontology import DEFAULT_PATH, Ontology, parse_ontology
 
 
 def raw() -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from app.settings import PROJECT_ROOT
-from graph.ontology import Ontology
+from graph.domain.ontology import Ontology
 from tests.conftest import Neo4jTestDatabase
 
 # What the wheel is built from, and where each folder lands inside it.

@@ -65,7 +65,7 @@ def test_every_setting_is_in_the_configuration_table() -> None:
 
 
 def test_asking_questions_lists_every_shape_the_reader_answers() -> None:
-    from app.asking import SHAPE_EXAMPLES  # noqa: PLC0415
+    from app.usecases.ask import SHAPE_EXAMPLES  # noqa: PLC0415
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Asking questions", 1)[1].split("\n## ", 1)[0]

@@ -13,19 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from graph.dates import window
-from graph.loader import load
-from graph.model import Subgraph
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
-from graph.stores.memory import MemoryStore
+from graph.domain.dates import window
+from graph.domain.model import Subgraph
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.stores.protocol import ClaimQuery, GraphStore
+from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import SEEDS, Neo4jTestDatabase
 
 
 @pytest.fixture(scope="module")
 def pair(neo4j_database: Neo4jTestDatabase, ontology: Ontology,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GraphStore, GraphStore]]:
-    memory = MemoryStore(ontology, Path(tmp_path_factory.mktemp("agree")) / "graph.json")
+    memory = SqliteStore(ontology, Path(tmp_path_factory.mktemp("agree")) / "graph.json")
     load(SEEDS, memory, ontology)
     neo4j = neo4j_database.reset(ontology, seeded=True)
     neo4j_database.seeded_readers += 1

@@ -2,7 +2,7 @@
 
 The seed graph is too small for a hub (an entity with more claims than a walk expands), a
 node cap or a link cap to matter; this graph (shaped like coded reporting: a few entities
-hold most of the claims) makes every bound of ``graph.traversal`` decide something, and the
+hold most of the claims) makes every bound of ``graph.stores.traversal`` decide something, and the
 two stores must still give the same answers, truncated ones included.
 """
 
@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from graph.dates import window
-from graph.model import Subgraph
-from graph.ontology import Ontology
-from graph.store import HUB_DEGREE, ClaimQuery, GraphStore
-from graph.stores.memory import MemoryStore
-from graph.synthetic import Size, generate
+from benchmarks.synthetic import Size, generate
+from graph.domain.dates import window
+from graph.domain.model import Subgraph
+from graph.domain.ontology import Ontology
+from graph.stores.protocol import HUB_DEGREE, ClaimQuery, GraphStore
+from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import Neo4jTestDatabase
 
 SIZE = Size("T", 1_500, 12_000)
@@ -28,7 +28,7 @@ SIZE = Size("T", 1_500, 12_000)
 @pytest.fixture(scope="module")
 def generated(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Iterator[tuple[GraphStore, GraphStore, Any]]:
     synthetic = generate(ontology, SIZE, seed=3)
-    memory = MemoryStore(ontology)
+    memory = SqliteStore(ontology)
     memory.upsert(synthetic.batch)
     neo4j = neo4j_database.reset(ontology, seeded=False)
     neo4j.upsert(synthetic.batch)

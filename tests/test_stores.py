@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from graph.dates import window
-from graph.errors import ClaimNotFound, EntityNotFound, InvalidParameter, SourceNotFound
-from graph.loader import load
-from graph.model import Batch, Claim
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.dates import window
+from graph.domain.errors import ClaimNotFound, EntityNotFound, InvalidParameter, SourceNotFound
+from graph.domain.model import Batch, Claim
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.stores.protocol import ClaimQuery, GraphStore
 from tests.conftest import SEEDS
 
 TAJIK_ATTACK = "isk-attacked-tajikistan-2022-05-07"

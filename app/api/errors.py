@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.schemas import ErrorBody
-from graph.errors import KgError
+from graph.domain.errors import KgError
 
 log = logging.getLogger("kg.api")
 

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import error_response
 from app.settings import Settings
-from graph.errors import (
+from graph.domain.errors import (
     Forbidden,
     InputTooLarge,
     InvalidBody,

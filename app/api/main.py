@@ -10,16 +10,16 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.api import docs, errors, openapi, web
-from app.api.deps import plain_parameters
+from app.api.dependencies import plain_parameters
 from app.api.etag import ETagMiddleware
 from app.api.guards import BodyGuard, KeyGate
 from app.api.routes import ask, claims, entities, export, meta, paths, reports, sources
-from app.asking import ReaderSlot
-from app.deps import ExtractorHolder, open_reader, open_store
+from app.components import ExtractorHolder, open_reader, open_store
 from app.settings import Settings, load_settings
-from graph.ask import QuestionReader
-from graph.ontology import load_ontology
-from graph.store import GraphStore
+from app.usecases.ask import ReaderSlot
+from graph.domain.ontology import load_ontology
+from graph.language.ask import QuestionReader
+from graph.stores.protocol import GraphStore
 
 DESCRIPTION = """\
 Entities, sourced claims, neighbourhoods, paths, statistics and exports of a knowledge

@@ -16,8 +16,8 @@ from fastapi.openapi.utils import get_openapi
 
 from app.api.guards import KEY_HEADER, is_keyed
 from app.settings import Settings
-from graph.inputs import NAME_PATTERN, PARAMETER_PATTERN
-from graph.ontology import Ontology
+from graph.domain.inputs import NAME_PATTERN, PARAMETER_PATTERN
+from graph.domain.ontology import Ontology
 
 # YYYY, YYYY-MM or YYYY-MM-DD with a real month and a day every month has; empty means open.
 # (Days 29-31 are accepted by the server where they exist; the schema stays on the safe side.)
@@ -47,7 +47,7 @@ def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings
         if text is None or "enum" in text or "pattern" in text:
             return
         named = name in NAME_PARAMETERS and parameter["in"] == "query"
-        # app.api.deps.plain_parameters refuses exactly what these patterns exclude.
+        # app.api.dependencies.plain_parameters refuses exactly what these patterns exclude.
         parameter["schema"] = {**text, "type": "string", "pattern": NAME_PATTERN if named else PARAMETER_PATTERN}
 
 

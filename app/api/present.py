@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from app.api.schemas import ClaimOut, Page, SourceRef
-from graph import cite
-from graph.export import GraphPart
-from graph.model import ClaimView, Entity, Source, Subgraph
-from graph.store import GraphStore
+from graph.domain.model import ClaimView, Entity, Source, Subgraph
+from graph.services.export import GraphPart
+from graph.stores import cite
+from graph.stores.protocol import GraphStore
 
 T = TypeVar("T")
 

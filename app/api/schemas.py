@@ -6,11 +6,11 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from graph.analysis import Centrality
-from graph.inputs import report_text_problem, text_problem, url_problem
-from graph.model import Alias, Claim, ClaimOut, ClaimView, Hop, SourceRef, UpsertResult
+from graph.domain.inputs import report_text_problem, text_problem, url_problem
+from graph.domain.model import Alias, Claim, ClaimOut, ClaimView, Hop, SourceRef, UpsertResult
+from graph.services.analysis import Centrality
 
-__all__ = ["ClaimOut", "SourceRef"]  # moved to graph.model (graph.ask answers cite claims too)
+__all__ = ["ClaimOut", "SourceRef"]  # moved to graph.domain.model (graph.language.ask answers cite claims too)
 
 T = TypeVar("T")
 

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from app.api import create_app
 from app.settings import Settings
-from graph.store import GraphStore
+from graph.stores.protocol import GraphStore
 
 
 @contextmanager

@@ -19,10 +19,10 @@ from pydantic import SecretStr, ValidationError
 
 from app.api import create_app
 from app.settings import load_settings
-from graph.errors import ConfigurationInvalid
-from graph.ontology import Ontology
-from graph.store import GraphStore
-from graph.stores import neo4j as neo4j_module
+from graph.domain.errors import ConfigurationInvalid
+from graph.domain.ontology import Ontology
+from graph.stores.neo4j import store as neo4j_module
+from graph.stores.protocol import GraphStore
 from tests.api.conftest import settings_for
 from tests.conftest import SEED_REPORT, Neo4jTestDatabase
 

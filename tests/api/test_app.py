@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from app.api import create_app
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.stores.memory import MemoryStore
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.stores.sqlite.store import SqliteStore
 from tests.api.conftest import settings_for
 from tests.conftest import SEEDS
 
@@ -63,7 +63,7 @@ def test_etag_lets_a_poller_skip_unchanged_answers(client: TestClient) -> None:
 
 
 def test_etag_changes_when_the_graph_changes(ontology: Ontology, tmp_path: Path) -> None:
-    store = MemoryStore(ontology, tmp_path / "graph.json")
+    store = SqliteStore(ontology, tmp_path / "graph.json")
     client = TestClient(create_app(settings_for(tmp_path), store))
     empty = client.get("/v1/stats").headers["etag"]
     load(SEEDS, store, ontology)
@@ -86,7 +86,7 @@ def test_cors_is_off_by_default_and_allows_configured_origins(client: TestClient
 
 def test_an_unreadable_store_is_503_not_500(ontology: Ontology, tmp_path: Path) -> None:
     data = tmp_path / "graph.sqlite"
-    store = MemoryStore(ontology, data)
+    store = SqliteStore(ontology, data)
     load(SEEDS, store, ontology)
     client = TestClient(create_app(settings_for(tmp_path), store))
     assert client.get("/ready").status_code == 200

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from app.api import create_app
-from app.asking import SHAPE_EXAMPLES
-from graph.loader import load
-from graph.model import Batch, Entity
-from graph.ontology import Ontology
-from graph.store import GraphStore
+from app.usecases.ask import SHAPE_EXAMPLES
+from graph.domain.model import Batch, Entity
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.stores.protocol import GraphStore
 from tests import hostile
 from tests.api.conftest import settings_for
 from tests.conftest import SEEDS

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from app.api import create_app
-from graph.store import ClaimQuery, GraphStore
+from graph.stores.protocol import ClaimQuery, GraphStore
 from tests.api.conftest import served_in_thread, settings_for
 from tests.conftest import SEED_REPORT
 

@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import Browser
 
 from app.api import create_app
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.stores.memory import MemoryStore
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.stores.sqlite.store import SqliteStore
 from tests.api.conftest import served_in_thread, settings_for
 from tests.conftest import ARTIFACTS, SEEDS
 
@@ -20,7 +20,7 @@ from tests.conftest import ARTIFACTS, SEEDS
 @pytest.fixture(scope="module")
 def served(ontology: Ontology, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The API on a free loopback port, in a thread of this process."""
-    store = MemoryStore(ontology)
+    store = SqliteStore(ontology)
     load(SEEDS, store, ontology)
     with served_in_thread(create_app(settings_for(Path(tmp_path_factory.mktemp("docs"))), store)) as base:
         yield base

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 from fastapi.testclient import TestClient
 
-from graph.store import ClaimQuery, GraphStore
+from graph.stores.protocol import ClaimQuery, GraphStore
 
 
 def test_search_ranks_by_name_and_alias(client: TestClient) -> None:

@@ -9,7 +9,7 @@ import networkx as nx
 import stix2
 from fastapi.testclient import TestClient
 
-from graph.store import GraphStore
+from graph.stores.protocol import GraphStore
 
 
 def test_whole_graph_as_node_link(client: TestClient, seeded: GraphStore) -> None:

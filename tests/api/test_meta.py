@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.ontology import Ontology
+from graph.stores.protocol import ClaimQuery, GraphStore
 
 
 def test_schema_is_the_ontology(client: TestClient, ontology: Ontology) -> None:

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from app.api import create_app
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.stores.protocol import ClaimQuery, GraphStore
 from tests.api.conftest import settings_for
 from tests.conftest import SEEDS
 

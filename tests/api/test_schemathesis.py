@@ -25,8 +25,8 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.api import create_app
-from graph.dates import PartialDate
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.dates import PartialDate
+from graph.stores.protocol import ClaimQuery, GraphStore
 from tests.api.conftest import settings_for
 
 # Per operation and mode. The Neo4j store answers over Bolt, about three times slower, so it gets

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from graph.store import ClaimQuery, GraphStore
+from graph.stores.protocol import ClaimQuery, GraphStore
 
 REPORT = "rferl-2022-05-isk-central-asia"
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from app.api import create_app, web
 from app.settings import PROJECT_ROOT
-from graph.ontology import Ontology
-from graph.stores.memory import MemoryStore
+from graph.domain.ontology import Ontology
+from graph.stores.sqlite.store import SqliteStore
 from tests.api.conftest import settings_for
 
 EXACT = re.compile(r"^\d+\.\d+\.\d+$")
@@ -28,7 +28,7 @@ def client_over(ontology: Ontology, tmp_path: Path) -> Any:
     """A client on an empty store, with Cytoscape.js looked for in ``node_modules`` (the project's by default)."""
 
     def build(node_modules: Path = PROJECT_ROOT / "node_modules") -> TestClient:
-        return TestClient(create_app(settings_for(tmp_path, node_modules=node_modules), MemoryStore(ontology)))
+        return TestClient(create_app(settings_for(tmp_path, node_modules=node_modules), SqliteStore(ontology)))
 
     return build
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.settings import Settings
-from graph.ask import QuestionReader, load_reader
-from graph.loader import read_bundle
-from graph.ontology import Ontology
+from graph.domain.ontology import Ontology
+from graph.language.ask import QuestionReader, load_reader
+from graph.services.loader import read_bundle
 from tests.conftest import SEEDS
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from graph.ask import Answer, AskQuery, QuestionReader, ask, run
-from graph.errors import EntityNotFound, InvalidParameter
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.errors import EntityNotFound, InvalidParameter
+from graph.domain.ontology import Ontology
+from graph.language.ask import Answer, AskQuery, QuestionReader, ask, run
+from graph.stores.protocol import ClaimQuery, GraphStore
 
 
 def answer_ids(answer: Answer) -> set[str]:

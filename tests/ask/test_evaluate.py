@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from app.cli import cli
+from app.cli.commands import cli
 from app.settings import Settings
-from graph.ask.evaluate import Expectation, Question, check, evaluate, parse_questions, read_questions
-from graph.ask.model import Answer
-from graph.errors import EntityNotFound, QuestionNotUnderstood, QuestionSetInvalid
-from tests.conftest import SEEDS
+from graph.domain.errors import EntityNotFound, QuestionNotUnderstood, QuestionSetInvalid
+from graph.language.ask.evaluate import Expectation, Question, check, evaluate, parse_questions, read_questions
+from graph.language.ask.model import Answer
+from tests.conftest import EVALUATION, SEEDS
 
 
 def answer(**fields: Any) -> dict[str, Any]:
@@ -130,6 +130,6 @@ def test_ask_eval_scores_a_set_over_the_seed_graph(tmp_path: Path) -> None:
 
 
 def test_the_committed_sets_are_well_formed() -> None:
-    for path in sorted((SEEDS / "questions").glob("*.yaml")):
+    for path in sorted((EVALUATION / "questions").glob("*.yaml")):
         questions = read_questions(path)
         assert questions and all(q.expect != Expectation() for q in questions), path

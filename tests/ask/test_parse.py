@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from graph.ask import AskQuery, QuestionReader
-from graph.ask import times as question_times
-from graph.ask.vocabulary import Vocabulary
-from graph.errors import AmbiguousName, EntityNotFound, OntologyError, QuestionNotUnderstood
-from graph.extract import dates as extract_dates
-from graph.loader import read_bundle
-from graph.ontology import Ontology, parse_ontology
+from graph.domain.errors import AmbiguousName, EntityNotFound, OntologyError, QuestionNotUnderstood
+from graph.domain.ontology import Ontology, parse_ontology
+from graph.language.ask import AskQuery, QuestionReader
+from graph.language.ask import times as question_times
+from graph.language.ask.vocabulary import Vocabulary
+from graph.language.extract import dates as extract_dates
+from graph.services.loader import read_bundle
 from tests.conftest import SEEDS
 from tests.test_ontology import raw
 

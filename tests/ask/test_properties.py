@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from graph.ask import Answer, QuestionReader, ask
-from graph.errors import KgError
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.errors import KgError
+from graph.language.ask import Answer, QuestionReader, ask
+from graph.stores.protocol import ClaimQuery, GraphStore
 from tests import hostile
 
 EXAMPLES = {"memory": 300, "neo4j": 40}  # each answer on Neo4j is several round trips

@@ -2,7 +2,7 @@
 
 blind-1 was written before the reader and without reading it; dev-1 is what the reader was built against; both
 were tuned on since. blind-2 and blind-3 were written blind later and scored once before anything changed.
-Both are scored as ``kg ask-eval`` scores them (``graph.ask.evaluate``).
+Both are scored as ``kg ask-eval`` scores them (``graph.language.ask.evaluate``).
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from graph.ask import QuestionReader, ask
-from graph.ask.evaluate import Evaluation, evaluate, read_questions
-from graph.errors import KgError
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.store import GraphStore
-from graph.stores.memory import MemoryStore
-from tests.conftest import SEEDS, Neo4jTestDatabase
+from graph.domain.errors import KgError
+from graph.domain.ontology import Ontology
+from graph.language.ask import QuestionReader, ask
+from graph.language.ask.evaluate import Evaluation, evaluate, read_questions
+from graph.services.loader import load
+from graph.stores.protocol import GraphStore
+from graph.stores.sqlite.store import SqliteStore
+from tests.conftest import EVALUATION, SEEDS, Neo4jTestDatabase
 
-SETS = sorted((SEEDS / "questions").glob("*.yaml"))
+SETS = sorted((EVALUATION / "questions").glob("*.yaml"))
 # The targets the reader is held to on the sets it was built or tuned against: at least this share answered
 # right, at most this share answered wrong.
 TARGETS = {"dev-1": (0.90, 0.02), "blind-1": (0.90, 0.02)}
@@ -35,7 +35,7 @@ FLOORS = {"blind-2": (0.45, 0.04), "blind-3": (0.38, 0.07)}
 @pytest.fixture(scope="module")
 def stores(neo4j_database: Neo4jTestDatabase, ontology: Ontology,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, GraphStore]]:
-    memory = MemoryStore(ontology, Path(tmp_path_factory.mktemp("sets")) / "graph.json")
+    memory = SqliteStore(ontology, Path(tmp_path_factory.mktemp("sets")) / "graph.json")
     load(SEEDS, memory, ontology)
     neo4j = neo4j_database.reset(ontology, seeded=True)
     neo4j_database.seeded_readers += 1

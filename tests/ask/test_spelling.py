@@ -3,8 +3,8 @@ names it does not know are left as typed."""
 
 from __future__ import annotations
 
-from graph.ask import QuestionReader
-from graph.ask.spelling import Speller
+from graph.language.ask import QuestionReader
+from graph.language.ask.spelling import Speller
 
 
 def test_a_word_one_slip_from_one_known_word_is_corrected() -> None:

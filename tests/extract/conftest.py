@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from graph.extract.pipeline import Extraction, Extractor
-from graph.extract.text import ReportInput
-from graph.loader import read_bundle
-from graph.model import Entity
-from graph.ontology import Ontology
+from graph.domain.model import Entity
+from graph.domain.ontology import Ontology
+from graph.language.extract.pipeline import Extraction, Extractor
+from graph.language.extract.text import ReportInput
+from graph.services.loader import read_bundle
 from tests.conftest import SEEDS
 
 Run = Callable[..., Extraction]

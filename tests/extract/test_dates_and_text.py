@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.dates import PartialDate
-from graph.errors import ExtractionInputError
-from graph.extract.dates import resolve_dates, resolve_later
-from graph.extract.lexicon import load_lexicon
-from graph.extract.sentences import paragraphs
-from graph.extract.text import from_text, read_report
+from graph.domain.dates import PartialDate
+from graph.domain.errors import ExtractionInputError
+from graph.language.extract.dates import resolve_dates, resolve_later
+from graph.language.extract.lexicon import load_lexicon
+from graph.language.extract.sentences import paragraphs
+from graph.language.extract.text import from_text, read_report
 from tests.extract.conftest import Run, only
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import KgError
-from graph.extract.ingest import ingest_many
-from graph.extract.pipeline import Extractor
-from graph.extract.text import ReportInput
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.errors import KgError
+from graph.domain.ontology import Ontology
+from graph.language.extract.pipeline import Extractor
+from graph.language.extract.text import ReportInput
+from graph.services.ingest import ingest_many
+from graph.services.loader import load
+from graph.stores.protocol import ClaimQuery, GraphStore
 from tests.conftest import SEEDS
 
 TEXTS = [

@@ -8,17 +8,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.cli import cli
+from app.cli.commands import cli
 from app.settings import Settings
-from graph.errors import StagedClaimNotFound, ValidationFailed
-from graph.extract.evaluate import benchmark, score, synthetic_articles
-from graph.extract.ingest import Staging, ingest
-from graph.extract.pipeline import Extraction, Extractor
-from graph.extract.text import ReportInput
-from graph.loader import load
-from graph.model import Claim, Entity
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
+from graph.domain.errors import StagedClaimNotFound, ValidationFailed
+from graph.domain.model import Claim, Entity
+from graph.domain.ontology import Ontology
+from graph.language.extract.pipeline import Extraction, Extractor
+from graph.language.extract.text import ReportInput
+from graph.services.claim_scoring import benchmark, score, synthetic_articles
+from graph.services.ingest import ingest
+from graph.services.loader import load
+from graph.services.review import Staging
+from graph.stores.protocol import ClaimQuery, GraphStore
 from tests.conftest import SEEDS
 
 TEXT = ("IS-K claimed that it fired rockets at Tajikistan on May 7. Dushanbe denied that any attack took place. "

@@ -9,9 +9,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.errors import KgError
-from graph.extract.pipeline import Extraction, Extractor
-from graph.extract.text import ReportInput
+from graph.domain.errors import KgError
+from graph.language.extract.pipeline import Extraction, Extractor
+from graph.language.extract.text import ReportInput
 from tests import hostile
 
 EXAMPLES = 300

@@ -1,6 +1,6 @@
 """Speech acts and attribution: who says a claim decides its status and asserter."""
 
-from graph.extract.pipeline import NAME
+from graph.language.extract.pipeline import NAME
 from tests.extract.conftest import Run, only, triples
 
 

@@ -21,10 +21,10 @@ import pytest
 import yaml
 
 from app.settings import PROJECT_ROOT, Settings
-from graph.errors import KgError
-from graph.ontology import Ontology
-from graph.stores.neo4j import Neo4jStore, connect
-from graph.stores.neo4j_server import LocalServer
+from graph.domain.errors import KgError
+from graph.domain.ontology import Ontology
+from graph.stores.neo4j.server import LocalServer
+from graph.stores.neo4j.store import Neo4jStore, connect
 from tests.conftest import SEEDS
 
 FAULT_HOME = PROJECT_ROOT / ".cache" / "neo4j-fault"

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from graph.cypher import statements
-from graph.export import ARRAY_DELIMITER_OPTION, admin_csv
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
-from graph.stores.memory import MemoryStore
+from graph.domain.ontology import Ontology
+from graph.services.export import ARRAY_DELIMITER_OPTION, admin_csv
+from graph.services.loader import load
+from graph.stores.neo4j.cypher import statements
+from graph.stores.protocol import ClaimQuery, GraphStore
+from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import SEEDS
 from tests.faults.conftest import FaultServer
 
@@ -37,8 +37,8 @@ def dump(store: GraphStore) -> dict[str, Any]:
 
 
 @pytest.fixture
-def original(tmp_path: Path, ontology: Ontology) -> Iterator[MemoryStore]:
-    store = MemoryStore(ontology, tmp_path / "graph.sqlite")
+def original(tmp_path: Path, ontology: Ontology) -> Iterator[SqliteStore]:
+    store = SqliteStore(ontology, tmp_path / "graph.sqlite")
     load(SEEDS, store, ontology)
     yield store
     store.close()
@@ -56,7 +56,7 @@ def restarted(fault_server: FaultServer, ontology: Ontology) -> Iterator[FaultSe
 
 
 def test_the_admin_csv_imported_by_neo4j_admin_is_the_graph_kg_sees(
-        original: MemoryStore, restarted: FaultServer, ontology: Ontology, tmp_path: Path) -> None:
+        original: SqliteStore, restarted: FaultServer, ontology: Ontology, tmp_path: Path) -> None:
     written = admin_csv(original, ontology, tmp_path / "csv")
     assert (written.entities, written.sources, written.claims) == (246, 1, 80)
     server = restarted.server

@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
-from graph.errors import SourceNotFound
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.store import ClaimQuery
-from graph.stores.memory import MemoryStore
-from graph.stores.neo4j import Neo4jStore
+from graph.domain.errors import SourceNotFound
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.protocol import ClaimQuery
+from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import SEEDS
 from tests.faults.conftest import FaultServer, write_large_bundle
 
@@ -98,7 +98,7 @@ def test_a_loader_killed_while_it_writes_leaves_the_embedded_store_whole(
     root, ids = bundle
     seeded = tmp_path / "seeded.sqlite"
     kg("load", str(SEEDS), env={**os.environ, "KG_STORE": "memory", "KG_DATA_FILE": str(seeded)})
-    store = MemoryStore(ontology, seeded)
+    store = SqliteStore(ontology, seeded)
     before = store.stats()
     store.close()
     # Killed at the moment the write is seen to hold the lock (its rows going in), then at moments a little
@@ -118,7 +118,7 @@ def test_a_loader_killed_while_it_writes_leaves_the_embedded_store_whole(
 
         assert kill_when([*KG, "load", str(root)], env, moment), "the loader finished before it was killed"
         assert integrity(data) == "ok"
-        store = MemoryStore(ontology, data)
+        store = SqliteStore(ontology, data)
         found = store.existing_claims(ids)
         if not found:
             assert store.stats() == before
@@ -132,7 +132,7 @@ def test_a_loader_killed_while_it_writes_leaves_the_embedded_store_whole(
     data = tmp_path / "graph-0.sqlite"
     kg("load", str(root), env={**os.environ, "KG_STORE": "memory", "KG_DATA_FILE": str(data)})
     assert integrity(data) == "ok"
-    store = MemoryStore(ontology, data)
+    store = SqliteStore(ontology, data)
     assert store.stats().claims == before.claims + CLAIMS
     assert set(store.existing_claims(ids)) == ids
     assert len(store.claims(ClaimQuery(source=REPORT))) == CLAIMS

@@ -25,15 +25,15 @@ import pytest
 from pydantic import SecretStr
 
 from app.api import create_app
-from app.deps import build_extractor
+from app.components import build_extractor
 from app.settings import Settings
-from graph.extract.ingest import ingest, ingest_many
-from graph.extract.text import from_text
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.store import ClaimQuery, GraphStore
-from graph.stores.memory import MemoryStore
-from graph.stores.neo4j import Neo4jStore
+from graph.domain.ontology import Ontology
+from graph.language.extract.text import from_text
+from graph.services.ingest import ingest, ingest_many
+from graph.services.loader import load
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.protocol import ClaimQuery, GraphStore
+from graph.stores.sqlite.store import SqliteStore
 from tests.api.conftest import served_in_thread
 from tests.conftest import SEEDS
 from tests.faults.conftest import FaultServer
@@ -76,7 +76,7 @@ def dump(store: GraphStore) -> dict[str, Any]:
 def sequential(ontology: Ontology, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The graph the same clients leave when they come one after the other, through the same functions the API
     (one report a write) and ``kg ingest`` (its reports in one write) call."""
-    store = MemoryStore(ontology)
+    store = SqliteStore(ontology)
     load(SEEDS, store, ontology)
     settings = Settings(_env_file=None, data_file=tmp_path_factory.mktemp("seq") / "unused.sqlite")  # type: ignore[call-arg]
     for client in range(CLIENTS):
@@ -160,12 +160,12 @@ def check_once(store: GraphStore, expected: dict[str, Any]) -> None:
 @pytest.fixture
 def memory_target(ontology: Ontology, tmp_path: Path) -> Iterator[tuple[GraphStore, Settings, dict[str, str]]]:
     data = tmp_path / "graph.sqlite"
-    seeding = MemoryStore(ontology, data)
+    seeding = SqliteStore(ontology, data)
     load(SEEDS, seeding, ontology)
     seeding.close()
     settings = Settings(_env_file=None, data_file=data, store="memory", api_keys=[SecretStr(KEY)],  # type: ignore[call-arg]
                         staging_file=tmp_path / "staged.json")
-    store = MemoryStore(ontology, data)
+    store = SqliteStore(ontology, data)
     yield store, settings, {**os.environ, "KG_STORE": "memory", "KG_DATA_FILE": str(data)}
     store.close()
 
@@ -176,7 +176,7 @@ def test_eight_clients_at_once_on_the_embedded_store(memory_target: tuple[GraphS
     run_clients(store, settings, environment, tmp_path)
     check_once(store, sequential)
     # Another process's view of the file is the same graph.
-    with_sql = MemoryStore(store._ontology, settings.data_file)
+    with_sql = SqliteStore(store._ontology, settings.data_file)
     assert dump(with_sql) == sequential
     with_sql.close()
 

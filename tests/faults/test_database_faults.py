@@ -15,10 +15,10 @@ import httpx
 from pydantic import SecretStr
 
 from app.api import create_app
-from graph.extract.ingest import Staging
-from graph.loader import load
-from graph.ontology import Ontology
-from graph.store import ClaimQuery
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.services.review import Staging
+from graph.stores.protocol import ClaimQuery
 from tests.api.conftest import served_in_thread
 from tests.conftest import SEEDS
 from tests.faults.conftest import FaultServer

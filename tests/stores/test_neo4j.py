@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from graph.errors import KgError, StoreUnavailable, ValidationFailed
-from graph.loader import load
-from graph.model import Batch, Claim, Entity
-from graph.ontology import Ontology
-from graph.store import ClaimQuery
-from graph.stores.neo4j import Neo4jStore, connect
-from graph.stores.neo4j_server import LocalServer, ServerError
+from graph.domain.errors import KgError, StoreUnavailable, ValidationFailed
+from graph.domain.model import Batch, Claim, Entity
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.stores.neo4j.server import LocalServer, ServerError
+from graph.stores.neo4j.store import Neo4jStore, connect
+from graph.stores.protocol import ClaimQuery
 from tests.bundles import claim_yaml, claims_file
 from tests.conftest import SEED_REPORT, SEEDS, Neo4jTestDatabase
 
@@ -160,7 +160,7 @@ def test_a_second_instance_on_the_same_ports_does_not_take_the_first_for_its_own
 
 
 def _seed_batch(ontology: Ontology) -> Batch:
-    from graph.loader import read_bundle  # noqa: PLC0415
+    from graph.services.loader import read_bundle  # noqa: PLC0415
 
     return read_bundle(SEEDS, ontology)
 

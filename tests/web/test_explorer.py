@@ -20,11 +20,11 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from app.api import create_app
-from graph.loader import load
-from graph.model import Batch, Claim
-from graph.ontology import Ontology
-from graph.store import GraphStore
-from graph.stores.memory import MemoryStore
+from graph.domain.model import Batch, Claim
+from graph.domain.ontology import Ontology
+from graph.services.loader import load
+from graph.stores.protocol import GraphStore
+from graph.stores.sqlite.store import SqliteStore
 from tests.api.conftest import served_in_thread, settings_for
 from tests.conftest import ARTIFACTS, SEEDS
 
@@ -48,7 +48,7 @@ class Served:
 def serve(store: GraphStore, tmp: Path, **settings: Any) -> Iterator[Served]:
     """The app over ``store``, served on a free loopback port in a thread, until resumed."""
     with served_in_thread(create_app(settings_for(tmp, **settings), store)) as base:
-        yield Served(base, "memory" if isinstance(store, MemoryStore) else "neo4j")
+        yield Served(base, "memory" if isinstance(store, SqliteStore) else "neo4j")
 
 
 @pytest.fixture(scope="module")
@@ -404,7 +404,7 @@ def test_disputed_claims_and_denials_are_dashed_and_others_solid(explorer: Explo
 @pytest.fixture(scope="module")
 def served_with_a_machine_claim(ontology: Ontology, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The seed graph plus one claim an extractor made, served like the others."""
-    store = MemoryStore(ontology)
+    store = SqliteStore(ontology)
     load(SEEDS, store, ontology)
     curated = store.get_claim("isk-provoke-pakistan-mines")
     guess = Claim(**{**curated.model_dump(exclude={"disputed", "disputed_by"}),
@@ -457,7 +457,7 @@ def test_every_control_has_an_accessible_name(explorer: Explorer) -> None:
 def served_without_node_modules(ontology: Ontology, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The app as it runs before anyone ran ``npm ci``."""
     tmp = Path(tmp_path_factory.mktemp("web-no-npm"))
-    yield from serve(MemoryStore(ontology), tmp, node_modules=tmp / "node_modules")
+    yield from serve(SqliteStore(ontology), tmp, node_modules=tmp / "node_modules")
 
 
 def test_without_npm_ci_the_page_says_what_to_run(browser: Browser, served_without_node_modules: Served) -> None:

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from app.api.deps import Store, Vocabulary
+from app.api.dependencies import Store, Vocabulary
 from app.api.errors import error_responses
-from app.asking import SHAPE_EXAMPLES, AskAnswer, ReaderSlot, ask, linked
-from graph.ask import AskQuery, run
-from graph.inputs import QUESTION_MAX_CHARS
+from app.usecases.ask import SHAPE_EXAMPLES, AskAnswer, ReaderSlot, ask, linked
+from graph.domain.inputs import QUESTION_MAX_CHARS
+from graph.language.ask import AskQuery, run
 
 router = APIRouter(prefix="/v1/ask", tags=["questions"])
 

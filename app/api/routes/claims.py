@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api import present
-from app.api.deps import (
+from app.api.dependencies import (
     NAME_MAX,
     ConfidenceQuery,
     Config,
@@ -27,9 +27,9 @@ from app.api.deps import (
 )
 from app.api.errors import error_responses
 from app.api.schemas import ClaimDetail, ClaimOut, Page, QuoteInContext
-from graph.analysis import GroupedRelation, group_claims
-from graph.errors import SourceNotFound
-from graph.store import ClaimQuery
+from graph.domain.errors import SourceNotFound
+from graph.services.analysis import GroupedRelation, group_claims
+from graph.stores.protocol import ClaimQuery
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 

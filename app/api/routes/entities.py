@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from app.api import present
-from app.api.deps import (
+from app.api.dependencies import (
     NAME_MAX,
     ConfidenceQuery,
     Config,
@@ -30,9 +30,9 @@ from app.api.deps import (
 )
 from app.api.errors import error_responses
 from app.api.schemas import CytoscapeGraph, EntityDetail, EntityHit, NodeLinkGraph, Page
-from graph import export
-from graph.model import Subgraph
-from graph.store import MAX_DEPTH, ClaimQuery
+from graph.domain.model import Subgraph
+from graph.services import export
+from graph.stores.protocol import MAX_DEPTH, ClaimQuery
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
 

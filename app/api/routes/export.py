@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from app.api import present
-from app.api.deps import (
+from app.api.dependencies import (
     NAME_MAX,
     SinceQuery,
     StatusQuery,
@@ -22,9 +22,9 @@ from app.api.deps import (
     resolve_entity,
 )
 from app.api.errors import error_responses
-from graph import export
-from graph.ontology import Ontology
-from graph.store import MAX_DEPTH, ClaimQuery
+from graph.domain.ontology import Ontology
+from graph.services import export
+from graph.stores.protocol import MAX_DEPTH, ClaimQuery
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
 

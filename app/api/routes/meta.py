@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import (
+from app.api.dependencies import (
     NAME_MAX,
     SinceQuery,
     StatusQuery,
@@ -22,9 +22,9 @@ from app.api.deps import (
 )
 from app.api.errors import error_responses
 from app.api.schemas import Health, Ready, StatsOut
-from graph.analysis import Timeline, centrality, timeline
-from graph.ontology import Ontology
-from graph.store import ClaimQuery
+from graph.domain.ontology import Ontology
+from graph.services.analysis import Timeline, centrality, timeline
+from graph.stores.protocol import ClaimQuery
 
 router = APIRouter(tags=["graph"])
 probes = APIRouter(tags=["probes"])

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from app.api import present
-from app.api.deps import NAME_MAX, Store, TypesQuery, Vocabulary, parse_types, resolve_entity
+from app.api.dependencies import NAME_MAX, Store, TypesQuery, Vocabulary, parse_types, resolve_entity
 from app.api.errors import error_responses
 from app.api.schemas import CytoscapeGraph, NodeLinkGraph, Page, PathOut
-from graph import export
-from graph.store import MAX_HOPS, MAX_K
+from graph.services import export
+from graph.stores.protocol import MAX_HOPS, MAX_K
 
 router = APIRouter(prefix="/v1/paths", tags=["graph"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from app.api import present
-from app.api.deps import Config, Extractors, Store, Vocabulary
+from app.api.dependencies import Config, Extractors, Store, Vocabulary
 from app.api.errors import error_responses
 from app.api.schemas import (
     Candidate,
@@ -16,10 +16,11 @@ from app.api.schemas import (
     ReviewOut,
     StagedClaim,
 )
-from graph.errors import StagedClaimNotFound
-from graph.extract.ingest import Staging, candidate_dict, ingest, report_outcome
-from graph.extract.text import from_html, from_text, with_given_metadata
-from graph.inputs import check_report_size
+from graph.domain.errors import StagedClaimNotFound
+from graph.domain.inputs import check_report_size
+from graph.language.extract.text import from_html, from_text, with_given_metadata
+from graph.services.ingest import candidate_dict, ingest, report_outcome
+from graph.services.review import Staging
 
 # Writes here need an X-API-Key: app.api.guards checks it for every POST before the body is read.
 router = APIRouter(prefix="/v1/reports", tags=["reports"])

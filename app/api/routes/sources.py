@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api import present
-from app.api.deps import Config, LimitQuery, OffsetQuery, Store, check_page
+from app.api.dependencies import Config, LimitQuery, OffsetQuery, Store, check_page
 from app.api.errors import error_responses
 from app.api.schemas import Page, SourceDetail, SourceSummary
-from graph.model import Source
-from graph.store import ClaimQuery
+from graph.domain.model import Source
+from graph.stores.protocol import ClaimQuery
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 

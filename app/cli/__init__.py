@@ -1,0 +1,36 @@
+"""The ``kg`` command line: a thin click group, one module per group of commands.
+
+``kg bench`` measures the product and is not part of it: it is added from the checkout's
+``benchmarks/`` package when kg runs from a checkout, and explains itself otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from app.cli import commands
+from app.cli.base import cli
+from graph.domain.resources import CHECKOUT, in_checkout
+
+
+def _add_bench() -> None:
+    """Register `kg bench` from the checkout, or a command that says where to run it."""
+    if in_checkout() and (CHECKOUT / "benchmarks").is_dir():
+        if str(CHECKOUT) not in sys.path:
+            sys.path.append(str(CHECKOUT))
+        import benchmarks.bench  # noqa: F401, PLC0415 - the module adds its command to the group
+        return
+
+    import click  # noqa: PLC0415
+
+    @cli.command("bench", help="Time every optimised path beside its baseline (from a source checkout only).",
+                 context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    def bench_command() -> None:
+        raise click.ClickException("kg bench measures the product from a source checkout (its benchmarks/ "
+                                   "folder is not installed): clone the repository and run it there")
+
+
+_add_bench()
+main = commands.main
+
+__all__ = ["cli", "main"]

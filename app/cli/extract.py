@@ -1,0 +1,258 @@
+"""The extraction commands of ``kg``: extract, ingest, review, eval and throughput."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from app.cli import render
+from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
+from graph.domain.errors import ExtractionInputError, KgError
+from graph.domain.inputs import check_text, check_url, report_text_problem
+from graph.language.extract.pipeline import Extraction
+from graph.language.extract.text import ReportInput, read_report, with_given_metadata
+from graph.services.claim_scoring import SCOPES, Score, benchmark, evaluate_bundle, synthetic_articles
+from graph.services.ingest import IngestResult, candidate_dict, ingest, ingest_many
+from graph.services.loader import read_bundle
+from graph.services.records import claim_record
+from graph.services.review import Staging
+
+
+def _report(env: Env, location: str, title: str | None, outlet: str | None, url: str | None,
+            date: str | None) -> ReportInput:
+    """The report at ``location`` with the flags' metadata, each checked before any extraction work is spent."""
+    for option, value in (("--title", title), ("--outlet", outlet)):
+        if value is not None:
+            check_text(option, value)
+    if url is not None:
+        check_url("--url", url)
+    report = read_report(location, max_chars=env.settings.max_report_chars)
+    problem = report_text_problem(report.text)
+    if problem:
+        raise ExtractionInputError(f"{location}: the report's text {problem}")
+    return with_given_metadata(report, title=title, outlet=outlet, url=url, published=date)
+
+
+def metadata_options(command: Any) -> Any:
+    for option in reversed([
+        click.option("--title", help="The report's title."),
+        click.option("--outlet", help="The outlet: a registry name or alias (e.g. RFE/RL), or any name: an outlet "
+                                      "the registry lacks is added with the report."),
+        click.option("--url", help="Where the report was published; its host names the outlet if nothing else does."),
+        click.option("--date", help="Publication date (YYYY[-MM[-DD]]), which relative dates are read against."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _discarded_line(extraction: Extraction) -> str:
+    counts = {**extraction.discarded, **{f"{k} paragraphs": v for k, v in extraction.skipped.items() if v}}
+    if not counts:
+        return "nothing read was discarded"
+    return "read and discarded: " + ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
+
+
+def _extraction_dict(extraction: Extraction) -> dict[str, Any]:
+    return {"source": extraction.source_id, "outlet": extraction.outlet, "outlet_known": extraction.outlet_known,
+            "sentences": extraction.sentences,
+            "claims": [c.model_dump() | {"disputed": False, "disputed_by": []} for c in extraction.claims],
+            "candidates": [candidate_dict(c) for c in extraction.candidates],
+            "discarded": extraction.discarded, "skipped": extraction.skipped}
+
+
+def _yaml_output(env: Env, extraction: Extraction) -> str:
+    body = {"source": extraction.source_id,
+            "claims": [claim_record(c) for c in extraction.claims],
+            "candidates": [candidate_dict(c) for c in extraction.candidates]}
+    outlet = extraction.outlet if extraction.outlet_known else f"{extraction.outlet} (not in the registry yet)"
+    header = (f"# extracted by {env.extractor.name} ({env.extractor.model}) from {extraction.report.origin}: "
+              f"{len(extraction.claims)} claims, {len(extraction.candidates)} candidate names, "
+              f"{extraction.sentences} sentences read; outlet {outlet}\n# {_discarded_line(extraction)}\n")
+    return header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=110)
+
+
+@cli.command("extract", help="Extract claims from a report (text or HTML, file or URL) and print them.")
+@click.argument("location")
+@metadata_options
+@json_option
+@pass_env
+@handles_errors
+def extract_command(env: Env, location: str, title: str | None, outlet: str | None, url: str | None,
+                    date: str | None, as_json: bool) -> None:
+    extraction = env.extractor.run(_report(env, location, title, outlet, url, date))
+    if as_json:
+        emit(_extraction_dict(extraction))
+        return
+    click.echo(_yaml_output(env, extraction), nl=False)
+
+
+@cli.command("ingest", help="Extract reports' claims and load them (or stage them with --review or "
+                            "--min-confidence).")
+@click.argument("locations", nargs=-1, required=True)
+@metadata_options
+@click.option("--review", is_flag=True, help="Stage every claim for `kg review` instead of loading it.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1),
+              help="Load the claims at or above this confidence and stage the rest for `kg review`.")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Parse the reports on this many cores (worth it for many reports).")
+@json_option
+@pass_env
+@handles_errors
+def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outlet: str | None, url: str | None,
+                   date: str | None, review: bool, min_confidence: float | None, processes: int,
+                   as_json: bool) -> None:
+    if not env.store.count_entities():
+        raise KgError(f"the graph in {env.where} holds nothing yet: run `kg load` first")
+    # every report is read before any is written: a bad file stops the run with nothing loaded
+    reports = [_report(env, location, title, outlet, url, date) for location in locations]
+    if len(reports) > 1 and not review and min_confidence is None:
+        _ingest_together(env, reports, processes, as_json)
+        return
+    extractions = env.extractor.run_many(reports, n_process=processes)
+    results: list[IngestResult] = [
+        ingest(report, env.store, env.ontology, extractor=env.extractor, review=review,
+               staging=env.settings.staging_path, min_confidence=min_confidence, extraction=extraction)
+        for report, extraction in zip(reports, extractions, strict=True)]
+    if as_json:
+        emit(results[0].as_dict() if len(results) == 1 else [r.as_dict() for r in results])
+        return
+    for result in results:
+        _print_ingest(env, result, staged_only=review)
+
+
+def _ingest_together(env: Env, reports: list[ReportInput], processes: int, as_json: bool) -> None:
+    """Many reports loaded whole as one write: a claim any of them brings that the loader refuses loads none."""
+    many = ingest_many(reports, env.store, env.ontology, extractor=env.extractor, processes=processes)
+    if as_json:
+        emit({"reports": [r.as_dict() for r in many.reports], "written": many.written.model_dump()})
+        return
+    for result in many.reports:
+        extraction = result.extraction
+        click.echo(f"Report {result.source_id}: {len(extraction.claims)} claims extracted")
+        if not extraction.outlet_known:
+            click.echo(f"outlet: {extraction.outlet} was not in the registry; added as an organization")
+        click.echo(_discarded_line(extraction))
+        for candidate in extraction.candidates:
+            click.echo(f"candidate: {candidate.name} ({candidate.reason}): {candidate.sentences[0][:100]}")
+    written = many.written
+    click.echo(f"{len(many.reports)} reports in one write: created {written.created['claims']} claims, "
+               f"{written.created['sources']} sources, {written.created['entities']} entities "
+               f"({written.unchanged['claims']} claims already there)")
+
+
+def _print_ingest(env: Env, result: IngestResult, *, staged_only: bool) -> None:
+    extraction = result.extraction
+    claims = extraction.claims
+    written = result.written
+    assert written is not None
+    loaded = f"created {written.created['claims']} claims" if not staged_only else "loaded none"
+    click.echo(f"Report {result.source_id}: {len(claims)} claims extracted; {loaded}, "
+               f"{written.created['sources']} sources, {written.created['entities']} entities "
+               f"({written.unchanged['claims']} claims already there); {result.staged} newly staged for review "
+               f"in {env.settings.staging_path}")
+    if not extraction.outlet_known:
+        click.echo(f"outlet: {extraction.outlet} was not in the registry; added as an organization")
+    click.echo(_discarded_line(extraction))
+    for candidate in extraction.candidates:
+        click.echo(f"candidate: {candidate.name} ({candidate.reason}): {candidate.sentences[0][:100]}")
+
+
+@cli.command("review", help="List staged claims, or accept or reject them by id (or all).")
+@click.option("--accept", "accept_ids", multiple=True, help="Claim ids to load (repeat or comma-separate), or all.")
+@click.option("--reject", "reject_ids", multiple=True, help="Claim ids to drop (repeat or comma-separate), or all.")
+@json_option
+@pass_env
+@handles_errors
+def review_command(env: Env, accept_ids: tuple[str, ...], reject_ids: tuple[str, ...], as_json: bool) -> None:
+    staging = Staging(env.settings.staging_path)
+    accept = [p.strip() for v in accept_ids for p in v.split(",") if p.strip()]
+    reject = [p.strip() for v in reject_ids for p in v.split(",") if p.strip()]
+    out: dict[str, Any] = {}
+    if accept:
+        accepted, result = staging.accept(accept, env.store, env.ontology)
+        out["accepted"], out["written"] = accepted, result.model_dump()
+    if reject:
+        out["rejected"] = staging.reject(reject)
+    staged = staging.claims()
+    if as_json:
+        emit({**out, "staged": staged})
+        return
+    if "accepted" in out:
+        click.echo(f"accepted {len(out['accepted'])} claims")
+    if "rejected" in out:
+        click.echo(f"rejected {len(out['rejected'])} claims")
+    click.echo(f"{len(staged)} staged claim{'s' if len(staged) != 1 else ''}")
+    if staged:
+        click.echo(render.table(("CLAIM", "SUBJECT", "TYPE", "OBJECT", "STATUS", "CONF", "QUOTE"),
+                                [[c["id"], c["subject"], c["type"], c["object"], c["status"], c["confidence"],
+                                  c["quote"][:60]] for c in staged]))
+
+
+def _score_table(score: Score) -> str:
+    rows = [[t, c.tp, c.fp, c.fn, f"{c.precision:.2f}", f"{c.recall:.2f}", f"{c.f1:.2f}"]
+            for t, c in sorted(score.by_type.items())]
+    o = score.overall
+    rows.append(["ALL", o.tp, o.fp, o.fn, f"{o.precision:.2f}", f"{o.recall:.2f}", f"{o.f1:.2f}"])
+    return render.table(("TYPE", "TP", "FP", "FN", "P", "R", "F1"), rows)
+
+
+def _band_table(score: Score) -> str:
+    rows = [[band, c.tp, c.fp, f"{c.precision:.2f}" if c.tp + c.fp else "-"] for band, c in score.by_band.items()]
+    return render.table(("CONFIDENCE", "TP", "FP", "P"), rows)
+
+
+@cli.command("eval", help="Score the extractor on a bundle's reports against its curated claims.")
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--scope", default="groups-states", show_default=True, type=click.Choice(list(SCOPES)),
+              help="Claims between armed groups and states only, or all claims.")
+@click.option("--errors", "show_errors", is_flag=True, help="Also list the missed and spurious triples.")
+@json_option
+@pass_env
+@handles_errors
+def eval_command(env: Env, gold: Path, scope: str, show_errors: bool, as_json: bool) -> None:
+    registry = read_bundle(env.settings.seeds_dir, env.ontology).entities
+    score, reports = evaluate_bundle(gold, env.ontology, registry, scope=scope, model=env.settings.spacy_model)
+    if as_json:
+        emit({"gold": str(gold), "reports": reports, "scope": scope, **score.as_dict()})
+        return
+    click.echo(f"{gold}: {reports} report(s), scope {scope}, matching (subject, type, object) once per report")
+    click.echo(_score_table(score))
+    click.echo(f"status right on {score.status_right} of {score.status_total} matched "
+               f"({score.status_accuracy:.2f})")
+    click.echo("precision by confidence (a triple's highest):")
+    click.echo(_band_table(score))
+    if show_errors:
+        for label, triples in (("missed", score.missed), ("spurious", score.spurious)):
+            for triple in triples:
+                click.echo(f"{label}: {' '.join(triple)}")
+
+
+@cli.command("throughput", help="Extractor throughput on ~600-word articles, beside the language pipeline alone.")
+@click.option("--articles", default=600, show_default=True, type=click.IntRange(10, 100000),
+              help="How many articles to time.")
+@click.option("--repeat", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Runs per side; the fastest is kept.")
+@json_option
+@pass_env
+@handles_errors
+def throughput_command(env: Env, articles: int, repeat: int, as_json: bool) -> None:
+    seeds = env.settings.seeds_dir
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds.rglob("reports/*.txt"))]
+    registry = read_bundle(seeds, env.ontology).entities
+    from graph.language.extract.pipeline import Extractor  # noqa: PLC0415 - over the seed registry only, not the store's
+
+    extractor = Extractor(env.ontology, registry, model=env.settings.spacy_model)
+    result = benchmark(extractor, synthetic_articles(texts, articles), repeat=repeat).as_dict()
+    if as_json:
+        emit(result)
+        return
+    click.echo(f"{result['articles']} articles of ~{result['words_per_article']} words, "
+               f"{result['sentences']} sentences, one core, fastest of {repeat} runs, pipeline {result['model']}")
+    click.echo(render.table(("", "ARTICLES/S", "SENTENCES/S"), [
+        [f"extractor ({extractor.name})", result["extractor_articles_per_s"], result["extractor_sentences_per_s"]],
+        ["floor: the spaCy pipeline alone", result["baseline_articles_per_s"], result["baseline_sentences_per_s"]],
+    ]))
+    click.echo(f"the extractor's own work adds {result['overhead_percent']}% to the parse")

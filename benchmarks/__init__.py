@@ -1,0 +1,1 @@
+"""Tools that measure the product, kept out of the installed package: `kg bench` and its synthetic graph."""

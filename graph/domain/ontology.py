@@ -1,0 +1,347 @@
+"""The vocabulary the graph may speak, read from ``ontology.yaml`` and validated on load.
+
+Every other module (loader, stores, CLI, later the API schema, Browser style and question
+parser) asks this object; no code lists relation types or kinds on its own, so adding a
+relation type is a change to the YAML file only.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from graph.domain.errors import InvalidParameter, OntologyError
+from graph.domain.yamlio import read_yaml
+
+DEFAULT_PATH = Path(__file__).with_name("ontology.yaml")
+_TYPE_NAME = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
+_LABEL = re.compile(r"^[A-Z][A-Za-z]*$")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_CUE = re.compile(r"^(?:\*|[a-z0-9'\-]+\*?)(?: (?:\*|[a-z0-9'\-]+\*?))*$")
+
+Direction = Literal["out", "in", "both"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StixMapping(_Strict):
+    """How entities of a kind are written in a STIX 2.1 bundle, in STIX's own vocabularies."""
+
+    type: Literal["threat-actor", "identity", "x-kg-place"]
+    identity_class: str | None = None
+    sectors: list[str] = Field(default_factory=list)
+    threat_actor_types: list[str] = Field(default_factory=list)
+
+
+class EntityKind(_Strict):
+    """A kind of entity, with the Neo4j label it gets besides ``:Entity`` and its STIX form."""
+
+    label: str
+    colour: str
+    description: str
+    stix: StixMapping | None = None
+
+
+class Status(_Strict):
+    """How a claim is held: who says it and with what standing."""
+
+    description: str
+    denial_only: bool = False
+
+
+class Phrasings(_Strict):
+    """How people ask about a relation: with the entity as subject, as object, or at either end."""
+
+    forward: list[str]
+    backward: list[str] = Field(default_factory=list)
+    either: list[str] = Field(default_factory=list)
+
+
+class CategoryQuestions(Phrasings):
+    """How people ask about a category, and which of its types such a question means (all if none listed)."""
+
+    types: list[str] = Field(default_factory=list)
+
+
+class Cues(_Strict):
+    """Words and phrases that signal a relation in text, for the extractor.
+
+    A cue is lowercase words separated by spaces; a word ending in ``*`` matches any word it
+    begins, and a lone ``*`` any one word. With an ``active`` cue the subject comes before it
+    ("IS-K attacked Tajikistan"); with a ``passive`` cue the subject comes after it ("attacked
+    by IS-K"). ``reactive`` cues answer something an opening clause may name ("After TTP
+    attacks, Islamabad retaliated": the TTP is the object). ``mutual`` cues name an exchange in
+    which each side does it to the other ("exchanged fire with"): a claim each way.
+    """
+
+    active: list[str] = Field(default_factory=list)
+    passive: list[str] = Field(default_factory=list)
+    mutual: list[str] = Field(default_factory=list)
+    reactive: bool = False
+
+
+class RelationType(_Strict):
+    """One relation type: its meaning, direction and which kinds it may join."""
+
+    name: str = ""
+    meaning: str
+    definition: str
+    category: str
+    symmetric: bool
+    subject_kinds: list[str]
+    object_kinds: list[str]
+    statuses: list[str] | None = None
+    denial: bool = False
+    cues: Cues = Field(default_factory=Cues)
+    phrasings: Phrasings
+
+
+class QuestionLexicon(_Strict):
+    """The words the question reader knows beyond the phrasings, as lemmas (see ``ontology.yaml``)."""
+
+    lemmas: dict[str, str] = Field(default_factory=dict)
+    light: list[str] = Field(default_factory=list)
+    fillers: list[str] = Field(default_factory=list)
+    pair: list[str] = Field(default_factory=list)
+    connection: list[str] = Field(default_factory=list)
+    profile: list[str] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list)
+    assertions: list[str] = Field(default_factory=list)
+    denials: list[str] = Field(default_factory=list)
+    responsibility: list[str] = Field(default_factory=list)
+    at_place: list[str] = Field(default_factory=list)
+    claim_words: list[str] = Field(default_factory=list)
+    unanswerable: list[str] = Field(default_factory=list)
+    hypothetical: list[str] = Field(default_factory=list)
+    negations: list[str] = Field(default_factory=list)
+    attacks: dict[str, str] = Field(default_factory=dict)
+    attackers: dict[str, str] = Field(default_factory=dict)
+    descriptors: list[str] = Field(default_factory=list)
+    counted: dict[str, Literal["claims", "incidents"]] = Field(default_factory=dict)
+    voices: list[str] = Field(default_factory=list)
+    within: str | None = None
+    kinds: dict[str, list[str]] = Field(default_factory=dict)
+    not_names: list[str] = Field(default_factory=list)
+
+
+class Questions(_Strict):
+    """How plain-English questions are read: phrasings beyond the relation types', and the vocabulary.
+
+    Kept here as data so that a new synonym, word or phrasing is a change to the YAML file only;
+    ``graph.language.ask`` reads nothing else.
+    """
+
+    categories: dict[str, CategoryQuestions] = Field(default_factory=dict)
+    connection: list[str] = Field(default_factory=list)
+    pair: list[str] = Field(default_factory=list)
+    profile: list[str] = Field(default_factory=list)
+    status: list[str] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list)
+    incident: list[str] = Field(default_factory=list)
+    assertions: list[str] = Field(default_factory=list)
+    denials: list[str] = Field(default_factory=list)
+    counts: list[str] = Field(default_factory=list)
+    yes_no: list[str] = Field(default_factory=list)
+    status_words: dict[str, str] = Field(default_factory=dict)
+    synonyms: dict[str, str] = Field(default_factory=dict)
+    lexicon: QuestionLexicon = Field(default_factory=QuestionLexicon)
+
+
+class Ontology(_Strict):
+    """Entity kinds, claim statuses and relation types, cross-checked when built."""
+
+    version: int
+    categories: dict[str, str]
+    category_colours: dict[str, str]
+    entity_kinds: dict[str, EntityKind]
+    location_kinds: list[str]
+    statuses: dict[str, Status]
+    relation_types: dict[str, RelationType]
+    questions: Questions = Field(default_factory=Questions)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_types(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("relation_types"), dict):
+            data = dict(data)
+            data["relation_types"] = {
+                name: {**spec, "name": name} if isinstance(spec, dict) else spec
+                for name, spec in data["relation_types"].items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Ontology:
+        problems: list[str] = []
+        for kind, spec in self.entity_kinds.items():
+            if not _LABEL.match(spec.label):
+                problems.append(f"entity kind {kind}: label {spec.label!r} is not a PascalCase Neo4j label")
+            if not _COLOUR.match(spec.colour):
+                problems.append(f"entity kind {kind}: colour {spec.colour!r} is not #RRGGBB")
+        for category in self.categories:
+            colour = self.category_colours.get(category)
+            if colour is None or not _COLOUR.match(colour):
+                problems.append(f"category {category}: colour {colour!r} is missing or not #RRGGBB")
+        for category in self.category_colours:
+            if category not in self.categories:
+                problems.append(f"category_colours names undefined category {category!r}")
+        for kind in self.location_kinds:
+            if kind not in self.entity_kinds:
+                problems.append(f"location_kinds names undefined entity kind {kind!r}")
+        denials = [t.name for t in self.relation_types.values() if t.denial]
+        if len(denials) > 1:
+            problems.append(f"more than one denial relation type: {', '.join(denials)}")
+        for name, rel in self.relation_types.items():
+            where = f"relation type {name}"
+            if not _TYPE_NAME.match(name):
+                problems.append(f"{where}: name must be UPPER_SNAKE_CASE")
+            if rel.category not in self.categories:
+                problems.append(f"{where}: undefined category {rel.category!r}")
+            for role, kinds in (("subject_kinds", rel.subject_kinds), ("object_kinds", rel.object_kinds)):
+                if not kinds:
+                    problems.append(f"{where}: {role} is empty")
+                for kind in kinds:
+                    if kind not in self.entity_kinds:
+                        problems.append(f"{where}: {role} names undefined entity kind {kind!r}")
+            for status in rel.statuses or []:
+                if status not in self.statuses:
+                    problems.append(f"{where}: statuses names undefined status {status!r}")
+            if rel.symmetric and rel.phrasings.backward:
+                problems.append(f"{where}: a symmetric type reads the same both ways; give forward phrasings only")
+            if not rel.symmetric and not rel.phrasings.backward:
+                problems.append(f"{where}: backward phrasings are missing")
+            for voice, cues in (("active", rel.cues.active), ("passive", rel.cues.passive)):
+                for cue in cues:
+                    if not _CUE.match(cue) or cue.startswith("* ") or cue.endswith(" *") or cue == "*":
+                        problems.append(f"{where}: {voice} cue {cue!r} must be lowercase words, "
+                                        "a word may end in * and a lone * may stand between words")
+                if len(cues) != len(set(cues)):
+                    problems.append(f"{where}: {voice} cues repeat a cue")
+            if rel.symmetric and rel.phrasings.either:
+                problems.append(f"{where}: a symmetric type reads the same both ways; give forward phrasings only")
+            for phrase in [*rel.phrasings.forward, *rel.phrasings.backward, *rel.phrasings.either]:
+                if phrase.count("{x}") != 1:
+                    problems.append(f"{where}: phrasing {phrase!r} must contain {{x}} exactly once")
+        problems.extend(self._question_problems())
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _question_problems(self) -> list[str]:
+        """Slots every question phrasing must hold, and words that must name something defined."""
+        asked = self.questions
+        problems: list[str] = []
+        slotted: list[tuple[str, str, tuple[str, ...]]] = [
+            *((f"questions.categories.{c}", p, ("{x}",)) for c, ph in asked.categories.items()
+              for p in [*ph.forward, *ph.backward, *ph.either]),
+            *(("questions.connection", p, ("{x}", "{y}")) for p in asked.connection),
+            *(("questions.pair", p, ("{x}", "{y}")) for p in asked.pair),
+            *(("questions.profile", p, ("{x}",)) for p in asked.profile),
+            *(("questions.status", p, ("{x}", "{status}")) for p in asked.status),
+            *(("questions.events", p, ("{x}",)) for p in asked.events),
+            *(("questions.incident", p, ("{x}",)) for p in asked.incident),
+            *(("questions.denials", p, ("{x}",)) for p in asked.denials),
+            *(("questions.counts", p, ("{x}",)) for p in asked.counts),
+            *(("questions.yes_no", p, ("{x}", "{y}")) for p in asked.yes_no),
+        ]
+        for where, phrase, slots in slotted:
+            found = tuple(sorted(re.findall(r"\{[a-z]+\}", phrase)))
+            if found != tuple(sorted(slots)):
+                problems.append(f"{where}: phrasing {phrase!r} must hold {' and '.join(slots)} once each")
+        for category, spec in asked.categories.items():
+            if category not in self.categories:
+                problems.append(f"questions.categories names undefined category {category!r}")
+            for name in spec.types:
+                rel = self.relation_types.get(name)
+                if rel is None or rel.category != category:
+                    problems.append(f"questions.categories.{category}.types: {name!r} is no {category} relation type")
+        for word, status in asked.status_words.items():
+            if status not in ("disputed", "undisputed") and status not in self.statuses:
+                problems.append(f"questions.status_words: {word!r} names undefined status {status!r}")
+        for phrase in asked.assertions:
+            if "{x}" not in phrase:
+                problems.append(f"questions.assertions: phrasing {phrase!r} must hold {{x}}")
+        lexicon = asked.lexicon
+        for field, words in (("attacks", lexicon.attacks), ("attackers", lexicon.attackers)):
+            for word, name in words.items():
+                if name not in self.relation_types:
+                    problems.append(f"questions.lexicon.{field}: {word!r} names undefined relation type {name!r}")
+        if lexicon.within is not None and lexicon.within not in self.relation_types:
+            problems.append(f"questions.lexicon.within names undefined relation type {lexicon.within!r}")
+        for kind in lexicon.kinds:
+            if kind not in self.entity_kinds:
+                problems.append(f"questions.lexicon.kinds names undefined entity kind {kind!r}")
+        return problems
+
+    # --- questions the rest of the code asks -------------------------------------------
+
+    def relation(self, name: str) -> RelationType:
+        """The relation type called ``name`` (case-insensitive), or ``InvalidParameter``."""
+        rel = self.relation_types.get(name.strip().upper())
+        if rel is None:
+            raise InvalidParameter("type", name, "unknown relation type", sorted(self.relation_types))
+        return rel
+
+    def expand_types(self, names: list[str] | None) -> list[str] | None:
+        """Relation type names from names or category names (``hostile``); None means all."""
+        if not names:
+            return None
+        expanded: list[str] = []
+        for name in names:
+            key = name.strip()
+            if key.lower() in self.categories:
+                members = [t.name for t in self.relation_types.values() if t.category == key.lower()]
+            elif key.upper() in self.relation_types:
+                members = [key.upper()]
+            else:
+                raise InvalidParameter(
+                    "types", name, "neither a relation type nor a category",
+                    sorted(self.relation_types) + sorted(self.categories),
+                )
+            expanded.extend(m for m in members if m not in expanded)
+        return expanded
+
+    def check_status(self, status: str) -> str:
+        """``status`` if the ontology defines it, else ``InvalidParameter``."""
+        if status not in self.statuses:
+            raise InvalidParameter("status", status, "unknown claim status", list(self.statuses))
+        return status
+
+    @property
+    def denial_type(self) -> str | None:
+        """Name of the relation type whose claims deny other claims."""
+        return next((t.name for t in self.relation_types.values() if t.denial), None)
+
+
+def parse_ontology(data: Any, *, origin: str = "ontology") -> Ontology:
+    """Validate already-parsed ontology data; ``OntologyError`` lists everything wrong."""
+    try:
+        return Ontology.model_validate(data)
+    except ValidationError as error:
+        reasons = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
+        raise OntologyError(f"{origin} is invalid: {reasons}") from error
+
+
+def read_ontology(path: Path) -> Ontology:
+    """Read and validate an ontology file."""
+    try:
+        data = read_yaml(path)
+    except (OSError, yaml.YAMLError) as error:
+        raise OntologyError(f"cannot read ontology {path}: {error}") from error
+    return parse_ontology(data, origin=str(path))
+
+
+@lru_cache(maxsize=1)
+def load_ontology() -> Ontology:
+    """The project's ontology, read once per process."""
+    return read_ontology(DEFAULT_PATH)

@@ -1,0 +1,1 @@
+"""Language work: the statistical English pipeline, the claim reader (``extract``) and the question reader (``ask``)."""

@@ -1,0 +1,176 @@
+"""Questions over the whole graph that dashboards ask: corroboration, centrality, timelines.
+
+Everything here is computed from ``GraphStore`` protocol calls only, so it answers the
+same on every store; the graph algorithms (degree, betweenness) run in networkx on a
+projection of the claims, which is small next to what a store holds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict
+
+from graph.domain.dates import PartialDate
+from graph.domain.model import ClaimView, Entity, Source, SourceRef
+
+Interval = str  # "year", "month" or "day"; checked by the caller against INTERVALS
+INTERVALS = ("year", "month", "day")
+_PRECISION = {"year": 1, "month": 2, "day": 3}
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SupportingSource(_Out):
+    """One report behind a grouped relation, with the claim it carries and the quote."""
+
+    source: str
+    outlet: str
+    title: str
+    url: str | None
+    claim: str
+    quote: str
+    status: str
+    asserted_by: str
+
+
+class GroupedRelation(_Out):
+    """Claims of one subject, type, object and incident (or date) read as one relation."""
+
+    subject: str
+    type: str
+    object: str
+    incident: str | None
+    date: str | None
+    end_date: str | None
+    claims: list[str]
+    statuses: list[str]
+    disputed: bool
+    sources: list[SupportingSource]
+    source_count: int
+
+
+class Centrality(_Out):
+    """How connected one entity is: distinct neighbours (degree) and betweenness (0..1)."""
+
+    id: str
+    name: str
+    kind: str
+    degree: int
+    claims: int
+    betweenness: float
+
+
+class TimelineBucket(_Out):
+    """Claims that happened in one period, in total and by relation type."""
+
+    period: str
+    count: int
+    by_type: dict[str, int]
+
+
+class Timeline(_Out):
+    """Counts per period; claims too coarse for the interval or undated are counted apart."""
+
+    interval: str
+    buckets: list[TimelineBucket]
+    imprecise: int
+    undated: int
+
+
+def group_claims(claims: Sequence[ClaimView], sources: Mapping[str, Source | SourceRef]) -> list[GroupedRelation]:
+    """Merge claims of the same subject, type, object and incident (else date) into relations.
+
+    Ten outlets repeating one attack read as one attack with ten sources. Without an
+    incident, the dates (``date`` and ``end_date``) tell relations apart, so a rule that
+    ended in 2001 stays apart from the current one; claims with no incident and no dates
+    are grouped by subject, type and object alone. Order follows the first claim id.
+    """
+    groups: dict[tuple[str, ...], list[ClaimView]] = defaultdict(list)
+    for claim in sorted(claims, key=lambda c: c.id):
+        anchor = ("incident", claim.incident) if claim.incident else \
+            ("dates", claim.date or "", claim.end_date or "")
+        groups[(claim.subject, claim.type, claim.object, *anchor)].append(claim)
+    relations = []
+    for members in groups.values():
+        first = members[0]
+        supporting = []
+        for claim in members:
+            report = sources.get(claim.source)
+            supporting.append(SupportingSource(
+                source=claim.source, outlet=report.outlet if report else claim.source,
+                title=report.title if report else "", url=report.url if report else None,
+                claim=claim.id, quote=claim.quote, status=claim.status, asserted_by=claim.asserted_by,
+            ))
+        relations.append(GroupedRelation(
+            subject=first.subject, type=first.type, object=first.object, incident=first.incident,
+            date=first.date or next((c.date for c in members if c.date), None),
+            end_date=first.end_date or next((c.end_date for c in members if c.end_date), None),
+            claims=[c.id for c in members], statuses=sorted({c.status for c in members}),
+            disputed=any(c.disputed for c in members), sources=supporting,
+            source_count=len({c.source for c in members}),
+        ))
+    return relations
+
+
+def centrality(entities: Iterable[Entity], claims: Iterable[ClaimView], *, top: int = 10,
+               kinds: Iterable[str] | None = None) -> list[Centrality]:
+    """The ``top`` entities by degree (distinct neighbours), ties by betweenness then name.
+
+    Degree and betweenness are computed on the undirected simple projection of the
+    claims: who is connected to whom, whatever the type or how often it is said.
+    """
+    by_id = {e.id: e for e in entities}
+    graph = nx.Graph()
+    graph.add_nodes_from(by_id)
+    claim_counts: Counter[str] = Counter()
+    for claim in claims:
+        claim_counts[claim.subject] += 1
+        claim_counts[claim.object] += 1
+        if claim.subject != claim.object:
+            graph.add_edge(claim.subject, claim.object)
+    betweenness: dict[str, float] = nx.betweenness_centrality(graph) if graph.number_of_nodes() > 2 else {}
+    wanted = set(kinds) if kinds is not None else None
+    ranked = [
+        Centrality(id=node, name=by_id[node].name, kind=by_id[node].kind, degree=int(graph.degree(node)),
+                   claims=claim_counts[node], betweenness=round(betweenness.get(node, 0.0), 6))
+        for node in graph.nodes
+        if node in by_id and (wanted is None or by_id[node].kind in wanted)
+    ]
+    ranked.sort(key=lambda c: (-c.degree, -c.betweenness, c.name))
+    return ranked[:top]
+
+
+def timeline(claims: Iterable[ClaimView], interval: Interval = "month") -> Timeline:
+    """Counts of claims per year, month or day of when they happened.
+
+    A claim counts in the period its ``date`` falls in. One known only to a coarser
+    precision than the interval (``2022`` when counting months) is counted as
+    ``imprecise`` rather than placed in a made-up month; an undated one as ``undated``.
+    Periods without claims are left out.
+    """
+    precision = _PRECISION[interval]
+    buckets: dict[str, Counter[str]] = defaultdict(Counter)
+    imprecise = undated = 0
+    for claim in claims:
+        if not claim.date:
+            undated += 1
+            continue
+        when = PartialDate.parse(claim.date)
+        known = 1 + (when.month is not None) + (when.day is not None)
+        if known < precision:
+            imprecise += 1
+            continue
+        period = str(PartialDate(when.year, when.month if precision >= 2 else None,
+                                 when.day if precision >= 3 else None))
+        buckets[period][claim.type] += 1
+    return Timeline(
+        interval=interval,
+        buckets=[TimelineBucket(period=p, count=sum(c.values()), by_type=dict(sorted(c.items())))
+                 for p, c in sorted(buckets.items())],
+        imprecise=imprecise, undated=undated,
+    )

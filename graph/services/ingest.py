@@ -1,0 +1,182 @@
+"""Ingesting reports: extract their claims, then load them, or stage them for review.
+
+``ingest`` is the one function both the CLI and the HTTP API call: text and metadata in,
+what was added or staged out; ``ingest_many`` does the same for a batch of reports as one
+all-or-nothing write. The extraction becomes records in memory (``graph.services.loader.Record``),
+which pass exactly the checks a curated claim passes (``graph.services.loader.validate``, reading
+the store by id only) before one upsert. The report id is a hash of its text and claim ids
+a hash of their content, so ingesting the same report twice adds nothing.
+
+The extractor is built once by the caller (the API's holder, the CLI's environment) and
+passed in: nothing here reads the whole store, so an ingest costs the same in a graph of
+fifty thousand claims as in one of a million. An outlet the registry lacks is loaded with
+its report as an organization.
+
+Staged claims wait in the review queue (``graph.services.review``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.domain.errors import ExtractionInputError
+from graph.domain.model import ClaimView, Source, UpsertResult
+from graph.domain.ontology import Ontology
+from graph.language.extract.pipeline import Candidate, ClaimExtractor, Extraction, outlet_name
+from graph.language.extract.text import ReportInput
+from graph.services.loader import Record, Records
+from graph.services.records import claim_record, load_report_records, report_records, source_record
+from graph.services.review import Staging
+from graph.stores.protocol import ClaimQuery, GraphStore
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did: the report, its claims and candidates, what was written or staged."""
+
+    source_id: str
+    extraction: Extraction
+    written: UpsertResult | None
+    staged: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source_id, "claims": [c.model_dump() for c in self.extraction.claims],
+                "candidates": [candidate_dict(c) for c in self.extraction.candidates],
+                "written": self.written.model_dump() if self.written else None, "staged": self.staged}
+
+
+def candidate_dict(candidate: Candidate) -> dict[str, Any]:
+    """A candidate name as plain data."""
+    return {"name": candidate.name, "reason": candidate.reason, "sentences": list(candidate.sentences),
+            "spans": [list(s) for s in candidate.spans]}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+def outlet_record(report: ReportInput, extraction: Extraction) -> dict[str, Any] | None:
+    """The registry entry of an outlet the registry lacks, created with the report (None when it is known).
+
+    It says nothing of the report that brought it: reports of the same new outlet ingested at once,
+    by several clients, then bring the same entry, and the graph ends as a sequential load leaves it.
+    """
+    if extraction.outlet_known:
+        return None
+    return {"id": extraction.outlet, "name": outlet_name(report), "kind": "organization",
+            "description": "An outlet of reporting, added to the registry when a report of it was ingested."}
+
+
+def _new_entities(store: GraphStore, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outlet entries the store does not hold yet: an entry another process wrote since this process's
+    extractor was built is kept as it is (it may have been edited since), never overwritten by a generated one."""
+    held = store.get_entities([e["id"] for e in entities]) if entities else {}
+    return [e for e in entities if e["id"] not in held]
+
+
+def _records_of(report: ReportInput, extraction: Extraction
+                ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The report's metadata, its claims and the outlet entity it brings (if the registry lacks it)."""
+    meta = source_record(report, extraction.source_id, extraction.outlet)
+    claims = [{**claim_record(c), "source": extraction.source_id} for c in extraction.claims]
+    outlet = outlet_record(report, extraction)
+    return meta, claims, [outlet] if outlet is not None else []
+
+
+def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: ClaimExtractor,
+           review: bool = False, staging: Path | None = None, min_confidence: float | None = None,
+           extraction: Extraction | None = None) -> IngestResult:
+    """Extract a report's claims and load them with the report, or stage them for review.
+
+    With ``review`` every claim is staged; with ``min_confidence`` the claims below it are staged
+    and the rest loaded. The report itself is always loaded (staged claims need their source),
+    and so is its outlet when the registry lacks it, as an organization. ``extraction`` is the
+    report already extracted (many reports are parsed together, in batches).
+    """
+    extraction = extraction or extractor.run(report)
+    source_id = extraction.source_id
+    meta, records, entities = _records_of(report, extraction)
+    kept, waiting = records, []
+    if review or min_confidence is not None:
+        if staging is None:
+            raise ExtractionInputError("staging claims for review needs a staging file")
+        threshold = 2.0 if review else float(min_confidence or 0.0)
+        kept = [r for r in records if r["confidence"] >= threshold]
+        waiting = [r for r in records if r["confidence"] < threshold]
+    # The report is loaded with what is kept (and its outlet), so that staged claims accepted later have
+    # their source; staging comes after the load, so a load that fails stages nothing.
+    written = load_report_records(store, ontology, report_records([(meta, report.text)], kept, report.origin,
+                                                    _new_entities(store, entities)))
+    added = Staging(staging).add(meta, report.text, waiting) if waiting and staging is not None else 0
+    return IngestResult(source_id, extraction, written, added)
+
+
+@dataclass
+class IngestedMany:
+    """What one ``ingest_many`` did: each report's extraction, and the one write that loaded them all."""
+
+    reports: list[IngestResult]
+    written: UpsertResult
+
+
+def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ontology, *,
+                extractor: ClaimExtractor, processes: int = 1) -> IngestedMany:
+    """Extract a batch of reports and load them with their claims as one all-or-nothing write.
+
+    Every report is extracted and every record checked before anything is written; a claim the
+    loader refuses in any of them writes none of them, and the error names the report it comes from.
+    """
+    records = Records()
+    results = []
+    outlets: dict[str, dict[str, Any]] = {}
+    for report, extraction in zip(reports, extractor.run_many(reports, n_process=processes), strict=True):
+        meta, claims, entities = _records_of(report, extraction)
+        part = report_records([(meta, report.text)], claims, report.origin)
+        records.sources += part.sources
+        records.claims += part.claims
+        outlets.update({e["id"]: e for e in entities})  # one entity for an outlet many reports share
+        results.append(IngestResult(extraction.source_id, extraction, None, 0))
+    records.entities = [Record(e, "ingest", f"entities[{i}]")
+                        for i, e in enumerate(_new_entities(store, list(outlets.values())))]
+    return IngestedMany(results, load_report_records(store, ontology, records))
+
+
+
+
+
+
+
+
+@dataclass
+class ReportOutcome:
+    """What came of one report: claims in the graph, claims awaiting review, names still unknown."""
+
+    source: Source
+    loaded: list[ClaimView]
+    staged: list[dict[str, Any]]
+    candidates: list[Candidate]
+
+
+def report_outcome(store: GraphStore, source_id: str, staging: Path, *, extractor: ClaimExtractor) -> ReportOutcome:
+    """The state of one report now.
+
+    Candidates are not kept anywhere: the report is read again against the extractor's registry,
+    so a name added to the registry since the report came in no longer shows as unknown.
+    """
+    source = store.get_source(source_id)
+    report = ReportInput(text=source.text, title=source.title, outlet=source.outlet, outlet_id=source.outlet_id,
+                         url=source.url, published=source.published, origin=f"report {source_id}")
+    extraction = extractor.run(report, source_id=source_id)
+    return ReportOutcome(source=source, loaded=store.claims(ClaimQuery(source=source_id)),
+                         staged=Staging(staging).claims(source_id), candidates=extraction.candidates)

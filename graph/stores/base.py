@@ -1,0 +1,450 @@
+"""What every store shares, written once: a store implements the primitives, this does the rest.
+
+``BaseStore`` implements the ``graph.stores.protocol.GraphStore`` protocol on top of a small set of
+primitives a concrete store provides (the abstract methods below: reads by id, a claim
+filter, a bounded walk, a path search, one write). Everything else is here, so that the
+stores cannot drift apart:
+
+- **upsert**: ontology checks, diffing the batch against what the store holds (each record's
+  fingerprint, a hash of its content kept beside it, read by id in chunks: re-sending a
+  million unchanged claims reads a million short strings, not a million claims), the
+  integrity check (every subject, object, asserter, location, source and
+  denied claim exists in the batch or the store), then one ``_write`` of what changed;
+- **names**: one alias index per store object, built on first use and then kept current
+  from ``_entities_since(revision)``, so resolving a name never lists the store;
+- **claims**: dispute marking from ``denials_of(ids)``, the ``disputed`` filter, ordering;
+- **neighbourhoods and paths**: option checks, then assembly of what the store's walk or
+  path search found into ``Subgraph`` and hops (names, claim views, order).
+
+A third store (say, on PostgreSQL) would subclass ``BaseStore`` and implement the
+primitives only; ``tests/test_stores.py`` and ``tests/test_store_agreement.py`` then say
+whether it behaves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any, TypeVar
+
+from graph.domain.dates import DateWindow
+from graph.domain.errors import (
+    ClaimNotFound,
+    EntityNotFound,
+    InconsistentWrite,
+    InvalidParameter,
+    KgError,
+    SourceNotFound,
+)
+from graph.domain.model import (
+    Batch,
+    Claim,
+    ClaimView,
+    Entity,
+    EntityMatch,
+    Hop,
+    Source,
+    SourceRef,
+    Stats,
+    Subgraph,
+    SubgraphLink,
+    SubgraphNode,
+    UpsertResult,
+)
+from graph.domain.names import AliasIndex
+from graph.domain.ontology import Direction, Ontology
+from graph.stores.protocol import (
+    MAX_NODES,
+    ClaimQuery,
+    check_depth,
+    check_direction,
+    check_max_nodes,
+    check_path_options,
+)
+from graph.stores.traversal import Filters, claim_matches
+
+_T = TypeVar("_T")
+# Ids per batched read: large enough to amortise a round trip, small enough for any server.
+ID_CHUNK = 5_000
+KINDS = ("entities", "sources", "claims")
+
+
+@dataclass
+class Changes:
+    """What one upsert writes, after diffing: records the store lacks, and records it holds differently."""
+
+    created: Batch
+    updated: Batch
+
+    def __bool__(self) -> bool:
+        return any(getattr(b, kind) for b in (self.created, self.updated) for kind in KINDS)
+
+
+@dataclass
+class Walk:
+    """What a store's bounded walk found (see ``graph.stores.traversal`` for the rules every store follows)."""
+
+    depths: dict[str, int]
+    entities: dict[str, Entity]
+    claims: list[Claim]
+    denials: dict[str, list[str]]
+    truncated: bool = False
+
+
+@dataclass
+class FoundPaths:
+    """A store's path search: the paths (entity ids, best first) and the claims behind each hop."""
+
+    paths: list[list[str]]
+    hops: dict[tuple[str, str], list[Claim]] = field(default_factory=dict)
+    denials: dict[str, list[str]] = field(default_factory=dict)
+
+
+class BaseStore(ABC):
+    """The protocol's behaviour, on top of the primitives a store implements."""
+
+    def __init__(self, ontology: Ontology) -> None:
+        self._ontology = ontology
+        self._names_lock = threading.Lock()
+        self._names: AliasIndex | None = None
+        self._names_revision = -1
+
+    # === primitives: what a store implements ============================================
+
+    @abstractmethod
+    def revision(self) -> int:
+        """A counter that grows with every write that changed something."""
+
+    @abstractmethod
+    def _fingerprints(self, kind: str, ids: Sequence[str]) -> dict[str, str | None]:
+        """For each of these ids of ``kind`` (entities, sources, claims) that exists, the fingerprint it was
+        written with (``fingerprint``), or None when it has none."""
+
+    @abstractmethod
+    def _entities_by_id(self, ids: Sequence[str]) -> list[Entity]:
+        """The entities with these ids that exist (any order)."""
+
+    @abstractmethod
+    def _entities_since(self, revision: int) -> list[Entity]:
+        """Entities written after ``revision`` (for keeping the name index current)."""
+
+    @abstractmethod
+    def entities(self) -> list[Entity]:
+        """Every entity, ordered by id: for exports and whole-graph commands only."""
+
+    @abstractmethod
+    def list_entities(self, *, kind: str | None = None, limit: int = 50, offset: int = 0) -> list[Entity]:
+        """One page of entities (of a kind), ordered by id."""
+
+    @abstractmethod
+    def count_entities(self, kind: str | None = None) -> int:
+        """How many entities (of a kind) the graph holds."""
+
+    @abstractmethod
+    def _sources_by_id(self, ids: Sequence[str]) -> list[Source]:
+        """The sources with these ids that exist, with their text."""
+
+    @abstractmethod
+    def _source_refs_by_id(self, ids: Sequence[str]) -> list[SourceRef]:
+        """Citations of the sources with these ids that exist, without reading their text."""
+
+    @abstractmethod
+    def sources(self) -> list[Source]:
+        """Every source, ordered by id: for exports and whole-graph commands only."""
+
+    @abstractmethod
+    def list_sources(self, *, limit: int = 50, offset: int = 0) -> list[Source]:
+        """One page of sources, ordered by id."""
+
+    @abstractmethod
+    def count_sources(self) -> int:
+        """How many sources the graph holds."""
+
+    @abstractmethod
+    def _claim_counts(self, source_ids: Sequence[str]) -> dict[str, int]:
+        """How many claims cite each of these sources (those citing none may be left out)."""
+
+    @abstractmethod
+    def count_claims(self) -> int:
+        """How many claims the graph holds (from a count the store keeps, not by reading them)."""
+
+    @abstractmethod
+    def _claims_by_id(self, ids: Sequence[str]) -> list[Claim]:
+        """The claims with these ids that exist."""
+
+    @abstractmethod
+    def _denials(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        """For each of these claim ids that denials dispute, the denials' ids (any order)."""
+
+    @abstractmethod
+    def _denied_ids(self) -> list[str]:
+        """Every claim id some denial disputes (denials are few; an index answers this)."""
+
+    @abstractmethod
+    def _find_claims(self, query: ClaimQuery) -> list[Claim]:
+        """Claims matching every filter of ``query`` but ``disputed``, in any order."""
+
+    @abstractmethod
+    def _walk(self, center: str, depth: int, filters: Filters, direction: Direction, max_nodes: int) -> Walk | None:
+        """The bounded walk of ``graph.stores.traversal`` from ``center``; ``None`` when there is no such entity."""
+
+    @abstractmethod
+    def _paths(self, source: str, target: str, *, max_hops: int, k: int, filters: Filters,
+               directed: bool) -> FoundPaths:
+        """The ``k`` first paths by the rule of ``graph.stores.traversal``, with every matching claim on each hop."""
+
+    @abstractmethod
+    def _write(self, changes: Changes) -> None:
+        """Write what changed, all of it or nothing, and advance the revision."""
+
+    @abstractmethod
+    def stats(self) -> Stats:
+        """Counts by kind, type and status."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release what the store holds."""
+
+    # === writes =========================================================================
+
+    def upsert(self, batch: Batch) -> UpsertResult:
+        """Merge a batch by id, all of it or nothing; the same batch twice changes nothing the second time."""
+        self._check_ontology(batch)
+        entities = _unique(batch.entities)
+        sources = _unique(batch.sources)
+        claims = _unique(batch.claims)
+        old = {kind: self.fingerprints(kind, records)
+               for kind, records in (("entities", entities), ("sources", sources), ("claims", claims))}
+        counts: dict[str, dict[str, int]] = {o: dict.fromkeys(KINDS, 0) for o in ("created", "updated", "unchanged")}
+        created: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+        updated: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+        for kind, new in (("entities", entities), ("sources", sources), ("claims", claims)):
+            for record_id, record in new.items():
+                if record_id not in old[kind]:
+                    counts["created"][kind] += 1
+                    created[kind].append(record)
+                elif old[kind][record_id] == fingerprint(record):
+                    counts["unchanged"][kind] += 1
+                else:
+                    counts["updated"][kind] += 1
+                    updated[kind].append(record)
+        self._check_references(claims.values(), entities, sources, claims)
+        changes = Changes(Batch(**created), Batch(**updated))
+        if changes:
+            self._write(changes)
+        return UpsertResult(**counts)
+
+    def _check_ontology(self, batch: Batch) -> None:
+        """Labels and relationship types come only from the ontology: refuse anything else before any read."""
+        for entity in batch.entities:
+            if entity.kind not in self._ontology.entity_kinds:
+                raise KgError(f"refusing entity {entity.id}: kind {entity.kind!r} is not in the ontology")
+        for claim in batch.claims:
+            if claim.type not in self._ontology.relation_types:
+                raise KgError(f"refusing claim {claim.id}: type {claim.type!r} is not in the ontology")
+
+    def _check_references(self, claims: Iterable[Claim], entities: dict[str, Entity], sources: dict[str, Source],
+                          batch_claims: dict[str, Claim]) -> None:
+        """Refuse claims pointing at entities, sources or claims that neither the batch nor the store holds."""
+        claims = list(claims)
+        wanted_entities = {v for c in claims for v in (c.subject, c.object, c.asserted_by, c.location)
+                           if v is not None and v not in entities}
+        wanted_sources = {c.source for c in claims if c.source not in sources}
+        wanted_claims = {c.denies for c in claims if c.denies is not None and c.denies not in batch_claims}
+        missing_entities = wanted_entities - set(self.get_entities(wanted_entities))
+        missing_sources = wanted_sources - set(self.source_refs(wanted_sources))
+        missing_claims = wanted_claims - set(self.existing_claims(wanted_claims))
+        problems = []
+        for claim in claims:
+            for role in ("subject", "object", "asserted_by", "location"):
+                value = getattr(claim, role)
+                if value is not None and value in missing_entities:
+                    problems.append(f"claim {claim.id}: {role} {value!r} is not an entity")
+            if claim.source in missing_sources:
+                problems.append(f"claim {claim.id}: source {claim.source!r} is not a source")
+            if claim.denies is not None and claim.denies in missing_claims:
+                problems.append(f"claim {claim.id}: denies {claim.denies!r}, which is not a claim")
+        if problems:
+            more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+            raise InconsistentWrite("refusing an inconsistent write: " + "; ".join(problems[:10]) + more,
+                                    details={"problems": problems[:100]})
+
+    def fingerprints(self, kind: str, ids: Iterable[str]) -> dict[str, str | None]:
+        """The stored fingerprints of the records of ``kind`` with these ids that exist, by id."""
+        return {i: f for chunk in _chunks(ids) for i, f in self._fingerprints(kind, chunk).items()}
+
+    # === entities =======================================================================
+
+    def get_entities(self, ids: Iterable[str]) -> dict[str, Entity]:
+        """The entities with these ids that exist, by id: batched reads, never a listing."""
+        return {e.id: e for chunk in _chunks(ids) for e in self._entities_by_id(chunk)}
+
+    def get_entity(self, entity_id: str) -> Entity:
+        """The entity with this exact id."""
+        found = self._entities_by_id([entity_id])
+        if not found:
+            raise EntityNotFound(entity_id, self.name_index().suggest(entity_id))
+        return found[0]
+
+    def name_index(self) -> AliasIndex:
+        """Every name and alias: built once per store object, then brought up to date by revision."""
+        current = self.revision()
+        with self._names_lock:
+            if self._names is None:
+                self._names = AliasIndex(self.entities())
+            elif current != self._names_revision:
+                self._names.update(self._entities_since(self._names_revision))
+            self._names_revision = current
+            return self._names
+
+    def resolve(self, name: str, at: str | None = None) -> Entity:
+        """The entity a name or alias stands for."""
+        return self.name_index().resolve(name, at)
+
+    def find_entities(self, query: str, *, kind: str | None = None, limit: int = 10) -> list[EntityMatch]:
+        """Entities ranked by name similarity (the same ranking in every store)."""
+        return self.name_index().search(query, kind=kind, limit=limit)
+
+    # === sources ========================================================================
+
+    def get_sources(self, ids: Iterable[str]) -> dict[str, Source]:
+        """The sources with these ids that exist, by id."""
+        return {s.id: s for chunk in _chunks(ids) for s in self._sources_by_id(chunk)}
+
+    def source_refs(self, ids: Iterable[str]) -> dict[str, SourceRef]:
+        """Citations of the sources with these ids that exist, by id, without their text."""
+        return {s.id: s for chunk in _chunks(ids) for s in self._source_refs_by_id(chunk)}
+
+    def get_source(self, source_id: str) -> Source:
+        """The source with this id."""
+        found = self._sources_by_id([source_id])
+        if not found:
+            raise SourceNotFound(f"no source has id {source_id!r}", details={"id": source_id})
+        return found[0]
+
+    def claim_counts(self, source_ids: Iterable[str]) -> dict[str, int]:
+        """How many claims cite each of these sources."""
+        ids = list(dict.fromkeys(source_ids))
+        counts = dict.fromkeys(ids, 0)
+        for chunk in _chunks(ids):
+            counts.update(self._claim_counts(chunk))
+        return counts
+
+    # === claims =========================================================================
+
+    def existing_claims(self, ids: Iterable[str]) -> dict[str, Claim]:
+        """The stored claims with these ids, by id."""
+        return {c.id: c for chunk in _chunks(ids) for c in self._claims_by_id(chunk)}
+
+    def denials_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """For each of these claims that denials dispute, the denials' ids in order."""
+        found: dict[str, list[str]] = {}
+        for chunk in _chunks(ids):
+            for claim_id, denials in self._denials(chunk).items():
+                found[claim_id] = sorted(denials)
+        return found
+
+    def get_claims(self, ids: Iterable[str]) -> dict[str, ClaimView]:
+        """The claims with these ids that exist, with ``disputed`` set, by id."""
+        claims = self.existing_claims(ids)
+        return {v.id: v for v in views(claims.values(), self.denials_of(claims))}
+
+    def get_claim(self, claim_id: str) -> ClaimView:
+        """The claim with this id."""
+        found = self.get_claims([claim_id])
+        if claim_id not in found:
+            raise ClaimNotFound(f"no claim has id {claim_id!r}", details={"id": claim_id})
+        return found[claim_id]
+
+    def claims(self, query: ClaimQuery) -> list[ClaimView]:
+        """Claims matching every filter, ordered by id; symmetric types match with either end as subject."""
+        if query.disputed:
+            # Disputed claims are found from the denials, which are few, rather than by a scan.
+            candidates = [c for c in self.existing_claims(self._denied_ids()).values()
+                          if claim_matches(c, query, self._ontology)]
+        else:
+            candidates = self._find_claims(query)
+        found = views(candidates, self.denials_of(c.id for c in candidates))
+        if query.disputed is False:
+            found = [v for v in found if not v.disputed]
+        return found
+
+    # === traversals =====================================================================
+
+    def neighbourhood(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
+                      direction: Direction = "both", window: DateWindow | None = None,
+                      statuses: Iterable[str] | None = None, min_confidence: float = 0.0,
+                      max_nodes: int = MAX_NODES) -> Subgraph:
+        """Entities within ``depth`` hops over matching claims, and the matching claims among them."""
+        check_depth(depth)
+        check_direction(direction)
+        check_max_nodes(max_nodes)
+        filters = Filters.of(types, statuses, window, min_confidence)
+        walk = self._walk(center, depth, filters, direction, max_nodes)
+        if walk is None:
+            raise EntityNotFound(center, self.name_index().suggest(center))
+        nodes = [SubgraphNode(id=n, name=walk.entities[n].name, kind=walk.entities[n].kind, depth=d)
+                 for n, d in sorted(walk.depths.items(), key=lambda item: (item[1], item[0]))]
+        links = [SubgraphLink(source=v.subject, target=v.object, key=v.id, type=v.type, claim=v)
+                 for v in views(walk.claims, walk.denials)]
+        return Subgraph(center=center, nodes=nodes, links=links, truncated=walk.truncated)
+
+    def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
+              types: Iterable[str] | None = None, directed: bool = False) -> list[list[Hop]]:
+        """The ``k`` shortest simple paths, ties ordered by the ids along them, so answers are stable."""
+        check_path_options(max_hops, k)
+        if source == target:
+            raise InvalidParameter("target", target, "a path needs two different entities")
+        known = self.get_entities([source, target])
+        for entity_id in (source, target):
+            if entity_id not in known:
+                raise EntityNotFound(entity_id, self.name_index().suggest(entity_id))
+        found = self._paths(source, target, max_hops=max_hops, k=k, filters=Filters.of(types, None, None, 0.0),
+                            directed=directed)
+        return [
+            [Hop(**{"from": a, "to": b, "claims": views(found.hops[(a, b)], found.denials)})
+             for a, b in pairwise(nodes)]
+            for nodes in found.paths
+        ]
+
+
+def fingerprint(record: Entity | Source | Claim) -> str:
+    """A hash of a record's content: equal records, equal fingerprints; stores keep it beside the record."""
+    return fingerprint_of(record.model_dump_json(exclude_none=True))
+
+
+def fingerprint_of(serialised: str) -> str:
+    """The fingerprint of a record already serialised as ``model_dump_json(exclude_none=True)``."""
+    return hashlib.blake2b(serialised.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def views(claims: Iterable[Claim], denials: dict[str, list[str]]) -> list[ClaimView]:
+    """Claims as read back, ordered by id, each marked disputed when a denial points at it.
+
+    A store may read its claims as ``ClaimView`` already (undisputed); those are kept, not rebuilt.
+    """
+    found = []
+    for claim in sorted(claims, key=lambda c: c.id):
+        denied_by = sorted(denials.get(claim.id, []))
+        if isinstance(claim, ClaimView) and not claim.disputed and not denied_by:
+            found.append(claim)
+        elif isinstance(claim, ClaimView):
+            found.append(claim.model_copy(update={"disputed": bool(denied_by), "disputed_by": denied_by}))
+        else:
+            found.append(ClaimView(**claim.model_dump(), disputed=bool(denied_by), disputed_by=denied_by))
+    return found
+
+
+def _unique(records: Sequence[_T]) -> dict[str, _T]:
+    """Records by id; a later record with the same id wins, as a second upsert would."""
+    return {getattr(r, "id"): r for r in records}  # noqa: B009 - Entity, Source and Claim all have ids
+
+
+def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), ID_CHUNK):
+        yield unique[start:start + ID_CHUNK]

@@ -1,0 +1,221 @@
+"""The store protocol: the questions every store answers, whatever holds the graph.
+
+Two implementations stand behind it, ``graph.stores.sqlite.store`` (embedded: SQLite on disk, a
+compact index in memory, the default) and ``graph.stores.neo4j.store`` (a Neo4j server). Both are
+built on ``graph.stores.base.BaseStore``, which holds everything they share (diffing and
+checking a batch, dispute marking, name resolution, assembling subgraphs and paths, option
+checks); a store implements only the primitives listed there. One behavioural test suite
+runs against each and they must agree.
+
+Reads that serve a request are by id and batched (``get_entities(ids)``,
+``existing_claims(ids)``, ``denials_of(ids)``…): no request, ingest or question lists the
+store. The whole-graph reads (``entities()``, ``sources()``, ``claims(ClaimQuery())``,
+``stats()``) are for exports and ``kg stats``-like commands only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from graph.domain.dates import DateWindow
+from graph.domain.errors import InvalidParameter
+from graph.domain.model import (
+    Batch,
+    Claim,
+    ClaimView,
+    Entity,
+    EntityMatch,
+    Hop,
+    Source,
+    SourceRef,
+    Stats,
+    Subgraph,
+    UpsertResult,
+)
+from graph.domain.names import AliasIndex
+from graph.domain.ontology import Direction
+
+MAX_DEPTH = 3
+MAX_HOPS = 6
+MAX_K = 20
+# A neighbourhood's answer is bounded: at most this many entities and claims (more than a person
+# reads in one drawing), and an entity with more claims than HUB_DEGREE (a hub: Pakistan in a
+# graph of a million claims) is shown but not walked through unless it is the centre. Either
+# bound sets ``Subgraph.truncated``. The seed graph's busiest entity has 41 claims.
+MAX_OFFSET = 2**62  # past any graph; a larger offset (a page no graph reaches) is read as this one
+MAX_NODES = 250
+MAX_LINKS = 1_000
+HUB_DEGREE = 500
+
+
+@dataclass(frozen=True)
+class ClaimQuery:
+    """Filters on claims; ``None`` means "any". Entity fields hold ids, already resolved."""
+
+    subject: str | None = None
+    object: str | None = None
+    types: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    window: DateWindow = field(default_factory=DateWindow)
+    min_confidence: float = 0.0
+    disputed: bool | None = None
+    source: str | None = None
+    location: str | None = None  # where it happened (a place or state id)
+    asserted_by: str | None = None
+
+
+class GraphStore(Protocol):
+    """What the interfaces may ask of a store."""
+
+    # --- writes -------------------------------------------------------------------------
+
+    def upsert(self, batch: Batch) -> UpsertResult:
+        """Write a validated batch all-or-nothing; writing the same batch twice changes nothing."""
+        ...
+
+    def revision(self) -> int:
+        """A counter that grows with every write that changed something (caches and ETags key on it)."""
+        ...
+
+    # --- entities -----------------------------------------------------------------------
+
+    def get_entity(self, entity_id: str) -> Entity:
+        """The entity with this exact id, or ``EntityNotFound`` with suggestions."""
+        ...
+
+    def get_entities(self, ids: Iterable[str]) -> dict[str, Entity]:
+        """The entities with these ids that exist, by id: one batched read."""
+        ...
+
+    def name_index(self) -> AliasIndex:
+        """Every name and alias, built once per store and kept current as entities are written."""
+        ...
+
+    def resolve(self, name: str, at: str | None = None) -> Entity:
+        """The entity a name or alias stands for (at a date, for aliases with windows)."""
+        ...
+
+    def find_entities(self, query: str, *, kind: str | None = None, limit: int = 10) -> list[EntityMatch]:
+        """Entities ranked by how well their names match ``query``."""
+        ...
+
+    def list_entities(self, *, kind: str | None = None, limit: int = 50, offset: int = 0) -> list[Entity]:
+        """One page of entities (of a kind), ordered by id."""
+        ...
+
+    def count_entities(self, kind: str | None = None) -> int:
+        """How many entities (of a kind) the graph holds."""
+        ...
+
+    def entities(self) -> list[Entity]:
+        """Every entity, ordered by id: for exports and whole-graph commands only."""
+        ...
+
+    # --- sources ------------------------------------------------------------------------
+
+    def get_source(self, source_id: str) -> Source:
+        """The source with this id, or ``SourceNotFound``."""
+        ...
+
+    def get_sources(self, ids: Iterable[str]) -> dict[str, Source]:
+        """The sources with these ids that exist, with their text, by id."""
+        ...
+
+    def source_refs(self, ids: Iterable[str]) -> dict[str, SourceRef]:
+        """Citations (no text) of the sources with these ids that exist, by id."""
+        ...
+
+    def list_sources(self, *, limit: int = 50, offset: int = 0) -> list[Source]:
+        """One page of sources, ordered by id."""
+        ...
+
+    def count_sources(self) -> int:
+        """How many sources the graph holds."""
+        ...
+
+    def claim_counts(self, source_ids: Iterable[str]) -> dict[str, int]:
+        """How many claims cite each of these sources."""
+        ...
+
+    def sources(self) -> list[Source]:
+        """Every source, ordered by id: for exports and whole-graph commands only."""
+        ...
+
+    # --- claims -------------------------------------------------------------------------
+
+    def get_claim(self, claim_id: str) -> ClaimView:
+        """The claim with this id, or ``ClaimNotFound``."""
+        ...
+
+    def get_claims(self, ids: Iterable[str]) -> dict[str, ClaimView]:
+        """The claims with these ids that exist, with ``disputed`` set, by id."""
+        ...
+
+    def existing_claims(self, ids: Iterable[str]) -> dict[str, Claim]:
+        """The stored versions of the claims with these ids that exist, by id (no dispute marking)."""
+        ...
+
+    def denials_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """For each of these claim ids that some denial disputes, the denials' ids in order."""
+        ...
+
+    def claims(self, query: ClaimQuery) -> list[ClaimView]:
+        """Claims matching every filter, ordered by id, with ``disputed`` set."""
+        ...
+
+    def count_claims(self) -> int:
+        """How many claims the graph holds (from a count the store keeps, not by reading them)."""
+        ...
+
+    # --- traversals ---------------------------------------------------------------------
+
+    def neighbourhood(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
+                      direction: Direction = "both", window: DateWindow | None = None,
+                      statuses: Iterable[str] | None = None, min_confidence: float = 0.0,
+                      max_nodes: int = MAX_NODES) -> Subgraph:
+        """Entities within ``depth`` hops of ``center`` over matching claims, and the claims among them."""
+        ...
+
+    def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
+              types: Iterable[str] | None = None, directed: bool = False) -> list[list[Hop]]:
+        """Up to ``k`` shortest simple paths of at most ``max_hops`` hops, each hop with its claims."""
+        ...
+
+    def stats(self) -> Stats:
+        """Counts by kind, type and status."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the store is not used afterwards."""
+        ...
+
+
+def check_depth(depth: int) -> int:
+    """Refuse a depth outside 1..MAX_DEPTH before any work is done."""
+    if not 1 <= depth <= MAX_DEPTH:
+        raise InvalidParameter("depth", depth, f"must be between 1 and {MAX_DEPTH}")
+    return depth
+
+
+def check_path_options(max_hops: int, k: int) -> None:
+    """Refuse path bounds outside what the stores promise to answer quickly."""
+    if not 1 <= max_hops <= MAX_HOPS:
+        raise InvalidParameter("max_hops", max_hops, f"must be between 1 and {MAX_HOPS}")
+    if not 1 <= k <= MAX_K:
+        raise InvalidParameter("k", k, f"must be between 1 and {MAX_K}")
+
+
+def check_direction(direction: str) -> Direction:
+    """Refuse a direction other than out, in or both."""
+    if direction not in ("out", "in", "both"):
+        raise InvalidParameter("direction", direction, "unknown direction", ["out", "in", "both"])
+    return direction  # type: ignore[return-value]
+
+
+def check_max_nodes(max_nodes: int) -> int:
+    """Refuse a node cap below 1 or above MAX_NODES."""
+    if not 1 <= max_nodes <= MAX_NODES:
+        raise InvalidParameter("max_nodes", max_nodes, f"must be between 1 and {MAX_NODES}")
+    return max_nodes

@@ -1,0 +1,60 @@
+"""Records as property rows: what the Neo4j store writes and what the admin CSV export writes, kept
+in one place so that a graph imported by ``neo4j-admin`` holds exactly what the store would have written."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from graph.domain.dates import parse_optional
+from graph.domain.model import Claim, Entity, Source
+from graph.domain.ontology import Ontology
+from graph.stores.base import fingerprint
+
+
+def entity_row(entity: Entity, ontology: Ontology, revision: int | None, load: str | None) -> dict[str, Any]:
+    """An entity as the store writes it: its id, its kind's label and its node properties (also what
+    ``graph.services.export.admin_csv`` writes)."""
+    properties: dict[str, Any] = {
+        "id": entity.id, "name": entity.name, "kind": entity.kind,
+        "aliases": [alias.name for alias in entity.aliases],
+    }
+    if entity.description is not None:
+        properties["description"] = entity.description
+    if any(alias.valid_from or alias.valid_until or alias.note for alias in entity.aliases):
+        # Neo4j properties cannot hold maps; the windows and notes travel as JSON.
+        properties["alias_details"] = json.dumps([a.model_dump(exclude_none=True) for a in entity.aliases],
+                                                 ensure_ascii=False)
+    properties["fp"] = fingerprint(entity)
+    if revision is not None:
+        properties["rev"] = revision
+    if load is not None:
+        properties["load"] = load
+    return {"id": entity.id, "label": ontology.entity_kinds[entity.kind].label, "properties": properties}
+
+
+def source_row(source: Source, load: str | None) -> dict[str, Any]:
+    """A source's node properties as the store writes them (also what ``graph.services.export.admin_csv`` writes)."""
+    row = source.model_dump(exclude_none=True)
+    row["fp"] = fingerprint(source)
+    if load is not None:
+        row["load"] = load
+    return row
+
+
+def claim_row(claim: Claim, load: str | None) -> dict[str, Any]:
+    """A claim as the store writes it: its ends, type, source, relationship properties and fingerprint (also what
+    ``graph.services.export.admin_csv`` writes, so a graph imported by neo4j-admin holds the same properties)."""
+    properties = claim.model_dump(exclude_none=True, exclude={"subject", "type", "object"})
+    properties["span"] = list(claim.span)
+    # The days a claim's dates cover, at their precision: what lets Cypher filter date windows.
+    first = parse_optional(claim.date)
+    last = parse_optional(claim.end_date) or first
+    if first is not None:
+        properties["happened_from"] = first.start.isoformat()
+    if last is not None:
+        properties["happened_to"] = last.end.isoformat()
+    if load is not None:
+        properties["load"] = load
+    return {"subject": claim.subject, "type": claim.type, "object": claim.object, "source": claim.source,
+            "properties": properties, "load": load, "fp": fingerprint(claim)}

@@ -1,0 +1,1 @@
+"""The embedded store: SQLite on disk, the graph's shape in memory as arrays."""

@@ -105,3 +105,38 @@ def test_every_type_has_cues_and_bad_cues_are_refused(ontology: Ontology) -> Non
     assert "ATTACKED: active cue 'Attack On' must be lowercase words" in message
     assert "HOSTS: active cue '* shelters'" in message
     assert "LEADS: passive cues repeat a cue" in message
+
+
+# --- incident types -----------------------------------------------------------------------------------------------
+
+
+def test_it_holds_the_twelve_incident_types_with_words_and_acled_codes(ontology: Ontology) -> None:
+    assert list(ontology.incident_types) == [
+        "bombing", "suicide_bombing", "rocket_or_missile_attack", "drone_strike", "airstrike", "shooting",
+        "armed_assault", "armed_clash", "assassination", "kidnapping_or_hijacking", "military_operation",
+        "other_attack"]
+    for spec in ontology.incident_types.values():
+        assert len(spec.definition.split()) >= 20, spec.name
+        assert spec.nouns, spec.name
+    suicide = ontology.incident_type("Suicide bombing")
+    assert suicide.broader == "bombing"
+    assert "suicide bomber" in suicide.nouns and "blow himself up" in suicide.verbs
+    assert suicide.acled.sub_event_type == "Suicide bomb"
+    assert ontology.incident_type("drone strike").broader == "airstrike"
+    assert [n for n, s in ontology.incident_types.items() if s.fallback] == ["other_attack"]
+    assert ontology.location_precisions["district"].geo_precision == 2
+    with pytest.raises(InvalidParameter, match="unknown incident type"):
+        ontology.incident_type("riot")
+
+
+def test_an_event_word_under_two_types_and_a_broader_cycle_are_refused() -> None:
+    data = raw()
+    data["incident_types"]["shooting"]["nouns"].append("blast")
+    data["incident_types"]["bombing"]["broader"] = "suicide_bombing"
+    data["incident_types"]["airstrike"]["fallback"] = True
+    with pytest.raises(OntologyError) as caught:
+        parse_ontology(data)
+    message = str(caught.value)
+    assert "incident type shooting: nouns entry 'blast' already signals bombing" in message
+    assert "broader types form a cycle" in message
+    assert "exactly one type must be the fallback, not 2 (airstrike, other_attack)" in message

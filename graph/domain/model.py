@@ -1,14 +1,16 @@
-"""The shapes that cross module boundaries: entities, sources, claims, subgraphs, paths.
+"""The shapes that cross module boundaries: entities, sources, claims, incidents, subgraphs, paths.
 
-Claims keep the ids of the entities they join; names are for display only, so that a
-renamed entity never orphans a claim.
+Claims and incidents keep the ids of the entities they name; names are for display only, so that
+a renamed entity never orphans a claim or an incident.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from graph.domain.dates import PartialDate, parse_optional
 
 
 class _Model(BaseModel):
@@ -96,12 +98,245 @@ class ClaimOut(ClaimView):
     report: SourceRef
 
 
+# --- incidents ---------------------------------------------------------------------------
+#
+# An incident is one act of violence as the graph knows it from every report that tells it: its type (from the
+# ontology's ``incident_types``), when (a date at its own precision), where (the most specific place named, the
+# province and country it lies in, coordinates at a stated precision), who did it by whose account, to whom, how
+# many were killed and injured as stated, and each report with the sentence that tells it. Claims point at it
+# through their ``incident`` id. The ontology, the loader and the stores check the vocabulary (type, basis,
+# precision) and that every id names an entity or a source; these models check only what holds whatever the
+# vocabulary (a date is a date, a count is not negative, a range is not upside down).
+
+
+class IncidentPlace(_Model):
+    """Where an incident happened, at the most specific level named: an entity of the graph, a gazetteer entry, or
+    only a name. ``gazetteer`` is the key of its ``graph.services.gazetteer`` entry; ``precision`` one of the
+    ontology's ``location_precisions``."""
+
+    name: str = Field(min_length=1)
+    id: str | None = None
+    gazetteer: str | None = None
+    precision: str | None = None
+
+
+class Location(_Model):
+    """Coordinates (WGS 84, decimal degrees) of an incident, and how precisely they place it (a location precision)."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    precision: str | None = None
+
+
+class Perpetrator(_Model):
+    """Who is said to have done it, on what basis and by whose account.
+
+    ``basis`` is a claim status: ``claimed`` (the actor says so itself), ``alleged`` (a third party blames it),
+    ``assessed`` (an analyst's judgement), ``reported`` (the outlet's own voice), ``denied`` (``asserted_by``
+    denies that ``id`` did it), ``confirmed``. An actor the graph has no entity for is given by ``description``;
+    ``role`` is ``sponsor`` when it is said to have paid, armed or directed the attackers rather than attacked.
+    """
+
+    id: str | None = None
+    description: str | None = None
+    basis: str
+    asserted_by: str | None = None
+    role: Literal["perpetrator", "sponsor"] = "perpetrator"
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> Perpetrator:
+        if (self.id is None) == (self.description is None):
+            raise ValueError("a perpetrator has an entity id or a description, exactly one of them")
+        return self
+
+
+class Target(_Model):
+    """Who or what was attacked: an entity of the graph, or as described when the graph has none ("police post")."""
+
+    id: str | None = None
+    description: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> Target:
+        if (self.id is None) == (self.description is None):
+            raise ValueError("a target has an entity id or a description, exactly one of them")
+        return self
+
+
+class Count(_Model):
+    """A casualty figure as stated: "at least 40" is ``min`` 40; "nearly 200" is ``max`` 200; "40 to 45" both.
+
+    ``text`` keeps the wording, since a figure's hedge is part of what the report says.
+    """
+
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+    text: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Count:
+        if self.min is None and self.max is None and not self.text:
+            raise ValueError("a count states a min, a max or its wording")
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError(f"max {self.max} is below min {self.min}")
+        return self
+
+
+class IncidentReport(_Model):
+    """One report that tells the incident: the source's id, the sentence (or adjacent sentences) that tell it,
+    byte for byte, and its character span in the report's text."""
+
+    source: str
+    quote: str = Field(min_length=1)
+    span: tuple[int, int]
+
+
+class IncidentChange(_Model):
+    """One merge or split in an incident's history, enough to explain it and to undo it.
+
+    ``merged``: ``incident`` (another incident's id) was folded into this one, bringing ``reports`` (source ids);
+    ``split``: the reports ``reports`` were taken out of this one into ``incident``.
+    """
+
+    action: Literal["merged", "split"]
+    incident: str
+    reports: list[str] = Field(default_factory=list)
+    by: str
+    at: str | None = None
+    reason: str | None = None
+
+
+class Incident(_Model):
+    """One act of violence, with every report that tells it (see the section comment above)."""
+
+    id: str = Field(min_length=1)
+    type: str
+    date: str | None = None
+    end_date: str | None = None
+    place: IncidentPlace | None = None
+    admin1: str | None = None
+    country: str | None = None
+    location: Location | None = None
+    perpetrators: list[Perpetrator] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    killed: Count | None = None
+    injured: Count | None = None
+    abducted: Count | None = None
+    reports: list[IncidentReport] = Field(min_length=1)
+    note: str | None = None
+    confidence: float = Field(default=1.0, ge=0, le=1)
+    extracted_by: str = "curated"
+    history: list[IncidentChange] = Field(default_factory=list)
+
+    @field_validator("date", "end_date")
+    @classmethod
+    def _iso(cls, value: str | None) -> str | None:
+        return None if value is None else str(PartialDate.parse(value))
+
+    @model_validator(mode="after")
+    def _order(self) -> Incident:
+        first, last = parse_optional(self.date), parse_optional(self.end_date)
+        if last is not None and first is None:
+            raise ValueError("end_date without a date")
+        if first is not None and last is not None and last.end < first.start:
+            raise ValueError(f"end_date {last} is before date {first}")
+        return self
+
+    @property
+    def date_precision(self) -> Literal["day", "month", "year"] | None:
+        """How precisely the date is known (``2022-05`` is a month)."""
+        return date_precision(self.date)
+
+    @property
+    def sources(self) -> list[str]:
+        """The ids of the reports that tell it, each once, in order."""
+        return list(dict.fromkeys(report.source for report in self.reports))
+
+    def entity_ids(self) -> set[str]:
+        """Every entity id the incident names (place, country, perpetrators and who names them, targets)."""
+        ids = {self.country, self.place.id if self.place else None}
+        ids |= {p.id for p in self.perpetrators} | {p.asserted_by for p in self.perpetrators}
+        ids |= {t.id for t in self.targets}
+        return {i for i in ids if i is not None}
+
+
+def date_precision(value: str | None) -> Literal["day", "month", "year"] | None:
+    """``day``, ``month`` or ``year``: how much of an ISO partial date is given."""
+    parsed = parse_optional(value)
+    if parsed is None:
+        return None
+    return "day" if parsed.day is not None else "month" if parsed.month is not None else "year"
+
+
+class NamedRef(_Model):
+    """An entity as an interface shows it beside an id: the id and its display name."""
+
+    id: str | None = None
+    name: str
+
+
+class PlaceOut(NamedRef):
+    """An incident's place as interfaces show it."""
+
+    gazetteer: str | None = None
+    precision: str | None = None
+
+
+class PerpetratorOut(Perpetrator):
+    """A perpetrator with the display names of the actor and of who says so."""
+
+    name: str
+    asserted_by_name: str | None = None
+
+
+class TargetOut(Target):
+    """A target with its display name (the description when it is no entity)."""
+
+    name: str
+
+
+class IncidentReportOut(IncidentReport):
+    """A report of an incident, with enough of the source to cite it."""
+
+    report: SourceRef
+
+
+class IncidentOut(_Model):
+    """An incident as interfaces give it (``kg incidents --json``, ``/v1/incidents``): ids with display names, the
+    date's precision, and how many distinct reports tell it (``corroboration``)."""
+
+    id: str
+    type: str
+    type_label: str
+    date: str | None
+    date_precision: Literal["day", "month", "year"] | None
+    end_date: str | None
+    place: PlaceOut | None
+    admin1: str | None
+    country: NamedRef | None
+    location: Location | None
+    perpetrators: list[PerpetratorOut]
+    targets: list[TargetOut]
+    killed: Count | None
+    injured: Count | None
+    abducted: Count | None
+    reports: list[IncidentReportOut]
+    corroboration: int
+    note: str | None
+    confidence: float
+    extracted_by: str
+    history: list[IncidentChange]
+
+
 class Batch(_Model):
     """Everything one load writes, validated as a whole before any of it is written."""
 
     entities: list[Entity] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
+    incidents: list[Incident] = Field(default_factory=list)
 
 
 class UpsertResult(_Model):
@@ -167,6 +402,7 @@ class Stats(_Model):
     sources: int
     claims: int
     disputed_claims: int
+    incidents: int = 0
     entities_by_kind: dict[str, int]
     claims_by_type: dict[str, int]
     claims_by_status: dict[str, int]

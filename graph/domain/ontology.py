@@ -22,6 +22,8 @@ DEFAULT_PATH = Path(__file__).with_name("ontology.yaml")
 _TYPE_NAME = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
 _LABEL = re.compile(r"^[A-Z][A-Za-z]*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_INCIDENT_TYPE = re.compile(r"^[a-z]+(?:_[a-z]+)*$")
+_EVENT_WORD = re.compile(r"^[a-z0-9][a-z0-9'\-]*(?: [a-z0-9][a-z0-9'\-]*)*$")
 _CUE = re.compile(r"^(?:\*|[a-z0-9'\-]+\*?)(?: (?:\*|[a-z0-9'\-]+\*?))*$")
 
 Direction = Literal["out", "in", "both"]
@@ -85,6 +87,38 @@ class Cues(_Strict):
     passive: list[str] = Field(default_factory=list)
     mutual: list[str] = Field(default_factory=list)
     reactive: bool = False
+
+
+class AcledCoding(_Strict):
+    """The ACLED event type and sub-event type an incident type is exported as (ACLED's codebook names)."""
+
+    event_type: str
+    sub_event_type: str
+
+
+class IncidentType(_Strict):
+    """A kind of incident: its definition, the event words that signal it, and its ACLED coding.
+
+    ``verbs`` are lemmas ("blow himself up"), ``nouns`` singular forms ("suicide bomber"); each is lowercase words
+    separated by spaces. ``broader`` names the type this one refines (a suicide bombing is a bombing), so a reader
+    that meets words of both takes the narrower; the ``fallback`` type is the one a generic word ("attack") gives.
+    """
+
+    name: str = ""
+    label: str
+    definition: str
+    verbs: list[str] = Field(default_factory=list)
+    nouns: list[str] = Field(default_factory=list)
+    broader: str | None = None
+    fallback: bool = False
+    acled: AcledCoding
+
+
+class LocationPrecision(_Strict):
+    """How precisely an incident's place is known, with ACLED's ``geo_precision`` code for it."""
+
+    description: str
+    geo_precision: Literal[1, 2, 3]
 
 
 class RelationType(_Strict):
@@ -155,7 +189,7 @@ class Questions(_Strict):
 
 
 class Ontology(_Strict):
-    """Entity kinds, claim statuses and relation types, cross-checked when built."""
+    """Entity kinds, statuses, incident types, location precisions and relation types, cross-checked when built."""
 
     version: int
     categories: dict[str, str]
@@ -163,18 +197,22 @@ class Ontology(_Strict):
     entity_kinds: dict[str, EntityKind]
     location_kinds: list[str]
     statuses: dict[str, Status]
+    incident_types: dict[str, IncidentType] = Field(default_factory=dict)
+    location_precisions: dict[str, LocationPrecision] = Field(default_factory=dict)
     relation_types: dict[str, RelationType]
     questions: Questions = Field(default_factory=Questions)
 
     @model_validator(mode="before")
     @classmethod
     def _name_types(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("relation_types"), dict):
+        if isinstance(data, dict):
             data = dict(data)
-            data["relation_types"] = {
-                name: {**spec, "name": name} if isinstance(spec, dict) else spec
-                for name, spec in data["relation_types"].items()
-            }
+            for section in ("relation_types", "incident_types"):
+                if isinstance(data.get(section), dict):
+                    data[section] = {
+                        name: {**spec, "name": name} if isinstance(spec, dict) else spec
+                        for name, spec in data[section].items()
+                    }
         return data
 
     @model_validator(mode="after")
@@ -229,10 +267,46 @@ class Ontology(_Strict):
             for phrase in [*rel.phrasings.forward, *rel.phrasings.backward, *rel.phrasings.either]:
                 if phrase.count("{x}") != 1:
                     problems.append(f"{where}: phrasing {phrase!r} must contain {{x}} exactly once")
+        problems.extend(self._incident_problems())
         problems.extend(self._question_problems())
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _incident_problems(self) -> list[str]:
+        """Incident types: snake_case names, words in the cue grammar and each under one type only, a ``broader``
+        chain that ends, and one fallback type."""
+        problems: list[str] = []
+        owners: dict[tuple[str, str], str] = {}
+        for name, spec in self.incident_types.items():
+            where = f"incident type {name}"
+            if not _INCIDENT_TYPE.match(name):
+                problems.append(f"{where}: name must be lower_snake_case")
+            if not spec.verbs and not spec.nouns:
+                problems.append(f"{where}: give at least one verb or noun that signals it")
+            for part, words in (("verbs", spec.verbs), ("nouns", spec.nouns)):
+                for word in words:
+                    if not _EVENT_WORD.match(word):
+                        problems.append(f"{where}: {part} entry {word!r} must be lowercase words separated by spaces")
+                    owner = owners.setdefault((part, word), name)
+                    if owner != name:
+                        problems.append(f"{where}: {part} entry {word!r} already signals {owner}")
+            seen = {name}
+            broader = spec.broader
+            while broader is not None:
+                if broader not in self.incident_types:
+                    problems.append(f"{where}: broader names undefined incident type {broader!r}")
+                    break
+                if broader in seen:
+                    problems.append(f"{where}: broader types form a cycle through {broader!r}")
+                    break
+                seen.add(broader)
+                broader = self.incident_types[broader].broader
+        fallbacks = [name for name, spec in self.incident_types.items() if spec.fallback]
+        if self.incident_types and len(fallbacks) != 1:
+            problems.append(f"incident_types: exactly one type must be the fallback, not {len(fallbacks)} "
+                            f"({', '.join(fallbacks) or 'none'})")
+        return problems
 
     def _question_problems(self) -> list[str]:
         """Slots every question phrasing must hold, and words that must name something defined."""
@@ -313,6 +387,20 @@ class Ontology(_Strict):
         if status not in self.statuses:
             raise InvalidParameter("status", status, "unknown claim status", list(self.statuses))
         return status
+
+    def incident_type(self, name: str) -> IncidentType:
+        """The incident type called ``name`` (case and spaces forgiven: "Suicide bombing"), or ``InvalidParameter``."""
+        key = re.sub(r"[\s-]+", "_", name.strip().lower())
+        spec = self.incident_types.get(key)
+        if spec is None:
+            raise InvalidParameter("type", name, "unknown incident type", sorted(self.incident_types))
+        return spec
+
+    def check_basis(self, basis: str) -> str:
+        """``basis`` if it is a claim status (who says a perpetrator did it, and how), else ``InvalidParameter``."""
+        if basis not in self.statuses:
+            raise InvalidParameter("basis", basis, "unknown basis", list(self.statuses))
+        return basis
 
     @property
     def denial_type(self) -> str | None:

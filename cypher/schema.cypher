@@ -25,3 +25,10 @@ CREATE INDEX entity_rev IF NOT EXISTS FOR (n:Entity) ON (n.rev);
 CREATE INDEX entity_load IF NOT EXISTS FOR (n:Entity) ON (n.load);
 CREATE INDEX source_load IF NOT EXISTS FOR (n:Source) ON (n.load);
 CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases];
+// Incidents: (:Incident) nodes with their filter columns as properties and the whole record as JSON (`body`), linked
+// to the reports that tell them and to the entities they name (see upsert_incidents.cypher).
+CREATE CONSTRAINT incident_id IF NOT EXISTS FOR (n:Incident) REQUIRE n.id IS UNIQUE;
+CREATE INDEX incident_type IF NOT EXISTS FOR (n:Incident) ON (n.type);
+CREATE INDEX incident_date IF NOT EXISTS FOR (n:Incident) ON (n.happened_from);
+CREATE INDEX incident_country IF NOT EXISTS FOR (n:Incident) ON (n.country);
+CREATE INDEX incident_load IF NOT EXISTS FOR (n:Incident) ON (n.load);

@@ -102,6 +102,13 @@ class ClaimNotFound(KgError):
     code = "claim_not_found"
 
 
+class IncidentNotFound(KgError):
+    """No incident has this id."""
+
+    http_status = 404
+    code = "incident_not_found"
+
+
 class Unauthorized(KgError):
     """A keyed endpoint was called without an ``X-API-Key`` header."""
 

@@ -217,6 +217,7 @@ class Incident(_Model):
     end_date: str | None = None
     place: IncidentPlace | None = None
     admin1: str | None = None
+    admin1_code: str | None = None
     country: str | None = None
     location: Location | None = None
     perpetrators: list[Perpetrator] = Field(default_factory=list)
@@ -253,6 +254,18 @@ class Incident(_Model):
     def sources(self) -> list[str]:
         """The ids of the reports that tell it, each once, in order."""
         return list(dict.fromkeys(report.source for report in self.reports))
+
+    def place_keys(self) -> set[str]:
+        """What a place filter matches: the place's entity id, its gazetteer key and the province's ISO 3166-2
+        code (``AF-KDZ``), so asking for a province finds the incidents in its towns and districts."""
+        keys = {self.admin1_code}
+        if self.place is not None:
+            keys |= {self.place.id, self.place.gazetteer}
+        return {k for k in keys if k}
+
+    def perpetrator_ids(self) -> set[str]:
+        """The entities said to have done it on any basis but a denial (what a perpetrator filter matches)."""
+        return {p.id for p in self.perpetrators if p.id is not None and p.basis != "denied"}
 
     def entity_ids(self) -> set[str]:
         """Every entity id the incident names (place, country, perpetrators and who names them, targets)."""
@@ -315,6 +328,7 @@ class IncidentOut(_Model):
     end_date: str | None
     place: PlaceOut | None
     admin1: str | None
+    admin1_code: str | None
     country: NamedRef | None
     location: Location | None
     perpetrators: list[PerpetratorOut]

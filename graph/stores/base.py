@@ -10,6 +10,8 @@ stores cannot drift apart:
   million unchanged claims reads a million short strings, not a million claims), the
   integrity check (every subject, object, asserter, location, source and
   denied claim exists in the batch or the store), then one ``_write`` of what changed;
+- **incidents**: the same diff, checks (every entity, source and quote span an incident names exists in the
+  batch or the store) and write as claims, in the same transaction; page checks before a query;
 - **names**: one alias index per store object, built on first use and then kept current
   from ``_entities_since(revision)``, so resolving a name never lists the store;
 - **claims**: dispute marking from ``denials_of(ids)``, the ``disputed`` filter, ordering;
@@ -35,6 +37,7 @@ from graph.domain.dates import DateWindow
 from graph.domain.errors import (
     ClaimNotFound,
     EntityNotFound,
+    IncidentNotFound,
     InconsistentWrite,
     InvalidParameter,
     KgError,
@@ -47,6 +50,7 @@ from graph.domain.model import (
     Entity,
     EntityMatch,
     Hop,
+    Incident,
     Source,
     SourceRef,
     Stats,
@@ -60,8 +64,10 @@ from graph.domain.ontology import Direction, Ontology
 from graph.stores.protocol import (
     MAX_NODES,
     ClaimQuery,
+    IncidentQuery,
     check_depth,
     check_direction,
+    check_incident_page,
     check_max_nodes,
     check_path_options,
 )
@@ -70,7 +76,7 @@ from graph.stores.traversal import Filters, claim_matches
 _T = TypeVar("_T")
 # Ids per batched read: large enough to amortise a round trip, small enough for any server.
 ID_CHUNK = 5_000
-KINDS = ("entities", "sources", "claims")
+KINDS = ("entities", "sources", "claims", "incidents")
 
 
 @dataclass
@@ -189,6 +195,18 @@ class BaseStore(ABC):
         """Claims matching every filter of ``query`` but ``disputed``, in any order."""
 
     @abstractmethod
+    def _incidents_by_id(self, ids: Sequence[str]) -> list[Incident]:
+        """The incidents with these ids that exist (any order)."""
+
+    @abstractmethod
+    def _find_incidents(self, query: IncidentQuery) -> list[Incident]:
+        """The page ``query`` asks for of the incidents matching its filters, in ``IncidentQuery``'s order."""
+
+    @abstractmethod
+    def _count_incidents(self, query: IncidentQuery) -> int:
+        """How many incidents match the filters of ``query`` (its page aside)."""
+
+    @abstractmethod
     def _walk(self, center: str, depth: int, filters: Filters, direction: Direction, max_nodes: int) -> Walk | None:
         """The bounded walk of ``graph.stores.traversal`` from ``center``; ``None`` when there is no such entity."""
 
@@ -217,12 +235,14 @@ class BaseStore(ABC):
         entities = _unique(batch.entities)
         sources = _unique(batch.sources)
         claims = _unique(batch.claims)
-        old = {kind: self.fingerprints(kind, records)
-               for kind, records in (("entities", entities), ("sources", sources), ("claims", claims))}
+        incidents = _unique(batch.incidents)
+        kinds: tuple[tuple[str, dict[str, Any]], ...] = (
+            ("entities", entities), ("sources", sources), ("claims", claims), ("incidents", incidents))
+        old = {kind: self.fingerprints(kind, records) for kind, records in kinds}
         counts: dict[str, dict[str, int]] = {o: dict.fromkeys(KINDS, 0) for o in ("created", "updated", "unchanged")}
         created: dict[str, list[Any]] = {kind: [] for kind in KINDS}
         updated: dict[str, list[Any]] = {kind: [] for kind in KINDS}
-        for kind, new in (("entities", entities), ("sources", sources), ("claims", claims)):
+        for kind, new in kinds:
             for record_id, record in new.items():
                 if record_id not in old[kind]:
                     counts["created"][kind] += 1
@@ -233,6 +253,7 @@ class BaseStore(ABC):
                     counts["updated"][kind] += 1
                     updated[kind].append(record)
         self._check_references(claims.values(), entities, sources, claims)
+        self._check_incident_references(incidents.values(), entities, sources)
         changes = Changes(Batch(**created), Batch(**updated))
         if changes:
             self._write(changes)
@@ -246,6 +267,19 @@ class BaseStore(ABC):
         for claim in batch.claims:
             if claim.type not in self._ontology.relation_types:
                 raise KgError(f"refusing claim {claim.id}: type {claim.type!r} is not in the ontology")
+        precisions = self._ontology.location_precisions
+        for incident in batch.incidents:
+            problems = []
+            if incident.type not in self._ontology.incident_types:
+                problems.append(f"type {incident.type!r} is not an incident type of the ontology")
+            problems += [f"perpetrator basis {p.basis!r} is not a status of the ontology"
+                         for p in incident.perpetrators if p.basis not in self._ontology.statuses]
+            problems += [f"{where} precision {value!r} is not a location precision of the ontology"
+                         for where, value in (("place", incident.place.precision if incident.place else None),
+                                              ("location", incident.location.precision if incident.location else None))
+                         if value is not None and value not in precisions]
+            if problems:
+                raise KgError(f"refusing incident {incident.id}: {'; '.join(problems)}")
 
     def _check_references(self, claims: Iterable[Claim], entities: dict[str, Entity], sources: dict[str, Source],
                           batch_claims: dict[str, Claim]) -> None:
@@ -268,6 +302,33 @@ class BaseStore(ABC):
                 problems.append(f"claim {claim.id}: source {claim.source!r} is not a source")
             if claim.denies is not None and claim.denies in missing_claims:
                 problems.append(f"claim {claim.id}: denies {claim.denies!r}, which is not a claim")
+        if problems:
+            more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+            raise InconsistentWrite("refusing an inconsistent write: " + "; ".join(problems[:10]) + more,
+                                    details={"problems": problems[:100]})
+
+    def _check_incident_references(self, incidents: Iterable[Incident], entities: dict[str, Entity],
+                                   sources: dict[str, Source]) -> None:
+        """Refuse incidents naming entities or sources that neither the batch nor the store holds, or quoting a
+        report at a span where its text does not read so."""
+        incidents = list(incidents)
+        wanted_entities = {i for incident in incidents for i in incident.entity_ids() if i not in entities}
+        wanted_sources = {s for incident in incidents for s in incident.sources if s not in sources}
+        missing_entities = wanted_entities - set(self.get_entities(wanted_entities))
+        texts = {s.id: s.text for s in sources.values()}
+        texts.update({s.id: s.text for s in self.get_sources(wanted_sources).values()})
+        problems = []
+        for incident in incidents:
+            problems += [f"incident {incident.id}: {entity!r} is not an entity"
+                         for entity in sorted(incident.entity_ids() & missing_entities)]
+            for report in incident.reports:
+                text = texts.get(report.source)
+                start, end = report.span
+                if text is None:
+                    problems.append(f"incident {incident.id}: report {report.source!r} is not a source")
+                elif text[start:end] != report.quote:
+                    problems.append(f"incident {incident.id}: the quote of report {report.source} is not its text "
+                                    f"at [{start}, {end}]")
         if problems:
             more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
             raise InconsistentWrite("refusing an inconsistent write: " + "; ".join(problems[:10]) + more,
@@ -373,6 +434,28 @@ class BaseStore(ABC):
             found = [v for v in found if not v.disputed]
         return found
 
+    # === incidents ======================================================================
+
+    def get_incidents(self, ids: Iterable[str]) -> dict[str, Incident]:
+        """The incidents with these ids that exist, by id: batched reads, never a listing."""
+        return {i.id: i for chunk in _chunks(ids) for i in self._incidents_by_id(chunk)}
+
+    def get_incident(self, incident_id: str) -> Incident:
+        """The incident with this id."""
+        found = self._incidents_by_id([incident_id])
+        if not found:
+            raise IncidentNotFound(f"no incident has id {incident_id!r}", details={"id": incident_id})
+        return found[0]
+
+    def incidents(self, query: IncidentQuery) -> list[Incident]:
+        """One page of the incidents matching every filter, newest first, ties by id."""
+        check_incident_page(query.limit, query.offset)
+        return self._find_incidents(query)
+
+    def count_incidents(self, query: IncidentQuery | None = None) -> int:
+        """How many incidents match the filters (all pages)."""
+        return self._count_incidents(query or IncidentQuery())
+
     # === traversals =====================================================================
 
     def neighbourhood(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
@@ -412,7 +495,7 @@ class BaseStore(ABC):
         ]
 
 
-def fingerprint(record: Entity | Source | Claim) -> str:
+def fingerprint(record: Entity | Source | Claim | Incident) -> str:
     """A hash of a record's content: equal records, equal fingerprints; stores keep it beside the record."""
     return fingerprint_of(record.model_dump_json(exclude_none=True))
 
@@ -441,7 +524,7 @@ def views(claims: Iterable[Claim], denials: dict[str, list[str]]) -> list[ClaimV
 
 def _unique(records: Sequence[_T]) -> dict[str, _T]:
     """Records by id; a later record with the same id wins, as a second upsert would."""
-    return {getattr(r, "id"): r for r in records}  # noqa: B009 - Entity, Source and Claim all have ids
+    return {getattr(r, "id"): r for r in records}  # noqa: B009 - every record kind has an id
 
 
 def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:

@@ -28,6 +28,7 @@ from graph.domain.model import (
     Entity,
     EntityMatch,
     Hop,
+    Incident,
     Source,
     SourceRef,
     Stats,
@@ -48,6 +49,7 @@ MAX_OFFSET = 2**62  # past any graph; a larger offset (a page no graph reaches) 
 MAX_NODES = 250
 MAX_LINKS = 1_000
 HUB_DEGREE = 500
+MAX_INCIDENT_PAGE = 5_000  # incidents per page: a map of a country's year of violence in a few pages
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,84 @@ class ClaimQuery:
     source: str | None = None
     location: str | None = None  # where it happened (a place or state id)
     asserted_by: str | None = None
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """A box of coordinates (WGS 84 degrees); ``west`` > ``east`` is a box across the antimeridian."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @classmethod
+    def parse(cls, text: str, parameter: str = "bbox") -> BoundingBox:
+        """``west,south,east,north`` (GeoJSON's order), or ``InvalidParameter`` saying what is wrong."""
+        parts = [p.strip() for p in str(text).split(",")]
+        try:
+            west, south, east, north = (float(p) for p in parts)
+        except ValueError as error:
+            raise InvalidParameter(parameter, text, "expected four numbers west,south,east,north "
+                                   "(longitudes and latitudes in degrees)") from error
+        for name, value, bound in (("west", west, 180), ("east", east, 180), ("south", south, 90),
+                                   ("north", north, 90)):
+            if not -bound <= value <= bound:  # also refuses NaN
+                raise InvalidParameter(parameter, text, f"{name} {value} is outside -{bound}..{bound}")
+        if south > north:
+            raise InvalidParameter(parameter, text, f"south {south} is north of north {north}")
+        return cls(west, south, east, north)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        """Whether a point lies inside the box (edges included)."""
+        if not self.south <= lat <= self.north:
+            return False
+        if self.west <= self.east:
+            return self.west <= lon <= self.east
+        return lon >= self.west or lon <= self.east
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    """Filters on incidents, and the page wanted; ``None`` means "any". Ids are already resolved.
+
+    ``places`` matches an incident whose place entity, gazetteer entry or province code (``Incident.place_keys``)
+    is one of them; ``perpetrator`` one that names the entity as perpetrator on any basis but a denial;
+    ``types`` are incident type keys. Answers come newest first (by the first day the date may mean), undated
+    last, ties by id.
+    """
+
+    places: tuple[str, ...] | None = None
+    country: str | None = None
+    bbox: BoundingBox | None = None
+    window: DateWindow = field(default_factory=DateWindow)
+    perpetrator: str | None = None
+    types: tuple[str, ...] | None = None
+    source: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def incident_matches(incident: Incident, query: IncidentQuery) -> bool:
+    """Whether an incident passes every filter of ``query`` (the rule both stores implement where their data is)."""
+    location = incident.location
+    return all((
+        query.types is None or incident.type in query.types,
+        query.country is None or incident.country == query.country,
+        query.places is None or bool(incident.place_keys() & set(query.places)),
+        query.perpetrator is None or query.perpetrator in incident.perpetrator_ids(),
+        query.source is None or query.source in incident.sources,
+        query.bbox is None or (location is not None and query.bbox.contains(location.lat, location.lon)),
+        query.window.admits(incident.date, incident.end_date),
+    ))
+
+
+def check_incident_page(limit: int, offset: int) -> None:
+    """Refuse a page outside 1..MAX_INCIDENT_PAGE incidents, or a negative offset."""
+    if not 1 <= limit <= MAX_INCIDENT_PAGE:
+        raise InvalidParameter("limit", limit, f"must be between 1 and {MAX_INCIDENT_PAGE}")
+    if offset < 0:
+        raise InvalidParameter("offset", offset, "must not be negative")
 
 
 class GraphStore(Protocol):
@@ -167,6 +247,24 @@ class GraphStore(Protocol):
 
     def count_claims(self) -> int:
         """How many claims the graph holds (from a count the store keeps, not by reading them)."""
+        ...
+
+    # --- incidents ----------------------------------------------------------------------
+
+    def get_incident(self, incident_id: str) -> Incident:
+        """The incident with this id, or ``IncidentNotFound``."""
+        ...
+
+    def get_incidents(self, ids: Iterable[str]) -> dict[str, Incident]:
+        """The incidents with these ids that exist, by id: one batched read."""
+        ...
+
+    def incidents(self, query: IncidentQuery) -> list[Incident]:
+        """One page of the incidents matching every filter, newest first (see ``IncidentQuery``)."""
+        ...
+
+    def count_incidents(self, query: IncidentQuery | None = None) -> int:
+        """How many incidents match the filters (all pages), or how many the graph holds."""
         ...
 
     # --- traversals ---------------------------------------------------------------------

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from graph.domain.dates import parse_optional
-from graph.domain.model import Claim, Entity, Source
+from graph.domain.model import Claim, Entity, Incident, Source
 from graph.domain.ontology import Ontology
-from graph.stores.base import fingerprint
+from graph.stores.base import fingerprint, fingerprint_of
 
 
 def entity_row(entity: Entity, ontology: Ontology, revision: int | None, load: str | None) -> dict[str, Any]:
@@ -58,3 +58,37 @@ def claim_row(claim: Claim, load: str | None) -> dict[str, Any]:
         properties["load"] = load
     return {"subject": claim.subject, "type": claim.type, "object": claim.object, "source": claim.source,
             "properties": properties, "load": load, "fp": fingerprint(claim)}
+
+
+def incident_row(incident: Incident, load: str | None) -> dict[str, Any]:
+    """An incident as the Neo4j store writes it: node properties (the columns its filters read, and the whole record
+    as JSON in ``body``, since Neo4j properties cannot hold its nested parts) and the ids its links go to."""
+    body = incident.model_dump_json(exclude_none=True)
+    first = parse_optional(incident.date)
+    last = parse_optional(incident.end_date) or first
+    properties: dict[str, Any] = {
+        "id": incident.id, "type": incident.type, "date": incident.date, "end_date": incident.end_date,
+        "happened_from": first.start.isoformat() if first else None,
+        "happened_to": last.end.isoformat() if last else None,
+        "place": incident.place.name if incident.place else None, "admin1": incident.admin1,
+        "country": incident.country,
+        "lat": incident.location.lat if incident.location else None,
+        "lon": incident.location.lon if incident.location else None,
+        "killed": _figure(incident.killed), "injured": _figure(incident.injured),
+        "places": sorted(incident.place_keys()), "perpetrators": sorted(incident.perpetrator_ids()),
+        "sources": incident.sources, "body": body, "fp": fingerprint_of(body), "load": load,
+    }
+    return {
+        "id": incident.id, "properties": {k: v for k, v in properties.items() if v is not None},
+        "reports": [{"source": r.source, "quote": r.quote, "span": list(r.span)} for r in incident.reports],
+        "perpetrators": [{"id": p.id, "basis": p.basis, "asserted_by": p.asserted_by, "role": p.role}
+                         for p in incident.perpetrators if p.id is not None],
+        "targets": sorted({t.id for t in incident.targets if t.id is not None}),
+        "place": incident.place.id if incident.place else None, "country": incident.country,
+    }
+
+
+def _figure(count: object) -> int | None:
+    """One number for a stated figure, for Browser captions: the lowest stated, else the highest."""
+    low, high = getattr(count, "min", None), getattr(count, "max", None)
+    return low if low is not None else high

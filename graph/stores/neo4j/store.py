@@ -4,7 +4,8 @@ Graph shape: ``(:Entity:<Label>)`` nodes (label from the ontology's entity kind)
 ``id``, ``name``, ``kind``, ``aliases``; ``(:Source)`` nodes with the report's metadata
 and text; each claim a relationship of its ontology type between entities, carrying the
 claim's properties; and one ``(:Source)-[:REPORTS {claim}]->(subject)`` entry per claim
-(see ``cypher/schema.cypher`` for why). All Cypher is in ``cypher/``, loaded by name;
+(see ``cypher/schema.cypher`` for why); each incident an ``(:Incident)`` node linked to its reports' sources and to
+the entities it names (``cypher/upsert_incidents.cypher``). All Cypher is in ``cypher/``, loaded by name;
 every value is a parameter, and labels and types are checked against the ontology.
 
 Reads run in read transactions and writes in write transactions, so a cluster or Aura
@@ -51,12 +52,23 @@ from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_o
 from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError
 
 from graph.domain.errors import KgError, StoreOutOfMemory, StoreUnavailable, WriteConflict
-from graph.domain.model import Alias, Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats, UpsertResult
+from graph.domain.model import (
+    Alias,
+    Batch,
+    Claim,
+    ClaimView,
+    Entity,
+    Incident,
+    Source,
+    SourceRef,
+    Stats,
+    UpsertResult,
+)
 from graph.domain.ontology import Direction, Ontology
-from graph.stores.base import BaseStore, Changes, FoundPaths, Walk
+from graph.stores.base import KINDS, BaseStore, Changes, FoundPaths, Walk
 from graph.stores.neo4j.cypher import query, statements
-from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery
-from graph.stores.rows import claim_row, entity_row, source_row
+from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery, IncidentQuery
+from graph.stores.rows import claim_row, entity_row, incident_row, source_row
 from graph.stores.traversal import Filters, claim_matches, find_paths
 
 _T = TypeVar("_T")
@@ -257,7 +269,7 @@ class Neo4jStore(BaseStore):
     def _write(self, changes: Changes) -> None:
         """One transaction for a small write; a load in chunks, published at once, for a large one."""
         created, updated = changes.created, changes.updated
-        rows = sum(len(getattr(b, k)) for b in (created, updated) for k in ("entities", "sources", "claims"))
+        rows = sum(len(getattr(b, k)) for b in (created, updated) for k in KINDS)
         if rows <= self._chunk_rows:
             def work(tx: ManagedTransaction) -> None:
                 revision = _bump(tx)
@@ -271,7 +283,7 @@ class Neo4jStore(BaseStore):
     def write_load(self, changes: Changes) -> None:
         """Write changes as a load in chunks (see the module's docstring); nothing is seen unless all is."""
         created, updated = changes.created, changes.updated
-        rows = sum(len(getattr(b, k)) for b in (created, updated) for k in ("entities", "sources", "claims"))
+        rows = sum(len(getattr(b, k)) for b in (created, updated) for k in KINDS)
         load = self.begin_load(rows)
         try:
             for part in _split(created, self._chunk_rows):
@@ -360,11 +372,14 @@ class Neo4jStore(BaseStore):
             written = tx.run(query("create_claims"), {"claims": chunk}).single()
             if written is None or written["written"] != len(chunk):
                 raise KgError("refusing an inconsistent write: a claim's subject, object or source is missing")
+        for chunk in _chunks([incident_row(i, load) for i in batch.incidents]):
+            tx.run(query("upsert_incidents"), {"incidents": chunk}).consume()
 
     # --- entities and sources -----------------------------------------------------------
 
     def _fingerprints(self, kind: str, ids: Sequence[str]) -> dict[str, str | None]:
-        name = {"entities": "entity_fingerprints", "sources": "source_fingerprints", "claims": "claim_fingerprints"}
+        name = {"entities": "entity_fingerprints", "sources": "source_fingerprints", "claims": "claim_fingerprints",
+                "incidents": "incident_fingerprints"}
         return {row["id"]: row["fp"] for row in self._read_one(name[kind], ids=list(ids))}
 
     def _entities_by_id(self, ids: Sequence[str]) -> list[Entity]:
@@ -435,6 +450,19 @@ class Neo4jStore(BaseStore):
             rows = self._read_one("claims_touching", anchor=anchor, **filters)
         return [c for c in map(_claim_from, rows) if claim_matches(c, query, self._ontology)]
 
+    # --- incidents --------------------------------------------------------------------
+
+    def _incidents_by_id(self, ids: Sequence[str]) -> list[Incident]:
+        return [Incident.model_validate_json(row["body"]) for row in self._read_one("incidents_by_id", ids=list(ids))]
+
+    def _find_incidents(self, query: IncidentQuery) -> list[Incident]:
+        rows = self._read_one("incidents", **_incident_parameters(query), offset=min(query.offset, MAX_OFFSET),
+                              limit=query.limit)
+        return [Incident.model_validate_json(row["body"]) for row in rows]
+
+    def _count_incidents(self, query: IncidentQuery) -> int:
+        return int(self._read_one("incident_count", **_incident_parameters(query))[0]["count"])
+
     # --- traversals ---------------------------------------------------------------------
 
     def _filter_parameters(self, filters: Filters) -> dict[str, Any]:
@@ -497,7 +525,7 @@ class Neo4jStore(BaseStore):
         row = self._read_one("stats")[0]
         return Stats(
             entities=row["entities"], sources=row["sources"], claims=sum(n for _, n in row["claims_by_type"]),
-            disputed_claims=row["disputed_claims"],
+            disputed_claims=row["disputed_claims"], incidents=row["incidents"],
             entities_by_kind=dict(sorted((k, n) for k, n in row["entities_by_kind"])),
             claims_by_type=dict(sorted((k, n) for k, n in row["claims_by_type"])),
             claims_by_status=dict(sorted((k, n) for k, n in row["claims_by_status"])),
@@ -606,14 +634,25 @@ def _claim_from(row: dict[str, Any]) -> Claim:
 
 
 
+def _incident_parameters(query: IncidentQuery) -> dict[str, Any]:
+    """An incident query's filters as the parameters of incidents.cypher and incident_count.cypher."""
+    since, until = Filters.of(None, None, query.window, 0.0).day_bounds()
+    box = query.bbox
+    return {"types": list(query.types) if query.types is not None else None, "country": query.country,
+            "places": list(query.places) if query.places is not None else None, "perpetrator": query.perpetrator,
+            "source": query.source, "since": since, "until": until,
+            "bbox": None if box is None else {"west": box.west, "south": box.south, "east": box.east,
+                                              "north": box.north}}
+
+
 def _chunks(rows: list[_T]) -> Iterator[list[_T]]:
     for start in range(0, len(rows), BATCH_ROWS):
         yield rows[start:start + BATCH_ROWS]
 
 
 def _split(batch: Batch, rows: int) -> Iterator[Batch]:
-    """A batch in parts of at most ``rows`` records, entities first, then sources, then claims."""
-    for kind in ("entities", "sources", "claims"):
+    """A batch in parts of at most ``rows`` records, entities first, then sources, claims and incidents."""
+    for kind in KINDS:
         records = getattr(batch, kind)
         for start in range(0, len(records), rows):
             yield Batch(**{kind: records[start:start + rows]})

@@ -28,11 +28,12 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from graph.domain.dates import parse_optional
 from graph.domain.errors import KgError, StoreUnavailable
-from graph.domain.model import Batch, Claim, ClaimView, Entity, Source, SourceRef, Stats, UpsertResult
+from graph.domain.model import Batch, Claim, ClaimView, Entity, Incident, Source, SourceRef, Stats, UpsertResult
 from graph.domain.ontology import Direction, Ontology
 from graph.stores.base import BaseStore, Changes, FoundPaths, Walk, fingerprint_of
-from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery
+from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery, IncidentQuery
 from graph.stores.sqlite.arrays import ClaimRow, CompactGraph, day_span
 from graph.stores.traversal import Filters, claim_matches
 
@@ -59,6 +60,16 @@ CREATE TABLE IF NOT EXISTS claims (
 CREATE INDEX IF NOT EXISTS claims_rev ON claims (rev);
 CREATE INDEX IF NOT EXISTS claims_source ON claims (source);
 CREATE INDEX IF NOT EXISTS claims_denies ON claims (denies) WHERE denies IS NOT NULL;
+CREATE TABLE IF NOT EXISTS incidents (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, rev INTEGER NOT NULL, fp TEXT NOT NULL, type TEXT NOT NULL,
+    first_day INTEGER, last_day INTEGER, country TEXT, lat REAL, lon REAL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS incidents_date ON incidents (first_day, id);
+CREATE INDEX IF NOT EXISTS incidents_type ON incidents (type);
+CREATE INDEX IF NOT EXISTS incidents_country ON incidents (country);
+CREATE INDEX IF NOT EXISTS incidents_lat ON incidents (lat) WHERE lat IS NOT NULL;
+CREATE TABLE IF NOT EXISTS incident_keys (
+    role TEXT NOT NULL, key TEXT NOT NULL, incident INTEGER NOT NULL, PRIMARY KEY (role, key, incident)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS incident_keys_incident ON incident_keys (incident);
 CREATE TABLE IF NOT EXISTS snapshot (key TEXT PRIMARY KEY, revision INTEGER NOT NULL, data BLOB NOT NULL);
 """
 
@@ -292,6 +303,7 @@ class SqliteStore(BaseStore):
             "rev = excluded.rev, fp = excluded.fp, ref = excluded.ref, body = excluded.body",
             ((s.id, revision, fingerprint_of(body), _ref(s).model_dump_json(), body)
              for s, body in ((s, s.model_dump_json(exclude_none=True)) for s in batch.sources)))
+        self._write_incidents(db, batch.incidents, revision)
         if not batch.claims:
             return
         numbers = self._entity_numbers(db, {end for c in batch.claims for end in (c.subject, c.object)})
@@ -306,6 +318,31 @@ class SqliteStore(BaseStore):
             ((c.id, revision, fingerprint_of(body), numbers[c.subject], numbers[c.object], c.type, c.status,
               *day_span(c), c.confidence, c.source, c.denies, body)
              for c, body in ((c, c.model_dump_json(exclude_none=True)) for c in batch.claims)))
+
+    def _write_incidents(self, db: sqlite3.Connection, incidents: list[Incident], revision: int) -> None:
+        """Incidents as rows (the columns their filters read) and their keys (places, perpetrators, sources) in
+        ``incident_keys``, replaced whole when an incident is rewritten."""
+        if not incidents:
+            return
+        db.executemany(
+            "INSERT INTO incidents (id, rev, fp, type, first_day, last_day, country, lat, lon, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, "
+            "fp = excluded.fp, type = excluded.type, first_day = excluded.first_day, last_day = excluded.last_day, "
+            "country = excluded.country, lat = excluded.lat, lon = excluded.lon, body = excluded.body",
+            ((i.id, revision, fingerprint_of(body), i.type, *_incident_days(i), i.country,
+              i.location.lat if i.location else None, i.location.lon if i.location else None, body)
+             for i, body in ((i, i.model_dump_json(exclude_none=True)) for i in incidents)))
+        numbers = dict(self._select(db, "SELECT id, n FROM incidents WHERE id IN ({})", [i.id for i in incidents]))
+        self._select_all(db, "DELETE FROM incident_keys WHERE incident IN ({})", list(numbers.values()))
+        db.executemany("INSERT OR IGNORE INTO incident_keys (role, key, incident) VALUES (?, ?, ?)",
+                       ((role, key, numbers[i.id]) for i in incidents
+                        for role, keys in (("place", i.place_keys()), ("perpetrator", i.perpetrator_ids()),
+                                           ("source", i.sources))
+                        for key in keys))
+
+    def _select_all(self, db: sqlite3.Connection, sql: str, ids: Sequence[Any]) -> None:
+        for _ in self._select(db, sql, ids):
+            pass
 
     def _entity_numbers(self, db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
         return dict(self._select(db, "SELECT id, n FROM entities WHERE id IN ({})", list(ids)))
@@ -322,7 +359,7 @@ class SqliteStore(BaseStore):
             return list(self._select(self._db, sql, ids))
 
     def _fingerprints(self, kind: str, ids: Sequence[str]) -> dict[str, str | None]:
-        table = {"entities": "entities", "sources": "sources", "claims": "claims"}[kind]
+        table = {"entities": "entities", "sources": "sources", "claims": "claims", "incidents": "incidents"}[kind]
         return dict(self._rows(f"SELECT id, fp FROM {table} WHERE id IN ({{}})", ids))  # noqa: S608 - a fixed name
 
     def _entities_by_id(self, ids: Sequence[str]) -> list[Entity]:
@@ -406,6 +443,25 @@ class SqliteStore(BaseStore):
         self._refresh()
         return [claim_id for claim_id, denials in self._denied_by.items() if denials]
 
+    def _incidents_by_id(self, ids: Sequence[str]) -> list[Incident]:
+        return [Incident.model_validate_json(body) for (body,) in self._rows(
+            "SELECT body FROM incidents WHERE id IN ({})", ids)]
+
+    def _find_incidents(self, query: IncidentQuery) -> list[Incident]:
+        where, parameters = _incident_filters(query)
+        sql = (f"SELECT body FROM incidents i WHERE {where} "  # noqa: S608 - fixed clauses, values are parameters
+               "ORDER BY first_day IS NULL, first_day DESC, id LIMIT ? OFFSET ?")
+        with self._errors():
+            rows = self._db.execute(sql, [*parameters, query.limit, min(query.offset, MAX_OFFSET)]).fetchall()
+        return [Incident.model_validate_json(body) for (body,) in rows]
+
+    def _count_incidents(self, query: IncidentQuery) -> int:
+        where, parameters = _incident_filters(query)
+        with self._errors():
+            row = self._db.execute(f"SELECT count(*) FROM incidents i WHERE {where}",  # noqa: S608 - as above
+                                   parameters).fetchone()
+        return int(row[0])
+
     # --- queries ----------------------------------------------------------------------------
 
     def _find_claims(self, query: ClaimQuery) -> list[Claim]:
@@ -458,9 +514,54 @@ class SqliteStore(BaseStore):
             by_type = dict(db.execute("SELECT type, count(*) FROM claims GROUP BY type ORDER BY type"))
             by_status = dict(db.execute("SELECT status, count(*) FROM claims GROUP BY status ORDER BY status"))
             disputed = db.execute("SELECT count(DISTINCT denies) FROM claims WHERE denies IS NOT NULL").fetchone()[0]
+            incidents = db.execute("SELECT count(*) FROM incidents").fetchone()[0]
         return Stats(entities=sum(entities_by_kind.values()), sources=self.count_sources(),
-                     claims=sum(by_type.values()), disputed_claims=disputed, entities_by_kind=entities_by_kind,
+                     claims=sum(by_type.values()), disputed_claims=disputed, incidents=incidents,
+                     entities_by_kind=entities_by_kind,
                      claims_by_type=by_type, claims_by_status=by_status)
+
+
+def _incident_days(incident: Incident) -> tuple[int | None, int | None]:
+    """The first and last day an incident's dates may mean, as ordinals (None when undated)."""
+    first = parse_optional(incident.date)
+    last = parse_optional(incident.end_date) or first
+    return (first.start.toordinal() if first else None, last.end.toordinal() if last else None)
+
+
+def _incident_filters(query: IncidentQuery) -> tuple[str, list[Any]]:
+    """The WHERE clause (fixed fragments) and its parameters for an incident query's filters."""
+    clauses: list[str] = ["1 = 1"]
+    parameters: list[Any] = []
+    if query.types is not None:
+        clauses.append(f"i.type IN ({','.join('?' * len(query.types))})" if query.types else "0 = 1")
+        parameters += list(query.types)
+    if query.country is not None:
+        clauses.append("i.country = ?")
+        parameters.append(query.country)
+    window = query.window
+    if not window.is_open:
+        clauses.append("i.first_day IS NOT NULL")
+        if window.since is not None:
+            clauses.append("i.last_day >= ?")
+            parameters.append(window.since.start.toordinal())
+        if window.until is not None:
+            clauses.append("i.first_day <= ?")
+            parameters.append(window.until.end.toordinal())
+    box = query.bbox
+    if box is not None:
+        clauses.append("i.lat BETWEEN ? AND ?")
+        parameters += [box.south, box.north]
+        clauses.append("i.lon BETWEEN ? AND ?" if box.west <= box.east else "(i.lon >= ? OR i.lon <= ?)")
+        parameters += [box.west, box.east]
+    for role, keys in (("place", query.places), ("perpetrator", (query.perpetrator,) if query.perpetrator else None),
+                       ("source", (query.source,) if query.source else None)):
+        if keys is None:
+            continue
+        marks = ",".join("?" * len(keys))
+        clauses.append("EXISTS (SELECT 1 FROM incident_keys k WHERE k.role = ? AND k.incident = i.n "  # noqa: S608
+                       f"AND k.key IN ({marks}))" if keys else "0 = 1")
+        parameters += [role, *keys] if keys else []
+    return " AND ".join(clauses), parameters
 
 
 def _ref(source: Source) -> SourceRef:

@@ -241,7 +241,8 @@ def test_loading_twice_leaves_identical_counts_and_ids(ontology: Ontology, empty
     _, second = load(SEEDS, empty_store, ontology)
     assert first is not None and second is not None
     assert first.created["claims"] == len(ids) and second.created["claims"] == 0
-    assert second.unchanged == {"entities": stats.entities, "sources": 1, "claims": len(ids)}
+    assert second.unchanged == {"entities": stats.entities, "sources": 1, "claims": len(ids), "incidents": 8}
+    assert first.created["incidents"] == stats.incidents == 8 and second.created["incidents"] == 0
     assert [c.id for c in empty_store.claims(ClaimQuery())] == ids
     assert empty_store.stats() == stats
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from app.cli import ask, backup, extract, render  # these modules add their commands to the group
+from app.cli import ask, backup, extract, incidents, render  # these modules add their commands to the group
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env, split_list
 from app.components import local_server, require_neo4j
 from app.settings import StoreKind
@@ -369,7 +369,7 @@ def _window(since: str | None, until: str | None) -> DateWindow:
     return window(since, until)
 
 
-__all__ = ["ask", "backup", "cli", "extract", "main", "render"]
+__all__ = ["ask", "backup", "cli", "extract", "incidents", "main", "render"]
 
 
 def main() -> None:

@@ -34,6 +34,8 @@ class Entity(_Model):
     kind: str
     description: str | None = None
     aliases: list[Alias] = Field(default_factory=list)
+    # A place's (or a state's) entry in the gazetteer (graph.domain.gazetteer): its coordinates, province, country.
+    gazetteer: str | None = None
 
 
 class Source(_Model):

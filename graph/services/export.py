@@ -279,7 +279,7 @@ ADMIN_PAGE = 1_000  # entities or sources read per page while writing
 # missing here stops the export (see _csv_row) rather than being dropped.
 ADMIN_NODE_COLUMNS = {
     "id": "string", "name": "string", "kind": "string", "description": "string", "aliases": "string[]",
-    "alias_details": "string", "rev": "long", "fp": "string",
+    "alias_details": "string", "gazetteer": "string", "rev": "long", "fp": "string",
     "title": "string", "outlet": "string", "outlet_id": "string", "url": "string", "published": "string",
     "reliability": "string", "note": "string", "text": "string",
     "revision": "long", "unlinked": "boolean",

@@ -14,6 +14,13 @@ A bundle is a directory laid out like the project's ``seeds/``::
     reports/<id>.txt         the report text, byte for byte
     reports/<id>.yaml        its metadata (id, title, outlet, url, published, ...)
     claims/<name>.yaml       ``source: <report id>`` and a list of ``claims``
+    incidents.yaml           optional: a list of ``incidents`` (see docs/incidents.md)
+    incidents/<name>.yaml    optional: more of them, a list of ``incidents`` per file
+
+An incident's place is an entity (by name or id), a gazetteer place (``graph.domain.gazetteer``) or a name with
+coordinates; what the incident leaves out of its place's province, country and coordinates is taken from the
+gazetteer entry of its place (the entity's ``gazetteer`` link, or the place's name), so a bundle names a town and
+the graph knows where it is.
 """
 
 from __future__ import annotations
@@ -27,24 +34,51 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
+from pydantic import ValidationError
 
 from graph.domain.dates import PartialDate
 from graph.domain.errors import AmbiguousName, EntityNotFound, Problem, ValidationFailed
+from graph.domain.gazetteer import Place, load_gazetteer
 from graph.domain.inputs import text_problem, url_problem
-from graph.domain.model import Alias, Batch, Claim, Entity, Source, UpsertResult
+from graph.domain.model import (
+    Alias,
+    Batch,
+    Claim,
+    Count,
+    Entity,
+    Incident,
+    IncidentPlace,
+    IncidentReport,
+    Location,
+    Perpetrator,
+    Source,
+    Target,
+    UpsertResult,
+)
 from graph.domain.names import AliasIndex
 from graph.domain.ontology import Ontology
 from graph.domain.yamlio import Located, error_line, read_yaml
 from graph.stores.protocol import GraphStore
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ENTITY_FIELDS = {"id": True, "name": True, "kind": True, "description": False, "aliases": False}
+ENTITY_FIELDS = {"id": True, "name": True, "kind": True, "description": False, "aliases": False, "gazetteer": False}
 ALIAS_FIELDS = {"name": True, "valid_from": False, "valid_until": False, "note": False}
 REPORT_FIELDS = {"id": True, "title": True, "outlet": True, "outlet_id": False, "url": False,
                  "published": False, "reliability": False, "note": False}
 CLAIM_FIELDS = {"id": False, "subject": True, "type": True, "object": True, "quote": True, "span": False,
                 "status": True, "asserted_by": True, "date": False, "end_date": False, "location": False,
                 "confidence": False, "extracted_by": False, "incident": False, "note": False, "denies": False}
+INCIDENT_FIELDS = {"id": True, "type": True, "date": False, "end_date": False, "place": False, "admin1": False,
+                   "admin1_code": False, "country": False, "location": False, "perpetrators": False, "targets": False,
+                   "killed": False, "injured": False, "abducted": False, "reports": True, "note": False,
+                   "confidence": False, "extracted_by": False, "history": False}
+PLACE_FIELDS = {"name": False, "id": False, "gazetteer": False, "precision": False}
+LOCATION_FIELDS = {"lat": True, "lon": True, "precision": False}
+PERPETRATOR_FIELDS = {"id": False, "description": False, "basis": True, "asserted_by": False, "role": False,
+                      "note": False}
+TARGET_FIELDS = {"id": False, "description": False, "note": False}
+COUNT_FIELDS = {"min": False, "max": False, "text": False}
+REPORT_REF_FIELDS = {"source": True, "quote": True, "span": False}
 _QUOTE_MARKS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -74,10 +108,11 @@ class Records:
     entities: list[Record] = field(default_factory=list)
     sources: list[Record] = field(default_factory=list)
     claims: list[Record] = field(default_factory=list)
+    incidents: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.entities or self.sources or self.claims)
+        return bool(self.entities or self.sources or self.claims or self.incidents)
 
 
 class Known(Protocol):
@@ -168,9 +203,13 @@ def validate(records: Records, ontology: Ontology, known: Known | None = None) -
     context.known_claims = set(known.existing_claims(sorted(denied)))
     raw_claims = _read_claims(records.claims, context)
     _check_denials(raw_claims, context)
+    wanted = {str(r["source"]) for record in records.incidents
+              for r in (record.fields.get("reports") or []) if isinstance(r, Mapping) and r.get("source")}
+    context.sources.update(known.get_sources(sorted(wanted - set(context.sources))))
+    incidents = _read_incidents(records.incidents, context)
     if problems.items:
         raise ValidationFailed(problems.items)
-    return Batch(entities=entities, sources=sources, claims=[claim for claim, _ in raw_claims])
+    return Batch(entities=entities, sources=sources, claims=[claim for claim, _ in raw_claims], incidents=incidents)
 
 
 def read_bundle(path: Path, ontology: Ontology, *, known: Known | None = None,
@@ -209,8 +248,14 @@ def read_bundle_records(path: Path) -> Records:
     claim_files = sorted((path / "claims").glob("*.yaml")) if (path / "claims").is_dir() else []
     for claim_file in claim_files:
         records.claims.extend(_claim_records(claim_file, problems))
-    if not records.entities and not records.sources and not claim_files:
-        problems.add(path, None, "path", str(path), "holds no entities.yaml, reports/*.yaml or claims/*.yaml")
+    incident_files = [path / "incidents.yaml"] if (path / "incidents.yaml").is_file() else []
+    if (path / "incidents").is_dir():
+        incident_files += sorted((path / "incidents").glob("*.yaml"))
+    for incident_file in incident_files:
+        records.incidents.extend(_list_records(incident_file, "incidents", problems))
+    if not records.entities and not records.sources and not claim_files and not incident_files:
+        problems.add(path, None, "path", str(path),
+                     "holds no entities.yaml, reports/*.yaml, claims/*.yaml or incidents")
     records.problems = problems.items
     return records
 
@@ -260,6 +305,24 @@ def _entity_records(path: Path, problems: _Problems) -> list[Record]:
             problems.add(path, data.line_of("entities"), f"entities[{position}]", item, "must be a mapping")
             continue
         records.append(Record(item, str(path), f"entities[{position}]"))
+    return records
+
+
+def _list_records(path: Path, key: str, problems: _Problems) -> list[Record]:
+    """The mappings of a file's one list (``incidents: [...]``), each a record located in the file."""
+    data = _read_mapping(path, problems, key)
+    if data is None:
+        return []
+    items = data[key]
+    if not isinstance(items, list):
+        problems.add(path, data.line_of(key), key, None, "must be a list")
+        return []
+    records = []
+    for position, item in enumerate(items):
+        if not isinstance(item, Located):
+            problems.add(path, data.line_of(key), f"{key}[{position}]", item, "must be a mapping")
+            continue
+        records.append(Record(item, str(path), f"{key}[{position}]"))
     return records
 
 
@@ -381,9 +444,15 @@ def _read_entities(records: list[Record], ontology: Ontology, problems: _Problem
             problems.add(path, _line(item, "kind"), f"{prefix}.kind", kind,
                          f"unknown entity kind (accepted: {', '.join(ontology.entity_kinds)})")
         aliases = _read_aliases(item, path, prefix, problems)
+        gazetteer = _text(item, "gazetteer", path, prefix, problems)
+        if gazetteer is not None and load_gazetteer().get(gazetteer) is None:
+            problems.add(path, _line(item, "gazetteer"), f"{prefix}.gazetteer", gazetteer,
+                         "is no gazetteer key (geonames:<id>, an ISO 3166-2 code, country:<code> or a place of "
+                         "graph/domain/places/districts.yaml)")
+            gazetteer = None
         entities.append(Entity(id=entity_id, name=_text(item, "name", path, prefix, problems) or entity_id,
                                kind=kind, description=_text(item, "description", path, prefix, problems),
-                               aliases=aliases))
+                               aliases=aliases, gazetteer=gazetteer))
     return entities
 
 
@@ -636,3 +705,312 @@ def _derived_id(source_id: str, ids: dict[str, str | None], text: dict[str, str 
 
 def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- incidents ----------------------------------------------------------------------------
+
+
+def _read_incidents(records: list[Record], context: _Context) -> list[Incident]:
+    incidents: list[Incident] = []
+    seen: dict[str, tuple[str, int | None]] = {}
+    for record in records:
+        incident = _read_incident(record, context)
+        if incident is None:
+            continue
+        if incident.id in seen:
+            first_file, first_line = seen[incident.id]
+            first = f"{first_file}:{first_line}" if first_line else first_file
+            context.problems.add(record.origin, _line(record.fields, "id"), f"{record.prefix}.id", incident.id,
+                                 f"duplicate incident id (first used at {first})")
+            continue
+        seen[incident.id] = (record.origin, _line(record.fields, "id"))
+        incidents.append(incident)
+    return incidents
+
+
+def _read_incident(record: Record, context: _Context) -> Incident | None:
+    """One incident record: every field checked (names resolved, quotes found), then what its place's gazetteer
+    entry says filled in where the record is silent."""
+    item, path, prefix = record.fields, record.origin, record.prefix
+    problems, ontology = context.problems, context.ontology
+    before = len(problems.items)
+    _check_fields(item, INCIDENT_FIELDS, path, prefix, problems)
+    text = {key: _text(item, key, path, prefix, problems)
+            for key in ("id", "type", "admin1", "admin1_code", "country", "note", "extracted_by")}
+    incident_id = text["id"] or ""
+    if incident_id and not SLUG.match(incident_id):
+        problems.add(path, _line(item, "id"), f"{prefix}.id", incident_id,
+                     "must be a lowercase slug (letters, digits, single hyphens)")
+    kind = text["type"]
+    if kind is not None and kind not in ontology.incident_types:
+        close = difflib.get_close_matches(kind.strip().lower().replace(" ", "_"), list(ontology.incident_types), n=1)
+        hint = f"; did you mean {close[0]}?" if close else f" (accepted: {', '.join(ontology.incident_types)})"
+        problems.add(path, _line(item, "type"), f"{prefix}.type", kind, f"unknown incident type{hint}")
+    when = _date(item, "date", path, prefix, problems)
+    ended = _date(item, "end_date", path, prefix, problems)
+    if ended and not when:
+        problems.add(path, _line(item, "end_date"), f"{prefix}.end_date", str(ended), "an end_date needs a date")
+    if when and ended and ended.end < when.start:
+        problems.add(path, _line(item, "end_date"), f"{prefix}.end_date", str(ended), f"is before date {when}")
+    country = _resolve(text["country"], when, f"{prefix}.country", path, item, context) if text["country"] else None
+    country_entity = context.index.get(country) if country else None
+    if country_entity is not None and country_entity.kind != "state":
+        problems.add(path, _line(item, "country"), f"{prefix}.country", text["country"],
+                     f"a country must be an entity of kind state, not {country_entity.kind!r}")
+    if text["admin1_code"] is not None and not re.match(r"^[A-Z]{2}-[A-Z0-9]{1,3}$", text["admin1_code"]):
+        problems.add(path, _line(item, "admin1_code"), f"{prefix}.admin1_code", text["admin1_code"],
+                     "must be an ISO 3166-2 code such as AF-KDZ")
+    country_code = _country_code(country_entity.name) if country_entity else None
+    place, found = _incident_place(item, when, country_code, path, prefix, context)
+    location = _incident_location(item, path, prefix, context)
+    perpetrators = [p for p in (_perpetrator(entry, where, when, path, context)
+                                for entry, where in _entries(item, "perpetrators", path, prefix, problems)) if p]
+    targets = [t for t in (_target(entry, where, when, path, context)
+                           for entry, where in _entries(item, "targets", path, prefix, problems)) if t]
+    counts = {key: _count(item, key, path, prefix, problems) for key in ("killed", "injured", "abducted")}
+    reports = [r for r in (_incident_report(entry, where, path, context)
+                           for entry, where in _entries(item, "reports", path, prefix, problems)) if r]
+    if "reports" in item and not reports and len(problems.items) == before:
+        problems.add(path, _line(item, "reports"), f"{prefix}.reports", None, "must list at least one report")
+    confidence = item.get("confidence", 1.0)
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
+        problems.add(path, _line(item, "confidence"), f"{prefix}.confidence", confidence,
+                     "must be a number from 0 to 1")
+        confidence = 1.0
+    admin1, admin1_code = text["admin1"], text["admin1_code"]
+    if found is not None:
+        admin1, admin1_code = admin1 or found.admin1, admin1_code or found.admin1_code
+        country = country or _country_entity(found, context)
+        if location is None and found.lat is not None and found.lon is not None:
+            location = Location(lat=found.lat, lon=found.lon, precision=found.precision)
+    if len(problems.items) > before or kind is None:
+        return None
+    try:
+        return Incident(id=incident_id, type=kind, date=str(when) if when else None,
+                        end_date=str(ended) if ended else None, place=place, admin1=admin1,
+                        admin1_code=admin1_code, country=country, location=location, perpetrators=perpetrators,
+                        targets=targets, killed=counts["killed"], injured=counts["injured"],
+                        abducted=counts["abducted"], reports=reports, note=text["note"],
+                        confidence=float(confidence), extracted_by=text["extracted_by"] or "curated",
+                        history=item.get("history") or [])
+    except ValidationError as error:
+        for detail in error.errors():
+            field_name = ".".join(str(p) for p in detail["loc"]) or "(record)"
+            problems.add(path, _line(item, str(detail["loc"][0]) if detail["loc"] else None),
+                         f"{prefix}.{field_name}", None, detail["msg"].removeprefix("Value error, "))
+        return None
+
+
+def _entries(item: Mapping[str, Any], key: str, path: str, prefix: str,
+             problems: _Problems) -> list[tuple[Any, str]]:
+    """The entries of a list field with their place in the record (``incidents[2].perpetrators[0]``)."""
+    raw = item.get(key)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.add(path, _line(item, key), f"{prefix}.{key}", raw, "must be a list")
+        return []
+    return [(entry, f"{prefix}.{key}[{position}]") for position, entry in enumerate(raw)]
+
+
+def _mapping(entry: Any, fields: dict[str, bool], where: str, path: str, problems: _Problems,
+             line: int | None) -> Mapping[str, Any] | None:
+    if not isinstance(entry, Mapping):
+        problems.add(path, line, where, entry, f"must be a mapping with {', '.join(fields)}")
+        return None
+    return entry if _check_fields(entry, fields, path, where, problems) else None
+
+
+def _country_code(name: str) -> str | None:
+    """The ISO alpha-2 code of a country named as the registry names it, from the gazetteer."""
+    place = load_gazetteer().resolve(name, kind="country")
+    return place.country_code if place else None
+
+
+def _country_entity(place: Place, context: _Context) -> str | None:
+    """The state entity of a gazetteer place's country, when the graph has one of that name."""
+    try:
+        entity = context.index.resolve(place.country)
+    except (EntityNotFound, AmbiguousName):
+        return None
+    return entity.id if entity.kind == "state" else None
+
+
+def _incident_place(item: Mapping[str, Any], when: PartialDate | None, country_code: str | None, path: str,
+                    prefix: str, context: _Context) -> tuple[IncidentPlace | None, Place | None]:
+    """The incident's place and the gazetteer entry standing for it.
+
+    A bare name is an entity's name or alias if the graph has one, else a gazetteer place (an error when it is
+    neither); a mapping may name an entity (``id``), a gazetteer key (``gazetteer``), or give only a ``name``.
+    """
+    raw = item.get("place")
+    if raw is None:
+        return None, None
+    problems, where, line = context.problems, f"{prefix}.place", _line(item, "place")
+    shorthand = isinstance(raw, str | int) and not isinstance(raw, bool)
+    spec = {"name": str(raw)} if shorthand else _mapping(raw, PLACE_FIELDS, where, path, problems, line)
+    if spec is None:
+        return None, None
+    name = _text(spec, "name", path, where, problems)
+    key = _text(spec, "gazetteer", path, where, problems)
+    precision = _text(spec, "precision", path, where, problems)
+    entity = None
+    if spec.get("id"):
+        entity_id = _resolve(str(spec["id"]), when, f"{where}.id", path, spec, context, key="id")
+        entity = context.index.get(entity_id) if entity_id else None
+    elif shorthand and name:
+        try:
+            entity = context.index.resolve(name, str(when) if when else None)
+        except EntityNotFound:
+            entity = None
+        except AmbiguousName as error:
+            options = ", ".join(f"{c['name']} ({c['id']})" for c in error.candidates)
+            problems.add(path, line, where, name, f"ambiguous place: it may mean {options}; give its entity id")
+            return None, None
+    if entity is not None and entity.kind not in context.ontology.location_kinds:
+        problems.add(path, line, where, raw, f"a place must be of kind {' or '.join(context.ontology.location_kinds)}, "
+                     f"not {entity.kind!r}")
+    gazetteer = load_gazetteer() if key or shorthand or (entity and entity.gazetteer) or name else None
+    found = None
+    if key is not None and gazetteer is not None:
+        found = gazetteer.get(key)
+        if found is None:
+            problems.add(path, _line(spec, "gazetteer"), f"{where}.gazetteer", key, "is no gazetteer key")
+    elif entity is not None and entity.gazetteer and gazetteer is not None:
+        found = gazetteer.get(entity.gazetteer)
+    elif gazetteer is not None:
+        names = [n for n in (name, entity.name if entity else None) if n]
+        found = next((p for p in (gazetteer.resolve(n, country=country_code) for n in names) if p), None)
+        if found is None and shorthand and entity is None:
+            problems.add(path, line, where, name, "unknown place: no entity and no gazetteer place has this name; "
+                         "give the place as {name, ...} with a location")
+    if precision is not None and precision not in context.ontology.location_precisions:
+        problems.add(path, _line(spec, "precision"), f"{where}.precision", precision,
+                     f"unknown precision (accepted: {', '.join(context.ontology.location_precisions)})")
+    display = name or (entity.name if entity else None) or (found.name if found else None)
+    if display is None:
+        problems.add(path, line, where, raw, "a place needs a name, an entity id or a gazetteer key")
+        return None, None
+    return IncidentPlace(name=display, id=entity.id if entity else None, gazetteer=found.key if found else None,
+                         precision=precision or (found.precision if found else None)), found
+
+
+def _incident_location(item: Mapping[str, Any], path: str, prefix: str, context: _Context) -> Location | None:
+    raw = item.get("location")
+    if raw is None:
+        return None
+    problems, where = context.problems, f"{prefix}.location"
+    spec = _mapping(raw, LOCATION_FIELDS, where, path, problems, _line(item, "location"))
+    if spec is None:
+        return None
+    values: dict[str, float] = {}
+    for axis, bound in (("lat", 90), ("lon", 180)):
+        value = spec.get(axis)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not -bound <= value <= bound:
+            problems.add(path, _line(spec, axis), f"{where}.{axis}", value,
+                         f"must be a number of degrees from -{bound} to {bound}")
+        else:
+            values[axis] = float(value)
+    precision = _text(spec, "precision", path, where, problems)
+    if precision is not None and precision not in context.ontology.location_precisions:
+        problems.add(path, _line(spec, "precision"), f"{where}.precision", precision,
+                     f"unknown precision (accepted: {', '.join(context.ontology.location_precisions)})")
+        return None
+    if len(values) < 2:
+        return None
+    return Location(lat=values["lat"], lon=values["lon"], precision=precision)
+
+
+def _perpetrator(entry: Any, where: str, when: PartialDate | None, path: str, context: _Context) -> Perpetrator | None:
+    problems = context.problems
+    spec = _mapping(entry, PERPETRATOR_FIELDS, where, path, problems, None)
+    if spec is None:
+        return None
+    before = len(problems.items)
+    text = {key: _text(spec, key, path, where, problems) for key in PERPETRATOR_FIELDS}
+    actor = _resolve(text["id"], when, f"{where}.id", path, spec, context, key="id") if text["id"] else None
+    asserted_by = (_resolve(text["asserted_by"], when, f"{where}.asserted_by", path, spec, context, key="asserted_by")
+                   if text["asserted_by"] else None)
+    if (text["id"] is None) == (text["description"] is None):
+        problems.add(path, _line(spec), where, None, "give the actor's entity (id) or a description, one of them")
+    basis = text["basis"]
+    if basis is not None and basis not in context.ontology.statuses:
+        problems.add(path, _line(spec, "basis"), f"{where}.basis", basis,
+                     f"unknown basis (accepted: {', '.join(context.ontology.statuses)})")
+    role = text["role"] or "perpetrator"
+    if role not in ("perpetrator", "sponsor"):
+        problems.add(path, _line(spec, "role"), f"{where}.role", role, "must be perpetrator or sponsor")
+    if len(problems.items) > before or basis is None:
+        return None
+    return Perpetrator(id=actor, description=text["description"], basis=basis, asserted_by=asserted_by,
+                       role="sponsor" if role == "sponsor" else "perpetrator", note=text["note"])
+
+
+def _target(entry: Any, where: str, when: PartialDate | None, path: str, context: _Context) -> Target | None:
+    problems = context.problems
+    if isinstance(entry, str):
+        entity_id = _resolve(entry, when, where, path, {}, context)
+        return Target(id=entity_id) if entity_id else None
+    spec = _mapping(entry, TARGET_FIELDS, where, path, problems, None)
+    if spec is None:
+        return None
+    before = len(problems.items)
+    text = {key: _text(spec, key, path, where, problems) for key in TARGET_FIELDS}
+    if (text["id"] is None) == (text["description"] is None):
+        problems.add(path, _line(spec), where, None, "give the target's entity (id) or a description, one of them")
+        return None
+    entity_id = _resolve(text["id"], when, f"{where}.id", path, spec, context, key="id") if text["id"] else None
+    if len(problems.items) > before:
+        return None
+    return Target(id=entity_id, description=text["description"], note=text["note"])
+
+
+def _count(item: Mapping[str, Any], key: str, path: str, prefix: str,  # noqa: PLR0911 - a return per fault
+           problems: _Problems) -> Count | None:
+    """A casualty figure: a number, or {min, max, text} ("at least 40": min 40; "nearly 200": max 200)."""
+    raw = item.get(key)
+    where, line = f"{prefix}.{key}", _line(item, key)
+    if raw is None:
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        if raw < 0:
+            problems.add(path, line, where, raw, "must not be negative")
+            return None
+        return Count(min=raw, max=raw)
+    spec = _mapping(raw, COUNT_FIELDS, where, path, problems, line)
+    if spec is None:
+        return None
+    numbers: dict[str, int | None] = {}
+    for bound in ("min", "max"):
+        value = spec.get(bound)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            problems.add(path, _line(spec, bound), f"{where}.{bound}", value, "must be a whole number, 0 or more")
+            return None
+        numbers[bound] = value
+    text = _text(spec, "text", path, where, problems)
+    low, high = numbers["min"], numbers["max"]
+    if low is not None and high is not None and high < low:
+        problems.add(path, _line(spec, "max"), f"{where}.max", high, f"is below min {low}")
+        return None
+    if low is None and high is None and not text:
+        problems.add(path, line, where, None, "give a min, a max or the wording (text)")
+        return None
+    return Count(min=low, max=high, text=text)
+
+
+def _incident_report(entry: Any, where: str, path: str, context: _Context) -> IncidentReport | None:
+    problems = context.problems
+    spec = _mapping(entry, REPORT_REF_FIELDS, where, path, problems, None)
+    if spec is None:
+        return None
+    source_id = _text(spec, "source", path, where, problems) or ""
+    quote = _text(spec, "quote", path, where, problems)
+    source = context.sources.get(source_id)
+    if source is None:
+        problems.add(path, _line(spec, "source"), f"{where}.source", source_id,
+                     "unknown report: no reports/<id>.yaml in this bundle or in the store has this id")
+        return None
+    span = _check_quote(spec, quote, source, path, where, problems)
+    if span is None or quote is None:
+        return None
+    return IncidentReport(source=source_id, quote=quote, span=span)

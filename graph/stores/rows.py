@@ -21,6 +21,8 @@ def entity_row(entity: Entity, ontology: Ontology, revision: int | None, load: s
     }
     if entity.description is not None:
         properties["description"] = entity.description
+    if entity.gazetteer is not None:
+        properties["gazetteer"] = entity.gazetteer
     if any(alias.valid_from or alias.valid_until or alias.note for alias in entity.aliases):
         # Neo4j properties cannot hold maps; the windows and notes travel as JSON.
         properties["alias_details"] = json.dumps([a.model_dump(exclude_none=True) for a in entity.aliases],

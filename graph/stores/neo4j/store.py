@@ -612,7 +612,7 @@ def _entity_from(properties: dict[str, Any]) -> Entity:
     aliases = ([Alias.model_validate(a) for a in json.loads(details)] if details
                else [Alias(name=name) for name in properties.get("aliases", [])])
     return Entity(id=properties["id"], name=properties["name"], kind=properties["kind"],
-                  description=properties.get("description"), aliases=aliases)
+                  description=properties.get("description"), aliases=aliases, gazetteer=properties.get("gazetteer"))
 
 
 def _source_from(properties: dict[str, Any]) -> Source:

@@ -277,7 +277,7 @@ def test_a_path_that_is_not_a_bundle_is_refused(tmp_path: Path, ontology: Ontolo
         f"{tmp_path / 'nowhere'}: path: {str(tmp_path / 'nowhere')!r}: not a directory: expected a folder with "
         "reports/, claims/ and optionally entities.yaml"]
     assert problems_of(tmp_path, ontology) == [
-        f"{tmp_path}: path: {str(tmp_path)!r}: holds no entities.yaml, reports/*.yaml or claims/*.yaml"]
+        f"{tmp_path}: path: {str(tmp_path)!r}: holds no entities.yaml, reports/*.yaml, claims/*.yaml or incidents"]
 
 
 # --- hostile files: each refused with its file, line and reason, and nothing written ---------

@@ -44,6 +44,7 @@ class EntityHit(_Out):
     kind: str
     description: str | None
     aliases: list[Alias]
+    gazetteer: str | None = Field(default=None, description="A place's entry in the gazetteer (its coordinates).")
     matched: str | None = None
     score: float | None = None
 
@@ -56,6 +57,7 @@ class EntityDetail(_Out):
     kind: str
     description: str | None
     aliases: list[Alias]
+    gazetteer: str | None = Field(default=None, description="A place's entry in the gazetteer (its coordinates).")
     claims_out: dict[str, int]
     claims_in: dict[str, int]
     claims_total: int
@@ -149,6 +151,7 @@ class StatsOut(_Out):
     sources: int
     claims: int
     disputed_claims: int
+    incidents: int
     entities_by_kind: dict[str, int]
     claims_by_type: dict[str, int]
     claims_by_status: dict[str, int]

@@ -10,6 +10,7 @@ The file is UTF-8 JSON Lines, each line one object with one key naming what it h
     {"entity": {...}}          every entity, by id       (``Entity`` as ``model_dump`` gives it)
     {"source": {...}}          every report, with text   (``Source``)
     {"claim": {...}}           every claim, by id        (``Claim``: every property it is stored with)
+    {"incident": {...}}        every incident            (``Incident``, its reports' quotes and spans included)
     {"staged_report": {...}}   a report staged claims cite: ``id``, ``meta``, ``text``
     {"staged_claim": {...}}    a claim awaiting review, as the staging file keeps it
 
@@ -44,12 +45,12 @@ from graph.services.export import read_pages, stored_claim
 from graph.services.loader import Record, Records, load_records
 from graph.services.records import CLAIM_KEYS
 from graph.services.review import Staging
-from graph.stores.protocol import ClaimQuery, GraphStore
+from graph.stores.protocol import MAX_INCIDENT_PAGE, ClaimQuery, GraphStore, IncidentQuery
 
 FORMAT = "kg-backup"
 VERSION = 1
 HEADER = "kg_backup"
-KINDS = ("entity", "source", "claim", "staged_report", "staged_claim")
+KINDS = ("entity", "source", "claim", "incident", "staged_report", "staged_claim")
 PAGE = 1_000  # entities or sources held in memory at a time while writing
 STAGED_CLAIM_KEYS = frozenset((*CLAIM_KEYS, "source"))
 
@@ -146,6 +147,9 @@ def _backup_records(store: GraphStore, staging: Staging | None) -> Iterator[tupl
         yield "source", source.model_dump(mode="json")
     for view in store.claims(ClaimQuery()):
         yield "claim", stored_claim(view).model_dump(mode="json")
+    for incident in read_pages(lambda offset: store.incidents(IncidentQuery(limit=MAX_INCIDENT_PAGE, offset=offset)),
+                               MAX_INCIDENT_PAGE):
+        yield "incident", incident.model_dump(mode="json", exclude_none=True)
     if staging is not None:
         for report_id, entry in staging.reports().items():
             yield "staged_report", {"id": report_id, "meta": entry["meta"], "text": entry["text"]}
@@ -258,6 +262,8 @@ def _add_record(backup: Backup, kind: str, value: dict[str, Any], origin: str, n
         source = value.get("source")
         records.claims.append(Record(_located(fields, number), origin, "claim",
                                      source=source if isinstance(source, str) else None, source_line=number))
+    elif kind == "incident":
+        records.incidents.append(Record(_located(value, number), origin, "incident"))
     elif kind == "staged_report":
         report_id, meta, text = value.get("id"), value.get("meta"), value.get("text")
         if not isinstance(report_id, str) or not isinstance(meta, dict) or not isinstance(text, str):
@@ -321,14 +327,15 @@ def restore_backup(path: Path, store: GraphStore, ontology: Ontology, staging: S
     assert written is not None
     staged = staging.restore(backup.staged_reports, backup.staged_claims) if backup.staged_claims else 0
     counts = {"entities": len(backup.records.entities), "sources": len(backup.records.sources),
-              "claims": len(backup.records.claims), "staged_claims": len(backup.staged_claims)}
+              "claims": len(backup.records.claims), "incidents": len(backup.records.incidents),
+              "staged_claims": len(backup.staged_claims)}
     return Restored(counts, written, staged)
 
 
 def _check_empty(store: GraphStore, staging: Staging) -> None:
     """Refuse to restore over records: a restore gives back the backed-up graph, not a blend of two."""
     held = {"entities": store.count_entities(), "sources": store.count_sources(), "claims": store.count_claims(),
-            "staged claims": len(staging.claims())}
+            "incidents": store.count_incidents(), "staged claims": len(staging.claims())}
     if any(held.values()):
         listed = ", ".join(f"{n} {kind}" for kind, n in held.items() if n)
         raise StoreNotEmpty(f"the store already holds {listed}: restore into an empty store, or pass --merge to "

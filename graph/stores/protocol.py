@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from graph.domain.dates import DateWindow
+from graph.domain.dates import DateWindow, parse_optional
 from graph.domain.errors import InvalidParameter
 from graph.domain.model import (
     Batch,
@@ -136,6 +136,13 @@ def incident_matches(incident: Incident, query: IncidentQuery) -> bool:
         query.bbox is None or (location is not None and query.bbox.contains(location.lat, location.lon)),
         query.window.admits(incident.date, incident.end_date),
     ))
+
+
+def newest_first(incident: Incident) -> tuple[bool, int, str]:
+    """The order of ``IncidentQuery`` answers as a sort key: newest first (by the first day the date may mean),
+    undated last, ties by id."""
+    first = parse_optional(incident.date)
+    return (first is None, -(first.start.toordinal() if first else 0), incident.id)
 
 
 def check_incident_page(limit: int, offset: int) -> None:

@@ -187,7 +187,8 @@ def test_a_backup_is_not_restored_over_a_graph_without_merge(
         original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     backup = write_backup(store, ontology, tmp_path / "graph.kgb", staging).path
-    with pytest.raises(StoreNotEmpty, match=r"246 entities, 1 sources, 80 claims, 8 incidents, 2 staged claims.*--merge"):
+    held = r"246 entities, 1 sources, 80 claims, 8 incidents, 2 staged claims.*--merge"
+    with pytest.raises(StoreNotEmpty, match=held):
         restore_backup(backup, store, ontology, staging)
     empty, empty_staging = fresh(tmp_path, ontology, "staged-only")
     stage_two_claims(empty_staging, store.get_source(SEED_REPORT).text)

@@ -361,3 +361,49 @@ def test_neo4j_status_and_start_describe_the_local_server(neo4j_database: Neo4jT
 
 def test_neo4j_style_prints_the_checked_in_style(settings: Settings) -> None:
     assert kg(settings, "neo4j", "style").output == (PROJECT_ROOT / "cypher" / "style.grass").read_text()
+
+
+# --- kg incidents ----------------------------------------------------------------------------------------------
+
+
+def test_kg_incidents_lists_a_table_and_gives_the_fields_tools_rely_on(loaded: Settings) -> None:
+    table = kg(loaded, "incidents", "--place", "Afghanistan", "--since", "2021")
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert lines[0] == "3 incidents" and lines[1].split() == ["DATE", "TYPE", "PLACE", "COUNTRY", "PERPETRATORS",
+                                                              "KILLED", "REPORTS", "INCIDENT"]
+    assert lines[3].split()[:2] == ["2022-04", "airstrike"] and lines[3].endswith("pakistan-air-strikes-2022-04")
+    assert "IS-K (reported); Abu Ali Balochi (reported)" in lines[4] and lines[4].split()[-3:] == [
+        "61+", "1", "kandahar-mosque-2021-10"]
+    listed = as_json(kg(loaded, "incidents", "--perpetrator", "IS-K", "--type", "rocket or missile attack", "--json"))
+    assert listed["count"] == 2 and [i["id"] for i in listed["data"]] == ["tajikistan-rockets-2022-05-07",
+                                                                          "termez-attack-2022-04-18"]
+    termez = listed["data"][1]
+    assert termez["place"]["name"] == "Termez" and termez["country"] == {"id": "uzbekistan", "name": "Uzbekistan"}
+    assert (termez["location"]["lat"], termez["location"]["lon"]) == (37.22417, 67.27833)
+    assert {(p["id"], p["basis"]) for p in termez["perpetrators"]} == {("isk", "reported"), ("isk", "denied")}
+    assert termez["reports"][0]["source"] == "rferl-2022-05-isk-central-asia"
+    assert termez["reports"][0]["quote"].startswith("The attack came weeks after a similar attack on the Uzbek")
+
+
+def test_kg_incidents_writes_geojson_csv_and_shows_one(loaded: Settings) -> None:
+    document = as_json(kg(loaded, "incidents", "--bbox", "60,30,75,40", "--geojson"))
+    assert document["type"] == "FeatureCollection" and document["count"] == 6
+    assert {f["id"] for f in document["features"]} >= {"kunduz-mosque-2021-10", "peshawar-mosque-2022-03"}
+    rows = kg(loaded, "incidents", "--csv", "--country", "Iran").output.splitlines()
+    assert rows[0].startswith("event_id,event_date,event_type,sub_event_type,actor1,assoc_actor_1,actor2,country")
+    assert rows[1].startswith("mashhad-shrine-stabbing-2022-04,2022-04,Violence against civilians,Attack,"
+                              "Unnamed Mashhad shrine attacker,") and rows[1].endswith(",2") and len(rows) == 2
+    shown = kg(loaded, "incidents", "show", "kandahar-mosque-2021-10").output
+    assert "kandahar-mosque-2021-10: suicide bombing, 2021-10, Kandahar, Kandahar, Afghanistan" in shown
+    assert "  killed: 61+ (more than 60 worshipers)" in shown
+    assert "    │ Similarly, one of the suicide bombers responsible for another attack" in shown
+
+
+def test_kg_incidents_refuses_bad_filters_with_their_name(loaded: Settings) -> None:
+    bad_box = kg(loaded, "incidents", "--bbox", "west,south")
+    assert bad_box.exit_code == 2 and "bbox='west,south': expected four numbers" in bad_box.output
+    bad_type = kg(loaded, "incidents", "--type", "riot")
+    assert bad_type.exit_code == 2 and "type='riot': unknown incident type (accepted: " in bad_type.output
+    missing = kg(loaded, "incidents", "show", "nope")
+    assert missing.exit_code == 1 and "no incident has id 'nope'" in missing.output

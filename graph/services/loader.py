@@ -870,15 +870,15 @@ def _incident_place(item: Mapping[str, Any], when: PartialDate | None, country_c
     if entity is not None and entity.kind not in context.ontology.location_kinds:
         problems.add(path, line, where, raw, f"a place must be of kind {' or '.join(context.ontology.location_kinds)}, "
                      f"not {entity.kind!r}")
-    gazetteer = load_gazetteer() if key or shorthand or (entity and entity.gazetteer) or name else None
+    gazetteer = load_gazetteer()
     found = None
-    if key is not None and gazetteer is not None:
+    if key is not None:
         found = gazetteer.get(key)
         if found is None:
             problems.add(path, _line(spec, "gazetteer"), f"{where}.gazetteer", key, "is no gazetteer key")
-    elif entity is not None and entity.gazetteer and gazetteer is not None:
+    elif entity is not None and entity.gazetteer:
         found = gazetteer.get(entity.gazetteer)
-    elif gazetteer is not None:
+    else:
         names = [n for n in (name, entity.name if entity else None) if n]
         found = next((p for p in (gazetteer.resolve(n, country=country_code) for n in names) if p), None)
         if found is None and shorthand and entity is None:

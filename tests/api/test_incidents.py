@@ -53,11 +53,15 @@ def test_filters_read_names_and_gazetteer_places(client: TestClient) -> None:
 def test_bad_filters_are_refused_naming_the_parameter(client: TestClient) -> None:
     for params, parameter in ([{"bbox": "1,2,3"}, "bbox"], [{"bbox": "10,50,20,40"}, "bbox"],
                               [{"type": "riot"}, "type"], [{"since": "2022-13"}, "since"],
-                              [{"place": "Nowhere-on-the-Oxus"}, "place"], [{"country": "IS-K"}, "country"]):
+                              [{"country": "IS-K"}, "country"]):
         response = client.get("/v1/incidents", params=params)
         assert response.status_code == 422, (params, response.text)
         assert response.json()["details"]["parameter"] == parameter
     assert client.get("/v1/incidents", params={"perpetrator": "Nobody at all"}).status_code == 404
+    unknown = client.get("/v1/incidents", params={"place": "Nowhere-on-the-Oxus"})
+    assert unknown.status_code == 404
+    assert unknown.json()["message"].startswith("no entity matches 'Nowhere-on-the-Oxus'")
+    assert client.get("/v1/incidents", params={"id": "Bad Id"}).json()["details"]["parameter"] == "id"
     assert client.get("/v1/incidents", params={"source": "no-such-report"}).status_code == 404
 
 

@@ -4,6 +4,7 @@ maps and dashboards, and as CSV in ACLED's columns."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -30,6 +31,8 @@ from graph.services.incidents import acled_csv, geojson, incident_query, present
 from graph.stores.protocol import GraphStore, IncidentQuery, incident_matches, newest_first
 
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 GEOJSON = "application/geo+json"
 CSV = "text/csv; charset=utf-8"
@@ -90,7 +93,11 @@ def read_incidents(
     query = _query(store, ontology, settings, place=place, country=country, bbox=bbox, since=since, until=until,
                    perpetrator=perpetrator, type=type, source=source, limit=limit, offset=offset)
     if id is not None:
-        return _by_id(store, ontology, query, split("id", id, []), format)
+        wanted = split("id", id, [])
+        for value in wanted:
+            if not SLUG.match(value):
+                raise InvalidParameter("id", value, "is no incident id (a lowercase slug: letters, digits, hyphens)")
+        return _by_id(store, ontology, query, wanted, format)
     if format == "geojson":
         return _geojson(store, ontology, query)
     found = present(store, ontology, store.incidents(query))

@@ -558,8 +558,9 @@ def _incident_filters(query: IncidentQuery) -> tuple[str, list[Any]]:
         if keys is None:
             continue
         marks = ",".join("?" * len(keys))
-        clauses.append("EXISTS (SELECT 1 FROM incident_keys k WHERE k.role = ? AND k.incident = i.n "  # noqa: S608
-                       f"AND k.key IN ({marks}))" if keys else "0 = 1")
+        # The keys' index gives the matching incidents' numbers at once, rather than a lookup per incident scanned.
+        clauses.append(f"i.n IN (SELECT k.incident FROM incident_keys k WHERE k.role = ? AND k.key IN ({marks}))"  # noqa: S608
+                       if keys else "0 = 1")
         parameters += [role, *keys] if keys else []
     return " AND ".join(clauses), parameters
 

@@ -25,7 +25,7 @@ def test_ci_runs_the_readmes_test_command_verbatim() -> None:
 
 def test_the_test_script_runs_lint_types_and_tests() -> None:
     script = (PROJECT_ROOT / "scripts" / "test").read_text(encoding="utf-8").splitlines()
-    assert {"ruff check app graph tests scripts/bench", "mypy"} <= set(script)
+    assert {"ruff check app graph benchmarks tests scripts/bench", "lint-imports", "mypy"} <= set(script)
     assert any(line.split()[:1] == ["pytest"] for line in script)
 
 

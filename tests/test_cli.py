@@ -355,7 +355,10 @@ def test_neo4j_status_and_start_describe_the_local_server(neo4j_database: Neo4jT
                       "password": neo4j_database.status.password}
     started = kg(server, "neo4j", "start")
     assert started.exit_code == 0
-    assert f"{neo4j_database.status.http_uri}/browser/" in started.output and status["password"] in started.output
+    assert f"{neo4j_database.status.http_uri}/browser/" in started.output
+    # The test command's log shows this output: it says where the password is, never the password itself.
+    assert status["password"] not in started.output
+    assert "`kg neo4j status --json` prints it" in started.output and "export KG_STORE=neo4j" in started.output
 
 
 def test_neo4j_style_prints_the_checked_in_style(settings: Settings) -> None:

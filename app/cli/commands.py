@@ -259,9 +259,11 @@ def neo4j_start_command(env: Env, via: str, as_json: bool) -> None:
     click.echo(f"  Bolt:     {status.bolt_uri}")
     click.echo(f"  Browser:  {status.http_uri}/browser/")
     click.echo(f"  user:     {status.user}")
-    click.echo(f"  password: {status.password}")
+    # The password stays out of this output, which ends up in terminals' scrollback and in test and CI
+    # logs; those who need it (Neo4j Browser, another client) ask `kg neo4j status --json`.
+    click.echo(f"  password: kept with the instance in {status.home} (mode 0600); `kg neo4j status --json` prints it")
     click.echo("Use it from kg with:")
-    click.echo(f"  export NEO4J_URI={status.bolt_uri} NEO4J_USER={status.user} NEO4J_PASSWORD='{status.password}'")
+    click.echo("  export KG_STORE=neo4j   # with NEO4J_URI unset, kg reads this server's address and password")
 
 
 @neo4j_group.command("stop", help="Stop the local server.")

@@ -16,7 +16,6 @@ import click
 from app.components import build_extractor, open_reader, open_store, store_address
 from app.settings import Settings, StoreKind, load_settings
 from app.usecases.ask import ReaderSlot
-from app.usecases.filters import split
 from app.usecases.names import Names
 from graph.domain.errors import EmptyGraph, KgError
 from graph.domain.model import Entity
@@ -132,11 +131,6 @@ def handles_errors(command: F) -> F:
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of a table.")
 pass_env = click.make_pass_decorator(Env)
-
-
-def split_list(values: tuple[str, ...]) -> list[str]:
-    """Options that take several values accept repeats and commas alike (a blank part is skipped)."""
-    return split("", values, [], blank="skip")
 
 
 @click.group(help="A knowledge graph of militant groups and the states around them, built from reporting.")

@@ -251,6 +251,9 @@ class ReportClaims(_Out):
     loaded: list[ClaimOut]
     staged: list[StagedClaim]
     candidates: list[Candidate]
+    candidates_kept: bool = Field(description=(
+        "Whether names were kept when the report was ingested; false for a curated report or one ingested before "
+        "they were kept (ingest it again to list them)."))
 
 
 class ReviewIn(_Out):

@@ -6,20 +6,22 @@ domain ``KgError`` values, turned into a message and an exit code in one place.
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import click
 
 from app.cli import ask, backup, extract, render  # these modules add their commands to the group
-from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env, split_list
+from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
 from app.components import local_server, require_neo4j
 from app.settings import StoreKind
-from graph.domain.dates import DateWindow, PartialDate, window
+from app.usecases import reads
+from app.usecases import stats as figures
+from app.usecases.reads import ClaimsAsked
+from graph.domain.dates import PartialDate
 from graph.domain.errors import InvalidParameter
 from graph.services.browser_style import grass
 from graph.services.loader import load
-from graph.stores.protocol import MAX_DEPTH, MAX_HOPS, ClaimQuery
+from graph.stores.protocol import MAX_DEPTH, MAX_HOPS
 
 
 @cli.command("load", help="Validate a bundle (default: the project's seeds/) and load it all-or-nothing.")
@@ -63,7 +65,7 @@ def resolve_command(env: Env, name: str, at: str | None, as_json: bool) -> None:
             PartialDate.parse(at)
         except ValueError as error:
             raise InvalidParameter("--at", at, f"invalid date: {error}") from error
-    entity = env.store.resolve(name, at) if at else env.resolve(name)
+    entity = env.names.entity(name, at)
     if as_json:
         emit({"id": entity.id, "name": entity.name, "kind": entity.kind})
     else:
@@ -78,9 +80,7 @@ def resolve_command(env: Env, name: str, at: str | None, as_json: bool) -> None:
 @pass_env
 @handles_errors
 def search_command(env: Env, query: str, kind: str | None, limit: int, as_json: bool) -> None:
-    if kind is not None and kind not in env.ontology.entity_kinds:
-        raise InvalidParameter("kind", kind, "unknown entity kind", list(env.ontology.entity_kinds))
-    matches = env.store.find_entities(query, kind=kind, limit=limit)
+    matches = reads.search(env.store, env.ontology, query, kind=kind, limit=limit)
     if as_json:
         emit([{"id": m.entity.id, "name": m.entity.name, "kind": m.entity.kind, "matched": m.matched,
                "score": m.score} for m in matches])
@@ -96,13 +96,10 @@ def search_command(env: Env, query: str, kind: str | None, limit: int, as_json: 
 @pass_env
 @handles_errors
 def entity_command(env: Env, name: str, as_json: bool) -> None:
-    entity = env.resolve(name)
-    outgoing = Counter(c.type for c in env.store.claims(ClaimQuery(subject=entity.id))
-                       if c.subject == entity.id)
-    incoming = Counter(c.type for c in env.store.claims(ClaimQuery(object=entity.id)) if c.object == entity.id)
+    detail = reads.entity_detail(env.store, env.names, name)
+    entity, outgoing, incoming = detail.entity, detail.claims_out, detail.claims_in
     if as_json:
-        emit({**entity.model_dump(), "claims_out": dict(sorted(outgoing.items())),
-              "claims_in": dict(sorted(incoming.items()))})
+        emit({**entity.model_dump(), "claims_out": outgoing, "claims_in": incoming})
         return
     click.echo(f"{entity.name} ({entity.id}, {entity.kind})")
     if entity.description:
@@ -112,7 +109,8 @@ def entity_command(env: Env, name: str, as_json: bool) -> None:
             a.name + (f" [{a.valid_from or '…'} to {a.valid_until or '…'}]" if a.valid_from or a.valid_until else "")
             for a in entity.aliases))
     types = sorted(set(outgoing) | set(incoming))
-    click.echo(render.table(("TYPE", "AS SUBJECT", "AS OBJECT"), [[t, outgoing[t], incoming[t]] for t in types]))
+    click.echo(render.table(("TYPE", "AS SUBJECT", "AS OBJECT"),
+                            [[t, outgoing.get(t, 0), incoming.get(t, 0)] for t in types]))
 
 
 @cli.command("relations", help="List claims with their quotes and sources, filtered.")
@@ -131,16 +129,11 @@ def entity_command(env: Env, name: str, as_json: bool) -> None:
 def relations_command(env: Env, subject: str | None, types: tuple[str, ...], obj: str | None,
                       statuses: tuple[str, ...], since: str | None, until: str | None, min_confidence: float,
                       disputed: bool | None, source: str | None, as_json: bool) -> None:
-    if source is not None:
-        env.store.get_source(source)  # an unknown report id is an error, not an empty list
-    query = ClaimQuery(
-        subject=env.resolve(subject).id if subject else None,
-        object=env.resolve(obj).id if obj else None,
-        types=_types(env, types),
-        statuses=tuple(env.ontology.check_status(s) for s in split_list(statuses)) or None,
-        window=_window(since, until), min_confidence=min_confidence, disputed=disputed, source=source,
-    )
-    claims = env.store.claims(query)
+    # Blank names and list parts are no filter here, as they always were for kg (the API refuses them).
+    query = reads.claim_query(env.store, env.ontology, env.names, ClaimsAsked(
+        subject=subject or None, object=obj or None, types=types, statuses=statuses, since=since, until=until,
+        min_confidence=min_confidence, disputed=disputed, source=source, blank="skip"))
+    claims = reads.every_claim(env.store, query).claims
     if as_json:
         emit([c.model_dump() for c in claims])
         return
@@ -165,12 +158,10 @@ def relations_command(env: Env, subject: str | None, types: tuple[str, ...], obj
 def neighbours_command(env: Env, name: str, depth: int, types: tuple[str, ...], direction: str,
                        statuses: tuple[str, ...], since: str | None, until: str | None, min_confidence: float,
                        as_json: bool) -> None:
-    center = env.resolve(name)
-    graph = env.store.neighbourhood(
-        center.id, depth=depth, types=_types(env, types), direction=direction,  # type: ignore[arg-type]
-        window=_window(since, until), min_confidence=min_confidence,
-        statuses=[env.ontology.check_status(s) for s in split_list(statuses)] or None,
-    )
+    found = reads.neighbourhood(env.store, env.ontology, env.names, name, depth=depth, types=types,
+                                direction=direction, since=since, until=until, status=statuses,  # type: ignore[arg-type]
+                                min_confidence=min_confidence, blank="skip")
+    center, graph = found.center, found.subgraph
     if as_json:
         emit(graph.model_dump())
         return
@@ -192,8 +183,9 @@ def neighbours_command(env: Env, name: str, depth: int, types: tuple[str, ...], 
 @handles_errors
 def path_command(env: Env, source: str, target: str, max_hops: int, k: int, types: tuple[str, ...],
                  directed: bool, as_json: bool) -> None:
-    start, end = env.resolve(source), env.resolve(target)
-    paths = env.store.paths(start.id, end.id, max_hops=max_hops, k=k, types=_types(env, types), directed=directed)
+    found = reads.paths(env.store, env.ontology, env.names, source, target, max_hops=max_hops, k=k, types=types,
+                        directed=directed, blank="skip")
+    start, end, paths = found.start, found.end, found.paths
     if as_json:
         emit([[hop.model_dump(by_alias=True) for hop in hops] for hops in paths])
         return
@@ -209,7 +201,7 @@ def path_command(env: Env, source: str, target: str, max_hops: int, k: int, type
 @pass_env
 @handles_errors
 def stats_command(env: Env, as_json: bool) -> None:
-    stats = env.store.stats()
+    stats = figures.counts(env.store)
     if as_json:
         emit(stats.model_dump())
         return
@@ -360,15 +352,6 @@ def serve_command(env: Env, host: str | None, port: int | None, workers: int | N
         return
     app = create_app(env.settings, env.store)
     uvicorn.run(app, log_level="info", host=host, port=port)
-
-
-def _types(env: Env, values: tuple[str, ...]) -> tuple[str, ...] | None:
-    expanded = env.ontology.expand_types(split_list(values))
-    return tuple(expanded) if expanded else None
-
-
-def _window(since: str | None, until: str | None) -> DateWindow:
-    return window(since, until)
 
 
 __all__ = ["ask", "backup", "cli", "extract", "main", "render"]

@@ -79,7 +79,7 @@ def test_the_admin_csv_imported_by_neo4j_admin_is_the_graph_kg_sees(
                  + restarted.cypher("SHOW INDEXES YIELD name RETURN name")}
         schema = {re.search(r"(?:CONSTRAINT|INDEX) (\w+)", statement).group(1)  # type: ignore[union-attr]
                   for statement in statements("schema")}
-        assert len(schema) == 15 and schema <= names
+        assert len(schema) == 16 and schema <= names
         _, result = load(SEEDS, store, ontology)
         assert result is not None and sum(result.unchanged.values()) == 246 + 1 + 80
         assert sum(result.created.values()) == sum(result.updated.values()) == 0

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from app.cli.commands import cli
+from app.cli import cli
 from app.settings import Settings
 from graph.domain.errors import BackupInvalid, StoreNotEmpty, ValidationFailed
 from graph.domain.ontology import Ontology

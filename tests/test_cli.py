@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from app.cli.commands import cli
+from app.cli import cli
 from app.settings import PROJECT_ROOT, Settings
 from graph.domain.ontology import Ontology
 from graph.stores.neo4j.server import LocalServer

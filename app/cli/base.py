@@ -1,6 +1,6 @@
 """What every ``kg`` command shares: the click group, the environment it runs in, and error and JSON output.
 
-``app.cli.commands`` and ``app.cli.extract`` both add their commands to the one group here; neither
+every command module of ``app.cli`` adds their commands to the one group here; neither
 imports the other.
 """
 

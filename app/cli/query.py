@@ -1,56 +1,17 @@
-"""The ``kg`` command line: a thin click group over the domain in ``graph/``.
-
-Every command prints a table for people by default and JSON with ``--json``; errors are
-domain ``KgError`` values, turned into a message and an exit code in one place.
-"""
+"""The reading commands of `kg`: resolve, search, entity, relations, neighbours, path, stats and schema."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from app.cli import ask, backup, extract, render  # these modules add their commands to the group
+from app.cli import render
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
-from app.components import local_server, require_neo4j
-from app.settings import StoreKind
 from app.usecases import reads
 from app.usecases import stats as figures
 from app.usecases.reads import ClaimsAsked
 from graph.domain.dates import PartialDate
 from graph.domain.errors import InvalidParameter
-from graph.services.browser_style import grass
-from graph.services.loader import load
 from graph.stores.protocol import MAX_DEPTH, MAX_HOPS
-
-
-@cli.command("load", help="Validate a bundle (default: the project's seeds/) and load it all-or-nothing.")
-@click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--check", is_flag=True, help="Validate only; write nothing.")
-@click.option("--store", "store_kind", type=click.Choice(["memory", "neo4j"]),
-              help="Load into this store instead of the configured one (KG_STORE, NEO4J_URI).")
-@json_option
-@pass_env
-@handles_errors
-def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind | None, as_json: bool) -> None:
-    if store_kind is not None:
-        env.use_store(store_kind)
-    bundle = path or env.settings.seeds_dir
-    batch, result = load(bundle, env.store, env.ontology, dry_run=check)
-    counts = {"entities": len(batch.entities), "sources": len(batch.sources), "claims": len(batch.claims)}
-    if as_json:
-        emit({"path": str(bundle), "checked": counts, "written": result.model_dump() if result else None})
-        return
-    if result is None:
-        click.echo(f"{bundle}: valid ({counts['entities']} entities, {counts['sources']} sources, "
-                   f"{counts['claims']} claims); nothing written (--check)")
-        return
-    click.echo(f"Loaded {bundle} into {env.where}")
-    click.echo(render.table(
-        ("", "CREATED", "UPDATED", "UNCHANGED"),
-        [[kind, result.created[kind], result.updated[kind], result.unchanged[kind]]
-         for kind in ("entities", "sources", "claims")],
-    ))
 
 
 @cli.command("resolve", help="Say which entity a name or alias stands for (exit 1: no match, 2: ambiguous).")
@@ -228,135 +189,3 @@ def schema_command(env: Env, as_json: bool) -> None:
     ))
     click.echo()
     click.echo(render.table(("STATUS", "MEANING"), [[k, v.description] for k, v in env.ontology.statuses.items()]))
-
-
-@cli.group("neo4j", help="A local Neo4j server (Community 5.26 from Maven Central, or Docker where an engine runs).")
-def neo4j_group() -> None:
-    pass
-
-
-@neo4j_group.command("start", help="Start the local server (fetching it on first use) and print how to reach it.")
-@click.option("--via", type=click.Choice(["auto", "java", "docker"]), default="auto", show_default=True,
-              help="Docker where an engine runs, else Java 17 with jars from Maven Central.")
-@json_option
-@pass_env
-@handles_errors
-def neo4j_start_command(env: Env, via: str, as_json: bool) -> None:
-    server = local_server(env.settings)
-    status = server.start(via)  # type: ignore[arg-type]
-    if as_json:
-        emit(status.public())
-        return
-    click.echo(f"Neo4j {status.version} is running ({status.method}, data in {status.home})")
-    click.echo(f"  Bolt:     {status.bolt_uri}")
-    click.echo(f"  Browser:  {status.http_uri}/browser/")
-    click.echo(f"  user:     {status.user}")
-    # The password stays out of this output, which ends up in terminals' scrollback and in test and CI
-    # logs; those who need it (Neo4j Browser, another client) ask `kg neo4j status --json`.
-    click.echo(f"  password: kept with the instance in {status.home} (mode 0600); `kg neo4j status --json` prints it")
-    click.echo("Use it from kg with:")
-    click.echo("  export KG_STORE=neo4j   # with NEO4J_URI unset, kg reads this server's address and password")
-
-
-@neo4j_group.command("stop", help="Stop the local server.")
-@json_option
-@pass_env
-@handles_errors
-def neo4j_stop_command(env: Env, as_json: bool) -> None:
-    stopped = local_server(env.settings).stop()
-    if as_json:
-        emit({"stopped": stopped})
-    else:
-        click.echo("Neo4j stopped." if stopped else "Neo4j was not running.")
-
-
-@neo4j_group.command("status", help="Whether the local server runs, and its addresses and credentials.")
-@json_option
-@pass_env
-@handles_errors
-def neo4j_status_command(env: Env, as_json: bool) -> None:
-    status = local_server(env.settings).status()
-    if as_json:
-        emit({key: getattr(status, key) for key in ("running", "bolt_uri", "http_uri", "user", "password")})
-        return
-    state = f"running ({status.method}, pid {status.pid})" if status.running else "not running"
-    click.echo(f"Neo4j {status.version}: {state}")
-    click.echo(f"  Bolt: {status.bolt_uri}  Browser: {status.http_uri}/browser/  user: {status.user}")
-
-
-@neo4j_group.command("reset", help="Delete everything in the configured Neo4j database.")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@pass_env
-@handles_errors
-def neo4j_reset_command(env: Env, yes: bool) -> None:
-    env.use_store("neo4j")
-    store = require_neo4j(env.store)
-    if not yes:
-        click.confirm(f"Delete every node and relationship in {store.address}?", abort=True)
-    store.clear()
-    click.echo(f"Emptied {store.address}.")
-
-
-@neo4j_group.command("loads", help="Loads in chunks under way, or left behind by a writer that died; --recover "
-                                   "settles or discards the abandoned ones.")
-@click.option("--recover", is_flag=True, help="Discard the unpublished loads whose writer died and settle the "
-                                              "published ones (the next write does it too).")
-@json_option
-@pass_env
-@handles_errors
-def neo4j_loads_command(env: Env, recover: bool, as_json: bool) -> None:
-    env.use_store("neo4j")
-    store = require_neo4j(env.store)
-    recovered = store.recover_loads() if recover else []
-    loads = store.loads()
-    if as_json:
-        emit({"recovered": recovered, "loads": loads})
-        return
-    for done in recovered:
-        click.echo(f"{done['outcome'].capitalize()} load {done['id']} ({done['state']}, {done['rows']} records, "
-                   f"left by {done['writer']}).")
-    if not loads:
-        click.echo(f"No load under way in {store.address}.")
-        return
-    click.echo(render.table(("LOAD", "STATE", "RECORDS", "WRITER", "STARTED", "LAST WROTE", "ABANDONED"),
-                            [[row["id"], row["state"], row["rows"], row["writer"], row["started"],
-                              f"{row['age']} s ago", "yes" if row["abandoned"] else "no"] for row in loads]))
-
-
-@neo4j_group.command("style", help="Print the Neo4j Browser style (GRASS) generated from the ontology.")
-@pass_env
-@handles_errors
-def neo4j_style_command(env: Env) -> None:
-    click.echo(grass(env.ontology), nl=False)
-
-
-@cli.command("serve", help="Serve the HTTP API (docs at /docs) from the configured store.")
-@click.option("--host", help="Interface to listen on (default: KG_HOST, 127.0.0.1).")
-@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default: KG_PORT, 8000).")
-@click.option("--workers", type=click.IntRange(1, 64), help="Processes serving requests, each with its own "
-                                                            "store (default: KG_WORKERS, 1).")
-@pass_env
-@handles_errors
-def serve_command(env: Env, host: str | None, port: int | None, workers: int | None) -> None:
-    # Imported here so the other commands do not pay for loading the web stack (~0.15 s).
-    import uvicorn  # noqa: PLC0415
-
-    from app.api import create_app  # noqa: PLC0415
-
-    host = host or env.settings.host
-    port = port if port is not None else env.settings.port
-    workers = workers or env.settings.workers
-    if workers > 1:
-        # Each process builds its app (and opens its store) from the same settings, read from the environment.
-        uvicorn.run("app.api.main:create_app", factory=True, workers=workers, log_level="info", host=host, port=port)
-        return
-    app = create_app(env.settings, env.store)
-    uvicorn.run(app, log_level="info", host=host, port=port)
-
-
-__all__ = ["ask", "backup", "cli", "extract", "main", "render"]
-
-
-def main() -> None:
-    """Console-script entry point."""
-    cli()

@@ -217,6 +217,61 @@ def test_registry_errors_are_reported_with_their_lines(bundle: Bundle, ontology:
     assert any(p.startswith(militia) for p in found)
 
 
+# --- the registry: registry/*.yaml beside entities.yaml, parents and source notes ----------------
+
+def test_registry_files_are_checked_like_entities_yaml_with_file_and_line(
+        bundle: Bundle, ontology: Ontology) -> None:
+    root = bundle(claims_file(claim_yaml()))
+    (root / "registry").mkdir()
+    regional = root / "registry" / "armed-groups-test.yaml"
+    regional.write_text(
+        "entities:\n"
+        "  - {id: sahel-branch, name: Sahel branch, kind: armed_group, parent: islamic-state, "
+        "parent_relation: AFFILIATE_OF, source: a designation list}\n"
+        "  - {id: ghost-branch, name: Ghost branch, kind: armed_group, parent: islamic-stat, "
+        "parent_relation: AFFILIATE_OF}\n"
+        "  - {id: odd-branch, name: Odd branch, kind: armed_group, parent: isk, parent_relation: ALLIED_WITH}\n"
+        "  - {id: lone-branch, name: Lone branch, kind: armed_group, parent: isk}\n"
+        "  - {id: state-member, name: State member, kind: armed_group, parent: pakistan, parent_relation: MEMBER_OF}\n"
+        "  - {id: circle-a, name: Circle A, kind: armed_group, parent: circle-b, parent_relation: SPLINTER_OF}\n"
+        "  - {id: circle-b, name: Circle B, kind: armed_group, parent: circle-a, parent_relation: SPLINTER_OF}\n"
+        "  - {id: hamas, name: Again, kind: armed_group}\n",
+        encoding="utf-8")
+    found = problems_of(root, ontology)
+    where = str(regional)
+    hamas = line_of((root / "entities.yaml").read_text(encoding="utf-8"), "id: hamas")
+    assert found == [
+        f"{where}:4: entities[2].parent_relation: 'ALLIED_WITH': not a parent relation "
+        "(accepted: MEMBER_OF, SPLINTER_OF, MERGED_INTO, AFFILIATE_OF)",
+        f"{where}:5: entities[3].parent_relation: missing: parent needs parent_relation",
+        f"{where}:9: entities[7].id: 'hamas': duplicate id (first defined on {root / 'entities.yaml'}:{hamas})",
+        f"{where}:3: entities[1].parent: 'islamic-stat': unknown entity id (a parent is named by its id); "
+        "did you mean: isk, islamic-state, taliban",
+        f"{where}:6: entities[4].parent_relation: 'MEMBER_OF': the parent is a state; MEMBER_OF joins person, "
+        "armed_group to armed_group",
+        f"{where}:7: entities[5].parent: 'circle-b': parents run in a circle: circle-a → circle-b → circle-a",
+        f"{where}:8: entities[6].parent: 'circle-a': parents run in a circle: circle-b → circle-a → circle-b"]
+    regional.write_text("entities:\n  - {id: sahel-branch, name: Sahel branch, kind: armed_group, "
+                        "parent: islamic-state, parent_relation: AFFILIATE_OF, source: a designation list}\n",
+                        encoding="utf-8")
+    branch = next(e for e in read_bundle(root, ontology).entities if e.id == "sahel-branch")
+    assert (branch.parent, branch.parent_relation, branch.source) == ("islamic-state", "AFFILIATE_OF",
+                                                                      "a designation list")
+
+
+def test_a_parent_may_be_an_entity_the_store_already_holds(
+        bundle: Bundle, ontology: Ontology, empty_store: GraphStore, tmp_path: Path) -> None:
+    load(SEEDS, empty_store, ontology)
+    root = tmp_path / "more"
+    root.mkdir()
+    (root / "entities.yaml").write_text(
+        "entities:\n  - {id: new-faction, name: New faction, kind: armed_group, parent: isk, "
+        "parent_relation: MEMBER_OF, source: press reporting}\n", encoding="utf-8")
+    load(root, empty_store, ontology)
+    faction = empty_store.get_entity("new-faction")
+    assert (faction.parent, faction.parent_relation, faction.source) == ("isk", "MEMBER_OF", "press reporting")
+
+
 def test_every_problem_of_a_run_is_reported_together(bundle: Bundle, ontology: Ontology) -> None:
     text = claims_file(claim_yaml(object="Tajikstan"), claim_yaml(id="second", type="ATACKED"),
                        claim_yaml(id="third", date="2022-02-30"))
@@ -276,7 +331,8 @@ def test_a_path_that_is_not_a_bundle_is_refused(tmp_path: Path, ontology: Ontolo
         f"{tmp_path / 'nowhere'}: path: {str(tmp_path / 'nowhere')!r}: not a directory: expected a folder with "
         "reports/, claims/ and optionally entities.yaml"]
     assert problems_of(tmp_path, ontology) == [
-        f"{tmp_path}: path: {str(tmp_path)!r}: holds no entities.yaml, reports/*.yaml or claims/*.yaml"]
+        f"{tmp_path}: path: {str(tmp_path)!r}: holds no entities.yaml, registry/*.yaml, reports/*.yaml or "
+        "claims/*.yaml"]
 
 
 # --- hostile files: each refused with its file, line and reason, and nothing written ---------

@@ -10,7 +10,7 @@ import pytest
 from graph.dates import window
 from graph.errors import ClaimNotFound, EntityNotFound, InvalidParameter, SourceNotFound
 from graph.loader import load
-from graph.model import Batch, Claim
+from graph.model import Batch, Claim, Entity
 from graph.ontology import Ontology
 from graph.store import ClaimQuery, GraphStore
 from tests.conftest import SEEDS
@@ -195,6 +195,21 @@ def test_lookups_and_their_errors(seeded: GraphStore, seed_text: str) -> None:
         seeded.get_claim("nope")
     with pytest.raises(SourceNotFound):
         seeded.get_source("nope")
+
+
+def test_a_changed_parent_is_written_over_and_a_dropped_one_is_gone(empty_store: GraphStore) -> None:
+    group = Entity(id="test-group", name="Test group", kind="armed_group")
+    branch = Entity(id="test-branch", name="Test branch", kind="armed_group", parent="test-group",
+                    parent_relation="AFFILIATE_OF", source="a designation list")
+    empty_store.upsert(Batch(entities=[group, branch]))
+    assert empty_store.get_entity("test-branch") == branch
+    split = branch.model_copy(update={"parent_relation": "SPLINTER_OF", "source": "press reporting"})
+    assert empty_store.upsert(Batch(entities=[split])).updated["entities"] == 1
+    assert empty_store.get_entity("test-branch") == split
+    alone = branch.model_copy(update={"parent": None, "parent_relation": None, "source": None})
+    assert empty_store.upsert(Batch(entities=[alone])).updated["entities"] == 1
+    assert empty_store.get_entity("test-branch") == alone
+    assert empty_store.upsert(Batch(entities=[alone])).unchanged["entities"] == 1
 
 
 def test_stats_count_what_the_files_hold(seeded: GraphStore, seed_claims: list[dict[str, Any]]) -> None:

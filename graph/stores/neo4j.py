@@ -584,7 +584,8 @@ def _entity_from(properties: dict[str, Any]) -> Entity:
     aliases = ([Alias.model_validate(a) for a in json.loads(details)] if details
                else [Alias(name=name) for name in properties.get("aliases", [])])
     return Entity(id=properties["id"], name=properties["name"], kind=properties["kind"],
-                  description=properties.get("description"), aliases=aliases)
+                  description=properties.get("description"), aliases=aliases, parent=properties.get("parent"),
+                  parent_relation=properties.get("parent_relation"), source=properties.get("source"))
 
 
 def _source_from(properties: dict[str, Any]) -> Source:
@@ -598,8 +599,9 @@ def entity_row(entity: Entity, ontology: Ontology, revision: int | None, load: s
         "id": entity.id, "name": entity.name, "kind": entity.kind,
         "aliases": [alias.name for alias in entity.aliases],
     }
-    if entity.description is not None:
-        properties["description"] = entity.description
+    for key in ("description", "parent", "parent_relation", "source"):
+        if getattr(entity, key) is not None:
+            properties[key] = getattr(entity, key)
     if any(alias.valid_from or alias.valid_until or alias.note for alias in entity.aliases):
         # Neo4j properties cannot hold maps; the windows and notes travel as JSON.
         properties["alias_details"] = json.dumps([a.model_dump(exclude_none=True) for a in entity.aliases],

@@ -9,8 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.errors import ValidationFailed
+from graph.errors import EntityNotFound, ValidationFailed
 from graph.loader import load, read_bundle
+from graph.names import AliasIndex, name_key
 from graph.ontology import Ontology
 from graph.store import ClaimQuery, GraphStore
 from tests import hostile
@@ -218,6 +219,58 @@ def test_registry_errors_are_reported_with_their_lines(bundle: Bundle, ontology:
 
 
 # --- the registry: registry/*.yaml beside entities.yaml, parents and source notes ----------------
+
+# The ids other work relies on (the shared list of ids for the theatres beyond Af-Pak).
+SHARED_IDS = ["jnim", "islamic-state-sahel", "iswap", "boko-haram", "al-shabaab", "islamic-state-somalia", "aqap",
+              "aqim", "sdf", "ypg", "pkk", "wagner-group", "africa-corps", "islamic-state-mozambique",
+              "islamic-state-central-africa", "adf", "kataib-hezbollah", "popular-mobilization-forces",
+              "ansaroul-islam", "katiba-macina", "al-mourabitoun", "rapid-support-forces", "m23",
+              "syrian-national-army", "free-syrian-army", "asaib-ahl-al-haq", "islamic-state-yemen",
+              "southern-transitional-council", "ansar-dine", "islamic-state", "al-qaeda", "aqis", "houthis",
+              "hayat-tahrir-al-sham", "hurras-al-din", "hezbollah", "hamas", "isk", "taliban", "ttp"]
+# Names two entities of the seed registry really share; any other shared name is a mistake in the data.
+SHARED_NAMES = {"kabul": {"afghanistan", "taliban"}, "uzbek": {"uzbekistan", "uzbeks"},
+                "tajik": {"tajikistan", "tajiks"}, "congolese": {"dr-congo", "republic-of-the-congo"},
+                "ansaralsharia": {"aqap", "ansar-al-sharia-libya", "ansar-al-sharia-tunisia"},
+                "aswj": {"ahlu-sunna-waljamaa", "islamic-state-mozambique", "sipah-e-sahaba"},
+                "kna": {"karen-national-army", "kuki-national-army"},
+                "knf": {"kuki-national-front", "kuki-chin-national-front"},
+                "sna": {"somalia", "syrian-national-army"}}
+
+
+def test_the_seed_registry_reads_its_regional_files_with_parents_and_sources(ontology: Ontology) -> None:
+    entities = {e.id: e for e in read_bundle(SEEDS, ontology).entities}
+    files = sorted((SEEDS / "registry").glob("*.yaml"))
+    assert len(files) >= 6
+    in_files = [e["id"] for f in files for e in yaml.safe_load(f.read_text(encoding="utf-8"))["entities"]]
+    assert len(in_files) >= 300 and set(in_files) <= set(entities)
+    assert all(entities[i].kind == "armed_group" and entities[i].source and entities[i].description for i in in_files)
+    assert set(SHARED_IDS) <= set(entities)
+    sahel, jnim = entities["islamic-state-sahel"], entities["jnim"]
+    assert (sahel.parent, sahel.parent_relation) == ("islamic-state", "AFFILIATE_OF")
+    assert (jnim.parent, jnim.parent_relation) == ("al-qaeda", "AFFILIATE_OF")
+    assert (entities["ansar-dine"].parent, entities["ansar-dine"].parent_relation) == ("jnim", "MERGED_INTO")
+    assert (entities["isk"].parent, entities["isk"].parent_relation) == ("islamic-state", "AFFILIATE_OF")
+    assert "US State Department FTO list" in (jnim.source or "")
+    renamed = next(a for a in sahel.aliases if a.name == "ISGS")
+    assert renamed.valid_until == "2022-03" and renamed.valid_from is None
+    index = AliasIndex(entities.values())
+    assert index.resolve("ISGS", "2021-06").id == "islamic-state-sahel"
+    with pytest.raises(EntityNotFound):
+        index.resolve("ISGS", "2024-01")
+    for name, expected in [("Shebab", "al-shabaab"), ("Shabaab", "al-shabaab"), ("Ansar Allah", "houthis"),
+                           ("JNIM", "jnim"), ("Wagner", "wagner-group"), ("ISWAP", "iswap"), ("Hashd al-Shaabi",
+                           "popular-mobilization-forces"), ("Kata'ib Hezbollah", "kataib-hezbollah")]:
+        assert index.resolve(name).id == expected, name
+
+
+def test_the_seed_registry_shares_a_name_between_entities_only_where_reporting_does(ontology: Ontology) -> None:
+    owners: dict[str, set[str]] = {}
+    for entity in read_bundle(SEEDS, ontology).entities:
+        for name in [entity.id, entity.name, *(a.name for a in entity.aliases)]:
+            owners.setdefault(name_key(name), set()).add(entity.id)
+    assert {key: ids for key, ids in owners.items() if len(ids) > 1} == SHARED_NAMES
+
 
 def test_registry_files_are_checked_like_entities_yaml_with_file_and_line(
         bundle: Bundle, ontology: Ontology) -> None:

@@ -10,7 +10,7 @@ import pytest
 from graph.dates import window
 from graph.errors import ClaimNotFound, EntityNotFound, InvalidParameter, SourceNotFound
 from graph.loader import load
-from graph.model import Batch, Claim, Entity
+from graph.model import Alias, Batch, Claim, Entity
 from graph.ontology import Ontology
 from graph.store import ClaimQuery, GraphStore
 from tests.conftest import SEEDS
@@ -195,6 +195,21 @@ def test_lookups_and_their_errors(seeded: GraphStore, seed_text: str) -> None:
         seeded.get_claim("nope")
     with pytest.raises(SourceNotFound):
         seeded.get_source("nope")
+
+
+def test_entities_keep_their_parent_and_source_note(seeded: GraphStore) -> None:
+    sahel = seeded.resolve("ISGS", "2021-06")  # its former name, at a date it held
+    assert (sahel.id, sahel.parent, sahel.parent_relation) == ("islamic-state-sahel", "islamic-state", "AFFILIATE_OF")
+    assert sahel.source and "FTO" in sahel.source
+    assert Alias(name="ISGS", valid_until="2022-03", note="Islamic State in the Greater Sahara") in sahel.aliases
+    listed = {e.id: e for e in seeded.list_entities(kind="armed_group", limit=1000)}
+    assert (listed["ansar-dine"].parent, listed["ansar-dine"].parent_relation) == ("jnim", "MERGED_INTO")
+    assert (listed["isk"].parent, listed["isk"].source) == ("islamic-state", None)
+    assert seeded.get_entities(["adf"])["adf"].parent == "islamic-state-central-africa"
+    assert seeded.name_index().get("m23").parent_relation == "MEMBER_OF"  # type: ignore[union-attr]
+    assert seeded.get_entity("pakistan").parent is None and seeded.get_entity("pakistan").source is None
+    hit = seeded.find_entities("Shebab", limit=1)[0]
+    assert (hit.entity.id, hit.entity.parent, hit.entity.parent_relation) == ("al-shabaab", "al-qaeda", "AFFILIATE_OF")
 
 
 def test_a_changed_parent_is_written_over_and_a_dropped_one_is_gone(empty_store: GraphStore) -> None:

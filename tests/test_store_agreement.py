@@ -75,6 +75,28 @@ def test_claims_agree_under_every_filter(pair: tuple[GraphStore, GraphStore], on
     assert sum(bool(memory.claims(q)) for q in queries) > len(queries) // 2
 
 
+def test_claim_pages_agree_under_every_filter(pair: tuple[GraphStore, GraphStore], ontology: Ontology) -> None:
+    memory, neo4j = pair
+    entities = connected_entities(memory)
+    queries = [ClaimQuery(), ClaimQuery(disputed=True), ClaimQuery(disputed=False),
+               ClaimQuery(window=window("2021", None), disputed=False), ClaimQuery(min_confidence=0.9),
+               ClaimQuery(location="termez"), ClaimQuery(asserted_by="andrew-mines", subject="isk")]
+    queries += [ClaimQuery(statuses=(status,), disputed=False) for status in ontology.statuses]
+    queries += [ClaimQuery(types=tuple(ontology.expand_types(["hostile"]) or []), subject=e) for e in entities]
+    queries += [ClaimQuery(object=e, disputed=False) for e in entities]
+    for query in queries:
+        whole = memory.claims(query)
+        for limit, offset in ((3, 0), (3, 2), (50, 0), (2, max(len(whole) - 1, 0))):
+            page = memory.claim_page(query, limit=limit, offset=offset)
+            assert page == neo4j.claim_page(query, limit=limit, offset=offset), (query, limit, offset)
+            assert page.claims == whole[offset:offset + limit] and page.total == len(whole)
+
+
+def test_adjacency_agrees(pair: tuple[GraphStore, GraphStore]) -> None:
+    memory, neo4j = pair
+    assert sorted(memory.claim_pairs()) == sorted(neo4j.claim_pairs())
+
+
 def test_neighbourhoods_agree_for_every_entity(pair: tuple[GraphStore, GraphStore], ontology: Ontology) -> None:
     memory, neo4j = pair
     hostile = ontology.expand_types(["hostile"])

@@ -9,7 +9,8 @@ from __future__ import annotations
 import click
 
 from app.cli import render
-from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env, split_list
+from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
+from app.usecases.filters import split
 from graph.domain.model import Count, IncidentOut
 from graph.services.incidents import acled_csv, geojson, incident_query, present
 from graph.stores.protocol import MAX_INCIDENT_PAGE
@@ -49,7 +50,9 @@ def incidents_command(ctx: click.Context, place: str | None, country: str | None
     if source is not None:
         store.get_source(source)  # an unknown report id is an error, not an empty list
     query = incident_query(store, env.ontology, place=place, country=country, bbox=bbox, since=since, until=until,
-                           perpetrator=perpetrator, types=split_list(types), source=source, limit=limit,
+                           perpetrator=perpetrator,
+                           types=split("type", types, list(env.ontology.incident_types), "skip"),
+                           source=source, limit=limit,
                            offset=offset)
     found = present(store, env.ontology, store.incidents(query))
     total = store.count_incidents(query)

@@ -19,11 +19,11 @@ from app.api.dependencies import (
     UntilQuery,
     Vocabulary,
     check_page,
-    split,
 )
 from app.api.errors import error_responses
 from app.api.schemas import Page
 from app.settings import Settings
+from app.usecases.filters import split
 from graph.domain.errors import InvalidParameter
 from graph.domain.model import IncidentOut
 from graph.domain.ontology import Ontology

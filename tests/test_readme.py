@@ -50,7 +50,7 @@ def test_the_web_explorer_section_follows_the_http_api_and_names_real_screenshot
     headings = re.findall(r"^## (.+)$", readme, flags=re.MULTILINE)
     assert headings[headings.index("HTTP API") + 1] == "Web explorer"
     section = readme.split("## Web explorer", 1)[1].split("\n## ", 1)[0]
-    tests = (PROJECT_ROOT / "tests" / "web" / "test_explorer.py").read_text(encoding="utf-8")
+    tests = "".join(path.read_text(encoding="utf-8") for path in (PROJECT_ROOT / "tests" / "web").glob("test_*.py"))
     named = re.findall(r"`(explorer-[a-z-]+)\.png`", section)
     assert named and all(f'"{name}"' in tests for name in named), named
 

@@ -140,3 +140,18 @@ def test_an_event_word_under_two_types_and_a_broader_cycle_are_refused() -> None
     assert "incident type shooting: nouns entry 'blast' already signals bombing" in message
     assert "broader types form a cycle" in message
     assert "exactly one type must be the fallback, not 2 (airstrike, other_attack)" in message
+
+
+def test_each_incident_type_has_its_own_colour_and_a_stray_or_missing_one_is_refused(ontology: Ontology) -> None:
+    assert set(ontology.incident_colours) == set(ontology.incident_types)
+    assert len(set(ontology.incident_colours.values())) == len(ontology.incident_types)
+    data = raw()
+    del data["incident_colours"]["shooting"]
+    data["incident_colours"]["bombing"] = "orange"
+    data["incident_colours"]["riot"] = "#000000"
+    with pytest.raises(OntologyError) as caught:
+        parse_ontology(data)
+    message = str(caught.value)
+    assert "incident type shooting: colour None in incident_colours is missing" in message
+    assert "incident type bombing: colour 'orange' in incident_colours is missing or not #RRGGBB" in message
+    assert "incident_colours names undefined incident type 'riot'" in message

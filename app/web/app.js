@@ -1,22 +1,26 @@
-// The kg web explorer: ask, search, expand, filter and trace paths over the HTTP API of this origin.
-// Colours, types and statuses come from GET /v1/schema (the ontology), never from this file, so a
-// new kind or relation type shows up without touching the page. Every request goes to this origin.
+// The kg web explorer: ask, search, expand, filter and trace paths over the HTTP API of this origin, and see
+// incidents on a map and a timeline linked to the graph. Colours, types and statuses come from GET /v1/schema
+// (the ontology), never from this file, so a new kind, relation or incident type shows up without touching the
+// page. Every request goes to this origin.
+import { IncidentMap, countText, monthOf, radius } from "./map.js";
 import { decode, emptyState, encode, monthsBetween, passes } from "./state.js";
-import { drawTimeline } from "./timeline.js";
+import { Timeline } from "./timeline.js";
 
 const VENDOR = "/assets/vendor/cytoscape.esm.min.mjs";
-// Relation types recorded as one claim per act of violence (their ontology definitions say so):
-// the claims the timeline counts as an incident of their own when they carry no incident id (claims that do are
-// counted once per incident). Filtered against the schema in case one is ever renamed.
-const INCIDENT_TYPES = ["ATTACKED", "RETALIATED_AGAINST"];
+// The map's libraries, UMD builds loaded in this order (d3-geo needs d3-array), and the country outlines.
+const MAP_LIBRARIES = ["d3-array.min.js", "d3-geo.min.js", "topojson-client.min.js"].map((file) => `/assets/vendor/${file}`);
+const OUTLINES = "/assets/vendor/countries-50m.json";
+const PAGE = 500; // incidents or claims per request when every page of a list is needed
 
 const $ = (selector) => document.querySelector(selector);
 
 // Exposed for the browser tests and for anyone poking at the view from the console.
-const explorer = { pending: 0, loaded: false, restoring: false, error: null, months: [] };
+const explorer = { pending: 0, loaded: false, restoring: false, error: null, months: [], mapError: null };
 window.explorer = explorer;
 
 let cy = null;
+let map = null;       // the IncidentMap, or null when its libraries could not be loaded
+let timeline = null;  // the Timeline
 let state = emptyState();
 const data = {
   schema: null,
@@ -24,11 +28,17 @@ const data = {
   entities: new Map(),       // id -> {id, name, kind, …}
   claims: new Map(),         // id -> claim (as GET /v1/claims gives it)
   sources: new Map(),        // id -> GET /v1/sources/{id}
-  incidents: new Map(),      // id -> GET /v1/incidents?id=… (null: asked for, and the graph has no such record)
   neighbours: new Map(),     // id -> Set of neighbour ids (all types), for the hidden-neighbour counts
   ask: null,                 // {nodes, answers, claims, paths}
   expansions: [],            // [{id, types, nodes, claims}], in the order they were made
   path: null,                // {nodes, claims}
+  incidents: {
+    all: [],                 // every incident (JSON): the filter options and the sliders' months
+    counted: [],             // what the timeline counts: incidents of the map's type and perpetrator filters, any date
+    features: [],            // the map's points: the same filters within the date window (GeoJSON features)
+    unlocated: [],           // ids of incidents matching those filters that have no coordinates, so no point
+  },
+  incident: null,            // the incident chosen on the map: {id, detail, perpetrators, targets, claims}
 };
 
 class ApiError extends Error {
@@ -69,7 +79,7 @@ function h(tag, attributes = {}, ...children) {
     if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
     else if (value !== undefined && value !== null && value !== false) element.setAttribute(name, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child !== null && child !== undefined && child !== false) element.append(child);
   }
   return element;
@@ -139,6 +149,10 @@ function viewContents() {
   if (data.path) {
     data.path.nodes.forEach((id) => { nodes.add(id); anchors.add(id); });
     data.path.claims.forEach((id) => { claims.add(id); pathClaims.add(id); });
+  }
+  if (data.incident) {
+    [...data.incident.perpetrators, ...data.incident.targets].forEach((id) => { nodes.add(id); anchors.add(id); });
+    data.incident.claims.forEach((id) => claims.add(id));
   }
   for (const id of claims) {
     const claim = data.claims.get(id);
@@ -216,6 +230,8 @@ function render() {
       const node = cy.getElementById(id);
       node.toggleClass("anchor", anchors.has(id));
       node.toggleClass("answer", answers.has(id));
+      node.toggleClass("incident-perpetrator", Boolean(data.incident?.perpetrators.has(id)));
+      node.toggleClass("incident-target", Boolean(data.incident?.targets.has(id)));
     }
     for (const id of claims) {
       const claim = data.claims.get(id);
@@ -269,26 +285,11 @@ async function countHidden(nodes) {
 }
 
 function updateTimeline() {
-  const incidentTypes = INCIDENT_TYPES.filter((type) => type in data.schema.relation_types);
-  const visible = cy.edges().filter((edge) => !edge.hasClass("filtered")).map((edge) => data.claims.get(edge.id()));
-  const known = new Map([...data.incidents].filter(([, incident]) => incident));
-  drawTimeline($("#timeline-chart"), $("#timeline figcaption"), visible, incidentTypes, known);
-  const missing = [...new Set(visible.map((claim) => claim.incident).filter((id) => id && !data.incidents.has(id)))];
-  if (missing.length) fetchIncidents(missing).then(updateTimeline);
-}
-
-/** Learn the records of these incidents (their dates), a page of ids per request; unknown ones are noted. */
-async function fetchIncidents(ids) {
-  for (let start = 0; start < ids.length; start += 100) {
-    const chunk = ids.slice(start, start + 100);
-    chunk.forEach((id) => data.incidents.set(id, null));
-    try {
-      const page = await getJSON("/v1/incidents", { id: chunk.join(","), limit: 100 });
-      page.data.forEach((incident) => data.incidents.set(incident.id, incident));
-    } catch {
-      // The timeline falls back on the claims' own dates.
-    }
-  }
+  // The incidents the graph's visible claims are about: marked within the bars, so the graph view's share shows.
+  const inView = new Set(cy.edges().filter((edge) => !edge.hasClass("filtered"))
+    .map((edge) => data.claims.get(edge.id())?.incident).filter(Boolean));
+  timeline.draw(data.incidents.counted, { since: state.since, until: state.until }, inView);
+  timeline.select(data.incident ? monthOf(data.incident.detail.date) : null);
 }
 
 // ------------------------------------------------------------------------------------- actions
@@ -297,7 +298,10 @@ function clearView() {
   data.ask = null;
   data.expansions = [];
   data.path = null;
-  Object.assign(state, { q: "", e: [], x: [], from: "", to: "", sel: "" });
+  data.incident = null;
+  Object.assign(state, { q: "", e: [], x: [], from: "", to: "", inc: "", sel: "" });
+  map?.select(null);
+  timeline?.select(null);
 }
 
 async function loadAsk(question) {
@@ -362,7 +366,8 @@ function chosen(select) {
   return [...select.selectedOptions].map((option) => option.value);
 }
 
-async function expand(id) {
+/** Expand a node by the chosen types; `show` false keeps the panel as it is (a perpetrator clicked in an incident). */
+async function expand(id, { show = true } = {}) {
   const types = chosen($("#expand-types"));
   const already = state.x.some((x) => x.id === id && x.types.join(".") === types.join("."));
   if (!already) {
@@ -372,7 +377,8 @@ async function expand(id) {
     render();
     say(`Expanded ${data.entities.get(id)?.name || id}${types.length ? ` by ${types.join(", ")}` : ""}: ${cy.nodes().length - before} new node(s)`);
   }
-  await showEntity(id);
+  if (show) await showEntity(id);
+  else focusNode(id);
 }
 
 function undo() {
@@ -430,6 +436,165 @@ async function findPath(from, to) {
     state.to = "";
     render();
     showError(`No path from “${from}” to “${to}”`, error, null);
+  }
+}
+
+// ----------------------------------------------------------------------------------- incidents
+
+/** Every page of a list endpoint, in order: the first says how many there are (its `count`), the others are
+ * asked for at once. `pick` takes a page's items. */
+async function allPages(path, params, pick) {
+  const first = await getJSON(path, { ...params, limit: PAGE, offset: 0 });
+  const rest = [];
+  for (let offset = PAGE; offset < first.count; offset += PAGE) rest.push(getJSON(path, { ...params, limit: PAGE, offset }));
+  return [first, ...await Promise.all(rest)].flatMap(pick);
+}
+
+/** The map's filters as /v1/incidents takes them (the API resolves a type to the types that refine it). */
+function incidentFilters() {
+  return { type: state.it.join(","), perpetrator: state.ip };
+}
+
+let countedRequest = 0;
+let mapRequest = 0;
+
+/** Refetch what the type and perpetrator filters change: the timeline's incidents (any date) and the map. */
+async function refreshIncidents() {
+  const request = ++countedRequest;
+  const counted = state.it.length || state.ip
+    ? await allPages("/v1/incidents", incidentFilters(), (page) => page.data)
+    : data.incidents.all;
+  if (request !== countedRequest) return; // a newer choice's answer wins
+  data.incidents.counted = counted;
+  updateTimeline();
+  await refreshMap();
+}
+
+/** Refetch the map's points: the incident filters within the date window, as GeoJSON. */
+async function refreshMap() {
+  const request = ++mapRequest;
+  const unlocated = [];
+  const features = await allPages("/v1/incidents", { ...incidentFilters(), since: state.since, until: state.until, format: "geojson" },
+    (page) => { unlocated.push(...page.unlocated); return page.features; });
+  if (request !== mapRequest) return;
+  data.incidents.features = features;
+  data.incidents.unlocated = unlocated;
+  shownWindow = windowKey();
+  drawMap();
+}
+
+// A change of dates refetches the map once the slider rests; the wait counts as work in flight for the tests.
+let mapTimer = null;
+let shownWindow = "";
+const windowKey = () => `${state.since}|${state.until}|${state.it.join(",")}|${state.ip}`;
+
+function scheduleMap() {
+  if (mapTimer) clearTimeout(mapTimer);
+  else explorer.pending += 1;
+  mapTimer = setTimeout(async () => {
+    mapTimer = null;
+    try {
+      await refreshMap();
+    } catch (error) {
+      showError("Could not load the incidents", error, null);
+    } finally {
+      explorer.pending -= 1;
+    }
+  }, 120);
+}
+
+function drawMap() {
+  const { features, unlocated } = data.incidents;
+  const window = state.since || state.until ? ` from ${state.since || "the first"} to ${state.until || "the last"}` : "";
+  $("#map-status").textContent = `${features.length} incident(s) on the map${window}` +
+    (unlocated.length ? `; ${unlocated.length} without coordinates not drawn (${unlocated.join(", ")})` : "");
+  if (!map) return;
+  map.setIncidents(features);
+  map.select(state.inc || null);
+  drawMapLegend(features);
+}
+
+function drawMapLegend(features) {
+  const types = [...new Set(features.map((feature) => feature.properties.type))];
+  const order = Object.keys(data.schema.incident_types);
+  types.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  $("#map-legend").replaceChildren($("#map-status"),
+    h("strong", {}, "Incident type"),
+    h("ul", { class: "types" }, types.map((type) => h("li", { "data-type": type },
+      h("span", { class: "swatch", style: `background:${data.schema.incident_colours[type] || "#8D9096"}` }),
+      data.schema.incident_types[type]?.label || type))),
+    h("strong", {}, "Killed, as stated"),
+    sizeKey(),
+    h("ul", { class: "sizes" },
+      h("li", {}, sizeKey([null], "unknown"), "no figure stated"),
+      h("li", {}, sizeKey([7], "approximate"), "placed at a province or country")),
+  );
+}
+
+/** Circles as the map draws them, side by side on one baseline, each with its figure beneath. */
+function sizeKey(figures = [1, 10, 50, 100], kind = "") {
+  const ns = "http://www.w3.org/2000/svg";
+  const element = (tag, attributes, text) => {
+    const made = document.createElementNS(ns, tag);
+    for (const [name, value] of Object.entries(attributes)) made.setAttribute(name, value);
+    if (text !== undefined) made.textContent = text;
+    return made;
+  };
+  const radii = figures.map((figure) => (kind === "approximate" ? figure : radius(figure)));
+  const labelled = !kind;
+  const height = 2 * Math.max(...radii) + (labelled ? 16 : 4);
+  const picture = element("svg", { class: "size-key", height, "aria-hidden": "true" });
+  let x = 2;
+  figures.forEach((figure, index) => {
+    const r = radii[index];
+    const baseline = 2 * Math.max(...radii) + 2;
+    picture.append(element("circle", { class: `legend-dot ${kind}`, cx: x + r, cy: baseline - r, r }));
+    if (labelled) picture.append(element("text", { x: x + r, y: baseline + 12, "text-anchor": "middle" }, String(figure)));
+    x += 2 * r + 8;
+  });
+  picture.setAttribute("width", x);
+  return picture;
+}
+
+/** The claims of the incident's reports that point at it, read a page of each report's claims at a time. */
+async function incidentClaims(detail) {
+  const sources = [...new Set(detail.reports.map((report) => report.source))];
+  const found = [];
+  for (const id of sources) {
+    const claims = await allPages("/v1/claims", { source: id }, (page) => page.data);
+    found.push(...claims.filter((claim) => claim.incident === detail.id));
+  }
+  return found;
+}
+
+async function loadIncident(id) {
+  const detail = await getJSON(`/v1/incidents/${encodeURIComponent(id)}`);
+  const claims = await incidentClaims(detail);
+  rememberClaims(claims);
+  const perpetrators = new Set(detail.perpetrators.map((p) => p.id).filter(Boolean));
+  const targets = new Set(detail.targets.map((t) => t.id).filter(Boolean));
+  await ensureEntities([...perpetrators, ...targets, ...claims.flatMap((claim) => [claim.subject, claim.object])]);
+  data.incident = { id: detail.id, detail, perpetrators, targets, claims: claims.map((claim) => claim.id) };
+  return data.incident;
+}
+
+/** Open an incident chosen on the map: its panel, its perpetrators and targets in the graph, its month's bar. */
+async function chooseIncident(id) {
+  state.inc = id;
+  state.sel = `incident:${id}`;
+  try {
+    const incident = await loadIncident(id);
+    render();
+    map?.select(id);
+    timeline.select(monthOf(incident.detail.date));
+    showIncident(incident);
+    say(`${incident.detail.type_label} in ${incident.detail.place?.name || "an unnamed place"}: ` +
+      `${incident.perpetrators.size} perpetrator(s) and ${incident.targets.size} target(s) marked in the graph`);
+  } catch (error) {
+    state.inc = "";
+    data.incident = null;
+    render();
+    showError(`Could not open the incident ${id}`, error, null);
   }
 }
 
@@ -598,6 +763,122 @@ async function showClaim(id) {
   text.scrollTop = Math.max(mark.offsetTop - text.clientHeight / 2, 0);
 }
 
+/** A casualty figure as stated: the report's words, then the range they give. */
+function countLine(count) {
+  if (!count) return "not stated";
+  const range = countText(count.min, count.max);
+  return count.text ? `${count.text} (${range})` : range;
+}
+
+const CASUALTIES = ["killed", "injured", "abducted"];
+
+/**
+ * The figures one report gives. A report that carries its own (when reports of one incident disagree) gives those;
+ * otherwise the incident's figure is the report's when its quote holds the figure's wording.
+ */
+function reportFigures(report, incident) {
+  const figures = [];
+  for (const what of CASUALTIES) {
+    if (report[what]) figures.push({ what, count: report[what] });
+    else if (incident[what]?.text && report.quote.toLowerCase().includes(incident[what].text.toLowerCase())) {
+      figures.push({ what, count: incident[what] });
+    }
+  }
+  return figures;
+}
+
+/** A quote with the wording of its figures marked. */
+function quoteWithFigures(quote, figures) {
+  const spans = [];
+  for (const figure of figures) {
+    const at = figure.count.text ? quote.toLowerCase().indexOf(figure.count.text.toLowerCase()) : -1;
+    if (at >= 0) spans.push([at, at + figure.count.text.length]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const parts = [];
+  let from = 0;
+  for (const [start, end] of spans) {
+    if (start < from) continue;
+    parts.push(quote.slice(from, start), h("mark", { class: "figure" }, quote.slice(start, end)));
+    from = end;
+  }
+  parts.push(quote.slice(from));
+  return h("blockquote", { class: "quote" }, parts);
+}
+
+function entityButton(id, name, action, title) {
+  return h("button", { type: "button", class: "claim-link entity-link", "data-entity": id, title, onclick: action }, name);
+}
+
+function showIncident(incident) {
+  const detail = incident.detail;
+  const place = detail.place;
+  const colour = data.schema.incident_colours[detail.type] || "#8D9096";
+  const where = [place?.name, detail.admin1 && detail.admin1 !== place?.name ? detail.admin1 : null,
+    detail.country && detail.country.name !== place?.name ? detail.country.name : null].filter(Boolean).join(", ");
+  const located = detail.location
+    ? ` (${detail.location.lat.toFixed(3)}, ${detail.location.lon.toFixed(3)}${detail.location.precision ? `, ${detail.location.precision}` : ""})`
+    : " (no coordinates: not on the map)";
+  panel(
+    h("h2", { class: "incident-title" }, h("span", { class: "swatch", style: `background:${colour}` }), " ",
+      detail.type_label, where ? ` — ${place?.name || where}` : ""),
+    h("dl", { class: "facts incident-facts" },
+      h("dt", {}, "Type"), h("dd", { class: "incident-type" }, detail.type_label),
+      h("dt", {}, "Date"), h("dd", { class: "incident-date" }, detail.date
+        ? `${detail.date}${detail.end_date ? ` to ${detail.end_date}` : ""} (to the ${detail.date_precision})` : "not dated"),
+      h("dt", {}, "Place"), h("dd", { class: "incident-place" }, (where || "not named") + located),
+      CASUALTIES.map((what) => detail[what] || what !== "abducted"
+        ? [h("dt", {}, what[0].toUpperCase() + what.slice(1)), h("dd", { class: `incident-${what}` }, countLine(detail[what]))]
+        : null),
+      h("dt", {}, "Reports"), h("dd", {}, `${detail.corroboration} distinct report(s), ${detail.reports.length} quote(s)`),
+      detail.extracted_by && detail.extracted_by !== "curated"
+        ? [h("dt", {}, "Read by"), h("dd", {}, h("span", { class: "badge extracted" }, `⚙ ${detail.extracted_by}`), ` confidence ${detail.confidence}`)]
+        : null,
+      detail.note ? [h("dt", {}, "Note"), h("dd", {}, detail.note)] : null),
+    h("h3", {}, "Perpetrators, by whose account"),
+    detail.perpetrators.length ? h("ul", { class: "incident-perpetrators" }, detail.perpetrators.map((p) => h("li", { "data-basis": p.basis },
+      p.id ? entityButton(p.id, p.name, () => expand(p.id, { show: false }).catch((error) => showError("Could not expand", error, null)),
+        "Expand in the graph") : h("em", {}, p.name),
+      " ", h("span", { class: `badge ${p.basis}` }, p.basis),
+      p.role !== "perpetrator" ? [" ", h("span", { class: "badge" }, p.role)] : null,
+      p.asserted_by_name ? h("span", { class: "asserted-by" }, ` according to ${p.asserted_by_name}`) : " (no one named says so)",
+      p.note ? h("div", { class: "hint" }, p.note) : null)))
+      : h("p", { class: "hint" }, "No perpetrator named."),
+    h("h3", {}, "Targets"),
+    detail.targets.length ? h("ul", { class: "incident-targets" }, detail.targets.map((t) => h("li", {},
+      t.id ? entityButton(t.id, t.name, () => focusNode(t.id), "Show in the graph") : h("em", {}, t.name),
+      t.id ? null : h("span", { class: "hint" }, " (as described; no entity)"),
+      t.note ? h("div", { class: "hint" }, t.note) : null)))
+      : h("p", { class: "hint" }, "No target named."),
+    h("h3", {}, `What each report says (${detail.reports.length})`),
+    h("ol", { class: "incident-reports" }, detail.reports.map((report) => {
+      const figures = reportFigures(report, detail);
+      const cited = report.report;
+      const item = h("li", { "data-source": report.source },
+        h("div", { class: "source" }, /^https?:\/\//i.test(cited.url || "")
+          ? h("a", { href: cited.url, target: "_blank", rel: "noopener noreferrer" }, `${cited.outlet}: ${cited.title}`)
+          : `${cited.outlet}: ${cited.title}`, cited.published ? ` (${cited.published})` : ""),
+        h("div", { class: "figures" }, figures.length
+          ? figures.map((f) => `${f.what}: ${countLine(f.count)}`).join("; ")
+          : "gives no casualty figure here"),
+        quoteWithFigures(report.quote, figures));
+      item.append(h("button", { type: "button", class: "claim-link", onclick: async (event) => {
+        event.currentTarget.remove();
+        const text = await source(report.source);
+        item.append(reportWithQuote(text.text, { span: report.span, text: report.quote, before: "", after: "" }).report);
+      } }, "Show it in the whole report"));
+      return item;
+    })),
+    detail.history.length ? [h("h3", {}, "History"), h("ul", { class: "incident-history" }, detail.history.map((change) => h("li", {},
+      `${change.action} ${change.action === "merged" ? "from" : "into"} ${change.incident}`,
+      change.reports.length ? ` (reports ${change.reports.join(", ")})` : "", ` by ${change.by}`,
+      change.at ? ` on ${change.at}` : "", change.reason ? `: ${change.reason}` : "")))] : null,
+    h("p", { class: "hint" }, "In the graph, this incident's perpetrators have a double ring and its targets a dashed one, beside the claims that point at it. ",
+      "Click a perpetrator above to expand it there."),
+    map ? h("button", { type: "button", onclick: () => map.centreOn(detail.id) }, "Centre the map on it") : null,
+  );
+}
+
 function pathList(paths) {
   return h("ol", { class: "paths" }, paths.map((path) => h("li", {},
     h("p", { class: "path-summary" }, `${path.length} hop(s): `, path.nodes.map((id) => data.entities.get(id)?.name || id).join(" → ")),
@@ -637,6 +918,7 @@ function buildControls() {
     slider.disabled = data.months.length === 0;
   }
   until.value = until.max;
+  buildIncidentFilters();
   const legend = $("#legend");
   legend.append(
     h("strong", {}, "Entity kinds"),
@@ -648,7 +930,32 @@ function buildControls() {
         h("span", { class: "stroke", style: `border-color:${colour}` }), category)),
       h("li", {}, h("span", { class: "stroke dashed" }), "disputed or a denial"),
       h("li", {}, h("span", { class: "stroke dotted" }), "⚙ machine-extracted")),
+    h("strong", {}, "Incident chosen on the map"),
+    h("ul", {},
+      h("li", {}, h("span", { class: "swatch ring perpetrator" }), "its perpetrators"),
+      h("li", {}, h("span", { class: "swatch ring target" }), "its targets")),
   );
+}
+
+/** The map's filter options: every incident type of the ontology, and every actor named as perpetrator on some
+ * account but a denial (the API's perpetrator filter leaves denials out too), each with how many incidents it
+ * finds (a type counts the incidents of the types that refine it, as the API's filter takes them in). */
+function buildIncidentFilters() {
+  const byType = new Map();
+  const byActor = new Map();
+  for (const incident of data.incidents.all) {
+    for (let type = incident.type, seen = new Set(); type && !seen.has(type); type = data.schema.incident_types[type]?.broader) {
+      seen.add(type);
+      byType.set(type, (byType.get(type) || 0) + 1);
+    }
+    const actors = new Map(incident.perpetrators.filter((p) => p.id && p.basis !== "denied").map((p) => [p.id, p.name]));
+    for (const [id, name] of actors) byActor.set(id, { name, count: (byActor.get(id)?.count || 0) + 1 });
+  }
+  $("#incident-types").replaceChildren(...Object.entries(data.schema.incident_types).map(([type, spec]) =>
+    h("option", { value: type }, `${spec.label} (${byType.get(type) || 0})`)));
+  const actors = [...byActor.entries()].sort((a, b) => b[1].count - a[1].count || a[1].name.localeCompare(b[1].name));
+  $("#incident-perpetrator").replaceChildren(h("option", { value: "" }, "any perpetrator"),
+    ...actors.map(([id, actor]) => h("option", { value: id }, `${actor.name} (${actor.count})`)));
 }
 
 /** Read the filter controls into the state (no selection means no filter). */
@@ -664,6 +971,8 @@ function readFilters() {
   $("#until-out").textContent = data.months[Number($("#until").value)] || "";
   state.since = on ? data.months[first] : "";
   state.until = on ? data.months[last] : "";
+  state.it = chosen($("#incident-types"));
+  state.ip = $("#incident-perpetrator").value;
 }
 
 /** Set the filter controls from the state (a link being opened). */
@@ -679,14 +988,41 @@ function writeFilters() {
   $("#until").value = String(index(state.until, data.months.length - 1));
   $("#since-out").textContent = data.months[Number($("#since").value)] || "";
   $("#until-out").textContent = data.months[Number($("#until").value)] || "";
+  for (const option of $("#incident-types").options) option.selected = state.it.includes(option.value);
+  const perpetrator = $("#incident-perpetrator");
+  if (state.ip && ![...perpetrator.options].some((option) => option.value === state.ip)) {
+    perpetrator.append(h("option", { value: state.ip }, state.ip)); // a link naming an actor with no incident now
+  }
+  perpetrator.value = state.ip;
 }
 
+/** Apply the filters to the graph and the timeline, and refetch the map when its dates changed. */
 function refilter() {
   readFilters();
   cy.batch(() => applyFilters(viewContents().anchors));
   fitVisible();
   updateTimeline();
   writeURL();
+  if (windowKey() !== shownWindow) scheduleMap();
+}
+
+/** A window chosen on the timeline becomes the sliders' window, so the graph and the map take it alike. */
+function brush(first, last) {
+  $("#since").value = String(data.months.indexOf(first));
+  $("#until").value = String(data.months.indexOf(last));
+  $("#dates-on").checked = true;
+  refilter();
+  say(first === last ? `Showing ${first} only` : `Showing ${first} to ${last}`);
+}
+
+async function refilterIncidents() {
+  readFilters();
+  writeURL();
+  try {
+    await refreshIncidents();
+  } catch (error) {
+    showError("Could not load the incidents", error, null);
+  }
 }
 
 /** Frame what the filters leave, so a narrowed view does not sit in a corner of the old one. */
@@ -725,6 +1061,13 @@ function wire() {
   for (const slider of [$("#since"), $("#until")]) {
     slider.addEventListener("input", () => { $("#dates-on").checked = true; refilter(); });
   }
+  $("#clear-dates").addEventListener("click", () => { $("#dates-on").checked = false; refilter(); say("Showing all dates"); });
+  $("#incident-types").addEventListener("change", refilterIncidents);
+  $("#incident-perpetrator").addEventListener("change", refilterIncidents);
+  $("#map-zoom-in").addEventListener("click", () => map?.zoomBy(1.5));
+  $("#map-zoom-out").addEventListener("click", () => map?.zoomBy(1 / 1.5));
+  $("#map-fit").addEventListener("click", () => map?.fit());
+  $("#map-world").addEventListener("click", () => map?.world());
   cy.on("tap", "node", (event) => expand(event.target.id()).catch((error) => showError("Could not expand", error, null)));
   cy.on("tap", "edge", (event) => showClaim(event.target.id()).catch((error) => showError("Could not show the claim", error, null)));
 }
@@ -737,6 +1080,9 @@ function cyStyle() {
       "text-background-color": "#ffffff", "text-background-opacity": 0.75, "text-background-padding": "1px" } },
     { selector: "node.anchor", style: { "border-width": 2, "border-color": "#1d232a" } },
     { selector: "node.answer", style: { "border-width": 4, "border-color": "#f1c40f", width: 30, height: 30 } },
+    // Rings in ink, not in a kind's colour, so they read on a node of any kind.
+    { selector: "node.incident-target", style: { "border-width": 3, "border-style": "dashed", "border-color": "#1d232a", width: 30, height: 30 } },
+    { selector: "node.incident-perpetrator", style: { "border-width": 7, "border-style": "double", "border-color": "#1d232a", width: 32, height: 32 } },
     { selector: "edge", style: {
       "curve-style": "bezier", width: 1.6, "line-color": "data(colour)", "target-arrow-color": "data(colour)",
       "target-arrow-shape": "triangle", "arrow-scale": 0.8, label: "data(label)", "font-size": 8,
@@ -769,11 +1115,14 @@ async function restore(wanted) {
     for (const expansion of state.x) await loadExpansion(expansion.id, expansion.types).catch(() => null);
     let paths = null;
     if (state.from && state.to) paths = await loadPath(state.from, state.to).catch(() => null);
+    if (state.inc) await loadIncident(state.inc).catch(() => { state.inc = ""; data.incident = null; });
     render();
     if (state.sel.startsWith("claim:")) await showClaim(state.sel.slice(6));
     else if (state.sel.startsWith("node:")) await showEntity(state.sel.slice(5));
+    else if (state.sel === `incident:${state.inc}` && data.incident) showIncident(data.incident);
     else if (paths) showPaths(paths);
     else if (answer) showAnswer(answer);
+    await refreshIncidents().catch((error) => showError("Could not load the incidents", error, null));
   } finally {
     explorer.restoring = false;
     writeURL();
@@ -790,18 +1139,60 @@ async function main() {
     explorer.loaded = true;
     return;
   }
-  [data.schema] = await Promise.all([getJSON("/v1/schema")]);
-  const timeline = await getJSON("/v1/timeline", { interval: "month" });
-  const periods = timeline.buckets.map((bucket) => bucket.period).sort();
+  let claimMonths;
+  [data.schema, claimMonths, data.incidents.all] = await Promise.all([
+    getJSON("/v1/schema"),
+    getJSON("/v1/timeline", { interval: "month" }),
+    allPages("/v1/incidents", {}, (page) => page.data),
+  ]);
+  data.incidents.counted = data.incidents.all;
+  // The sliders span every month a claim or an incident falls in, so the timeline's brush always lands on one.
+  const periods = [...claimMonths.buckets.map((bucket) => bucket.period), ...data.incidents.all.map((i) => monthOf(i.date))]
+    .filter(Boolean).sort();
   data.months = periods.length ? monthsBetween(periods[0], periods[periods.length - 1]) : [];
   explorer.months = data.months;
   buildControls();
   cy = cytoscape({ container: $("#cy"), style: cyStyle(), minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false });
   window.cy = cy;
+  timeline = new Timeline($("#timeline-chart"), $("#timeline figcaption"), {
+    onBrush: brush,
+    onHover: (month) => map?.highlightMonth(month),
+  });
+  map = await startMap();
   wire();
   await restore(decode(location.hash));
   window.addEventListener("hashchange", () => restore(decode(location.hash)));
   explorer.loaded = true;
+}
+
+/** The map, once its libraries and outlines are loaded; without them the rest of the explorer still works. */
+async function startMap() {
+  try {
+    for (const file of MAP_LIBRARIES) await loadScript(file);
+    const world = await getJSON(OUTLINES);
+    const incidentMap = new IncidentMap($("#map"), {
+      d3: window.d3, topojson: window.topojson, world, colours: data.schema.incident_colours, tooltip: $("#map-tooltip"),
+      onHover: (feature) => timeline.highlight(feature ? monthOf(feature.properties.date) : null),
+      onSelect: (feature) => chooseIncident(feature.properties.id),
+    });
+    window.incidentMap = incidentMap;
+    return incidentMap;
+  } catch (error) {
+    explorer.mapError = String(error.message || error);
+    const notice = $("#map-notice");
+    notice.textContent = `The map could not be drawn (${explorer.mapError}): run npm ci in the repository root, then reload.`;
+    notice.hidden = false;
+    return null;
+  }
+}
+
+function loadScript(src) {
+  return busy(new Promise((resolve, reject) => {
+    const script = h("script", { src });
+    script.addEventListener("load", resolve);
+    script.addEventListener("error", () => reject(new Error(`${src} did not load`)));
+    document.head.append(script);
+  }));
 }
 
 main().catch((error) => {

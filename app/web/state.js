@@ -1,10 +1,11 @@
 // The view's state, kept in the URL's hash so that reloading or sharing a link rebuilds the same view.
-// Only what the user chose is stored (question, entities, expansions, path, filters, selection);
+// Only what the user chose is stored (question, entities, expansions, path, filters, the map's incident filters,
+// the incident chosen on the map, selection);
 // everything drawn is fetched again from the API, so a link never carries stale data.
 
 /** A fresh, empty state: nothing asked, nothing shown, no filters. */
 export function emptyState() {
-  return { q: "", e: [], x: [], from: "", to: "", types: [], status: [], since: "", until: "", sel: "" };
+  return { q: "", e: [], x: [], from: "", to: "", types: [], status: [], since: "", until: "", it: [], ip: "", inc: "", sel: "" };
 }
 
 const list = (value) => (value ? value.split(",").filter(Boolean) : []);
@@ -21,6 +22,10 @@ export function encode(state) {
   if (state.status.length) params.set("status", state.status.join(","));
   if (state.since) params.set("since", state.since);
   if (state.until) params.set("until", state.until);
+  // The map's filters: incident types and one perpetrator; and the incident chosen on the map.
+  if (state.it.length) params.set("it", state.it.join(","));
+  if (state.ip) params.set("ip", state.ip);
+  if (state.inc) params.set("inc", state.inc);
   if (state.sel) params.set("sel", state.sel);
   return params.toString();
 }
@@ -41,6 +46,9 @@ export function decode(hash) {
   state.status = list(params.get("status"));
   state.since = params.get("since") || "";
   state.until = params.get("until") || "";
+  state.it = list(params.get("it"));
+  state.ip = params.get("ip") || "";
+  state.inc = params.get("inc") || "";
   state.sel = params.get("sel") || "";
   return state;
 }

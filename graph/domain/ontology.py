@@ -199,6 +199,7 @@ class Ontology(_Strict):
     location_kinds: list[str]
     statuses: dict[str, Status]
     incident_types: dict[str, IncidentType] = Field(default_factory=dict)
+    incident_colours: dict[str, str] = Field(default_factory=dict)
     location_precisions: dict[str, LocationPrecision] = Field(default_factory=dict)
     relation_types: dict[str, RelationType]
     questions: Questions = Field(default_factory=Questions)
@@ -278,7 +279,8 @@ class Ontology(_Strict):
 
     def _incident_problems(self) -> list[str]:
         """Incident types: snake_case names, words in the cue grammar and each under one type only, a ``broader``
-        chain that ends, and one fallback type."""
+        chain that ends, one fallback type, and a colour for each (a map point without one could not be told
+        apart)."""
         problems: list[str] = []
         owners: dict[tuple[str, str], str] = {}
         for name, spec in self.incident_types.items():
@@ -305,6 +307,14 @@ class Ontology(_Strict):
                     break
                 seen.add(broader)
                 broader = self.incident_types[broader].broader
+        for name in self.incident_types:
+            colour = self.incident_colours.get(name)
+            if colour is None or not _COLOUR.match(colour):
+                problems.append(f"incident type {name}: colour {colour!r} in incident_colours is missing or not "
+                                "#RRGGBB")
+        for name in self.incident_colours:
+            if name not in self.incident_types:
+                problems.append(f"incident_colours names undefined incident type {name!r}")
         fallbacks = [name for name, spec in self.incident_types.items() if spec.fallback]
         if self.incident_types and len(fallbacks) != 1:
             problems.append(f"incident_types: exactly one type must be the fallback, not {len(fallbacks)} "

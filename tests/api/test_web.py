@@ -1,4 +1,4 @@
-"""The explorer's files are served by the API, Cytoscape.js from npm's install, and pinned exactly."""
+"""The explorer's files are served by the API, its libraries (graph and map) from npm's install, pinned exactly."""
 
 from __future__ import annotations
 
@@ -103,13 +103,36 @@ def test_cytoscape_is_served_from_the_npm_install(client_over: Any) -> None:
     assert response.content == installed.read_bytes()
 
 
+def test_the_map_libraries_and_outlines_are_served_from_the_npm_install_and_nothing_else_is(client_over: Any) -> None:
+    client = client_over()
+    for name, path in web.VENDOR.items():
+        installed = PROJECT_ROOT / "node_modules" / path
+        if not installed.exists():
+            pytest.fail("node_modules is missing: run `npm ci` (the README's set-up commands do)")
+        response = client.get(f"/assets/vendor/{name}")
+        assert response.status_code == 200, name
+        assert response.content == installed.read_bytes(), name
+        expected = "application/json" if name.endswith(".json") else "text/javascript"
+        assert response.headers["content-type"].startswith(expected), name
+    outlines = client.get("/assets/vendor/countries-50m.json").json()
+    assert outlines["type"] == "Topology" and "countries" in outlines["objects"]
+    # Only the listed files: no path leads elsewhere in node_modules.
+    for other in ("package.json", "d3-geo.js", "commander"):
+        refused = client.get(f"/assets/vendor/{other}")
+        assert refused.status_code == 404 and "countries-50m.json" in refused.text, other
+    assert client.get("/assets/vendor/..%2Fpackage.json").status_code == 404
+    script = client.get("/assets/app/app.js").text
+    assert all(name in script for name in web.VENDOR), "the page asks for every library the server lists"
+
+
 def test_without_node_modules_the_page_still_loads_and_says_to_run_npm_ci(client_over: Any, tmp_path: Path) -> None:
     client = client_over(tmp_path / "no-node-modules")
     page = client.get("/")
     assert page.status_code == 200
     assert '<div id="vendor-missing" class="notice" role="alert">' in page.text and "npm ci" in page.text
-    missing = client.get(web.VENDOR_URL)
-    assert missing.status_code == 404 and "npm ci" in missing.text
+    for name in web.VENDOR:
+        missing = client.get(f"/assets/vendor/{name}")
+        assert missing.status_code == 404 and "npm ci" in missing.text, name
 
 
 def test_package_json_pins_exact_versions_and_the_lockfile_matches() -> None:
@@ -123,6 +146,8 @@ def test_package_json_pins_exact_versions_and_the_lockfile_matches() -> None:
         locked = lock["packages"][f"node_modules/{name}"]
         assert locked["version"] == version and locked["integrity"].startswith("sha512-"), name
     assert dependencies["cytoscape"].startswith("3.")
+    # The map's: country outlines (TopoJSON), the client that turns them into GeoJSON, and d3's projections.
+    assert {"world-atlas", "topojson-client", "d3-geo", "d3-array"} <= set(dependencies)
 
 
 def test_node_modules_is_not_committed() -> None:

@@ -146,7 +146,7 @@ def test_mkdocs_lists_every_page_by_topic_and_fails_on_broken_links() -> None:
 
 def test_the_explorer_page_names_real_screenshots() -> None:
     named = re.findall(r"`(explorer-[a-z-]+)\.png`", page("explorer.md"))
-    tests = (PROJECT_ROOT / "tests" / "web" / "test_explorer.py").read_text(encoding="utf-8")
+    tests = "".join(path.read_text(encoding="utf-8") for path in (PROJECT_ROOT / "tests" / "web").glob("test_*.py"))
     assert len(named) >= 5 and all(f'"{name}"' in tests for name in named), named
 
 

@@ -12,7 +12,11 @@ passed in: nothing here reads the whole store, so an ingest costs the same in a 
 fifty thousand claims as in one of a million. An outlet the registry lacks is loaded with
 its report as an organization.
 
-Staged claims wait in the review queue (``graph.services.review``).
+Staged claims wait in the review queue (``graph.services.review``). A claim that names a candidate
+entity (an actor the registry lacks, ``Extraction.entities``) never goes into the graph at ingest,
+whatever the flags: it is staged with its candidate entities (each claim's ``waits_on`` lists them)
+for an analyst to accept, merge or reject. ``ingest_many`` stages them too when given the staging
+file, and otherwise holds them back and counts them (``IngestResult.held``).
 """
 
 from __future__ import annotations
@@ -41,11 +45,15 @@ class IngestResult:
     extraction: Extraction
     written: UpsertResult | None
     staged: int
+    staged_entities: int = 0  # candidate entities staged with the claims that name them
+    held: int = 0  # claims naming candidate entities, neither loaded nor staged (no staging file was given)
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source_id, "claims": [c.model_dump() for c in self.extraction.claims],
+                "entities": [e.as_dict() for e in self.extraction.entities],
                 "candidates": [candidate_dict(c) for c in self.extraction.candidates],
-                "written": self.written.model_dump() if self.written else None, "staged": self.staged}
+                "written": self.written.model_dump() if self.written else None, "staged": self.staged,
+                "staged_entities": self.staged_entities, "held": self.held}
 
 
 def candidate_dict(candidate: Candidate) -> dict[str, Any]:
@@ -94,6 +102,24 @@ def _records_of(report: ReportInput, extraction: Extraction
     return meta, claims, [outlet] if outlet is not None else []
 
 
+def _waiting(extraction: Extraction, records: list[dict[str, Any]]
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The claim records that can load, those that name candidate entities (each with ``waits_on``), and those
+    entities as staged (each with the ids of its claims)."""
+    candidates = {e.id for e in extraction.entities}
+    free, waiting = [], []
+    for record in records:
+        names = [e for e in dict.fromkeys((record["subject"], record["object"], record["asserted_by"]))
+                 if e in candidates]
+        if names:
+            waiting.append({**record, "waits_on": names})
+        else:
+            free.append(record)
+    entities = [{**e.as_dict(), "claims": [r["id"] for r in waiting if e.id in r["waits_on"]]}
+                for e in extraction.entities]
+    return free, waiting, entities
+
+
 def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: ClaimExtractor,
            review: bool = False, staging: Path | None = None, min_confidence: float | None = None,
            extraction: Extraction | None = None) -> IngestResult:
@@ -107,6 +133,7 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
     extraction = extraction or extractor.run(report)
     source_id = extraction.source_id
     meta, records, entities = _records_of(report, extraction)
+    records, naming, candidates = _waiting(extraction, records)
     kept, waiting = records, []
     if review or min_confidence is not None:
         if staging is None:
@@ -114,12 +141,18 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
         threshold = 2.0 if review else float(min_confidence or 0.0)
         kept = [r for r in records if r["confidence"] >= threshold]
         waiting = [r for r in records if r["confidence"] < threshold]
+    held = 0
+    if staging is not None:
+        waiting += naming
+    else:
+        held = len(naming)  # no queue to stage them in: neither loaded nor dropped silently
     # The report is loaded with what is kept (and its outlet), so that staged claims accepted later have
     # their source; staging comes after the load, so a load that fails stages nothing.
     written = load_report_records(store, ontology, report_records([(meta, report.text)], kept, report.origin,
                                                     _new_entities(store, entities)))
-    added = Staging(staging).add(meta, report.text, waiting) if waiting and staging is not None else 0
-    return IngestResult(source_id, extraction, written, added)
+    added = Staging(staging).add(meta, report.text, waiting, candidates if naming else []) \
+        if waiting and staging is not None else 0
+    return IngestResult(source_id, extraction, written, added, len(candidates) if naming and staging else 0, held)
 
 
 @dataclass
@@ -131,25 +164,38 @@ class IngestedMany:
 
 
 def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ontology, *,
-                extractor: ClaimExtractor, processes: int = 1) -> IngestedMany:
+                extractor: ClaimExtractor, processes: int = 1, staging: Path | None = None) -> IngestedMany:
     """Extract a batch of reports and load them with their claims as one all-or-nothing write.
 
     Every report is extracted and every record checked before anything is written; a claim the
     loader refuses in any of them writes none of them, and the error names the report it comes from.
+    Claims naming candidate entities are staged with them after the write (given ``staging``), or held
+    back and counted.
     """
     records = Records()
     results = []
     outlets: dict[str, dict[str, Any]] = {}
+    stage: list[tuple[dict[str, Any], str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     for report, extraction in zip(reports, extractor.run_many(reports, n_process=processes), strict=True):
         meta, claims, entities = _records_of(report, extraction)
+        claims, naming, candidates = _waiting(extraction, claims)
         part = report_records([(meta, report.text)], claims, report.origin)
         records.sources += part.sources
         records.claims += part.claims
         outlets.update({e["id"]: e for e in entities})  # one entity for an outlet many reports share
-        results.append(IngestResult(extraction.source_id, extraction, None, 0))
+        results.append(IngestResult(extraction.source_id, extraction, None, 0, 0, 0 if staging else len(naming)))
+        if naming:
+            stage.append((meta, report.text, naming, candidates))
     records.entities = [Record(e, "ingest", f"entities[{i}]")
                         for i, e in enumerate(_new_entities(store, list(outlets.values())))]
-    return IngestedMany(results, load_report_records(store, ontology, records))
+    written = load_report_records(store, ontology, records)
+    if staging is not None:
+        by_source = {r.source_id: r for r in results}
+        for meta, text, naming, candidates in stage:
+            result = by_source[meta["id"]]
+            result.staged = Staging(staging).add(meta, text, naming, candidates)
+            result.staged_entities = len(candidates)
+    return IngestedMany(results, written)
 
 
 

@@ -334,8 +334,8 @@ class ReportActors:
                 links.append(maybe)
         self._aliases(sentence, names, added)
         names.update(added)
-        for start, mention in sorted(added.items()):
-            if self.is_candidate(mention.entity_id) and not any(link.child.start == start for link in links):
+        for start, mention in sorted(names.items()):
+            if mention.kind == "armed_group" and not any(link.child.start == start for link in links):
                 link = self._apposed_parent(sentence.span.doc[start], mention, names)
                 if link is not None:
                     links.append(link)
@@ -682,9 +682,7 @@ class ReportActors:
 
     def _apposed_parent(self, root: Token, mention: Mention, names: Mapping[int, Mention]) -> ParentLink | None:
         """ "X, al-Qaeda's affiliate in the Sahel", "X, a faction of the TTP", "X is an offshoot of Y": the parent."""
-        draft = self.drafts.get(mention.entity_id)
-        if draft is None:
-            return None
+        draft = self.drafts.get(mention.entity_id)  # None for a registry group: the relation is a claim all the same
         nouns = [*children(root, "appos")]
         if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ == "be":
             nouns += [c for c in root.head.children if c.dep_ == "attr"]
@@ -693,14 +691,15 @@ class ReportActors:
             if found is None:
                 continue
             parent, relation = found
-            if parent.entity_id == draft.key:
+            if parent.entity_id == mention.entity_id:
                 continue
-            if draft.parent is None:
+            if draft is not None and draft.parent is None:
                 draft.parent, draft.parent_relation = parent.entity_id, relation
                 draft.context_kind = draft.context_kind or "armed_group"
                 self._reason(draft, f"described as '{_phrase(noun)}'")
                 self._publish(draft)
-            return ParentLink(mention._replace(kind=draft.kind), parent._replace(kind="armed_group"), relation)
+            kind = draft.kind if draft is not None else mention.kind
+            return ParentLink(mention._replace(kind=kind), parent._replace(kind="armed_group"), relation)
         return None
 
     def _parent_of(self, noun: Token, names: Mapping[int, Mention]) -> tuple[Mention, str] | None:

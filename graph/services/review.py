@@ -87,9 +87,10 @@ class Staging:
         reports: dict[str, dict[str, Any]] = self._read()["reports"]
         return reports
 
-    def restore(self, reports: dict[str, dict[str, Any]], claims: Sequence[dict[str, Any]]) -> int:
-        """Put back staged reports and claims read from a backup, in their order; ids already staged are kept as
-        they are. Returns how many claims were new."""
+    def restore(self, reports: dict[str, dict[str, Any]], claims: Sequence[dict[str, Any]],
+                entities: Sequence[dict[str, Any]] = ()) -> int:
+        """Put back staged reports, claims and candidate entities read from a backup, in their order; ids already
+        staged are kept as they are. Returns how many claims were new."""
         with self._locked():
             data = self._read()
             for report_id, entry in reports.items():
@@ -97,6 +98,8 @@ class Staging:
             known = {c["id"] for c in data["claims"]}
             new = [c for c in claims if c["id"] not in known]
             data["claims"].extend(new)
+            held = {(e["source"], e["id"]) for e in data["entities"]}
+            data["entities"].extend(e for e in entities if (e["source"], e["id"]) not in held)
             self._write(data)
         return len(new)
 

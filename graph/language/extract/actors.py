@@ -215,6 +215,9 @@ class ActorReader:
         self.index = index
         self.entities = entities
         self.particles = lexicon.joining_particles | lexicon.name_particles
+        # "also known as", "formerly" …: their words, longest first, and the words they open with (a quick test)
+        self.openers = sorted((tuple(o.split()) for o in lexicon.alias_openers), key=lambda w: -len(w))
+        self.opener_starts = frozenset(words[0] for words in self.openers)
         self._variants: dict[str, set[str]] = {}
         for entity in entities.values():
             for name in (entity.name, *(a.name for a in entity.aliases)):
@@ -357,6 +360,8 @@ class ReportActors:
         run: list[Token] = []
 
         def close() -> None:
+            if not run:
+                return
             tokens = _trim(run)
             if tokens:
                 found.append((doc[tokens[0].i:tokens[-1].i + 1], None))
@@ -804,8 +809,9 @@ class ReportActors:
         registry name as its other name is proposed as a merge into that entity; a registry entity given a new
         name keeps it for the rest of the report."""
         names = {**names, **added}
+        starting = {m.start_char: (token, m) for token, m in names.items()}
         for _start, first in sorted(names.items()):
-            other = self._alias_after(first, sentence, names)
+            other = self._alias_after(first, sentence, starting)
             if other is None:
                 continue
             second = names[other]
@@ -826,15 +832,18 @@ class ReportActors:
                 self._forget(b, first.entity_id)
                 added[other] = second._replace(entity_id=first.entity_id, kind=first.kind)
 
-    def _alias_after(self, first: Mention, sentence: Sentence, names: Mapping[int, Mention]) -> int | None:
+    def _alias_after(self, first: Mention, sentence: Sentence,
+                     starting: Mapping[int, tuple[int, Mention]]) -> int | None:
         """The name right after a name in parentheses or after "also known as" (the token it is read at), if any."""
         doc = sentence.span.doc
-        span = doc.char_span(first.start_char, first.end_char, alignment_mode="expand")
-        i = span.end if span is not None else first.end
         end = sentence.span.end
-        starting = {m.start_char: (token, m) for token, m in names.items()}
-        parenthesis = i < end and doc[i].text == "("
-        if parenthesis or (i < end and doc[i].text == ","):
+        i = first.start + 1  # a name's mention is at its root, which is its last word but for a few
+        while i < end and doc[i].idx < first.end_char:
+            i += 1
+        if i >= end or (doc[i].text not in ("(", ",") and doc[i].lower_ not in self.reader.opener_starts):
+            return None
+        parenthesis = doc[i].text == "("
+        if doc[i].text in ("(", ","):
             i += 1
         j = self._past_opener(doc, i, end)
         if j >= end or (j == i and not parenthesis) or doc[j].idx not in starting:
@@ -842,16 +851,19 @@ class ReportActors:
         token, second = starting[doc[j].idx]
         if token == first.start:
             return None
-        after = doc.char_span(second.start_char, second.end_char, alignment_mode="expand")
-        closing = after.end if after is not None else token + 1
+        closing = token + 1
+        while closing < end and doc[closing].idx < second.end_char:
+            closing += 1
         if parenthesis and not (closing < end and doc[closing].text == ")"):
             return None
         return token
 
     def _past_opener(self, doc: Any, i: int, end: int) -> int:
-        for opener in sorted(self.lexicon.alias_openers, key=lambda o: -len(o.split())):
-            words = opener.split()
-            if i + len(words) <= end and [t.lower_ for t in doc[i:i + len(words)]] == words:
+        """The token after "also known as" (and any article) at ``i``, or ``i`` when none opens there."""
+        if i >= end or doc[i].lower_ not in self.reader.opener_starts:
+            return i
+        for words in self.reader.openers:
+            if i + len(words) <= end and all(doc[i + n].lower_ == w for n, w in enumerate(words)):
                 j = i + len(words)
                 while j < end and doc[j].pos_ == "DET":
                     j += 1

@@ -193,11 +193,22 @@ class NameFinder:
         through capitalised words, hyphens and particles; it is a name when a particle joins it
         ("Sunni-Shia" is no name, "Al-Shabaab" is).
         """
-        found: list[NameSpan] = []
         size = len(doc)
+        particles = self.lexicon.joining_particles
+        # what each token is, read once: a capitalised word, a particle, a hyphen written tight
+        word = [i not in taken and _capitalised(t.text) and t.lower_ not in self._stop and not t.is_stop
+                for i, t in enumerate(doc)]
+        particle = [i not in taken and t.lower_ in particles for i, t in enumerate(doc)]
+        hyphen = [i not in taken and t.text == "-" and i > 0 and not doc[i - 1].whitespace_ and not t.whitespace_
+                  for i, t in enumerate(doc)]
+        tight = [not t.whitespace_ for t in doc]
+        found: list[NameSpan] = []
         i = 0
         while i < size:
-            end, joins, words = self._run(doc, i, taken)
+            if not (word[i] or particle[i]):
+                i += 1
+                continue
+            end, joins, words = _run(doc, i, word, particle, hyphen, tight, particles)
             if joins and words >= 2:
                 armed = any(t.lower_ in self.lexicon.armed_name_words for t in doc[i:end])
                 found.append(NameSpan(doc[i].idx, doc[end - 1].idx + len(doc[end - 1].text),
@@ -207,48 +218,40 @@ class NameFinder:
                 i += 1
         return found
 
-    def _run(self, doc: Doc, i: int, taken: set[int]) -> tuple[int, int, int]:
-        """From token ``i``: the run's end, how many particles join it, how many capitalised words it has."""
-        size = len(doc)
-        particles = self.lexicon.joining_particles
 
-        def word(j: int) -> bool:
-            return j < size and j not in taken and _capitalised(doc[j].text) and doc[j].lower_ not in self._stop \
-                and not doc[j].is_stop
+def _run(doc: Doc, i: int, word: list[bool], particle: list[bool], hyphen: list[bool], tight: list[bool],
+         particles: frozenset[str]) -> tuple[int, int, int]:
+    """From token ``i``: the run's end, how many particles join it, how many capitalised words it has."""
+    size = len(doc)
 
-        def particle(j: int) -> bool:
-            return j < size and j not in taken and doc[j].lower_ in particles
+    def at(flags: list[bool], j: int) -> bool:
+        return j < size and flags[j]
 
-        def hyphen(j: int) -> bool:  # a hyphen written tight between two words
-            return j < size and j not in taken and doc[j].text == "-" and not doc[j - 1].whitespace_ \
-                and not doc[j].whitespace_
-
-        if i in taken:
-            return i, 0, 0
-        joins = 0
-        if word(i):
-            j, words = i + 1, 1
-        elif particle(i) and hyphen(i + 1) and word(i + 2) and (i == 0 or doc[i - 1].text != "-"):
-            j, words, joins = i + 3, 1, 1  # "al-Shabaab"
+    joins = 0
+    if word[i]:
+        j, words = i + 1, 1
+    elif particle[i] and at(hyphen, i + 1) and at(word, i + 2) and (i == 0 or doc[i - 1].text != "-"):
+        j, words, joins = i + 3, 1, 1  # "al-Shabaab"
+    else:
+        return i, 0, 0
+    if i > 0 and doc[i - 1].text == "-" and tight[i - 1]:
+        return i, 0, 0  # the tail of a hyphened word ("Pakistan-Taliban")
+    while j < size:
+        long_particle = particle[j] and len(doc[j].text) > 1
+        if hyphen[j] and at(word, j + 1):
+            joins += doc[j - 1].lower_ in particles  # "Al-Shabaab"
+            j, words = j + 2, words + 1
+        elif hyphen[j] and at(particle, j + 1) and at(hyphen, j + 2) and at(word, j + 3):
+            j, words, joins = j + 4, words + 1, joins + 1  # "Jaish-e-Fursan"
+        elif long_particle and at(hyphen, j + 1) and at(word, j + 2):
+            j, words, joins = j + 3, words + 1, joins + 1  # "al-Islam", "wal-Muslimin"
+        elif long_particle and not tight[j] and at(word, j + 1):
+            j, words, joins = j + 2, words + 1, joins + 1  # "wal Jamaa", "Ansar al Islam"
+        elif word[j] and not tight[j - 1]:
+            j, words = j + 1, words + 1
         else:
-            return i, 0, 0
-        if i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_:
-            return i, 0, 0  # the tail of a hyphened word ("Pakistan-Taliban")
-        while j < size:
-            if hyphen(j) and word(j + 1):
-                joins += doc[j - 1].lower_ in particles  # "Al-Shabaab"
-                j, words = j + 2, words + 1
-            elif hyphen(j) and particle(j + 1) and hyphen(j + 2) and word(j + 3):
-                j, words, joins = j + 4, words + 1, joins + 1  # "Jaish-e-Fursan"
-            elif particle(j) and len(doc[j].text) > 1 and hyphen(j + 1) and word(j + 2):
-                j, words, joins = j + 3, words + 1, joins + 1  # "al-Islam", "wal-Muslimin"
-            elif particle(j) and len(doc[j].text) > 1 and doc[j].whitespace_ and word(j + 1):
-                j, words, joins = j + 2, words + 1, joins + 1  # "wal Jamaa", "Ansar al Islam"
-            elif word(j) and doc[j - 1].whitespace_:
-                j, words = j + 1, words + 1
-            else:
-                break
-        return j, joins, words
+            break
+    return j, joins, words
 
 
 def _capitalised(text: str) -> bool:

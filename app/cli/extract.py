@@ -226,6 +226,11 @@ def review_command(env: Env, accept_ids: tuple[str, ...], reject_ids: tuple[str,
     if "rejected" in out:
         click.echo(f"rejected {len(out['rejected'])} claims")
     click.echo(f"{len(staged)} staged claim{'s' if len(staged) != 1 else ''}")
+    waiting = [c for c in staged if c.get("waits_on")]
+    if waiting:
+        names = sorted({e for c in waiting for e in c["waits_on"]})
+        click.echo(f"{len(waiting)} of them name actors the registry lacks and wait on their review "
+                   f"({', '.join(names)}); --accept all passes over them")
     if staged:
         click.echo(render.table(("CLAIM", "SUBJECT", "TYPE", "OBJECT", "STATUS", "CONF", "QUOTE"),
                                 [[c["id"], c["subject"], c["type"], c["object"], c["status"], c["confidence"],

@@ -111,6 +111,11 @@ def test_kg_extract_lists_candidate_entities_with_their_claims(tmp_path: Path) -
     listed = {e["id"]: e for e in readable["entities"]}
     assert any(line.startswith("jnim ATTACKED burkina-faso (claimed;") for line in listed["jnim"]["claims"])
     assert listed["islamic-state-sahel-province"]["parent"] == "islamic-state"
+    kg("load")
+    ingested = kg("ingest", str(source), "--date", "2024-05-20")
+    assert "new actor: JNIM (jnim, armed_group, AFFILIATE_OF al-qaeda)" in ingested
+    assert "6 claims naming new actors staged for review with 3 candidate entities" in ingested
+    assert "6 of them name actors the registry lacks and wait on their review" in kg("review")
 
 
 # --- kg eval: the actors section, on a small bundle of our own --------------------------------------------

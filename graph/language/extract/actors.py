@@ -66,6 +66,7 @@ from graph.domain.names import AliasIndex, fold, name_key
 from graph.language.extract.document import Sentence
 from graph.language.extract.lexicon import Lexicon
 from graph.language.extract.mentions import Mention
+from graph.language.extract.propernames import PreName
 from graph.language.extract.tree import children, word_in
 
 NAME_LABELS = frozenset({"ORG", "NORP", "GPE", "PERSON", "LOC", "FAC"})
@@ -351,11 +352,11 @@ class ReportActors:
 
     # --- finding names --------------------------------------------------------------------------
 
-    def _spans(self, sentence: Sentence, registry: Mapping[int, Mention]) -> list[tuple[Span, Any]]:
+    def _spans(self, sentence: Sentence, registry: Mapping[int, Mention]) -> list[tuple[Span, PreName | None]]:
         """The sentence's proper names: names read before the parse, runs of proper nouns, the recogniser's names."""
         doc = sentence.span.doc
         pre = {n.token: n for n in sentence.names}
-        found: list[tuple[Span, Any]] = [(doc[n.token:n.token + 1], n) for n in sentence.names]
+        found: list[tuple[Span, PreName | None]] = [(doc[n.token:n.token + 1], n) for n in sentence.names]
         covered = set(pre)
         run: list[Token] = []
 
@@ -388,6 +389,8 @@ class ReportActors:
         return sorted(found, key=lambda f: f[0].start)
 
     def _namey(self, token: Token, registry: Mapping[int, Mention]) -> bool:
+        """A token that may be part of a name: a registry name, a proper noun, a capitalised word the recogniser
+        puts in a name, a particle inside one ("al"), a hyphen between two proper nouns."""
         if token.i in registry:
             return True
         if token.text == "-" and not token.whitespace_ and token.i > 0 and not token.nbor(-1).whitespace_:
@@ -396,7 +399,7 @@ class ReportActors:
             return token.lower_ in self.reader.particles and token.pos_ == "PROPN"
         return token.pos_ == "PROPN" or (token.ent_type_ in NAME_LABELS and token.pos_ in ("NOUN", "ADJ"))
 
-    def _candidate(self, sentence: Sentence, span: Span, hint: Any, registry: Mapping[int, Mention],
+    def _candidate(self, sentence: Sentence, span: Span, hint: PreName | None, registry: Mapping[int, Mention],
                    dropped: set[int]) -> tuple[Token, Mention, ParentLink | None] | None:
         """The candidate a name span stands for (found or made), its mention at the span's root, its parent link."""
         lex = self.lexicon
@@ -523,7 +526,7 @@ class ReportActors:
                            range(span.start, span.end))]
         return any(word_in(t, offices) or t.lower_.rstrip(".") in offices for t in near)
 
-    def _branch(self, sentence: Sentence, span: Span, hint: Any) -> tuple[Token, Mention, ParentLink | None]:
+    def _branch(self, sentence: Sentence, span: Span, hint: PreName) -> tuple[Token, Mention, ParentLink | None]:
         """A name read before the parse as a branch of a registry group ("Islamic State Sahel Province")."""
         text = _name_text(span).replace("'s ", " ").replace("’s ", " ")
         draft = self._find(text) or self._new(text)

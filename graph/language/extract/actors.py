@@ -79,6 +79,7 @@ _LABEL_KINDS = {"ORG": "organization", "NORP": "community", "PERSON": "person", 
 _MAY_BE = {"organization": ("organization", "armed_group"), "community": ("community", "armed_group"),
            "person": ("person",), "place": ("place",), "armed_group": ("armed_group",)}
 _POSSESSIVE = ("'s", "’s")
+_CONNECTORS = ("in", "of", "for", "and", "the", "al", "-")  # words inside a name the proper nouns break at
 _PREFIX = "\x01candidate:"  # the id a candidate has while the report is read (its slug is chosen at the end)
 # how far each reading of the kind is trusted, for the candidate's confidence
 _TRUST = {"context": 0.8, "role": 0.65, "name": 0.6, "label": 0.5}
@@ -382,10 +383,20 @@ class ReportActors:
             run.append(token)
         close()
         for ent in sentence.span.ents:
-            if ent.label_ in NAME_LABELS and not any(t.i in covered for t in ent):
-                tokens = _trim(list(ent))
-                if tokens:
-                    found.append((doc[tokens[0].i:tokens[-1].i + 1], None))
+            tokens = _trim(list(ent))
+            if ent.label_ not in NAME_LABELS or not tokens:
+                continue
+            span = doc[tokens[0].i:tokens[-1].i + 1]
+            if not any(t.i in covered for t in ent):
+                found.append((span, None))
+            elif ent.label_ == "ORG" and not any(t.i in pre for t in span):
+                # "the Islamic Resistance in Iraq", "the Movement for Justice": the recogniser's one name where
+                # the proper nouns break at a preposition
+                inner = [f for f in found if f[1] is None and span.start <= f[0].start and f[0].end <= span.end]
+                joins = all(t.i in covered or t.lower_ in _CONNECTORS for t in span)
+                if inner and joins and len(span) > max(len(f[0]) for f in inner) and span[-1].i in covered:
+                    found = [f for f in found if f not in inner]
+                    found.append((span, None))
         return sorted(found, key=lambda f: f[0].start)
 
     def _namey(self, token: Token, registry: Mapping[int, Mention]) -> bool:
@@ -397,7 +408,8 @@ class ReportActors:
             return token.nbor(-1).pos_ == "PROPN" and token.i + 1 < len(token.doc) and token.nbor().pos_ == "PROPN"
         if not token.text[:1].isupper():
             return token.lower_ in self.reader.particles and token.pos_ == "PROPN"
-        return token.pos_ == "PROPN" or (token.ent_type_ in NAME_LABELS and token.pos_ in ("NOUN", "ADJ"))
+        return token.pos_ == "PROPN" or (token.ent_type_ in NAME_LABELS and token.pos_ in ("NOUN", "ADJ")) or (
+            _is_acronym(token.text) and token.pos_ in ("NOUN", "ADJ"))  # the tagger takes "ISWAP" for a noun
 
     def _candidate(self, sentence: Sentence, span: Span, hint: PreName | None, registry: Mapping[int, Mention],
                    dropped: set[int]) -> tuple[Token, Mention, ParentLink | None] | None:
@@ -648,7 +660,7 @@ class ReportActors:
         head = root.head
         if root.dep_ in ("compound", "nmod", "amod", "poss", "npadvmod") and head.i > root.i \
                 and head.pos_ in ("NOUN", "PROPN") and word_in(head, lex.armed_nouns):
-            return "armed_group", f"'{root.text} {head.text}'"
+            return "armed_group", f"'{_name_text(span)} {head.text}'"
         described = [*children(root, "appos")]
         if root.dep_ == "appos" and head.pos_ in ("NOUN",):
             described.append(head)
@@ -947,10 +959,30 @@ class ReportActors:
                 id=ids[key], name=name, kind=kind, aliases=aliases,
                 parent=ids.get(draft.parent, draft.parent) if draft.parent else None,
                 parent_relation=draft.parent_relation if draft.parent else None, merge_into=merge,
-                mentions=list(draft.mentions), confidence=round(confidence, 2), reason="; ".join(draft.reasons)))
+                mentions=list(draft.mentions), confidence=round(confidence, 2), reason=self._named("; ".join(
+                    draft.reasons), ids)))
         for old, new in self.redirect.items():
             ids.setdefault(old, ids.get(new, new))
         return out, ids
+
+    def parents_from(self, claims: Iterable[tuple[str, str, str]]) -> None:
+        """Parents the report's claims state of candidates without one ("ISWAP, which split from Boko Haram":
+        SPLINTER_OF), from (subject, relation, object) triples of the parent relations."""
+        relations = set(self.lexicon.parent_nouns.values()) | set(self.lexicon.branch_name_words.values())
+        for subject, relation, obj in claims:
+            draft = self.drafts.get(self.redirect.get(subject, subject))
+            if draft is None or draft.parent is not None or relation not in relations or subject == obj:
+                continue
+            draft.parent, draft.parent_relation = self.redirect.get(obj, obj), relation
+            self._reason(draft, f"{relation} {obj} by a claim of the report")
+
+    def _named(self, text: str, ids: Mapping[str, str]) -> str:
+        """A reason with the candidates it names by their final ids."""
+        for key in sorted(ids, key=len, reverse=True):
+            text = text.replace(key, ids[key])
+        for key, draft in self.drafts.items():  # a candidate the claims do not name: by its name
+            text = text.replace(key, draft.names[0])
+        return text
 
     def names_of(self, keys: Iterable[str]) -> set[str]:
         """The name keys of these candidates (to tell candidate names that became entities)."""
@@ -995,5 +1027,5 @@ def _possessive(span: Span) -> bool:
 
 def _phrase(noun: Token) -> str:
     """A describing noun with its modifiers ("jihadist coalition", "al-Qaeda's affiliate")."""
-    tokens = [t for t in noun.subtree if t.i <= noun.i and t.pos_ != "DET" and t.dep_ != "punct"]
+    tokens = [t for t in noun.subtree if t.i <= noun.i and t.pos_ != "DET" and (t.dep_ != "punct" or t.text == "-")]
     return "".join(t.text_with_ws for t in tokens).strip()[:60]

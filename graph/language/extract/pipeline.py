@@ -223,6 +223,7 @@ class _Run:
         used = [e for c in self.claims for e in (c.subject, c.object, c.asserted_by) if self.actors.is_candidate(e)]
         if not used:
             return [], self.claims
+        self.actors.parents_from((c.subject, c.type, c.object) for c in self.claims)
         entities, ids = self.actors.finish(used)
         kinds = {e.id: e.kind for e in entities}
         renamed: dict[str, str] = {}

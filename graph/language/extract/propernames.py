@@ -3,6 +3,8 @@
 Two kinds of proper name are found on the tokenizer's tokens, before the tagger and parser run,
 so that each can be merged into one token as registry names are (``graph.language.extract.document``):
 
+- capitalised words before a registry group's name that name an armed group of their own make
+  another group's name ("Kataib Hezbollah" is not Hezbollah);
 - a registry armed group's name that more title-case words continue into one longer name is a
   new name, a branch of that group, never the group itself: "Islamic State Sahel Province",
   "Islamic State's West Africa Province" (any group, closed by a word of ``branch_name_words``),
@@ -98,9 +100,12 @@ class NameFinder:
         known: list[Mention] = []
         for mention in mentions:
             grown = self._branch(doc, mention, by_start) if mention.kind == "armed_group" else None
+            if grown is None and mention.kind == "armed_group":
+                grown = self._prefixed(doc, mention, taken)
             if grown is None or any(n.start_char <= grown.start_char < n.end_char for n in names):
                 continue
-            registered = self._registered(mention, doc.text[grown.start_char:grown.end_char], grown)
+            registered = self._registered(mention, doc.text[grown.start_char:grown.end_char], grown) \
+                if grown.parent else None
             if registered is not None:
                 known.append(registered)  # "the Islamic State group's Khorasan branch" is IS-K, by the registry
             else:
@@ -138,6 +143,24 @@ class NameFinder:
         end_char = doc[end - 1].idx + len(doc[end - 1].text)
         return NameSpan(start_char, end_char, "armed_group", mention.entity_id, relation or "AFFILIATE_OF",
                         mention.text)
+
+    def _prefixed(self, doc: Doc, mention: Mention, taken: set[int]) -> NameSpan | None:
+        """ "Kataib Hezbollah", "Harakat Hezbollah": capitalised words before a registry group's name that name an
+        armed group of their own (one of them is a word of ``armed_name_words``) make another group's name,
+        neither the group nor its branch."""
+        i = mention.start
+        words: list[int] = []
+        while i > 0 and len(words) < 3:
+            token = doc[i - 1]
+            if i - 1 in taken or not _capitalised(token.text) or token.lower_ in self._stop or token.is_stop:
+                break
+            words.insert(0, i - 1)
+            i -= 1
+        if not words or not any(doc[j].lower_.replace("’", "'") in self.lexicon.armed_name_words for j in words):
+            return None
+        if words[0] > 0 and doc[words[0] - 1].text == "-" and not doc[words[0] - 1].whitespace_:
+            return None
+        return NameSpan(doc[words[0]].idx, mention.end_char, "armed_group", swallowed=mention.text)
 
     def _registered(self, mention: Mention, text: str, grown: NameSpan) -> Mention | None:
         """The registry group a branch's name is a form of (one of the parent's names with the same region and

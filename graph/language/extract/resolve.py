@@ -43,6 +43,9 @@ _PRONOUN_KINDS = {
 }
 _EXPLETIVE_VERBS = {"be", "seem", "appear", "remain", "become", "look"}
 _MODIFIERS = ("compound", "amod", "nmod", "poss", "npadvmod")
+_PLACE_NOUNS = frozenset({"town", "towns", "city", "village", "villages", "district", "province", "region", "area",
+                          "county", "island", "port", "valley", "commune", "municipality", "locality", "settlement",
+                          "neighbourhood", "neighborhood", "suburb", "outskirts", "capital", "state"})
 _LOCATIVE = ("in", "at", "near", "outside", "inside", "around", "across", "into", "from", "along", "outside of")
 
 
@@ -126,9 +129,12 @@ class Resolver:
         named = self._by_token.get(token.i) or self.extra.get(token.i)
         if named is not None and self.is_candidate(named.entity_id):
             current = self._fit(named, None)
-            if current is not None and current.kind not in ("armed_group", "state") and token.dep_ == "pobj" \
-                    and token.head.lower_ in _LOCATIVE:
-                return None  # "near Gao", "in the Sahel": a place the recogniser took for a person or a body
+            if current is not None and current.kind not in ("armed_group", "state") and token.dep_ == "pobj" and (
+                    token.head.lower_ in _LOCATIVE or (token.head.lower_ == "of" and word_in(token.head.head,
+                                                                                              _PLACE_NOUNS))):
+                # "near Gao", "in the Sahel", "the town of Macomia": a place the recogniser took for a person or
+                # a body
+                return None
             if current is not None and current.kind == "person" and places:
                 leader = self._led_group(token)  # "Al-Qaeda leader Ayman al-Zawahiri": the target is the group
                 if leader is not None:
@@ -169,9 +175,12 @@ class Resolver:
         # "Afghanistan's neighbours" are not Afghanistan: a relational noun is not its possessor
         relational = lemma in lex.relational_nouns or token.lower_ in lex.relational_nouns
         proxy = lemma in self._proxies or token.lower_ in self._proxies
+        # what an attack hits, named by its owner ("Houthi targets", "US targets"), is the owner's; whom an actor
+        # targets ("IS-K's targets") is not the actor
+        owned = relational and places and lemma == "target"
         # the modifier nearest the head first: "Afghanistan's Shi'ite Hazara minority" is the Hazara
-        for modifier in sorted(token.children, key=lambda c: -c.i) if not relational else ():
-            if modifier.dep_ not in _MODIFIERS or modifier.i > token.i:
+        for modifier in sorted(token.children, key=lambda c: -c.i) if not relational or owned else ():
+            if modifier.dep_ not in _MODIFIERS or modifier.i > token.i or (owned and modifier.dep_ == "poss"):
                 continue
             mention = self._by_token.get(modifier.i)
             if mention is not None and self.is_candidate(mention.entity_id):
@@ -207,9 +216,12 @@ class Resolver:
                 if inner is not None:
                     return inner
         if not relational and (word_in(token, lex.armed_nouns) or word_in(token, lex.member_nouns)):
-            # "fighters from JNIM": a group's (never a state's: "militants from Afghanistan" are no state's)
-            for pobj in (g for c in token.children if c.dep_ == "prep" and c.lower_ == "from"
-                         for g in c.children if g.dep_ == "pobj"):
+            # "fighters from JNIM", "insurgents loyal to the Islamic State": a group's (never a state's:
+            # "militants from Afghanistan" are no state's)
+            loyal = [c for c in token.children if c.dep_ == "amod" and c.lower_ in ("loyal", "allied")]
+            preps_of = [c for c in token.children if c.dep_ == "prep" and c.lower_ == "from"] + [
+                p for a in loyal for p in a.children if p.dep_ == "prep" and p.lower_ in ("to", "with")]
+            for pobj in (g for c in preps_of for g in c.children if g.dep_ == "pobj"):
                 inner = self._entity(pobj, ("armed_group",), places=False, exclude=exclude)
                 if inner is not None and (kinds is None or inner.kind in kinds):
                     return inner

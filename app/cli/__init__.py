@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from app.cli import ask, backup, extract, load, neo4j, query, serve  # each adds its commands to the group
+from app.cli import ask, backup, extract, load, neo4j, query, serve, train  # each adds its commands to the group
 from app.cli.base import cli
 from graph.domain.resources import CHECKOUT, in_checkout
 

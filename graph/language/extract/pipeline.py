@@ -43,6 +43,8 @@ from graph.language.extract.resolve import Discourse, Resolver
 from graph.language.extract.slots import Pending, Reading, SlotReader
 from graph.language.extract.text import ReportInput
 from graph.language.extract.tree import SUBJECTS, ancestors, negated, word_in
+from graph.language.learn.model import RelationModel, load_model
+from graph.language.learn.reader import RelationReader
 from graph.language.pipeline import DEFAULT_MODEL, load_pipeline, model_label
 
 NAME = "kg-parse"
@@ -69,6 +71,7 @@ class Extraction:
     discarded: dict[str, int] = field(default_factory=dict)
     outlet: str = "unknown-outlet"
     outlet_known: bool = False
+    model_added: int = 0  # claims the trained relation model added beside the rules'
 
 
 class ClaimExtractor(Protocol):
@@ -111,10 +114,11 @@ def outlet_id(name: str) -> str:
 class Extractor:
     """The dependency-parse claim extractor over a fixed registry and ontology."""
 
-    name = f"{NAME}/{VERSION}"
+    name: str = f"{NAME}/{VERSION}"
 
     def __init__(self, ontology: Ontology, entities: Iterable[Entity], lexicon: Lexicon | None = None, *,
-                 model: str = DEFAULT_MODEL) -> None:
+                 model: str = DEFAULT_MODEL, relations: RelationModel | None | bool = True) -> None:
+        """``relations``: the trained relation model (True: the shipped one, if any; None or False: rules alone)."""
         self.ontology = ontology
         self.lexicon = lexicon or load_lexicon()
         self.nlp = load_pipeline(model)
@@ -127,6 +131,9 @@ class Extractor:
         denial_cues = ontology.relation_types[self.denial].cues.active if self.denial else []
         self.denial_words = frozenset(w for cue in denial_cues for w in cue.split() if w.isalpha())
         self.candidates = Candidates(self.lexicon, self.mentions.index)
+        self.relations = load_model() if relations is True else (relations or None)
+        self.reader = RelationReader(self.relations, ontology) if self.relations is not None else None
+        self.name = f"{NAME}/{VERSION}" + (f"+relclf-{self.relations.version}" if self.relations else "")
 
     # --- the public methods ----------------------------------------------------------------
 
@@ -137,9 +144,21 @@ class Extractor:
     def run_many(self, reports: Sequence[ReportInput], *, source_ids: Sequence[str | None] | None = None,
                  n_process: int = 1) -> list[Extraction]:
         """Extract many reports, parsing them in batches (the parse is most of the cost), on ``n_process`` cores."""
-        parsed = read_reports(reports, self.nlp, self.preparer, self.lexicon, n_process=n_process)
+        parsed = self.parse(reports, n_process=n_process)
         ids = list(source_ids) if source_ids is not None else [None] * len(reports)
-        return [_Run(self, p, sid or p.report.report_id).extract() for p, sid in zip(parsed, ids, strict=True)]
+        runs = [self.rules(p, sid or p.report.report_id) for p, sid in zip(parsed, ids, strict=True)]
+        if self.reader is not None:
+            for p, extraction in zip(parsed, runs, strict=True):
+                self.reader.add_to(p, extraction, self.name)
+        return runs
+
+    def parse(self, reports: Sequence[ReportInput], *, n_process: int = 1) -> list[ParsedReport]:
+        """The reports parsed, sentence by sentence, with their names (the expensive step)."""
+        return read_reports(reports, self.nlp, self.preparer, self.lexicon, n_process=n_process)
+
+    def rules(self, parsed: ParsedReport, source_id: str) -> Extraction:
+        """What the hand rules alone read in a parsed report (the trained reader's vote and baseline)."""
+        return _Run(self, parsed, source_id).extract()
 
     def outlet_of(self, report: ReportInput) -> str | None:
         """The registry id of the report's outlet (by ``outlet_id``, then ``outlet``), if the registry has it."""

@@ -1,0 +1,139 @@
+"""The trained reader inside the extractor: the model scores every candidate pair, the policy combines.
+
+Runs only on sentences naming two or more actors (the parse is already done). For each ordered
+pair it takes the model's most probable relation type, calibrated; then, as the model file's
+``policy`` says (chosen by cross-validation, docs/extraction.md):
+- ``union``: the rules' claims stay, and the model adds the triples the rules missed whose
+  calibrated probability reaches ``threshold``;
+- ``model``: between actors, the model decides (the rules' vote is one of its features); a rules'
+  claim between actors the model scores below ``threshold`` is dropped and counted.
+Either way every claim between actors gets the calibrated probability as its confidence (a
+rules' claim read across sentences, which has no pair, gets the rules' own confidence calibrated),
+so ``--min-confidence`` and review gate on a figure that means what it says.
+A type whose subject or object kind the ontology does not allow for it is never added.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from graph.domain.model import Claim
+from graph.domain.ontology import Ontology
+from graph.language.extract.dates import resolve_dates
+from graph.language.extract.document import ParsedReport
+from graph.language.learn.candidates import ACTOR_KINDS, Pair, report_pairs
+from graph.language.learn.features import CueIndex, pair_features
+from graph.language.learn.model import NONE, RelationModel
+
+if TYPE_CHECKING:
+    from graph.language.extract.pipeline import Extraction
+
+Votes = dict[tuple[int, str, str], set[str]]
+
+
+def rule_votes(claims: list[Claim], ontology: Ontology) -> Votes:
+    """The rules' types by (sentence start, subject, object); a symmetric type votes both ways."""
+    votes: Votes = {}
+    for claim in claims:
+        if claim.span is None:
+            continue
+        votes.setdefault((claim.span[0], claim.subject, claim.object), set()).add(claim.type)
+        if ontology.relation_types[claim.type].symmetric:
+            votes.setdefault((claim.span[0], claim.object, claim.subject), set()).add(claim.type)
+    return votes
+
+
+def triple_of(ontology: Ontology, subject: str, type_name: str, obj: str) -> tuple[str, str, str]:
+    """A triple as scored: a symmetric type with its ends in order."""
+    if ontology.relation_types[type_name].symmetric and obj < subject:
+        subject, obj = obj, subject
+    return subject, type_name, obj
+
+
+class RelationReader:
+    """The shipped model applied to a parsed report's candidate pairs."""
+
+    def __init__(self, model: RelationModel, ontology: Ontology) -> None:
+        self.model = model
+        self.ontology = ontology
+        self.cues = CueIndex(ontology)
+
+    def score(self, parsed: ParsedReport, claims: list[Claim]) -> list[tuple[Pair, dict[str, float]]]:
+        """Each candidate pair with its raw probability per relation type."""
+        pairs = report_pairs(parsed)
+        if not pairs:
+            return []
+        votes = rule_votes(claims, self.ontology)
+        probs = self.model.probabilities([pair_features(p, self.cues, votes) for p in pairs])
+        return [(p, {c: float(v) for c, v in zip(self.model.classes, row, strict=True) if c != NONE})
+                for p, row in zip(pairs, probs, strict=True)]
+
+    def allowed(self, type_name: str, subject_kind: str, object_kind: str) -> bool:
+        """The ontology lets this type join these kinds (either way round for a symmetric type)."""
+        rel = self.ontology.relation_types[type_name]
+        ok = subject_kind in rel.subject_kinds and object_kind in rel.object_kinds
+        return ok or (rel.symmetric and object_kind in rel.subject_kinds and subject_kind in rel.object_kinds)
+
+    def add_to(self, parsed: ParsedReport, extraction: Extraction, name: str,
+               make_id: Callable[..., str] | None = None) -> None:
+        """Rescore the rules' claims between actors, add the model's confident ones, as the policy says."""
+        if make_id is None:
+            from graph.language.extract.pipeline import claim_id as make_id  # noqa: PLC0415 - a cycle otherwise
+        model = self.model
+        scored = self.score(parsed, extraction.claims)
+        kinds = {m.entity_id: m.kind for s in parsed.sentences for m in s.mentions}
+        best: dict[tuple[str, str, str], tuple[float, Pair]] = {}
+        by_pair: dict[tuple[int, str, str], dict[str, float]] = {}
+        for pair, probs in scored:
+            by_pair[pair.key] = probs
+            type_name = max(probs, key=lambda t: probs[t])
+            if not self.allowed(type_name, pair.subject.kind, pair.object.kind):
+                continue
+            triple = triple_of(self.ontology, pair.subject.entity_id, type_name, pair.object.entity_id)
+            if triple not in best or probs[type_name] > best[triple][0]:
+                best[triple] = (probs[type_name], pair)
+        kept: list[Claim] = []
+        dropped = 0
+        for claim in extraction.claims:
+            if kinds.get(claim.subject) not in ACTOR_KINDS or kinds.get(claim.object) not in ACTOR_KINDS \
+                    or claim.span is None or claim.type == self.ontology.denial_type:
+                kept.append(claim)
+                continue
+            probs = by_pair.get((claim.span[0], claim.subject, claim.object)) or \
+                by_pair.get((claim.span[0], claim.object, claim.subject))
+            if probs is None or claim.type not in probs:
+                kept.append(claim.model_copy(update={"confidence": round(model.rules_calibration(claim.confidence), 3),
+                                                     "extracted_by": name}))
+                continue
+            confidence = model.calibration(probs[claim.type])
+            if model.policy == "model" and confidence < model.threshold:
+                dropped += 1
+                continue
+            kept.append(claim.model_copy(update={"confidence": round(confidence, 3), "extracted_by": name}))
+        have = {triple_of(self.ontology, c.subject, c.type, c.object) for c in kept}
+        added = 0
+        for triple, (raw, pair) in sorted(best.items()):
+            confidence = model.calibration(raw)
+            if triple in have or confidence < model.threshold:
+                continue
+            sentence = pair.sentence
+            subject, type_name, obj = triple
+            dates = resolve_dates(sentence.text, parsed.published) \
+                if self.ontology.relation_types[type_name].category != "territorial" else []
+            kept.append(Claim(
+                id=make_id(extraction.source_id, subject, type_name, obj, sentence.text, "reported",
+                           extraction.outlet),
+                subject=subject, type=type_name, object=obj, source=extraction.source_id, quote=sentence.text,
+                span=(sentence.start, sentence.end), status="reported", asserted_by=extraction.outlet,
+                date=str(dates[0][2]) if dates else None, confidence=round(confidence, 3), extracted_by=name,
+                note="read by the trained relation model"))
+            have.add(triple)
+            added += 1
+        extraction.claims = kept
+        counts = Counter(extraction.discarded)
+        if dropped:
+            counts["rules' claim below the model's threshold"] += dropped
+        extraction.discarded = dict(counts)
+        extraction.model_added = added

@@ -1,0 +1,133 @@
+"""The trained relation reader: candidates, labels from gold, deterministic training, the shipped model.
+
+The sentences here are written for these tests; no blind set is read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from graph.domain.model import Entity
+from graph.domain.ontology import Ontology
+from graph.language.extract.pipeline import Extractor
+from graph.language.extract.text import ReportInput
+from graph.language.learn.candidates import report_pairs
+from graph.language.learn.model import NONE, RelationModel, load_model
+from graph.services import relation_training as training
+
+REPORT = ("Pakistan and Iran accused the Taliban of sheltering the TTP.\n"
+          "The TTP attacked Pakistan's army posts in Khyber, while Tajikistan watched.\n"
+          "Iran signed a border agreement with the Taliban last year.\n")
+GOLD = [
+    {"subject": "pakistan", "type": "ACCUSED", "object": "taliban",
+     "quote": "Pakistan and Iran accused the Taliban of sheltering the TTP."},
+    {"subject": "iran", "type": "ACCUSED", "object": "taliban",
+     "quote": "Pakistan and Iran accused the Taliban of sheltering the TTP."},
+    {"subject": "ttp", "type": "ATTACKED", "object": "pakistan",
+     "quote": "The TTP attacked Pakistan's army posts in Khyber, while Tajikistan watched."},
+    {"subject": "iran", "type": "SIGNED_AGREEMENT_WITH", "object": "taliban",
+     "quote": "Iran signed a border agreement with the Taliban last year."},
+]
+
+
+def _bundle(root: Path, name: str, role: str, copies: int = 1) -> None:
+    """A claims set of ``copies`` reports (the same text under different ids) with the gold above."""
+    folder = root / "claims" / name
+    (folder / "reports").mkdir(parents=True)
+    (folder / "claims").mkdir()
+    for n in range(copies):
+        rid = f"{name}-{n}"
+        (folder / "reports" / f"{rid}.yaml").write_text(yaml.safe_dump(
+            {"id": rid, "title": "test", "outlet": "RFE/RL", "outlet_id": "rferl", "published": "2023-03-01",
+             "text": REPORT}), encoding="utf-8")
+        (folder / "claims" / f"{rid}.yaml").write_text(yaml.safe_dump({"source": rid, "claims": [
+            {"id": f"{rid}-{i}", "status": "reported", "asserted_by": "rferl", **claim}
+            for i, claim in enumerate(GOLD)]}), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def evaluation(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("evaluation")
+    _bundle(root, "alpha", "training", copies=2)
+    _bundle(root, "beta", "development", copies=2)
+    _bundle(root, "secret", "blind")
+    (root / "sets.yaml").write_text(yaml.safe_dump({"claims": {
+        "alpha": {"role": "training"}, "beta": {"role": "development"}, "secret": {"role": "blind"}}}),
+        encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def corpus(evaluation: Path, ontology: Ontology, registry: list[Entity]) -> training.Corpus:
+    sets = training.training_sets(evaluation, ["training", "development"])
+    return training.collect(evaluation, ontology, registry, sets)
+
+
+def test_only_training_and_development_sets_are_read_and_blind_is_refused(evaluation: Path) -> None:
+    assert training.training_sets(evaluation, ["training", "development"]) == ["alpha", "beta"]
+    with pytest.raises(Exception, match="never reads a blind set"):
+        training.training_sets(evaluation, ["training", "blind"])
+
+
+def test_every_ordered_pair_of_distinct_actors_in_a_sentence_is_a_candidate(extractor: Extractor) -> None:
+    parsed = extractor.parse([ReportInput(text=REPORT, published="2023-03-01", outlet_id="rferl")])[0]
+    by_sentence: dict[int, set[tuple[str, str]]] = {}
+    for pair in report_pairs(parsed):
+        by_sentence.setdefault(pair.sentence.number, set()).add((pair.subject.entity_id, pair.object.entity_id))
+    actors = ["pakistan", "iran", "taliban", "ttp"]
+    # conjoined subjects are distributed: each of Pakistan and Iran pairs with the Taliban and the TTP
+    assert by_sentence[0] == {(a, b) for a in actors for b in actors if a != b}
+    # Khyber is a place, not an actor: no pair names it
+    assert by_sentence[1] == {(a, b) for a in ("ttp", "pakistan", "tajikistan")
+                              for b in ("ttp", "pakistan", "tajikistan") if a != b}
+    assert by_sentence[2] == {("iran", "taliban"), ("taliban", "iran")}
+
+
+def test_pairs_are_labelled_from_the_gold_by_quote_with_direction(corpus: training.Corpus) -> None:
+    labels = {(r.report, r.subject, r.object, r.sentence_start): r.label for r in corpus.pairs}
+    first = "alpha-0"
+    got = {(s, o): label for (rep, s, o, _), label in labels.items() if rep == first}
+    assert got[("pakistan", "taliban")] == "ACCUSED"
+    assert got[("iran", "taliban")] == "ACCUSED"
+    assert got[("taliban", "pakistan")] == NONE  # the reverse direction is a negative
+    assert got[("ttp", "pakistan")] == "ATTACKED"
+    assert got[("pakistan", "ttp")] == NONE
+    assert got[("tajikistan", "ttp")] == NONE
+    # a symmetric type labels both orders
+    assert got[("iran", "taliban")] == "ACCUSED"
+    assert got[("taliban", "iran")] is None or got[("taliban", "iran")] == "SIGNED_AGREEMENT_WITH"
+    reports = {r.report: r for r in corpus.reports}
+    assert ("iran", "SIGNED_AGREEMENT_WITH", "taliban") in reports[first].gold
+    assert len(corpus.reports) == 4
+
+
+def test_training_is_deterministic(corpus: training.Corpus) -> None:
+    config = {**training.load_config(), "min_class_examples": 2, "min_feature_count": 1}
+    one = training.fit(corpus.pairs, config)
+    two = training.fit(corpus.pairs, config)
+    assert one.classes == two.classes and one.vocabulary == two.vocabulary
+    assert (one.coef == two.coef).all() and (one.intercept == two.intercept).all()
+    assert "ATTACKED" in one.classes and NONE in one.classes
+
+
+def test_the_shipped_model_is_the_one_kg_train_builds() -> None:
+    from app.cli import cli  # noqa: PLC0415
+
+    result = CliRunner().invoke(cli, ["train", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "the shipped model is the one the data and config build" in result.output
+
+
+def test_every_claim_carries_the_model_version(extractor: Extractor) -> None:
+    model = load_model()
+    assert isinstance(model, RelationModel)
+    result = extractor.run(ReportInput(text="The TTP attacked Pakistan's army posts in Khyber.",
+                                       published="2023-03-01", outlet_id="rferl"))
+    assert result.claims
+    assert {c.extracted_by for c in result.claims} == {f"kg-parse/2.0+relclf-{model.version}"}
+    rules_only = Extractor(extractor.ontology, extractor.entities.values(), relations=None)
+    assert rules_only.name == "kg-parse/2.0"

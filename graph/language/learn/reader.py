@@ -52,6 +52,9 @@ def triple_of(ontology: Ontology, subject: str, type_name: str, obj: str) -> tup
     return subject, type_name, obj
 
 
+_CEILING = 0.95  # a machine-read claim never claims the certainty of a curated one (1.0)
+
+
 class RelationReader:
     """The shipped model applied to a parsed report's candidate pairs."""
 
@@ -104,14 +107,14 @@ class RelationReader:
             probs = by_pair.get((claim.span[0], claim.subject, claim.object)) or \
                 by_pair.get((claim.span[0], claim.object, claim.subject))
             if probs is None or claim.type not in probs:
-                kept.append(claim.model_copy(update={"confidence": round(model.rules_calibration(claim.confidence), 3),
+                kept.append(claim.model_copy(update={"confidence": _cap(model.rules_calibration(claim.confidence)),
                                                      "extracted_by": name}))
                 continue
             confidence = model.calibration(probs[claim.type])
             if model.policy == "model" and confidence < model.threshold:
                 dropped += 1
                 continue
-            kept.append(claim.model_copy(update={"confidence": round(confidence, 3), "extracted_by": name}))
+            kept.append(claim.model_copy(update={"confidence": _cap(confidence), "extracted_by": name}))
         have = {triple_of(self.ontology, c.subject, c.type, c.object) for c in kept}
         added = 0
         for triple, (raw, pair) in sorted(best.items()):
@@ -127,7 +130,7 @@ class RelationReader:
                            extraction.outlet),
                 subject=subject, type=type_name, object=obj, source=extraction.source_id, quote=sentence.text,
                 span=(sentence.start, sentence.end), status="reported", asserted_by=extraction.outlet,
-                date=str(dates[0][2]) if dates else None, confidence=round(confidence, 3), extracted_by=name,
+                date=str(dates[0][2]) if dates else None, confidence=_cap(confidence), extracted_by=name,
                 note="read by the trained relation model"))
             have.add(triple)
             added += 1
@@ -137,3 +140,7 @@ class RelationReader:
             counts["rules' claim below the model's threshold"] += dropped
         extraction.discarded = dict(counts)
         extraction.model_added = added
+
+
+def _cap(confidence: float) -> float:
+    return round(min(_CEILING, confidence), 3)

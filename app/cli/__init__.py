@@ -42,4 +42,4 @@ def main() -> None:
     cli()
 
 
-__all__ = ["ask", "backup", "cli", "extract", "load", "main", "neo4j", "query", "serve"]
+__all__ = ["ask", "backup", "cli", "extract", "load", "main", "neo4j", "query", "serve", "train"]

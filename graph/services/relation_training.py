@@ -35,6 +35,7 @@ from graph.language.learn.candidates import ACTOR_KINDS, report_pairs
 from graph.language.learn.features import CueIndex, marked, pair_features
 from graph.language.learn.model import NONE, Calibration, RelationModel, fingerprint
 from graph.language.learn.reader import rule_votes, triple_of
+from graph.language.pipeline import DEFAULT_MODEL
 from graph.services.loader import read_bundle
 
 Triple = tuple[str, str, str]
@@ -117,8 +118,7 @@ def collect(evaluation: Path, ontology: Ontology, registry: Sequence[Entity], se
         entities = {e.id: e for e in registry}
         entities.update({e.id: e for e in batch.entities})
         kinds = {e.id: e.kind for e in entities.values()}
-        kwargs = {"model": model} if model else {}
-        extractor = Extractor(ontology, entities.values(), relations=None, **kwargs)
+        extractor = Extractor(ontology, entities.values(), relations=None, model=model or DEFAULT_MODEL)
         reports = [ReportInput(text=s.text, title=s.title, outlet=s.outlet, outlet_id=s.outlet_id, url=s.url,
                                published=s.published, origin=s.id) for s in batch.sources]
         parsed = extractor.parse(reports)
@@ -162,14 +162,15 @@ def collect(evaluation: Path, ontology: Ontology, registry: Sequence[Entity], se
                 if kinds.get(claim.subject) not in ACTOR_KINDS or kinds.get(claim.object) not in ACTOR_KINDS:
                     continue
                 triple = triple_of(ontology, claim.subject, claim.type, claim.object)
-                key = None
+                carrier: tuple[int, str, str] | None = None
                 if claim.span is not None and claim.type != ontology.denial_type:
-                    for k in ((claim.span[0], claim.subject, claim.object), (claim.span[0], claim.object, claim.subject)):
+                    start = claim.span[0]
+                    for k in ((start, claim.subject, claim.object), (start, claim.object, claim.subject)):
                         if k in pair_keys:
-                            key = k
+                            carrier = k
                             break
                 if triple not in ruled or claim.confidence > ruled[triple][0]:
-                    ruled[triple] = (claim.confidence, key)
+                    ruled[triple] = (claim.confidence, carrier)
             corpus.reports.append(ReportRow(set_name, source.id, gold_triples, ruled))
         if progress:
             progress(f"{set_name}: {len(batch.sources)} reports read")
@@ -363,15 +364,18 @@ def tally(reports: Sequence[ReportRow], predicted: dict[str, dict[Triple, float]
 
 def _calibration_data(reports: Sequence[ReportRow], scored: Scored) -> tuple[list[float], list[bool], list[float],
                                                                                 list[bool]]:
-    xs, ys, rx, ry = [], [], [], []
+    xs: list[float] = []
+    ys: list[bool] = []
+    rx: list[float] = []
+    ry: list[bool] = []
     for report in reports:
         for triple, raw in scored.proposed.get(report.report, {}).items():
             xs.append(raw)
             ys.append(triple in report.gold)
         for triple, (confidence, key) in report.rules.items():
-            raw = scored.rule_scores.get(report.report, {}).get(triple)
-            if raw is not None:
-                xs.append(raw)
+            rule_raw = scored.rule_scores.get(report.report, {}).get(triple)
+            if rule_raw is not None:
+                xs.append(rule_raw)
                 ys.append(triple in report.gold)
             elif key is None:
                 rx.append(confidence)
@@ -458,8 +462,8 @@ def reliability(confidences: Sequence[tuple[float, bool]],
             continue
         mean = sum(c for c, _ in inside) / len(inside)
         right = sum(r for _, r in inside) / len(inside)
-        rows.append({"band": f"{low:.1f}-{min(high, 1.0):.1f}", "claims": len(inside), "mean_confidence": round(mean, 3),
-                     "share_right": round(right, 3), "gap": round(right - mean, 3)})
+        rows.append({"band": f"{low:.1f}-{min(high, 1.0):.1f}", "claims": len(inside),
+                     "mean_confidence": round(mean, 3), "share_right": round(right, 3), "gap": round(right - mean, 3)})
     return rows
 
 

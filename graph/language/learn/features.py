@@ -77,7 +77,7 @@ def pair_features(pair: Pair, cues: CueIndex, votes: Mapping[tuple[int, str, str
     feats.append(f"gap={min(gap, 10) if gap < 10 else ('10-20' if gap < 20 else '20+')}")
     if pair.sentence.headline:
         feats.append("headline")
-    between = [t for t in doc[first.i + 1:last.i]]
+    between = list(doc[first.i + 1:last.i])
     lexical: list[str] = []
     for t in between:
         if not t.is_punct:

@@ -15,9 +15,13 @@ from graph.domain.model import Entity
 from graph.domain.ontology import Ontology
 from graph.language.extract.pipeline import Extractor
 from graph.language.extract.text import ReportInput
-from graph.language.learn.candidates import report_pairs
+from graph.language.learn import conventions
+from graph.language.learn.candidates import Pair, report_pairs
+from graph.language.learn.conventions import Voice
 from graph.language.learn.model import NONE, RelationModel, load_model
+from graph.language.learn.reader import Votes, rule_votes
 from graph.services import relation_training as training
+from tests.extract.conftest import Run, triples
 
 REPORT = ("Pakistan and Iran accused the Taliban of sheltering the TTP.\n"
           "The TTP attacked Pakistan's army posts in Khyber, while Tajikistan watched.\n"
@@ -133,3 +137,51 @@ def test_every_claim_carries_the_model_version(extractor: Extractor) -> None:
     assert {c.extracted_by for c in result.claims} == {f"kg-parse/2.0+relclf-{model.version}"}
     rules_only = Extractor(extractor.ontology, extractor.entities.values(), relations=None)
     assert rules_only.name == "kg-parse/2.0"
+
+
+# --- the coding conventions over the model's candidates -------------------------------------------------
+
+
+def _pair(extractor: Extractor, text: str, subject: str, obj: str) -> tuple[Pair, Votes, list[Voice]]:
+    parsed = extractor.parse([ReportInput(text=text, published="2023-03-01", outlet_id="rferl")])[0]
+    rules = extractor.rules(parsed, "test")
+    pair = next(p for p in report_pairs(parsed) if (p.subject.entity_id, p.object.entity_id) == (subject, obj))
+    assert extractor.reader is not None
+    voices = extractor.reader.conventions.voices(pair.sentence.span)
+    return pair, rule_votes(rules.claims, extractor.ontology), voices
+
+
+def test_the_namer_of_a_free_relative_is_neither_party_to_what_it_names(run: Run) -> None:
+    result = run("The Taliban raided what Pakistan called hideouts of IS-K in Kunar.")
+    assert ("taliban", "ATTACKED", "isk") in triples(result)
+    # the model alone reads Pakistan as the Taliban's target and as the attacker of IS-K
+    assert ("taliban", "ATTACKED", "pakistan") not in triples(result)
+    assert ("pakistan", "ATTACKED", "isk") not in triples(result)
+    assert result.discarded[conventions.SPEAKER] == 1
+    assert result.discarded[conventions.FREE_RELATIVE] == 1
+
+
+def test_a_model_candidate_outside_the_free_relative_is_still_added(run: Run) -> None:
+    result = run("Pakistan bombed what Afghanistan described as homes of Taliban fighters.")
+    added = [c for c in result.claims if c.note == "read by the trained relation model"]
+    assert {(c.subject, c.type, c.object) for c in added} == {("pakistan", "ATTACKED", "taliban")}
+    assert ("pakistan", "ATTACKED", "afghanistan") not in triples(result)
+
+
+def test_the_conventions_veto_by_the_tree_and_the_rules_reading(extractor: Extractor) -> None:
+    assert extractor.reader is not None
+    conv = extractor.reader.conventions
+    text = "Pakistan carried out strikes on what Iran called hideouts of the Baloch Liberation Army."
+    pair, votes, voices = _pair(extractor, text, "pakistan", "iran")
+    assert conv.veto(pair, "ATTACKED", votes, voices) == conventions.SPEAKER
+    pair, votes, voices = _pair(extractor, text, "baloch-liberation-army", "pakistan")
+    assert conv.veto(pair, "ATTACKED", votes, voices) == conventions.REVERSED  # the rules read Pakistan the agent
+    pair, votes, voices = _pair(extractor, text, "pakistan", "baloch-liberation-army")
+    assert conv.veto(pair, "ATTACKED", votes, voices) is None
+    # the speaker of the main clause is not vetoed; the speaker inside a relative clause only for a speech act
+    pair, votes, voices = _pair(extractor, "Pakistan struck the TTP near the border, Iran said.", "pakistan", "ttp")
+    assert conv.veto(pair, "ATTACKED", votes, voices) is None
+    pair, votes, voices = _pair(extractor, "Talks stalled over the TTP, which Pakistan says operates from Afghan soil.",
+                                "pakistan", "ttp")
+    assert conv.veto(pair, "ACCUSED", votes, voices) is None
+    assert conv.veto(pair, "ATTACKED", votes, voices) == conventions.SPEAKER

@@ -117,7 +117,7 @@ class Extractor:
     name: str = f"{NAME}/{VERSION}"
 
     def __init__(self, ontology: Ontology, entities: Iterable[Entity], lexicon: Lexicon | None = None, *,
-                 model: str = DEFAULT_MODEL, relations: RelationModel | None | bool = True) -> None:
+                 model: str = DEFAULT_MODEL, relations: RelationModel | bool | None = True) -> None:
         """``relations``: the trained relation model (True: the shipped one, if any; None or False: rules alone)."""
         self.ontology = ontology
         self.lexicon = lexicon or load_lexicon()
@@ -132,7 +132,7 @@ class Extractor:
         self.denial_words = frozenset(w for cue in denial_cues for w in cue.split() if w.isalpha())
         self.candidates = Candidates(self.lexicon, self.mentions.index)
         self.relations = load_model() if relations is True else (relations or None)
-        self.reader = RelationReader(self.relations, ontology) if self.relations is not None else None
+        self.reader = RelationReader(self.relations, ontology, self.lexicon) if self.relations is not None else None
         self.name = f"{NAME}/{VERSION}" + (f"+relclf-{self.relations.version}" if self.relations else "")
 
     # --- the public methods ----------------------------------------------------------------

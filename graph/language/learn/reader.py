@@ -23,7 +23,9 @@ from graph.domain.model import Claim
 from graph.domain.ontology import Ontology
 from graph.language.extract.dates import resolve_dates
 from graph.language.extract.document import ParsedReport
+from graph.language.extract.lexicon import Lexicon, load_lexicon
 from graph.language.learn.candidates import ACTOR_KINDS, Pair, report_pairs
+from graph.language.learn.conventions import Conventions, Voice
 from graph.language.learn.features import CueIndex, pair_features
 from graph.language.learn.model import NONE, RelationModel
 
@@ -58,10 +60,11 @@ _CEILING = 0.95  # a machine-read claim never claims the certainty of a curated 
 class RelationReader:
     """The shipped model applied to a parsed report's candidate pairs."""
 
-    def __init__(self, model: RelationModel, ontology: Ontology) -> None:
+    def __init__(self, model: RelationModel, ontology: Ontology, lexicon: Lexicon | None = None) -> None:
         self.model = model
         self.ontology = ontology
         self.cues = CueIndex(ontology)
+        self.conventions = Conventions(ontology, lexicon or load_lexicon())
 
     def score(self, parsed: ParsedReport, claims: list[Claim]) -> list[tuple[Pair, dict[str, float]]]:
         """Each candidate pair with its raw probability per relation type."""
@@ -83,18 +86,30 @@ class RelationReader:
                make_id: Callable[..., str] | None = None) -> None:
         """Rescore the rules' claims between actors, add the model's confident ones, as the policy says."""
         if make_id is None:
-            from graph.language.extract.pipeline import claim_id as make_id  # noqa: PLC0415 - a cycle otherwise
+            from graph.language.extract.pipeline import claim_id  # noqa: PLC0415 - a cycle otherwise
+
+            make_id = claim_id
         model = self.model
         scored = self.score(parsed, extraction.claims)
         kinds = {m.entity_id: m.kind for s in parsed.sentences for m in s.mentions}
         best: dict[tuple[str, str, str], tuple[float, Pair]] = {}
         by_pair: dict[tuple[int, str, str], dict[str, float]] = {}
+        votes = rule_votes(extraction.claims, self.ontology)
+        voices: dict[int, list[Voice]] = {}
+        vetoed: dict[tuple[str, str, str], tuple[float, str]] = {}  # what a convention kept out, and why
         for pair, probs in scored:
             by_pair[pair.key] = probs
             type_name = max(probs, key=lambda t: probs[t])
             if not self.allowed(type_name, pair.subject.kind, pair.object.kind):
                 continue
             triple = triple_of(self.ontology, pair.subject.entity_id, type_name, pair.object.entity_id)
+            if pair.sentence.start not in voices:
+                voices[pair.sentence.start] = self.conventions.voices(pair.sentence.span)
+            reason = self.conventions.veto(pair, type_name, votes, voices[pair.sentence.start])
+            if reason is not None:
+                if triple not in vetoed or probs[type_name] > vetoed[triple][0]:
+                    vetoed[triple] = (probs[type_name], reason)
+                continue
             if triple not in best or probs[type_name] > best[triple][0]:
                 best[triple] = (probs[type_name], pair)
         kept: list[Claim] = []
@@ -104,13 +119,13 @@ class RelationReader:
                     or claim.span is None or claim.type == self.ontology.denial_type:
                 kept.append(claim)
                 continue
-            probs = by_pair.get((claim.span[0], claim.subject, claim.object)) or \
+            claim_probs = by_pair.get((claim.span[0], claim.subject, claim.object)) or \
                 by_pair.get((claim.span[0], claim.object, claim.subject))
-            if probs is None or claim.type not in probs:
+            if claim_probs is None or claim.type not in claim_probs:
                 kept.append(claim.model_copy(update={"confidence": _cap(model.rules_calibration(claim.confidence)),
                                                      "extracted_by": name}))
                 continue
-            confidence = model.calibration(probs[claim.type])
+            confidence = model.calibration(claim_probs[claim.type])
             if model.policy == "model" and confidence < model.threshold:
                 dropped += 1
                 continue
@@ -138,6 +153,9 @@ class RelationReader:
         counts = Counter(extraction.discarded)
         if dropped:
             counts["rules' claim below the model's threshold"] += dropped
+        for triple, (raw, reason) in vetoed.items():
+            if triple not in have and model.calibration(raw) >= model.threshold:
+                counts[reason] += 1  # only what the model would have added: the rest it never proposed
         extraction.discarded = dict(counts)
         extraction.model_added = added
 

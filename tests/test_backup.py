@@ -14,16 +14,17 @@ from click.testing import CliRunner, Result
 from app.cli import cli
 from app.settings import Settings
 from graph.domain.errors import BackupInvalid, StoreNotEmpty, ValidationFailed
-from graph.domain.ontology import Ontology
+from graph.domain.ontology import Ontology, load_ontology
 from graph.services.backup import read_backup, restore_backup, write_backup
 from graph.services.export import admin_csv
-from graph.services.loader import load
+from graph.services.loader import load, read_bundle
 from graph.services.review import Staging
 from graph.stores.protocol import ClaimQuery, GraphStore
 from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import SEED_REPORT, SEEDS, Neo4jTestDatabase
 
-SEED_COUNTS = {"entities": 246, "sources": 1, "claims": 80}
+SEED_ENTITIES = len(read_bundle(SEEDS, load_ontology()).entities)  # entities.yaml and registry/*.yaml
+SEED_COUNTS = {"entities": SEED_ENTITIES, "sources": 1, "claims": 80}
 
 
 def stage_two_claims(staging: Staging, text: str) -> None:
@@ -74,7 +75,7 @@ def test_a_backup_restored_into_an_empty_embedded_store_gives_the_same_graph(
         original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     summary = write_backup(store, ontology, tmp_path / "graph.kgb", staging)
-    assert summary.counts == {"entity": 246, "source": 1, "claim": 80, "staged_report": 1, "staged_claim": 2}
+    assert summary.counts == {"entity": SEED_ENTITIES, "source": 1, "claim": 80, "staged_report": 1, "staged_claim": 2}
     target, target_staging = fresh(tmp_path, ontology, "restored")
     restored = restore_backup(summary.path, target, ontology, target_staging)
     assert restored.counts == {**SEED_COUNTS, "staged_claims": 2} and restored.staged == 2
@@ -87,6 +88,10 @@ def test_a_backup_restored_into_an_empty_embedded_store_gives_the_same_graph(
     for name in ("date", "end_date", "location", "incident", "note", "denies"):
         assert any(c[name] for c in after["claims"]), name
     assert any(a["valid_from"] for e in after["entities"] for a in e["aliases"])
+    for name in ("description", "parent", "parent_relation", "source"):
+        assert any(e[name] for e in after["entities"]), name
+    sahel = next(e for e in after["entities"] if e["id"] == "islamic-state-sahel")
+    assert (sahel["parent"], sahel["parent_relation"]) == ("islamic-state", "AFFILIATE_OF") and sahel["source"]
     # Merging the same backup again changes nothing.
     again = restore_backup(summary.path, target, ontology, target_staging, merge=True)
     assert again.written.unchanged == SEED_COUNTS and again.staged == 0
@@ -115,7 +120,8 @@ def test_a_backup_goes_from_the_embedded_store_to_neo4j_and_back_unchanged(
     back, back_staging = fresh(tmp_path, ontology, "back")
     restore_backup(second, back, ontology, back_staging)
     assert dump(back, back_staging) == expected
-    assert len(expected["entities"]) == 246 and len(expected["claims"]) == 80 and len(expected["staged_claims"]) == 2
+    assert len(expected["entities"]) == SEED_ENTITIES
+    assert len(expected["claims"]) == 80 and len(expected["staged_claims"]) == 2
     back.close()
 
 
@@ -178,7 +184,8 @@ def test_a_backup_is_not_restored_over_a_graph_without_merge(
         original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     backup = write_backup(store, ontology, tmp_path / "graph.kgb", staging).path
-    with pytest.raises(StoreNotEmpty, match=r"246 entities, 1 sources, 80 claims, 2 staged claims.*--merge"):
+    with pytest.raises(StoreNotEmpty,
+                       match=rf"{SEED_ENTITIES} entities, 1 sources, 80 claims, 2 staged claims.*--merge"):
         restore_backup(backup, store, ontology, staging)
     empty, empty_staging = fresh(tmp_path, ontology, "staged-only")
     stage_two_claims(empty_staging, store.get_source(SEED_REPORT).text)
@@ -226,7 +233,8 @@ def test_kg_export_and_kg_import_round_trip_and_refuse_clearly(tmp_path: Path, s
     assert kg(target, "stats", "--json").output == kg(source, "stats", "--json").output
     assert json.loads(kg(target, "review", "--json").output) == json.loads(kg(source, "review", "--json").output)
     again = kg(target, "import", str(tmp_path / "graph.kgb"))
-    assert again.exit_code == 1 and "already holds 246 entities" in again.output and "--merge" in again.output
+    assert again.exit_code == 1 and f"already holds {SEED_ENTITIES} entities" in again.output
+    assert "--merge" in again.output
     bad, line, _ = spoil(tmp_path / "graph.kgb", "unknown relation type")
     other = Settings(store="memory", data_file=tmp_path / "c" / "graph.sqlite", seeds_dir=SEEDS)
     refused = kg(other, "import", str(bad))

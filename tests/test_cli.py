@@ -274,6 +274,14 @@ def test_entity_stats_schema_and_search(loaded: Settings) -> None:
     entity = as_json(kg(loaded, "entity", "Dushanbe", "--json"))
     assert entity["id"] == "tajikistan" and entity["claims_out"]["DENIED"] == 1
     assert entity["claims_in"]["ATTACKED"] == 1
+    province = as_json(kg(loaded, "entity", "ISWAP", "--json"))
+    assert (province["id"], province["parent"], province["parent_relation"]) == ("iswap", "islamic-state",
+                                                                                 "AFFILIATE_OF")
+    assert "FTO" in province["source"]
+    shown = kg(loaded, "entity", "Ansar Dine")
+    assert "parent: Jama'at Nusrat al-Islam wal-Muslimin (jnim, MERGED_INTO)" in shown.stdout
+    assert "source: US State Department FTO list; UN 1267 list; encyclopaedic" in shown.stdout
+    assert "parent:" not in kg(loaded, "entity", "Dushanbe").stdout
     stats = as_json(kg(loaded, "stats", "--json"))
     assert stats["claims"] == sum(stats["claims_by_type"].values())
     schema = as_json(kg(loaded, "schema", "--json"))

@@ -9,7 +9,7 @@ import pytest
 
 from graph.domain.dates import window
 from graph.domain.errors import ClaimNotFound, EntityNotFound, InvalidParameter, SourceNotFound
-from graph.domain.model import Batch, Claim
+from graph.domain.model import Alias, Batch, Claim, Entity
 from graph.domain.ontology import Ontology
 from graph.services.loader import load
 from graph.stores.protocol import ClaimQuery, GraphStore
@@ -195,6 +195,36 @@ def test_lookups_and_their_errors(seeded: GraphStore, seed_text: str) -> None:
         seeded.get_claim("nope")
     with pytest.raises(SourceNotFound):
         seeded.get_source("nope")
+
+
+def test_entities_keep_their_parent_and_source_note(seeded: GraphStore) -> None:
+    sahel = seeded.resolve("ISGS", "2021-06")  # its former name, at a date it held
+    assert (sahel.id, sahel.parent, sahel.parent_relation) == ("islamic-state-sahel", "islamic-state", "AFFILIATE_OF")
+    assert sahel.source and "FTO" in sahel.source
+    assert Alias(name="ISGS", valid_until="2022-03", note="Islamic State in the Greater Sahara") in sahel.aliases
+    listed = {e.id: e for e in seeded.list_entities(kind="armed_group", limit=1000)}
+    assert (listed["ansar-dine"].parent, listed["ansar-dine"].parent_relation) == ("jnim", "MERGED_INTO")
+    assert (listed["isk"].parent, listed["isk"].source) == ("islamic-state", None)
+    assert seeded.get_entities(["adf"])["adf"].parent == "islamic-state-central-africa"
+    assert seeded.name_index().get("m23").parent_relation == "MEMBER_OF"  # type: ignore[union-attr]
+    assert seeded.get_entity("pakistan").parent is None and seeded.get_entity("pakistan").source is None
+    hit = seeded.find_entities("Shebab", limit=1)[0]
+    assert (hit.entity.id, hit.entity.parent, hit.entity.parent_relation) == ("al-shabaab", "al-qaeda", "AFFILIATE_OF")
+
+
+def test_a_changed_parent_is_written_over_and_a_dropped_one_is_gone(empty_store: GraphStore) -> None:
+    group = Entity(id="test-group", name="Test group", kind="armed_group")
+    branch = Entity(id="test-branch", name="Test branch", kind="armed_group", parent="test-group",
+                    parent_relation="AFFILIATE_OF", source="a designation list")
+    empty_store.upsert(Batch(entities=[group, branch]))
+    assert empty_store.get_entity("test-branch") == branch
+    split = branch.model_copy(update={"parent_relation": "SPLINTER_OF", "source": "press reporting"})
+    assert empty_store.upsert(Batch(entities=[split])).updated["entities"] == 1
+    assert empty_store.get_entity("test-branch") == split
+    alone = branch.model_copy(update={"parent": None, "parent_relation": None, "source": None})
+    assert empty_store.upsert(Batch(entities=[alone])).updated["entities"] == 1
+    assert empty_store.get_entity("test-branch") == alone
+    assert empty_store.upsert(Batch(entities=[alone])).unchanged["entities"] == 1
 
 
 def test_stats_count_what_the_files_hold(seeded: GraphStore, seed_claims: list[dict[str, Any]]) -> None:

@@ -44,6 +44,10 @@ class EntityHit(_Out):
     kind: str
     description: str | None
     aliases: list[Alias]
+    parent: str | None = Field(None, description="Id of the group it is a province, branch, faction or splinter of.")
+    parent_relation: str | None = Field(None, description="How it relates to its parent: one of the relation types "
+                                                           "the ontology marks `parent` (see /v1/schema).")
+    source: str | None = Field(None, description="Where the registry's facts about it come from.")
     matched: str | None = None
     score: float | None = None
 
@@ -56,6 +60,10 @@ class EntityDetail(_Out):
     kind: str
     description: str | None
     aliases: list[Alias]
+    parent: str | None = Field(None, description="Id of the group it is a province, branch, faction or splinter of.")
+    parent_relation: str | None = Field(None, description="How it relates to its parent: one of the relation types "
+                                                           "the ontology marks `parent` (see /v1/schema).")
+    source: str | None = Field(None, description="Where the registry's facts about it come from.")
     claims_out: dict[str, int]
     claims_in: dict[str, int]
     claims_total: int

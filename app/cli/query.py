@@ -65,10 +65,15 @@ def entity_command(env: Env, name: str, as_json: bool) -> None:
     click.echo(f"{entity.name} ({entity.id}, {entity.kind})")
     if entity.description:
         click.echo(entity.description)
+    if entity.parent:
+        parent = env.store.get_entities([entity.parent]).get(entity.parent)
+        click.echo(f"parent: {parent.name if parent else entity.parent} ({entity.parent}, {entity.parent_relation})")
     if entity.aliases:
         click.echo("aliases: " + ", ".join(
             a.name + (f" [{a.valid_from or '…'} to {a.valid_until or '…'}]" if a.valid_from or a.valid_until else "")
             for a in entity.aliases))
+    if entity.source:
+        click.echo(f"source: {entity.source}")
     types = sorted(set(outgoing) | set(incoming))
     click.echo(render.table(("TYPE", "AS SUBJECT", "AS OBJECT"),
                             [[t, outgoing.get(t, 0), incoming.get(t, 0)] for t in types]))

@@ -25,13 +25,21 @@ class Alias(_Model):
 
 
 class Entity(_Model):
-    """An actor, community, place or organisation, with the names reporting uses for it."""
+    """An actor, community, place or organisation, with the names reporting uses for it.
+
+    ``parent`` is the id of the group it is a province, branch, faction or splinter of, and
+    ``parent_relation`` how (a relation type the ontology marks ``parent``: a branch, a component, a splinter);
+    ``source`` says where the registry's facts about it come from (a designation list, an encyclopaedia).
+    """
 
     id: str
     name: str
     kind: str
     description: str | None = None
     aliases: list[Alias] = Field(default_factory=list)
+    parent: str | None = None
+    parent_relation: str | None = None
+    source: str | None = None
 
 
 class Source(_Model):

@@ -97,7 +97,8 @@ def graphml(part: GraphPart) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
 
 
-NODE_HEADER = ["id:ID", "name", "kind", "description", "aliases:string[]", ":LABEL"]
+NODE_HEADER = ["id:ID", "name", "kind", "description", "aliases:string[]", "parent", "parent_relation", "source",
+               ":LABEL"]
 EDGE_HEADER = [":START_ID", ":END_ID", ":TYPE", "id", "status", "asserted_by", "source", "quote",
                "span_start:int", "span_end:int", "date", "end_date", "location", "confidence:float",
                "extracted_by", "incident", "note", "denies", "disputed:boolean"]
@@ -111,7 +112,8 @@ def csv_nodes(part: GraphPart, ontology: Ontology) -> str:
     for entity in part.entities:
         label = ontology.entity_kinds[entity.kind].label if entity.kind in ontology.entity_kinds else None
         writer.writerow([entity.id, entity.name, entity.kind, entity.description or "",
-                         ";".join(a.name for a in entity.aliases), ";".join(["Entity", *filter(None, [label])])])
+                         ";".join(a.name for a in entity.aliases), entity.parent or "", entity.parent_relation or "",
+                         entity.source or "", ";".join(["Entity", *filter(None, [label])])])
     return out.getvalue()
 
 
@@ -279,7 +281,8 @@ ADMIN_PAGE = 1_000  # entities or sources read per page while writing
 # missing here stops the export (see _csv_row) rather than being dropped.
 ADMIN_NODE_COLUMNS = {
     "id": "string", "name": "string", "kind": "string", "description": "string", "aliases": "string[]",
-    "alias_details": "string", "rev": "long", "fp": "string",
+    "alias_details": "string", "parent": "string", "parent_relation": "string", "source": "string",
+    "rev": "long", "fp": "string",
     "title": "string", "outlet": "string", "outlet_id": "string", "url": "string", "published": "string",
     "reliability": "string", "note": "string", "text": "string",
     "revision": "long", "unlinked": "boolean",

@@ -11,6 +11,7 @@ only turns files into records. What the store already holds is asked by id
 A bundle is a directory laid out like the project's ``seeds/``::
 
     entities.yaml            optional: entities to add or update
+    registry/*.yaml          optional: more entities in the same format (the seeds' armed groups, by region)
     reports/<id>.txt         the report text, byte for byte
     reports/<id>.yaml        its metadata (id, title, outlet, url, published, ...)
     claims/<name>.yaml       ``source: <report id>`` and a list of ``claims``
@@ -38,7 +39,8 @@ from graph.domain.yamlio import Located, error_line, read_yaml
 from graph.stores.protocol import GraphStore
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ENTITY_FIELDS = {"id": True, "name": True, "kind": True, "description": False, "aliases": False}
+ENTITY_FIELDS = {"id": True, "name": True, "kind": True, "description": False, "aliases": False, "parent": False,
+                 "parent_relation": False, "source": False}
 ALIAS_FIELDS = {"name": True, "valid_from": False, "valid_until": False, "note": False}
 REPORT_FIELDS = {"id": True, "title": True, "outlet": True, "outlet_id": False, "url": False,
                  "published": False, "reliability": False, "note": False}
@@ -158,8 +160,10 @@ def validate(records: Records, ontology: Ontology, known: Known | None = None) -
     """
     known = known or Registry()
     problems = _Problems(records.problems)
-    entities = _read_entities(records.entities, ontology, problems)
+    read = _read_entities(records.entities, ontology, problems)
+    entities = [entity for entity, _ in read]
     context = _Context(ontology, problems, known.name_index().overlay(entities), {}, set())
+    _check_parents(read, context)
     sources = _read_reports(records.sources, context)
     context.sources.update({s.id: s for s in sources})
     wanted = {r.source for r in records.claims if r.source is not None and r.source not in context.sources}
@@ -205,12 +209,15 @@ def read_bundle_records(path: Path) -> Records:
         records.problems = problems.items
         return records
     records.entities = _entity_records(path / "entities.yaml", problems)
+    for registry_file in sorted((path / "registry").glob("*.yaml")) if (path / "registry").is_dir() else []:
+        records.entities.extend(_entity_records(registry_file, problems))
     records.sources = _report_records(path / "reports", problems)
     claim_files = sorted((path / "claims").glob("*.yaml")) if (path / "claims").is_dir() else []
     for claim_file in claim_files:
         records.claims.extend(_claim_records(claim_file, problems))
     if not records.entities and not records.sources and not claim_files:
-        problems.add(path, None, "path", str(path), "holds no entities.yaml, reports/*.yaml or claims/*.yaml")
+        problems.add(path, None, "path", str(path),
+                     "holds no entities.yaml, registry/*.yaml, reports/*.yaml or claims/*.yaml")
     records.problems = problems.items
     return records
 
@@ -360,8 +367,9 @@ def _date(record: Mapping[str, Any], key: str, file: str, prefix: str, problems:
 # --- entities -----------------------------------------------------------------------------
 
 
-def _read_entities(records: list[Record], ontology: Ontology, problems: _Problems) -> list[Entity]:
-    entities: list[Entity] = []
+def _read_entities(records: list[Record], ontology: Ontology, problems: _Problems) -> list[tuple[Entity, Record]]:
+    """The entities of the records, each with the record it was read from (for where its parent was named)."""
+    entities: list[tuple[Entity, Record]] = []
     seen: dict[str, tuple[str, int | None]] = {}
     for record in records:
         item, path, prefix = record.fields, record.origin, record.prefix
@@ -381,10 +389,52 @@ def _read_entities(records: list[Record], ontology: Ontology, problems: _Problem
             problems.add(path, _line(item, "kind"), f"{prefix}.kind", kind,
                          f"unknown entity kind (accepted: {', '.join(ontology.entity_kinds)})")
         aliases = _read_aliases(item, path, prefix, problems)
-        entities.append(Entity(id=entity_id, name=_text(item, "name", path, prefix, problems) or entity_id,
-                               kind=kind, description=_text(item, "description", path, prefix, problems),
-                               aliases=aliases))
+        parent = _text(item, "parent", path, prefix, problems)
+        relation = _text(item, "parent_relation", path, prefix, problems)
+        if relation is not None and relation not in ontology.parent_relations:
+            problems.add(path, _line(item, "parent_relation"), f"{prefix}.parent_relation", relation,
+                         f"not a parent relation (accepted: {', '.join(ontology.parent_relations)})")
+        if (parent is None) != (relation is None):
+            given, missing = ("parent", "parent_relation") if relation is None else ("parent_relation", "parent")
+            problems.add(path, _line(item, given), f"{prefix}.{missing}", None, f"missing: {given} needs {missing}")
+        entities.append((Entity(id=entity_id, name=_text(item, "name", path, prefix, problems) or entity_id,
+                                kind=kind, description=_text(item, "description", path, prefix, problems),
+                                aliases=aliases, parent=parent, parent_relation=relation,
+                                source=_text(item, "source", path, prefix, problems)), record))
     return entities
+
+
+def _check_parents(read: list[tuple[Entity, Record]], context: _Context) -> None:
+    """Each parent is an entity of the batch or the graph, of a kind its relation admits, and no chain of
+    parents comes back to where it started."""
+    index = context.index
+    for entity, record in read:
+        if entity.parent is None:
+            continue
+        item, path, where = record.fields, record.origin, f"{record.prefix}.parent"
+        parent = index.get(entity.parent)
+        if parent is None:
+            near = [m["id"] for m in index.suggest(entity.parent, limit=3)]
+            hint = f"; did you mean: {', '.join(near)}" if near else ""
+            context.problems.add(path, _line(item, "parent"), where, entity.parent,
+                                 f"unknown entity id (a parent is named by its id){hint}")
+            continue
+        relation = context.ontology.relation_types.get(entity.parent_relation or "")
+        if relation is not None and relation.parent:
+            for role, kind, allowed in (("entity", entity.kind, relation.subject_kinds),
+                                        ("parent", parent.kind, relation.object_kinds)):
+                if kind not in allowed:
+                    context.problems.add(path, _line(item, "parent_relation"), f"{record.prefix}.parent_relation",
+                                         relation.name, f"the {role} is a {kind}; {relation.name} joins "
+                                         f"{', '.join(relation.subject_kinds)} to {', '.join(relation.object_kinds)}")
+        seen = [entity.id]
+        step: Entity | None = parent
+        while step is not None and step.id not in seen:
+            seen.append(step.id)
+            step = index.get(step.parent) if step.parent else None
+        if step is not None and step.id == entity.id:
+            context.problems.add(path, _line(item, "parent"), where, entity.parent,
+                                 f"parents run in a circle: {' → '.join([*seen, step.id])}")
 
 
 def _read_aliases(item: Mapping[str, Any], path: str, prefix: str, problems: _Problems) -> list[Alias]:

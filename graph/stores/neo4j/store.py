@@ -628,7 +628,8 @@ def _entity_from(properties: dict[str, Any]) -> Entity:
     aliases = ([Alias.model_validate(a) for a in json.loads(details)] if details
                else [Alias(name=name) for name in properties.get("aliases", [])])
     return Entity(id=properties["id"], name=properties["name"], kind=properties["kind"],
-                  description=properties.get("description"), aliases=aliases)
+                  description=properties.get("description"), aliases=aliases, parent=properties.get("parent"),
+                  parent_relation=properties.get("parent_relation"), source=properties.get("source"))
 
 
 def _source_from(properties: dict[str, Any]) -> Source:

@@ -51,6 +51,7 @@ NAME = "kg-parse"
 VERSION = "2.0"
 _LOOKBACK = 4  # sentences back that "days later" may count from
 # how a claim was read, and the confidence that reading starts from (see ``_confidence``)
+HEDGE_DISCOUNT = 0.15  # a hedged clause ("may have", "is believed to") is trusted this much less
 BASE = {"verb": 0.85, "passive": 0.85, "responsibility": 0.85, "noun": 0.75, "compound": 0.7,
         "responsibility-earlier": 0.7, "attributed": 0.7, "denial": 0.75}
 
@@ -462,7 +463,7 @@ class _Run:
         for end in (subject, obj):
             score -= {"coreference": 0.1, "demonym": 0.05, "event": 0.0, "inferred": 0.15}.get(end.via, 0.0)
         if stance == "hedged":
-            score -= 0.15
+            score -= HEDGE_DISCOUNT
         if sentence.headline:
             score -= 0.1
         if speaker is not None and speaker.generic:

@@ -85,9 +85,9 @@ class RelationReader:
     def add_to(self, parsed: ParsedReport, extraction: Extraction, name: str,
                make_id: Callable[..., str] | None = None) -> None:
         """Rescore the rules' claims between actors, add the model's confident ones, as the policy says."""
-        if make_id is None:
-            from graph.language.extract.pipeline import claim_id  # noqa: PLC0415 - a cycle otherwise
+        from graph.language.extract.pipeline import HEDGE_DISCOUNT, claim_id  # noqa: PLC0415 - a cycle otherwise
 
+        if make_id is None:
             make_id = claim_id
         model = self.model
         scored = self.score(parsed, extraction.claims)
@@ -126,6 +126,10 @@ class RelationReader:
                                                      "extracted_by": name}))
                 continue
             confidence = model.calibration(claim_probs[claim.type])
+            if "hedged" in (claim.note or "").split("; "):
+                # the model does not weigh the hedge (the gold codes hedged statements as no claim at all),
+                # so the rules' discount for it stays on the model's figure
+                confidence = max(0.0, min(_CEILING, confidence) - HEDGE_DISCOUNT)
             if model.policy == "model" and confidence < model.threshold:
                 dropped += 1
                 continue

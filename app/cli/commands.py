@@ -34,20 +34,21 @@ def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind
     if store_kind is not None:
         env.use_store(store_kind)
     bundle = path or env.settings.seeds_dir
-    batch, result = load(bundle, env.store, env.ontology, dry_run=check)
-    counts = {"entities": len(batch.entities), "sources": len(batch.sources), "claims": len(batch.claims)}
+    batch, result = load(bundle, env.store, env.ontology, dry_run=check, decisions=env.replay_decisions)
+    counts = {"entities": len(batch.entities), "sources": len(batch.sources), "claims": len(batch.claims),
+              "incidents": len(batch.incidents)}
     if as_json:
         emit({"path": str(bundle), "checked": counts, "written": result.model_dump() if result else None})
         return
     if result is None:
         click.echo(f"{bundle}: valid ({counts['entities']} entities, {counts['sources']} sources, "
-                   f"{counts['claims']} claims); nothing written (--check)")
+                   f"{counts['claims']} claims, {counts['incidents']} incidents); nothing written (--check)")
         return
     click.echo(f"Loaded {bundle} into {env.where}")
     click.echo(render.table(
         ("", "CREATED", "UPDATED", "UNCHANGED"),
         [[kind, result.created[kind], result.updated[kind], result.unchanged[kind]]
-         for kind in ("entities", "sources", "claims")],
+         for kind in ("entities", "sources", "claims", "incidents")],
     ))
 
 

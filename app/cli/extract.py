@@ -10,14 +10,17 @@ import yaml
 
 from app.cli import render
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
+from app.cli.incidents import INCIDENT_HEADERS, incident_row
 from graph.domain.errors import ExtractionInputError, KgError
 from graph.domain.inputs import check_text, check_url, report_text_problem
-from graph.language.extract.pipeline import Extraction
+from graph.domain.model import IncidentOut, SourceRef
+from graph.language.extract.pipeline import Extraction, outlet_name
 from graph.language.extract.text import ReportInput, read_report, with_given_metadata
 from graph.services.claim_scoring import SCOPES, Score, benchmark, evaluate_bundle, synthetic_articles
+from graph.services.incidents import incident_out
 from graph.services.ingest import IngestResult, candidate_dict, ingest, ingest_many
 from graph.services.loader import read_bundle
-from graph.services.records import claim_record
+from graph.services.records import claim_record, incident_record
 from graph.services.review import Staging
 
 
@@ -55,10 +58,22 @@ def _discarded_line(extraction: Extraction) -> str:
     return "read and discarded: " + ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
 
 
-def _extraction_dict(extraction: Extraction) -> dict[str, Any]:
+def _incidents_out(env: Env, extraction: Extraction) -> list[IncidentOut]:
+    """The report's incidents as ``kg incidents --json`` gives them: names beside ids, the report cited as it came
+    (it is not in the store yet)."""
+    report = extraction.report
+    ref = SourceRef(id=extraction.source_id, title=report.title or report.text.strip().splitlines()[0][:120],
+                    outlet=outlet_name(report), url=report.url, published=report.published,
+                    reliability=report.reliability)
+    names = {e.id: e.name for e in env.extractor.entities.values()}
+    return [incident_out(env.ontology, i, names, {extraction.source_id: ref}) for i in extraction.incidents]
+
+
+def _extraction_dict(env: Env, extraction: Extraction) -> dict[str, Any]:
     return {"source": extraction.source_id, "outlet": extraction.outlet, "outlet_known": extraction.outlet_known,
             "sentences": extraction.sentences,
             "claims": [c.model_dump() | {"disputed": False, "disputed_by": []} for c in extraction.claims],
+            "incidents": [i.model_dump(mode="json") for i in _incidents_out(env, extraction)],
             "candidates": [candidate_dict(c) for c in extraction.candidates],
             "discarded": extraction.discarded, "skipped": extraction.skipped}
 
@@ -66,11 +81,16 @@ def _extraction_dict(extraction: Extraction) -> dict[str, Any]:
 def _yaml_output(env: Env, extraction: Extraction) -> str:
     body = {"source": extraction.source_id,
             "claims": [claim_record(c) for c in extraction.claims],
+            "incidents": [incident_record(i) for i in extraction.incidents],
             "candidates": [candidate_dict(c) for c in extraction.candidates]}
     outlet = extraction.outlet if extraction.outlet_known else f"{extraction.outlet} (not in the registry yet)"
     header = (f"# extracted by {env.extractor.name} ({env.extractor.model}) from {extraction.report.origin}: "
-              f"{len(extraction.claims)} claims, {len(extraction.candidates)} candidate names, "
+              f"{len(extraction.claims)} claims, {len(extraction.incidents)} incidents, "
+              f"{len(extraction.candidates)} candidate names, "
               f"{extraction.sentences} sentences read; outlet {outlet}\n# {_discarded_line(extraction)}\n")
+    if extraction.incidents:
+        table = render.table(INCIDENT_HEADERS, [incident_row(i) for i in _incidents_out(env, extraction)])
+        header += "".join(f"# {line}\n" for line in table.splitlines())
     return header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=110)
 
 
@@ -84,7 +104,7 @@ def extract_command(env: Env, location: str, title: str | None, outlet: str | No
                     date: str | None, as_json: bool) -> None:
     extraction = env.extractor.run(_report(env, location, title, outlet, url, date))
     if as_json:
-        emit(_extraction_dict(extraction))
+        emit(_extraction_dict(env, extraction))
         return
     click.echo(_yaml_output(env, extraction), nl=False)
 
@@ -114,7 +134,8 @@ def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outl
     extractions = env.extractor.run_many(reports, n_process=processes)
     results: list[IngestResult] = [
         ingest(report, env.store, env.ontology, extractor=env.extractor, review=review,
-               staging=env.settings.staging_path, min_confidence=min_confidence, extraction=extraction)
+               staging=env.settings.staging_path, min_confidence=min_confidence, extraction=extraction,
+               decisions=env.decisions)
         for report, extraction in zip(reports, extractions, strict=True)]
     if as_json:
         emit(results[0].as_dict() if len(results) == 1 else [r.as_dict() for r in results])
@@ -125,7 +146,8 @@ def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outl
 
 def _ingest_together(env: Env, reports: list[ReportInput], processes: int, as_json: bool) -> None:
     """Many reports loaded whole as one write: a claim any of them brings that the loader refuses loads none."""
-    many = ingest_many(reports, env.store, env.ontology, extractor=env.extractor, processes=processes)
+    many = ingest_many(reports, env.store, env.ontology, extractor=env.extractor, processes=processes,
+                       decisions=env.decisions)
     if as_json:
         emit({"reports": [r.as_dict() for r in many.reports], "written": many.written.model_dump()})
         return
@@ -135,12 +157,15 @@ def _ingest_together(env: Env, reports: list[ReportInput], processes: int, as_js
         if not extraction.outlet_known:
             click.echo(f"outlet: {extraction.outlet} was not in the registry; added as an organization")
         click.echo(_discarded_line(extraction))
+        for line in result.placed or []:
+            click.echo(f"incident: {line}")
         for candidate in extraction.candidates:
             click.echo(f"candidate: {candidate.name} ({candidate.reason}): {candidate.sentences[0][:100]}")
     written = many.written
     click.echo(f"{len(many.reports)} reports in one write: created {written.created['claims']} claims, "
-               f"{written.created['sources']} sources, {written.created['entities']} entities "
-               f"({written.unchanged['claims']} claims already there)")
+               f"{written.created['sources']} sources, {written.created['entities']} entities, "
+               f"{written.created['incidents']} incidents ({written.updated['incidents']} told by more reports now; "
+               f"{written.unchanged['claims']} claims already there)")
 
 
 def _print_ingest(env: Env, result: IngestResult, *, staged_only: bool) -> None:
@@ -156,6 +181,8 @@ def _print_ingest(env: Env, result: IngestResult, *, staged_only: bool) -> None:
     if not extraction.outlet_known:
         click.echo(f"outlet: {extraction.outlet} was not in the registry; added as an organization")
     click.echo(_discarded_line(extraction))
+    for line in result.placed or []:
+        click.echo(f"incident: {line}")
     for candidate in extraction.candidates:
         click.echo(f"candidate: {candidate.name} ({candidate.reason}): {candidate.sentences[0][:100]}")
 

@@ -19,11 +19,11 @@ from graph.services.backup import read_backup, restore_backup, write_backup
 from graph.services.export import admin_csv
 from graph.services.loader import load
 from graph.services.review import Staging
-from graph.stores.protocol import ClaimQuery, GraphStore
+from graph.stores.protocol import ClaimQuery, GraphStore, IncidentQuery
 from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import SEED_REPORT, SEEDS, Neo4jTestDatabase
 
-SEED_COUNTS = {"entities": 246, "sources": 1, "claims": 80}
+SEED_COUNTS = {"entities": 246, "sources": 1, "claims": 80, "incidents": 8}
 
 
 def stage_two_claims(staging: Staging, text: str) -> None:
@@ -49,6 +49,7 @@ def dump(store: GraphStore, staging: Staging) -> dict[str, Any]:
         "entities": [e.model_dump() for e in store.entities()],
         "sources": [s.model_dump() for s in store.sources()],
         "claims": [c.model_dump() for c in store.claims(ClaimQuery())],
+        "incidents": [i.model_dump() for i in store.incidents(IncidentQuery(limit=500))],
         "stats": store.stats().model_dump(),
         "staged_reports": staging.reports(),
         "staged_claims": staging.claims(),
@@ -74,10 +75,11 @@ def test_a_backup_restored_into_an_empty_embedded_store_gives_the_same_graph(
         original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     summary = write_backup(store, ontology, tmp_path / "graph.kgb", staging)
-    assert summary.counts == {"entity": 246, "source": 1, "claim": 80, "staged_report": 1, "staged_claim": 2}
+    assert summary.counts == {"entity": 246, "source": 1, "claim": 80, "incident": 8, "incident_decision": 0,
+                              "staged_report": 1, "staged_claim": 2}
     target, target_staging = fresh(tmp_path, ontology, "restored")
     restored = restore_backup(summary.path, target, ontology, target_staging)
-    assert restored.counts == {**SEED_COUNTS, "staged_claims": 2} and restored.staged == 2
+    assert restored.counts == {**SEED_COUNTS, "incident_decisions": 0, "staged_claims": 2} and restored.staged == 2
     assert restored.written.created == SEED_COUNTS
     before, after = dump(store, staging), dump(target, target_staging)
     assert len(after["claims"]) == 80 and len(after["staged_claims"]) == 2
@@ -178,7 +180,8 @@ def test_a_backup_is_not_restored_over_a_graph_without_merge(
         original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     backup = write_backup(store, ontology, tmp_path / "graph.kgb", staging).path
-    with pytest.raises(StoreNotEmpty, match=r"246 entities, 1 sources, 80 claims, 2 staged claims.*--merge"):
+    with pytest.raises(StoreNotEmpty,
+                       match=r"246 entities, 1 sources, 80 claims, 8 incidents, 2 staged claims.*--merge"):
         restore_backup(backup, store, ontology, staging)
     empty, empty_staging = fresh(tmp_path, ontology, "staged-only")
     stage_two_claims(empty_staging, store.get_source(SEED_REPORT).text)

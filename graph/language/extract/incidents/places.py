@@ -29,8 +29,9 @@ RANK = {"site": 0, "neighbourhood": 1, "city": 2, "district": 3, "province": 4, 
 _LOCATIVE = {"in", "at", "near", "outside", "inside", "into", "across", "on", "around", "within", "throughout",
              "along", "off", "over", "toward", "towards", "to"}
 _PLACE_NOUNS = {"province", "city", "district", "town", "village", "outskirts", "area", "region", "capital",
-                "suburb", "neighbourhood", "neighborhood", "valley", "agency", "county", "state", "port", "border",
-                "heart", "centre", "center", "part", "parts"}
+                "suburb", "suburbs", "neighbourhood", "neighborhood", "valley", "agency", "county", "state", "port",
+                "border", "heart", "centre", "center", "part", "parts", "edge", "entrance", "gates", "north", "south",
+                "east", "west", "northwest", "northeast", "southwest", "southeast", "outskirt"}
 _KIND_AFTER = {"district": "district", "province": "province", "city": "city", "town": "city", "village": "city",
                "valley": "district", "agency": "district", "region": "province", "area": None, "tehsil": "district"}
 _NOT_PLACES = {"PERSON", "ORG", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "WORK_OF_ART",

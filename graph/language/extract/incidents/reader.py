@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 
 from graph.domain.dates import PartialDate
 from graph.domain.errors import OntologyError
-from graph.domain.gazetteer import Gazetteer, load_gazetteer
+from graph.domain.gazetteer import Gazetteer, fold, load_gazetteer
 from graph.domain.incident_match import broader_chain, dates_overlap, fallback_type, km
 from graph.domain.model import (
     Claim,
@@ -209,7 +209,7 @@ class _Reading:
         places = r.places.find(sentence, self.hints) if (words or stances or figures) else []
         touched: list[tuple[_Event, _Draft]] = []
         for event in self._events(sentence, words, dates, places):
-            draft = self._place(event, bool(figures))
+            draft = self._place(event, bool(figures), [d for _, d in touched])
             if draft is not None:
                 touched.append((event, draft))
                 self._read_words(event, draft)
@@ -257,16 +257,16 @@ class _Reading:
             return False
         chain = [head, *list(ancestors(head))[:3]]
         for token in chain:
-            if token is not head and token.dep_ in ("ccomp", "parataxis") and token.pos_ == "VERB":
+            if token != head and token.dep_ in ("ccomp", "parataxis") and token.pos_ == "VERB":
                 break
             lemma = token.lemma_.lower()
-            if token is not head and lemma in unreal and token.pos_ in ("VERB", "NOUN", "ADJ", "AUX"):
+            if token != head and lemma in unreal and token.pos_ in ("VERB", "NOUN", "ADJ", "AUX"):
                 return False
             for child in token.children:
                 if child.dep_ in ("aux", "amod", "mark") and child.lemma_.lower() in unreal and not any(
                         c.lemma_.lower() == "have" and c.dep_ == "aux" for c in token.children):
                     return False
-            if token.pos_ == "VERB" and token is not head:
+            if token.pos_ == "VERB" and token != head:
                 break
         if any(c.tag_ == "JJS" or c.lower_ in ("deadliest", "worst", "bloodiest", "biggest", "largest")
                for c in head.children if c.dep_ == "amod"):
@@ -313,30 +313,37 @@ class _Reading:
             owned |= subtree
             events.append(_Event([word], sentence, own_dates, own_places, background=True))
         if main:
-            reach = set().union(*(self._reach(w) for w in main)) - owned
-            rest_dates = [d for i, d in dates if i is None or i in reach]
-            rest_places = [p for p in places if p.token.i in reach]
+            outside = owned | self._outside(sentence, main)
+            rest_dates = [d for i, d in dates if i is None or i not in outside]
+            rest_places = [p for p in places if p.token.i not in outside]
             events.insert(0, _Event(main, sentence, rest_dates, rest_places))
         return events
 
-    @staticmethod
-    def _reach(word: EventWord) -> set[int]:
-        """The tokens whose dates and places are the event word's own: a verb's clause (without what is said in
-        it or of its nouns), a noun's phrase and the phrases of place and time of the verb it is the subject or
-        object of ("a blast ripped through a mosque on Friday")."""
-        head = word.head
-        if word.part == "verb":
-            skipped = {t.i for c in head.children if c.dep_ in ("ccomp", "parataxis", "csubj") for t in c.subtree}
-            skipped |= {t.i for c in head.subtree if c.dep_ in ("relcl", "acl") and c is not head
-                        and c.head is not head for t in c.subtree}
-            return {t.i for t in head.subtree} - skipped
-        tokens = {t.i for t in head.subtree}
-        verb = head.head
-        if head.dep_ in ("nsubj", "nsubjpass", "dobj") and verb.pos_ == "VERB" and verb.lemma_.lower() != "be":
-            for child in verb.children:
-                if child.dep_ in ("prep", "npadvmod", "advmod", "agent") and child.lower_ not in ("according",):
-                    tokens |= {t.i for t in child.subtree}
-        return tokens
+    def _outside(self, sentence: Sentence, words: list[EventWord]) -> set[int]:
+        """The tokens whose dates and places are not the event's: what a speech verb over the event says of the
+        speaking ("Pakistan's military said on Thursday that the fighters who stormed …"), and clauses that did not
+        happen ("Iran would hit bases inside Pakistan if …") that hold none of the event's words."""
+        heads = {w.head.i for w in words}
+        outside: set[int] = set()
+        speech = self.r.actors.speech
+        for word in words:
+            below = word.head
+            for token in ancestors(word.head):
+                if token.pos_ in ("VERB", "AUX") and (token.lemma_.lower() in speech or token.lower_ in speech) \
+                        and below.dep_ in ("ccomp", "parataxis", "advcl", "xcomp"):
+                    for child in token.children:
+                        if child != below and child.dep_ not in ("nsubj", "nsubjpass"):
+                            outside |= {t.i for t in child.subtree}
+                below = token
+        for token in sentence.span:
+            unreal = any(c.dep_ == "aux" and c.lemma_.lower() in ("would", "could", "will", "might", "may", "should")
+                         for c in token.children) or any(c.dep_ == "mark" and c.lower_ in ("if", "unless")
+                                                         for c in token.children)
+            if unreal and token.pos_ in ("VERB", "AUX"):
+                subtree = {t.i for t in token.subtree}
+                if not subtree & heads:
+                    outside |= subtree
+        return outside - heads
 
     def _other(self, word: EventWord) -> bool:
         """A word told as another incident than the one being told ("a similar attack", "since a bombing")."""
@@ -347,7 +354,11 @@ class _Reading:
         if marks & self.r.words.other_event_words:
             return True
         indefinite = any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children)
-        return indefinite and head.dep_ == "pobj" and head.head.lower_ in _BACKGROUND_PREPS
+        if indefinite and head.dep_ == "pobj" and head.head.lower_ in _BACKGROUND_PREPS:
+            return True  # "weeks after a similar attack on Termez"
+        # "a week after a suicide bombing killed soldiers": the subject of a clause opened by "after"
+        return indefinite and head.dep_ in ("nsubj", "nsubjpass") and any(
+            c.dep_ == "mark" and c.lower_ in _BACKGROUND_PREPS for c in head.head.children)
 
     # --- events to incidents -----------------------------------------------------------------
 
@@ -371,11 +382,14 @@ class _Reading:
             score += 1
         return score
 
-    def _place(self, event: _Event, figures: bool) -> _Draft | None:  # noqa: PLR0911 - a return per outcome
+    def _place(self, event: _Event, figures: bool,  # noqa: PLR0911 - a return per outcome
+               joined: Sequence[_Draft] = ()) -> _Draft | None:
         """The draft an event joins, or a new one, or None when it is too vague to be an incident."""
         current = self.current
         if event.background:
             for draft in reversed(self.drafts):
+                if draft is current or draft in joined:
+                    continue  # told as another incident than the one the report is telling
                 if self._compatible(draft, event, strict=True):
                     draft.add_sentence(event.sentence)
                     return draft
@@ -387,7 +401,7 @@ class _Reading:
             current.add_sentence(event.sentence)
             return current
         if current is not None and event.sentence.number - current.last <= _STANCE_REACH and (
-                event.definite or (not event.dates and not event.places)) and \
+                event.definite or (not event.dates and not event.places)) and self._related(current, event) and \
                 not (current.dates and event.dates and not dates_overlap(str(current.dates[0]), str(event.dates[0]))):
             # "the shelling", "the clash", "the raids came as the prime minister was in Beijing", "the attacker opened
             # fire on police at the gate": the incident being told, whatever word names it now and wherever else the
@@ -411,6 +425,20 @@ class _Reading:
             return draft
         self.discarded["incident: no anchor"] += 1
         return None
+
+    def _related(self, draft: _Draft, event: _Event) -> bool:
+        """Whether the event's words may name the draft's incident: a generic word ("the attack", "the incident"),
+        or a type its types refine or are refined by, or one reporting confuses with them ("the hijackings" in a
+        report of airstrikes are another incident)."""
+        ontology, fallback = self.r.ontology, self.r.fallback
+        held = {t for t, _ in draft.types}
+        for word in event.words:
+            if word.type == fallback or not held or word.type in held:
+                return True
+            if any(word.type in broader_chain(ontology, t) or t in broader_chain(ontology, word.type)
+                   or frozenset((t, word.type)) in self.r.confusable for t in held):
+                return True
+        return False
 
     def _new(self, event: _Event, *, background: bool) -> _Draft:
         draft = _Draft(len(self.drafts), background)
@@ -629,8 +657,8 @@ class _Reading:
                    for s in draft.sentences[:MAX_QUOTES]]
         reports = self._figures_on_reports(reports, draft, figures)
         anchors = sum(bool(x) for x in (when, place, perpetrators, figures.get("killed") or figures.get("injured")))
-        slug = _SLUG.sub("-", f"{(place.name if place else 'unplaced')} {kind.replace('_', ' ')} {when or 'undated'}"
-                         .lower()).strip("-")
+        slug = _SLUG.sub("-", fold(f"{(place.name if place else 'unplaced')} {kind.replace('_', ' ')} "
+                                   f"{when or 'undated'}")).strip("-")
         return Incident(
             id=slug, type=kind, date=when, place=place, admin1=admin1, admin1_code=admin1_code, country=country,
             location=location, perpetrators=perpetrators, targets=targets, killed=figures.get("killed"),

@@ -11,12 +11,14 @@ import yaml
 from app.cli import render
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
 from app.cli.incidents import INCIDENT_HEADERS, incident_row
+from app.components import scratch_store
 from graph.domain.errors import ExtractionInputError, KgError
 from graph.domain.inputs import check_text, check_url, report_text_problem
 from graph.domain.model import IncidentOut, SourceRef
 from graph.language.extract.pipeline import Extraction, outlet_name
 from graph.language.extract.text import ReportInput, read_report, with_given_metadata
 from graph.services.claim_scoring import SCOPES, Score, benchmark, evaluate_bundle, synthetic_articles
+from graph.services.incident_scoring import Ratio, evaluate_incidents, read_set
 from graph.services.incidents import incident_out
 from graph.services.ingest import IngestResult, candidate_dict, ingest, ingest_many
 from graph.services.loader import read_bundle
@@ -255,6 +257,59 @@ def eval_command(env: Env, gold: Path, scope: str, show_errors: bool, as_json: b
         for label, triples in (("missed", score.missed), ("spurious", score.spurious)):
             for triple in triples:
                 click.echo(f"{label}: {' '.join(triple)}")
+
+
+@cli.command("eval-incidents", help="Score the incident reader on a set of reports against its incidents.yaml: "
+                                    "incidents found and real, reports merged, perpetrators and casualties right.")
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--errors", "show_errors", is_flag=True, help="Also list the incidents missed, those not real, and "
+                                                             "each perpetrator and figure the reader got wrong.")
+@json_option
+@pass_env
+@handles_errors
+def eval_incidents_command(env: Env, gold: Path, show_errors: bool, as_json: bool) -> None:
+    registry = read_bundle(env.settings.seeds_dir, env.ontology).entities
+    run = read_set(gold, env.ontology, registry)
+    from graph.language.extract.pipeline import Extractor  # noqa: PLC0415 - over the seeds' and the set's names only
+
+    extractor = Extractor(env.ontology, [*registry, *run.entities], model=env.settings.spacy_model)
+    store = scratch_store(env.ontology)
+    try:
+        score, reports = evaluate_incidents(gold, store, env.ontology, extractor, registry)
+    finally:
+        store.close()
+    if as_json:
+        emit({"gold": str(gold), "reports": reports, **score.as_dict()})
+        return
+    click.echo(f"{gold}: {reports} report(s) read into one scratch store as ingest reads them, "
+               f"{score.recall.total} gold incidents, {score.precision.total} read")
+
+    def shown(ratio: Ratio) -> str:
+        return f"{ratio.value:.2f}" if ratio.value is not None else "-"
+
+    f1 = score.merge_f1
+    click.echo(render.table(("FIGURE", "RIGHT", "OF", "VALUE"), [
+        ["incidents found (recall)", score.recall.right, score.recall.total, shown(score.recall)],
+        ["incidents real (precision)", score.precision.right, score.precision.total, shown(score.precision)],
+        ["merge precision (pairs)", score.merge_precision.right, score.merge_precision.total,
+         shown(score.merge_precision)],
+        ["merge recall (pairs)", score.merge_recall.right, score.merge_recall.total, shown(score.merge_recall)],
+        ["merge F1", "", "", f"{f1:.2f}" if f1 is not None else "-"],
+        ["perpetrator right", score.perpetrators.right, score.perpetrators.total, shown(score.perpetrators)],
+        ["casualties right", score.casualties.right, score.casualties.total, shown(score.casualties)],
+        ["type right", score.types.right, score.types.total, shown(score.types)],
+        ["date right", score.dates.right, score.dates.total, shown(score.dates)],
+        ["place right", score.places.right, score.places.total, shown(score.places)],
+        ["must-not-merge kept apart", score.must_not_merge.right, score.must_not_merge.total,
+         shown(score.must_not_merge)],
+    ]))
+    if show_errors:
+        for gold_id in score.missed:
+            click.echo(f"missed: {gold_id}")
+        for output_id in score.spurious:
+            click.echo(f"not real: {output_id}")
+        for line in score.errors:
+            click.echo(f"wrong: {line}")
 
 
 @cli.command("throughput", help="Extractor throughput on ~600-word articles, beside the language pipeline alone.")

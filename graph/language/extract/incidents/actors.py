@@ -191,9 +191,11 @@ class ActorReader:
             break
         return []
 
-    def targets(self, sentence: Sentence, head: Token, part: str) -> list[tuple[str | None, str | None]]:
+    def targets(self, sentence: Sentence, head: Token, part: str,
+                start: int | None = None) -> list[tuple[str | None, str | None]]:
         """What the event word at ``head`` struck: (entity id, None) for an entity of the graph, (None,
-        description) for one described ("police post")."""
+        description) for one described ("police post"). ``start`` is where the event word begins: its own words
+        ("car" of "car bomb") are no target."""
         phrases: list[Token] = []
         if part == "verb" and not is_passive(head):
             phrases += children(head, "dobj")
@@ -204,7 +206,8 @@ class ActorReader:
             if clause.lemma_.lower() in ("target", "hit", "strike", "attack"):
                 phrases += children(clause, "dobj") + preps(clause, "on", "at")
         if part == "noun":
-            phrases += [c for c in head.children if c.dep_ == "compound" and self._described(c)]
+            phrases += [c for c in head.children if c.dep_ == "compound" and self._described(c)
+                        and (start is None or c.i < start)]
         found: list[tuple[str | None, str | None]] = []
         for phrase in phrases:
             for token in conjuncts(phrase):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
+from graph.domain.dates import MONTHS
 from graph.domain.gazetteer import Gazetteer, Place, fold
 from graph.domain.model import Entity
 from graph.language.extract.document import Sentence
@@ -34,6 +35,7 @@ _PLACE_NOUNS = {"province", "city", "district", "town", "village", "outskirts", 
                 "east", "west", "northwest", "northeast", "southwest", "southeast", "outskirt"}
 _KIND_AFTER = {"district": "district", "province": "province", "city": "city", "town": "city", "village": "city",
                "valley": "district", "agency": "district", "region": "province", "area": None, "tehsil": "district"}
+_CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", *MONTHS}
 _NOT_PLACES = {"PERSON", "ORG", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "WORK_OF_ART",
                "EVENT", "LAW", "LANGUAGE", "PRODUCT", "QUANTITY"}
 
@@ -140,17 +142,21 @@ class PlaceFinder:
                 place = self._lookup(mention.text, hints, strict=False) or self._lookup(entity.name, hints,
                                                                                         strict=False)
             return PlaceHit(entity.name, token, place, entity.id, origin=_origin(token))
-        if entity.kind != "state" or not _locative(token) or mention.possessive:
+        if entity.kind not in ("state", "armed_group") or not _locative(token) or mention.possessive:
             return None
         surface = mention.text
         if fold(surface) not in {fold(entity.name)} and token.ent_type_ != "NORP":
-            # a capital standing for its state ("Kabul", "Islamabad"): where it happened, the city itself
+            # a capital standing for its state or its rulers ("Islamabad", "Kabul" for the Taliban): where it
+            # happened, the city itself
             city = self._lookup(surface, hints, strict=True)
             if city is not None and city.kind != "country":
                 return PlaceHit(city.name, token, city, self.entity_of_key.get(city.key), origin=_origin(token))
+        if entity.kind != "state":
+            return None
         code = self.country_of(entity.id)
         place = self.gazetteer.get(f"country:{code}") if code else None
-        if token.ent_type_ == "NORP" or token.tag_ == "JJ":
+        if place is None or (fold(surface) not in {fold(entity.name), fold(place.name)} and \
+                self.gazetteer.resolve(surface, kind="country") is None):
             return None  # "Afghan", "Pakistani": a demonym, not a place
         return PlaceHit(entity.name, token, place, entity.id, origin=_origin(token))
 
@@ -165,7 +171,7 @@ class PlaceFinder:
         labelled = head.ent_type_ in ("GPE", "LOC", "FAC")
         if not located and not labelled:
             return None
-        if head.ent_type_ in ("DATE", "TIME") or (head.ent_type_ in _NOT_PLACES and not located and not kind_word):
+        if head.lower_ in _CALENDAR or (head.ent_type_ in _NOT_PLACES and not located and not kind_word):
             return None
         if head.ent_type_ in ("PERSON", "ORG", "NORP") and not kind_word and not located:
             return None

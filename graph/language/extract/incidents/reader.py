@@ -271,7 +271,7 @@ class _Reading:
         if any(c.tag_ == "JJS" or c.lower_ in ("deadliest", "worst", "bloodiest", "biggest", "largest")
                for c in head.children if c.dep_ == "amod"):
             return False  # "the deadliest attack in the city since 2018": a comparison, not an event
-        if word.plural:
+        if word.plural and (head.lemma_.lower() in self.r.event_nouns or head.lower_ in self.r.event_nouns):
             words = {c.lower_ for c in head.children if c.dep_ in ("det", "nummod", "amod", "compound", "poss")}
             if not words & _PLURAL_ONE:
                 return False
@@ -376,7 +376,8 @@ class _Reading:
         if any(not w.weak for w in event.words):
             score += 1
         heads = [w.head for w in event.words]
-        if any(self.r.actors.targets(event.sentence, h, w.part) for h, w in zip(heads, event.words, strict=True)):
+        if any(self.r.actors.targets(event.sentence, h, w.part, w.start)
+               for h, w in zip(heads, event.words, strict=True)):
             score += 1
         if any(self.r.actors.agents(event.sentence, w.head, w.part) for w in event.words):
             score += 1
@@ -486,7 +487,7 @@ class _Reading:
                 if actor is None:
                     continue
                 draft.perpetrators.append(self._perp(actor, said, word))
-            for target in r.actors.targets(event.sentence, word.head, word.part):
+            for target in r.actors.targets(event.sentence, word.head, word.part, word.start):
                 if target not in draft.targets:
                     draft.targets.append(target)
 

@@ -86,6 +86,10 @@ class ActorReader:
                                                          "add", "state", "insist", "allege", "blame", "accuse"}
         self.group_refs = {p.split(" ")[-1] for p in lexicon.coreference["group"].phrases} if \
             "group" in lexicon.coreference else set()
+        # nouns a state's name before them makes the state's own ("Pakistani troops", "Iranian jets")
+        self._acting_nouns = frozenset(lexicon.state_nouns | lexicon.security_nouns | lexicon.official_nouns
+                                       | {"jets", "jet", "warplanes", "warplane", "drones", "drone", "missiles",
+                                          "gunboats", "helicopters", "artillery", "agents", "spies", "proxies"})
 
     # --- noun phrases ---------------------------------------------------------------------
 
@@ -125,12 +129,16 @@ class ActorReader:
                 if found is not None:
                     return found
         queue = [c for c in head.children if c.dep_ in ("compound", "poss", "amod", "nmod", "prep", "appos")]
+        acting_noun = head.lemma_.lower() in self._acting_nouns or head.lower_ in self._acting_nouns
         while queue:
             child = queue.pop(0)
             if child.dep_ == "prep" and child.lower_ not in ("of", "from", "for", "with", "in"):
                 continue
             mention = sentence.mention_at(child.i)
             if mention is not None and mention.kind in kinds:
+                if mention.kind == "state" and child.dep_ in ("amod", "compound") and child.head.i == head.i \
+                        and not acting_noun:
+                    continue  # "the Jordanian doctor": where he is from, not who acted
                 return Actor(mention.entity_id, mention.kind, token=head)
             queue.extend(c for c in child.children if c.dep_ in ("compound", "poss", "amod", "pobj", "prep",
                                                                   "nmod", "conj"))
@@ -139,8 +147,11 @@ class ActorReader:
     # --- agents and targets of an event word --------------------------------------------------
 
     def agents(self, sentence: Sentence, head: Token, part: str) -> list[Actor]:
-        """Who the sentence says did what the event word at ``head`` tells."""
+        """Who the sentence says did what the event word at ``head`` tells (not who struck back: "troops hit back
+        and killed 20 attackers")."""
         phrases: list[Token] = []
+        if self._responding(head):
+            return []
         if part == "verb":
             phrases += self._subjects(head)
         else:
@@ -170,6 +181,16 @@ class ActorReader:
                 if actor is not None and not actor.official and not actor.analyst:
                     actors.append(actor)
         return actors
+
+    @staticmethod
+    def _responding(head: Token) -> bool:
+        """The event word tells a response to the attack: "hit back", "fired back", "retaliated", "repulsed"."""
+        for token in [head, *list(ancestors(head))[:2]]:
+            if token.pos_ == "VERB" and (token.lemma_.lower() in ("retaliate", "respond", "repulse", "repel",
+                                                                   "counter") or any(
+                    c.dep_ in ("prt", "advmod") and c.lower_ == "back" for c in token.children)):
+                return True
+        return False
 
     def _subjects(self, verb: Token) -> list[Token]:
         """A verb's subjects (a passive's agent), or its head's when it shares them ("stormed … and killed")."""

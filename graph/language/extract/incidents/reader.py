@@ -33,6 +33,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from spacy.tokens import Token
+
 from graph.domain.dates import PartialDate
 from graph.domain.errors import OntologyError
 from graph.domain.gazetteer import Gazetteer, fold, load_gazetteer
@@ -209,7 +211,10 @@ class _Reading:
         places = r.places.find(sentence, self.hints) if (words or stances or figures) else []
         touched: list[tuple[_Event, _Draft]] = []
         for event in self._events(sentence, words, dates, places):
+            current = self.current
             draft = self._place(event, bool(figures), [d for _, d in touched])
+            if touched and draft is not None and draft is not touched[0][1]:
+                self.current = current  # a clause beside the sentence's first event does not take over the story
             if draft is not None:
                 touched.append((event, draft))
                 self._read_words(event, draft)
@@ -312,12 +317,32 @@ class _Reading:
             own_places = [p for p in places if p.token.i in subtree]
             owned |= subtree
             events.append(_Event([word], sentence, own_dates, own_places, background=True))
-        if main:
-            outside = owned | self._outside(sentence, main)
-            rest_dates = [d for i, d in dates if i is None or i not in outside]
+        groups: dict[int, list[EventWord]] = {}
+        for word in main:
+            groups.setdefault(self._clause_verb(word.head), []).append(word)
+        clauses = {verb: {t.i for t in sentence.span.doc[verb].subtree} if verb >= 0 else set() for verb in groups}
+        told: list[_Event] = []
+        for verb, group in groups.items():
+            # "the TTP said it carried out the bombing to avenge Mehsud, who was killed by a CIA missile in South
+            # Waziristan in August": each clause with event words is an event, its dates and places its own
+            heads = {w.head.i for w in group}
+            others = {i for other, tokens in clauses.items() if other != verb and not tokens & heads for i in tokens}
+            outside = owned | others | self._outside(sentence, group)
+            rest_dates = [d for i, d in dates if (i is None and not told) or (i is not None and i not in outside)]
             rest_places = [p for p in places if p.token.i not in outside]
-            events.insert(0, _Event(main, sentence, rest_dates, rest_places))
-        return events
+            told.append(_Event(group, sentence, rest_dates, rest_places))
+        return told + events
+
+    @staticmethod
+    def _clause_verb(head: Token) -> int:
+        """The verb of the clause an event word stands in (itself for a verb), or -1 in a verbless headline."""
+        for token in [head, *ancestors(head)]:
+            if token.pos_ in ("VERB", "AUX") and (token.i == head.i or token.dep_ != "aux"):
+                if token.dep_ in ("xcomp", "conj", "advcl") and token.head.pos_ == "VERB" and token.i == head.i \
+                        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
+                    return token.head.i  # "stormed the post and killed six", "vowed to attack": one clause
+                return token.i
+        return -1
 
     def _outside(self, sentence: Sentence, words: list[EventWord]) -> set[int]:
         """The tokens whose dates and places are not the event's: what a speech verb over the event says of the
@@ -326,6 +351,13 @@ class _Reading:
         heads = {w.head.i for w in words}
         outside: set[int] = set()
         speech = self.r.actors.speech
+        scopes = [self._clause_of(w.head) for w in words]
+        if any(scope is not None for scope in scopes):
+            # "the doctor who blew himself up inside a CIA base … appears in a video released on Saturday": the
+            # relative clause is the event's, the rest of the sentence is about something else
+            inside = {t.i for scope, word in zip(scopes, words, strict=True)
+                      for t in (scope.subtree if scope is not None else word.head.subtree)}
+            outside |= {t.i for t in sentence.span if t.i not in inside}
         for word in words:
             below = word.head
             for token in ancestors(word.head):
@@ -344,6 +376,17 @@ class _Reading:
                 if not subtree & heads:
                     outside |= subtree
         return outside - heads
+
+    @staticmethod
+    def _clause_of(head: Token) -> Token | None:
+        """The relative or adjectival clause an event word stands in ("who blew himself up"), if it stands in one
+        whose head is a person or thing the sentence is about."""
+        for token in [head, *ancestors(head)]:
+            if token.dep_ in ("relcl", "acl") and token.pos_ == "VERB":
+                return token
+            if token.dep_ in ("ccomp", "ROOT", "conj", "advcl"):
+                return None
+        return None
 
     def _other(self, word: EventWord) -> bool:
         """A word told as another incident than the one being told ("a similar attack", "since a bombing")."""
@@ -403,7 +446,8 @@ class _Reading:
             return current
         if current is not None and event.sentence.number - current.last <= _STANCE_REACH and (
                 event.definite or (not event.dates and not event.places)) and self._related(current, event) and \
-                not (current.dates and event.dates and not dates_overlap(str(current.dates[0]), str(event.dates[0]))):
+                not (current.dates and event.dates and not dates_overlap(str(current.dates[0]), str(event.dates[0]),
+                                                                         slack_days=0)):
             # "the shelling", "the clash", "the raids came as the prime minister was in Beijing", "the attacker opened
             # fire on police at the gate": the incident being told, whatever word names it now and wherever else the
             # sentence goes
@@ -434,7 +478,7 @@ class _Reading:
         ontology, fallback = self.r.ontology, self.r.fallback
         held = {t for t, _ in draft.types}
         for word in event.words:
-            if word.type == fallback or not held or word.type in held:
+            if word.type == fallback or not held - {fallback} or word.type in held:
                 return True
             if any(word.type in broader_chain(ontology, t) or t in broader_chain(ontology, word.type)
                    or frozenset((t, word.type)) in self.r.confusable for t in held):
@@ -461,7 +505,7 @@ class _Reading:
             if not related:
                 return False
         if draft.dates and event.dates and not any(
-                dates_overlap(str(a), str(b)) for a in draft.dates[:2] for b in event.dates[:1]):
+                dates_overlap(str(a), str(b), slack_days=0) for a in draft.dates[:2] for b in event.dates[:1]):
             return False
         own = [p for p in event.places if not p.origin]
         there = [p for p in draft.places if not p.origin]
@@ -498,6 +542,8 @@ class _Reading:
             return _Perp(actor, "reported", None, note=note)
         if said.named and said.entity_id == actor.entity_id:
             return _Perp(actor, "claimed", actor, note=note)
+        if actor.named and said.entity_id is None and not said.official and not said.analyst:
+            return _Perp(actor, "reported", None, note=note)
         if said.analyst or said.kind in ("person", "organization"):
             return _Perp(actor, "assessed", said, note=note)
         return _Perp(actor, "alleged", said, note=note)
@@ -592,10 +638,13 @@ class _Reading:
     def _type(self, draft: _Draft) -> str:
         """The narrowest type the words support: strong words first, then the weak; the fallback last."""
         ontology, fallback = self.r.ontology, self.r.fallback
+        weak_types = {t for t, w in draft.types if w and t != fallback}
         for weak in (False, True):
             types = {t for t, w in draft.types if w == weak and t != fallback}
             if not types:
                 continue
+            # "a suicide bomber … the bombing": a weak word that refines a strong one's type narrows it
+            types |= {t for t in weak_types if any(o != t and o in broader_chain(ontology, t) for o in types)}
             narrowest = {t for t in types if not any(t != o and t in broader_chain(ontology, o) for o in types)}
             for name in self.r.words.type_precedence:
                 if name in narrowest:
@@ -709,8 +758,9 @@ class _Reading:
                                                          "armed_clash")
         chosen: dict[str, Count] = {}
         for casualty in ("killed", "injured", "abducted"):
-            figures = [f for f, _ in draft.figures if f.kind == casualty and not f.attackers
-                       and (fighters_are_victims or not f.fighters)]
+            # a headline's figure is the body's said shorter ("kills 11" for "killing at least 11"): the body's first
+            figures = [f for f, s in sorted(draft.figures, key=lambda fs: fs[1].headline)
+                       if f.kind == casualty and not f.attackers and (fighters_are_victims or not f.fighters)]
             if not figures:
                 continue
             tolls = [f for f in figures if f.toll]
@@ -813,11 +863,13 @@ class _Reading:
         have = {(p.id, p.basis, p.asserted_by) for p in perpetrators}
         by_id = {c.id: c for c in claims}
         named = any(p.id for p in perpetrators if p.basis != "denied")
+        acting = {p.id for p in perpetrators if p.id and p.basis != "denied"}
         for claim in claims:
             entity = self.r.entities.get(claim.subject)
             found: Perpetrator | None = None
             if claim.type == lex.responsibility_type and entity is not None and entity.kind in (
                     "armed_group", "state", "person") and (not named or claim.status == "claimed") and \
+                    claim.object not in acting and \
                     claim.status in ("claimed", "reported", "alleged", "assessed", "confirmed"):
                 # the extractor's reading of who attacked fills in where the reader named nobody
                 found = Perpetrator(id=claim.subject, basis=claim.status, asserted_by=claim.asserted_by)

@@ -25,7 +25,9 @@ from typing import Literal
 
 from spacy.tokens import Token
 
+from graph.domain.errors import AmbiguousName, EntityNotFound
 from graph.domain.model import Entity
+from graph.domain.names import AliasIndex
 from graph.language.extract.document import Sentence
 from graph.language.extract.incidents.words import IncidentWords
 from graph.language.extract.lexicon import Lexicon
@@ -84,6 +86,7 @@ class ActorReader:
         self.words = words
         self.speech = frozenset(lexicon.speech_verbs) | {"say", "tell", "claim", "announce", "confirm", "report",
                                                          "add", "state", "insist", "allege", "blame", "accuse"}
+        self.names = AliasIndex(entities.values())
         self.group_refs = {p.split(" ")[-1] for p in lexicon.coreference["group"].phrases} if \
             "group" in lexicon.coreference else set()
         # nouns a state's name before them makes the state's own ("Pakistani troops", "Iranian jets")
@@ -132,17 +135,54 @@ class ActorReader:
         acting_noun = head.lemma_.lower() in self._acting_nouns or head.lower_ in self._acting_nouns
         while queue:
             child = queue.pop(0)
-            if child.dep_ == "prep" and child.lower_ not in ("of", "from", "for", "with", "in"):
-                continue
+            if child.dep_ == "prep" and child.lower_ not in ("of", "from", "for"):
+                continue  # "the bombing in Kabul", "fighters with links to": a place or a tie, not the actor
+            if child.i != head.i and self.words.target_nouns & {child.lower_, child.lemma_.lower()}:
+                continue  # "the Kabul airport bombing": the airport's place, not who bombed
             mention = sentence.mention_at(child.i)
             if mention is not None and mention.kind in kinds:
                 if mention.kind == "state" and child.dep_ in ("amod", "compound") and child.head.i == head.i \
                         and not acting_noun:
                     continue  # "the Jordanian doctor": where he is from, not who acted
-                return Actor(mention.entity_id, mention.kind, token=head)
+                if self._metonym(mention.entity_id, mention.text) and child.dep_ in ("compound", "amod"):
+                    continue  # "a Kabul bombing": the city, not its rulers
+                return self._branch(sentence, head, Actor(mention.entity_id, mention.kind, token=head))
             queue.extend(c for c in child.children if c.dep_ in ("compound", "poss", "amod", "pobj", "prep",
                                                                   "nmod", "conj"))
         return None
+
+    def _metonym(self, entity_id: str, surface: str) -> bool:
+        """Whether a name stands for an entity only for a time ("Kabul" for the Taliban): a place's name."""
+        entity = self.entities.get(entity_id)
+        folded = surface.casefold().removesuffix("'s").removesuffix("\u2019s")
+        return entity is not None and any(a.name.casefold() == folded and (a.valid_from or a.valid_until)
+                                          for a in entity.aliases)
+
+    def _branch(self, sentence: Sentence, head: Token, actor: Actor) -> Actor:
+        """ "The Islamic State's Afghan affiliate": the branch the registry names for that country, when it has
+        one ("Islamic State in Afghanistan" is IS-K); the group itself otherwise."""
+        if head.lemma_.lower() not in self.lexicon.branch_words and head.lower_ not in self.lexicon.branch_words:
+            return actor
+        entity = self.entities.get(actor.entity_id or "")
+        if entity is None:
+            return actor
+        places = []
+        for child in head.children:
+            mention = sentence.mention_at(child.i)
+            if mention is not None and mention.kind in ("state", "place") and child.dep_ in ("amod", "compound",
+                                                                                            "nmod"):
+                places.append(self.entities[mention.entity_id].name)
+            elif child.dep_ in ("amod", "compound") and child.pos_ == "PROPN":
+                places.append(child.text)
+        for place in places:
+            for name in (f"{entity.name} in {place}", f"{entity.name} {place}", f"{entity.name} {place} Province"):
+                try:
+                    found = self.names.resolve(name)
+                except (EntityNotFound, AmbiguousName):
+                    continue
+                if found.kind == "armed_group" and found.id != entity.id:
+                    return Actor(found.id, found.kind, token=actor.token)
+        return actor
 
     # --- agents and targets of an event word --------------------------------------------------
 
@@ -156,8 +196,10 @@ class ActorReader:
             phrases += self._subjects(head)
         else:
             for child in head.children:
-                if child.dep_ in ("poss", "compound", "nmod", "amod") and sentence.mention_at(child.i) is not None:
-                    phrases.append(child)
+                mention = sentence.mention_at(child.i)
+                if child.dep_ in ("poss", "compound", "nmod", "amod") and mention is not None and not (
+                        child.dep_ != "poss" and self._metonym(mention.entity_id, mention.text)):
+                    phrases.append(child)  # "a TTP attack", "IS-K's bombing"; not "a Kabul bombing"
             phrases += preps(head, "by")
             for acl in children(head, "acl", "relcl"):
                 if acl.lemma_.lower() in _LIGHT or acl.lemma_.lower() == "claim":
@@ -296,6 +338,8 @@ class ActorReader:
             if token.pos_ not in ("VERB", "AUX") and not token.tag_.startswith("VB"):
                 if token.pos_ == "ADP" and token.lower_ == "behind":
                     found += self._behind(sentence, token, event_nouns)
+                elif token.lemma_.lower() in ("hallmark", "signature", "fingerprint"):
+                    found += self._hallmarks(sentence, token)
                 continue
             lemma = token.lemma_.lower()
             if negated(token) or self._unreal(token):
@@ -409,6 +453,20 @@ class ActorReader:
                 if actor is None or actor.official or actor.analyst:
                     continue
                 found.append(self._by_speaker(actor, said, copula, event))
+        return found
+
+    def _hallmarks(self, sentence: Sentence, noun: Token) -> list[Stance]:
+        """ "The attack bore the hallmarks of IS-K, analysts said": a judgement of who did it."""
+        if negated(noun.head) or any(c.lower_ == "no" for c in noun.children):
+            return []
+        found = []
+        for pobj in preps(noun, "of"):
+            actor = self.of_phrase(sentence, pobj)
+            if actor is None or not actor.named:
+                continue
+            said = self.speaker(sentence, noun.head)
+            found.append(Stance("assessed", actor, said if said is not None and (said.named or said.analyst)
+                                else Actor(analyst=True), noun))
         return found
 
     def _by_speaker(self, actor: Actor, said: Actor | None, token: Token, event: Token | None) -> Stance:

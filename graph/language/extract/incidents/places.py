@@ -70,6 +70,7 @@ class PlaceFinder:
         self.entities = entities
         self.gazetteer = gazetteer
         self.entity_of_key = {e.gazetteer: e.id for e in entities.values() if e.gazetteer}
+        self._events: frozenset[int] = frozenset()
         self.state_of_country: dict[str, str] = {}
         for entity in entities.values():
             if entity.kind != "state":
@@ -100,8 +101,10 @@ class PlaceFinder:
                 counts[code] = counts.get(code, 0) + 1
         return sorted(counts, key=lambda c: -counts[c])
 
-    def find(self, sentence: Sentence, hints: list[str]) -> list[PlaceHit]:
-        """The places a sentence names, in text order."""
+    def find(self, sentence: Sentence, hints: list[str], events: frozenset[int] = frozenset()) -> list[PlaceHit]:
+        """The places a sentence names, in text order; ``events`` are the tokens of its event verbs, whose objects
+        are places where they are places ("shelled Chaman")."""
+        self._events = events
         hits: list[PlaceHit] = []
         covered: set[int] = set()
         for mention in sentence.mentions:
@@ -135,17 +138,19 @@ class PlaceFinder:
         if entity is None:
             return None
         if entity.kind == "place":
-            if not (_locative(token) or _modifies(token)) or _of_office(token):
+            if not (_locative(token) or _modifies(token) or self._struck(token)) or _of_office(token):
                 return None  # "the governor of Kandahar": a title, not where it happened
             place = self.gazetteer.get(entity.gazetteer) if entity.gazetteer else None
             if place is None:
                 place = self._lookup(mention.text, hints, strict=False) or self._lookup(entity.name, hints,
                                                                                         strict=False)
             return PlaceHit(entity.name, token, place, entity.id, origin=_origin(token))
-        if entity.kind not in ("state", "armed_group") or not _locative(token) or mention.possessive:
-            return None
         surface = mention.text
-        if fold(surface) not in {fold(entity.name)} and token.ent_type_ != "NORP":
+        metonym = fold(surface) not in {fold(entity.name)} and token.ent_type_ != "NORP"
+        if entity.kind not in ("state", "armed_group") or mention.possessive or not (
+                _locative(token) or (metonym and token.dep_ == "compound" and token.head.pos_ == "NOUN")):
+            return None  # "in Kabul", "inside Tajikistan", "the Kabul airport bombing" are where it happened
+        if metonym:
             # a capital standing for its state or its rulers ("Islamabad", "Kabul" for the Taliban): where it
             # happened, the city itself
             city = self._lookup(surface, hints, strict=True)
@@ -167,7 +172,7 @@ class PlaceFinder:
         after = doc[head.i + 1] if head.i + 1 < len(doc) else None
         kind_word = after.lower_ if after is not None and after.lower_ in _KIND_AFTER else None
         phrase_head = after if after is not None and kind_word else head
-        located = _locative(phrase_head) or _locative(head) or _place_of(phrase_head)
+        located = _locative(phrase_head) or _locative(head) or _place_of(phrase_head) or self._struck(phrase_head)
         labelled = head.ent_type_ in ("GPE", "LOC", "FAC")
         if not located and not labelled:
             return None
@@ -184,6 +189,10 @@ class PlaceFinder:
             return None
         shown = place.name if place.name.isascii() else name  # "Saravan" as written, not GeoNames' "Sarāvān"
         return PlaceHit(shown, head, place, self.entity_of_key.get(place.key), origin=_origin(phrase_head))
+
+    def _struck(self, token: Token) -> bool:
+        """The object of an event verb ("shelled Chaman", "bombed Mosul"): the place struck."""
+        return token.dep_ == "dobj" and token.head.i in self._events
 
     def _lookup(self, name: str, hints: list[str], *, strict: bool, kind: str | None = None) -> Place | None:
         """The gazetteer's best reading of a name: in a country the report is about, or by its own name anywhere

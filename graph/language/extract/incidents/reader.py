@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Token
 
 from graph.domain.dates import PartialDate
-from graph.domain.errors import OntologyError
+from graph.domain.errors import AmbiguousName, EntityNotFound, OntologyError
 from graph.domain.gazetteer import Gazetteer, fold, load_gazetteer
 from graph.domain.incident_match import broader_chain, dates_overlap, fallback_type, km
 from graph.domain.model import (
@@ -208,7 +208,8 @@ class _Reading:
         figures = r.figures.read(sentence.span)
         words += self._killings(sentence, words, figures)
         dates = self._dates(sentence)
-        places = r.places.find(sentence, self.hints) if (words or stances or figures) else []
+        verbs = frozenset(w.head.i for w in words if w.part == "verb")
+        places = r.places.find(sentence, self.hints, verbs) if (words or stances or figures) else []
         touched: list[tuple[_Event, _Draft]] = []
         for event in self._events(sentence, words, dates, places):
             current = self.current
@@ -716,15 +717,37 @@ class _Reading:
             note="told as an earlier incident" if draft.background else None,
             confidence=round(min(0.9, 0.5 + 0.1 * anchors), 2), extracted_by=self.r.name)
 
+    def _rulers(self, entity_id: str | None, when: PartialDate | None) -> str | None:
+        """A state named where its rulers acted, as the registry's alias windows read it at the time: a state
+        whose capital's name stands for another entity from some date ("Kabul" for the Taliban from 15 August
+        2021) is that entity after it ("Afghan forces shelled Chaman" in 2022 are the Taliban's)."""
+        entity = self.r.entities.get(entity_id or "")
+        if entity is None or entity.kind != "state" or when is None:
+            return entity_id
+        for alias in entity.aliases:
+            ended = alias.valid_until
+            if ended is None or str(when) <= ended:
+                continue
+            try:
+                now = self.r.actors.names.resolve(alias.name, when)
+            except (EntityNotFound, AmbiguousName):
+                continue
+            if now.id != entity.id and now.kind in ("armed_group", "state"):
+                return now.id
+        return entity_id
+
     def _perpetrators(self, draft: _Draft, country: str | None) -> list[Perpetrator]:
         found: list[Perpetrator] = []
         seen: set[tuple[str | None, str | None, str, str | None]] = set()
         state = country or (self.r.places.state_of_country.get(self.hints[0]) if self.hints else None)
         named = any(p.actor.entity_id for p in draft.perpetrators if p.basis != "denied")
+        when = (draft.dates[0] if draft.dates else self.parsed.published)
         for perp in draft.perpetrators:
             actor = perp.actor
             if actor.entity_id is None and (actor.description is None or named):
                 continue  # "gunmen" add nothing once the attackers are named
+            if actor.entity_id is not None and perp.basis != "denied":
+                actor = replace(actor, entity_id=self._rulers(actor.entity_id, when))
             asserter, note = self._asserter(perp, state)
             if perp.basis == "reported":
                 asserter = self.outlet
@@ -864,6 +887,8 @@ class _Reading:
         by_id = {c.id: c for c in claims}
         named = any(p.id for p in perpetrators if p.basis != "denied")
         acting = {p.id for p in perpetrators if p.id and p.basis != "denied"}
+        claimed = {p.id for p in perpetrators if p.id and p.basis == "claimed"} | {
+            c.subject for c in claims if c.type == lex.responsibility_type and c.status == "claimed"}
         for claim in claims:
             entity = self.r.entities.get(claim.subject)
             found: Perpetrator | None = None
@@ -873,7 +898,9 @@ class _Reading:
                     claim.status in ("claimed", "reported", "alleged", "assessed", "confirmed"):
                 # the extractor's reading of who attacked fills in where the reader named nobody
                 found = Perpetrator(id=claim.subject, basis=claim.status, asserted_by=claim.asserted_by)
-            elif claim.type == lex.accusation_type and claim.object in self.r.entities:
+            elif claim.type == lex.accusation_type and claim.object in self.r.entities and \
+                    claim.object != incident.country and claim.subject not in claimed:
+                # blame for the attack; not a claimant's grievance against the state it struck
                 found = Perpetrator(id=claim.object, basis="alleged", asserted_by=claim.subject)
             elif claim.type == denial:
                 target = by_id.get(claim.denies or "")

@@ -253,6 +253,16 @@ def _covers(incident: Incident, report: GoldReport) -> bool:
     return False
 
 
+def _tellers(outputs: Sequence[Incident], report: GoldReport) -> list[Incident]:
+    """The output incidents that tell a gold report: those whose quotes overlap its quote, else, when none does,
+    the one output incident that holds that report at all (it quotes another sentence of it)."""
+    overlapping = [o for o in outputs if _covers(o, report)]
+    if overlapping:
+        return overlapping
+    holding = [o for o in outputs if report.source in o.sources]
+    return holding if len(holding) == 1 else []
+
+
 def _interval(count: Count) -> tuple[float, float]:
     low = count.min if count.min is not None else (0 if count.max is not None else math.nan)
     high = count.max if count.max is not None else math.inf
@@ -290,9 +300,11 @@ def score_incidents(gold: GoldSet, output: Sequence[Incident], sources: Iterable
     outputs = [i for i in output if set(i.sources) & wanted]
     result = IncidentScore()
     overlap: list[tuple[int, str, str]] = []
+    tellers = {(item.id, n): {o.id for o in _tellers(outputs, r)} for item in gold.incidents
+               for n, r in enumerate(item.reports)}
     for incident in outputs:
         for item in gold.incidents:
-            shared = sum(_covers(incident, r) for r in item.reports)
+            shared = sum(incident.id in tellers[(item.id, n)] for n in range(len(item.reports)))
             if shared:
                 overlap.append((shared, item.id, incident.id))
     taken_gold: set[str] = set()
@@ -353,9 +365,9 @@ def _merges(gold: GoldSet, outputs: Sequence[Incident], result: IncidentScore) -
     for item in gold.incidents:
         for source in dict.fromkeys(r.source for r in item.reports):
             reports = [r for r in item.reports if r.source == source]
-            best = max(((sum(_covers(o, r) for r in reports), o.id) for o in outputs), default=(0, ""))
-            if best[0]:
-                assigned[(source, item.id)] = best[1]
+            told = [o.id for r in reports for o in _tellers(outputs, r)]
+            if told:
+                assigned[(source, item.id)] = max(sorted(set(told)), key=told.count)
     mentions = [(source, item.id) for item in gold.incidents for source in dict.fromkeys(r.source
                                                                                             for r in item.reports)]
     gold_pairs = {frozenset(p) for p in combinations(mentions, 2) if p[0][1] == p[1][1]}

@@ -236,7 +236,12 @@ def match(ontology: Ontology, a: Incident, b: Incident, *, confusable: frozenset
             result.score += 1
         else:
             result.differ["killed"] = f"{_said(a)} vs {_said(b)}"
-    evidence = places in ("same", "near") or same_day or bool(shared) or bool(targets)
+    # a hijacking told on the 11th by one outlet and on the 12th by another, in one country: the same rare kind
+    # of event a day apart is evidence too
+    close = relation == "same" and a.type != fallback_type(ontology) and len(a.date or "") == len(b.date or "") == 10 \
+        and dates_overlap(a.date, b.date, slack_days=1) is True and (a.country is None or b.country is None
+                                                                      or a.country == b.country)
+    evidence = places in ("same", "near") or same_day or bool(shared) or bool(targets) or close
     if result.compatible and not evidence:
         result.compatible = False
         result.differ["evidence"] = "nothing but the absence of contradictions links them"

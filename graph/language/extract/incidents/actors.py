@@ -194,6 +194,10 @@ class ActorReader:
             return []
         if part == "verb":
             phrases += self._subjects(head)
+            # "carried out with the help of the Pakistani Taliban"
+            phrases += [p for help_ in preps(head, "with") if help_.lemma_.lower() in ("help", "support", "backing",
+                                                                                        "assistance")
+                        for p in preps(help_, "of")]
         else:
             for child in head.children:
                 mention = sentence.mention_at(child.i)
@@ -210,6 +214,10 @@ class ActorReader:
             if head.dep_ in ("dobj", "nsubjpass") and verb.lemma_.lower() in _LIGHT:
                 by = agent(verb) if is_passive(verb) else None
                 phrases += [by] if by is not None else self._subjects(verb)
+            for light in [verb, *verb.conjuncts] if head.dep_ in ("dobj", "nsubjpass") else []:
+                # "the bombing was planned in Afghanistan and carried out with the help of the Pakistani Taliban"
+                phrases += [p for help_ in preps(light, "with") if help_.lemma_.lower() in (
+                    "help", "support", "backing", "assistance") for p in preps(help_, "of")]
             if head.dep_ == "pobj" and head.head.lower_ == "behind":
                 phrases += self._subjects(head.head.head)
             if head.dep_ == "nsubjpass" and verb.lemma_.lower() in _LIGHT | {"carry"}:
@@ -338,6 +346,8 @@ class ActorReader:
             if token.pos_ not in ("VERB", "AUX") and not token.tag_.startswith("VB"):
                 if token.pos_ == "ADP" and token.lower_ == "behind":
                     found += self._behind(sentence, token, event_nouns)
+                elif token.lower_ in ("responsible", "involved") and token.dep_ in ("acomp", "oprd", "amod"):
+                    found += self._responsible(sentence, token)
                 elif token.lemma_.lower() in ("hallmark", "signature", "fingerprint"):
                     found += self._hallmarks(sentence, token)
                 continue
@@ -453,6 +463,21 @@ class ActorReader:
                 if actor is None or actor.official or actor.analyst:
                     continue
                 found.append(self._by_speaker(actor, said, copula, event))
+        return found
+
+    def _responsible(self, sentence: Sentence, word: Token) -> list[Stance]:
+        """ "US officials said IS-K was responsible", "suggested that Kyiv was involved": who did it, by the
+        speaker's word."""
+        copula = word.head
+        if negated(copula) or negated(word) or copula.lemma_.lower() not in ("be", "seem", "appear"):
+            return []
+        said = self.speaker(sentence, copula)
+        found = []
+        for subject in (c for c in copula.children if c.dep_ in ("nsubj", "nsubjpass")):
+            for token in conjuncts(subject):
+                actor = self.of_phrase(sentence, token)
+                if actor is not None and actor.named:
+                    found.append(self._by_speaker(actor, said, copula, None))
         return found
 
     def _hallmarks(self, sentence: Sentence, noun: Token) -> list[Stance]:

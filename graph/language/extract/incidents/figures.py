@@ -125,7 +125,9 @@ class FigureReader:
         """Every casualty figure the sentence states, in text order."""
         found: list[Figure] = []
         taken: set[int] = set()
-        for token in span:
+        # verbs first: "26 hostages died" counts the killed, though "26 hostages" alone would count the abducted
+        ordered = sorted(span, key=lambda t: (not (t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB")), t.i))
+        for token in ordered:
             for figure in self._at(token):
                 if figure.token.i not in taken:
                     taken.add(figure.token.i)
@@ -250,6 +252,9 @@ class FigureReader:
         if number is None and token.tag_ in ("NN", "NNP") and any(
                 c.dep_ == "det" and c.lower_ in ("a", "an") for c in token.children):
             return Count(min=1, max=1, text=text)  # "killing a policeman"
+        if number is None and token.tag_ == "NN" and token.dep_ == "conj" and any(
+                c.dep_ in ("det", "poss") for c in token.children):
+            return Count(min=1, max=1, text=text)  # "five engineers and their driver"
         if number is None and token.lower_ not in self.words.quantities:
             return None
         return parse_figure(text, self.words)

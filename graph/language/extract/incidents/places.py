@@ -32,7 +32,8 @@ _LOCATIVE = {"in", "at", "near", "outside", "inside", "into", "across", "on", "a
 _PLACE_NOUNS = {"province", "city", "district", "town", "village", "outskirts", "area", "region", "capital",
                 "suburb", "suburbs", "neighbourhood", "neighborhood", "valley", "agency", "county", "state", "port",
                 "border", "heart", "centre", "center", "part", "parts", "edge", "entrance", "gates", "north", "south",
-                "east", "west", "northwest", "northeast", "southwest", "southeast", "outskirt"}
+                "east", "west", "northwest", "northeast", "southwest", "southeast", "outskirt", "mountains",
+                "hills", "desert", "plains", "valleys"}
 _KIND_AFTER = {"district": "district", "province": "province", "city": "city", "town": "city", "village": "city",
                "valley": "district", "agency": "district", "region": "province", "area": None, "tehsil": "district"}
 _CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", *MONTHS}
@@ -241,12 +242,25 @@ def _place_of(token: Token) -> bool:
     return token.dep_ in ("compound", "poss") and token.head.pos_ == "NOUN" and _locative(token.head)
 
 
+_PREPARING = {"plan", "prepare", "organise", "organize", "direct", "order", "mastermind", "train", "base", "hide",
+              "shelter", "harbour", "harbor", "plot", "launch", "recruit", "arm", "fund", "flee", "escape", "cross"}
+
+
+_HANDLING = {"handler", "base", "sanctuary", "hideout", "camp", "master", "leader", "leadership", "haven", "soil",
+             "territory", "sponsor", "backer", "headquarters"}
+
+
 def _origin(token: Token) -> bool:
-    """The place is where something came from ("fired from Takhar", "crossed from Afghanistan")."""
+    """The place is where something came from or was prepared ("fired from Takhar", "crossed from Afghanistan",
+    "planned in Afghanistan"), not where it happened."""
     current = token
     for _ in range(4):
         if current.dep_ == "pobj" and current.head.lower_ == "from":
             return True
+        governor = current.head.head
+        if current.dep_ == "pobj" and governor.lemma_.lower() in (
+                _PREPARING if governor.pos_ == "VERB" else _HANDLING if governor.pos_ == "NOUN" else ()):
+            return True  # "planned in Afghanistan", "handlers in Afghanistan"
         if current.head == current:
             return False
         current = current.head

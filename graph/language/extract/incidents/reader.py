@@ -184,12 +184,32 @@ class _Reading:
         self.discarded: Counter[str] = Counter()
         self.last_date: PartialDate | None = None
         self.groups: list[str] = []  # armed groups named so far, latest last ("the group" refers back)
+        self.headline: list[tuple[Stance, Sentence]] = []  # a headline's stances, for the incident told below it
+        self.headline_places: list[PlaceHit] = []
         self.hints = reader.places.hints(m for s in parsed.sentences for m in s.mentions) \
             if any(s.mentions for s in parsed.sentences) else []
+
+    def _branch_of(self, branch: str | None, group: str | None) -> bool:
+        """Whether the registry names one group as a branch of another ("Islamic State Khorasan" of "Islamic
+        State"): a headline naming the parent says what the body says of the branch."""
+        parent, child = self.r.entities.get(group or ""), self.r.entities.get(branch or "")
+        if parent is None or child is None or parent.id == child.id:
+            return False
+        stem = fold(parent.name) + " "
+        return any(fold(name).startswith(stem) for name in [child.name, *(a.name for a in child.aliases)])
 
     def run(self, claims: Sequence[Claim]) -> IncidentReading:
         for sentence in self.parsed.sentences:
             self._sentence(sentence)
+        if self.headline and self.drafts:
+            # what the headline alone said of who did it ("Russia blames Ukraine for concert hall massacre") is said
+            # of the incident the report goes on to tell, where the body says nothing of the kind
+            first = self.drafts[0]
+            for stance, said_in in self.headline:
+                actor = stance.actor.entity_id if stance.actor is not None else None
+                if not any(p.basis == stance.basis and (p.actor.entity_id == actor or self._branch_of(
+                        p.actor.entity_id, actor)) for p in first.perpetrators):
+                    self._take_stance(stance, first, said_in)
         incidents = self._incidents()
         linked = self._link(list(claims), incidents)
         return IncidentReading([incident for incident, _ in incidents], linked, dict(self.discarded))
@@ -209,7 +229,8 @@ class _Reading:
         words += self._killings(sentence, words, figures)
         dates = self._dates(sentence)
         verbs = frozenset(w.head.i for w in words if w.part == "verb")
-        places = r.places.find(sentence, self.hints, verbs) if (words or stances or figures) else []
+        places = r.places.find(sentence, self.hints, verbs) if (words or stances or figures or sentence.headline) \
+            else []
         touched: list[tuple[_Event, _Draft]] = []
         for event in self._events(sentence, words, dates, places):
             current = self.current
@@ -227,10 +248,20 @@ class _Reading:
                 target.add_sentence(sentence)
         for stance in stances:
             target = self._stance_draft(stance, touched, main, sentence)
+            if target is None and sentence.headline and not self.drafts:
+                self.headline.append((stance, sentence))  # "Russia blames Ukraine for concert hall massacre"
+                continue
             if target is None:
                 self.discarded["incident: stance without incident"] += 1
                 continue
             self._take_stance(stance, target, sentence)
+        if sentence.headline and not touched and places:
+            self.headline_places = [p for p in places if not p.origin]
+        if self.headline_places and self.drafts:
+            first = self.drafts[0]
+            if not [p for p in first.places if not p.origin]:
+                first.places += self.headline_places  # "Separatists seize passenger train in Balochistan"
+            self.headline_places = []
         for mention in sentence.mentions:
             if mention.kind == "armed_group":
                 self.groups.append(mention.entity_id)
@@ -339,10 +370,12 @@ class _Reading:
         """The verb of the clause an event word stands in (itself for a verb), or -1 in a verbless headline."""
         for token in [head, *ancestors(head)]:
             if token.pos_ in ("VERB", "AUX") and (token.i == head.i or token.dep_ != "aux"):
-                if token.dep_ in ("xcomp", "conj", "advcl") and token.head.pos_ == "VERB" and token.i == head.i \
-                        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
-                    return token.head.i  # "stormed the post and killed six", "vowed to attack": one clause
-                return token.i
+                verb = token
+                # "blew up the track and stormed the train, taking hundreds hostage": one clause, one event
+                while verb.dep_ in ("xcomp", "conj", "advcl") and verb.head.pos_ == "VERB" and not any(
+                        c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+                    verb = verb.head
+                return verb.i
         return -1
 
     def _outside(self, sentence: Sentence, words: list[EventWord]) -> set[int]:
@@ -425,6 +458,10 @@ class _Reading:
             score += 1
         if any(self.r.actors.agents(event.sentence, w.head, w.part) for w in event.words):
             score += 1
+        told = {w.head.i for w in event.words}
+        if any(s.basis == "claimed" and s.actor is not None and s.actor.named and s.event is not None
+               and s.event.i in told for s in self.r.actors.stances(event.sentence, self.r.event_nouns)):
+            score += 2  # "the BLA, which claimed the hijacking": an incident someone owns up to
         return score
 
     def _place(self, event: _Event, figures: bool,  # noqa: PLR0911 - a return per outcome
@@ -746,9 +783,10 @@ class _Reading:
             actor = perp.actor
             if actor.entity_id is None and (actor.description is None or named):
                 continue  # "gunmen" add nothing once the attackers are named
-            if actor.entity_id is not None and perp.basis != "denied":
+            if actor.entity_id is not None:
                 actor = replace(actor, entity_id=self._rulers(actor.entity_id, when))
             asserter, note = self._asserter(perp, state)
+            asserter = self._rulers(asserter, when) if asserter != self.outlet else asserter
             if perp.basis == "reported":
                 asserter = self.outlet
             key = (actor.entity_id, None if actor.entity_id else actor.description, perp.basis, asserter)
@@ -759,7 +797,9 @@ class _Reading:
             found.append(Perpetrator(id=actor.entity_id, description=None if actor.entity_id else actor.description,
                                      basis=perp.basis, asserted_by=asserter,
                                      role="sponsor" if perp.role == "sponsor" else "perpetrator", note=notes))
-        return found
+        # "Islamic State claims …" over "the Islamic State's Khorasan province said it was behind …": the branch
+        # named is who is meant (the ontology's coding convention), its parent no second perpetrator
+        return [p for p in found if not any(q.basis == p.basis and self._branch_of(q.id, p.id) for q in found)]
 
     def _asserter(self, perp: _Perp, state: str | None) -> tuple[str | None, str | None]:
         asserter = perp.asserter
@@ -775,10 +815,11 @@ class _Reading:
 
     def _figures(self, draft: _Draft, perpetrators: list[Perpetrator], kind: str) -> dict[str, Count]:
         """One figure per casualty kind: a running toll over what came before, else the highest stated."""
-        states = {p.id for p in perpetrators if p.id and self.r.entities.get(p.id) is not None
-                  and self.r.entities[p.id].kind == "state"}
-        fighters_are_victims = bool(states) or kind in ("airstrike", "drone_strike", "military_operation",
-                                                         "armed_clash")
+        acting = {self.r.entities[p.id].kind for p in perpetrators if p.id and p.id in self.r.entities
+                  and p.basis != "denied" and p.role == "perpetrator"}
+        # militants killed are victims of a state's strike, and the attackers in a group's raid
+        fighters_are_victims = ("state" in acting and "armed_group" not in acting) or kind in (
+            "airstrike", "drone_strike", "military_operation", "armed_clash")
         chosen: dict[str, Count] = {}
         for casualty in ("killed", "injured", "abducted"):
             # a headline's figure is the body's said shorter ("kills 11" for "killing at least 11"): the body's first
@@ -895,7 +936,7 @@ class _Reading:
             if claim.type == lex.responsibility_type and entity is not None and entity.kind in (
                     "armed_group", "state", "person") and (not named or claim.status == "claimed") and \
                     claim.object not in acting and \
-                    claim.status in ("claimed", "reported", "alleged", "assessed", "confirmed"):
+                    claim.status in ("claimed", "alleged", "assessed", "confirmed"):
                 # the extractor's reading of who attacked fills in where the reader named nobody
                 found = Perpetrator(id=claim.subject, basis=claim.status, asserted_by=claim.asserted_by)
             elif claim.type == lex.accusation_type and claim.object in self.r.entities and \

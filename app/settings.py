@@ -174,7 +174,7 @@ def _secret_problem(value: str | None) -> str | None:
 
 
 def variable(field: str) -> str:
-    """The environment variable that sets a field (the first of its names), for messages and the README."""
+    """The environment variable that sets a field (the first of its names), for messages and the docs."""
     alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
     if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
         return alias.choices[0]

@@ -69,7 +69,7 @@ from graph.stores.sqlite.store import SqliteStore
 
 BUCKETS = ("median", "p99", "hub")
 # `kg serve --workers`: one. Two workers on the 2-core machine gave ~50 ms at concurrency 1 (a stall
-# not chased yet) though more requests/s at 32; see the README's Benchmarks.
+# not chased yet) though more requests/s at 32; see docs/benchmarks.md.
 API_WORKERS = 1
 CONCURRENCY = (1, 8, 32)
 

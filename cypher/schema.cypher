@@ -15,6 +15,7 @@ CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT claim_id IF NOT EXISTS FOR ()-[r:REPORTS]-() REQUIRE r.claim IS UNIQUE;
 CREATE CONSTRAINT graph_meta_id IF NOT EXISTS FOR (n:GraphMeta) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT load_id IF NOT EXISTS FOR (n:Load) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT report_candidates_source IF NOT EXISTS FOR (n:ReportCandidates) REQUIRE n.source IS UNIQUE;
 CREATE INDEX claim_type IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.type);
 CREATE INDEX claim_status IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.status);
 CREATE INDEX claim_date IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.date);

@@ -11,19 +11,20 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from app.cli.commands import cli
+from app.cli import cli
 from app.settings import Settings
 from graph.domain.errors import BackupInvalid, StoreNotEmpty, ValidationFailed
-from graph.domain.ontology import Ontology
+from graph.domain.ontology import Ontology, load_ontology
 from graph.services.backup import read_backup, restore_backup, write_backup
 from graph.services.export import admin_csv
-from graph.services.loader import load
+from graph.services.loader import load, read_bundle
 from graph.services.review import Staging
-from graph.stores.protocol import ClaimQuery, GraphStore, IncidentQuery
+from graph.stores.protocol import MAX_INCIDENT_PAGE, ClaimQuery, GraphStore, IncidentQuery
 from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import SEED_REPORT, SEEDS, Neo4jTestDatabase
 
-SEED_COUNTS = {"entities": 246, "sources": 1, "claims": 80, "incidents": 8}
+SEED_ENTITIES = len(read_bundle(SEEDS, load_ontology()).entities)  # entities.yaml and registry/*.yaml
+SEED_COUNTS = {"entities": SEED_ENTITIES, "sources": 1, "claims": 80, "incidents": 8}
 
 
 def stage_two_claims(staging: Staging, text: str) -> None:
@@ -49,7 +50,7 @@ def dump(store: GraphStore, staging: Staging) -> dict[str, Any]:
         "entities": [e.model_dump() for e in store.entities()],
         "sources": [s.model_dump() for s in store.sources()],
         "claims": [c.model_dump() for c in store.claims(ClaimQuery())],
-        "incidents": [i.model_dump() for i in store.incidents(IncidentQuery(limit=500))],
+        "incidents": [i.model_dump() for i in store.incidents(IncidentQuery(limit=MAX_INCIDENT_PAGE))],
         "stats": store.stats().model_dump(),
         "staged_reports": staging.reports(),
         "staged_claims": staging.claims(),
@@ -75,20 +76,30 @@ def test_a_backup_restored_into_an_empty_embedded_store_gives_the_same_graph(
         original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     summary = write_backup(store, ontology, tmp_path / "graph.kgb", staging)
-    assert summary.counts == {"entity": 246, "source": 1, "claim": 80, "incident": 8, "incident_decision": 0,
-                              "staged_report": 1, "staged_claim": 2}
+    assert summary.counts == {"entity": SEED_ENTITIES, "source": 1, "claim": 80, "incident": 8,
+                              "incident_decision": 0, "staged_report": 1, "staged_claim": 2}
     target, target_staging = fresh(tmp_path, ontology, "restored")
     restored = restore_backup(summary.path, target, ontology, target_staging)
     assert restored.counts == {**SEED_COUNTS, "incident_decisions": 0, "staged_claims": 2} and restored.staged == 2
     assert restored.written.created == SEED_COUNTS
     before, after = dump(store, staging), dump(target, target_staging)
-    assert len(after["claims"]) == 80 and len(after["staged_claims"]) == 2
+    assert len(after["claims"]) == 80 and len(after["staged_claims"]) == 2 and len(after["incidents"]) == 8
     assert after == before
     # The source comes back with its full text, and every optional property of claims and entities with it.
     assert after["sources"][0]["text"] == (SEEDS / "reports" / f"{SEED_REPORT}.txt").read_text(encoding="utf-8")
     for name in ("date", "end_date", "location", "incident", "note", "denies"):
         assert any(c[name] for c in after["claims"]), name
     assert any(a["valid_from"] for e in after["entities"] for a in e["aliases"])
+    for name in ("description", "parent", "parent_relation", "source"):
+        assert any(e[name] for e in after["entities"]), name
+    sahel = next(e for e in after["entities"] if e["id"] == "islamic-state-sahel")
+    assert (sahel["parent"], sahel["parent_relation"]) == ("islamic-state", "AFFILIATE_OF") and sahel["source"]
+    assert {e["gazetteer"] for e in after["entities"] if e["id"] in ("termez", "takhar")} == {"geonames:1215957",
+                                                                                          "AF-TAK"}
+    # Every part of an incident comes back: places, coordinates, perpetrators by basis, casualties, quotes.
+    for name in ("place", "admin1", "admin1_code", "country", "location", "perpetrators", "targets", "killed",
+                 "note"):
+        assert any(i[name] for i in after["incidents"]), name
     # Merging the same backup again changes nothing.
     again = restore_backup(summary.path, target, ontology, target_staging, merge=True)
     assert again.written.unchanged == SEED_COUNTS and again.staged == 0
@@ -117,7 +128,9 @@ def test_a_backup_goes_from_the_embedded_store_to_neo4j_and_back_unchanged(
     back, back_staging = fresh(tmp_path, ontology, "back")
     restore_backup(second, back, ontology, back_staging)
     assert dump(back, back_staging) == expected
-    assert len(expected["entities"]) == 246 and len(expected["claims"]) == 80 and len(expected["staged_claims"]) == 2
+    assert len(expected["entities"]) == SEED_ENTITIES
+    assert len(expected["claims"]) == 80 and len(expected["staged_claims"]) == 2
+    assert len(expected["incidents"]) == 8
     back.close()
 
 
@@ -181,7 +194,7 @@ def test_a_backup_is_not_restored_over_a_graph_without_merge(
     store, staging = original
     backup = write_backup(store, ontology, tmp_path / "graph.kgb", staging).path
     with pytest.raises(StoreNotEmpty,
-                       match=r"246 entities, 1 sources, 80 claims, 8 incidents, 2 staged claims.*--merge"):
+                       match=rf"{SEED_ENTITIES} entities, 1 sources, 80 claims, 8 incidents, 2 staged claims.*--merge"):
         restore_backup(backup, store, ontology, staging)
     empty, empty_staging = fresh(tmp_path, ontology, "staged-only")
     stage_two_claims(empty_staging, store.get_source(SEED_REPORT).text)
@@ -229,7 +242,8 @@ def test_kg_export_and_kg_import_round_trip_and_refuse_clearly(tmp_path: Path, s
     assert kg(target, "stats", "--json").output == kg(source, "stats", "--json").output
     assert json.loads(kg(target, "review", "--json").output) == json.loads(kg(source, "review", "--json").output)
     again = kg(target, "import", str(tmp_path / "graph.kgb"))
-    assert again.exit_code == 1 and "already holds 246 entities" in again.output and "--merge" in again.output
+    assert again.exit_code == 1 and f"already holds {SEED_ENTITIES} entities" in again.output
+    assert "--merge" in again.output
     bad, line, _ = spoil(tmp_path / "graph.kgb", "unknown relation type")
     other = Settings(store="memory", data_file=tmp_path / "c" / "graph.sqlite", seeds_dir=SEEDS)
     refused = kg(other, "import", str(bad))

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from app.cli.commands import cli
+from app.cli import cli
 from app.settings import PROJECT_ROOT, Settings
 from graph.domain.ontology import Ontology
 from graph.stores.neo4j.server import LocalServer
@@ -275,6 +275,14 @@ def test_entity_stats_schema_and_search(loaded: Settings) -> None:
     entity = as_json(kg(loaded, "entity", "Dushanbe", "--json"))
     assert entity["id"] == "tajikistan" and entity["claims_out"]["DENIED"] == 1
     assert entity["claims_in"]["ATTACKED"] == 1
+    province = as_json(kg(loaded, "entity", "ISWAP", "--json"))
+    assert (province["id"], province["parent"], province["parent_relation"]) == ("iswap", "islamic-state",
+                                                                                 "AFFILIATE_OF")
+    assert "FTO" in province["source"]
+    shown = kg(loaded, "entity", "Ansar Dine")
+    assert "parent: Jama'at Nusrat al-Islam wal-Muslimin (jnim, MERGED_INTO)" in shown.stdout
+    assert "source: US State Department FTO list; UN 1267 list; encyclopaedic" in shown.stdout
+    assert "parent:" not in kg(loaded, "entity", "Dushanbe").stdout
     stats = as_json(kg(loaded, "stats", "--json"))
     assert stats["claims"] == sum(stats["claims_by_type"].values())
     schema = as_json(kg(loaded, "schema", "--json"))
@@ -283,20 +291,26 @@ def test_entity_stats_schema_and_search(loaded: Settings) -> None:
     assert hits[0]["id"] == "riccardo-valle"
 
 
-def test_the_readme_examples_are_real_commands_and_options() -> None:
-    """Every `kg ...` line in the README names a command and options that exist."""
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    examples = re.findall(r"^(?:\$ )?kg ([a-z][a-z0-9-]*)([^\n]*)$", readme, re.MULTILINE)
-    assert len(examples) >= 6
-    for command_name, tail in examples:
+def test_the_readme_and_docs_examples_are_real_commands_and_options() -> None:
+    """Every `kg ...` line and `kg ...` code span in the README and docs/ names a command and options that exist."""
+    texts = [(PROJECT_ROOT / "README.md").read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+    examples = [e for text in texts for e in re.findall(r"^(?:\$ )?kg ([a-z][a-z0-9-]*)([^\n]*)$", text, re.MULTILINE)]
+    assert len(examples) >= 30
+    spans = [e for text in texts for e in re.findall(r"`kg ([a-z][a-z0-9-]*)([^`\n]*)`", text)]
+    assert len(spans) >= 40
+    for command_name, tail in examples + spans:
         command = cli.commands.get(command_name)  # type: ignore[attr-defined]
         assert command is not None, command_name
         rest = tail
-        if isinstance(command, click.Group):
+        # A group that also runs alone (`kg incidents --place X`) takes options of its own before any command.
+        alone = getattr(command, "invoke_without_command", False) and not tail.strip()[:1].isalpha()
+        if isinstance(command, click.Group) and not alone:
             sub, _, rest = tail.strip().partition(" ")
             command = command.commands.get(sub)
             assert command is not None, f"kg {command_name} has no {sub}"
-        known = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        known = {"--help"} | {opt for param in command.params
+                              for opt in [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]}
         for option in re.findall(r"(--[a-z-]+)", rest):
             assert option in known, f"kg {command_name} has no {option}"
 
@@ -356,8 +370,57 @@ def test_neo4j_status_and_start_describe_the_local_server(neo4j_database: Neo4jT
                       "password": neo4j_database.status.password}
     started = kg(server, "neo4j", "start")
     assert started.exit_code == 0
-    assert f"{neo4j_database.status.http_uri}/browser/" in started.output and status["password"] in started.output
+    assert f"{neo4j_database.status.http_uri}/browser/" in started.output
+    # The test command's log shows this output: it says where the password is, never the password itself.
+    assert status["password"] not in started.output
+    assert "`kg neo4j status --json` prints it" in started.output and "export KG_STORE=neo4j" in started.output
 
 
 def test_neo4j_style_prints_the_checked_in_style(settings: Settings) -> None:
     assert kg(settings, "neo4j", "style").output == (PROJECT_ROOT / "cypher" / "style.grass").read_text()
+
+
+# --- kg incidents ----------------------------------------------------------------------------------------------
+
+
+def test_kg_incidents_lists_a_table_and_gives_the_fields_tools_rely_on(loaded: Settings) -> None:
+    table = kg(loaded, "incidents", "--place", "Afghanistan", "--since", "2021")
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert lines[0] == "3 incidents" and lines[1].split() == ["DATE", "TYPE", "PLACE", "COUNTRY", "PERPETRATORS",
+                                                              "KILLED", "REPORTS", "INCIDENT"]
+    assert lines[3].split()[:2] == ["2022-04", "airstrike"] and lines[3].endswith("pakistan-air-strikes-2022-04")
+    assert "IS-K (reported); Abu Ali Balochi (reported)" in lines[4] and lines[4].split()[-3:] == [
+        "61+", "1", "kandahar-mosque-2021-10"]
+    listed = as_json(kg(loaded, "incidents", "--perpetrator", "IS-K", "--type", "rocket or missile attack", "--json"))
+    assert listed["count"] == 2 and [i["id"] for i in listed["data"]] == ["tajikistan-rockets-2022-05-07",
+                                                                          "termez-attack-2022-04-18"]
+    termez = listed["data"][1]
+    assert termez["place"]["name"] == "Termez" and termez["country"] == {"id": "uzbekistan", "name": "Uzbekistan"}
+    assert (termez["location"]["lat"], termez["location"]["lon"]) == (37.22417, 67.27833)
+    assert {(p["id"], p["basis"]) for p in termez["perpetrators"]} == {("isk", "reported"), ("isk", "denied")}
+    assert termez["reports"][0]["source"] == "rferl-2022-05-isk-central-asia"
+    assert termez["reports"][0]["quote"].startswith("The attack came weeks after a similar attack on the Uzbek")
+
+
+def test_kg_incidents_writes_geojson_csv_and_shows_one(loaded: Settings) -> None:
+    document = as_json(kg(loaded, "incidents", "--bbox", "60,30,75,40", "--geojson"))
+    assert document["type"] == "FeatureCollection" and document["count"] == 6
+    assert {f["id"] for f in document["features"]} >= {"kunduz-mosque-2021-10", "peshawar-mosque-2022-03"}
+    rows = kg(loaded, "incidents", "--csv", "--country", "Iran").output.splitlines()
+    assert rows[0].startswith("event_id,event_date,event_type,sub_event_type,actor1,assoc_actor_1,actor2,country")
+    assert rows[1].startswith("mashhad-shrine-stabbing-2022-04,2022-04,Violence against civilians,Attack,"
+                              "Unnamed Mashhad shrine attacker,") and rows[1].endswith(",2") and len(rows) == 2
+    shown = kg(loaded, "incidents", "show", "kandahar-mosque-2021-10").output
+    assert "kandahar-mosque-2021-10: suicide bombing, 2021-10, Kandahar, Kandahar, Afghanistan" in shown
+    assert "  killed: 61+ (more than 60 worshipers)" in shown
+    assert "    │ Similarly, one of the suicide bombers responsible for another attack" in shown
+
+
+def test_kg_incidents_refuses_bad_filters_with_their_name(loaded: Settings) -> None:
+    bad_box = kg(loaded, "incidents", "--bbox", "west,south")
+    assert bad_box.exit_code == 2 and "bbox='west,south': expected four numbers" in bad_box.output
+    bad_type = kg(loaded, "incidents", "--type", "riot")
+    assert bad_type.exit_code == 2 and "type='riot': unknown incident type (accepted: " in bad_type.output
+    missing = kg(loaded, "incidents", "show", "nope")
+    assert missing.exit_code == 1 and "no incident has id 'nope'" in missing.output

@@ -66,7 +66,7 @@ def test_the_schema_is_idempotent_and_complete(neo4j_database: Neo4jTestDatabase
                 session.run(statement).consume()  # type: ignore[arg-type]
         names = {row["name"] for row in session.run("SHOW INDEXES YIELD name").data()}
     assert {"entity_id", "source_id", "claim_id", "claim_type", "claim_status", "claim_date",
-            "entity_names"} <= names
+            "entity_names", "incident_id", "incident_type", "incident_date", "incident_country"} <= names
 
 
 @pytest.mark.parametrize("path", GUIDE_QUERIES, ids=lambda p: p.stem)

@@ -63,6 +63,8 @@ def test_csv_follows_the_neo4j_admin_import_layout(part: GraphPart, ontology: On
     assert nodes[0][0] == "id:ID" and nodes[0][-1] == ":LABEL"
     isk = next(row for row in nodes[1:] if row[0] == "isk")
     assert isk[-1] == "Entity;ArmedGroup" and "ISKP" in isk[4].split(";")
+    assert dict(zip(nodes[0], isk, strict=True))["parent"] == "islamic-state"
+    assert dict(zip(nodes[0], isk, strict=True))["parent_relation"] == "AFFILIATE_OF"
     edges = list(csv.DictReader(io.StringIO(export.csv_edges(part))))
     assert list(edges[0])[:3] == [":START_ID", ":END_ID", ":TYPE"]
     provoke = next(row for row in edges if row["id"] == PROVOKE_PAKISTAN)

@@ -9,7 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.domain.errors import ValidationFailed
+from graph.domain.errors import EntityNotFound, ValidationFailed
+from graph.domain.names import AliasIndex, name_key
 from graph.domain.ontology import Ontology
 from graph.services.loader import load, read_bundle
 from graph.stores.protocol import ClaimQuery, GraphStore
@@ -217,6 +218,113 @@ def test_registry_errors_are_reported_with_their_lines(bundle: Bundle, ontology:
     assert any(p.startswith(militia) for p in found)
 
 
+# --- the registry: registry/*.yaml beside entities.yaml, parents and source notes ----------------
+
+# The ids other work relies on (the shared list of ids for the theatres beyond Af-Pak).
+SHARED_IDS = ["jnim", "islamic-state-sahel", "iswap", "boko-haram", "al-shabaab", "islamic-state-somalia", "aqap",
+              "aqim", "sdf", "ypg", "pkk", "wagner-group", "africa-corps", "islamic-state-mozambique",
+              "islamic-state-central-africa", "adf", "kataib-hezbollah", "popular-mobilization-forces",
+              "ansaroul-islam", "katiba-macina", "al-mourabitoun", "rapid-support-forces", "m23",
+              "syrian-national-army", "free-syrian-army", "asaib-ahl-al-haq", "islamic-state-yemen",
+              "southern-transitional-council", "ansar-dine", "islamic-state", "al-qaeda", "aqis", "houthis",
+              "hayat-tahrir-al-sham", "hurras-al-din", "hezbollah", "hamas", "isk", "taliban", "ttp"]
+# Names two entities of the seed registry really share; any other shared name is a mistake in the data.
+SHARED_NAMES = {"kabul": {"afghanistan", "taliban"}, "uzbek": {"uzbekistan", "uzbeks"},
+                "tajik": {"tajikistan", "tajiks"}, "congolese": {"dr-congo", "republic-of-the-congo"},
+                "ansaralsharia": {"aqap", "ansar-al-sharia-libya", "ansar-al-sharia-tunisia"},
+                "aswj": {"ahlu-sunna-waljamaa", "islamic-state-mozambique", "sipah-e-sahaba"},
+                "kna": {"karen-national-army", "kuki-national-army"},
+                "knf": {"kuki-national-front", "kuki-chin-national-front"},
+                "sna": {"somalia", "syrian-national-army"}}
+
+
+def test_the_seed_registry_reads_its_regional_files_with_parents_and_sources(ontology: Ontology) -> None:
+    entities = {e.id: e for e in read_bundle(SEEDS, ontology).entities}
+    files = sorted((SEEDS / "registry").glob("*.yaml"))
+    assert len(files) >= 6
+    in_files = [e["id"] for f in files for e in yaml.safe_load(f.read_text(encoding="utf-8"))["entities"]]
+    assert len(in_files) >= 300 and set(in_files) <= set(entities)
+    assert all(entities[i].kind == "armed_group" and entities[i].source and entities[i].description for i in in_files)
+    assert set(SHARED_IDS) <= set(entities)
+    sahel, jnim = entities["islamic-state-sahel"], entities["jnim"]
+    assert (sahel.parent, sahel.parent_relation) == ("islamic-state", "AFFILIATE_OF")
+    assert (jnim.parent, jnim.parent_relation) == ("al-qaeda", "AFFILIATE_OF")
+    assert (entities["ansar-dine"].parent, entities["ansar-dine"].parent_relation) == ("jnim", "MERGED_INTO")
+    assert (entities["isk"].parent, entities["isk"].parent_relation) == ("islamic-state", "AFFILIATE_OF")
+    assert "US State Department FTO list" in (jnim.source or "")
+    renamed = next(a for a in sahel.aliases if a.name == "ISGS")
+    assert renamed.valid_until == "2022-03" and renamed.valid_from is None
+    index = AliasIndex(entities.values())
+    assert index.resolve("ISGS", "2021-06").id == "islamic-state-sahel"
+    with pytest.raises(EntityNotFound):
+        index.resolve("ISGS", "2024-01")
+    for name, expected in [("Shebab", "al-shabaab"), ("Shabaab", "al-shabaab"), ("Ansar Allah", "houthis"),
+                           ("JNIM", "jnim"), ("Wagner", "wagner-group"), ("ISWAP", "iswap"), ("Hashd al-Shaabi",
+                           "popular-mobilization-forces"), ("Kata'ib Hezbollah", "kataib-hezbollah")]:
+        assert index.resolve(name).id == expected, name
+
+
+def test_the_seed_registry_shares_a_name_between_entities_only_where_reporting_does(ontology: Ontology) -> None:
+    owners: dict[str, set[str]] = {}
+    for entity in read_bundle(SEEDS, ontology).entities:
+        for name in [entity.id, entity.name, *(a.name for a in entity.aliases)]:
+            owners.setdefault(name_key(name), set()).add(entity.id)
+    assert {key: ids for key, ids in owners.items() if len(ids) > 1} == SHARED_NAMES
+
+
+def test_registry_files_are_checked_like_entities_yaml_with_file_and_line(
+        bundle: Bundle, ontology: Ontology) -> None:
+    root = bundle(claims_file(claim_yaml()))
+    (root / "registry").mkdir()
+    regional = root / "registry" / "armed-groups-test.yaml"
+    regional.write_text(
+        "entities:\n"
+        "  - {id: sahel-branch, name: Sahel branch, kind: armed_group, parent: islamic-state, "
+        "parent_relation: AFFILIATE_OF, source: a designation list}\n"
+        "  - {id: ghost-branch, name: Ghost branch, kind: armed_group, parent: islamic-stat, "
+        "parent_relation: AFFILIATE_OF}\n"
+        "  - {id: odd-branch, name: Odd branch, kind: armed_group, parent: isk, parent_relation: ALLIED_WITH}\n"
+        "  - {id: lone-branch, name: Lone branch, kind: armed_group, parent: isk}\n"
+        "  - {id: state-member, name: State member, kind: armed_group, parent: pakistan, parent_relation: MEMBER_OF}\n"
+        "  - {id: circle-a, name: Circle A, kind: armed_group, parent: circle-b, parent_relation: SPLINTER_OF}\n"
+        "  - {id: circle-b, name: Circle B, kind: armed_group, parent: circle-a, parent_relation: SPLINTER_OF}\n"
+        "  - {id: hamas, name: Again, kind: armed_group}\n",
+        encoding="utf-8")
+    found = problems_of(root, ontology)
+    where = str(regional)
+    hamas = line_of((root / "entities.yaml").read_text(encoding="utf-8"), "id: hamas")
+    assert found == [
+        f"{where}:4: entities[2].parent_relation: 'ALLIED_WITH': not a parent relation "
+        "(accepted: MEMBER_OF, SPLINTER_OF, MERGED_INTO, AFFILIATE_OF)",
+        f"{where}:5: entities[3].parent_relation: missing: parent needs parent_relation",
+        f"{where}:9: entities[7].id: 'hamas': duplicate id (first defined on {root / 'entities.yaml'}:{hamas})",
+        f"{where}:3: entities[1].parent: 'islamic-stat': unknown entity id (a parent is named by its id); "
+        "did you mean: isk, islamic-state, taliban",
+        f"{where}:6: entities[4].parent_relation: 'MEMBER_OF': the parent is a state; MEMBER_OF joins person, "
+        "armed_group to armed_group",
+        f"{where}:7: entities[5].parent: 'circle-b': parents run in a circle: circle-a → circle-b → circle-a",
+        f"{where}:8: entities[6].parent: 'circle-a': parents run in a circle: circle-b → circle-a → circle-b"]
+    regional.write_text("entities:\n  - {id: sahel-branch, name: Sahel branch, kind: armed_group, "
+                        "parent: islamic-state, parent_relation: AFFILIATE_OF, source: a designation list}\n",
+                        encoding="utf-8")
+    branch = next(e for e in read_bundle(root, ontology).entities if e.id == "sahel-branch")
+    assert (branch.parent, branch.parent_relation, branch.source) == ("islamic-state", "AFFILIATE_OF",
+                                                                      "a designation list")
+
+
+def test_a_parent_may_be_an_entity_the_store_already_holds(
+        bundle: Bundle, ontology: Ontology, empty_store: GraphStore, tmp_path: Path) -> None:
+    load(SEEDS, empty_store, ontology)
+    root = tmp_path / "more"
+    root.mkdir()
+    (root / "entities.yaml").write_text(
+        "entities:\n  - {id: new-faction, name: New faction, kind: armed_group, parent: isk, "
+        "parent_relation: MEMBER_OF, source: press reporting}\n", encoding="utf-8")
+    load(root, empty_store, ontology)
+    faction = empty_store.get_entity("new-faction")
+    assert (faction.parent, faction.parent_relation, faction.source) == ("isk", "MEMBER_OF", "press reporting")
+
+
 def test_every_problem_of_a_run_is_reported_together(bundle: Bundle, ontology: Ontology) -> None:
     text = claims_file(claim_yaml(object="Tajikstan"), claim_yaml(id="second", type="ATACKED"),
                        claim_yaml(id="third", date="2022-02-30"))
@@ -277,7 +385,8 @@ def test_a_path_that_is_not_a_bundle_is_refused(tmp_path: Path, ontology: Ontolo
         f"{tmp_path / 'nowhere'}: path: {str(tmp_path / 'nowhere')!r}: not a directory: expected a folder with "
         "reports/, claims/ and optionally entities.yaml"]
     assert problems_of(tmp_path, ontology) == [
-        f"{tmp_path}: path: {str(tmp_path)!r}: holds no entities.yaml, reports/*.yaml or claims/*.yaml"]
+        f"{tmp_path}: path: {str(tmp_path)!r}: holds no entities.yaml, registry/*.yaml, reports/*.yaml, "
+        "claims/*.yaml or incidents"]
 
 
 # --- hostile files: each refused with its file, line and reason, and nothing written ---------

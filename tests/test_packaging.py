@@ -92,6 +92,10 @@ def test_the_installed_kg_loads_its_seeds_answers_and_extracts(installed: Path, 
     env = _clean_env(tmp_path)
     loaded = json.loads(_run(installed / "kg", "load", "--json", env=env))
     assert loaded["path"].endswith("graph/data/seeds") and loaded["written"]["created"]["claims"] == 80
+    # The regional registry files (seeds/registry/*.yaml) come with the seeds, parents and all.
+    assert json.loads(_run(installed / "kg", "resolve", "Shebab", "--json", env=env))["id"] == "al-shabaab"
+    province = json.loads(_run(installed / "kg", "entity", "ISWAP", "--json", env=env))
+    assert (province["parent"], province["parent_relation"]) == ("islamic-state", "AFFILIATE_OF")
     answer = json.loads(_run(installed / "kg", "ask", QUESTION, "--json", env=env))
     assert {a["name"] for a in answer["answers"]} == {"Pakistan", "Iran"}
     report = tmp_path / "report.txt"

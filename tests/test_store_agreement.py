@@ -17,7 +17,14 @@ from graph.domain.dates import window
 from graph.domain.model import Subgraph
 from graph.domain.ontology import Ontology
 from graph.services.loader import load
-from graph.stores.protocol import ClaimQuery, GraphStore
+from graph.stores.protocol import (
+    MAX_INCIDENT_PAGE,
+    BoundingBox,
+    ClaimQuery,
+    GraphStore,
+    IncidentQuery,
+    incident_matches,
+)
 from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import SEEDS, Neo4jTestDatabase
 
@@ -68,6 +75,28 @@ def test_claims_agree_under_every_filter(pair: tuple[GraphStore, GraphStore], on
     assert sum(bool(memory.claims(q)) for q in queries) > len(queries) // 2
 
 
+def test_claim_pages_agree_under_every_filter(pair: tuple[GraphStore, GraphStore], ontology: Ontology) -> None:
+    memory, neo4j = pair
+    entities = connected_entities(memory)
+    queries = [ClaimQuery(), ClaimQuery(disputed=True), ClaimQuery(disputed=False),
+               ClaimQuery(window=window("2021", None), disputed=False), ClaimQuery(min_confidence=0.9),
+               ClaimQuery(location="termez"), ClaimQuery(asserted_by="andrew-mines", subject="isk")]
+    queries += [ClaimQuery(statuses=(status,), disputed=False) for status in ontology.statuses]
+    queries += [ClaimQuery(types=tuple(ontology.expand_types(["hostile"]) or []), subject=e) for e in entities]
+    queries += [ClaimQuery(object=e, disputed=False) for e in entities]
+    for query in queries:
+        whole = memory.claims(query)
+        for limit, offset in ((3, 0), (3, 2), (50, 0), (2, max(len(whole) - 1, 0))):
+            page = memory.claim_page(query, limit=limit, offset=offset)
+            assert page == neo4j.claim_page(query, limit=limit, offset=offset), (query, limit, offset)
+            assert page.claims == whole[offset:offset + limit] and page.total == len(whole)
+
+
+def test_adjacency_agrees(pair: tuple[GraphStore, GraphStore]) -> None:
+    memory, neo4j = pair
+    assert sorted(memory.claim_pairs()) == sorted(neo4j.claim_pairs())
+
+
 def test_neighbourhoods_agree_for_every_entity(pair: tuple[GraphStore, GraphStore], ontology: Ontology) -> None:
     memory, neo4j = pair
     hostile = ontology.expand_types(["hostile"])
@@ -92,3 +121,27 @@ def test_paths_agree_between_every_pair_of_actors(pair: tuple[GraphStore, GraphS
             connected += bool(expected)
         assert memory.paths(source, target, max_hops=4) == neo4j.paths(source, target, max_hops=4)
     assert connected > len(actors), "the comparison must cover real paths, not only empty answers"
+
+
+def test_incidents_agree_under_every_filter(pair: tuple[GraphStore, GraphStore]) -> None:
+    memory, neo4j = pair
+    every = memory.incidents(IncidentQuery(limit=MAX_INCIDENT_PAGE))
+    assert every == neo4j.incidents(IncidentQuery(limit=MAX_INCIDENT_PAGE)) and len(every) == 8
+    assert memory.get_incidents(i.id for i in every) == neo4j.get_incidents(i.id for i in every)
+    keys = sorted({k for i in every for k in i.place_keys()})
+    actors = sorted({p for i in every for p in i.perpetrator_ids()} | {"taliban"})
+    queries = [IncidentQuery(places=(key,)) for key in keys]
+    queries += [IncidentQuery(perpetrator=actor) for actor in actors]
+    queries += [IncidentQuery(country=c) for c in sorted({i.country for i in every if i.country})]
+    queries += [IncidentQuery(types=(t,)) for t in sorted({i.type for i in every})]
+    queries += [IncidentQuery(window=window(since, until)) for since, until in (
+        ("2022", None), (None, "2021-12"), ("2022-04-18", "2022-04-18"), ("2001-09", "2001-09"))]
+    queries += [IncidentQuery(bbox=BoundingBox.parse(box)) for box in (
+        "55,30,75,40", "65,30,70,37", "170,-10,-170,10", "-180,-90,180,90")]
+    queries += [IncidentQuery(limit=limit, offset=offset) for limit, offset in ((1, 0), (3, 2), (5, 7))]
+    for query in queries:
+        found = memory.incidents(query)
+        assert [i.id for i in found] == [i.id for i in neo4j.incidents(query)], query
+        assert memory.count_incidents(query) == neo4j.count_incidents(query), query
+        assert [i.id for i in found] == [i.id for i in every if incident_matches(i, query)][
+            query.offset:query.offset + query.limit], query

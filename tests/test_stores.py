@@ -9,7 +9,7 @@ import pytest
 
 from graph.domain.dates import window
 from graph.domain.errors import ClaimNotFound, EntityNotFound, InvalidParameter, SourceNotFound
-from graph.domain.model import Batch, Claim
+from graph.domain.model import Alias, Batch, Claim, Entity
 from graph.domain.ontology import Ontology
 from graph.services.loader import load
 from graph.stores.protocol import ClaimQuery, GraphStore
@@ -197,6 +197,36 @@ def test_lookups_and_their_errors(seeded: GraphStore, seed_text: str) -> None:
         seeded.get_source("nope")
 
 
+def test_entities_keep_their_parent_and_source_note(seeded: GraphStore) -> None:
+    sahel = seeded.resolve("ISGS", "2021-06")  # its former name, at a date it held
+    assert (sahel.id, sahel.parent, sahel.parent_relation) == ("islamic-state-sahel", "islamic-state", "AFFILIATE_OF")
+    assert sahel.source and "FTO" in sahel.source
+    assert Alias(name="ISGS", valid_until="2022-03", note="Islamic State in the Greater Sahara") in sahel.aliases
+    listed = {e.id: e for e in seeded.list_entities(kind="armed_group", limit=1000)}
+    assert (listed["ansar-dine"].parent, listed["ansar-dine"].parent_relation) == ("jnim", "MERGED_INTO")
+    assert (listed["isk"].parent, listed["isk"].source) == ("islamic-state", None)
+    assert seeded.get_entities(["adf"])["adf"].parent == "islamic-state-central-africa"
+    assert seeded.name_index().get("m23").parent_relation == "MEMBER_OF"  # type: ignore[union-attr]
+    assert seeded.get_entity("pakistan").parent is None and seeded.get_entity("pakistan").source is None
+    hit = seeded.find_entities("Shebab", limit=1)[0]
+    assert (hit.entity.id, hit.entity.parent, hit.entity.parent_relation) == ("al-shabaab", "al-qaeda", "AFFILIATE_OF")
+
+
+def test_a_changed_parent_is_written_over_and_a_dropped_one_is_gone(empty_store: GraphStore) -> None:
+    group = Entity(id="test-group", name="Test group", kind="armed_group")
+    branch = Entity(id="test-branch", name="Test branch", kind="armed_group", parent="test-group",
+                    parent_relation="AFFILIATE_OF", source="a designation list")
+    empty_store.upsert(Batch(entities=[group, branch]))
+    assert empty_store.get_entity("test-branch") == branch
+    split = branch.model_copy(update={"parent_relation": "SPLINTER_OF", "source": "press reporting"})
+    assert empty_store.upsert(Batch(entities=[split])).updated["entities"] == 1
+    assert empty_store.get_entity("test-branch") == split
+    alone = branch.model_copy(update={"parent": None, "parent_relation": None, "source": None})
+    assert empty_store.upsert(Batch(entities=[alone])).updated["entities"] == 1
+    assert empty_store.get_entity("test-branch") == alone
+    assert empty_store.upsert(Batch(entities=[alone])).unchanged["entities"] == 1
+
+
 def test_stats_count_what_the_files_hold(seeded: GraphStore, seed_claims: list[dict[str, Any]]) -> None:
     stats = seeded.stats()
     assert stats.claims == len(seed_claims) and stats.sources == 1
@@ -206,3 +236,93 @@ def test_stats_count_what_the_files_hold(seeded: GraphStore, seed_claims: list[d
         assert stats.claims_by_type[relation_type] == sum(1 for c in seed_claims if c["type"] == relation_type)
     assert sum(stats.claims_by_status.values()) == stats.claims
     assert stats.entities_by_kind["state"] == sum(1 for e in seeded.entities() if e.kind == "state") >= 8
+
+
+def read_in_pages(store: GraphStore, query: ClaimQuery, size: int) -> tuple[list[Any], set[int]]:
+    """Every page of a query, in order, and the totals the pages gave."""
+    claims: list[Any] = []
+    totals = set()
+    while True:
+        page = store.claim_page(query, limit=size, offset=len(claims))
+        totals.add(page.total)
+        if not page.claims:
+            return claims, totals
+        assert len(page.claims) <= size
+        claims.extend(page.claims)
+
+
+def test_claim_pages_come_in_id_order_with_the_total(seeded: GraphStore) -> None:
+    every = seeded.claims(ClaimQuery())
+    assert len(every) == seeded.count_claims() > 40
+    for size in (1, 7, 50):
+        claims, totals = read_in_pages(seeded, ClaimQuery(), size)
+        assert [c.id for c in claims] == sorted(c.id for c in every) and claims == every
+        assert totals == {len(every)}
+    middle = seeded.claim_page(ClaimQuery(), limit=5, offset=10)
+    assert [c.id for c in middle.claims] == [c.id for c in every[10:15]] and middle.total == len(every)
+    past = seeded.claim_page(ClaimQuery(), limit=5, offset=len(every) + 3)
+    assert past.claims == [] and past.total == len(every)
+    assert seeded.claim_page(ClaimQuery(), limit=0).claims == []
+    with pytest.raises(InvalidParameter, match="limit"):
+        seeded.claim_page(ClaimQuery(), limit=-1)
+    with pytest.raises(InvalidParameter, match="offset"):
+        seeded.claim_page(ClaimQuery(), limit=5, offset=-1)
+
+
+@pytest.mark.parametrize("query", [
+    ClaimQuery(subject="isk"), ClaimQuery(object="isk"), ClaimQuery(subject="isk", object="pakistan"),
+    ClaimQuery(subject="taliban", object="pakistan", types=("ALLIED_WITH",)),
+    ClaimQuery(subject="isk", types=("SEEKS_TO_PROVOKE", "ATTACKED"), statuses=("claimed", "assessed")),
+    ClaimQuery(window=window("2022-04", "2022-05")), ClaimQuery(min_confidence=0.9, subject="isk"),
+    ClaimQuery(asserted_by="andrew-mines"), ClaimQuery(location="termez"), ClaimQuery(types=("DENIED",)),
+    ClaimQuery(source="rferl-2022-05-isk-central-asia", subject="isk"), ClaimQuery(subject="no-such-entity"),
+], ids=lambda q: ",".join(f"{k}={v}" for k, v in q.__dict__.items() if v not in (None, 0.0) and k != "window")
+    or "window")
+def test_filters_apply_before_paging(seeded: GraphStore, query: ClaimQuery) -> None:
+    matching = seeded.claims(query)
+    claims, totals = read_in_pages(seeded, query, 3)
+    assert claims == matching and totals == {len(matching)}
+    first = seeded.claim_page(query, limit=3)
+    assert first.claims == matching[:3] and first.total == len(matching)
+
+
+def test_disputed_flags_are_right_on_a_page(seeded: GraphStore) -> None:
+    for query in (ClaimQuery(), ClaimQuery(subject="isk"), ClaimQuery(object="tajikistan")):
+        claims, _ = read_in_pages(seeded, query, 4)
+        assert {c.id for c in claims if c.disputed} >= ({TAJIK_ATTACK, TERMEZ_ATTACK} & {c.id for c in claims})
+        stored = seeded.get_claims([c.id for c in claims])
+        assert [(c.disputed, c.disputed_by) for c in claims] == [
+            (stored[c.id].disputed, stored[c.id].disputed_by) for c in claims]
+    disputed = seeded.claim_page(ClaimQuery(disputed=True), limit=1, offset=1)
+    assert disputed.total == 2 and [c.id for c in disputed.claims] == [TERMEZ_ATTACK]
+    assert disputed.claims[0].disputed_by == ["taliban-denied-termez-attack", "uzbekistan-denied-termez-attack"]
+    undisputed, totals = read_in_pages(seeded, ClaimQuery(disputed=False, subject="isk"), 5)
+    assert undisputed == seeded.claims(ClaimQuery(disputed=False, subject="isk"))
+    assert totals == {len(undisputed)} and not any(c.disputed for c in undisputed)
+    assert {TAJIK_ATTACK, TERMEZ_ATTACK}.isdisjoint(c.id for c in undisputed)
+    everything = seeded.claim_page(ClaimQuery(), limit=1000)
+    assert seeded.claim_page(ClaimQuery(disputed=False), limit=1000).total == everything.total - 2
+
+
+def test_claim_pairs_are_the_adjacency_of_the_claims(seeded: GraphStore) -> None:
+    pairs = seeded.claim_pairs()
+    expected: dict[tuple[str, str], int] = {}
+    for claim in seeded.claims(ClaimQuery()):
+        expected[(claim.subject, claim.object)] = expected.get((claim.subject, claim.object), 0) + 1
+    assert {(a, b): n for a, b, n in pairs} == expected and len(pairs) == len(expected)
+    assert sum(n for _, _, n in pairs) == seeded.count_claims()
+
+
+def test_a_reports_candidates_are_kept_and_replaced(empty_store: GraphStore, ontology: Ontology,
+                                                    seed_text: str) -> None:
+    load(SEEDS, empty_store, ontology)
+    report = "rferl-2022-05-isk-central-asia"
+    assert empty_store.candidates_of(report) is None
+    revision = empty_store.revision()
+    names = [{"name": "Zarnigor Brigade", "reason": "not in the registry", "sentences": ["…"], "spans": [[0, 1]]}]
+    empty_store.keep_candidates({report: names, "r-other": []})
+    assert empty_store.candidates_of(report) == names and empty_store.candidates_of("r-other") == []
+    empty_store.keep_candidates({report: names[:0]})
+    assert empty_store.candidates_of(report) == []
+    assert empty_store.revision() == revision  # kept beside the graph, not a change of it
+    assert empty_store.get_source(report).text == seed_text

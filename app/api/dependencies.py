@@ -1,7 +1,9 @@
-"""What route handlers receive: the one store, the settings, the ontology, and parsed filters.
+"""What route handlers receive: the one store, the settings, the ontology, the request's names, and the shapes of
+the query parameters.
 
 The store is opened once by ``create_app`` and kept on the application; handlers get it
-through ``get_store`` and never open anything themselves.
+through ``get_store`` and never open anything themselves. Names and filters are resolved and
+parsed by the use cases (``app.usecases``) the CLI calls too.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from fastapi import Depends, Path, Query, Request
 
 from app.components import ExtractorHolder
 from app.settings import Settings
-from graph.domain.dates import DateWindow, window
-from graph.domain.errors import EntityNotFound, InvalidParameter
+from app.usecases.names import Names
+from app.usecases.stats import StatsCache
+from graph.domain.errors import InvalidParameter
 from graph.domain.inputs import check_parameter
-from graph.domain.model import Entity
 from graph.domain.ontology import Ontology
 from graph.stores.protocol import GraphStore
 
@@ -42,6 +44,19 @@ def get_extractor(request: Request) -> ExtractorHolder:
     """The application's one extractor (built on first use)."""
     holder: ExtractorHolder = request.app.state.extractor
     return holder
+
+
+def get_names(request: Request) -> Names:
+    """This request's names, resolved against one reading of the store's alias index (one per request)."""
+    return Names(get_store(request))
+
+
+def get_stats_cache(request: Request) -> StatsCache:
+    """The application's counts and centrality, kept per store revision."""
+    cache: StatsCache = request.app.state.stats
+    return cache
+
+
 def plain_parameters(request: Request) -> None:
     """Every query and path parameter is one line of text without angle brackets: names, types, dates and
     questions alike (``graph.domain.inputs.PARAMETER_PATTERN``, which the OpenAPI schema states too).
@@ -58,61 +73,8 @@ Store = Annotated[GraphStore, Depends(get_store)]
 Extractors = Annotated[ExtractorHolder, Depends(get_extractor)]
 Config = Annotated[Settings, Depends(get_settings)]
 Vocabulary = Annotated[Ontology, Depends(get_ontology)]
-
-
-def resolve_entity(store: GraphStore, name: str) -> Entity:
-    """The entity an id, name or alias stands for: an exact id first, then any alias.
-
-    Unknown names (blank ones included) raise ``EntityNotFound`` with suggestions; an
-    alias of several entities raises ``AmbiguousName`` with the candidates.
-    """
-    try:
-        return store.get_entity(name)
-    except EntityNotFound:
-        return store.resolve(name)
-
-
-def split(parameter: str, values: list[str] | None, accepted: list[str]) -> list[str]:
-    """Multi-valued parameters accept repeats and commas alike (``types=A,B`` or ``types=A&types=B``).
-
-    An empty value is refused rather than read as "any", so a typo never widens a query.
-    """
-    parts = [part.strip() for value in values or [] for part in value.split(",")]
-    if any(not part for part in parts):
-        raise InvalidParameter(parameter, ",".join(values or []), "empty value", accepted)
-    return parts
-
-
-def parse_types(ontology: Ontology, values: list[str] | None, parameter: str = "types") -> tuple[str, ...] | None:
-    """Relation type names from types or categories; ``InvalidParameter`` lists what exists."""
-    accepted = sorted(ontology.relation_types) + sorted(ontology.categories)
-    names = split(parameter, values, accepted)
-    try:
-        expanded = ontology.expand_types(names)
-    except InvalidParameter as error:
-        value = error.details["value"]
-        raise InvalidParameter(parameter, value, "neither a relation type nor a category", accepted) from error
-    return tuple(expanded) if expanded else None
-
-
-def parse_statuses(ontology: Ontology, values: list[str] | None) -> tuple[str, ...] | None:
-    """Claim statuses, each checked against the ontology."""
-    return tuple(ontology.check_status(s) for s in split("status", values, list(ontology.statuses))) or None
-
-
-def parse_kind(ontology: Ontology, kind: str | None) -> str | None:
-    """An entity kind the ontology defines, or ``InvalidParameter`` listing them."""
-    if kind is not None and kind not in ontology.entity_kinds:
-        raise InvalidParameter("kind", kind, "unknown entity kind", list(ontology.entity_kinds))
-    return kind
-
-
-def parse_kinds(ontology: Ontology, values: list[str] | None) -> list[str] | None:
-    """Entity kinds, repeated or comma-separated, each one the ontology defines."""
-    kinds = split("kind", values, list(ontology.entity_kinds))
-    for kind in kinds:
-        parse_kind(ontology, kind)
-    return kinds or None
+RequestNames = Annotated[Names, Depends(get_names)]
+Figures = Annotated[StatsCache, Depends(get_stats_cache)]
 
 
 def check_page(settings: Settings, limit: int) -> None:
@@ -137,6 +99,3 @@ OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many ma
 ConfidenceQuery = Annotated[float, Query(ge=0, le=1, description="Lowest confidence to include.")]
 
 
-def date_window(since: str | None, until: str | None) -> DateWindow:
-    """A date window; ``InvalidParameter`` names ``since`` or ``until`` when malformed."""
-    return window(since, until)

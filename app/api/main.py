@@ -17,6 +17,7 @@ from app.api.routes import ask, claims, entities, export, incidents, meta, paths
 from app.components import ExtractorHolder, open_reader, open_store
 from app.settings import Settings, load_settings
 from app.usecases.ask import ReaderSlot
+from app.usecases.stats import StatsCache
 from graph.domain.ontology import load_ontology
 from graph.language.ask import QuestionReader
 from graph.stores.protocol import GraphStore
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.ontology = ontology
     app.state.store = store if store is not None else open_store(settings, ontology)
     app.state.extractor = ExtractorHolder(settings, ontology, app.state.store)
+    app.state.stats = StatsCache()
     app.state.reader = ReaderSlot(lambda: open_reader(settings, ontology, app.state.store), reader)
     errors.install(app)
     openapi.install(app, ontology, settings)

@@ -23,13 +23,26 @@ from graph.domain.ontology import Ontology
 # (Days 29-31 are accepted by the server where they exist; the schema stays on the safe side.)
 DATE_PATTERN = r"^([0-9]{3}[1-9](-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?)?$"
 NAME_PARAMETERS = {"subject", "object", "actor", "center", "source", "target", "location", "asserted_by", "place",
-                   "via"}
+                   "via", "country", "perpetrator"}
+# A box of west,south,east,north degrees (app.api.routes.incidents); that south is not north of north the schema
+# cannot say, and the server refuses.
+_LON = r"-?(180(\.0+)?|(1[0-7][0-9]|[0-9]{1,2})(\.[0-9]+)?)"
+_LAT = r"-?(90(\.0+)?|[0-8]?[0-9](\.[0-9]+)?)"
+BBOX_PATTERN = rf"^{_LON},{_LAT},{_LON},{_LAT}$"
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
-def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings) -> None:
+def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings, path: str = "") -> None:
     name, schema = parameter["name"], parameter.get("schema", {})
     items = next((option for option in schema.get("anyOf", [schema]) if option.get("type") == "array"), None)
-    if name in ("types", "type", "via_types") and items is not None:
+    incidents = path.startswith("/v1/incidents")
+    if incidents and name == "type" and items is not None:
+        items["items"] = {"type": "string", "enum": sorted(ontology.incident_types)}
+    elif incidents and name == "id" and items is not None:
+        items["items"] = {"type": "string", "pattern": SLUG_PATTERN}
+    elif name == "bbox":
+        parameter["schema"] = {"type": "string", "pattern": BBOX_PATTERN}
+    elif name in ("types", "type", "via_types") and items is not None:
         items["items"] = {"type": "string", "enum": sorted(ontology.relation_types) + sorted(ontology.categories)}
     elif name in ("status", "statuses") and items is not None:
         items["items"] = {"type": "string", "enum": list(ontology.statuses)}
@@ -86,10 +99,10 @@ def install(app: FastAPI, ontology: Ontology, settings: Settings) -> None:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes)
-            for path in schema["paths"].values():
+            for route, path in schema["paths"].items():
                 for operation in path.values():
                     for parameter in operation.get("parameters", []):
-                        _constrain(parameter, ontology, settings)
+                        _constrain(parameter, ontology, settings, route)
             _bound_reports(schema, settings)
             _declare_keys(schema, settings)
             app.openapi_schema = schema

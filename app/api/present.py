@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from app.api.schemas import ClaimOut, Page, SourceRef
-from graph.domain.model import ClaimView, Entity, Source, Subgraph
+from app.usecases.names import Names
+from graph.domain.model import ClaimView, Entity, Source
 from graph.services.export import GraphPart
 from graph.stores import cite
 from graph.stores.protocol import GraphStore
@@ -24,14 +25,13 @@ def source_ref(source: Source) -> SourceRef:
     return cite.source_ref(source)
 
 
-def claims_out(store: GraphStore, claims: Sequence[ClaimView]) -> list[ClaimOut]:
-    """Claims with display names and citations, looked up once per request, not per claim."""
-    return cite.cite(store, claims)
-
-
-def subgraph_part(store: GraphStore, subgraph: Subgraph) -> GraphPart:
-    """A neighbourhood as an exportable part: its entities in full, its claims and their reports, read by id."""
-    return part_of(store, [n.id for n in subgraph.nodes], [link.claim for link in subgraph.links])
+def claims_out(store: GraphStore, claims: Sequence[ClaimView], names: Names | None = None) -> list[ClaimOut]:
+    """Claims with display names and citations, looked up once per request, not per claim (the names from the
+    request's alias index when it has one)."""
+    if names is None:
+        return cite.cite(store, claims)
+    ends = names.entities({end for c in claims for end in (c.subject, c.object)})
+    return cite.cite(store, claims, {e.id: e.name for e in ends})
 
 
 def part_of(store: GraphStore, entity_ids: Sequence[str], claims: Sequence[ClaimView]) -> GraphPart:

@@ -44,6 +44,11 @@ class EntityHit(_Out):
     kind: str
     description: str | None
     aliases: list[Alias]
+    gazetteer: str | None = Field(default=None, description="A place's entry in the gazetteer (its coordinates).")
+    parent: str | None = Field(None, description="Id of the group it is a province, branch, faction or splinter of.")
+    parent_relation: str | None = Field(None, description="How it relates to its parent: one of the relation types "
+                                                           "the ontology marks `parent` (see /v1/schema).")
+    source: str | None = Field(None, description="Where the registry's facts about it come from.")
     matched: str | None = None
     score: float | None = None
 
@@ -56,6 +61,11 @@ class EntityDetail(_Out):
     kind: str
     description: str | None
     aliases: list[Alias]
+    gazetteer: str | None = Field(default=None, description="A place's entry in the gazetteer (its coordinates).")
+    parent: str | None = Field(None, description="Id of the group it is a province, branch, faction or splinter of.")
+    parent_relation: str | None = Field(None, description="How it relates to its parent: one of the relation types "
+                                                           "the ontology marks `parent` (see /v1/schema).")
+    source: str | None = Field(None, description="Where the registry's facts about it come from.")
     claims_out: dict[str, int]
     claims_in: dict[str, int]
     claims_total: int
@@ -149,6 +159,7 @@ class StatsOut(_Out):
     sources: int
     claims: int
     disputed_claims: int
+    incidents: int
     entities_by_kind: dict[str, int]
     claims_by_type: dict[str, int]
     claims_by_status: dict[str, int]
@@ -251,6 +262,9 @@ class ReportClaims(_Out):
     loaded: list[ClaimOut]
     staged: list[StagedClaim]
     candidates: list[Candidate]
+    candidates_kept: bool = Field(description=(
+        "Whether names were kept when the report was ingested; false for a curated report or one ingested before "
+        "they were kept (ingest it again to list them)."))
 
 
 class ReviewIn(_Out):

@@ -26,6 +26,10 @@ VENDOR_URL = "/assets/vendor/cytoscape.esm.min.mjs"
 _NOTICE_HIDDEN = '<div id="vendor-missing" class="notice" role="alert" hidden>'
 _NOTICE_SHOWN = '<div id="vendor-missing" class="notice" role="alert">'
 MISSING = "The graph library is not installed: run `npm ci` in the repository root, then reload."
+# Chromium's DevTools, open on a page served from localhost, asks every such origin for this file (to offer
+# the page's source folder as a workspace) and shows the 404 among the page's errors. This server offers
+# no workspace, and will not tell a browser where its files live: it answers that there is nothing.
+DEVTOOLS_WORKSPACE = "/.well-known/appspecific/com.chrome.devtools.json"
 
 
 def cytoscape_file(settings: Settings) -> Path:
@@ -42,13 +46,19 @@ def page(settings: Settings) -> str:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Serve the explorer at ``/``, its own files under ``/assets/app``, Cytoscape.js under ``/assets/vendor``."""
+    """Serve the explorer at ``/``, its own files under ``/assets/app``, Cytoscape.js under ``/assets/vendor``,
+    and an empty answer to DevTools' workspace request."""
     app.mount("/assets/app", StaticFiles(directory=WEB), name="web-assets")
 
     @app.get("/", include_in_schema=False)
     def read_explorer() -> HTMLResponse:
         """The web explorer page."""
         return HTMLResponse(page(settings), headers={"Cache-Control": "no-cache"})
+
+    @app.get(DEVTOOLS_WORKSPACE, include_in_schema=False, status_code=204)
+    def read_devtools_workspace() -> Response:
+        """No DevTools workspace here: an empty answer rather than a 404 in the console of whoever opens DevTools."""
+        return Response(status_code=204)
 
     @app.get(VENDOR_URL, include_in_schema=False)
     def read_cytoscape() -> Response:

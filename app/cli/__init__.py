@@ -1,4 +1,8 @@
-"""The ``kg`` command line: a thin click group, one module per group of commands.
+"""The ``kg`` command line: a thin click group, one module per group of commands (load, query, ask,
+extract, backup, neo4j, serve), each calling the use cases in ``app/usecases``.
+
+Every command prints a table for people by default and JSON with ``--json``; errors are
+domain ``KgError`` values, turned into a message and an exit code in one place (``base``).
 
 ``kg bench`` measures the product and is not part of it: it is added from the checkout's
 ``benchmarks/`` package when kg runs from a checkout, and explains itself otherwise.
@@ -8,7 +12,16 @@ from __future__ import annotations
 
 import sys
 
-from app.cli import commands
+from app.cli import (  # each adds its commands to the group
+    ask,
+    backup,
+    extract,
+    incidents,
+    load,
+    neo4j,
+    query,
+    serve,
+)
 from app.cli.base import cli
 from graph.domain.resources import CHECKOUT, in_checkout
 
@@ -31,6 +44,11 @@ def _add_bench() -> None:
 
 
 _add_bench()
-main = commands.main
 
-__all__ = ["cli", "main"]
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
+
+
+__all__ = ["ask", "backup", "cli", "extract", "incidents", "load", "main", "neo4j", "query", "serve"]

@@ -18,7 +18,7 @@ STORE_OPTION = click.option("--store", "store_kind", type=click.Choice(["memory"
 
 
 @cli.command("export", help="Write the whole graph to FILE: a backup (entities, sources with their text, claims, "
-                            "claims awaiting review) that `kg import` restores into any store, or with "
+                            "incidents, claims awaiting review) that `kg import` restores into any store, or with "
                             "--format admin-csv the CSV pair (FILE is a folder) that neo4j-admin imports.")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["backup", "admin-csv"]), default="backup", show_default=True,
@@ -35,11 +35,13 @@ def export_command(env: Env, file: Path, fmt: str, store_kind: StoreKind | None,
         written = admin_csv(env.store, env.ontology, file)
         if as_json:
             emit({"format": fmt, "nodes": str(written.nodes), "relationships": str(written.relationships),
-                  "counts": {"entities": written.entities, "sources": written.sources, "claims": written.claims},
+                  "counts": {"entities": written.entities, "sources": written.sources, "claims": written.claims,
+                             "incidents": written.incidents},
                   "command": written.command()})
             return
         click.echo(f"Wrote {written.nodes} and {written.relationships} ({written.entities} entities, "
-                   f"{written.sources} sources, {written.claims} claims; claims awaiting review are not in them: "
+                   f"{written.sources} sources, {written.claims} claims, {written.incidents} incidents; claims "
+                   "awaiting review are not in them: "
                    "`kg export` without --format keeps those).")
         click.echo("Import them into a stopped Neo4j (what its database holds is replaced), then start it:")
         click.echo(f"  {written.command()}")

@@ -1,6 +1,6 @@
 """What every ``kg`` command shares: the click group, the environment it runs in, and error and JSON output.
 
-``app.cli.commands`` and ``app.cli.extract`` both add their commands to the one group here; neither
+every command module of ``app.cli`` adds their commands to the one group here; neither
 imports the other.
 """
 
@@ -16,7 +16,8 @@ import click
 from app.components import build_extractor, open_reader, open_store, store_address
 from app.settings import Settings, StoreKind, load_settings
 from app.usecases.ask import ReaderSlot
-from graph.domain.errors import EmptyGraph, EntityNotFound, KgError
+from app.usecases.names import Names
+from graph.domain.errors import EmptyGraph, KgError
 from graph.domain.model import Entity
 from graph.domain.ontology import Ontology, load_ontology
 from graph.services.incident_merge import DecisionLog, replay
@@ -37,6 +38,7 @@ class Env:
         self._store: GraphStore | None = None
         self._extractor: Extractor | None = None
         self._reader: ReaderSlot | None = None
+        self._names: Names | None = None
 
     @property
     def store(self) -> GraphStore:
@@ -80,6 +82,7 @@ class Env:
 
     def close(self) -> None:
         """Release the store's connections, if one was opened."""
+        self._names = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -89,20 +92,24 @@ class Env:
         """Where the graph lives, for messages."""
         return store_address(self.store, self.settings)
 
+    @property
+    def names(self) -> Names:
+        """The command's names, resolved against one reading of the store's alias index (as a request's are)."""
+        if self._names is None:
+            self._names = Names(self.store, when_empty=self._empty)
+        return self._names
+
+    def _empty(self) -> KgError:
+        return EmptyGraph(f"the graph in {self.where} holds nothing yet: "
+                          "run `kg load` to load the seeds, then ask again")
+
     def resolve(self, name: str) -> Entity:
-        try:
-            return self.store.resolve(name)
-        except EntityNotFound as error:
-            if not self.store.count_entities():
-                raise EmptyGraph(f"the graph in {self.where} holds nothing yet: "
-                                 "run `kg load` to load the seeds, then ask again") from error
-            raise
+        """The entity an id, name or alias stands for (``EmptyGraph`` when there is no graph to look in)."""
+        return self.names.entity(name)
 
     def name(self, entity_id: str) -> str:
-        try:
-            return self.store.get_entity(entity_id).name
-        except KgError:
-            return entity_id
+        """An entity's display name, or its id when there is no such entity."""
+        return self.names.display(entity_id)
 
 
 def emit(data: Any) -> None:
@@ -134,11 +141,6 @@ def handles_errors(command: F) -> F:
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of a table.")
 pass_env = click.make_pass_decorator(Env)
-
-
-def split_list(values: tuple[str, ...]) -> list[str]:
-    """Options that take several values accept repeats and commas alike."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 @click.group(help="A knowledge graph of militant groups and the states around them, built from reporting.")

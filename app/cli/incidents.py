@@ -11,9 +11,11 @@ import getpass
 import click
 
 from app.cli import render
-from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env, split_list
+from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
+from app.usecases.filters import split
 from graph.domain.model import Count, IncidentOut
-from graph.services.incident_merge import Outcome, merge, split
+from graph.services import incident_merge
+from graph.services.incident_merge import Outcome
 from graph.services.incidents import acled_csv, geojson, incident_query, present
 from graph.stores.protocol import MAX_INCIDENT_PAGE
 
@@ -52,7 +54,9 @@ def incidents_command(ctx: click.Context, place: str | None, country: str | None
     if source is not None:
         store.get_source(source)  # an unknown report id is an error, not an empty list
     query = incident_query(store, env.ontology, place=place, country=country, bbox=bbox, since=since, until=until,
-                           perpetrator=perpetrator, types=split_list(types), source=source, limit=limit,
+                           perpetrator=perpetrator,
+                           types=split("type", types, list(env.ontology.incident_types), "skip"),
+                           source=source, limit=limit,
                            offset=offset)
     found = present(store, env.ontology, store.incidents(query))
     total = store.count_incidents(query)
@@ -151,7 +155,8 @@ def show_command(env: Env, incident_id: str, as_json: bool) -> None:
 @pass_env
 @handles_errors
 def merge_command(env: Env, kept: str, other: str, reason: str | None, force: bool, as_json: bool) -> None:
-    outcome = merge(env.store, env.ontology, env.decisions, kept, other, by=_who(), reason=reason, force=force)
+    outcome = incident_merge.merge(env.store, env.ontology, env.decisions, kept, other, by=_who(), reason=reason,
+                                   force=force)
     _print_outcome(env, outcome, as_json)
 
 
@@ -166,7 +171,8 @@ def merge_command(env: Env, kept: str, other: str, reason: str | None, force: bo
 @handles_errors
 def split_command(env: Env, incident_id: str, source: str, into: str | None, reason: str | None,
                   as_json: bool) -> None:
-    outcome = split(env.store, env.ontology, env.decisions, incident_id, source, by=_who(), into=into, reason=reason)
+    outcome = incident_merge.split(env.store, env.ontology, env.decisions, incident_id, source, by=_who(), into=into,
+                                   reason=reason)
     _print_outcome(env, outcome, as_json)
 
 

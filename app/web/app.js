@@ -6,7 +6,8 @@ import { drawTimeline } from "./timeline.js";
 
 const VENDOR = "/assets/vendor/cytoscape.esm.min.mjs";
 // Relation types recorded as one claim per act of violence (their ontology definitions say so):
-// the incidents the timeline counts. Filtered against the schema in case one is ever renamed.
+// the claims the timeline counts as an incident of their own when they carry no incident id (claims that do are
+// counted once per incident). Filtered against the schema in case one is ever renamed.
 const INCIDENT_TYPES = ["ATTACKED", "RETALIATED_AGAINST"];
 
 const $ = (selector) => document.querySelector(selector);
@@ -23,6 +24,7 @@ const data = {
   entities: new Map(),       // id -> {id, name, kind, …}
   claims: new Map(),         // id -> claim (as GET /v1/claims gives it)
   sources: new Map(),        // id -> GET /v1/sources/{id}
+  incidents: new Map(),      // id -> GET /v1/incidents?id=… (null: asked for, and the graph has no such record)
   neighbours: new Map(),     // id -> Set of neighbour ids (all types), for the hidden-neighbour counts
   ask: null,                 // {nodes, answers, claims, paths}
   expansions: [],            // [{id, types, nodes, claims}], in the order they were made
@@ -269,7 +271,24 @@ async function countHidden(nodes) {
 function updateTimeline() {
   const incidentTypes = INCIDENT_TYPES.filter((type) => type in data.schema.relation_types);
   const visible = cy.edges().filter((edge) => !edge.hasClass("filtered")).map((edge) => data.claims.get(edge.id()));
-  drawTimeline($("#timeline-chart"), $("#timeline figcaption"), visible, incidentTypes);
+  const known = new Map([...data.incidents].filter(([, incident]) => incident));
+  drawTimeline($("#timeline-chart"), $("#timeline figcaption"), visible, incidentTypes, known);
+  const missing = [...new Set(visible.map((claim) => claim.incident).filter((id) => id && !data.incidents.has(id)))];
+  if (missing.length) fetchIncidents(missing).then(updateTimeline);
+}
+
+/** Learn the records of these incidents (their dates), a page of ids per request; unknown ones are noted. */
+async function fetchIncidents(ids) {
+  for (let start = 0; start < ids.length; start += 100) {
+    const chunk = ids.slice(start, start + 100);
+    chunk.forEach((id) => data.incidents.set(id, null));
+    try {
+      const page = await getJSON("/v1/incidents", { id: chunk.join(","), limit: 100 });
+      page.data.forEach((incident) => data.incidents.set(incident.id, incident));
+    } catch {
+      // The timeline falls back on the claims' own dates.
+    }
+  }
 }
 
 // ------------------------------------------------------------------------------------- actions

@@ -11,24 +11,46 @@ function svg(tag, attributes, text) {
 }
 
 /**
- * Draw incidents (claims of the given types) per month into `chart`.
- * Claims dated only to the year cannot be placed in a month; they are counted in the caption.
+ * The incidents the claims in view are about, each once: claims sharing an `incident` id are one incident, dated
+ * by the incident's record when `known` (id -> incident, from GET /v1/incidents) has it, else by its first dated
+ * claim; a claim of one of `incidentTypes` (an attack) with no incident id is an incident of its own.
  */
-export function drawTimeline(chart, caption, claims, incidentTypes) {
+export function incidentsInView(claims, incidentTypes, known) {
+  const found = new Map();
+  for (const claim of claims) {
+    if (claim.incident) {
+      const record = known.get(claim.incident);
+      const previous = found.get(claim.incident);
+      const date = record ? record.date : (previous && previous.date) || claim.date;
+      found.set(claim.incident, { id: claim.incident, date: date || null });
+    } else if (incidentTypes.includes(claim.type)) {
+      found.set(`claim:${claim.id}`, { id: claim.id, date: claim.date || null });
+    }
+  }
+  return [...found.values()];
+}
+
+/**
+ * Draw the incidents in view per month into `chart` (see `incidentsInView`): three outlets' claims about one
+ * bombing are one incident, not three. Incidents dated only to the year cannot be placed in a month; they are
+ * counted in the caption.
+ */
+export function drawTimeline(chart, caption, claims, incidentTypes, known = new Map()) {
   chart.replaceChildren();
-  const incidents = claims.filter((claim) => incidentTypes.includes(claim.type));
+  const incidents = incidentsInView(claims, incidentTypes, known);
   const byMonth = new Map();
   let imprecise = 0;
-  for (const claim of incidents) {
-    if (!claim.date || claim.date.length < 7) { imprecise += 1; continue; }
-    const month = claim.date.slice(0, 7);
+  for (const incident of incidents) {
+    if (!incident.date || incident.date.length < 7) { imprecise += 1; continue; }
+    const month = incident.date.slice(0, 7);
     byMonth.set(month, (byMonth.get(month) || 0) + 1);
   }
   const placed = incidents.length - imprecise;
+  chart.dataset.incidents = String(incidents.length);
   caption.textContent = placed
-    ? `Incidents by month in this view (${incidentTypes.join(", ")}): ${placed} in ${byMonth.size} month(s)` +
+    ? `Incidents by month in this view: ${placed} in ${byMonth.size} month(s)` +
       (imprecise ? `, ${imprecise} dated only to the year or undated` : "")
-    : `No incidents (${incidentTypes.join(", ")}) with a month in this view` +
+    : "No incidents with a month in this view" +
       (imprecise ? `; ${imprecise} dated only to the year or undated` : "");
   chart.setAttribute("aria-label", caption.textContent);
   if (!placed) return;

@@ -187,7 +187,12 @@ def load_gazetteer() -> Gazetteer:
                       country=countries.get(country_code, country_code), admin1=admin1, admin1_code=admin1_code,
                       lat=float(city["latitude"]), lon=float(city["longitude"]), population=int(city["population"]))
         places.append(place)
-        spellings[key] = [(city["name"], 1), *((alt, 2) for alt in city["alternatenames"] if _latin(alt)),
+        # Alternate names in plain ASCII everywhere; with diacritics too in the countries provinces.yaml covers
+        # (indexing every Latin-script alternate name of the world's towns costs seconds for names reporting
+        # writes in ASCII anyway).
+        focus = country_code in provinces
+        spellings[key] = [(city["name"], 1), *((alt, 2) for alt in city["alternatenames"]
+                                               if alt.isascii() or (focus and _latin(alt))),
                           *((s, 0) for s in [variant.get("name", ""), *variant.get("spellings", [])] if s)]
     missing = sorted(set(variants) - set(spellings))
     if missing:

@@ -17,7 +17,7 @@ from graph.domain.dates import PartialDate, parse_optional
 from graph.domain.model import Incident
 from graph.domain.ontology import Ontology
 
-PRECISION_RANK = {"site": 0, "city": 1, "district": 2, "province": 3, "country": 4}
+PRECISION_RANK = {"site": 0, "neighbourhood": 0, "city": 1, "district": 2, "province": 3, "country": 4}
 NEAR_KM = 40.0  # two fine places closer than this may be one (a town and the district named after it)
 PlaceRelation = Literal["same", "within", "near", "unknown", "apart"]
 

@@ -27,7 +27,12 @@ class Alias(_Model):
 
 
 class Entity(_Model):
-    """An actor, community, place or organisation, with the names reporting uses for it."""
+    """An actor, community, place or organisation, with the names reporting uses for it.
+
+    ``parent`` is the id of the group it is a province, branch, faction or splinter of, and
+    ``parent_relation`` how (a relation type the ontology marks ``parent``: a branch, a component, a splinter);
+    ``source`` says where the registry's facts about it come from (a designation list, an encyclopaedia).
+    """
 
     id: str
     name: str
@@ -36,6 +41,9 @@ class Entity(_Model):
     aliases: list[Alias] = Field(default_factory=list)
     # A place's (or a state's) entry in the gazetteer (graph.domain.gazetteer): its coordinates, province, country.
     gazetteer: str | None = None
+    parent: str | None = None
+    parent_relation: str | None = None
+    source: str | None = None
 
 
 class Source(_Model):

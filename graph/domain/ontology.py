@@ -133,6 +133,7 @@ class RelationType(_Strict):
     object_kinds: list[str]
     statuses: list[str] | None = None
     denial: bool = False
+    parent: bool = False  # may join an entity to its parent group in the registry (Entity.parent_relation)
     cues: Cues = Field(default_factory=Cues)
     phrasings: Phrasings
 
@@ -251,6 +252,8 @@ class Ontology(_Strict):
             for status in rel.statuses or []:
                 if status not in self.statuses:
                     problems.append(f"{where}: statuses names undefined status {status!r}")
+            if rel.parent and rel.symmetric:
+                problems.append(f"{where}: a parent relation runs from an entity to its parent; it cannot be symmetric")
             if rel.symmetric and rel.phrasings.backward:
                 problems.append(f"{where}: a symmetric type reads the same both ways; give forward phrasings only")
             if not rel.symmetric and not rel.phrasings.backward:
@@ -401,6 +404,11 @@ class Ontology(_Strict):
         if basis not in self.statuses:
             raise InvalidParameter("basis", basis, "unknown basis", list(self.statuses))
         return basis
+
+    @property
+    def parent_relations(self) -> list[str]:
+        """The relation types an entity may name its parent group by (those marked ``parent: true``)."""
+        return [t.name for t in self.relation_types.values() if t.parent]
 
     @property
     def denial_type(self) -> str | None:

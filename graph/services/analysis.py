@@ -1,8 +1,9 @@
 """Questions over the whole graph that dashboards ask: corroboration, centrality, timelines.
 
 Everything here is computed from ``GraphStore`` protocol calls only, so it answers the
-same on every store; the graph algorithms (degree, betweenness) run in networkx on a
-projection of the claims, which is small next to what a store holds.
+same on every store; the graph algorithms (degree, betweenness) run in networkx on the
+graph's adjacency (who is joined to whom, and by how many claims), which is small next to
+what a store holds.
 """
 
 from __future__ import annotations
@@ -124,25 +125,43 @@ def centrality(entities: Iterable[Entity], claims: Iterable[ClaimView], *, top: 
     Degree and betweenness are computed on the undirected simple projection of the
     claims: who is connected to whom, whatever the type or how often it is said.
     """
-    by_id = {e.id: e for e in entities}
+    pairs: Counter[tuple[str, str]] = Counter((c.subject, c.object) for c in claims)
+    return most_connected(ranked_centrality(entities, ((a, b, n) for (a, b), n in pairs.items())), top=top,
+                          kinds=kinds)
+
+
+def ranked_centrality(entities: Iterable[Entity], pairs: Iterable[tuple[str, str, int]]) -> list[Centrality]:
+    """Every entity ranked by degree (distinct neighbours), then betweenness, then name, from the graph's
+    adjacency: each (subject, object) some claim joins and how many claims join them (``GraphStore.claim_pairs``).
+
+    Betweenness costs a pass over the graph per entity: callers compute this once per store revision and
+    keep it (``app.usecases.stats``), then take ``most_connected`` from it per request.
+    """
+    by_id = {e.id: e for e in sorted(entities, key=lambda e: e.id)}
     graph = nx.Graph()
     graph.add_nodes_from(by_id)
     claim_counts: Counter[str] = Counter()
-    for claim in claims:
-        claim_counts[claim.subject] += 1
-        claim_counts[claim.object] += 1
-        if claim.subject != claim.object:
-            graph.add_edge(claim.subject, claim.object)
+    for subject, obj, count in sorted(pairs):
+        claim_counts[subject] += count
+        claim_counts[obj] += count
+        if subject != obj:
+            graph.add_edge(subject, obj)
     betweenness: dict[str, float] = nx.betweenness_centrality(graph) if graph.number_of_nodes() > 2 else {}
-    wanted = set(kinds) if kinds is not None else None
     ranked = [
         Centrality(id=node, name=by_id[node].name, kind=by_id[node].kind, degree=int(graph.degree(node)),
                    claims=claim_counts[node], betweenness=round(betweenness.get(node, 0.0), 6))
         for node in graph.nodes
-        if node in by_id and (wanted is None or by_id[node].kind in wanted)
+        if node in by_id
     ]
     ranked.sort(key=lambda c: (-c.degree, -c.betweenness, c.name))
-    return ranked[:top]
+    return ranked
+
+
+def most_connected(ranked: Sequence[Centrality], *, top: int = 10, kinds: Iterable[str] | None = None
+                   ) -> list[Centrality]:
+    """The first ``top`` of a ranking, of these kinds only (all by default)."""
+    wanted = set(kinds) if kinds is not None else None
+    return [c for c in ranked if wanted is None or c.kind in wanted][:top]
 
 
 def timeline(claims: Iterable[ClaimView], interval: Interval = "month") -> Timeline:

@@ -27,8 +27,8 @@ from graph.domain.errors import BackupInvalid, KgError
 from graph.domain.inputs import url_problem
 from graph.domain.model import Claim, ClaimView, Entity, Source
 from graph.domain.ontology import Ontology
-from graph.stores.protocol import ClaimQuery, GraphStore
-from graph.stores.rows import claim_row, entity_row, source_row
+from graph.stores.protocol import ClaimQuery, GraphStore, IncidentQuery
+from graph.stores.rows import claim_row, entity_row, incident_row, source_row
 
 FORMATS = ("node-link", "cytoscape", "graphml", "csv-nodes", "csv-edges", "stix")
 
@@ -97,7 +97,8 @@ def graphml(part: GraphPart) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
 
 
-NODE_HEADER = ["id:ID", "name", "kind", "description", "aliases:string[]", ":LABEL"]
+NODE_HEADER = ["id:ID", "name", "kind", "description", "aliases:string[]", "parent", "parent_relation", "source",
+               ":LABEL"]
 EDGE_HEADER = [":START_ID", ":END_ID", ":TYPE", "id", "status", "asserted_by", "source", "quote",
                "span_start:int", "span_end:int", "date", "end_date", "location", "confidence:float",
                "extracted_by", "incident", "note", "denies", "disputed:boolean"]
@@ -111,7 +112,8 @@ def csv_nodes(part: GraphPart, ontology: Ontology) -> str:
     for entity in part.entities:
         label = ontology.entity_kinds[entity.kind].label if entity.kind in ontology.entity_kinds else None
         writer.writerow([entity.id, entity.name, entity.kind, entity.description or "",
-                         ";".join(a.name for a in entity.aliases), ";".join(["Entity", *filter(None, [label])])])
+                         ";".join(a.name for a in entity.aliases), entity.parent or "", entity.parent_relation or "",
+                         entity.source or "", ";".join(["Entity", *filter(None, [label])])])
     return out.getvalue()
 
 
@@ -279,16 +281,21 @@ ADMIN_PAGE = 1_000  # entities or sources read per page while writing
 # missing here stops the export (see _csv_row) rather than being dropped.
 ADMIN_NODE_COLUMNS = {
     "id": "string", "name": "string", "kind": "string", "description": "string", "aliases": "string[]",
-    "alias_details": "string", "gazetteer": "string", "rev": "long", "fp": "string",
+    "alias_details": "string", "gazetteer": "string", "parent": "string", "parent_relation": "string",
+    "source": "string", "rev": "long", "fp": "string",
     "title": "string", "outlet": "string", "outlet_id": "string", "url": "string", "published": "string",
     "reliability": "string", "note": "string", "text": "string",
     "revision": "long", "unlinked": "boolean",
+    "type": "string", "date": "string", "end_date": "string", "happened_from": "string", "happened_to": "string",
+    "place": "string", "admin1": "string", "country": "string", "lat": "double", "lon": "double", "killed": "long",
+    "injured": "long", "places": "string[]", "perpetrators": "string[]", "sources": "string[]", "body": "string",
 }
 ADMIN_RELATIONSHIP_COLUMNS = {
     "id": "string", "source": "string", "quote": "string", "span": "long[]", "status": "string",
     "asserted_by": "string", "date": "string", "end_date": "string", "location": "string", "confidence": "double",
     "extracted_by": "string", "incident": "string", "note": "string", "denies": "string",
     "happened_from": "string", "happened_to": "string", "claim": "string", "type": "string", "fp": "string",
+    "basis": "string", "role": "string",
 }
 # The revision an imported graph starts at; its entities carry it as the revision that wrote them.
 IMPORTED_REVISION = 1
@@ -304,6 +311,7 @@ class AdminCsv:
     entities: int
     sources: int
     claims: int
+    incidents: int = 0
 
     def command(self, database: str = "neo4j") -> str:
         """The ``neo4j-admin`` command that imports the pair (into a stopped server; what was there is replaced)."""
@@ -314,12 +322,13 @@ class AdminCsv:
 def admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCsv:
     """Write the whole graph as ``nodes.csv`` and ``relationships.csv`` for ``neo4j-admin database import full``.
 
-    Nodes are the entities (labels ``Entity`` and their kind's), the sources with their text and one
-    ``GraphMeta`` node; relationships are the claims (typed by relation type) and one ``REPORTS`` entry per
-    claim from its source. Properties are those the Neo4j store itself writes (the same functions build them),
-    so after the import the store reads the graph as if ``kg load`` had written it; ``GraphMeta.unlinked``
-    asks the first store that opens it to link the REPORTS entries and create the schema
-    (``Neo4jStore.finish_admin_import``). Entities and sources are read a page at a time.
+    Nodes are the entities (labels ``Entity`` and their kind's), the sources with their text, the incidents and
+    one ``GraphMeta`` node; relationships are the claims (typed by relation type), one ``REPORTS`` entry per
+    claim from its source, and each incident's links to its reports and the entities it names. Properties are
+    those the Neo4j store itself writes (the same functions build them), so after the import the store reads the
+    graph as if ``kg load`` had written it; ``GraphMeta.unlinked`` asks the first store that opens it to link the
+    REPORTS entries and create the schema (``Neo4jStore.finish_admin_import``). Entities, sources and incidents
+    are read a page at a time.
     """
     try:
         return _write_admin_csv(store, ontology, directory)
@@ -330,7 +339,8 @@ def admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCs
 def _write_admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCsv:
     directory.mkdir(parents=True, exist_ok=True)
     nodes, relationships = directory / "nodes.csv", directory / "relationships.csv"
-    counts = {"entities": 0, "sources": 0, "claims": 0}
+    counts = {"entities": 0, "sources": 0, "claims": 0, "incidents": 0}
+    incident_rows = []
     with nodes.open("w", encoding="utf-8", newline="") as out:
         out.write(_admin_header([":ID", ":LABEL"], ADMIN_NODE_COLUMNS))
         for entity in read_pages(lambda offset: store.list_entities(limit=ADMIN_PAGE, offset=offset)):
@@ -340,6 +350,11 @@ def _write_admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> 
         for source in read_pages(lambda offset: store.list_sources(limit=ADMIN_PAGE, offset=offset)):
             out.write(_csv_row([f"s:{source.id}", ["Source"]], source_row(source, None), ADMIN_NODE_COLUMNS))
             counts["sources"] += 1
+        for incident in read_pages(lambda offset: store.incidents(IncidentQuery(limit=ADMIN_PAGE, offset=offset))):
+            row = incident_row(incident, None)
+            out.write(_csv_row([f"i:{incident.id}", ["Incident"]], row["properties"], ADMIN_NODE_COLUMNS))
+            incident_rows.append(_incident_links(row))
+            counts["incidents"] += 1
         meta = {"id": "graph", "revision": IMPORTED_REVISION, "unlinked": True}
         out.write(_csv_row(["m:graph", ["GraphMeta"]], meta, ADMIN_NODE_COLUMNS))
     with relationships.open("w", encoding="utf-8", newline="") as out:
@@ -355,7 +370,23 @@ def _write_admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> 
             out.write(_csv_row([f"s:{claim.source}", f"e:{claim.subject}", "REPORTS"], entry,
                                ADMIN_RELATIONSHIP_COLUMNS))
             counts["claims"] += 1
+        for links in incident_rows:
+            for ends, kind, properties in links:
+                out.write(_csv_row([*ends, kind], properties, ADMIN_RELATIONSHIP_COLUMNS))
     return AdminCsv(nodes, relationships, **counts)
+
+
+def _incident_links(row: dict[str, Any]) -> list[tuple[list[str], str, dict[str, Any]]]:
+    """An incident's relationships as upsert_incidents.cypher writes them: to its reports' sources and the
+    entities it names."""
+    node = f"i:{row['id']}"
+    links: list[tuple[list[str], str, dict[str, Any]]] = [
+        ([node, f"s:{r['source']}"], "REPORT", {"quote": r["quote"], "span": r["span"]}) for r in row["reports"]]
+    links += [([node, f"e:{p['id']}"], "PERPETRATOR",
+               {"basis": p["basis"], "asserted_by": p["asserted_by"], "role": p["role"]}) for p in row["perpetrators"]]
+    links += [([node, f"e:{t}"], "TARGET", {}) for t in row["targets"]]
+    links += [([node, f"e:{row[kind]}"], kind.upper(), {}) for kind in ("place", "country") if row[kind]]
+    return links
 
 
 def stored_claim(view: ClaimView) -> Claim:

@@ -74,7 +74,7 @@ def incident_query(store: GraphStore, ontology: Ontology, *, place: str | None =
                 raise InvalidParameter("place", place, f"is the country {entity.name}, not in {country}")
             country_id = entity.id
         else:
-            places = _place_keys(entity, place)
+            places = _place_keys(store, entity, place)
     return IncidentQuery(
         places=places, country=country_id, bbox=BoundingBox.parse(bbox) if bbox is not None else None,
         window=window(since, until),
@@ -107,8 +107,9 @@ def _country(store: GraphStore, name: str) -> str:
     return entity.id
 
 
-def _place_keys(entity: Entity | None, name: str) -> tuple[str, ...]:
-    """What a place filter matches for a place entity or a gazetteer name (see ``Incident.place_keys``)."""
+def _place_keys(store: GraphStore, entity: Entity | None, name: str) -> tuple[str, ...]:
+    """What a place filter matches for a place entity or a gazetteer name (see ``Incident.place_keys``); a name
+    that is neither is ``EntityNotFound`` (with the registry's suggestions), as any unknown name is."""
     gazetteer = load_gazetteer()
     keys: list[str] = []
     found = None
@@ -117,10 +118,8 @@ def _place_keys(entity: Entity | None, name: str) -> tuple[str, ...]:
         found = gazetteer.get(entity.gazetteer) if entity.gazetteer else None
     else:
         found = gazetteer.resolve(name)
-        if found is None:
-            raise InvalidParameter("place", name, "no entity and no gazetteer place has this name")
-        if found.kind == "country":
-            raise InvalidParameter("place", name, f"{found.name} is a country the graph has no entity for")
+        if found is None or found.kind == "country":  # a country the graph has no state entity for
+            raise EntityNotFound(name, store.name_index().suggest(name))
     if found is not None:
         keys.append(found.key)
         if found.kind == "province" and found.admin1_code:

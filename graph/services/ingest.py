@@ -12,7 +12,9 @@ passed in: nothing here reads the whole store, so an ingest costs the same in a 
 fifty thousand claims as in one of a million. An outlet the registry lacks is loaded with
 its report as an organization.
 
-Staged claims wait in the review queue (``graph.services.review``).
+Staged claims wait in the review queue (``graph.services.review``). The names the extractor could
+not place are kept with the report in the store (``GraphStore.keep_candidates``), so what came of a
+report is read back (``app.usecases.reports``) without running the language pipeline again.
 
 The incidents the extractor reads from a report are placed among those the store holds
 (``graph.services.incident_merge.place_incidents``): a report of an incident already told by another outlet joins
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.domain.errors import ExtractionInputError
-from graph.domain.model import ClaimView, Incident, Source, UpsertResult
+from graph.domain.model import Incident, UpsertResult
 from graph.domain.ontology import Ontology
 from graph.language.extract.pipeline import Candidate, ClaimExtractor, Extraction, outlet_name
 from graph.language.extract.text import ReportInput
@@ -36,7 +38,7 @@ from graph.services.incident_merge import DecisionLog, Placement, place_incident
 from graph.services.loader import Record, Records
 from graph.services.records import claim_record, incident_record, load_report_records, report_records, source_record
 from graph.services.review import Staging
-from graph.stores.protocol import ClaimQuery, GraphStore
+from graph.stores.protocol import GraphStore
 
 
 @dataclass
@@ -63,18 +65,6 @@ def candidate_dict(candidate: Candidate) -> dict[str, Any]:
     """A candidate name as plain data."""
     return {"name": candidate.name, "reason": candidate.reason, "sentences": list(candidate.sentences),
             "spans": [list(s) for s in candidate.spans]}
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def outlet_record(report: ReportInput, extraction: Extraction) -> dict[str, Any] | None:
@@ -141,6 +131,7 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
     part.incidents = _incident_records(placement, report.origin)
     written = load_report_records(store, ontology, part)
     log.append(placement.decisions)
+    store.keep_candidates({source_id: [candidate_dict(c) for c in extraction.candidates]})
     added = Staging(staging).add(meta, report.text, waiting) if waiting and staging is not None else 0
     return IngestResult(source_id, extraction, written, added, list(placement.incidents.values()), placement.said)
 
@@ -186,34 +177,5 @@ def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ont
     records.incidents = _incident_records(placement, "ingest")
     written = load_report_records(store, ontology, records)
     log.append(placement.decisions)
+    store.keep_candidates({r.source_id: [candidate_dict(c) for c in r.extraction.candidates] for r in results})
     return IngestedMany(results, written)
-
-
-
-
-
-
-
-
-@dataclass
-class ReportOutcome:
-    """What came of one report: claims in the graph, claims awaiting review, names still unknown."""
-
-    source: Source
-    loaded: list[ClaimView]
-    staged: list[dict[str, Any]]
-    candidates: list[Candidate]
-
-
-def report_outcome(store: GraphStore, source_id: str, staging: Path, *, extractor: ClaimExtractor) -> ReportOutcome:
-    """The state of one report now.
-
-    Candidates are not kept anywhere: the report is read again against the extractor's registry,
-    so a name added to the registry since the report came in no longer shows as unknown.
-    """
-    source = store.get_source(source_id)
-    report = ReportInput(text=source.text, title=source.title, outlet=source.outlet, outlet_id=source.outlet_id,
-                         url=source.url, published=source.published, origin=f"report {source_id}")
-    extraction = extractor.run(report, source_id=source_id)
-    return ReportOutcome(source=source, loaded=store.claims(ClaimQuery(source=source_id)),
-                         staged=Staging(staging).claims(source_id), candidates=extraction.candidates)

@@ -11,6 +11,7 @@ only turns files into records. What the store already holds is asked by id
 A bundle is a directory laid out like the project's ``seeds/``::
 
     entities.yaml            optional: entities to add or update
+    registry/*.yaml          optional: more entities in the same format (the seeds' armed groups, by region)
     reports/<id>.txt         the report text, byte for byte
     reports/<id>.yaml        its metadata (id, title, outlet, url, published, ...)
     claims/<name>.yaml       ``source: <report id>`` and a list of ``claims``
@@ -61,7 +62,8 @@ from graph.domain.yamlio import Located, error_line, read_yaml
 from graph.stores.protocol import GraphStore
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ENTITY_FIELDS = {"id": True, "name": True, "kind": True, "description": False, "aliases": False, "gazetteer": False}
+ENTITY_FIELDS = {"id": True, "name": True, "kind": True, "description": False, "aliases": False, "parent": False,
+                 "parent_relation": False, "source": False, "gazetteer": False}
 ALIAS_FIELDS = {"name": True, "valid_from": False, "valid_until": False, "note": False}
 REPORT_FIELDS = {"id": True, "title": True, "outlet": True, "outlet_id": False, "url": False,
                  "published": False, "reliability": False, "note": False}
@@ -193,8 +195,10 @@ def validate(records: Records, ontology: Ontology, known: Known | None = None) -
     """
     known = known or Registry()
     problems = _Problems(records.problems)
-    entities = _read_entities(records.entities, ontology, problems)
+    read = _read_entities(records.entities, ontology, problems)
+    entities = [entity for entity, _ in read]
     context = _Context(ontology, problems, known.name_index().overlay(entities), {}, set())
+    _check_parents(read, context)
     sources = _read_reports(records.sources, context)
     context.sources.update({s.id: s for s in sources})
     wanted = {r.source for r in records.claims if r.source is not None and r.source not in context.sources}
@@ -258,6 +262,8 @@ def read_bundle_records(path: Path) -> Records:
         records.problems = problems.items
         return records
     records.entities = _entity_records(path / "entities.yaml", problems)
+    for registry_file in sorted((path / "registry").glob("*.yaml")) if (path / "registry").is_dir() else []:
+        records.entities.extend(_entity_records(registry_file, problems))
     records.sources = _report_records(path / "reports", problems)
     claim_files = sorted((path / "claims").glob("*.yaml")) if (path / "claims").is_dir() else []
     for claim_file in claim_files:
@@ -269,7 +275,7 @@ def read_bundle_records(path: Path) -> Records:
         records.incidents.extend(_list_records(incident_file, "incidents", problems))
     if not records.entities and not records.sources and not claim_files and not incident_files:
         problems.add(path, None, "path", str(path),
-                     "holds no entities.yaml, reports/*.yaml, claims/*.yaml or incidents")
+                     "holds no entities.yaml, registry/*.yaml, reports/*.yaml, claims/*.yaml or incidents")
     records.problems = problems.items
     return records
 
@@ -437,8 +443,9 @@ def _date(record: Mapping[str, Any], key: str, file: str, prefix: str, problems:
 # --- entities -----------------------------------------------------------------------------
 
 
-def _read_entities(records: list[Record], ontology: Ontology, problems: _Problems) -> list[Entity]:
-    entities: list[Entity] = []
+def _read_entities(records: list[Record], ontology: Ontology, problems: _Problems) -> list[tuple[Entity, Record]]:
+    """The entities of the records, each with the record it was read from (for where its parent was named)."""
+    entities: list[tuple[Entity, Record]] = []
     seen: dict[str, tuple[str, int | None]] = {}
     for record in records:
         item, path, prefix = record.fields, record.origin, record.prefix
@@ -458,16 +465,58 @@ def _read_entities(records: list[Record], ontology: Ontology, problems: _Problem
             problems.add(path, _line(item, "kind"), f"{prefix}.kind", kind,
                          f"unknown entity kind (accepted: {', '.join(ontology.entity_kinds)})")
         aliases = _read_aliases(item, path, prefix, problems)
+        parent = _text(item, "parent", path, prefix, problems)
+        relation = _text(item, "parent_relation", path, prefix, problems)
+        if relation is not None and relation not in ontology.parent_relations:
+            problems.add(path, _line(item, "parent_relation"), f"{prefix}.parent_relation", relation,
+                         f"not a parent relation (accepted: {', '.join(ontology.parent_relations)})")
+        if (parent is None) != (relation is None):
+            given, missing = ("parent", "parent_relation") if relation is None else ("parent_relation", "parent")
+            problems.add(path, _line(item, given), f"{prefix}.{missing}", None, f"missing: {given} needs {missing}")
         gazetteer = _text(item, "gazetteer", path, prefix, problems)
         if gazetteer is not None and load_gazetteer().get(gazetteer) is None:
             problems.add(path, _line(item, "gazetteer"), f"{prefix}.gazetteer", gazetteer,
                          "is no gazetteer key (geonames:<id>, an ISO 3166-2 code, country:<code> or a place of "
                          "graph/domain/places/districts.yaml)")
             gazetteer = None
-        entities.append(Entity(id=entity_id, name=_text(item, "name", path, prefix, problems) or entity_id,
-                               kind=kind, description=_text(item, "description", path, prefix, problems),
-                               aliases=aliases, gazetteer=gazetteer))
+        entities.append((Entity(id=entity_id, name=_text(item, "name", path, prefix, problems) or entity_id,
+                                kind=kind, description=_text(item, "description", path, prefix, problems),
+                                aliases=aliases, parent=parent, parent_relation=relation,
+                                source=_text(item, "source", path, prefix, problems), gazetteer=gazetteer), record))
     return entities
+
+
+def _check_parents(read: list[tuple[Entity, Record]], context: _Context) -> None:
+    """Each parent is an entity of the batch or the graph, of a kind its relation admits, and no chain of
+    parents comes back to where it started."""
+    index = context.index
+    for entity, record in read:
+        if entity.parent is None:
+            continue
+        item, path, where = record.fields, record.origin, f"{record.prefix}.parent"
+        parent = index.get(entity.parent)
+        if parent is None:
+            near = [m["id"] for m in index.suggest(entity.parent, limit=3)]
+            hint = f"; did you mean: {', '.join(near)}" if near else ""
+            context.problems.add(path, _line(item, "parent"), where, entity.parent,
+                                 f"unknown entity id (a parent is named by its id){hint}")
+            continue
+        relation = context.ontology.relation_types.get(entity.parent_relation or "")
+        if relation is not None and relation.parent:
+            for role, kind, allowed in (("entity", entity.kind, relation.subject_kinds),
+                                        ("parent", parent.kind, relation.object_kinds)):
+                if kind not in allowed:
+                    context.problems.add(path, _line(item, "parent_relation"), f"{record.prefix}.parent_relation",
+                                         relation.name, f"the {role} is a {kind}; {relation.name} joins "
+                                         f"{', '.join(relation.subject_kinds)} to {', '.join(relation.object_kinds)}")
+        seen = [entity.id]
+        step: Entity | None = parent
+        while step is not None and step.id not in seen:
+            seen.append(step.id)
+            step = index.get(step.parent) if step.parent else None
+        if step is not None and step.id == entity.id:
+            context.problems.add(path, _line(item, "parent"), where, entity.parent,
+                                 f"parents run in a circle: {' → '.join([*seen, step.id])}")
 
 
 def _read_aliases(item: Mapping[str, Any], path: str, prefix: str, problems: _Problems) -> list[Alias]:
@@ -884,15 +933,15 @@ def _incident_place(item: Mapping[str, Any], when: PartialDate | None, country_c
     if entity is not None and entity.kind not in context.ontology.location_kinds:
         problems.add(path, line, where, raw, f"a place must be of kind {' or '.join(context.ontology.location_kinds)}, "
                      f"not {entity.kind!r}")
-    gazetteer = load_gazetteer() if key or shorthand or (entity and entity.gazetteer) or name else None
+    gazetteer = load_gazetteer()
     found = None
-    if key is not None and gazetteer is not None:
+    if key is not None:
         found = gazetteer.get(key)
         if found is None:
             problems.add(path, _line(spec, "gazetteer"), f"{where}.gazetteer", key, "is no gazetteer key")
-    elif entity is not None and entity.gazetteer and gazetteer is not None:
+    elif entity is not None and entity.gazetteer:
         found = gazetteer.get(entity.gazetteer)
-    elif gazetteer is not None:
+    else:
         names = [n for n in (name, entity.name if entity else None) if n]
         found = next((p for p in (gazetteer.resolve(n, country=country_code) for n in names) if p), None)
         if found is None and shorthand and entity is None:

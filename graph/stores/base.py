@@ -14,7 +14,9 @@ stores cannot drift apart:
   batch or the store) and write as claims, in the same transaction; page checks before a query;
 - **names**: one alias index per store object, built on first use and then kept current
   from ``_entities_since(revision)``, so resolving a name never lists the store;
-- **claims**: dispute marking from ``denials_of(ids)``, the ``disputed`` filter, ordering;
+- **claims**: dispute marking from ``denials_of(ids)``, the ``disputed`` filter, ordering; pages
+  (``claim_page``): the store counts and slices the matches where they are (``_claim_page``),
+  except for disputed claims, which are found from the denials (few) and paged here;
 - **neighbourhoods and paths**: option checks, then assembly of what the store's walk or
   path search found into ``Subgraph`` and hops (names, claim views, order).
 
@@ -28,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, TypeVar
@@ -63,6 +65,8 @@ from graph.domain.names import AliasIndex
 from graph.domain.ontology import Direction, Ontology
 from graph.stores.protocol import (
     MAX_NODES,
+    MAX_OFFSET,
+    ClaimPage,
     ClaimQuery,
     IncidentQuery,
     check_depth,
@@ -110,6 +114,15 @@ class FoundPaths:
 
     paths: list[list[str]]
     hops: dict[tuple[str, str], list[Claim]] = field(default_factory=dict)
+    denials: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class FoundPage:
+    """A store's page of matching claims (in id order), how many match in all, and the page's denials."""
+
+    claims: list[Claim]
+    total: int
     denials: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -208,6 +221,23 @@ class BaseStore(ABC):
     @abstractmethod
     def _count_incidents(self, query: IncidentQuery) -> int:
         """How many incidents match the filters of ``query`` (its page aside)."""
+
+    @abstractmethod
+    def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
+        """The page of claims matching every filter of ``query``, ``disputed=False`` included (``disputed=True``
+        never comes here), ordered by id: filtered, counted and sliced by the store, not read whole."""
+
+    @abstractmethod
+    def claim_pairs(self) -> list[tuple[str, str, int]]:
+        """Each (subject, object) some claim joins, with how many claims join them."""
+
+    @abstractmethod
+    def keep_candidates(self, kept: Mapping[str, list[dict[str, Any]]]) -> None:
+        """Keep a report's unplaced names as ingest found them."""
+
+    @abstractmethod
+    def candidates_of(self, source_id: str) -> list[dict[str, Any]] | None:
+        """A report's kept names, or ``None`` when none were kept."""
 
     @abstractmethod
     def _walk(self, center: str, depth: int, filters: Filters, direction: Direction, max_nodes: int) -> Walk | None:
@@ -446,6 +476,22 @@ class BaseStore(ABC):
             found = [v for v in found if not v.disputed]
         return found
 
+    def claim_page(self, query: ClaimQuery, *, limit: int, offset: int = 0) -> ClaimPage:
+        """One page of the claims matching every filter, in id order, and how many match in all."""
+        if limit < 0:
+            raise InvalidParameter("limit", limit, "must be at least 0")
+        if offset < 0:
+            raise InvalidParameter("offset", offset, "must be at least 0")
+        offset = min(offset, MAX_OFFSET)
+        if query.disputed:
+            # Disputed claims are found from the denials, which are few, and paged here.
+            matched = sorted((c for c in self.existing_claims(self._denied_ids()).values()
+                              if claim_matches(c, query, self._ontology)), key=lambda c: c.id)
+            page = matched[offset:offset + limit]
+            return ClaimPage(views(page, self.denials_of(c.id for c in page)), len(matched))
+        found = self._claim_page(query, limit, offset)
+        return ClaimPage(views(found.claims, found.denials), found.total)
+
     # === incidents ======================================================================
 
     def get_incidents(self, ids: Iterable[str]) -> dict[str, Incident]:
@@ -494,12 +540,14 @@ class BaseStore(ABC):
         check_path_options(max_hops, k)
         if source == target:
             raise InvalidParameter("target", target, "a path needs two different entities")
-        known = self.get_entities([source, target])
-        for entity_id in (source, target):
-            if entity_id not in known:
-                raise EntityNotFound(entity_id, self.name_index().suggest(entity_id))
         found = self._paths(source, target, max_hops=max_hops, k=k, filters=Filters.of(types, None, None, 0.0),
                             directed=directed)
+        if not found.paths:
+            # A path found joins two entities that exist; only an empty answer needs to know whether they do.
+            known = self.get_entities([source, target])
+            for entity_id in (source, target):
+                if entity_id not in known:
+                    raise EntityNotFound(entity_id, self.name_index().suggest(entity_id))
         return [
             [Hop(**{"from": a, "to": b, "claims": views(found.hops[(a, b)], found.denials)})
              for a, b in pairwise(nodes)]

@@ -6,7 +6,7 @@ looks the same wherever it appears.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from graph.domain.model import ClaimOut, ClaimView, Source, SourceRef
 from graph.stores.protocol import GraphStore
@@ -23,9 +23,12 @@ def _missing_source(source_id: str) -> SourceRef:
     return SourceRef(id=source_id, title="", outlet=source_id, url=None, published=None, reliability=None)
 
 
-def cite(store: GraphStore, claims: Sequence[ClaimView]) -> list[ClaimOut]:
-    """Claims with display names and citations: the entities and reports they name, read by id in two batches."""
-    names = {e.id: e.name for e in store.get_entities({end for c in claims for end in (c.subject, c.object)}).values()}
+def cite(store: GraphStore, claims: Sequence[ClaimView], names: Mapping[str, str] | None = None) -> list[ClaimOut]:
+    """Claims with display names and citations: the entities and reports they name, read by id in two batches
+    (one, when the caller has the display names already)."""
+    if names is None:
+        ends = {end for c in claims for end in (c.subject, c.object)}
+        names = {e.id: e.name for e in store.get_entities(ends).values()}
     sources = store.source_refs({c.source for c in claims})
     return [
         ClaimOut(**c.model_dump(), subject_name=names.get(c.subject, c.subject),

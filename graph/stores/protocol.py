@@ -8,18 +8,19 @@ checks); a store implements only the primitives listed there. One behavioural te
 runs against each and they must agree.
 
 Reads that serve a request are by id and batched (``get_entities(ids)``,
-``existing_claims(ids)``, ``denials_of(ids)``…): no request, ingest or question lists the
-store. The whole-graph reads (``entities()``, ``sources()``, ``claims(ClaimQuery())``,
-``stats()``) are for exports and ``kg stats``-like commands only.
+``existing_claims(ids)``, ``denials_of(ids)``…) or paged (``claim_page``): no request, ingest
+or question lists the store. The whole-graph reads (``entities()``, ``sources()``,
+``claims(ClaimQuery())``) are for exports and whole-graph commands only; ``stats()`` and
+``claim_pairs()`` are aggregates the store computes where its data is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from graph.domain.dates import DateWindow
+from graph.domain.dates import DateWindow, parse_optional
 from graph.domain.errors import InvalidParameter
 from graph.domain.model import (
     Batch,
@@ -66,6 +67,14 @@ class ClaimQuery:
     source: str | None = None
     location: str | None = None  # where it happened (a place or state id)
     asserted_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    """One page of the claims matching a query, in id order, and how many match in all."""
+
+    claims: list[ClaimView]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,13 @@ def incident_matches(incident: Incident, query: IncidentQuery) -> bool:
         query.bbox is None or (location is not None and query.bbox.contains(location.lat, location.lon)),
         query.window.admits(incident.date, incident.end_date),
     ))
+
+
+def newest_first(incident: Incident) -> tuple[bool, int, str]:
+    """The order of ``IncidentQuery`` answers as a sort key: newest first (by the first day the date may mean),
+    undated last, ties by id."""
+    first = parse_optional(incident.date)
+    return (first is None, -(first.start.toordinal() if first else 0), incident.id)
 
 
 def check_incident_page(limit: int, offset: int) -> None:
@@ -246,6 +262,12 @@ class GraphStore(Protocol):
         """Claims matching every filter, ordered by id, with ``disputed`` set."""
         ...
 
+    def claim_page(self, query: ClaimQuery, *, limit: int, offset: int = 0) -> ClaimPage:
+        """The ``limit`` claims matching every filter (``disputed`` too) from ``offset`` on, in id order, with
+        ``disputed`` set, and how many match in all: the store pages, so a hub's 50,000 claims are counted
+        where they are and only a page of them is read."""
+        ...
+
     def count_claims(self) -> int:
         """How many claims the graph holds (from a count the store keeps, not by reading them)."""
         ...
@@ -266,6 +288,23 @@ class GraphStore(Protocol):
 
     def count_incidents(self, query: IncidentQuery | None = None) -> int:
         """How many incidents match the filters (all pages), or how many the graph holds."""
+        ...
+
+    def claim_pairs(self) -> list[tuple[str, str, int]]:
+        """Each (subject, object) some claim joins, with how many claims join them: the graph's adjacency,
+        for degrees and centrality (computed where the store keeps it; callers cache it by revision)."""
+        ...
+
+    # --- what ingest kept beside a report -------------------------------------------------
+
+    def keep_candidates(self, kept: Mapping[str, list[dict[str, Any]]]) -> None:
+        """Keep, for each of these report ids, the names the extractor could not place in it, as found when it
+        was ingested (replacing what was kept for it before); one write for a batch of reports."""
+        ...
+
+    def candidates_of(self, source_id: str) -> list[dict[str, Any]] | None:
+        """The names kept for a report when it was ingested; ``None`` when none were kept (a curated report,
+        or one ingested before candidates were kept)."""
         ...
 
     # --- traversals ---------------------------------------------------------------------

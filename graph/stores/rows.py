@@ -19,10 +19,9 @@ def entity_row(entity: Entity, ontology: Ontology, revision: int | None, load: s
         "id": entity.id, "name": entity.name, "kind": entity.kind,
         "aliases": [alias.name for alias in entity.aliases],
     }
-    if entity.description is not None:
-        properties["description"] = entity.description
-    if entity.gazetteer is not None:
-        properties["gazetteer"] = entity.gazetteer
+    for key in ("description", "parent", "parent_relation", "source", "gazetteer"):
+        if getattr(entity, key) is not None:
+            properties[key] = getattr(entity, key)
     if any(alias.valid_from or alias.valid_until or alias.note for alias in entity.aliases):
         # Neo4j properties cannot hold maps; the windows and notes travel as JSON.
         properties["alias_details"] = json.dumps([a.model_dump(exclude_none=True) for a in entity.aliases],

@@ -40,6 +40,17 @@ def test_an_entity_by_alias_with_claims_counted_by_type_and_direction(client: Te
     assert client.get("/v1/entities/tajikistan").json() == body
 
 
+def test_an_entity_says_its_parent_group_and_where_its_facts_come_from(client: TestClient) -> None:
+    body = client.get("/v1/entities/Islamic%20State%20in%20the%20Greater%20Sahara").json()
+    assert (body["id"], body["parent"], body["parent_relation"]) == ("islamic-state-sahel", "islamic-state",
+                                                                     "AFFILIATE_OF")
+    assert body["source"].startswith("US State Department FTO list")
+    alone = client.get("/v1/entities/tajikistan").json()
+    assert (alone["parent"], alone["parent_relation"], alone["source"]) == (None, None, None)
+    hit = client.get("/v1/entities", params={"q": "Katiba Macina"}).json()["data"][0]
+    assert (hit["id"], hit["parent"], hit["parent_relation"]) == ("katiba-macina", "jnim", "MEMBER_OF")
+
+
 def test_url_encoded_names_resolve(client: TestClient) -> None:
     assert client.get("/v1/entities/Islamic%20State-Khorasan").json()["id"] == "isk"
     assert client.get("/v1/entities/Reccardo%20Valle").json()["id"] == "riccardo-valle"

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
+from app.api import create_app
+from app.usecases.stats import StatsCache
+from graph.domain.model import Batch, Claim
 from graph.domain.ontology import Ontology
+from graph.services.analysis import centrality
+from graph.services.loader import load
 from graph.stores.protocol import ClaimQuery, GraphStore
+from tests.api.conftest import settings_for
+from tests.conftest import SEEDS
 
 
 def test_schema_is_the_ontology(client: TestClient, ontology: Ontology) -> None:
@@ -49,3 +58,28 @@ def test_health_and_ready(client: TestClient, seeded: GraphStore) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     ready = client.get("/ready").json()
     assert ready["status"] == "ready" and ready["claims"] == seeded.stats().claims
+
+
+def test_stats_are_the_whole_graphs_centrality_computed_once_per_revision(empty_store: GraphStore,
+                                                                           ontology: Ontology,
+                                                                           tmp_path: Path) -> None:
+    load(SEEDS, empty_store, ontology)
+    app = create_app(settings_for(tmp_path), empty_store)
+    client = TestClient(app)
+    body = client.get("/v1/stats", params={"top": 100}).json()
+    # The same ranking the whole-graph computation gives, from the store's adjacency instead of its claims.
+    whole = centrality(empty_store.entities(), empty_store.claims(ClaimQuery()), top=100)
+    assert body["most_connected"] == [c.model_dump() for c in whole]
+    cache: StatsCache = app.state.stats
+    kept = cache.figures(empty_store)
+    assert cache.figures(empty_store) is kept and kept.revision == empty_store.revision()
+    assert client.get("/v1/stats", params={"top": 100}).json() == body and cache.figures(empty_store) is kept
+    empty_store.upsert(Batch(claims=[Claim(
+        id="isk-attacked-hazara-test", subject="isk", type="ATTACKED", object="hazara",
+        source="rferl-2022-05-isk-central-asia", quote="IS-K", span=(0, 4), status="reported",
+        asserted_by="rferl")]))
+    moved = client.get("/v1/stats", params={"top": 100}).json()
+    assert cache.figures(empty_store) is not kept and moved["claims"] == body["claims"] + 1
+    hazara = next(c for c in moved["most_connected"] if c["id"] == "hazara")
+    before = next(c for c in body["most_connected"] if c["id"] == "hazara")
+    assert hazara["claims"] == before["claims"] + 1

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from app.api import create_app
+from graph.domain.model import Batch, Entity
 from graph.domain.ontology import Ontology
 from graph.services.loader import load
 from graph.stores.protocol import ClaimQuery, GraphStore
@@ -176,3 +177,25 @@ def test_a_refused_body_is_not_echoed_back_whole(client: TestClient) -> None:
     unreadable = client.post("/v1/reports", content=b"\xff{not json", headers={"X-API-Key": KEY,
                                                                                 "Content-Type": "application/json"})
     assert unreadable.status_code in (400, 422) and unreadable.json()["error"] in ("invalid_body", "invalid_parameter")
+
+
+def test_a_reports_unknown_names_are_read_back_as_kept_at_ingest(client: TestClient, store: GraphStore,
+                                                                  ontology: Ontology) -> None:
+    body = post(client, REPORT).json()
+    kept = store.candidates_of(body["source"]["id"])
+    assert kept is not None and "Zarnigor Brigade" in {c["name"] for c in kept}
+    outcome = client.get(body["outcome"]).json()
+    assert outcome["candidates_kept"] is True and outcome["candidates"] == body["candidates"]
+    # A name the graph has learnt since is no longer unknown.
+    store.upsert(Batch(entities=[Entity(id="zarnigor-brigade", name="Zarnigor Brigade", kind="armed_group")]))
+    later = client.get(body["outcome"]).json()
+    assert "Zarnigor Brigade" not in {c["name"] for c in later["candidates"]}
+    assert [c for c in later["candidates"] if c["name"] != "Zarnigor Brigade"] == [
+        c for c in body["candidates"] if c["name"] != "Zarnigor Brigade"]
+
+
+def test_a_report_without_kept_names_says_so(client: TestClient, store: GraphStore) -> None:
+    curated = client.get("/v1/reports/rferl-2022-05-isk-central-asia/claims").json()
+    assert curated["candidates_kept"] is False and curated["candidates"] == []
+    assert {c["id"] for c in curated["loaded"]} == {c.id for c in store.claims(
+        ClaimQuery(source="rferl-2022-05-isk-central-asia"))}

@@ -49,6 +49,50 @@ def test_the_explorer_page_and_its_scripts_are_served(client_over: Any) -> None:
     assert "/" not in client.get("/openapi.json").json()["paths"]
 
 
+def referenced(path: str, body: str, content_type: str) -> set[str]:
+    """The same-origin files a page, a module or a style sheet asks the browser to fetch."""
+    if content_type.startswith("text/html"):
+        found = set(re.findall(r'(?:src|href)="([^"#]+)"', body))
+    elif "javascript" in content_type:
+        static = re.findall(r'^\s*import\s[^;]*?from\s*"([^"]+)"', body, re.MULTILINE)
+        named = re.findall(r'"(/assets/[^"]+)"', body)  # module paths held in constants, e.g. for import()
+        found = set(static) | set(named)
+    elif content_type.startswith("text/css"):
+        found = set(re.findall(r"url\(['\"]?([^'\")]+)", body))
+    else:
+        return set()
+    base = path.rsplit("/", 1)[0]
+    return {ref if ref.startswith("/") else f"{base}/{ref.removeprefix('./')}"
+            for ref in found if not ref.startswith(("data:", "http:", "https:", "//"))}
+
+
+def test_every_file_the_explorer_asks_for_is_served(client_over: Any) -> None:
+    """From the page down, every stylesheet, script and module it references answers 200: no 404 in the console."""
+    if not (PROJECT_ROOT / "node_modules" / web.CYTOSCAPE).exists():
+        pytest.fail("node_modules is missing: run `npm ci` (the README's set-up commands do)")
+    client = client_over()
+    seen: dict[str, int] = {}
+    queue = ["/"]
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        response = client.get(path)
+        seen[path] = response.status_code
+        if response.status_code == 200 and path != web.VENDOR_URL:
+            queue.extend(referenced(path, response.text, response.headers["content-type"]))
+    assert {"/assets/app/style.css", "/assets/app/app.js", "/assets/app/state.js", "/assets/app/timeline.js",
+            web.VENDOR_URL} <= set(seen), sorted(seen)
+    assert all(status == 200 for status in seen.values()), {p: s for p, s in seen.items() if s != 200}
+
+
+def test_devtools_asking_for_a_workspace_gets_an_empty_answer_not_a_404(client_over: Any) -> None:
+    """Chromium's DevTools asks every localhost page for this file; a 404 would show among the page's errors."""
+    response = client_over().get(web.DEVTOOLS_WORKSPACE)
+    assert response.status_code == 204 and response.content == b""
+    assert web.DEVTOOLS_WORKSPACE not in client_over().get("/openapi.json").json()["paths"]
+
+
 def test_cytoscape_is_served_from_the_npm_install(client_over: Any) -> None:
     installed = PROJECT_ROOT / "node_modules" / web.CYTOSCAPE
     if not installed.exists():

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from app.cli.commands import cli
+from app.cli import cli
 from app.settings import Settings
 from graph.domain.errors import EntityNotFound, QuestionNotUnderstood, QuestionSetInvalid
 from graph.language.ask.evaluate import Expectation, Question, check, evaluate, parse_questions, read_questions

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.cli.commands import cli
+from app.cli import cli
 from app.settings import Settings
 from graph.domain.errors import StagedClaimNotFound, ValidationFailed
 from graph.domain.model import Claim, Entity

@@ -13,6 +13,7 @@ from app.api.dependencies import (
     Config,
     LimitQuery,
     OffsetQuery,
+    RequestNames,
     SinceQuery,
     StatusQuery,
     Store,
@@ -20,16 +21,13 @@ from app.api.dependencies import (
     UntilQuery,
     Vocabulary,
     check_page,
-    date_window,
-    parse_statuses,
-    parse_types,
-    resolve_entity,
 )
 from app.api.errors import error_responses
 from app.api.schemas import ClaimDetail, ClaimOut, Page, QuoteInContext
+from app.usecases import reads
+from app.usecases.reads import ClaimsAsked
 from graph.domain.errors import SourceNotFound
 from graph.services.analysis import GroupedRelation, group_claims
-from graph.stores.protocol import ClaimQuery
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -39,7 +37,7 @@ CONTEXT = 200  # characters of report text shown either side of a quote
 @router.get("", response_model=Page[ClaimOut] | Page[GroupedRelation],
             responses=error_responses(304, 404, 409, 422, 503))
 def read_claims(
-    store: Store, settings: Config, ontology: Vocabulary,
+    store: Store, settings: Config, ontology: Vocabulary, names: RequestNames,
     subject: Annotated[str | None, Query(max_length=NAME_MAX, description="Subject: id, name or alias.")] = None,
     type: TypesQuery = None,
     object: Annotated[str | None, Query(max_length=NAME_MAX, description="Object: id, name or alias.")] = None,
@@ -58,21 +56,17 @@ def read_claims(
 ) -> Page[ClaimOut] | Page[GroupedRelation]:
     """Claims matching every filter, each with its quote and source; symmetric types match either end."""
     check_page(settings, limit)
-    if source is not None:
-        store.get_source(source)
-    query = ClaimQuery(
-        subject=resolve_entity(store, subject).id if subject is not None else None,
-        object=resolve_entity(store, object).id if object is not None else None,
-        types=parse_types(ontology, type, "type"), statuses=parse_statuses(ontology, status),
-        window=date_window(since, until), min_confidence=min_confidence, disputed=disputed, source=source,
-        location=resolve_entity(store, location).id if location is not None else None,
-        asserted_by=resolve_entity(store, asserted_by).id if asserted_by is not None else None,
-    )
-    claims = store.claims(query)
+    query = reads.claim_query(store, ontology, names, ClaimsAsked(
+        subject=subject, object=object, types=type, statuses=status, since=since, until=until,
+        min_confidence=min_confidence, disputed=disputed, source=source, location=location, asserted_by=asserted_by,
+        types_parameter="type"))
     if group:
+        # Relations group claims across the whole match, so their pages are cut here.
+        claims = store.claims(query)
         return present.page(group_claims(claims, store.source_refs({c.source for c in claims})), limit, offset)
-    window = claims[offset:offset + limit]
-    return Page[ClaimOut](data=present.claims_out(store, window), count=len(claims), limit=limit, offset=offset)
+    page = reads.claims_page(store, query, limit=limit, offset=offset)
+    return Page[ClaimOut](data=present.claims_out(store, page.claims, names), count=page.total, limit=limit,
+                          offset=offset)
 
 
 @router.get("/{id}", response_model=ClaimDetail, responses=error_responses(304, 404, 503))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -15,6 +14,7 @@ from app.api.dependencies import (
     EntityPath,
     LimitQuery,
     OffsetQuery,
+    RequestNames,
     SinceQuery,
     StatusQuery,
     Store,
@@ -22,17 +22,14 @@ from app.api.dependencies import (
     UntilQuery,
     Vocabulary,
     check_page,
-    date_window,
-    parse_kind,
-    parse_statuses,
-    parse_types,
-    resolve_entity,
 )
 from app.api.errors import error_responses
 from app.api.schemas import CytoscapeGraph, EntityDetail, EntityHit, NodeLinkGraph, Page
+from app.usecases import reads
+from app.usecases.filters import entity_kind
 from graph.domain.model import Subgraph
 from graph.services import export
-from graph.stores.protocol import MAX_DEPTH, ClaimQuery
+from graph.stores.protocol import MAX_DEPTH
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
 
@@ -45,9 +42,9 @@ def read_entities(store: Store, settings: Config, ontology: Vocabulary,
                   limit: LimitQuery = 50, offset: OffsetQuery = 0) -> Page[EntityHit]:
     """Entities by name and alias, best match first; without ``q``, every entity by id."""
     check_page(settings, limit)
-    parse_kind(ontology, kind)
+    entity_kind(ontology, kind)
     if q is not None and q.strip():
-        matches = store.find_entities(q, kind=kind, limit=max(store.count_entities(kind), 1))
+        matches = reads.search(store, ontology, q, kind=kind, limit=None)
         hits = [EntityHit(**m.entity.model_dump(), matched=m.matched, score=m.score) for m in matches]
         return present.page(hits, limit, offset)
     page = [EntityHit(**e.model_dump()) for e in store.list_entities(kind=kind, limit=limit, offset=offset)]
@@ -59,7 +56,7 @@ def read_entities(store: Store, settings: Config, ontology: Vocabulary,
 @router.get("/{id:path}/neighbourhood", response_model=Subgraph | NodeLinkGraph | CytoscapeGraph,
             responses=error_responses(304, 404, 409, 422, 503))
 def read_neighbourhood(
-    id: EntityPath, store: Store, ontology: Vocabulary,
+    id: EntityPath, store: Store, ontology: Vocabulary, names: RequestNames,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Hops out from the entity.")] = 1,
     types: TypesQuery = None,
     direction: Annotated[Literal["out", "in", "both"], Query(
@@ -70,26 +67,21 @@ def read_neighbourhood(
         description="subgraph (nodes with their depth, links with claims), node-link or cytoscape.")] = "subgraph",
 ) -> Subgraph | NodeLinkGraph | CytoscapeGraph:
     """The entities within ``depth`` hops of one entity over matching claims, and the claims among them."""
-    center = resolve_entity(store, id)
-    subgraph = store.neighbourhood(
-        center.id, depth=depth, types=parse_types(ontology, types), direction=direction,
-        window=date_window(since, until), statuses=parse_statuses(ontology, status), min_confidence=min_confidence)
-    if format == "node-link":
-        return NodeLinkGraph(**export.node_link(present.subgraph_part(store, subgraph)))
-    if format == "cytoscape":
-        return CytoscapeGraph(**export.cytoscape(present.subgraph_part(store, subgraph)))
+    found = reads.neighbourhood(store, ontology, names, id, depth=depth, types=types, direction=direction,
+                                since=since, until=until, status=status, min_confidence=min_confidence)
+    subgraph = found.subgraph
+    if format in ("node-link", "cytoscape"):
+        part = reads.drawing(names, [n.id for n in subgraph.nodes], [link.claim for link in subgraph.links])
+        return NodeLinkGraph(**export.node_link(part)) if format == "node-link" else \
+            CytoscapeGraph(**export.cytoscape(part))
     # Serialised once here: the store built a valid Subgraph, and validating its claims again
     # against the response model's union costs as much as the query itself.
     return Response(subgraph.model_dump_json(by_alias=True), media_type="application/json")  # type: ignore[return-value]
 
 
 @router.get("/{id:path}", response_model=EntityDetail, responses=error_responses(304, 404, 409, 422, 503))
-def read_entity(id: EntityPath, store: Store) -> EntityDetail:
+def read_entity(id: EntityPath, names: RequestNames, store: Store) -> EntityDetail:
     """One entity by id or any alias, with its claims counted by type and direction."""
-    entity = resolve_entity(store, id)
-    as_subject = [c for c in store.claims(ClaimQuery(subject=entity.id)) if c.subject == entity.id]
-    as_object = [c for c in store.claims(ClaimQuery(object=entity.id)) if c.object == entity.id]
-    return EntityDetail(**entity.model_dump(),
-                        claims_out=dict(sorted(Counter(c.type for c in as_subject).items())),
-                        claims_in=dict(sorted(Counter(c.type for c in as_object).items())),
-                        claims_total=len({c.id for c in as_subject + as_object}))
+    detail = reads.entity_detail(store, names, id)
+    return EntityDetail(**detail.entity.model_dump(), claims_out=detail.claims_out, claims_in=detail.claims_in,
+                        claims_total=detail.claims_total)

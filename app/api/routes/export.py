@@ -10,18 +10,17 @@ from fastapi import APIRouter, Query, Response
 from app.api import present
 from app.api.dependencies import (
     NAME_MAX,
+    RequestNames,
     SinceQuery,
     StatusQuery,
     Store,
     TypesQuery,
     UntilQuery,
     Vocabulary,
-    date_window,
-    parse_statuses,
-    parse_types,
-    resolve_entity,
 )
 from app.api.errors import error_responses
+from app.usecases import reads
+from app.usecases.filters import claim_filters
 from graph.domain.ontology import Ontology
 from graph.services import export
 from graph.stores.protocol import MAX_DEPTH, ClaimQuery
@@ -53,7 +52,7 @@ _DOCUMENTED: dict[int | str, dict[str, Any]] = {
 
 @router.get("", response_class=Response, responses=_DOCUMENTED)
 def read_export(
-    store: Store, ontology: Vocabulary,
+    store: Store, ontology: Vocabulary, names: RequestNames,
     format: Annotated[Format, Query(description=(
         "node-link (networkx JSON), cytoscape (Cytoscape.js elements), graphml (Gephi), csv-nodes and "
         "csv-edges (neo4j-admin database import), stix (STIX 2.1 bundle)."))] = "node-link",
@@ -63,11 +62,13 @@ def read_export(
     types: TypesQuery = None, since: SinceQuery = None, until: UntilQuery = None, status: StatusQuery = None,
 ) -> Response:
     """The whole graph, or the neighbourhood of ``center``, filtered, as a file for another tool."""
-    types_, statuses, window = parse_types(ontology, types), parse_statuses(ontology, status), date_window(since, until)
+    filters = claim_filters(ontology, types, status, since, until)
+    types_, statuses, window = filters.types, filters.statuses, filters.window
     if center is not None:
-        entity = resolve_entity(store, center)
-        part = present.subgraph_part(store, store.neighbourhood(
-            entity.id, depth=depth, types=types_, window=window, statuses=statuses))
+        entity = names.entity(center)
+        subgraph = store.neighbourhood(entity.id, depth=depth, types=types_, window=window, statuses=statuses)
+        part = reads.part_with_sources(store, names, [n.id for n in subgraph.nodes],
+                                       [link.claim for link in subgraph.links])
     else:
         claims = store.claims(ClaimQuery(types=types_, statuses=statuses, window=window))
         filtered = types_ is not None or statuses is not None or not window.is_open

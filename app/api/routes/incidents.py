@@ -4,6 +4,7 @@ maps and dashboards, and as CSV in ACLED's columns."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -18,17 +19,20 @@ from app.api.dependencies import (
     UntilQuery,
     Vocabulary,
     check_page,
-    split,
 )
 from app.api.errors import error_responses
 from app.api.schemas import Page
 from app.settings import Settings
+from app.usecases.filters import split
+from graph.domain.errors import InvalidParameter
 from graph.domain.model import IncidentOut
 from graph.domain.ontology import Ontology
 from graph.services.incidents import acled_csv, geojson, incident_query, present
-from graph.stores.protocol import GraphStore, IncidentQuery
+from graph.stores.protocol import GraphStore, IncidentQuery, incident_matches, newest_first
 
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 GEOJSON = "application/geo+json"
 CSV = "text/csv; charset=utf-8"
@@ -46,6 +50,9 @@ TypeQuery = Annotated[list[str] | None, Query(description=(
     "Incident types (bombing, suicide_bombing, airstrike, …), repeated or comma-separated; a type takes in the "
     "types that refine it."))]
 SourceQuery = Annotated[str | None, Query(max_length=NAME_MAX, description="Only incidents told by this report id.")]
+IdQuery = Annotated[list[str] | None, Query(description=(
+    "Only these incidents (ids, repeated or comma-separated; as many as the page holds): one batched read, "
+    "as the explorer asks for the incidents of the claims it shows."))]
 
 _FILES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The incidents: a page in the JSON envelope, a GeoJSON FeatureCollection, or ACLED-like CSV.",
@@ -76,7 +83,8 @@ def _geojson(store: GraphStore, ontology: Ontology, query: IncidentQuery) -> Res
 def read_incidents(
     store: Store, settings: Config, ontology: Vocabulary, place: PlaceQuery = None, country: CountryQuery = None,
     bbox: BboxQuery = None, since: SinceQuery = None, until: UntilQuery = None, perpetrator: PerpetratorQuery = None,
-    type: TypeQuery = None, source: SourceQuery = None, limit: LimitQuery = 50, offset: OffsetQuery = 0,
+    type: TypeQuery = None, source: SourceQuery = None, id: IdQuery = None, limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
     format: Annotated[Format, Query(description=(
         "json (the page in the envelope), geojson (a FeatureCollection of points), csv (ACLED's columns)."))
     ] = "json",
@@ -84,6 +92,12 @@ def read_incidents(
     """Incidents matching every filter, newest first, each with its reports and their quotes."""
     query = _query(store, ontology, settings, place=place, country=country, bbox=bbox, since=since, until=until,
                    perpetrator=perpetrator, type=type, source=source, limit=limit, offset=offset)
+    if id is not None:
+        wanted = split("id", id, [])
+        for value in wanted:
+            if not SLUG.match(value):
+                raise InvalidParameter("id", value, "is no incident id (a lowercase slug: letters, digits, hyphens)")
+        return _by_id(store, ontology, query, wanted, format)
     if format == "geojson":
         return _geojson(store, ontology, query)
     found = present(store, ontology, store.incidents(query))
@@ -91,6 +105,20 @@ def read_incidents(
         return Response(acled_csv(found, ontology), media_type=CSV,
                         headers={"Content-Disposition": 'inline; filename="incidents.csv"'})
     return Page[IncidentOut](data=found, count=store.count_incidents(query), limit=limit, offset=offset)
+
+
+def _by_id(store: GraphStore, ontology: Ontology, query: IncidentQuery, ids: list[str],
+           format: Format) -> Page[IncidentOut] | Response:
+    """The incidents with these ids that exist and pass the filters, newest first: one batched read by id."""
+    if len(ids) > query.limit:
+        raise InvalidParameter("id", ",".join(ids[:3]) + ",…", f"at most {query.limit} ids (the page's limit)")
+    matching = sorted((i for i in store.get_incidents(ids).values() if incident_matches(i, query)), key=newest_first)
+    found = present(store, ontology, matching[query.offset:query.offset + query.limit])
+    if format == "geojson":
+        return Response(json.dumps(geojson(found, count=len(matching)), ensure_ascii=False), media_type=GEOJSON)
+    if format == "csv":
+        return Response(acled_csv(found, ontology), media_type=CSV)
+    return Page[IncidentOut](data=found, count=len(matching), limit=query.limit, offset=query.offset)
 
 
 @router.get(".geojson", response_class=Response, responses={

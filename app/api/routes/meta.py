@@ -8,22 +8,21 @@ from fastapi import APIRouter, Query
 
 from app.api.dependencies import (
     NAME_MAX,
+    Figures,
+    RequestNames,
     SinceQuery,
     StatusQuery,
     Store,
     TypesQuery,
     UntilQuery,
     Vocabulary,
-    date_window,
-    parse_kinds,
-    parse_statuses,
-    parse_types,
-    resolve_entity,
 )
 from app.api.errors import error_responses
 from app.api.schemas import Health, Ready, StatsOut
+from app.usecases.filters import claim_filters
+from app.usecases.stats import graph_stats
 from graph.domain.ontology import Ontology
-from graph.services.analysis import Timeline, centrality, timeline
+from graph.services.analysis import Timeline, timeline
 from graph.stores.protocol import ClaimQuery
 
 router = APIRouter(tags=["graph"])
@@ -37,33 +36,32 @@ def read_schema(ontology: Vocabulary) -> Ontology:
 
 
 @router.get("/v1/stats", response_model=StatsOut, responses=error_responses(304, 422, 503))
-def read_stats(store: Store, ontology: Vocabulary,
+def read_stats(store: Store, ontology: Vocabulary, cache: Figures,
                top: Annotated[int, Query(ge=1, le=100, description="How many most-connected entities.")] = 10,
                kind: Annotated[list[str] | None, Query(
                    description="Rank only entities of these kinds (e.g. armed_group,state); all by default.")] = None,
                ) -> StatsOut:
-    """Counts by kind, type and status, and the most connected entities by degree and betweenness."""
-    kinds = parse_kinds(ontology, kind)
-    stats = store.stats()
-    most = centrality(store.entities(), store.claims(ClaimQuery()), top=top, kinds=kinds)
-    return StatsOut(**stats.model_dump(), most_connected=most)
+    """Counts by kind, type and status, and the most connected entities by degree and betweenness (computed once
+    per revision of the graph, then kept)."""
+    found = graph_stats(store, ontology, cache, top=top, kinds=kind)
+    return StatsOut(**found.stats.model_dump(), most_connected=found.most_connected)
 
 
 @router.get("/v1/timeline", response_model=Timeline, responses=error_responses(304, 404, 409, 422, 503))
 def read_timeline(
-    store: Store, ontology: Vocabulary, types: TypesQuery = None,
+    store: Store, ontology: Vocabulary, names: RequestNames, types: TypesQuery = None,
     actor: Annotated[str | None, Query(
         max_length=NAME_MAX, description="Only claims with this entity at either end.")] = None,
     interval: Annotated[Literal["year", "month", "day"], Query(description="Size of each period.")] = "month",
     since: SinceQuery = None, until: UntilQuery = None, status: StatusQuery = None,
 ) -> Timeline:
     """Claims counted per year, month or day of when they happened, for charts."""
-    base = ClaimQuery(types=parse_types(ontology, types), statuses=parse_statuses(ontology, status),
-                      window=date_window(since, until))
+    filters = claim_filters(ontology, types, status, since, until)
+    base = ClaimQuery(types=filters.types, statuses=filters.statuses, window=filters.window)
     if actor is None:
         claims = store.claims(base)
     else:
-        entity_id = resolve_entity(store, actor).id
+        entity_id = names.entity(actor).id
         either = store.claims(_with(base, subject=entity_id)) + store.claims(_with(base, object=entity_id))
         claims = list({c.id: c for c in either}.values())
     return timeline(claims, interval)

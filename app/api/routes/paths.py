@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from app.api import present
-from app.api.dependencies import NAME_MAX, Store, TypesQuery, Vocabulary, parse_types, resolve_entity
+from app.api.dependencies import NAME_MAX, RequestNames, Store, TypesQuery, Vocabulary
 from app.api.errors import error_responses
 from app.api.schemas import CytoscapeGraph, NodeLinkGraph, Page, PathOut
+from app.usecases import reads
 from graph.services import export
 from graph.stores.protocol import MAX_HOPS, MAX_K
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/paths", tags=["graph"])
 @router.get("", response_model=Page[PathOut] | NodeLinkGraph | CytoscapeGraph,
             responses=error_responses(304, 404, 409, 422, 503))
 def read_paths(
-    store: Store, ontology: Vocabulary,
+    store: Store, ontology: Vocabulary, names: RequestNames,
     source: Annotated[str, Query(max_length=NAME_MAX, description="Where paths start: id, name or alias.")],
     target: Annotated[str, Query(max_length=NAME_MAX, description="Where paths end: id, name or alias.")],
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="Longest path, in hops.")] = 4,
@@ -30,16 +30,12 @@ def read_paths(
         description="paths (each hop with its claims), or their union as node-link or cytoscape.")] = "paths",
 ) -> Page[PathOut] | NodeLinkGraph | CytoscapeGraph:
     """The k shortest simple paths between two entities, each hop with the claims that make it."""
-    start = resolve_entity(store, source)
-    end = resolve_entity(store, target)
-    found = store.paths(start.id, end.id, max_hops=max_hops, k=k, types=parse_types(ontology, types),
-                        directed=directed)
-    paths = [PathOut(length=len(hops), nodes=[hops[0].from_, *(h.to for h in hops)], hops=hops) for hops in found]
+    found = reads.paths(store, ontology, names, source, target, max_hops=max_hops, k=k, types=types, directed=directed)
+    paths = [PathOut(length=len(hops), nodes=[hops[0].from_, *(h.to for h in hops)], hops=hops) for hops in found.paths]
     if format == "paths":
         return Page[PathOut](data=paths, count=len(paths), limit=k, offset=0)
-    nodes = list(dict.fromkeys(n for p in paths for n in p.nodes))
-    claims = list({c.id: c for p in paths for h in p.hops for c in h.claims}.values())
-    part = present.part_of(store, nodes, sorted(claims, key=lambda c: c.id))
+    # The drawing formats show entities' names and kinds and the claims, never a report: none is read.
+    part = reads.drawing(names, found.nodes(), found.claims())
     if format == "node-link":
         return NodeLinkGraph(**export.node_link(part))
     return CytoscapeGraph(**export.cytoscape(part))

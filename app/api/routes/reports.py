@@ -16,11 +16,12 @@ from app.api.schemas import (
     ReviewOut,
     StagedClaim,
 )
+from app.usecases.reports import report_outcome
 from graph.domain.errors import StagedClaimNotFound
 from graph.domain.inputs import check_report_size
 from graph.language.extract.text import from_html, from_text, with_given_metadata
 from graph.services.incident_merge import DecisionLog
-from graph.services.ingest import candidate_dict, ingest, report_outcome
+from graph.services.ingest import candidate_dict, ingest
 from graph.services.review import Staging
 
 # Writes here need an X-API-Key: app.api.guards checks it for every POST before the body is read.
@@ -59,12 +60,14 @@ def create_report(body: ReportIn, response: Response, store: Store, settings: Co
 
 
 @router.get("/{id}/claims", response_model=ReportClaims, responses=error_responses(304, 404, 503))
-def read_report_claims(id: str, store: Store, settings: Config, extractors: Extractors) -> ReportClaims:
-    """What came of a report: its claims in the graph, those awaiting review, and names still unknown."""
-    outcome = report_outcome(store, id, settings.staging_path, extractor=extractors.get())
-    return ReportClaims(source=present.source_ref(outcome.source), loaded=present.claims_out(store, outcome.loaded),
+def read_report_claims(id: str, store: Store, settings: Config) -> ReportClaims:
+    """What came of a report: its claims in the graph, those awaiting review, and names still unknown (as kept
+    when it was ingested: ``candidates_kept`` is false for a report ingested before they were kept)."""
+    outcome = report_outcome(store, id, settings.staging_path)
+    return ReportClaims(source=outcome.source, loaded=present.claims_out(store, outcome.loaded),
                         staged=[StagedClaim(**c) for c in outcome.staged],
-                        candidates=[Candidate(**candidate_dict(c)) for c in outcome.candidates])
+                        candidates=[Candidate(**c) for c in outcome.candidates],
+                        candidates_kept=outcome.candidates_kept)
 
 
 @router.post("/{id}/review", response_model=ReviewOut,

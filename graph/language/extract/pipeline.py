@@ -447,7 +447,7 @@ class _Run:
     @staticmethod
     def _confidence(reading: Reading, subject: Mention, obj: Mention, speaker: Speaker | None, stance: str | None,
                     sentence: Sentence) -> float:
-        """How far to trust a claim, from how it was read (figures per band: README, Evaluation)."""
+        """How far to trust a claim, from how it was read (figures per band: docs/evaluation-log.md)."""
         score = BASE.get(reading.form, 0.75)
         for end in (subject, obj):
             score -= {"coreference": 0.1, "demonym": 0.05, "event": 0.0, "inferred": 0.15}.get(end.via, 0.0)

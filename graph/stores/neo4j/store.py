@@ -43,7 +43,7 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,7 +65,7 @@ from graph.domain.model import (
     UpsertResult,
 )
 from graph.domain.ontology import Direction, Ontology
-from graph.stores.base import KINDS, BaseStore, Changes, FoundPaths, Walk
+from graph.stores.base import KINDS, BaseStore, Changes, FoundPage, FoundPaths, Walk
 from graph.stores.neo4j.cypher import query, statements
 from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery, IncidentQuery
 from graph.stores.rows import claim_row, entity_row, incident_row, source_row
@@ -466,6 +466,49 @@ class Neo4jStore(BaseStore):
 
     def _count_incidents(self, query: IncidentQuery) -> int:
         return int(self._read_one("incident_count", **_incident_parameters(query))[0]["count"])
+    def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
+        """One query: the server filters, counts, orders by id and sends the page with its denials."""
+        since, until = Filters.of(None, None, query.window, 0.0).day_bounds()
+        parameters = {"types": list(query.types) if query.types is not None else None,
+                      "statuses": list(query.statuses) if query.statuses is not None else None,
+                      "source": query.source, "location": query.location, "asserted_by": query.asserted_by,
+                      "min_confidence": query.min_confidence, "since": since, "until": until,
+                      "undisputed": query.disputed is False, "offset": offset, "limit": limit}
+        anchor = query.subject if query.subject is not None else query.object
+        if anchor is None:
+            rows = self._read_one("claim_page", **parameters)
+        else:
+            rows = self._read_one("claim_page_touching", anchor=anchor, subject=query.subject, object=query.object,
+                                  symmetric=self._symmetric, **parameters)
+        row = rows[0]
+        # The day bounds are ``DateWindow.admits`` at the precision of days (undated claims out), as the
+        # embedded store's arrays apply them: nothing is filtered after the count, so the count is the page's.
+        page = sorted(map(_claim_from, row["page"]), key=lambda c: c.id)
+        return FoundPage(page, int(row["total"]),
+                         {item["claim"]["id"]: item["denied_by"] for item in row["page"] if item["denied_by"]})
+
+    def claim_pairs(self) -> list[tuple[str, str, int]]:
+        """The adjacency, aggregated in the server."""
+        return [(row["subject"], row["object"], int(row["claims"])) for row in self._read_one("claim_pairs")]
+
+    def keep_candidates(self, kept: Mapping[str, list[dict[str, Any]]]) -> None:
+        """One ``ReportCandidates`` node per report (``cypher/keep_candidates.cypher``), a batch in one write."""
+        if not kept:
+            return
+        rows = [{"source": source, "names": json.dumps(names, ensure_ascii=False)} for source, names in kept.items()]
+        for chunk in _chunks(rows):
+            def work(tx: ManagedTransaction, chunk: list[dict[str, str]] = chunk) -> None:
+                tx.run(query("keep_candidates"), {"reports": chunk}).consume()
+
+            self._write_tx(work)
+
+    def candidates_of(self, source_id: str) -> list[dict[str, Any]] | None:
+        """The node kept for the report, if any."""
+        rows = self._read_one("candidates_of", source=source_id)
+        if not rows:
+            return None
+        kept: list[dict[str, Any]] = json.loads(rows[0]["names"])
+        return kept
 
     # --- traversals ---------------------------------------------------------------------
 
@@ -616,7 +659,9 @@ def _entity_from(properties: dict[str, Any]) -> Entity:
     aliases = ([Alias.model_validate(a) for a in json.loads(details)] if details
                else [Alias(name=name) for name in properties.get("aliases", [])])
     return Entity(id=properties["id"], name=properties["name"], kind=properties["kind"],
-                  description=properties.get("description"), aliases=aliases, gazetteer=properties.get("gazetteer"))
+                  description=properties.get("description"), aliases=aliases, parent=properties.get("parent"),
+                  parent_relation=properties.get("parent_relation"), source=properties.get("source"),
+                  gazetteer=properties.get("gazetteer"))
 
 
 def _source_from(properties: dict[str, Any]) -> Source:

@@ -305,6 +305,33 @@ class CompactGraph:
         in_slots, _ = self.touching(anchor, filters, outgoing=False)
         return np.unique(np.concatenate([out_slots, in_slots]))
 
+    def joining(self, slots: Ints, subject: int | None, obj: int | None) -> Ints:
+        """The slots among ``slots`` whose claims join these entities (``None``: any end), in the order given; a
+        symmetric type matches with its ends swapped (``graph.stores.traversal.endpoints_match``)."""
+        if subject is None and obj is None:
+            return slots
+        subjects, objects = self.subject[slots], self.object[slots]
+        direct = np.ones(len(slots), dtype=bool)
+        swapped = self.symmetric[self.type[slots]].copy()
+        if subject is not None:
+            direct &= subjects == subject
+            swapped &= objects == subject
+        if obj is not None:
+            direct &= objects == obj
+            swapped &= subjects == obj
+        kept: Ints = slots[direct | swapped]
+        return kept
+
+    def pairs(self) -> list[tuple[str, str, int]]:
+        """Each (subject, object) some claim joins, with how many claims join them, from the arrays."""
+        slots = np.flatnonzero(self.present[:self.size])
+        if not len(slots):
+            return []
+        ends = np.stack([self.subject[slots].astype(np.int64), self.object[slots].astype(np.int64)], axis=1)
+        unique, counts = np.unique(ends, axis=0, return_counts=True)
+        ids = self.entity_ids
+        return [(ids[a], ids[b], int(n)) for (a, b), n in zip(unique.tolist(), counts.tolist(), strict=True)]
+
     # --- neighbourhoods -------------------------------------------------------------------
 
     def walk(self, center: int, depth: int, filters: Filters, direction: Direction, *, max_nodes: int,

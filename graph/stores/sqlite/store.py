@@ -20,7 +20,7 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from graph.domain.dates import parse_optional
 from graph.domain.errors import KgError, StoreUnavailable
 from graph.domain.model import Batch, Claim, ClaimView, Entity, Incident, Source, SourceRef, Stats, UpsertResult
 from graph.domain.ontology import Direction, Ontology
-from graph.stores.base import BaseStore, Changes, FoundPaths, Walk, fingerprint_of
+from graph.stores.base import BaseStore, Changes, FoundPage, FoundPaths, Walk, fingerprint_of
 from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery, IncidentQuery
 from graph.stores.sqlite.arrays import ClaimRow, CompactGraph, day_span
 from graph.stores.traversal import Filters, claim_matches
@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS incident_keys (
     role TEXT NOT NULL, key TEXT NOT NULL, incident INTEGER NOT NULL, PRIMARY KEY (role, key, incident)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS incident_keys_incident ON incident_keys (incident);
 CREATE TABLE IF NOT EXISTS snapshot (key TEXT PRIMARY KEY, revision INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS candidates (source TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -487,6 +488,83 @@ class SqliteStore(BaseStore):
         slots = graph.claim_slots(graph.entity_number[anchor] if anchor is not None else None, filters)
         return [c for c in self._claims_by_slot(slots.tolist()) if claim_matches(c, query, self._ontology)]
 
+    def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
+        """The arrays pick the claims at the anchor that pass the type, status, date and confidence filters and
+        join the ends asked for; SQLite applies the rest (source, location, asserter, undisputed), counts, orders by
+        id and reads the page's rows only."""
+        if query.source is not None:
+            # A report's claims are few: read them, filter, and page here.
+            with self._errors():
+                rows = self._db.execute("SELECT body FROM claims WHERE source = ?", (query.source,)).fetchall()
+            denied = self._denials_map()
+            found = sorted((c for c in (Claim.model_validate_json(body) for (body,) in rows)
+                            if claim_matches(c, query, self._ontology)
+                            and not (query.disputed is False and denied.get(c.id))), key=lambda c: c.id)
+            page = found[offset:offset + limit]
+            return FoundPage(page, len(found), self._denials([c.id for c in page]))
+        graph = self._refresh()
+        ends = []
+        for end in (query.subject, query.object):
+            if end is not None and end not in graph.entity_number:
+                return FoundPage([], 0)
+            ends.append(graph.entity_number[end] if end is not None else None)
+        subject, obj = ends
+        anchor = subject if subject is not None else obj
+        filters = Filters.of(query.types, query.statuses, query.window, query.min_confidence)
+        every = anchor is None and filters == Filters()
+        conditions: list[str] = []
+        parameters: list[Any] = []
+        if not every:
+            slots = graph.joining(graph.claim_slots(anchor, filters), subject, obj)
+            conditions.append("n IN (SELECT value FROM json_each(?))")
+            parameters.append(json.dumps(slots.tolist()))
+        for field_name, value in (("location", query.location), ("asserted_by", query.asserted_by)):
+            if value is not None:
+                conditions.append(f"json_extract(body, '$.{field_name}') = ?")
+                parameters.append(value)
+        if query.disputed is False:
+            denied_ids = [i for i, by in self._denials_map().items() if by]
+            conditions.append("id NOT IN (SELECT value FROM json_each(?))")
+            parameters.append(json.dumps(denied_ids))
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        with self._errors():
+            if every and not conditions:
+                total = self.count_claims()
+            elif len(conditions) == 1 and not every:
+                total = len(slots)
+            else:
+                total = int(self._db.execute(f"SELECT count(*) FROM claims{where}", parameters).fetchone()[0])  # noqa: S608
+            rows = self._db.execute(f"SELECT body FROM claims{where} ORDER BY id LIMIT ? OFFSET ?",  # noqa: S608
+                                    [*parameters, limit, offset]).fetchall()
+        page = [ClaimView.model_validate_json(body) for (body,) in rows]
+        return FoundPage(list(page), total, self._denials([c.id for c in page]))
+
+    def _denials_map(self) -> dict[str, list[str]]:
+        self._refresh()
+        return self._denied_by
+
+    def claim_pairs(self) -> list[tuple[str, str, int]]:
+        """The adjacency from the in-memory arrays (no row is read)."""
+        return self._refresh().pairs()
+
+    def keep_candidates(self, kept: Mapping[str, list[dict[str, Any]]]) -> None:
+        """One row per report, replaced when the report is ingested again (not a graph change: no revision)."""
+        if not kept:
+            return
+        with self._lock, self._errors():
+            self._db.executemany("INSERT INTO candidates VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET "
+                                 "body = excluded.body",
+                                 [(source, json.dumps(names, ensure_ascii=False)) for source, names in kept.items()])
+
+    def candidates_of(self, source_id: str) -> list[dict[str, Any]] | None:
+        """The row kept for the report, if any."""
+        with self._errors():
+            row = self._db.execute("SELECT body FROM candidates WHERE source = ?", (source_id,)).fetchone()
+        if row is None:
+            return None
+        kept: list[dict[str, Any]] = json.loads(row[0])
+        return kept
+
     def _walk(self, center: str, depth: int, filters: Filters, direction: Direction, max_nodes: int) -> Walk | None:
         graph = self._refresh()
         number = graph.entity_number.get(center)
@@ -505,6 +583,8 @@ class SqliteStore(BaseStore):
     def _paths(self, source: str, target: str, *, max_hops: int, k: int, filters: Filters,
                directed: bool) -> FoundPaths:
         graph = self._refresh()
+        if source not in graph.entity_number or target not in graph.entity_number:
+            return FoundPaths(paths=[])  # no such entity: the caller says which
         numbered = graph.paths(graph.entity_number[source], graph.entity_number[target], max_hops=max_hops, k=k,
                                filters=filters, directed=directed)
         pairs = {(a, b) for nodes in numbered for a, b in pairwise(nodes)}
@@ -567,8 +647,9 @@ def _incident_filters(query: IncidentQuery) -> tuple[str, list[Any]]:
         if keys is None:
             continue
         marks = ",".join("?" * len(keys))
-        clauses.append("EXISTS (SELECT 1 FROM incident_keys k WHERE k.role = ? AND k.incident = i.n "  # noqa: S608
-                       f"AND k.key IN ({marks}))" if keys else "0 = 1")
+        # The keys' index gives the matching incidents' numbers at once, rather than a lookup per incident scanned.
+        clauses.append(f"i.n IN (SELECT k.incident FROM incident_keys k WHERE k.role = ? AND k.key IN ({marks}))"  # noqa: S608
+                       if keys else "0 = 1")
         parameters += [role, *keys] if keys else []
     return " AND ".join(clauses), parameters
 

@@ -24,8 +24,8 @@ from graph.language.extract.document import Sentence
 from graph.language.extract.mentions import Mention
 
 # How precisely a place places an incident, most precise first (a gazetteer kind -> the ontology's precision).
-PRECISION = {"site": "site", "neighbourhood": "city", "city": "city", "district": "district", "province": "province",
-             "country": "country"}
+PRECISION = {"site": "site", "neighbourhood": "neighbourhood", "city": "city", "district": "district",
+             "province": "province", "country": "country"}
 RANK = {"site": 0, "neighbourhood": 1, "city": 2, "district": 3, "province": 4, "country": 5}
 _LOCATIVE = {"in", "at", "near", "outside", "inside", "into", "across", "on", "around", "within", "throughout",
              "along", "off", "over", "toward", "towards", "to"}

@@ -1,0 +1,163 @@
+"""The graph's read use cases, shared by ``kg`` and ``/v1``: each resolves its names once (``Names``), parses its
+filters once (``app.usecases.filters``), then asks the store, and returns domain values the interface renders.
+
+The order in which a request's parts are checked is the order its errors are reported in: a report id
+first, then the names (subject, object), then the filters, then the other names (location, asserter).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from app.usecases.filters import Blank, claim_filters, entity_kind, relation_types, statuses
+from app.usecases.names import Names
+from graph.domain.dates import window
+from graph.domain.model import ClaimView, Entity, EntityMatch, Hop, Subgraph
+from graph.domain.ontology import Direction, Ontology
+from graph.services.export import GraphPart
+from graph.stores.protocol import ClaimPage, ClaimQuery, GraphStore
+
+# Claims a CLI listing reads per page: the store is asked a page at a time, never for every match at once.
+LISTING_PAGE = 500
+
+
+@dataclass(frozen=True)
+class ClaimsAsked:
+    """A claim listing as an interface received it: names, not ids; filters as text."""
+
+    subject: str | None = None
+    object: str | None = None
+    types: Sequence[str] | None = None
+    statuses: Sequence[str] | None = None
+    since: str | None = None
+    until: str | None = None
+    min_confidence: float = 0.0
+    disputed: bool | None = None
+    source: str | None = None
+    location: str | None = None
+    asserted_by: str | None = None
+    types_parameter: str = "types"
+    blank: Blank = "refuse"
+
+
+def claim_query(store: GraphStore, ontology: Ontology, names: Names, asked: ClaimsAsked) -> ClaimQuery:
+    """The store query a listing stands for: its report checked (an unknown id is an error, not an empty list),
+    its names resolved once each and its filters parsed once."""
+    if asked.source is not None and not store.source_refs([asked.source]):
+        store.get_source(asked.source)  # raises SourceNotFound, named as every interface names it
+    subject, obj = names.id_of(asked.subject), names.id_of(asked.object)
+    filters = claim_filters(ontology, asked.types, asked.statuses, asked.since, asked.until, asked.min_confidence,
+                            types_parameter=asked.types_parameter, blank=asked.blank)
+    return ClaimQuery(subject=subject, object=obj, types=filters.types, statuses=filters.statuses,
+                      window=filters.window, min_confidence=filters.min_confidence, disputed=asked.disputed,
+                      source=asked.source, location=names.id_of(asked.location),
+                      asserted_by=names.id_of(asked.asserted_by))
+
+
+def claims_page(store: GraphStore, query: ClaimQuery, *, limit: int, offset: int) -> ClaimPage:
+    """One page of the matching claims and how many match: the store pages, nothing else is read."""
+    return store.claim_page(query, limit=limit, offset=offset)
+
+
+def every_claim(store: GraphStore, query: ClaimQuery, page_size: int = LISTING_PAGE) -> ClaimPage:
+    """Every matching claim, read a page at a time (the CLI lists them all), and how many."""
+    first = store.claim_page(query, limit=page_size, offset=0)
+    claims = list(first.claims)
+    while len(claims) < first.total:
+        page = store.claim_page(query, limit=page_size, offset=len(claims))
+        if not page.claims:
+            break  # the graph shrank while it was read: what was read is the answer
+        claims.extend(page.claims)
+    return ClaimPage(claims, len(claims))
+
+
+@dataclass(frozen=True)
+class EntityDetail:
+    """One entity and its claims counted by type, as subject (out) and as object (in)."""
+
+    entity: Entity
+    claims_out: dict[str, int]
+    claims_in: dict[str, int]
+    claims_total: int
+
+
+def entity_detail(store: GraphStore, names: Names, name: str) -> EntityDetail:
+    """An entity by id or any alias, with its claims counted by type and direction."""
+    entity = names.entity(name)
+    as_subject = [c for c in store.claims(ClaimQuery(subject=entity.id)) if c.subject == entity.id]
+    as_object = [c for c in store.claims(ClaimQuery(object=entity.id)) if c.object == entity.id]
+    return EntityDetail(entity, dict(sorted(Counter(c.type for c in as_subject).items())),
+                        dict(sorted(Counter(c.type for c in as_object).items())),
+                        len({c.id for c in as_subject + as_object}))
+
+
+def search(store: GraphStore, ontology: Ontology, query: str, *, kind: str | None = None,
+           limit: int | None = 10) -> list[EntityMatch]:
+    """Entities whose names resemble ``query``, best first; ``limit=None`` for every match."""
+    entity_kind(ontology, kind)
+    index = store.name_index()
+    return index.search(query, kind=kind, limit=limit if limit is not None else max(len(index), 1))
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """An entity's neighbourhood, with the entity it was asked about."""
+
+    center: Entity
+    subgraph: Subgraph
+
+
+def neighbourhood(store: GraphStore, ontology: Ontology, names: Names, name: str, *, depth: int = 1,
+                  types: Iterable[str] | None = None, direction: Direction = "both", since: str | None = None,
+                  until: str | None = None, status: Iterable[str] | None = None, min_confidence: float = 0.0,
+                  blank: Blank = "refuse") -> Neighbourhood:
+    """The entities within ``depth`` hops of one entity over matching claims, and the claims among them."""
+    center = names.entity(name)
+    types_ = relation_types(ontology, types, blank=blank)
+    subgraph = store.neighbourhood(center.id, depth=depth, types=types_, direction=direction,
+                                   window=window(since, until), statuses=statuses(ontology, status, blank),
+                                   min_confidence=min_confidence)
+    return Neighbourhood(center, subgraph)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The paths found between two entities, with the entities they were asked between."""
+
+    start: Entity
+    end: Entity
+    paths: list[list[Hop]] = field(default_factory=list)
+
+    def nodes(self) -> list[str]:
+        """Every entity on some path, in the order first met."""
+        return list(dict.fromkeys(n for hops in self.paths for n in [hops[0].from_, *(h.to for h in hops)]))
+
+    def claims(self) -> list[ClaimView]:
+        """Every claim behind some hop, once each, by id."""
+        return sorted({c.id: c for hops in self.paths for h in hops for c in h.claims}.values(), key=lambda c: c.id)
+
+
+def paths(store: GraphStore, ontology: Ontology, names: Names, source: str, target: str, *, max_hops: int = 4,
+          k: int = 1, types: Iterable[str] | None = None, directed: bool = False, blank: Blank = "refuse") -> Paths:
+    """The ``k`` shortest simple paths between two entities, each hop with the claims that make it."""
+    start, end = names.entity(source), names.entity(target)
+    found = store.paths(start.id, end.id, max_hops=max_hops, k=k, types=relation_types(ontology, types, blank=blank),
+                        directed=directed)
+    return Paths(start, end, found)
+
+
+def drawing(names: Names, entity_ids: Sequence[str], claims: Sequence[ClaimView]) -> GraphPart:
+    """Entities and claims for the formats that draw them (node-link, Cytoscape): those show each entity's id,
+    name and kind and each claim, never a report, so the entities come from the request's alias index and no
+    report is read."""
+    return GraphPart(entities=names.entities(entity_ids), claims=list(claims), sources={})
+
+
+def part_with_sources(store: GraphStore, names: Names, entity_ids: Sequence[str],
+                      claims: Sequence[ClaimView]) -> GraphPart:
+    """Entities and claims with the reports they cite, read by id: for the formats that carry reports."""
+    return GraphPart(entities=names.entities(entity_ids), claims=list(claims),
+                     sources=store.get_sources({c.source for c in claims}))
+

@@ -19,20 +19,22 @@ report is read back (``app.usecases.reports``) without running the language pipe
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from graph.domain.errors import ExtractionInputError
-from graph.domain.model import UpsertResult
+from graph.domain.errors import ExtractionInputError, InconsistentWrite
+from graph.domain.model import Claim, UpsertResult
 from graph.domain.ontology import Ontology
-from graph.language.extract.pipeline import Candidate, ClaimExtractor, Extraction, outlet_name
+from graph.language.extract.pipeline import Candidate, ClaimExtractor, Extraction, claim_id, outlet_name
 from graph.language.extract.text import ReportInput
+from graph.services.dedupe import extra_paragraphs
 from graph.services.loader import Record, Records
 from graph.services.records import claim_record, load_report_records, report_records, source_record
 from graph.services.review import Staging
-from graph.stores.protocol import GraphStore
+from graph.stores.protocol import ClaimQuery, GraphStore
 
 
 @dataclass
@@ -143,3 +145,202 @@ def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ont
     written = load_report_records(store, ontology, records)
     store.keep_candidates({r.source_id: [candidate_dict(c) for c in r.extraction.candidates] for r in results})
     return IngestedMany(results, written)
+
+
+# --- one text, several sources: a wire story that several outlets ran ----------------------------
+
+
+class OutletReader(ClaimExtractor, Protocol):
+    """An extractor that also says whose voice a report speaks in (what copies of a report need)."""
+
+    def outlet_of(self, report: ReportInput) -> str | None:
+        """The registry id of the report's outlet, if the registry has it."""
+        ...
+
+    def voice_of(self, report: ReportInput) -> str:
+        """Who asserts what the report says in its own voice: its outlet, known or not."""
+        ...
+
+
+def copy_source_id(text: str, url: str) -> str:
+    """The report id of a copy: its text and where it ran, so that the same text on two outlets is two reports
+    (a report read on its own is named by its text alone, ``ReportInput.report_id``)."""
+    return "r-" + hashlib.sha256(f"{url}\n{text}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A report that runs the text of another (``leader``, a report id): the same story on another outlet.
+
+    ``similarity`` is 1.0 for the same text; below, the copy was found near (MinHash) and may add
+    paragraphs of its own, which are read for claims (only those).
+    """
+
+    report: ReportInput
+    source_id: str
+    leader: str
+    similarity: float = 1.0
+
+
+@dataclass
+class CopyResult:
+    """What one copy brought: claims taken from its leader, claims left out (their sentence is not in the copy),
+    and claims read from paragraphs of its own."""
+
+    source_id: str
+    leader: str
+    copied: int
+    left_out: int
+    own: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source_id, "leader": self.leader, "copied": self.copied, "left_out": self.left_out,
+                "own": self.own}
+
+
+@dataclass
+class PreparedBatch:
+    """A batch of reports and copies as loader records, not written yet, with every claim it would write."""
+
+    records: Records
+    claims: dict[str, list[Claim]]
+    reports: list[IngestResult]
+    copies: list[CopyResult]
+
+    @property
+    def claim_ids(self) -> list[str]:
+        return [c.id for claims in self.claims.values() for c in claims]
+
+
+@dataclass(frozen=True)
+class _Leader:
+    text: str
+    voice: str
+    claims: list[Claim]
+
+
+def prepare_batch(reports: Sequence[ReportInput], copies: Sequence[Copy], store: GraphStore, *,
+                  extractor: OutletReader, extractions: Sequence[Extraction] | None = None) -> PreparedBatch:
+    """Reports read by the extractor and copies of reports (of this batch or already in the graph), as records.
+
+    The text of a copy is not read again: each claim of its leader whose sentence the copy holds
+    becomes a claim of the copy (its own id, its span in the copy's text, the copy's outlet where
+    the leader's outlet spoke), so the relation reads as corroborated by one more source, as
+    ``graph.services.analysis.group_claims`` groups claims. Claims whose sentence the copy lacks
+    are left out and counted. A near copy's own paragraphs are the one part of it that is read.
+    """
+    extractions = list(extractions) if extractions is not None else extractor.run_many(reports)
+    records = Records()
+    claims: dict[str, list[Claim]] = {}
+    results: list[IngestResult] = []
+    outlets: dict[str, dict[str, Any]] = {}
+    leaders: dict[str, _Leader] = {}
+    for report, extraction in zip(reports, extractions, strict=True):
+        meta, claim_dicts, entities = _records_of(report, extraction)
+        _add(records, meta, report, claim_dicts)
+        claims[extraction.source_id] = list(extraction.claims)
+        outlets.update({e["id"]: e for e in entities})
+        results.append(IngestResult(extraction.source_id, extraction, None, 0))
+        leaders[extraction.source_id] = _Leader(report.text, extraction.outlet, list(extraction.claims))
+    leaders.update(_stored_leaders({c.leader for c in copies} - set(leaders), store, extractor))
+    copied: list[CopyResult] = []
+    for copy in copies:
+        leader = leaders[copy.leader]
+        voice = extractor.voice_of(copy.report)
+        taken, left_out = copied_claims(leader.claims, leader.text, leader.voice, copy.report.text, copy.source_id,
+                                        voice)
+        own = _own_claims(copy, leader, taken, extractor) if copy.similarity < 1.0 else []
+        note = (f"runs the text of report {copy.leader}"
+                + ("" if copy.similarity >= 1.0 else f" (near copy, similarity {copy.similarity:.2f})")
+                + "; its claims were read once, from that report")
+        meta = source_record(copy.report.with_metadata(note="; ".join(n for n in (copy.report.note, note) if n)),
+                             copy.source_id, voice)
+        _add(records, meta, copy.report, [{**claim_record(c), "source": copy.source_id} for c in taken + own])
+        claims[copy.source_id] = taken + own
+        if extractor.outlet_of(copy.report) is None:
+            outlets.setdefault(voice, {"id": voice, "name": outlet_name(copy.report), "kind": "organization",
+                                       "description": "An outlet of reporting, added to the registry when a "
+                                                      "report of it was ingested."})
+        copied.append(CopyResult(copy.source_id, copy.leader, len(taken), left_out, len(own)))
+    records.entities = [Record(e, "ingest", f"entities[{i}]")
+                        for i, e in enumerate(_new_entities(store, list(outlets.values())))]
+    return PreparedBatch(records, claims, results, copied)
+
+
+def write_batch(store: GraphStore, ontology: Ontology, batch: PreparedBatch) -> UpsertResult:
+    """Write a prepared batch all-or-nothing, through the loader's checks, and keep the names each report read
+    could not place (as ``ingest`` keeps them)."""
+    written = load_report_records(store, ontology, batch.records)
+    store.keep_candidates({r.source_id: [candidate_dict(c) for c in r.extraction.candidates] for r in batch.reports})
+    return written
+
+
+def _add(records: Records, meta: dict[str, Any], report: ReportInput, claims: list[dict[str, Any]]) -> None:
+    part = report_records([(meta, report.text)], claims, report.origin)
+    records.sources += part.sources
+    records.claims += part.claims
+
+
+def _stored_leaders(ids: set[str], store: GraphStore, extractor: OutletReader) -> dict[str, _Leader]:
+    """Leaders already in the graph: their text, voice and claims, read by id."""
+    found = store.get_sources(sorted(ids))
+    missing = sorted(ids - set(found))
+    if missing:
+        raise InconsistentWrite(f"copies name reports the graph does not hold: {', '.join(missing)}",
+                                details={"sources": missing})
+    leaders = {}
+    for source_id, source in found.items():
+        report = ReportInput(text=source.text, title=source.title, outlet=source.outlet, outlet_id=source.outlet_id,
+                             url=source.url, published=source.published, origin=f"report {source_id}")
+        held = [Claim.model_validate(c.model_dump(include=set(Claim.model_fields)))
+                for c in store.claims(ClaimQuery(source=source_id))]
+        leaders[source_id] = _Leader(source.text, extractor.voice_of(report), held)
+    return leaders
+
+
+def copied_claims(claims: Sequence[Claim], leader_text: str, leader_voice: str, text: str, source_id: str,
+                  voice: str) -> tuple[list[Claim], int]:
+    """A leader's claims as claims of a copy with ``text``: those whose sentence the copy holds, and how many not.
+
+    A claim the leader's outlet asserted in its own voice is asserted by the copy's outlet: each
+    outlet that runs a story reports it. A denial keeps pointing at what it denies, in the copy
+    when the denied claim is there too.
+    """
+    renamed: dict[str, str] = {}
+    taken: list[Claim] = []
+    left_out = 0
+    for claim in sorted(claims, key=lambda c: (c.span, c.id)):
+        span = relocate(claim.quote, claim.span, len(leader_text), text)
+        if span is None:
+            left_out += 1
+            continue
+        asserted_by = voice if claim.asserted_by == leader_voice else claim.asserted_by
+        new_id = claim_id(source_id, claim.subject, claim.type, claim.object, claim.quote, claim.status, asserted_by)
+        renamed[claim.id] = new_id
+        taken.append(claim.model_copy(update={"id": new_id, "source": source_id, "span": span,
+                                              "asserted_by": asserted_by}))
+    return [c.model_copy(update={"denies": renamed.get(c.denies, c.denies)}) if c.denies else c
+            for c in taken], left_out
+
+
+def relocate(quote: str, span: tuple[int, int], leader_length: int, text: str) -> tuple[int, int] | None:
+    """Where ``quote`` is in ``text``: of its occurrences, the one nearest where it stood in the leader."""
+    expected = span[0] * len(text) / max(1, leader_length)
+    best: int | None = None
+    position = text.find(quote)
+    while position >= 0:
+        if best is None or abs(position - expected) < abs(best - expected):
+            best = position
+        position = text.find(quote, position + 1)
+    return None if best is None else (best, best + len(quote))
+
+
+def _own_claims(copy: Copy, leader: _Leader, taken: list[Claim], extractor: OutletReader) -> list[Claim]:
+    """Claims of a near copy's own paragraphs (read only when it has some): sentences the leader lacks."""
+    if not extra_paragraphs(copy.report.text, leader.text):
+        return []
+    extraction = extractor.run(copy.report, source_id=copy.source_id)
+    have = {c.id for c in taken}
+    own = [c for c in extraction.claims if c.quote not in leader.text and c.id not in have]
+    ids = have | {c.id for c in own}
+    return [c for c in own if not c.denies or c.denies in ids]

@@ -152,7 +152,7 @@ def _poller(env: Env, progress: Callable[[int, int], None] | None) -> Poller:
         raise EmptyGraph(f"the graph in {env.where} holds nothing yet: run `kg load` first, so that reports "
                          "are read against the registry")
     state = open_feeds(env.settings)
-    return Poller(state, env.store, env.ontology, extractor=env.extractor,
+    return Poller(state, env.store, env.ontology, extractor=lambda: env.extractor,
                   client=Client(fetch_policy(env.settings), state),
                   near_duplicate=env.settings.feeds_near_duplicate, max_entries=env.settings.feeds_max_entries,
                   max_report_chars=env.settings.max_report_chars, batch=env.settings.feeds_batch, progress=progress)

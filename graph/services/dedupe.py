@@ -96,15 +96,21 @@ class Sketch:
         return float(np.mean(self.values == other.values))
 
 
+# LSH weighs a missed copy (a text read twice) far above a false candidate (one signature compared for nothing).
+BAND_WEIGHTS = (0.02, 0.98)
+
+
 class Bands:
     """LSH banding for a similarity threshold: ``b`` bands of ``r`` values, chosen by ``datasketch``.
 
-    Two texts at or above the threshold share at least one band's key with high probability;
-    a shared key makes them candidates, whose signatures are then compared.
+    Two texts at or above the threshold share at least one band's key with high probability (at
+    0.7 with 128 values: 23 bands of 5, so a pair at the threshold is found 98.5 % of the time, at
+    0.76 99.9 %, while unrelated articles, under 0.1, almost never meet); a shared key makes them
+    candidates, whose signatures are then compared against the threshold.
     """
 
     def __init__(self, threshold: float) -> None:
-        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=BAND_WEIGHTS)
         self.threshold = threshold
         self.b, self.r = int(lsh.b), int(lsh.r)
 

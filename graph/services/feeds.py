@@ -36,7 +36,7 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from time import struct_time
@@ -60,8 +60,8 @@ from graph.domain.errors import (
     ValidationFailed,
 )
 from graph.domain.inputs import check_report_size, report_text_problem, url_problem
-from graph.domain.model import SourceRef
 from graph.domain.ontology import Ontology
+from graph.language.extract.pipeline import Extraction
 from graph.language.extract.text import ReportInput, from_html
 from graph.services.dedupe import Bands, Sketch, canonical_url, fingerprint
 from graph.services.feedstate import FeedState, later, stamp
@@ -396,13 +396,16 @@ Progress = Callable[[int, int], None]
 class Poller:
     """One poll of the feeds followed: read them, fetch what is new, read each text once, write, queue alerts."""
 
-    def __init__(self, state: FeedState, store: GraphStore, ontology: Ontology, *, extractor: OutletReader,
+    def __init__(self, state: FeedState, store: GraphStore, ontology: Ontology, *,
+                 extractor: OutletReader | Callable[[], OutletReader],
                  client: Client, near_duplicate: float = 0.7, max_entries: int = 500,
                  max_report_chars: int = 2_000_000, batch: int = BATCH, progress: Progress | None = None) -> None:
         self.state = state
         self.store = store
         self.ontology = ontology
-        self.extractor = extractor
+        # A factory is called the first time there is something to read: a poll of unchanged feeds never loads
+        # the language pipeline (seconds), which is most of what a quiet poll would otherwise cost.
+        self._extractor = extractor
         self.client = client
         self.bands = Bands(near_duplicate)
         self.max_entries = max_entries
@@ -412,6 +415,14 @@ class Poller:
         self.events = event_types(ontology)
         self._feeds: dict[int, sqlite3.Row] = {}
 
+    @property
+    def extractor(self) -> OutletReader:
+        if callable(self._extractor):
+            self._extractor = _Outlets(self._extractor())
+        elif not isinstance(self._extractor, _Outlets):
+            self._extractor = _Outlets(self._extractor)
+        return self._extractor
+
     # --- the run --------------------------------------------------------------------------------
 
     def poll(self, feeds: Sequence[int] | None = None) -> PollReport:
@@ -419,6 +430,7 @@ class Poller:
         with self.state.exclusive("poll"):
             report = self._begin()
             try:
+                self._queue_alerts(report)  # what a poll killed before its end had not matched yet
                 self._feeds = {row["id"]: row for row in self.state.query("SELECT * FROM feeds")}
                 wanted = [self._feeds[i] for i in sorted(self._feeds) if feeds is None or i in feeds]
                 now = stamp(self.state.now())
@@ -427,6 +439,7 @@ class Poller:
                     report.feeds = list(pool.map(self._read_feed, due))
                     self._feeds = {row["id"]: row for row in self.state.query("SELECT * FROM feeds")}
                     self._items(pool, feeds, report)
+                self._queue_alerts(report)
             finally:
                 report.requests = dict(self.client.requests)
                 self._finish(report)
@@ -515,27 +528,30 @@ class Poller:
         total, done = len(rows), 0
         self._tick(done, total)
         ready = [r["id"] for r in rows if r["state"] in ("fetched", "writing")]
-        jobs = [pool.submit(self._fetch_item, row) for row in _round_robin(
-            [r for r in rows if r["state"] in ("queued", "failed")])]
-        while len(ready) >= self.batch:
-            done += self._ingest(ready[:self.batch], report)
-            ready = ready[self.batch:]
+        pending = {pool.submit(self._fetch_item, row) for row in _round_robin(
+            [r for r in rows if r["state"] in ("queued", "failed")])}
+        # The reading never waits for the fetching when there is something to read: what has arrived is read
+        # (up to a batch) whenever no further page is in yet, so the first pages are read as soon as they come
+        # and the batches grow while the extractor is busy. Pages keep coming in, in the workers, meanwhile.
+        while pending or ready:
+            if ready and (len(ready) >= self.batch or not pending):
+                done += self._ingest(ready[:self.batch], report)
+                ready = ready[self.batch:]
+                self._tick(done, total)
+                continue
+            arrived, pending = wait(pending, timeout=0 if ready else None, return_when=FIRST_COMPLETED)
+            for job in arrived:
+                item_id, failure = job.result()
+                if failure is None:
+                    report.fetched += 1
+                    ready.append(item_id)
+                else:
+                    report.failed.append(failure)
+                    done += 1
+            if not arrived and ready:
+                done += self._ingest(ready[:self.batch], report)
+                ready = ready[self.batch:]
             self._tick(done, total)
-        for job in as_completed(jobs):
-            item_id, failure = job.result()
-            if failure is None:
-                report.fetched += 1
-                ready.append(item_id)
-            else:
-                report.failed.append(failure)
-                done += 1
-            if len(ready) >= self.batch:
-                done += self._ingest(ready, report)
-                ready = []
-            self._tick(done, total)
-        if ready:
-            done += self._ingest(ready, report)
-        self._tick(done, total)
 
     def _tick(self, done: int, total: int) -> None:
         if self.progress is not None:
@@ -636,10 +652,10 @@ class Poller:
             plans.append(_Plan(row, report, fingerprint(report.text), Sketch.of(report.text),
                                self.extractor.voice_of(report)))
         stored = self.store.get_sources(sorted({p.report.report_id for p in plans}))
-        leaders: list[_Plan] = []
+        planned: list[_Plan] = []  # the leaders and copies of this batch so far, each with its group
         carried: dict[str, dict[str, str]] = {}  # leader report -> outlets carrying it, shared across this batch
         for plan in plans:
-            match = self._in_batch(plan, leaders) or self._in_state(plan)
+            match = self._in_batch(plan, planned) or self._in_state(plan)
             if match is not None:
                 match.voices = carried.setdefault(match.leader_source, match.voices)
             own_retry = plan.item["state"] == "writing" and plan.item["source_id"] == plan.report.report_id
@@ -651,21 +667,24 @@ class Poller:
             if match is None:
                 plan.kind, plan.source_id = "leader", plan.report.report_id
                 plan.match = _Match(plan.item["id"], plan.source_id, 1.0, {plan.voice: plan.source_id})
-                leaders.append(plan)
+                planned.append(plan)
             elif plan.voice in match.voices:
                 plan.kind, plan.source_id, plan.match = "duplicate", match.voices[plan.voice], match
             else:
                 plan.kind, plan.match = "copy", match
                 plan.source_id = copy_source_id(plan.report.text, plan.report.url or plan.item["url"])
                 match.voices[plan.voice] = plan.source_id
+                planned.append(plan)
         return plans
 
-    def _in_batch(self, plan: _Plan, leaders: Sequence[_Plan]) -> _Match | None:
+    def _in_batch(self, plan: _Plan, planned: Sequence[_Plan]) -> _Match | None:
+        """The group of the nearest text read earlier in this batch (a leader's, or a copy's: a copy of a copy is
+        in the same group), or None."""
         best: tuple[float, _Plan] | None = None
-        for leader in leaders:
-            similarity = 1.0 if leader.fingerprint == plan.fingerprint else leader.sketch.similarity(plan.sketch)
+        for other in planned:
+            similarity = 1.0 if other.fingerprint == plan.fingerprint else other.sketch.similarity(plan.sketch)
             if similarity >= self.bands.threshold and (best is None or similarity > best[0]):
-                best = (similarity, leader)
+                best = (similarity, other)
         if best is None:
             return None
         assert best[1].match is not None
@@ -673,7 +692,8 @@ class Poller:
         return _Match(found.leader_item, found.leader_source, best[0], found.voices)
 
     def _in_state(self, plan: _Plan) -> _Match | None:
-        """A text read in an earlier poll: the same fingerprint, else a near signature found through its bands."""
+        """A text read in an earlier batch or poll: the same fingerprint, else a near signature found through its
+        bands; the group is the leader's, whether the nearest text is the leader's or a copy's."""
         exact = self.state.query("SELECT id, same_as FROM items WHERE fingerprint = ? AND state = 'ingested' "
                                  "ORDER BY id LIMIT 1", (plan.fingerprint,))
         if exact:
@@ -681,13 +701,14 @@ class Poller:
         keys = self.bands.keys(plan.sketch)
         values = ",".join("(?, ?)" for _ in keys)
         candidates = self.state.query(
-            f"SELECT DISTINCT s.item_id, s.signature FROM bands b JOIN signatures s ON s.item_id = b.item_id "  # noqa: S608
+            f"SELECT DISTINCT s.item_id, s.signature, i.same_as FROM bands b "  # noqa: S608 - marks only
+            f"JOIN signatures s ON s.item_id = b.item_id JOIN items i ON i.id = s.item_id "
             f"WHERE (b.band, b.key) IN (VALUES {values})", tuple(v for key in keys for v in key))
         best: tuple[float, int] | None = None
         for row in candidates:
             similarity = plan.sketch.similarity(Sketch.from_bytes(row["signature"]))
             if similarity >= self.bands.threshold and (best is None or similarity > best[0]):
-                best = (similarity, row["item_id"])
+                best = (similarity, row["same_as"] or row["item_id"])
         return self._group(best[1], best[0]) if best else None
 
     def _group(self, leader_item: int, similarity: float) -> _Match | None:
@@ -720,21 +741,17 @@ class Poller:
         marks = ",".join("?" for _ in ids)
         intended = {r["claim_id"] for r in self.state.query(
             f"SELECT claim_id FROM intents WHERE item_id IN ({marks})", tuple(ids))}  # noqa: S608 - marks only
-        arrived_claims = [c for claims in prepared.claims.values() for c in claims if c.id in intended]
-        names = entity_names(self.store, arrived_claims) if arrived_claims else {}
-        self._commit(plans, prepared, intended, names, report)
+        self._commit(plans, prepared, intended, report)
         if written is not None:
             for kind in ("created", "updated", "unchanged"):
                 for what, count in getattr(written, kind).items():
                     report.written[kind][what] = report.written[kind].get(what, 0) + count
 
-    def _commit(self, plans: Sequence[_Plan], prepared: PreparedBatch, intended: set[str], names: dict[str, str],
+    def _commit(self, plans: Sequence[_Plan], prepared: PreparedBatch, intended: set[str],
                 report: PollReport) -> None:
-        now = self.state.now()
-        arrived_at = stamp(now)
-        sources = {r.fields["id"]: r.fields for r in prepared.records.sources}
+        arrived_at = stamp(self.state.now())
         left_out = {c.source_id: c.left_out for c in prepared.copies}
-        arrivals: list[Arrived] = []
+        arrived = 0
         with self.state.write() as db:
             for plan in plans:
                 item_id = plan.item["id"]
@@ -748,31 +765,50 @@ class Poller:
                            ("duplicate" if plan.kind == "duplicate" else "ingested", plan.source_id, plan.voice,
                             same_as, None if plan.kind == "leader" else match.similarity, len(claims), arrived_at,
                             item_id))
-                if plan.kind == "leader":
+                if plan.kind == "leader" or (plan.kind == "copy" and same_as is not None):
+                    # a copy's signature is kept too: a later text near it (and not near the leader) joins the group
                     db.execute("INSERT OR REPLACE INTO signatures (item_id, signature) VALUES (?, ?)",
                                (item_id, plan.sketch.to_bytes()))
                     db.execute("DELETE FROM bands WHERE item_id = ?", (item_id,))
                     db.executemany("INSERT INTO bands (band, key, item_id) VALUES (?, ?, ?)",
                                    [(band, key, item_id) for band, key in self.bands.keys(plan.sketch)])
+                if plan.kind == "leader":
                     report.read += 1
                 elif plan.kind == "copy":
                     report.copies += 1
                     report.left_out += left_out.get(plan.source_id, 0)
                 else:
                     report.duplicates += 1
-                meta = sources.get(plan.source_id, {})
-                ref = SourceRef(id=plan.source_id, title=str(meta.get("title", "")), outlet=str(meta.get("outlet", "")),
-                                url=meta.get("url"), published=meta.get("published"), reliability=None)
                 for claim in claims:
-                    if claim.id in intended and db.execute(
+                    if claim.id in intended:
+                        arrived += db.execute(
                             "INSERT OR IGNORE INTO arrivals (claim_id, source_id, item_id, arrived_at, subject, type, "
                             "object, relation, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (claim.id, plan.source_id, item_id, arrived_at, claim.subject, claim.type, claim.object,
-                             relation_key(claim), int(claim.type in self.events))).rowcount:
-                        arrivals.append(Arrived(claim, ref, arrived_at))
+                             relation_key(claim), int(claim.type in self.events))).rowcount
                 db.execute("DELETE FROM intents WHERE item_id = ?", (item_id,))
-            report.alerts += queue_alerts(db, arrivals, names, self.events, now)
-        report.arrived += len(arrivals)
+        report.arrived += arrived
+
+    def _queue_alerts(self, report: PollReport) -> None:
+        """Match the claims that arrived and were not matched yet against the watchlists, and queue their alerts.
+
+        Run once a poll has read everything (and at its start, for what a killed poll left): the claims of
+        one relation that a poll brings, whichever batch they came in, are one alert. The arrivals are
+        marked matched in the transaction that queues their messages, so each is matched once.
+        """
+        rows = self.state.query("SELECT claim_id, source_id, arrived_at FROM arrivals WHERE matched = 0 "
+                                "ORDER BY arrived_at, claim_id")
+        if not rows:
+            return
+        watching = self.state.query("SELECT COUNT(*) AS n FROM watchlists")[0]["n"]
+        claims = self.store.get_claims([r["claim_id"] for r in rows]) if watching else {}
+        refs = self.store.source_refs({r["source_id"] for r in rows}) if watching else {}
+        arrived = [Arrived(claims[r["claim_id"]], refs[r["source_id"]], r["arrived_at"]) for r in rows
+                   if r["claim_id"] in claims and r["source_id"] in refs]
+        names = entity_names(self.store, [a.claim for a in arrived]) if arrived else {}
+        with self.state.write() as db:
+            report.alerts += queue_alerts(db, arrived, names, self.events, self.state.now())
+            db.executemany("UPDATE arrivals SET matched = 1 WHERE claim_id = ?", [(r["claim_id"],) for r in rows])
 
     def _rejected(self, plans: Sequence[_Plan], error: KgError, report: PollReport) -> None:
         """Items whose reports the loader (or the extractor) refused: failed, with the reason, not retried."""
@@ -786,6 +822,46 @@ class Poller:
                 report.failed.append({"item": plan.item["id"], "feed": plan.item["feed_id"], "url": plan.item["url"],
                                       "reason": "rejected", "error": shown, "attempts": plan.item["attempts"] + 1,
                                       "retry_at": None})
+
+
+class _Outlets:
+    """The extractor, with its outlet lookups remembered for the poll.
+
+    Every item of a feed names the same outlet, and a name the registry lacks costs a fuzzy search
+    for suggestions each time it is looked up (tens of milliseconds): asked once per outlet, not
+    once per item, it stays off the poll's bill.
+    """
+
+    def __init__(self, reader: OutletReader) -> None:
+        self._reader = reader
+        self.name = reader.name
+        self._known: dict[tuple[str | None, str | None, str | None], str | None] = {}
+        self._voices: dict[tuple[str | None, str | None, str | None], str] = {}
+
+    @staticmethod
+    def _key(report: ReportInput) -> tuple[str | None, str | None, str | None]:
+        from urllib.parse import urlsplit  # noqa: PLC0415 - a helper of this key only
+
+        return report.outlet_id, report.outlet, urlsplit(report.url).hostname if report.url else None
+
+    def run(self, report: ReportInput, *, source_id: str | None = None) -> Extraction:
+        return self._reader.run(report, source_id=source_id)
+
+    def run_many(self, reports: Sequence[ReportInput], *, source_ids: Sequence[str | None] | None = None,
+                 n_process: int = 1) -> list[Extraction]:
+        return self._reader.run_many(reports, source_ids=source_ids, n_process=n_process)
+
+    def outlet_of(self, report: ReportInput) -> str | None:
+        key = self._key(report)
+        if key not in self._known:
+            self._known[key] = self._reader.outlet_of(report)
+        return self._known[key]
+
+    def voice_of(self, report: ReportInput) -> str:
+        key = self._key(report)
+        if key not in self._voices:
+            self._voices[key] = self._reader.voice_of(report)
+        return self._voices[key]
 
 
 def _copy(plan: _Plan) -> Copy:

@@ -105,8 +105,10 @@ CREATE TABLE IF NOT EXISTS arrivals (
     type TEXT NOT NULL,
     object TEXT NOT NULL,
     relation TEXT NOT NULL,
-    event INTEGER NOT NULL DEFAULT 0
+    event INTEGER NOT NULL DEFAULT 0,
+    matched INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS arrivals_unmatched ON arrivals (matched) WHERE matched = 0;
 CREATE INDEX IF NOT EXISTS arrivals_by_time ON arrivals (arrived_at);
 CREATE INDEX IF NOT EXISTS arrivals_by_relation ON arrivals (relation, arrived_at);
 CREATE TABLE IF NOT EXISTS watchlists (

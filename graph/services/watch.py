@@ -6,12 +6,14 @@ end, one of the types, one of the statuses, a place where it happened (``locatio
 was done to (``object``). At least one criterion is required, and exactly one delivery: a webhook
 (JSON POSTed, signed with the watchlist's HMAC key) or a file (JSON Lines).
 
-When a poll records claims that arrived (``graph.services.feeds``), ``queue_alerts`` matches them
-in the same transaction: each new claim goes into at most one message per watchlist (the
-``message_claims`` table's key), and the claims of one relation (subject, type, object and
-incident or date: the grouping of ``graph.services.analysis.group_claims``) that arrive together
-are one message, so a wire story on three outlets is one alert with three sources. An alert of an
-event type (an attack, a retaliation) is an ``incident``; any other is a ``claim``.
+A poll (``graph.services.feeds``) records the claims that arrived as it writes them, and once it has
+read everything hands those not matched yet to ``queue_alerts``, which matches them in the
+transaction that marks them matched: each new claim goes into at most one message per watchlist
+(the ``message_claims`` table's key), and the claims of one relation (subject, type, object and
+incident or date: the grouping of ``graph.services.analysis.group_claims``) that one poll brings are
+one message, so a wire story on three outlets is one alert with three sources. A watchlist hears of
+what arrived after it was made. An alert of an event type (an attack, a retaliation) is an
+``incident``; any other is a ``claim``.
 
 ``deliver`` sends what is pending, under a lock only one process holds. Exactly once:
 - to a file, the message's place in the file is committed before it is written; a delivery
@@ -266,7 +268,8 @@ def claim_payload(claim: Claim, source: SourceRef, names: Mapping[str, str]) -> 
 
 def queue_alerts(db: sqlite3.Connection, arrived: Sequence[Arrived], names: Mapping[str, str], events: frozenset[str],
                  now: datetime) -> int:
-    """Match arrived claims against every watchlist and queue their messages, inside the caller's transaction.
+    """Match arrived claims against every watchlist made before they arrived and queue their messages, inside the
+    caller's transaction.
 
     A claim already queued for a watchlist is never queued again (exactly once per claim and
     watchlist). Returns how many messages were queued.
@@ -276,7 +279,7 @@ def queue_alerts(db: sqlite3.Connection, arrived: Sequence[Arrived], names: Mapp
     for watchlist in watchlists:
         groups: dict[str, list[Arrived]] = defaultdict(list)
         for item in arrived:
-            if watchlist.matches(item.claim):
+            if item.arrived_at >= watchlist.created_at and watchlist.matches(item.claim):
                 groups[relation_key(item.claim)].append(item)
         for key, members in groups.items():
             fresh = [m for m in sorted(members, key=lambda m: m.claim.id)

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from app.cli import render
-from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env, split_list
+from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
 from app.components import fetch_policy, open_feeds
+from app.usecases.filters import split
 from graph.services.watch import (
     Criteria,
     Watchlist,
@@ -49,8 +50,8 @@ def _criteria(watchlist: Watchlist) -> str:
 def add_command(env: Env, name: str, entities: tuple[str, ...], types: tuple[str, ...], statuses: tuple[str, ...],
                 places: tuple[str, ...], webhook: str | None, secret: str | None, file: Path | None,
                 as_json: bool) -> None:
-    criteria = Criteria(entities=split_list(entities), types=split_list(types), statuses=split_list(statuses),
-                        places=split_list(places))
+    criteria = Criteria(entities=split("--entity", entities, [], "skip"), types=split("--type", types, [], "skip"),
+                        statuses=split("--status", statuses, [], "skip"), places=split("--place", places, [], "skip"))
     watchlist, generated = add_watchlist(open_feeds(env.settings), env.store, env.ontology, name, criteria,
                                          webhook=webhook, secret=secret, file=file,
                                          allow_private=env.settings.feeds_allow_private)

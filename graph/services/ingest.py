@@ -206,6 +206,7 @@ class PreparedBatch:
     claims: dict[str, list[Claim]]
     reports: list[IngestResult]
     copies: list[CopyResult]
+    candidates: dict[str, list[dict[str, Any]]]
 
     @property
     def claim_ids(self) -> list[str]:
@@ -217,6 +218,7 @@ class _Leader:
     text: str
     voice: str
     claims: list[Claim]
+    candidates: list[dict[str, Any]]
 
 
 def prepare_batch(reports: Sequence[ReportInput], copies: Sequence[Copy], store: GraphStore, *,
@@ -235,13 +237,16 @@ def prepare_batch(reports: Sequence[ReportInput], copies: Sequence[Copy], store:
     results: list[IngestResult] = []
     outlets: dict[str, dict[str, Any]] = {}
     leaders: dict[str, _Leader] = {}
+    candidates: dict[str, list[dict[str, Any]]] = {}
     for report, extraction in zip(reports, extractions, strict=True):
         meta, claim_dicts, entities = _records_of(report, extraction)
         _add(records, meta, report, claim_dicts)
         claims[extraction.source_id] = list(extraction.claims)
         outlets.update({e["id"]: e for e in entities})
         results.append(IngestResult(extraction.source_id, extraction, None, 0))
-        leaders[extraction.source_id] = _Leader(report.text, extraction.outlet, list(extraction.claims))
+        candidates[extraction.source_id] = [candidate_dict(c) for c in extraction.candidates]
+        leaders[extraction.source_id] = _Leader(report.text, extraction.outlet, list(extraction.claims),
+                                                candidates[extraction.source_id])
     leaders.update(_stored_leaders({c.leader for c in copies} - set(leaders), store, extractor))
     copied: list[CopyResult] = []
     for copy in copies:
@@ -249,7 +254,8 @@ def prepare_batch(reports: Sequence[ReportInput], copies: Sequence[Copy], store:
         voice = extractor.voice_of(copy.report)
         taken, left_out = copied_claims(leader.claims, leader.text, leader.voice, copy.report.text, copy.source_id,
                                         voice)
-        own = _own_claims(copy, leader, taken, extractor) if copy.similarity < 1.0 else []
+        own, own_candidates = _own_claims(copy, leader, taken, extractor) if copy.similarity < 1.0 else ([], [])
+        candidates[copy.source_id] = _merged(copied_candidates(leader.candidates, copy.report.text) + own_candidates)
         note = (f"runs the text of report {copy.leader}"
                 + ("" if copy.similarity >= 1.0 else f" (near copy, similarity {copy.similarity:.2f})")
                 + "; its claims were read once, from that report")
@@ -264,14 +270,14 @@ def prepare_batch(reports: Sequence[ReportInput], copies: Sequence[Copy], store:
         copied.append(CopyResult(copy.source_id, copy.leader, len(taken), left_out, len(own)))
     records.entities = [Record(e, "ingest", f"entities[{i}]")
                         for i, e in enumerate(_new_entities(store, list(outlets.values())))]
-    return PreparedBatch(records, claims, results, copied)
+    return PreparedBatch(records, claims, results, copied, candidates)
 
 
 def write_batch(store: GraphStore, ontology: Ontology, batch: PreparedBatch) -> UpsertResult:
     """Write a prepared batch all-or-nothing, through the loader's checks, and keep the names each report read
     could not place (as ``ingest`` keeps them)."""
     written = load_report_records(store, ontology, batch.records)
-    store.keep_candidates({r.source_id: [candidate_dict(c) for c in r.extraction.candidates] for r in batch.reports})
+    store.keep_candidates(batch.candidates)
     return written
 
 
@@ -294,8 +300,37 @@ def _stored_leaders(ids: set[str], store: GraphStore, extractor: OutletReader) -
                              url=source.url, published=source.published, origin=f"report {source_id}")
         held = [Claim.model_validate(c.model_dump(include=set(Claim.model_fields)))
                 for c in store.claims(ClaimQuery(source=source_id))]
-        leaders[source_id] = _Leader(source.text, extractor.voice_of(report), held)
+        leaders[source_id] = _Leader(source.text, extractor.voice_of(report), held,
+                                     store.candidates_of(source_id) or [])
     return leaders
+
+
+def _merged(candidates: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Candidates by name: one entry a name, with all its sentences."""
+    by_name: dict[str, dict[str, Any]] = {}
+    for candidate in candidates:
+        held = by_name.get(candidate["name"])
+        if held is None:
+            by_name[candidate["name"]] = dict(candidate)
+        else:
+            held["sentences"] = [*held["sentences"], *candidate["sentences"]]
+            held["spans"] = [*held["spans"], *candidate["spans"]]
+    return list(by_name.values())
+
+
+def copied_candidates(candidates: Sequence[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """A leader's unplaced names as a copy's: each with the sentences of it the copy holds, at their place there."""
+    kept = []
+    for candidate in candidates:
+        sentences, spans = [], []
+        for sentence in candidate["sentences"]:
+            position = text.find(sentence)
+            if position >= 0:
+                sentences.append(sentence)
+                spans.append([position, position + len(sentence)])
+        if sentences:
+            kept.append({**candidate, "sentences": sentences, "spans": spans})
+    return kept
 
 
 def copied_claims(claims: Sequence[Claim], leader_text: str, leader_voice: str, text: str, source_id: str,
@@ -335,12 +370,20 @@ def relocate(quote: str, span: tuple[int, int], leader_length: int, text: str) -
     return None if best is None else (best, best + len(quote))
 
 
-def _own_claims(copy: Copy, leader: _Leader, taken: list[Claim], extractor: OutletReader) -> list[Claim]:
-    """Claims of a near copy's own paragraphs (read only when it has some): sentences the leader lacks."""
+def _own_claims(copy: Copy, leader: _Leader, taken: list[Claim], extractor: OutletReader
+                ) -> tuple[list[Claim], list[dict[str, Any]]]:
+    """Claims and unplaced names of a near copy's own paragraphs (read only when it has some): sentences the leader
+    lacks."""
     if not extra_paragraphs(copy.report.text, leader.text):
-        return []
+        return [], []
     extraction = extractor.run(copy.report, source_id=copy.source_id)
     have = {c.id for c in taken}
     own = [c for c in extraction.claims if c.quote not in leader.text and c.id not in have]
     ids = have | {c.id for c in own}
-    return [c for c in own if not c.denies or c.denies in ids]
+    names = []
+    for candidate in map(candidate_dict, extraction.candidates):
+        fresh = [(s, span) for s, span in zip(candidate["sentences"], candidate["spans"], strict=True)
+                 if s not in leader.text]
+        if fresh:
+            names.append({**candidate, "sentences": [s for s, _ in fresh], "spans": [span for _, span in fresh]})
+    return [c for c in own if not c.denies or c.denies in ids], names

@@ -8,7 +8,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from app.cli.commands import cli
+from app.cli import cli
 from app.settings import Settings
 from tests.feeds.conftest import World, feed_settings
 from tests.feeds.site import RSS, Page, Site, article, rss

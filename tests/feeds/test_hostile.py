@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from app.cli.commands import cli
+from app.cli import cli
 from graph.domain.ontology import Ontology
 from graph.language.extract.pipeline import Extractor
 from graph.services.feeds import feed_items, list_feeds

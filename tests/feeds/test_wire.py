@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from app.cli.commands import cli
+from app.cli import cli
 from graph.domain.ontology import Ontology
 from graph.language.extract.text import from_html
 from graph.services.analysis import group_claims
@@ -78,6 +78,8 @@ def test_three_outlets_running_one_story_are_one_text_with_three_sources(world: 
     ttp = [c for c in world.store.claims(ClaimQuery(subject="ttp", types=("ATTACKED",)))
            if c.source in set(sources.values())]
     assert [world.store.get_source(c.source).outlet for c in ttp] == ["Express Tribune"]
+    # the names it read there and could not place are kept with its report, as for any report read
+    assert "Bannu" in {c["name"] for c in world.store.candidates_of(sources["express"]) or []}
     # a denial in a copy disputes the copy's claim it denies
     denials = [c for c in ours if c.type == "DENIED"]
     assert len(denials) == 3 and len({c.denies for c in denials}) == 3

@@ -49,7 +49,8 @@ def test_ingest_loads_the_report_and_its_claims_once(store: GraphStore, ontology
     assert [c.id for c in loaded if c.disputed] == [c.id for c in loaded if c.type == "ATTACKED"]
     again = ingest(report(), store, ontology, extractor=extractor)
     assert again.source_id == first.source_id
-    assert again.written is not None and again.written.created == {"entities": 0, "sources": 0, "claims": 0, "incidents": 0}
+    assert again.written is not None
+    assert again.written.created == {"entities": 0, "sources": 0, "claims": 0, "incidents": 0}
     assert len(store.claims(ClaimQuery())) == before + created
 
 

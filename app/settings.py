@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     staging_file: Path | None = Field(
         None, description="Extracted claims awaiting review (`kg ingest --review`); unset means staged.json "
                           "beside the data file.")
+    incident_log_file: Path | None = Field(
+        None, description="The decisions log of incident merges and splits (ingest's and `kg incidents "
+                          "merge/split`), replayed when incidents are loaded again; unset means "
+                          "incident-decisions.jsonl beside the data file.")
 
     neo4j_uri: str | None = Field(None, validation_alias=_either("NEO4J_URI"),
                                   description="bolt://, neo4j://, neo4j+s:// … of a Neo4j server.")
@@ -144,6 +148,11 @@ class Settings(BaseSettings):
     def staging_path(self) -> Path:
         """Where staged claims wait for review."""
         return self.staging_file or self.data_file.with_name("staged.json")
+
+    @property
+    def incident_log_path(self) -> Path:
+        """Where the merges and splits of incidents are recorded."""
+        return self.incident_log_file or self.data_file.with_name("incident-decisions.jsonl")
 
     @property
     def store_kind(self) -> StoreKind:

@@ -76,11 +76,11 @@ def test_a_backup_restored_into_an_empty_embedded_store_gives_the_same_graph(
         original: tuple[SqliteStore, Staging], ontology: Ontology, tmp_path: Path) -> None:
     store, staging = original
     summary = write_backup(store, ontology, tmp_path / "graph.kgb", staging)
-    assert summary.counts == {"entity": SEED_ENTITIES, "source": 1, "claim": 80, "incident": 8, "staged_report": 1,
-                              "staged_claim": 2}
+    assert summary.counts == {"entity": SEED_ENTITIES, "source": 1, "claim": 80, "incident": 8,
+                              "incident_decision": 0, "staged_report": 1, "staged_claim": 2}
     target, target_staging = fresh(tmp_path, ontology, "restored")
     restored = restore_backup(summary.path, target, ontology, target_staging)
-    assert restored.counts == {**SEED_COUNTS, "staged_claims": 2} and restored.staged == 2
+    assert restored.counts == {**SEED_COUNTS, "incident_decisions": 0, "staged_claims": 2} and restored.staged == 2
     assert restored.written.created == SEED_COUNTS
     before, after = dump(store, staging), dump(target, target_staging)
     assert len(after["claims"]) == 80 and len(after["staged_claims"]) == 2 and len(after["incidents"]) == 8

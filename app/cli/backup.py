@@ -46,7 +46,7 @@ def export_command(env: Env, file: Path, fmt: str, store_kind: StoreKind | None,
         click.echo("Import them into a stopped Neo4j (what its database holds is replaced), then start it:")
         click.echo(f"  {written.command()}")
         return
-    summary = write_backup(env.store, env.ontology, file, Staging(env.settings.staging_path))
+    summary = write_backup(env.store, env.ontology, file, Staging(env.settings.staging_path), env.decisions)
     if as_json:
         emit({"format": fmt, "path": str(summary.path), "counts": summary.counts})
         return
@@ -65,7 +65,8 @@ def export_command(env: Env, file: Path, fmt: str, store_kind: StoreKind | None,
 def import_command(env: Env, file: Path, merge: bool, store_kind: StoreKind | None, as_json: bool) -> None:
     if store_kind is not None:
         env.use_store(store_kind)
-    restored = restore_backup(file, env.store, env.ontology, Staging(env.settings.staging_path), merge=merge)
+    restored = restore_backup(file, env.store, env.ontology, Staging(env.settings.staging_path), merge=merge,
+                              decisions=env.decisions)
     if as_json:
         emit({"path": str(file), "read": restored.counts, "written": restored.written.model_dump(),
               "staged": restored.staged})
@@ -78,3 +79,6 @@ def import_command(env: Env, file: Path, merge: bool, store_kind: StoreKind | No
          for kind in ("entities", "sources", "claims", "incidents")],
     ))
     click.echo(f"{restored.staged} claim(s) back awaiting review in {env.settings.staging_path}")
+    if restored.counts.get("incident_decisions"):
+        click.echo(f"{restored.counts['incident_decisions']} incident merge(s) and split(s) in "
+                   f"{env.settings.incident_log_path}")

@@ -20,6 +20,7 @@ from app.usecases.names import Names
 from graph.domain.errors import EmptyGraph, KgError
 from graph.domain.model import Entity
 from graph.domain.ontology import Ontology, load_ontology
+from graph.services.incident_merge import DecisionLog, replay
 from graph.stores.protocol import GraphStore
 
 if TYPE_CHECKING:
@@ -44,6 +45,15 @@ class Env:
         if self._store is None:
             self._store = open_store(self.settings, self.ontology)
         return self._store
+
+    @property
+    def decisions(self) -> DecisionLog:
+        """The log of incident merges and splits beside the store (``KG_INCIDENT_LOG_FILE``)."""
+        return DecisionLog(self.settings.incident_log_path)
+
+    def replay_decisions(self, incidents: list[Any]) -> tuple[list[Any], list[str]]:
+        """Incidents about to be loaded, as the recorded merges and splits left them (see ``replay``)."""
+        return replay(self.store, self.ontology, self.decisions, incidents, by="kg load")
 
     @property
     def reader(self) -> ReaderSlot:

@@ -10,14 +10,19 @@ import yaml
 
 from app.cli import render
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
+from app.cli.incidents import INCIDENT_HEADERS, incident_row
+from app.components import scratch_store
 from graph.domain.errors import ExtractionInputError, KgError
 from graph.domain.inputs import check_text, check_url, report_text_problem
-from graph.language.extract.pipeline import Extraction
+from graph.domain.model import IncidentOut, SourceRef
+from graph.language.extract.pipeline import Extraction, outlet_name
 from graph.language.extract.text import ReportInput, read_report, with_given_metadata
 from graph.services.claim_scoring import SCOPES, Score, benchmark, evaluate_bundle, synthetic_articles
+from graph.services.incident_scoring import Ratio, evaluate_incidents, read_set
+from graph.services.incidents import incident_out
 from graph.services.ingest import IngestResult, candidate_dict, ingest, ingest_many
 from graph.services.loader import read_bundle
-from graph.services.records import claim_record
+from graph.services.records import claim_record, incident_record
 from graph.services.review import Staging
 
 
@@ -55,10 +60,22 @@ def _discarded_line(extraction: Extraction) -> str:
     return "read and discarded: " + ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
 
 
-def _extraction_dict(extraction: Extraction) -> dict[str, Any]:
+def _incidents_out(env: Env, extraction: Extraction) -> list[IncidentOut]:
+    """The report's incidents as ``kg incidents --json`` gives them: names beside ids, the report cited as it came
+    (it is not in the store yet)."""
+    report = extraction.report
+    ref = SourceRef(id=extraction.source_id, title=report.title or report.text.strip().splitlines()[0][:120],
+                    outlet=outlet_name(report), url=report.url, published=report.published,
+                    reliability=report.reliability)
+    names = {e.id: e.name for e in env.extractor.entities.values()}
+    return [incident_out(env.ontology, i, names, {extraction.source_id: ref}) for i in extraction.incidents]
+
+
+def _extraction_dict(env: Env, extraction: Extraction) -> dict[str, Any]:
     return {"source": extraction.source_id, "outlet": extraction.outlet, "outlet_known": extraction.outlet_known,
             "sentences": extraction.sentences,
             "claims": [c.model_dump() | {"disputed": False, "disputed_by": []} for c in extraction.claims],
+            "incidents": [i.model_dump(mode="json") for i in _incidents_out(env, extraction)],
             "candidates": [candidate_dict(c) for c in extraction.candidates],
             "discarded": extraction.discarded, "skipped": extraction.skipped}
 
@@ -66,11 +83,16 @@ def _extraction_dict(extraction: Extraction) -> dict[str, Any]:
 def _yaml_output(env: Env, extraction: Extraction) -> str:
     body = {"source": extraction.source_id,
             "claims": [claim_record(c) for c in extraction.claims],
+            "incidents": [incident_record(i) for i in extraction.incidents],
             "candidates": [candidate_dict(c) for c in extraction.candidates]}
     outlet = extraction.outlet if extraction.outlet_known else f"{extraction.outlet} (not in the registry yet)"
     header = (f"# extracted by {env.extractor.name} ({env.extractor.model}) from {extraction.report.origin}: "
-              f"{len(extraction.claims)} claims, {len(extraction.candidates)} candidate names, "
+              f"{len(extraction.claims)} claims, {len(extraction.incidents)} incidents, "
+              f"{len(extraction.candidates)} candidate names, "
               f"{extraction.sentences} sentences read; outlet {outlet}\n# {_discarded_line(extraction)}\n")
+    if extraction.incidents:
+        table = render.table(INCIDENT_HEADERS, [incident_row(i) for i in _incidents_out(env, extraction)])
+        header += "".join(f"# {line}\n" for line in table.splitlines())
     return header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=110)
 
 
@@ -84,7 +106,7 @@ def extract_command(env: Env, location: str, title: str | None, outlet: str | No
                     date: str | None, as_json: bool) -> None:
     extraction = env.extractor.run(_report(env, location, title, outlet, url, date))
     if as_json:
-        emit(_extraction_dict(extraction))
+        emit(_extraction_dict(env, extraction))
         return
     click.echo(_yaml_output(env, extraction), nl=False)
 
@@ -114,7 +136,8 @@ def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outl
     extractions = env.extractor.run_many(reports, n_process=processes)
     results: list[IngestResult] = [
         ingest(report, env.store, env.ontology, extractor=env.extractor, review=review,
-               staging=env.settings.staging_path, min_confidence=min_confidence, extraction=extraction)
+               staging=env.settings.staging_path, min_confidence=min_confidence, extraction=extraction,
+               decisions=env.decisions)
         for report, extraction in zip(reports, extractions, strict=True)]
     if as_json:
         emit(results[0].as_dict() if len(results) == 1 else [r.as_dict() for r in results])
@@ -125,7 +148,8 @@ def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outl
 
 def _ingest_together(env: Env, reports: list[ReportInput], processes: int, as_json: bool) -> None:
     """Many reports loaded whole as one write: a claim any of them brings that the loader refuses loads none."""
-    many = ingest_many(reports, env.store, env.ontology, extractor=env.extractor, processes=processes)
+    many = ingest_many(reports, env.store, env.ontology, extractor=env.extractor, processes=processes,
+                       decisions=env.decisions)
     if as_json:
         emit({"reports": [r.as_dict() for r in many.reports], "written": many.written.model_dump()})
         return
@@ -135,12 +159,15 @@ def _ingest_together(env: Env, reports: list[ReportInput], processes: int, as_js
         if not extraction.outlet_known:
             click.echo(f"outlet: {extraction.outlet} was not in the registry; added as an organization")
         click.echo(_discarded_line(extraction))
+        for line in result.placed or []:
+            click.echo(f"incident: {line}")
         for candidate in extraction.candidates:
             click.echo(f"candidate: {candidate.name} ({candidate.reason}): {candidate.sentences[0][:100]}")
     written = many.written
     click.echo(f"{len(many.reports)} reports in one write: created {written.created['claims']} claims, "
-               f"{written.created['sources']} sources, {written.created['entities']} entities "
-               f"({written.unchanged['claims']} claims already there)")
+               f"{written.created['sources']} sources, {written.created['entities']} entities, "
+               f"{written.created['incidents']} incidents ({written.updated['incidents']} told by more reports now; "
+               f"{written.unchanged['claims']} claims already there)")
 
 
 def _print_ingest(env: Env, result: IngestResult, *, staged_only: bool) -> None:
@@ -156,6 +183,8 @@ def _print_ingest(env: Env, result: IngestResult, *, staged_only: bool) -> None:
     if not extraction.outlet_known:
         click.echo(f"outlet: {extraction.outlet} was not in the registry; added as an organization")
     click.echo(_discarded_line(extraction))
+    for line in result.placed or []:
+        click.echo(f"incident: {line}")
     for candidate in extraction.candidates:
         click.echo(f"candidate: {candidate.name} ({candidate.reason}): {candidate.sentences[0][:100]}")
 
@@ -228,6 +257,59 @@ def eval_command(env: Env, gold: Path, scope: str, show_errors: bool, as_json: b
         for label, triples in (("missed", score.missed), ("spurious", score.spurious)):
             for triple in triples:
                 click.echo(f"{label}: {' '.join(triple)}")
+
+
+@cli.command("eval-incidents", help="Score the incident reader on a set of reports against its incidents.yaml: "
+                                    "incidents found and real, reports merged, perpetrators and casualties right.")
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--errors", "show_errors", is_flag=True, help="Also list the incidents missed, those not real, and "
+                                                             "each perpetrator and figure the reader got wrong.")
+@json_option
+@pass_env
+@handles_errors
+def eval_incidents_command(env: Env, gold: Path, show_errors: bool, as_json: bool) -> None:
+    registry = read_bundle(env.settings.seeds_dir, env.ontology).entities
+    run = read_set(gold, env.ontology, registry)
+    from graph.language.extract.pipeline import Extractor  # noqa: PLC0415 - over the seeds' and the set's names only
+
+    extractor = Extractor(env.ontology, [*registry, *run.entities], model=env.settings.spacy_model)
+    store = scratch_store(env.ontology)
+    try:
+        score, reports = evaluate_incidents(gold, store, env.ontology, extractor, registry)
+    finally:
+        store.close()
+    if as_json:
+        emit({"gold": str(gold), "reports": reports, **score.as_dict()})
+        return
+    click.echo(f"{gold}: {reports} report(s) read into one scratch store as ingest reads them, "
+               f"{score.recall.total} gold incidents, {score.precision.total} read")
+
+    def shown(ratio: Ratio) -> str:
+        return f"{ratio.value:.2f}" if ratio.value is not None else "-"
+
+    f1 = score.merge_f1
+    click.echo(render.table(("FIGURE", "RIGHT", "OF", "VALUE"), [
+        ["incidents found (recall)", score.recall.right, score.recall.total, shown(score.recall)],
+        ["incidents real (precision)", score.precision.right, score.precision.total, shown(score.precision)],
+        ["merge precision (pairs)", score.merge_precision.right, score.merge_precision.total,
+         shown(score.merge_precision)],
+        ["merge recall (pairs)", score.merge_recall.right, score.merge_recall.total, shown(score.merge_recall)],
+        ["merge F1", "", "", f"{f1:.2f}" if f1 is not None else "-"],
+        ["perpetrator right", score.perpetrators.right, score.perpetrators.total, shown(score.perpetrators)],
+        ["casualties right", score.casualties.right, score.casualties.total, shown(score.casualties)],
+        ["type right", score.types.right, score.types.total, shown(score.types)],
+        ["date right", score.dates.right, score.dates.total, shown(score.dates)],
+        ["place right", score.places.right, score.places.total, shown(score.places)],
+        ["must-not-merge kept apart", score.must_not_merge.right, score.must_not_merge.total,
+         shown(score.must_not_merge)],
+    ]))
+    if show_errors:
+        for gold_id in score.missed:
+            click.echo(f"missed: {gold_id}")
+        for output_id in score.spurious:
+            click.echo(f"not real: {output_id}")
+        for line in score.errors:
+            click.echo(f"wrong: {line}")
 
 
 @cli.command("throughput", help="Extractor throughput on ~600-word articles, beside the language pipeline alone.")

@@ -6,12 +6,16 @@ lists incidents. Filters and output shapes come from ``graph.services.incidents`
 
 from __future__ import annotations
 
+import getpass
+
 import click
 
 from app.cli import render
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
 from app.usecases.filters import split
 from graph.domain.model import Count, IncidentOut
+from graph.services import incident_merge
+from graph.services.incident_merge import Outcome
 from graph.services.incidents import acled_csv, geojson, incident_query, present
 from graph.stores.protocol import MAX_INCIDENT_PAGE
 
@@ -121,7 +125,73 @@ def show_command(env: Env, incident_id: str, as_json: bool) -> None:
             click.echo(f"  {label}: {figure(count) or '?'}" + (f" ({count.text})" if count.text else ""))
     if incident.note:
         click.echo(f"  note: {incident.note}")
+    for contradiction in incident.contradictions:
+        if contradiction["field"] == "perpetrator":
+            said = "; ".join(f"{a['basis']} by {a['asserted_by']}" for a in contradiction["accounts"])
+            click.echo(f"  contradiction: who did it: {contradiction['id']}: {said}")
+        else:
+            said = "; ".join(f"{r['source']}: {r.get('text') or figure(Count(min=r.get('min'), max=r.get('max')))}"
+                             for r in contradiction["reports"])
+            click.echo(f"  contradiction: {contradiction['field']}: {said}")
+    for change in incident.history:
+        click.echo(f"  {change.action} {change.incident} ({', '.join(change.reports)}) by {change.by}"
+                   f"{' at ' + change.at if change.at else ''}: {change.reason or ''}")
     for report in incident.reports:
+        figures = ", ".join(f"{label} {figure(count)}" for label, count in (("killed", report.killed),
+                                                                           ("injured", report.injured)) if count)
         click.echo(f"  — {report.report.outlet}, {report.report.published or 'undated'}: {report.report.title} "
-                   f"[{report.source} {report.span[0]}-{report.span[1]}]")
+                   f"[{report.source} {report.span[0]}-{report.span[1]}]" + (f" ({figures})" if figures else ""))
         click.echo(f"    │ {report.quote}")
+
+
+@incidents_command.command("merge", help="Fold incident OTHER into incident KEPT: one incident with the reports, "
+                                          "perpetrators, targets and figures of both (recorded, and undone with "
+                                          "`kg incidents split`).")
+@click.argument("kept")
+@click.argument("other")
+@click.option("--reason", help="Why they are one incident (recorded with the merge).")
+@click.option("--force", is_flag=True, help="Merge even where types, places or dates say they are not one.")
+@json_option
+@pass_env
+@handles_errors
+def merge_command(env: Env, kept: str, other: str, reason: str | None, force: bool, as_json: bool) -> None:
+    outcome = incident_merge.merge(env.store, env.ontology, env.decisions, kept, other, by=_who(), reason=reason,
+                                   force=force)
+    _print_outcome(env, outcome, as_json)
+
+
+@incidents_command.command("split", help="Take one report's part out of incident ID into an incident of its own "
+                                          "(what each report told is kept from before a merge; recorded).")
+@click.argument("incident_id")
+@click.option("--report", "source", required=True, help="The id of the report (source) to take out.")
+@click.option("--into", help="The new incident's id (default: its id before the merge, else one made from ID).")
+@click.option("--reason", help="Why the report tells another incident (recorded with the split).")
+@json_option
+@pass_env
+@handles_errors
+def split_command(env: Env, incident_id: str, source: str, into: str | None, reason: str | None,
+                  as_json: bool) -> None:
+    outcome = incident_merge.split(env.store, env.ontology, env.decisions, incident_id, source, by=_who(), into=into,
+                                   reason=reason)
+    _print_outcome(env, outcome, as_json)
+
+
+def _who() -> str:
+    """Who decided, for the record: the user running the command."""
+    return f"{getpass.getuser()} (kg incidents)"
+
+
+def _print_outcome(env: Env, outcome: Outcome, as_json: bool) -> None:
+    shown = present(env.store, env.ontology, outcome.incidents)
+    decision = outcome.decision
+    if as_json:
+        emit({"decision": {k: v for k, v in decision.as_dict().items() if k not in ("parts", "moved")},
+              "incidents": [i.model_dump(mode="json") for i in shown], "written": outcome.written.model_dump(),
+              "log": str(env.settings.incident_log_path)})
+        return
+    verb = "merged into" if decision.action == "merge" else "split out of"
+    subject = decision.other
+    target = decision.kept
+    click.echo(f"{subject} {verb} {target} ({', '.join(decision.reports)}): {decision.reason}")
+    click.echo(f"recorded in {env.settings.incident_log_path}")
+    click.echo(render.table(INCIDENT_HEADERS, [incident_row(i) for i in shown]))

@@ -24,7 +24,7 @@ def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind
     if store_kind is not None:
         env.use_store(store_kind)
     bundle = path or env.settings.seeds_dir
-    batch, result = load(bundle, env.store, env.ontology, dry_run=check)
+    batch, result = load(bundle, env.store, env.ontology, dry_run=check, decisions=env.replay_decisions)
     counts = {"entities": len(batch.entities), "sources": len(batch.sources), "claims": len(batch.claims),
               "incidents": len(batch.incidents)}
     if as_json:

@@ -6,7 +6,7 @@ a renamed entity never orphans a claim or an incident.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -196,11 +196,17 @@ class Count(_Model):
 
 class IncidentReport(_Model):
     """One report that tells the incident: the source's id, the sentence (or adjacent sentences) that tell it,
-    byte for byte, and its character span in the report's text."""
+    byte for byte, and its character span in the report's text.
+
+    ``killed`` and ``injured`` are the figures this report states, where it states them: reports of one incident
+    from several outlets often differ, and each keeps its own beside the incident's.
+    """
 
     source: str
     quote: str = Field(min_length=1)
     span: tuple[int, int]
+    killed: Count | None = None
+    injured: Count | None = None
 
 
 class IncidentChange(_Model):
@@ -352,6 +358,9 @@ class IncidentOut(_Model):
     confidence: float
     extracted_by: str
     history: list[IncidentChange]
+    # where the tellings differ, side by side: a casualty figure reports state differently (each report's own), a
+    # perpetrator one side names and another denies (``graph.services.incident_merge.contradictions``)
+    contradictions: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Batch(_Model):
@@ -364,11 +373,12 @@ class Batch(_Model):
 
 
 class UpsertResult(_Model):
-    """What a write changed, counted per record type."""
+    """What a write changed, counted per record type (``removed``: incidents a merge folded into another)."""
 
     created: dict[str, int]
     updated: dict[str, int]
     unchanged: dict[str, int]
+    removed: dict[str, int] = Field(default_factory=dict)
 
 
 class SubgraphNode(_Model):

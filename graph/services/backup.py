@@ -10,7 +10,8 @@ The file is UTF-8 JSON Lines, each line one object with one key naming what it h
     {"entity": {...}}          every entity, by id       (``Entity`` as ``model_dump`` gives it)
     {"source": {...}}          every report, with text   (``Source``)
     {"claim": {...}}           every claim, by id        (``Claim``: every property it is stored with)
-    {"incident": {...}}        every incident            (``Incident``, its reports' quotes and spans included)
+    {"incident": {...}}        every incident            (``Incident``, with its reports' quotes and its history)
+    {"incident_decision": {...}}  a merge or split of incidents, as the decisions log keeps it, in order
     {"staged_report": {...}}   a report staged claims cite: ``id``, ``meta``, ``text``
     {"staged_claim": {...}}    a claim awaiting review, as the staging file keeps it
 
@@ -21,8 +22,8 @@ looks whole.
 
 A restore reads every line into the loader's records (``graph.services.loader.Record``) and loads them with
 ``load_records``: the checks are the ones ``kg load`` makes, every problem is reported with its line,
-and nothing is written unless there are none. Staged claims go back into the staging file after the
-graph is written.
+and nothing is written unless there are none. Staged claims go back into the staging file, and the incident
+decisions into the decisions log, after the graph is written.
 """
 
 from __future__ import annotations
@@ -37,20 +38,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.domain.errors import BackupInvalid, Problem, StoreNotEmpty
+from graph.domain.errors import BackupInvalid, InvalidParameter, Problem, StoreNotEmpty
 from graph.domain.model import UpsertResult
 from graph.domain.ontology import Ontology
 from graph.domain.yamlio import Located
 from graph.services.export import read_pages, stored_claim
+from graph.services.incident_merge import Decision, DecisionLog
 from graph.services.loader import Record, Records, load_records
-from graph.services.records import CLAIM_KEYS
+from graph.services.records import CLAIM_KEYS, incident_record
 from graph.services.review import Staging
 from graph.stores.protocol import MAX_INCIDENT_PAGE, ClaimQuery, GraphStore, IncidentQuery
 
 FORMAT = "kg-backup"
 VERSION = 1
 HEADER = "kg_backup"
-KINDS = ("entity", "source", "claim", "incident", "staged_report", "staged_claim")
+KINDS = ("entity", "source", "claim", "incident", "incident_decision", "staged_report", "staged_claim")
 PAGE = 1_000  # entities or sources held in memory at a time while writing
 STAGED_CLAIM_KEYS = frozenset((*CLAIM_KEYS, "source"))
 
@@ -71,6 +73,7 @@ class Backup:
     records: Records
     staged_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     staged_claims: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,26 +93,29 @@ def ontology_hash(ontology: Ontology) -> str:
 # --- writing --------------------------------------------------------------------------------------
 
 
-def write_backup(store: GraphStore, ontology: Ontology, path: Path, staging: Staging | None = None) -> BackupSummary:
-    """Write the whole graph (and the staged claims, if a staging file is given) to ``path``.
+def write_backup(store: GraphStore, ontology: Ontology, path: Path, staging: Staging | None = None,
+                 decisions: DecisionLog | None = None) -> BackupSummary:
+    """Write the whole graph (and the staged claims and the incident decisions, if their files are given) to
+    ``path``.
 
     The body is written first to a file beside ``path``, counted as it goes; then the header with the counts
     and the body go into a second file, renamed over ``path``. Only one page of entities or sources is in memory
     at a time (claims are read in one query, as the store protocol offers no pages of them).
     """
     try:
-        return _write_backup(store, ontology, path, staging)
+        return _write_backup(store, ontology, path, staging, decisions)
     except OSError as error:
         raise BackupInvalid(f"cannot write the backup {path}: {error.strerror or error}") from error
 
 
-def _write_backup(store: GraphStore, ontology: Ontology, path: Path, staging: Staging | None) -> BackupSummary:
+def _write_backup(store: GraphStore, ontology: Ontology, path: Path, staging: Staging | None,
+                  decisions: DecisionLog | None) -> BackupSummary:
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = dict.fromkeys(KINDS, 0)
     handle, body_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.body-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as body:
-            for kind, record in _backup_records(store, staging):
+            for kind, record in _backup_records(store, staging, decisions):
                 body.write(_line(kind, record))
                 counts[kind] += 1
         header = {"format": FORMAT, "version": VERSION,
@@ -139,7 +145,8 @@ def _umask() -> int:
     return mask
 
 
-def _backup_records(store: GraphStore, staging: Staging | None) -> Iterator[tuple[str, dict[str, Any]]]:
+def _backup_records(store: GraphStore, staging: Staging | None,
+                    decisions: DecisionLog | None) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every record of the backup in file order, each as the JSON its line holds."""
     for entity in read_pages(lambda offset: store.list_entities(limit=PAGE, offset=offset), PAGE):
         yield "entity", entity.model_dump(mode="json")
@@ -147,9 +154,12 @@ def _backup_records(store: GraphStore, staging: Staging | None) -> Iterator[tupl
         yield "source", source.model_dump(mode="json")
     for view in store.claims(ClaimQuery()):
         yield "claim", stored_claim(view).model_dump(mode="json")
-    for incident in read_pages(lambda offset: store.incidents(IncidentQuery(limit=MAX_INCIDENT_PAGE, offset=offset)),
-                               MAX_INCIDENT_PAGE):
-        yield "incident", incident.model_dump(mode="json", exclude_none=True)
+    page = min(PAGE, MAX_INCIDENT_PAGE)
+    for incident in read_pages(lambda offset: store.incidents(IncidentQuery(limit=page, offset=offset)), page):
+        yield "incident", incident_record(incident)
+    if decisions is not None:
+        for decision in decisions.entries():
+            yield "incident_decision", decision.as_dict()
     if staging is not None:
         for report_id, entry in staging.reports().items():
             yield "staged_report", {"id": report_id, "meta": entry["meta"], "text": entry["text"]}
@@ -193,6 +203,8 @@ def read_backup(path: Path) -> Backup:
                 counts[kind] += 1
                 if kind == "staged_claim":
                     staged_lines.append((number, value))
+                elif kind == "incident_decision":
+                    _add_decision(backup, value, origin, number)
                 else:
                     _add_record(backup, kind, value, origin, number)
     except UnicodeDecodeError as error:
@@ -275,6 +287,15 @@ def _add_record(backup: Backup, kind: str, value: dict[str, Any], origin: str, n
             backup.staged_reports[report_id] = {"meta": meta, "text": text}
 
 
+def _add_decision(backup: Backup, value: dict[str, Any], origin: str, number: int) -> None:
+    """A merge or split of incidents, checked as the decisions log reads it."""
+    try:
+        backup.decisions.append(Decision.of(value))
+    except (InvalidParameter, TypeError, ValueError) as error:
+        message = error.message if isinstance(error, InvalidParameter) else str(error)
+        backup.records.problems.append(Problem(origin, number, "incident_decision", None, message))
+
+
 def _add_staged_claims(backup: Backup, lines: list[tuple[int, dict[str, Any]]], origin: str) -> None:
     """Staged claims are kept as they were staged (they await review, not loading); each needs an id, a report
     staged with it, and no field a claim does not have."""
@@ -313,8 +334,9 @@ def _located(value: Any, line: int) -> Any:
 
 
 def restore_backup(path: Path, store: GraphStore, ontology: Ontology, staging: Staging, *,
-                   merge: bool = False) -> Restored:
-    """Load a backup into ``store`` and its staged claims into ``staging``, all of it or nothing.
+                   merge: bool = False, decisions: DecisionLog | None = None) -> Restored:
+    """Load a backup into ``store``, its staged claims into ``staging`` and its incident decisions into
+    ``decisions``, all of it or nothing.
 
     Without ``merge`` the store and the staging file must be empty (``StoreNotEmpty`` otherwise), so that what
     is restored is exactly what was backed up. With it, records are merged by id as ``kg load`` merges them.
@@ -322,20 +344,23 @@ def restore_backup(path: Path, store: GraphStore, ontology: Ontology, staging: S
     """
     backup = read_backup(path)
     if not merge:
-        _check_empty(store, staging)
+        _check_empty(store, staging, decisions)
     _, written = load_records(backup.records, store, ontology)
     assert written is not None
     staged = staging.restore(backup.staged_reports, backup.staged_claims) if backup.staged_claims else 0
+    if decisions is not None and backup.decisions:
+        decisions.restore(backup.decisions)
     counts = {"entities": len(backup.records.entities), "sources": len(backup.records.sources),
               "claims": len(backup.records.claims), "incidents": len(backup.records.incidents),
-              "staged_claims": len(backup.staged_claims)}
+              "incident_decisions": len(backup.decisions), "staged_claims": len(backup.staged_claims)}
     return Restored(counts, written, staged)
 
 
-def _check_empty(store: GraphStore, staging: Staging) -> None:
+def _check_empty(store: GraphStore, staging: Staging, decisions: DecisionLog | None) -> None:
     """Refuse to restore over records: a restore gives back the backed-up graph, not a blend of two."""
     held = {"entities": store.count_entities(), "sources": store.count_sources(), "claims": store.count_claims(),
-            "incidents": store.count_incidents(), "staged claims": len(staging.claims())}
+            "incidents": store.count_incidents(), "staged claims": len(staging.claims()),
+            "incident decisions": len(decisions.entries()) if decisions is not None else 0}
     if any(held.values()):
         listed = ", ".join(f"{n} {kind}" for kind, n in held.items() if n)
         raise StoreNotEmpty(f"the store already holds {listed}: restore into an empty store, or pass --merge to "

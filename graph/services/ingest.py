@@ -15,6 +15,11 @@ its report as an organization.
 Staged claims wait in the review queue (``graph.services.review``). The names the extractor could
 not place are kept with the report in the store (``GraphStore.keep_candidates``), so what came of a
 report is read back (``app.usecases.reports``) without running the language pipeline again.
+
+The incidents the extractor reads from a report are placed among those the store holds
+(``graph.services.incident_merge.place_incidents``): a report of an incident already told by another outlet joins
+it, found by the store's incident query by country and date window; the claims follow their incident's id, and
+each merge is recorded in the decisions log once the write has succeeded.
 """
 
 from __future__ import annotations
@@ -25,28 +30,34 @@ from pathlib import Path
 from typing import Any
 
 from graph.domain.errors import ExtractionInputError
-from graph.domain.model import UpsertResult
+from graph.domain.model import Incident, UpsertResult
 from graph.domain.ontology import Ontology
 from graph.language.extract.pipeline import Candidate, ClaimExtractor, Extraction, outlet_name
 from graph.language.extract.text import ReportInput
+from graph.services.incident_merge import DecisionLog, Placement, place_incidents, repoint_claims
 from graph.services.loader import Record, Records
-from graph.services.records import claim_record, load_report_records, report_records, source_record
+from graph.services.records import claim_record, incident_record, load_report_records, report_records, source_record
 from graph.services.review import Staging
 from graph.stores.protocol import GraphStore
 
 
 @dataclass
 class IngestResult:
-    """What one ingest did: the report, its claims and candidates, what was written or staged."""
+    """What one ingest did: the report, its claims and candidates, the incidents it told (as placed among the
+    store's: ``placed`` says, per incident, whether it is new or joined one), what was written or staged."""
 
     source_id: str
     extraction: Extraction
     written: UpsertResult | None
     staged: int
+    incidents: list[Incident] | None = None
+    placed: list[str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source_id, "claims": [c.model_dump() for c in self.extraction.claims],
                 "candidates": [candidate_dict(c) for c in self.extraction.candidates],
+                "incidents": [i.model_dump(mode="json", exclude_none=True) for i in self.incidents or []],
+                "placed": self.placed or [],
                 "written": self.written.model_dump() if self.written else None, "staged": self.staged}
 
 
@@ -75,28 +86,38 @@ def _new_entities(store: GraphStore, entities: list[dict[str, Any]]) -> list[dic
     return [e for e in entities if e["id"] not in held]
 
 
-def _records_of(report: ReportInput, extraction: Extraction
+def _records_of(report: ReportInput, extraction: Extraction, placement: Placement | None = None
                 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The report's metadata, its claims and the outlet entity it brings (if the registry lacks it)."""
+    """The report's metadata, its claims (with the incident ids placing gave) and the outlet entity it brings (if
+    the registry lacks it)."""
     meta = source_record(report, extraction.source_id, extraction.outlet)
-    claims = [{**claim_record(c), "source": extraction.source_id} for c in extraction.claims]
+    placed = repoint_claims(extraction.claims, placement.ids) if placement is not None else extraction.claims
+    claims = [{**claim_record(c), "source": extraction.source_id} for c in placed]
     outlet = outlet_record(report, extraction)
     return meta, claims, [outlet] if outlet is not None else []
 
 
+def _incident_records(placement: Placement, origin: str) -> list[Record]:
+    return [Record(incident_record(i), origin, f"incidents[{n}]") for n, i in enumerate(placement.incidents.values())]
+
+
 def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: ClaimExtractor,
            review: bool = False, staging: Path | None = None, min_confidence: float | None = None,
-           extraction: Extraction | None = None) -> IngestResult:
+           extraction: Extraction | None = None, decisions: DecisionLog | None = None) -> IngestResult:
     """Extract a report's claims and load them with the report, or stage them for review.
 
     With ``review`` every claim is staged; with ``min_confidence`` the claims below it are staged
     and the rest loaded. The report itself is always loaded (staged claims need their source),
     and so is its outlet when the registry lacks it, as an organization. ``extraction`` is the
-    report already extracted (many reports are parsed together, in batches).
+    report already extracted (many reports are parsed together, in batches). The report's incidents are
+    placed among the store's (``decisions``: the log the merges are recorded in; none keeps them unrecorded).
     """
     extraction = extraction or extractor.run(report)
     source_id = extraction.source_id
-    meta, records, entities = _records_of(report, extraction)
+    log = decisions or DecisionLog(None)
+    placement = place_incidents(store, ontology, extraction.incidents, log, published={source_id: report.published},
+                                by="kg ingest")
+    meta, records, entities = _records_of(report, extraction, placement)
     kept, waiting = records, []
     if review or min_confidence is not None:
         if staging is None:
@@ -106,11 +127,13 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
         waiting = [r for r in records if r["confidence"] < threshold]
     # The report is loaded with what is kept (and its outlet), so that staged claims accepted later have
     # their source; staging comes after the load, so a load that fails stages nothing.
-    written = load_report_records(store, ontology, report_records([(meta, report.text)], kept, report.origin,
-                                                    _new_entities(store, entities)))
+    part = report_records([(meta, report.text)], kept, report.origin, _new_entities(store, entities))
+    part.incidents = _incident_records(placement, report.origin)
+    written = load_report_records(store, ontology, part)
+    log.append(placement.decisions)
     store.keep_candidates({source_id: [candidate_dict(c) for c in extraction.candidates]})
     added = Staging(staging).add(meta, report.text, waiting) if waiting and staging is not None else 0
-    return IngestResult(source_id, extraction, written, added)
+    return IngestResult(source_id, extraction, written, added, list(placement.incidents.values()), placement.said)
 
 
 @dataclass
@@ -122,24 +145,37 @@ class IngestedMany:
 
 
 def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ontology, *,
-                extractor: ClaimExtractor, processes: int = 1) -> IngestedMany:
+                extractor: ClaimExtractor, processes: int = 1, decisions: DecisionLog | None = None,
+                source_ids: Sequence[str | None] | None = None) -> IngestedMany:
     """Extract a batch of reports and load them with their claims as one all-or-nothing write.
 
     Every report is extracted and every record checked before anything is written; a claim the
     loader refuses in any of them writes none of them, and the error names the report it comes from.
+    The reports' incidents are placed together: reports of one incident in the batch make one incident.
     """
     records = Records()
     results = []
     outlets: dict[str, dict[str, Any]] = {}
-    for report, extraction in zip(reports, extractor.run_many(reports, n_process=processes), strict=True):
-        meta, claims, entities = _records_of(report, extraction)
+    extractions = extractor.run_many(reports, n_process=processes, source_ids=source_ids)
+    log = decisions or DecisionLog(None)
+    placement = place_incidents(store, ontology, [i for e in extractions for i in e.incidents], log,
+                                published={e.source_id: r.published for r, e in zip(reports, extractions, strict=True)},
+                                by="kg ingest")
+    for report, extraction in zip(reports, extractions, strict=True):
+        meta, claims, entities = _records_of(report, extraction, placement)
         part = report_records([(meta, report.text)], claims, report.origin)
         records.sources += part.sources
         records.claims += part.claims
         outlets.update({e["id"]: e for e in entities})  # one entity for an outlet many reports share
-        results.append(IngestResult(extraction.source_id, extraction, None, 0))
+        mine = [placement.ids[(extraction.source_id, i.id)] for i in extraction.incidents
+                if (extraction.source_id, i.id) in placement.ids]
+        results.append(IngestResult(extraction.source_id, extraction, None, 0,
+                                    [placement.incidents[i] for i in dict.fromkeys(mine) if i in placement.incidents],
+                                    [line for line in placement.said if f"({extraction.source_id}):" in line]))
     records.entities = [Record(e, "ingest", f"entities[{i}]")
                         for i, e in enumerate(_new_entities(store, list(outlets.values())))]
+    records.incidents = _incident_records(placement, "ingest")
     written = load_report_records(store, ontology, records)
+    log.append(placement.decisions)
     store.keep_candidates({r.source_id: [candidate_dict(c) for c in r.extraction.candidates] for r in results})
     return IngestedMany(results, written)

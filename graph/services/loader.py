@@ -80,7 +80,7 @@ PERPETRATOR_FIELDS = {"id": False, "description": False, "basis": True, "asserte
                       "note": False}
 TARGET_FIELDS = {"id": False, "description": False, "note": False}
 COUNT_FIELDS = {"min": False, "max": False, "text": False}
-REPORT_REF_FIELDS = {"source": True, "quote": True, "span": False}
+REPORT_REF_FIELDS = {"source": True, "quote": True, "span": False, "killed": False, "injured": False}
 _QUOTE_MARKS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -225,17 +225,31 @@ def read_bundle(path: Path, ontology: Ontology, *, known: Known | None = None,
     return validate(read_bundle_records(path), ontology, known or Registry(known_entities))
 
 
-def load(path: Path, store: GraphStore, ontology: Ontology, *,
-         dry_run: bool = False) -> tuple[Batch, UpsertResult | None]:
+class IncidentDecisions(Protocol):
+    """What the loader asks of the incident decisions log (``graph.services.incident_merge``): the incidents of a
+    batch as the recorded merges and splits left them, and the ids those merges removed."""
+
+    def __call__(self, incidents: list[Incident]) -> tuple[list[Incident], list[str]]: ...
+
+
+def load(path: Path, store: GraphStore, ontology: Ontology, *, dry_run: bool = False,
+         decisions: IncidentDecisions | None = None) -> tuple[Batch, UpsertResult | None]:
     """Validate a bundle against the store, then write it in one upsert."""
-    return load_records(read_bundle_records(path), store, ontology, dry_run=dry_run)
+    return load_records(read_bundle_records(path), store, ontology, dry_run=dry_run, decisions=decisions)
 
 
-def load_records(records: Records, store: GraphStore, ontology: Ontology, *,
-                 dry_run: bool = False) -> tuple[Batch, UpsertResult | None]:
-    """Validate records against the store (reads by id only), then write them in one all-or-nothing upsert."""
+def load_records(records: Records, store: GraphStore, ontology: Ontology, *, dry_run: bool = False,
+                 decisions: IncidentDecisions | None = None) -> tuple[Batch, UpsertResult | None]:
+    """Validate records against the store (reads by id only), then write them in one all-or-nothing upsert.
+
+    ``decisions`` replays the recorded merges and splits of incidents on the batch's incidents first, so that
+    loading a bundle again does not undo them."""
     batch = validate(records, ontology, store)
-    return batch, None if dry_run else store.upsert(batch)
+    removed: list[str] = []
+    if decisions is not None and batch.incidents:
+        incidents, removed = decisions(batch.incidents)
+        batch = batch.model_copy(update={"incidents": incidents})
+    return batch, None if dry_run else store.upsert(batch, remove_incidents=removed)
 
 
 def read_bundle_records(path: Path) -> Records:
@@ -1060,6 +1074,7 @@ def _incident_report(entry: Any, where: str, path: str, context: _Context) -> In
                      "unknown report: no reports/<id>.yaml in this bundle or in the store has this id")
         return None
     span = _check_quote(spec, quote, source, path, where, problems)
+    counts = {key: _count(spec, key, path, where, problems) for key in ("killed", "injured")}
     if span is None or quote is None:
         return None
-    return IncidentReport(source=source_id, quote=quote, span=span)
+    return IncidentReport(source=source_id, quote=quote, span=span, killed=counts["killed"], injured=counts["injured"])

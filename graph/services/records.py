@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from graph.domain.model import Claim, UpsertResult
+from graph.domain.model import Claim, Incident, UpsertResult
 from graph.domain.ontology import Ontology
 from graph.language.extract.text import ReportInput
 from graph.services.loader import Record, Records, load_records
@@ -21,6 +21,15 @@ def claim_record(claim: Claim) -> dict[str, Any]:
     data = claim.model_dump()
     record = {k: data[k] for k in CLAIM_KEYS if data.get(k) is not None}
     record["span"] = list(claim.span)
+    return record
+
+
+def incident_record(incident: Incident) -> dict[str, Any]:
+    """An incident in the bundle's ``incidents.yaml`` format (fields left empty are left out)."""
+    record = incident.model_dump(mode="json", exclude_none=True)
+    for key in ("perpetrators", "targets", "history"):
+        if not record.get(key):
+            record.pop(key, None)
     return record
 
 

@@ -85,13 +85,16 @@ KINDS = ("entities", "sources", "claims", "incidents")
 
 @dataclass
 class Changes:
-    """What one upsert writes, after diffing: records the store lacks, and records it holds differently."""
+    """What one upsert writes, after diffing: records the store lacks, records it holds differently, and the ids of
+    incidents it removes (folded into another by a merge)."""
 
     created: Batch
     updated: Batch
+    removed_incidents: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return any(getattr(b, kind) for b in (self.created, self.updated) for kind in KINDS)
+        return bool(self.removed_incidents) or any(getattr(b, kind) for b in (self.created, self.updated)
+                                                   for kind in KINDS)
 
 
 @dataclass
@@ -259,8 +262,16 @@ class BaseStore(ABC):
 
     # === writes =========================================================================
 
-    def upsert(self, batch: Batch) -> UpsertResult:
-        """Merge a batch by id, all of it or nothing; the same batch twice changes nothing the second time."""
+    def upsert(self, batch: Batch, *, remove_incidents: Iterable[str] = ()) -> UpsertResult:
+        """Merge a batch by id, all of it or nothing; the same batch twice changes nothing the second time.
+
+        ``remove_incidents`` are incidents deleted in the same write (a merge folds one incident into another and
+        rewrites the claims that pointed at it); ids the store does not hold are ignored, and an id the batch
+        writes cannot also be removed."""
+        removing = list(dict.fromkeys(remove_incidents))
+        clash = sorted(set(removing) & {i.id for i in batch.incidents})
+        if clash:
+            raise InvalidParameter("remove_incidents", clash, "an incident cannot be written and removed at once")
         self._check_ontology(batch)
         entities = _unique(batch.entities)
         sources = _unique(batch.sources)
@@ -284,10 +295,11 @@ class BaseStore(ABC):
                     updated[kind].append(record)
         self._check_references(claims.values(), entities, sources, claims)
         self._check_incident_references(incidents.values(), entities, sources)
-        changes = Changes(Batch(**created), Batch(**updated))
+        held = set(self.fingerprints("incidents", removing)) if removing else set()
+        changes = Changes(Batch(**created), Batch(**updated), [i for i in removing if i in held])
         if changes:
             self._write(changes)
-        return UpsertResult(**counts)
+        return UpsertResult(**counts, removed={"incidents": len(changes.removed_incidents)})
 
     def _check_ontology(self, batch: Batch) -> None:
         """Labels and relationship types come only from the ontology: refuse anything else before any read."""

@@ -167,8 +167,9 @@ class GraphStore(Protocol):
 
     # --- writes -------------------------------------------------------------------------
 
-    def upsert(self, batch: Batch) -> UpsertResult:
-        """Write a validated batch all-or-nothing; writing the same batch twice changes nothing."""
+    def upsert(self, batch: Batch, *, remove_incidents: Iterable[str] = ()) -> UpsertResult:
+        """Write a validated batch all-or-nothing, removing these incidents in the same write; writing the same batch
+        twice changes nothing."""
         ...
 
     def revision(self) -> int:

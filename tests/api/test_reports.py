@@ -91,6 +91,7 @@ def test_a_posted_report_is_extracted_loaded_and_shown_once(client: TestClient, 
     again = post(client, REPORT)
     assert again.status_code == 200 and again.json()["source"]["id"] == source
     assert again.json()["written"]["created"] == {"entities": 0, "sources": 0, "claims": 0, "incidents": 0}
+    assert again.json()["written"]["updated"]["incidents"] == 0  # its incident is where the first post put it
     assert len(store.claims(ClaimQuery())) == before + len(body["claims"])
 
 

@@ -127,11 +127,37 @@ def test_later_counts_from_the_date_told_before(text: str, anchor: str, expected
     assert str(resolve_later(text, PartialDate.parse(anchor))) == expected
 
 
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    ("militants stormed a police post on Tuesday night", "2023-03-16", "2023-03-14"),
+    ("Tuesday's attack on the post", "2023-03-16", "2023-03-14"),
+    ("a blast during Friday prayers", "2022-03-05", "2022-03-04"),
+    ("overnight Monday, gunmen", "2023-03-16", "2023-03-13"),
+    ("an ambush near Saravan in October of that year", "2017-05-09", None),
+])
+def test_weekdays_as_reports_tell_an_attack(text: str, published: str, expected: str | None) -> None:
+    found = resolve_dates(text, PartialDate.parse(published))
+    assert [str(d) for _, _, d in found] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(("text", "anchor", "expected"), [
+    ("A day earlier, gunmen had killed two soldiers", "2023-05-01", "2023-04-30"),
+    ("Two days earlier, a bomb went off", "2023-05-01", "2023-04-29"),
+    ("a bombing the previous day", "2023-05-01", "2023-04-30"),
+    ("the attack the day before.", "2023-05-01", "2023-04-30"),
+    ("The following day, Pakistan struck back", "2023-05-01", "2023-05-02"),
+    ("Weeks earlier, the group had threatened", "2023-05-01", "2023-04"),
+])
+def test_earlier_counts_back_from_the_date_told_before(text: str, anchor: str, expected: str) -> None:
+    assert str(resolve_later(text, PartialDate.parse(anchor))) == expected
+
+
 def test_later_without_an_anchor_or_phrase_is_no_date() -> None:
     assert resolve_later("Days later, Islamabad accused Kabul", None) is None
     assert resolve_later("Islamabad accused Kabul", PartialDate.parse("2023-01-30")) is None
     # mid-sentence "days after" points back in time, away from the last date told
     assert resolve_later("The attack came days after IS-K fired on it", PartialDate.parse("2022-12-12")) is None
+    # "the day before the election" names another day than the one told before
+    assert resolve_later("the day before the election", PartialDate.parse("2022-12-12")) is None
 
 
 def test_a_claim_days_later_is_dated_from_the_sentence_before(run: Run) -> None:

@@ -51,6 +51,7 @@ def test_ingest_loads_the_report_and_its_claims_once(store: GraphStore, ontology
     assert again.source_id == first.source_id
     assert again.written is not None
     assert again.written.created == {"entities": 0, "sources": 0, "claims": 0, "incidents": 0}
+    assert again.written.updated["incidents"] == 0  # the report's incident, placed the first time, is as it was
     assert len(store.claims(ClaimQuery())) == before + created
 
 

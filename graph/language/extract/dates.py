@@ -3,8 +3,11 @@ publication date, at the precision the text gives (``graph.domain.dates.PartialD
 
 A month or day without a year is the most recent one on or before publication: a report of
 May 2022 saying "in October" means October 2021, and one of Sunday 17 April 2022 saying "on
-Saturday" means 16 April (a weekday needs the day of publication). Without a publication date, only dates that
-carry their own year are resolved.
+Saturday" means 16 April, as do "Saturday's attack" and "on Saturday night" (a weekday needs the day of
+publication). Without a publication date, only dates that carry their own year are resolved.
+
+Offsets count from a date the report told before: "a day later", "two weeks after" forward, "a day earlier",
+"the previous day", "the day before" back (``resolve_later``).
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from graph.domain.dates import MONTH as _MONTH
 _COUNT = r"a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}"
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
            "nine": 9, "ten": 10}
-# "a day later", "two weeks after", "days later": an offset from the date the report told last
-_LATER = re.compile(rf"\b(?:({_COUNT}) )?(day|week|month)s? (?:later|after)\b", re.IGNORECASE)
+# "a day later", "two weeks after", "days later", "a day earlier", "the previous day": an offset from the date the
+# report told last, forward or back
+_LATER = re.compile(rf"\b(?:(?:({_COUNT}) )?(day|week|month)s? (later|after|earlier)"
+                    r"|the (previous|following|next) (day|week|month)|the (day) (before|after)(?! \w))\b",
+                    re.IGNORECASE)
 # an offset with no count ("days later") is read as a typical span: a few days, two weeks, two months
 _TYPICAL = {"day": 3, "week": 14, "month": 60}
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
@@ -31,12 +37,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_month", re.compile(rf"\b(?:on )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH}\b(?!,? \d{{4}})",
                              re.IGNORECASE)),
     ("month_year", re.compile(MONTH_YEAR, re.IGNORECASE)),
-    ("in_month", re.compile(rf"\b(?:in|last|since|during|by|early|late|mid-?) {_MONTH}\b(?!,? \d)", re.IGNORECASE)),
+    ("in_month", re.compile(rf"\b(?:in|last|since|during|by|early|late|mid-?) {_MONTH}\b(?!,? \d)"
+                            r"(?! (?:of )?(?:that|the same|the following|the previous) year)", re.IGNORECASE)),
     ("last_unit", re.compile(r"\b(last|this|past) (month|year|week)\b", re.IGNORECASE)),
     ("ago", re.compile(rf"\b({_COUNT}) (day|week|month|year)s? ago\b", re.IGNORECASE)),
     ("yesterday", re.compile(r"\b(yesterday|today)\b", re.IGNORECASE)),
-    ("weekday", re.compile(r"\b(?:on|last|late|early) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
-                           re.IGNORECASE)),
+    ("weekday", re.compile(r"\b(?:on|last|late|early|overnight|since|by) (monday|tuesday|wednesday|thursday|friday"
+                           r"|saturday|sunday)\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                           r"(?:['\u2019]s\b| (?:night|morning|evening|afternoon|prayers?)\b)", re.IGNORECASE)),
     ("year", re.compile(r"\b(?:in|since|late|early|mid-?|during|of|by) ((?:19|20)\d{2})\b", re.IGNORECASE)),
 ]
 
@@ -121,7 +129,8 @@ def _read(kind: str, match: re.Match[str], published: PartialDate | None) -> Par
         return _relative(groups[0].lower(), groups[1].lower(), published)
     if kind == "weekday" and published.day is not None:
         # "on Monday" in a report is the latest Monday up to the day of publication
-        back = (published.start.weekday() - _WEEKDAYS.index(groups[0].lower())) % 7
+        weekday = (groups[0] or groups[1]).lower()
+        back = (published.start.weekday() - _WEEKDAYS.index(weekday)) % 7
         day = published.start - timedelta(days=back)
         return _safe(day.year, day.month, day.day)
     if kind == "ago":
@@ -151,30 +160,39 @@ def _ago(count: int, unit: str, published: PartialDate) -> PartialDate | None:
 
 
 def says_later(text: str) -> bool:
-    """Whether ``text`` has a "days later" phrase: a cheap test before looking for what it counts from."""
+    """Whether ``text`` has a "days later" or "a day earlier" phrase: a cheap test before looking for what it
+    counts from."""
     lowered = text.lower()
-    return ("later" in lowered or "after" in lowered) and _LATER.search(text) is not None
+    return any(word in lowered for word in ("later", "after", "earlier", "previous", "following", "next", "before")) \
+        and _LATER.search(text) is not None
 
 
 def resolve_later(text: str, anchor: PartialDate | None) -> PartialDate | None:
-    """A date "N days/weeks later" (or "after") than ``anchor``, the date the report told last.
+    """A date "N days/weeks later" (or "after"), or "earlier", than ``anchor``, the date the report told last.
 
-    "After" counts only when it opens the sentence ("Weeks after the attack, …"). A counted day
-    offset from a known day keeps day precision ("a day later"); anything vaguer
-    ("days later", "two weeks after") is given at the precision of a month, which is as much as
-    the text says. None when the text has no such phrase or there is no anchor to count from.
+    "After" counts only when it opens the sentence ("Weeks after the attack, …"). "The previous day", "the day
+    before" and "the following day", "the next day" are one day off. A counted day offset from a known day keeps
+    day precision ("a day later", "two days earlier"); anything vaguer ("days later", "two weeks after") is given
+    at the precision of a month, which is as much as the text says. None when the text has no such phrase or
+    there is no anchor to count from.
     """
     match = _LATER.search(text)
     if match is None or anchor is None or anchor.month is None:
         return None
-    if match.group(0).lower().endswith("after") and text[:match.start()].strip():
+    count_word, unit, way = match.group(1), match.group(2), match.group(3)
+    if unit is None and match.group(5) is not None:  # "the previous day", "the following week"
+        count_word, unit, way = "one", match.group(5), "earlier" if match.group(4).lower() == "previous" else "later"
+    elif unit is None:  # "the day before", "the day after"
+        count_word, unit, way = "one", match.group(6), "earlier" if match.group(7).lower() == "before" else "later"
+    elif way.lower() == "after" and text[:match.start()].strip():
         return None  # "X came days after Y said": Y is the earlier event, not a date after the last one told
-    unit = match.group(2).lower()
+    unit = unit.lower()
+    sign = -1 if way.lower() == "earlier" else 1
     start: date = anchor.start
-    if match.group(1) is None:
-        later = start + timedelta(days=_TYPICAL[unit])
+    if count_word is None:
+        later = start + sign * timedelta(days=_TYPICAL[unit])
         return _safe(later.year, later.month)
-    later = start + timedelta(days=_count(match.group(1)) * _UNIT_DAYS[unit])
+    later = start + sign * timedelta(days=_count(count_word) * _UNIT_DAYS[unit])
     if unit == "day" and anchor.day is not None:
         return _safe(later.year, later.month, later.day)
     return _safe(later.year, later.month)

@@ -15,6 +15,10 @@ Policy for what it cannot read, every case counted in ``Extraction.discarded`` b
 - a hedged clause ("may have", "is believed to") is kept with a lower confidence and a note;
 - a denial it cannot tie to a claim of the same report yields no claim (``denial of nothing read``);
 - a name it cannot resolve is returned as a candidate with its sentences, never created.
+
+After the claims, the incident reader (``graph.language.extract.incidents``) reads the report's incidents; its
+incidents ride in ``Extraction.incidents``, its claims (with their incident ids) replace the extractor's, and what
+it set aside is counted in ``discarded`` beside the extractor's reasons.
 """
 
 from __future__ import annotations
@@ -30,13 +34,14 @@ from spacy.tokens import Token
 
 from graph.domain.dates import PartialDate
 from graph.domain.errors import AmbiguousName, EntityNotFound
-from graph.domain.model import Claim, Entity
+from graph.domain.model import Claim, Entity, Incident
 from graph.domain.ontology import Ontology, RelationType
 from graph.language.extract.attribution import Attribution, Speaker, opens_in_quotation
 from graph.language.extract.candidates import Candidate, Candidates
 from graph.language.extract.cues import CueHit, CueMatcher
 from graph.language.extract.dates import resolve_dates, resolve_later, says_later
 from graph.language.extract.document import ParsedReport, Preparer, Sentence, read_reports
+from graph.language.extract.incidents import IncidentReader
 from graph.language.extract.lexicon import Lexicon, load_lexicon
 from graph.language.extract.mentions import Mention, MentionFinder
 from graph.language.extract.resolve import Discourse, Resolver
@@ -69,6 +74,7 @@ class Extraction:
     discarded: dict[str, int] = field(default_factory=dict)
     outlet: str = "unknown-outlet"
     outlet_known: bool = False
+    incidents: list[Incident] = field(default_factory=list)
 
 
 class ClaimExtractor(Protocol):
@@ -127,6 +133,7 @@ class Extractor:
         denial_cues = ontology.relation_types[self.denial].cues.active if self.denial else []
         self.denial_words = frozenset(w for cue in denial_cues for w in cue.split() if w.isalpha())
         self.candidates = Candidates(self.lexicon, self.mentions.index)
+        self.incident_reader = IncidentReader(ontology, self.entities.values(), self.lexicon)
 
     # --- the public methods ----------------------------------------------------------------
 
@@ -191,9 +198,11 @@ class _Run:
                     if sentence.span.start <= h.start and h.end <= sentence.span.end]
             self._sentence(sentence, hits)
         self._later_denials()
-        return Extraction(self.parsed.report, self.source_id, self.claims, list(self.candidates.values()),
+        incidents = self.x.incident_reader.read(self.parsed, self.source_id, self.outlet, self.claims)
+        self.discarded.update(incidents.discarded)
+        return Extraction(self.parsed.report, self.source_id, incidents.claims, list(self.candidates.values()),
                           len(self.parsed.sentences), dict(self.parsed.skipped), dict(self.discarded), self.outlet,
-                          self.x.outlet_of(self.parsed.report) is not None)
+                          self.x.outlet_of(self.parsed.report) is not None, incidents.incidents)
 
     # --- one sentence ---------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
@@ -250,7 +250,7 @@ class Neo4jStore(BaseStore):
 
     # --- writes -----------------------------------------------------------------------
 
-    def upsert(self, batch: Batch) -> UpsertResult:
+    def upsert(self, batch: Batch, *, remove_incidents: Iterable[str] = ()) -> UpsertResult:
         """Merge a batch all-or-nothing (see ``BaseStore.upsert``), after cleaning up loads whose writer died.
 
         Losing a race for the same new claims to another writer rolls this write back whole; it is then
@@ -259,7 +259,7 @@ class Neo4jStore(BaseStore):
         self.recover_loads()
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                return super().upsert(batch)
+                return super().upsert(batch, remove_incidents=remove_incidents)
             except WriteConflict:
                 if attempt == WRITE_ATTEMPTS:
                     raise
@@ -270,11 +270,13 @@ class Neo4jStore(BaseStore):
         """One transaction for a small write; a load in chunks, published at once, for a large one."""
         created, updated = changes.created, changes.updated
         rows = sum(len(getattr(b, k)) for b in (created, updated) for k in KINDS)
+        removed = changes.removed_incidents
         if rows <= self._chunk_rows:
             def work(tx: ManagedTransaction) -> None:
                 revision = _bump(tx)
                 self._write_records(tx, created, revision, load=None)
                 self._write_records(tx, updated, revision, load=None, replace=True)
+                _remove_incidents(tx, removed)
 
             self._write_tx(work)
             return
@@ -288,7 +290,7 @@ class Neo4jStore(BaseStore):
         try:
             for part in _split(created, self._chunk_rows):
                 self.write_chunk(load, part)
-            self.publish_load(load, updated)
+            self.publish_load(load, updated, changes.removed_incidents)
         except BaseException:
             with contextlib.suppress(KgError):
                 self.discard_load(load)
@@ -309,11 +311,13 @@ class Neo4jStore(BaseStore):
 
         self._write_tx(work)
 
-    def publish_load(self, load: str, updated: Batch) -> None:
-        """In one transaction: apply the load's changes to existing records, and make all it wrote visible."""
+    def publish_load(self, load: str, updated: Batch, removed_incidents: Sequence[str] = ()) -> None:
+        """In one transaction: apply the load's changes to existing records, remove the incidents it removes, and
+        make all it wrote visible."""
         def publish(tx: ManagedTransaction) -> None:
             revision = _bump(tx)
             self._write_records(tx, updated, revision, load=None, replace=True)
+            _remove_incidents(tx, removed_incidents)
             _rows(tx, "load_publish", {"load": load, "rev": revision})
 
         self._write_tx(publish)
@@ -677,6 +681,12 @@ def _claim_from(row: dict[str, Any]) -> Claim:
     return ClaimView(**properties, subject=row["subject"], type=row["type"], object=row["object"])
 
 
+
+
+def _remove_incidents(tx: ManagedTransaction, ids: Sequence[str]) -> None:
+    """Delete incidents with their links (a merge folded them into another)."""
+    for chunk in _chunks(list(ids)):
+        tx.run(query("delete_incidents"), {"ids": chunk}).consume()
 
 
 def _incident_parameters(query: IncidentQuery) -> dict[str, Any]:

@@ -253,7 +253,7 @@ class SqliteStore(BaseStore):
 
     # --- writes -----------------------------------------------------------------------
 
-    def upsert(self, batch: Batch) -> UpsertResult:
+    def upsert(self, batch: Batch, *, remove_incidents: Iterable[str] = ()) -> UpsertResult:
         """The diff and the write in one SQLite write transaction, taken before the diff reads anything: a
         writer in another process that wrote the same new records a moment before is seen, so each record is
         counted as created by one writer only, and the write holds exactly what changed."""
@@ -261,7 +261,7 @@ class SqliteStore(BaseStore):
             db = self._db
             try:
                 db.execute("BEGIN IMMEDIATE")
-                result = super().upsert(batch)
+                result = super().upsert(batch, remove_incidents=remove_incidents)
                 if db.in_transaction:
                     db.execute("COMMIT")
             except BaseException:
@@ -283,6 +283,7 @@ class SqliteStore(BaseStore):
                 revision = int(db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]) + 1
                 for batch in (changes.created, changes.updated):
                     self._write_batch(db, batch, revision)
+                self._remove_incidents(db, changes.removed_incidents)
                 db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(revision),))
                 if not outer:
                     db.execute("COMMIT")
@@ -340,6 +341,14 @@ class SqliteStore(BaseStore):
                         for role, keys in (("place", i.place_keys()), ("perpetrator", i.perpetrator_ids()),
                                            ("source", i.sources))
                         for key in keys))
+
+    def _remove_incidents(self, db: sqlite3.Connection, ids: list[str]) -> None:
+        """Delete incidents and their keys (a merge folded them into another)."""
+        if not ids:
+            return
+        numbers = [n for _, n in self._select(db, "SELECT id, n FROM incidents WHERE id IN ({})", ids)]
+        self._select_all(db, "DELETE FROM incident_keys WHERE incident IN ({})", numbers)
+        self._select_all(db, "DELETE FROM incidents WHERE id IN ({})", ids)
 
     def _select_all(self, db: sqlite3.Connection, sql: str, ids: Sequence[Any]) -> None:
         for _ in self._select(db, sql, ids):

@@ -118,7 +118,27 @@ def test_a_gold_file_that_cannot_be_scored_names_each_problem(tmp_path: Path, on
     said = [(p.field, p.message) for p in raised.value.problems]
     assert ("incidents[0].type", "unknown incident type") in said
     assert ("incidents[0].reports[0].source", "is no report of the set") in said
-    assert ("must_not_merge[0]", "must be a pair of ids of the gold's incidents") in said
+    assert ("must_not_merge[0]", "must be a pair of ids of the gold's incidents, bare or as {incidents: [a, b]}") in said
+
+
+INCIDENTS_AB = ("incidents:\n"
+                "  - {id: a, type: bombing, reports: [{source: a, quote: A bomb hit a market in Quetta on Monday}]}\n"
+                "  - {id: b, type: shooting, reports: [{source: d, quote: Gunmen shot dead a cleric in Turbat}]}\n")
+
+
+def test_a_decoy_pair_may_carry_the_reason_it_is_one(tmp_path: Path, ontology: Ontology) -> None:
+    """A gold set written by hand says why two incidents look alike; the pair is read from under `incidents`."""
+    (tmp_path / "incidents.yaml").write_text(
+        INCIDENTS_AB +
+        "must_not_merge:\n  - {incidents: [a, b], why: same city a month apart}\n  - {incidents: [a, zz]}\n",
+        encoding="utf-8")
+    with pytest.raises(ValidationFailed) as raised:
+        read_gold(tmp_path / "incidents.yaml", ontology, TEXTS)
+    assert [p.field for p in raised.value.problems] == ["must_not_merge[1]"]
+    (tmp_path / "incidents.yaml").write_text(
+        INCIDENTS_AB +
+        "must_not_merge:\n  - {incidents: [a, b], why: same city a month apart}\n", encoding="utf-8")
+    assert read_gold(tmp_path / "incidents.yaml", ontology, TEXTS).must_not_merge == [("a", "b")]
 
 
 def test_kg_eval_incidents_scores_the_reader_on_a_set(tmp_path: Path) -> None:

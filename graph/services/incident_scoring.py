@@ -175,10 +175,13 @@ def read_gold(path: Path, ontology: Ontology, texts: Mapping[str, str],
         incidents.append(_gold_incident(item, where, origin, ontology, texts, names, problems))
     ids = {i.id for i in incidents}
     pairs: list[tuple[str, str]] = []
-    for position, pair in enumerate(data.get("must_not_merge") or []):
-        if not isinstance(pair, list) or len(pair) != 2 or not set(pair) <= ids:
-            problems.append(Problem(origin, None, f"must_not_merge[{position}]", pair,
-                                    "must be a pair of ids of the gold's incidents"))
+    for position, entry in enumerate(data.get("must_not_merge") or []):
+        # A decoy pair is written bare, [a, b], or with the reason it is a decoy: {incidents: [a, b], why: ...}.
+        pair = entry.get("incidents") if isinstance(entry, Mapping) else entry
+        if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(p, str) for p in pair) \
+                or not set(pair) <= ids:
+            problems.append(Problem(origin, None, f"must_not_merge[{position}]", entry,
+                                    "must be a pair of ids of the gold's incidents, bare or as {incidents: [a, b]}"))
             continue
         pairs.append((str(pair[0]), str(pair[1])))
     if problems:

@@ -77,7 +77,7 @@ def test_a_backup_restored_into_an_empty_embedded_store_gives_the_same_graph(
     store, staging = original
     summary = write_backup(store, ontology, tmp_path / "graph.kgb", staging)
     assert summary.counts == {"entity": SEED_ENTITIES, "source": 1, "claim": 80, "incident": 8,
-                              "incident_decision": 0, "staged_report": 1, "staged_claim": 2}
+                              "incident_decision": 0, "staged_report": 1, "staged_claim": 2, "staged_entity": 0}
     target, target_staging = fresh(tmp_path, ontology, "restored")
     restored = restore_backup(summary.path, target, ontology, target_staging)
     assert restored.counts == {**SEED_COUNTS, "incident_decisions": 0, "staged_claims": 2} and restored.staged == 2

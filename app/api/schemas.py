@@ -238,21 +238,50 @@ class Candidate(_Out):
     spans: list[tuple[int, int]]
 
 
+class ActorMention(_Out):
+    """Where a candidate entity is named: the sentence's number, the name's character span, the text."""
+
+    sentence: int
+    span: tuple[int, int]
+    text: str
+
+
+class CandidateEntity(_Out):
+    """An actor the registry lacks that the report's claims name, staged for review with those claims."""
+
+    id: str
+    name: str
+    kind: str
+    aliases: list[str]
+    parent: str | None
+    parent_relation: str | None
+    merge_into: str | None = Field(description="The registry entity it seems to be, proposed as a merge.")
+    mentions: list[ActorMention]
+    confidence: float
+    reason: str
+
+
 class IngestOut(_Out):
     """What one ingest did: the report, the claims extracted, what was written or staged."""
 
     source: SourceRef
     claims: list[Claim] = Field(description="Every claim extracted, whether new, already there or staged.")
+    entities: list[CandidateEntity] = Field(default_factory=list, description="Actors the registry lacks that "
+                                            "claims name; those claims are staged for review with them.")
     candidates: list[Candidate]
     written: UpsertResult = Field(description="Records created, updated and unchanged (the report, and the "
                                               "claims unless they were staged).")
-    staged: int = Field(description="Claims newly staged for review (0 unless review was asked for).")
+    staged: int = Field(description="Claims newly staged for review: all with review, those below min_confidence, "
+                                    "and always those naming actors the registry lacks.")
     review: bool
     outcome: str = Field(description="Where to see what came of the report.")
 
 
 class StagedClaim(Claim):
     """A machine-extracted claim awaiting review, in the curated-claims shape."""
+
+    waits_on: list[str] = Field(default_factory=list, description="Candidate entities (actors the registry lacks) "
+                                "the claim names: it loads only once they are reviewed.")
 
 
 class ReportClaims(_Out):

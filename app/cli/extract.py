@@ -17,7 +17,15 @@ from graph.domain.inputs import check_text, check_url, report_text_problem
 from graph.domain.model import IncidentOut, SourceRef
 from graph.language.extract.pipeline import Extraction, outlet_name
 from graph.language.extract.text import ReportInput, read_report, with_given_metadata
-from graph.services.claim_scoring import SCOPES, Score, benchmark, evaluate_bundle, synthetic_articles
+from graph.services.claim_scoring import (
+    REGISTRIES,
+    SCOPES,
+    ActorScore,
+    Score,
+    benchmark,
+    evaluate_bundle,
+    synthetic_articles,
+)
 from graph.services.incident_scoring import Ratio, evaluate_incidents, read_set
 from graph.services.incidents import incident_out
 from graph.services.ingest import IngestResult, candidate_dict, ingest, ingest_many
@@ -76,19 +84,34 @@ def _extraction_dict(env: Env, extraction: Extraction) -> dict[str, Any]:
             "sentences": extraction.sentences,
             "claims": [c.model_dump() | {"disputed": False, "disputed_by": []} for c in extraction.claims],
             "incidents": [i.model_dump(mode="json") for i in _incidents_out(env, extraction)],
+            "entities": [e.as_dict() for e in extraction.entities],
             "candidates": [candidate_dict(c) for c in extraction.candidates],
             "discarded": extraction.discarded, "skipped": extraction.skipped}
+
+
+def _entity_entries(extraction: Extraction) -> list[dict[str, Any]]:
+    """The candidate entities as the readable output lists them: their fields, then their claims as triples."""
+    entries = []
+    for entity in extraction.entities:
+        data = {k: v for k, v in entity.as_dict().items() if v not in (None, [])}
+        data["mentions"] = [f"sentence {m.sentence}, {m.span[0]}-{m.span[1]}: {m.text}" for m in entity.mentions]
+        data["claims"] = [f"{c.subject} {c.type} {c.object} ({c.status}; {c.id})" for c in extraction.claims
+                          if entity.id in (c.subject, c.object, c.asserted_by)]
+        entries.append(data)
+    return entries
 
 
 def _yaml_output(env: Env, extraction: Extraction) -> str:
     body = {"source": extraction.source_id,
             "claims": [claim_record(c) for c in extraction.claims],
             "incidents": [incident_record(i) for i in extraction.incidents],
+            "entities": _entity_entries(extraction),
             "candidates": [candidate_dict(c) for c in extraction.candidates]}
     outlet = extraction.outlet if extraction.outlet_known else f"{extraction.outlet} (not in the registry yet)"
     header = (f"# extracted by {env.extractor.name} ({env.extractor.model}) from {extraction.report.origin}: "
               f"{len(extraction.claims)} claims, {len(extraction.incidents)} incidents, "
-              f"{len(extraction.candidates)} candidate names, "
+              f"{len(extraction.entities)} candidate entities (actors the registry lacks, staged for review at "
+              f"ingest with their claims), {len(extraction.candidates)} candidate names, "
               f"{extraction.sentences} sentences read; outlet {outlet}\n# {_discarded_line(extraction)}\n")
     if extraction.incidents:
         table = render.table(INCIDENT_HEADERS, [incident_row(i) for i in _incidents_out(env, extraction)])
@@ -149,7 +172,7 @@ def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outl
 def _ingest_together(env: Env, reports: list[ReportInput], processes: int, as_json: bool) -> None:
     """Many reports loaded whole as one write: a claim any of them brings that the loader refuses loads none."""
     many = ingest_many(reports, env.store, env.ontology, extractor=env.extractor, processes=processes,
-                       decisions=env.decisions)
+                       decisions=env.decisions, staging=env.settings.staging_path)
     if as_json:
         emit({"reports": [r.as_dict() for r in many.reports], "written": many.written.model_dump()})
         return
@@ -161,6 +184,7 @@ def _ingest_together(env: Env, reports: list[ReportInput], processes: int, as_js
         click.echo(_discarded_line(extraction))
         for line in result.placed or []:
             click.echo(f"incident: {line}")
+        _print_entities(result)
         for candidate in extraction.candidates:
             click.echo(f"candidate: {candidate.name} ({candidate.reason}): {candidate.sentences[0][:100]}")
     written = many.written
@@ -185,8 +209,24 @@ def _print_ingest(env: Env, result: IngestResult, *, staged_only: bool) -> None:
     click.echo(_discarded_line(extraction))
     for line in result.placed or []:
         click.echo(f"incident: {line}")
+    _print_entities(result)
     for candidate in extraction.candidates:
         click.echo(f"candidate: {candidate.name} ({candidate.reason}): {candidate.sentences[0][:100]}")
+
+
+def _print_entities(result: IngestResult) -> None:
+    """The actors the registry lacks that a report's claims name, and where their claims went."""
+    extraction = result.extraction
+    for entity in extraction.entities:
+        parent = f", {entity.parent_relation} {entity.parent}" if entity.parent else ""
+        merge = f", proposed as a merge into {entity.merge_into}" if entity.merge_into else ""
+        click.echo(f"new actor: {entity.name} ({entity.id}, {entity.kind}{parent}{merge})")
+    waiting = extraction.candidate_claims()
+    if waiting and result.held:
+        click.echo(f"{result.held} claims naming new actors held back: no review queue to stage them in")
+    elif waiting:
+        click.echo(f"{len(waiting)} claims naming new actors staged for review with {result.staged_entities} "
+                   f"candidate entities")
 
 
 @cli.command("review", help="List staged claims, or accept or reject them by id (or all).")
@@ -214,6 +254,11 @@ def review_command(env: Env, accept_ids: tuple[str, ...], reject_ids: tuple[str,
     if "rejected" in out:
         click.echo(f"rejected {len(out['rejected'])} claims")
     click.echo(f"{len(staged)} staged claim{'s' if len(staged) != 1 else ''}")
+    waiting = [c for c in staged if c.get("waits_on")]
+    if waiting:
+        names = sorted({e for c in waiting for e in c["waits_on"]})
+        click.echo(f"{len(waiting)} of them name actors the registry lacks and wait on their review "
+                   f"({', '.join(names)}); --accept all passes over them")
     if staged:
         click.echo(render.table(("CLAIM", "SUBJECT", "TYPE", "OBJECT", "STATUS", "CONF", "QUOTE"),
                                 [[c["id"], c["subject"], c["type"], c["object"], c["status"], c["confidence"],
@@ -233,26 +278,50 @@ def _band_table(score: Score) -> str:
     return render.table(("CONFIDENCE", "TP", "FP", "P"), rows)
 
 
+def _actors_lines(actors: ActorScore, show_errors: bool) -> list[str]:
+    merges = f"{actors.merges_right} of {actors.merges} right" if actors.merges else "none proposed"
+    misattributed = actors.misattributed
+    lines = [f"actors: {actors.found} of {actors.named} groups and states the gold names found "
+             f"({actors.found_share:.2f}; {actors.found - actors.found_new} known, {actors.found_new} new); "
+             f"{actors.candidates} candidate entities ({actors.matched} matching a set entity by name); "
+             f"merges {merges}; {len(misattributed)} claims given to another actor "
+             f"({sum(m['as'] == 'parent' for m in misattributed)} to a parent)"]
+    if show_errors:
+        lines += [f"actor not found: {report} {actor}" for report, actor in actors.missed]
+        lines += [f"wrong merge: {report} {name} -> {into}" for report, name, into in actors.wrong_merges]
+        lines += [f"given to another actor ({m['as']}): {m['report']} {m['claim']} (gold {m['gold']})"
+                  for m in misattributed]
+    return lines
+
+
 @cli.command("eval", help="Score the extractor on a bundle's reports against its curated claims.")
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.option("--scope", default="groups-states", show_default=True, type=click.Choice(list(SCOPES)),
               help="Claims between armed groups and states only, or all claims.")
+@click.option("--registry", "registry_mode", default="bundle", show_default=True, type=click.Choice(REGISTRIES),
+              help="What the extractor knows: the seed registry and the set's own entities (bundle), or the seed "
+                   "registry only (seeds: the set's entities are actors to discover, matched by name).")
 @click.option("--errors", "show_errors", is_flag=True, help="Also list the missed and spurious triples.")
 @json_option
 @pass_env
 @handles_errors
-def eval_command(env: Env, gold: Path, scope: str, show_errors: bool, as_json: bool) -> None:
+def eval_command(env: Env, gold: Path, scope: str, registry_mode: str, show_errors: bool, as_json: bool) -> None:
     registry = read_bundle(env.settings.seeds_dir, env.ontology).entities
-    score, reports = evaluate_bundle(gold, env.ontology, registry, scope=scope, model=env.settings.spacy_model)
+    score, reports = evaluate_bundle(gold, env.ontology, registry, scope=scope, model=env.settings.spacy_model,
+                                     registry_mode=registry_mode)
     if as_json:
-        emit({"gold": str(gold), "reports": reports, "scope": scope, **score.as_dict()})
+        emit({"gold": str(gold), "reports": reports, "scope": scope, "registry": registry_mode, **score.as_dict()})
         return
-    click.echo(f"{gold}: {reports} report(s), scope {scope}, matching (subject, type, object) once per report")
+    click.echo(f"{gold}: {reports} report(s), scope {scope}, registry {registry_mode}, matching (subject, type, "
+               f"object) once per report")
     click.echo(_score_table(score))
     click.echo(f"status right on {score.status_right} of {score.status_total} matched "
                f"({score.status_accuracy:.2f})")
     click.echo("precision by confidence (a triple's highest):")
     click.echo(_band_table(score))
+    if score.actors is not None:
+        for line in _actors_lines(score.actors, show_errors):
+            click.echo(line)
     if show_errors:
         for label, triples in (("missed", score.missed), ("spurious", score.spurious)):
             for triple in triples:

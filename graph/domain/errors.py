@@ -281,6 +281,14 @@ class StagedClaimNotFound(KgError):
     code = "staged_claim_not_found"
 
 
+class StagedClaimWaiting(KgError):
+    """A staged claim names a candidate entity that has not been reviewed: it cannot be loaded before its entity."""
+
+    http_status = 409
+    exit_code = 1
+    code = "staged_claim_waiting"
+
+
 class QuestionSetInvalid(KgError):
     """A file of questions with expected answers (for ``kg ask-eval``) is missing or malformed."""
 

@@ -14,6 +14,7 @@ The file is UTF-8 JSON Lines, each line one object with one key naming what it h
     {"incident_decision": {...}}  a merge or split of incidents, as the decisions log keeps it, in order
     {"staged_report": {...}}   a report staged claims cite: ``id``, ``meta``, ``text``
     {"staged_claim": {...}}    a claim awaiting review, as the staging file keeps it
+    {"staged_entity": {...}}   a candidate entity awaiting review with the claims naming it, as staged
 
 The header comes first and counts the lines of each kind, so a file cut short is refused, not half
 restored. Entities and sources are read a page at a time and written as they are read; the file is
@@ -22,8 +23,8 @@ looks whole.
 
 A restore reads every line into the loader's records (``graph.services.loader.Record``) and loads them with
 ``load_records``: the checks are the ones ``kg load`` makes, every problem is reported with its line,
-and nothing is written unless there are none. Staged claims go back into the staging file, and the incident
-decisions into the decisions log, after the graph is written.
+and nothing is written unless there are none. Staged claims go back into the staging file, with the candidate
+entities those claims wait on, and the incident decisions into the decisions log, after the graph is written.
 """
 
 from __future__ import annotations
@@ -52,9 +53,10 @@ from graph.stores.protocol import MAX_INCIDENT_PAGE, ClaimQuery, GraphStore, Inc
 FORMAT = "kg-backup"
 VERSION = 1
 HEADER = "kg_backup"
-KINDS = ("entity", "source", "claim", "incident", "incident_decision", "staged_report", "staged_claim")
+KINDS = ("entity", "source", "claim", "incident", "incident_decision", "staged_report", "staged_claim",
+         "staged_entity")
 PAGE = 1_000  # entities or sources held in memory at a time while writing
-STAGED_CLAIM_KEYS = frozenset((*CLAIM_KEYS, "source"))
+STAGED_CLAIM_KEYS = frozenset((*CLAIM_KEYS, "source", "waits_on"))
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Backup:
     staged_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     staged_claims: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    staged_entities: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,8 @@ def _backup_records(store: GraphStore, staging: Staging | None,
             yield "staged_report", {"id": report_id, "meta": entry["meta"], "text": entry["text"]}
         for claim in staging.claims():
             yield "staged_claim", claim
+        for candidate in staging.entities():
+            yield "staged_entity", candidate
 
 
 def _line(kind: str, record: dict[str, Any]) -> str:
@@ -188,6 +193,7 @@ def read_backup(path: Path) -> Backup:
     problems = backup.records.problems
     counts = dict.fromkeys(KINDS, 0)
     staged_lines: list[tuple[int, dict[str, Any]]] = []
+    entity_lines: list[tuple[int, dict[str, Any]]] = []
     try:
         with path.open(encoding="utf-8", newline="") as lines:
             for number, line in enumerate(lines, start=1):
@@ -205,6 +211,8 @@ def read_backup(path: Path) -> Backup:
                     staged_lines.append((number, value))
                 elif kind == "incident_decision":
                     _add_decision(backup, value, origin, number)
+                elif kind == "staged_entity":
+                    entity_lines.append((number, value))
                 else:
                     _add_record(backup, kind, value, origin, number)
     except UnicodeDecodeError as error:
@@ -214,6 +222,7 @@ def read_backup(path: Path) -> Backup:
     if not backup.header:
         raise BackupInvalid(f"{path}: empty; a backup opens with a {HEADER!r} header line (see `kg export`)")
     _add_staged_claims(backup, staged_lines, origin)
+    _add_staged_entities(backup, entity_lines, origin)
     declared = backup.header.get("counts")
     for kind in KINDS:
         wanted = declared.get(kind, 0) if isinstance(declared, dict) else None
@@ -318,6 +327,27 @@ def _add_staged_claims(backup: Backup, lines: list[tuple[int, dict[str, Any]]], 
             backup.staged_claims.append(claim)
 
 
+def _add_staged_entities(backup: Backup, lines: list[tuple[int, dict[str, Any]]], origin: str) -> None:
+    """Staged candidate entities are kept as staged; each needs an id, a name, a kind and a report staged with it,
+    and no two may share an id within one report."""
+    problems = backup.records.problems
+    seen: set[tuple[str, str]] = set()
+    for number, entity in lines:
+        entity_id, source = entity.get("id"), entity.get("source")
+        missing = [k for k in ("id", "name", "kind") if not isinstance(entity.get(k), str) or not entity.get(k)]
+        if missing:
+            problems.append(Problem(origin, number, f"staged_entity.{missing[0]}", entity.get(missing[0]),
+                                    "missing or not a string"))
+        elif not isinstance(source, str) or source not in backup.staged_reports:
+            problems.append(Problem(origin, number, "staged_entity.source", source,
+                                    "names no staged_report of this file"))
+        elif (source, entity_id) in seen:
+            problems.append(Problem(origin, number, "staged_entity.id", entity_id, "duplicate id in its report"))
+        else:
+            seen.add((source, str(entity_id)))
+            backup.staged_entities.append(entity)
+
+
 def _located(value: Any, line: int) -> Any:
     """Mappings (nested ones too) that know their line, so every problem the loader finds names it."""
     if isinstance(value, dict):
@@ -347,7 +377,8 @@ def restore_backup(path: Path, store: GraphStore, ontology: Ontology, staging: S
         _check_empty(store, staging, decisions)
     _, written = load_records(backup.records, store, ontology)
     assert written is not None
-    staged = staging.restore(backup.staged_reports, backup.staged_claims) if backup.staged_claims else 0
+    staged = staging.restore(backup.staged_reports, backup.staged_claims, backup.staged_entities) \
+        if backup.staged_claims else 0
     if decisions is not None and backup.decisions:
         decisions.restore(backup.decisions)
     counts = {"entities": len(backup.records.entities), "sources": len(backup.records.sources),

@@ -4,6 +4,20 @@ Claims match on (subject, type, object), with symmetric types read either way, o
 report: a report that says the same thing in three sentences says it once. Precision,
 recall and F1 are given overall and per relation type; the status is scored as a second
 figure, on the matched triples (right when an extracted status is one the curators gave).
+
+Actors the registry lacks: the extractor names them by candidate ids of its own
+(``Extraction.entities``). A candidate stands for the set's entity whose name or alias its name
+or an alias matches (in any case, spelling of hyphens and apostrophes, or transliteration),
+else for the entity it proposes a merge into, else for itself (its claims then match nothing);
+its claims are scored under that id. The actors section (``ActorScore``) says:
+- of the armed groups and states the gold claims name (per report), how many the extraction
+  names at all, as an end of a claim or as a candidate entity, existing or new;
+- of the merges proposed, how many are right (into the entity the gold means);
+- how many extracted claims give an act to another actor: same report, same sentence, same
+  relation as a gold claim, one end the gold's and the other a different actor (the gold
+  actor's parent, or a neighbour).
+``--registry seeds`` keeps the set's own entities from the extractor, so that they are
+actors to discover; the default gives them to it, as every figure before this section did.
 """
 
 from __future__ import annotations
@@ -16,14 +30,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.domain.model import Claim, Entity
+from graph.domain.names import AliasIndex
 from graph.domain.ontology import Ontology
-from graph.language.extract.pipeline import Extractor
+from graph.language.extract.actors import CandidateEntity, variant_key
+from graph.language.extract.pipeline import Extraction, Extractor
 from graph.language.extract.text import ReportInput
 from graph.language.pipeline import DEFAULT_MODEL, parse_plain
 from graph.services.loader import read_bundle
 
 Triple = tuple[str, str, str, str]  # report, subject, type, object
 SCOPES = {"groups-states": frozenset({"armed_group", "state"}), "all": None}
+REGISTRIES = ("bundle", "seeds")  # what the extractor knows: the seeds and the set's entities, or the seeds only
+ACTOR_KINDS = frozenset({"armed_group", "state"})
+PARENT_TYPES = ("AFFILIATE_OF", "MEMBER_OF", "SPLINTER_OF")
 
 
 @dataclass
@@ -62,6 +81,35 @@ def band_label(band: tuple[float, float]) -> str:
 
 
 @dataclass
+class ActorScore:
+    """The actors section: groups and states found, merges right, claims given to another actor."""
+
+    named: int = 0
+    found: int = 0
+    found_new: int = 0
+    missed: list[tuple[str, str]] = field(default_factory=list)  # (report, entity id)
+    merges: int = 0
+    merges_right: int = 0
+    wrong_merges: list[tuple[str, str, str]] = field(default_factory=list)  # (report, candidate name, merged into)
+    misattributed: list[dict[str, str]] = field(default_factory=list)
+    candidates: int = 0
+    matched: int = 0
+
+    @property
+    def found_share(self) -> float:
+        return self.found / self.named if self.named else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"named": self.named, "found": self.found, "found_share": round(self.found_share, 3),
+                "found_existing": self.found - self.found_new, "found_new": self.found_new,
+                "missed": [list(m) for m in self.missed],
+                "candidate_entities": self.candidates, "candidates_matched": self.matched,
+                "merges": {"proposed": self.merges, "right": self.merges_right,
+                           "wrong": [list(w) for w in self.wrong_merges]},
+                "given_to_another_actor": {"count": len(self.misattributed), "claims": self.misattributed}}
+
+
+@dataclass
 class Score:
     """Overall and per-type counts, status agreement, precision by confidence band, the triples missed and added."""
 
@@ -72,6 +120,7 @@ class Score:
     status_total: int = 0
     missed: list[Triple] = field(default_factory=list)
     spurious: list[Triple] = field(default_factory=list)
+    actors: ActorScore | None = None
 
     @property
     def status_accuracy(self) -> float:
@@ -84,7 +133,8 @@ class Score:
                                   for b, c in self.by_band.items()},
                 "status": {"right": self.status_right, "matched": self.status_total,
                            "accuracy": round(self.status_accuracy, 3)},
-                "missed": [list(t) for t in self.missed], "spurious": [list(t) for t in self.spurious]}
+                "missed": [list(t) for t in self.missed], "spurious": [list(t) for t in self.spurious],
+                **({"actors": self.actors.as_dict()} if self.actors is not None else {})}
 
 
 def _triples(claims: Iterable[Claim], report: str, ontology: Ontology, kinds: dict[str, str],
@@ -133,21 +183,176 @@ def score(extracted: Mapping[str, Sequence[Claim]], gold: Mapping[str, Sequence[
 
 
 def evaluate_bundle(path: Path, ontology: Ontology, registry: Sequence[Entity], *,
-                    scope: str = "groups-states", model: str = DEFAULT_MODEL) -> tuple[Score, int]:
-    """Extract every report of a bundle and score it against the bundle's curated claims."""
+                    scope: str = "groups-states", model: str = DEFAULT_MODEL,
+                    registry_mode: str = "bundle") -> tuple[Score, int]:
+    """Extract every report of a bundle and score it against the bundle's curated claims, with the actors section.
+
+    ``registry_mode`` "bundle" gives the extractor the seeds and the set's own entities; "seeds" the seeds only,
+    so that the set's entities are actors it must discover (and candidates are matched to them by name).
+    """
+    if registry_mode not in REGISTRIES:
+        raise ValueError(f"registry_mode must be one of {REGISTRIES}, not {registry_mode!r}")
     batch = read_bundle(path, ontology, known_entities=registry)
     entities = {e.id: e for e in registry}
     entities.update({e.id: e for e in batch.entities})
-    extractor = Extractor(ontology, entities.values(), model=model)
+    given = entities if registry_mode == "bundle" else {e.id: e for e in registry}
+    extractor = Extractor(ontology, given.values(), model=model)
     reports = [ReportInput(text=source.text, title=source.title, outlet=source.outlet, outlet_id=source.outlet_id,
                            url=source.url, published=source.published, origin=source.id) for source in batch.sources]
     runs = extractor.run_many(reports, source_ids=[source.id for source in batch.sources])
-    extracted = {source.id: run.claims for source, run in zip(batch.sources, runs, strict=True)}
     gold: dict[str, list[Claim]] = defaultdict(list)
     for claim in batch.claims:
         gold[claim.source].append(claim)
     kinds = {e.id: e.kind for e in entities.values()}
-    return score(extracted, gold, ontology, kinds, scope), len(batch.sources)
+    matcher = _GoldNames(entities.values(), extractor.actors.particles)
+    extracted: dict[str, list[Claim]] = {}
+    mapped: dict[str, dict[str, str]] = {}
+    for source, run in zip(batch.sources, runs, strict=True):
+        ids = {e.id: matcher.match(e) for e in run.entities}
+        for entity in run.entities:
+            kinds.setdefault(ids[entity.id], entity.kind)
+        mapped[source.id] = ids
+        extracted[source.id] = [_renamed(c, ids) for c in run.claims]
+    result = score(extracted, gold, ontology, kinds, scope)
+    parents = _parents(batch.claims, entities.values(), runs, mapped)
+    result.actors = score_actors(runs, mapped, extracted, gold, ontology, kinds, set(given), parents,
+                                 matcher, SCOPES[scope])
+    return result, len(batch.sources)
+
+
+class _GoldNames:
+    """The set's entities (seeds and its own) by every name, for telling which one a candidate is."""
+
+    def __init__(self, entities: Iterable[Entity], particles: Iterable[str]) -> None:
+        self.index = AliasIndex(entities)
+        self.particles = frozenset(particles)
+        self.variants: dict[str, set[str]] = defaultdict(set)
+        for entity in self.index.entities():
+            for name in (entity.name, *(a.name for a in entity.aliases)):
+                key = variant_key(name, self.particles)
+                if len(key) >= 4:
+                    self.variants[key].add(entity.id)
+
+    def by_name(self, entity: CandidateEntity) -> str | None:
+        """The set's entity one of the candidate's names is a name of (one only), else None."""
+        for name in (entity.name, *entity.aliases):
+            readings = {e.id for e in self.index.readings(name)} if self.index.knows(name) else set()
+            if len(readings) == 1:
+                return readings.pop()
+        for name in (entity.name, *entity.aliases):
+            found = self.variants.get(variant_key(name, self.particles), set())
+            if len(found) == 1:
+                return next(iter(found))
+        return None
+
+    def match(self, entity: CandidateEntity) -> str:
+        """The id a candidate's claims are scored under: the set's entity it names, its merge, or itself."""
+        return self.by_name(entity) or entity.merge_into or entity.id
+
+
+def _renamed(claim: Claim, ids: dict[str, str]) -> Claim:
+    if not ids:
+        return claim
+    subject, obj, by = (ids.get(e, e) for e in (claim.subject, claim.object, claim.asserted_by))
+    return claim.model_copy(update={"subject": subject, "object": obj, "asserted_by": by})
+
+
+def _parents(gold: Iterable[Claim], entities: Iterable[Entity], runs: Sequence[Extraction],
+             mapped: dict[str, dict[str, str]]) -> dict[str, set[str]]:
+    """Who is whose parent, by the gold's AFFILIATE_OF / MEMBER_OF / SPLINTER_OF claims, the entities' own
+    ``parent`` (where the model has one) and the candidates' parents: to tell a claim given to a parent."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for claim in gold:
+        if claim.type in PARENT_TYPES:
+            parents[claim.subject].add(claim.object)
+    for entity in entities:
+        parent = getattr(entity, "parent", None)
+        if isinstance(parent, str):
+            parents[entity.id].add(parent)
+    for run in runs:
+        ids = mapped.get(run.source_id, {})
+        for candidate in run.entities:
+            if candidate.parent:
+                parents[ids.get(candidate.id, candidate.id)].add(ids.get(candidate.parent, candidate.parent))
+    return parents
+
+
+def score_actors(runs: Sequence[Extraction], mapped: dict[str, dict[str, str]], extracted: dict[str, list[Claim]],
+                 gold: dict[str, list[Claim]], ontology: Ontology, kinds: dict[str, str], known: set[str],
+                 parents: dict[str, set[str]], matcher: _GoldNames,
+                 scope: frozenset[str] | None) -> ActorScore:
+    """The actors section of a score (see the module docstring)."""
+    result = ActorScore()
+    for run in runs:
+        report = run.source_id
+        ids = mapped.get(report, {})
+        named = {e for c in gold.get(report, []) for e in (c.subject, c.object) if kinds.get(e) in ACTOR_KINDS}
+        output = {e for c in extracted.get(report, []) for e in (c.subject, c.object)} | set(ids.values())
+        new = set(ids.values()) - known
+        for actor in sorted(named):
+            result.named += 1
+            if actor in output:
+                result.found += 1
+                result.found_new += actor in new
+            else:
+                result.missed.append((report, actor))
+        result.candidates += len(run.entities)
+        gold_actors = {e for c in gold.get(report, []) for e in (c.subject, c.object)}
+        for candidate in run.entities:
+            by_name = matcher.by_name(candidate)
+            result.matched += by_name is not None
+            if candidate.merge_into is None:
+                continue
+            result.merges += 1
+            right = candidate.merge_into == by_name if by_name is not None else candidate.merge_into in gold_actors
+            result.merges_right += right
+            if not right:
+                result.wrong_merges.append((report, candidate.name, candidate.merge_into))
+        result.misattributed.extend(given_to_another(report, extracted.get(report, []), gold.get(report, []),
+                                                      ontology, kinds, parents, scope))
+    return result
+
+
+def given_to_another(report: str, extracted: Sequence[Claim], gold: Sequence[Claim], ontology: Ontology,
+                      kinds: dict[str, str], parents: dict[str, set[str]],
+                      scope: frozenset[str] | None) -> list[dict[str, str]]:
+    """Extracted claims of a sentence and relation the gold has, with one end the gold's and the other another
+    actor: the act given to the gold actor's parent, or to a neighbour."""
+    def ends(claim: Claim) -> tuple[str, str]:
+        if ontology.relation_types[claim.type].symmetric and claim.object < claim.subject:
+            return claim.object, claim.subject
+        return claim.subject, claim.object
+
+    def in_scope(claim: Claim) -> bool:
+        return scope is None or (kinds.get(claim.subject) in scope and kinds.get(claim.object) in scope)
+
+    wanted = {(c.type, *ends(c)) for c in gold}
+    found: list[dict[str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for claim in extracted:
+        subject, obj = ends(claim)
+        if (claim.type, subject, obj) in wanted or not in_scope(claim) or (claim.type, subject, obj) in seen:
+            continue
+        for truth in gold:
+            if truth.type != claim.type or not in_scope(truth) or not _overlap(truth.span, claim.span):
+                continue
+            gold_subject, gold_object = ends(truth)
+            if subject == gold_subject and obj != gold_object:
+                wrong, right, end = obj, gold_object, "object"
+            elif obj == gold_object and subject != gold_subject:
+                wrong, right, end = subject, gold_subject, "subject"
+            else:
+                continue
+            seen.add((claim.type, subject, obj))
+            found.append({"report": report, "claim": f"{subject} {claim.type} {obj}",
+                          "gold": f"{gold_subject} {truth.type} {gold_object}", "end": end, "given_to": wrong,
+                          "instead_of": right, "as": "parent" if wrong in parents.get(right, set()) else "neighbour"})
+            break
+    return found
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return max(a[0], b[0]) < min(a[1], b[1])
 
 
 @dataclass

@@ -20,6 +20,11 @@ The incidents the extractor reads from a report are placed among those the store
 (``graph.services.incident_merge.place_incidents``): a report of an incident already told by another outlet joins
 it, found by the store's incident query by country and date window; the claims follow their incident's id, and
 each merge is recorded in the decisions log once the write has succeeded.
+
+A claim that names a candidate entity (an actor the registry lacks, ``Extraction.entities``) never goes into
+the graph at ingest, whatever the flags: it is staged with its candidate entities (each claim's ``waits_on`` lists them)
+for an analyst to accept, merge or reject. ``ingest_many`` stages them too when given the staging
+file, and otherwise holds them back and counts them (``IngestResult.held``).
 """
 
 from __future__ import annotations
@@ -52,13 +57,17 @@ class IngestResult:
     staged: int
     incidents: list[Incident] | None = None
     placed: list[str] | None = None
+    staged_entities: int = 0  # candidate entities staged with the claims that name them
+    held: int = 0  # claims naming candidate entities, neither loaded nor staged (no staging file was given)
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source_id, "claims": [c.model_dump() for c in self.extraction.claims],
+                "entities": [e.as_dict() for e in self.extraction.entities],
                 "candidates": [candidate_dict(c) for c in self.extraction.candidates],
                 "incidents": [i.model_dump(mode="json", exclude_none=True) for i in self.incidents or []],
                 "placed": self.placed or [],
-                "written": self.written.model_dump() if self.written else None, "staged": self.staged}
+                "written": self.written.model_dump() if self.written else None, "staged": self.staged,
+                "staged_entities": self.staged_entities, "held": self.held}
 
 
 def candidate_dict(candidate: Candidate) -> dict[str, Any]:
@@ -101,6 +110,24 @@ def _incident_records(placement: Placement, origin: str) -> list[Record]:
     return [Record(incident_record(i), origin, f"incidents[{n}]") for n, i in enumerate(placement.incidents.values())]
 
 
+def _waiting(extraction: Extraction, records: list[dict[str, Any]]
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The claim records that can load, those that name candidate entities (each with ``waits_on``), and those
+    entities as staged (each with the ids of its claims)."""
+    candidates = {e.id for e in extraction.entities}
+    free, waiting = [], []
+    for record in records:
+        names = [e for e in dict.fromkeys((record["subject"], record["object"], record["asserted_by"]))
+                 if e in candidates]
+        if names:
+            waiting.append({**record, "waits_on": names})
+        else:
+            free.append(record)
+    entities = [{**e.as_dict(), "claims": [r["id"] for r in waiting if e.id in r["waits_on"]]}
+                for e in extraction.entities]
+    return free, waiting, entities
+
+
 def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: ClaimExtractor,
            review: bool = False, staging: Path | None = None, min_confidence: float | None = None,
            extraction: Extraction | None = None, decisions: DecisionLog | None = None) -> IngestResult:
@@ -118,6 +145,7 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
     placement = place_incidents(store, ontology, extraction.incidents, log, published={source_id: report.published},
                                 by="kg ingest")
     meta, records, entities = _records_of(report, extraction, placement)
+    records, naming, candidates = _waiting(extraction, records)
     kept, waiting = records, []
     if review or min_confidence is not None:
         if staging is None:
@@ -125,6 +153,11 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
         threshold = 2.0 if review else float(min_confidence or 0.0)
         kept = [r for r in records if r["confidence"] >= threshold]
         waiting = [r for r in records if r["confidence"] < threshold]
+    held = 0
+    if staging is not None:
+        waiting += naming
+    else:
+        held = len(naming)  # no queue to stage them in: neither loaded nor dropped silently
     # The report is loaded with what is kept (and its outlet), so that staged claims accepted later have
     # their source; staging comes after the load, so a load that fails stages nothing.
     part = report_records([(meta, report.text)], kept, report.origin, _new_entities(store, entities))
@@ -132,8 +165,10 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
     written = load_report_records(store, ontology, part)
     log.append(placement.decisions)
     store.keep_candidates({source_id: [candidate_dict(c) for c in extraction.candidates]})
-    added = Staging(staging).add(meta, report.text, waiting) if waiting and staging is not None else 0
-    return IngestResult(source_id, extraction, written, added, list(placement.incidents.values()), placement.said)
+    added = Staging(staging).add(meta, report.text, waiting, candidates if naming else []) \
+        if waiting and staging is not None else 0
+    return IngestResult(source_id, extraction, written, added, list(placement.incidents.values()), placement.said,
+                        len(candidates) if naming and staging else 0, held)
 
 
 @dataclass
@@ -146,16 +181,19 @@ class IngestedMany:
 
 def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ontology, *,
                 extractor: ClaimExtractor, processes: int = 1, decisions: DecisionLog | None = None,
-                source_ids: Sequence[str | None] | None = None) -> IngestedMany:
+                source_ids: Sequence[str | None] | None = None, staging: Path | None = None) -> IngestedMany:
     """Extract a batch of reports and load them with their claims as one all-or-nothing write.
 
     Every report is extracted and every record checked before anything is written; a claim the
     loader refuses in any of them writes none of them, and the error names the report it comes from.
     The reports' incidents are placed together: reports of one incident in the batch make one incident.
+    Claims naming candidate entities are staged with them after the write (given ``staging``), or held
+    back and counted.
     """
     records = Records()
     results = []
     outlets: dict[str, dict[str, Any]] = {}
+    stage: list[tuple[dict[str, Any], str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     extractions = extractor.run_many(reports, n_process=processes, source_ids=source_ids)
     log = decisions or DecisionLog(None)
     placement = place_incidents(store, ontology, [i for e in extractions for i in e.incidents], log,
@@ -163,6 +201,7 @@ def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ont
                                 by="kg ingest")
     for report, extraction in zip(reports, extractions, strict=True):
         meta, claims, entities = _records_of(report, extraction, placement)
+        claims, naming, candidates = _waiting(extraction, claims)
         part = report_records([(meta, report.text)], claims, report.origin)
         records.sources += part.sources
         records.claims += part.claims
@@ -171,11 +210,20 @@ def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ont
                 if (extraction.source_id, i.id) in placement.ids]
         results.append(IngestResult(extraction.source_id, extraction, None, 0,
                                     [placement.incidents[i] for i in dict.fromkeys(mine) if i in placement.incidents],
-                                    [line for line in placement.said if f"({extraction.source_id}):" in line]))
+                                    [line for line in placement.said if f"({extraction.source_id}):" in line],
+                                    0, 0 if staging else len(naming)))
+        if naming:
+            stage.append((meta, report.text, naming, candidates))
     records.entities = [Record(e, "ingest", f"entities[{i}]")
                         for i, e in enumerate(_new_entities(store, list(outlets.values())))]
     records.incidents = _incident_records(placement, "ingest")
     written = load_report_records(store, ontology, records)
     log.append(placement.decisions)
     store.keep_candidates({r.source_id: [candidate_dict(c) for c in r.extraction.candidates] for r in results})
+    if staging is not None:
+        by_source = {r.source_id: r for r in results}
+        for meta, text, naming, candidates in stage:
+            result = by_source[meta["id"]]
+            result.staged = Staging(staging).add(meta, text, naming, candidates)
+            result.staged_entities = len(candidates)
     return IngestedMany(results, written)

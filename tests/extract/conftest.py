@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,23 @@ Run = Callable[..., Extraction]
 @pytest.fixture(scope="session")
 def registry(ontology: Ontology) -> list[Entity]:
     return read_bundle(SEEDS, ontology).entities
+
+
+@pytest.fixture(scope="session")
+def home_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds without the regional registry (``seeds/registry/``): the home theatre's actors only.
+
+    The tests of actor discovery read reporting from other theatres; against the full registry the groups they
+    name are known, and nothing would be discovered. Against this one they are actors the registry lacks.
+    """
+    home = tmp_path_factory.mktemp("home") / "seeds"
+    shutil.copytree(SEEDS, home, ignore=shutil.ignore_patterns("registry"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def home_registry(ontology: Ontology, home_seeds: Path) -> list[Entity]:
+    return read_bundle(home_seeds, ontology).entities
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from app.api.dependencies import Config, Extractors, Store, Vocabulary
 from app.api.errors import error_responses
 from app.api.schemas import (
     Candidate,
+    CandidateEntity,
     IngestOut,
     ReportClaims,
     ReportIn,
@@ -53,7 +54,8 @@ def create_report(body: ReportIn, response: Response, store: Store, settings: Co
         response.status_code = 200
     response.headers["Location"] = _outcome_url(result.source_id)
     return IngestOut(source=present.source_ref(store.get_source(result.source_id)),
-                     claims=list(result.extraction.claims), candidates=[
+                     claims=list(result.extraction.claims),
+                     entities=[CandidateEntity(**e.as_dict()) for e in result.extraction.entities], candidates=[
                          Candidate(**candidate_dict(c)) for c in result.extraction.candidates],
                      written=result.written, staged=result.staged, review=body.review,
                      outcome=_outcome_url(result.source_id))

@@ -119,6 +119,10 @@ class Attribution:
                 if represented is not None:
                     return Speaker(represented.entity_id, represented.kind, verb, represented)
         mention = self.resolver.entity(phrase)
+        if mention is not None and self.resolver.is_candidate(mention.entity_id) and mention.kind != "armed_group":
+            # a person or an institution the registry lacks does not assert a claim in the graph: what they say
+            # is read as before, in the outlet's voice or unnamed sources'; a new armed group does speak
+            mention = None
         if mention is None and word_in(phrase, lex.state_nouns) and not word_in(phrase, lex.news_nouns) and any(
                 c.dep_ == "det" and c.lower_ == "the" for c in phrase.children):
             # "…, the military said": the state the report is about speaks through its army or ministry

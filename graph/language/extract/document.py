@@ -4,7 +4,9 @@ Building one is the expensive step (the statistical parse); everything after it 
 The text the parser sees differs from the report's in three ways, none of which moves a
 character: a dateline ("PESHAWAR, Pakistan (Reuters) -") is left out of its paragraph, a
 title-case headline is put in sentence case (so that "Threatens Uzbekistan" is a verb and its
-object, not a person), and every registry name becomes one token.
+object, not a person), and every registry name becomes one token, as does every name read before
+the parse (``graph.language.extract.propernames``: a branch's name grown out of a registry group's,
+a transliterated name joined by particles).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from spacy.tokens import Doc, Span
 from graph.domain.dates import PartialDate
 from graph.language.extract.lexicon import Lexicon
 from graph.language.extract.mentions import Mention, MentionFinder
+from graph.language.extract.propernames import NameFinder, NameSpan, PreName
 from graph.language.extract.sentences import Paragraph, paragraphs
 from graph.language.extract.text import ReportInput
 from graph.language.pipeline import process
@@ -47,6 +50,8 @@ class Sentence:
     mentions: tuple[Mention, ...]
     unresolved: tuple[Span, ...]
     number: int
+    names: tuple[PreName, ...] = ()  # names read before the parse, one token each
+
 
     def mention_at(self, i: int) -> Mention | None:
         """The registry name at token ``i`` of the paragraph, if any (names are single tokens)."""
@@ -70,10 +75,12 @@ class ParsedReport:
 class Preparer:
     """Turns readable paragraphs into docs ready for the statistical components: names merged, headlines cased."""
 
-    def __init__(self, nlp: Language, finder: MentionFinder, parse_as: Mapping[str, str] | None = None) -> None:
+    def __init__(self, nlp: Language, finder: MentionFinder, parse_as: Mapping[str, str] | None = None,
+                 names: NameFinder | None = None) -> None:
         self.nlp = nlp
         self.finder = finder
         self.parse_as = dict(parse_as or {})
+        self.names = names
 
     def doc(self, text: str, at: PartialDate | None, *, headline: bool) -> Doc:
         """The tokens of one paragraph, with its registry names found, merged and kept in ``user_data``."""
@@ -81,8 +88,12 @@ class Preparer:
         found, unresolved = self.finder.find(doc, at)
         if headline:
             doc = _sentence_case(doc, {i for m in found for i in range(m.start, m.end)})
+        names: list[NameSpan] = []
+        if self.names is not None:
+            names, found = self.names.find(doc, found, [(s.start, s.end) for s in unresolved])
         spans = [(m.start_char, m.end_char, m.kind) for m in found] + [
-            (s.start_char, s.end_char, "") for s in unresolved]
+            (s.start_char, s.end_char, "") for s in unresolved] + [
+            (n.start_char, n.end_char, n.kind or "default") for n in names]
         merged: list[tuple[str, str]] = []  # (the merged name, its kind)
         with doc.retokenize() as retokenizer:
             for start, end, kind in spans:
@@ -97,6 +108,8 @@ class Preparer:
                                         for m in found if m.start_char in by_char]
         doc.user_data["kg_unresolved"] = [(by_char[s.start_char], s.end_char) for s in unresolved
                                           if s.start_char in by_char]
+        doc.user_data["kg_names"] = [PreName(by_char[n.start_char], n.kind or "", n.parent or "", n.relation or "",
+                                             n.swallowed or "") for n in names if n.start_char in by_char]
         return doc
 
 
@@ -165,6 +178,7 @@ def _sentences(report: ReportInput, published: PartialDate | None, skipped: dict
         mentions: Sequence[Mention] = [m if isinstance(m, Mention) else Mention(*m)
                                        for m in doc.user_data.get("kg_mentions", [])]
         unresolved = [doc[s:s + 1] for s, _ in doc.user_data.get("kg_unresolved", [])]
+        names = [n if isinstance(n, PreName) else PreName(*n) for n in doc.user_data.get("kg_names", [])]
         for sent in doc.sents:
             if not sent.text.strip():
                 continue
@@ -172,6 +186,7 @@ def _sentences(report: ReportInput, published: PartialDate | None, skipped: dict
             text = report.text[start:base + sent.end_char].rstrip()
             inside = tuple(m for m in mentions if sent.start <= m.start < sent.end)
             vague = tuple(s for s in unresolved if sent.start <= s.start < sent.end)
+            own = tuple(n for n in names if sent.start <= n.token < sent.end)
             sentences.append(Sentence(sent, start, start + len(text), text, para.kind == "headline",
-                                      inside, vague, len(sentences)))
+                                      inside, vague, len(sentences), own))
     return ParsedReport(report, published, tuple(sentences), skipped, tuple(doc for _, _, doc in parsed))

@@ -69,6 +69,23 @@ class Lexicon(BaseModel):
     accusation_type: str
     furniture: frozenset[str]
     not_names: frozenset[str]
+    # actors the registry lacks (``graph.language.extract.actors``)
+    armed_nouns: frozenset[str]
+    armed_descriptors: frozenset[str]
+    armed_heads: frozenset[str]
+    group_heads: frozenset[str]
+    organization_heads: frozenset[str]
+    organization_descriptors: frozenset[str]
+    person_heads: frozenset[str]
+    armed_name_words: frozenset[str]
+    organization_name_words: frozenset[str]
+    title_words: frozenset[str]
+    state_organ_words: frozenset[str]
+    parent_nouns: dict[str, str]
+    branch_name_words: dict[str, str]
+    alias_openers: tuple[str, ...]
+    generic_name_words: frozenset[str]
+    joining_particles: frozenset[str]
 
 
 @lru_cache(maxsize=1)

@@ -14,18 +14,26 @@ Policy for what it cannot read, every case counted in ``Extraction.discarded`` b
   ("if the Taliban attacked"), nor what a denial denies (``inside a denial``);
 - a hedged clause ("may have", "is believed to") is kept with a lower confidence and a note;
 - a denial it cannot tie to a claim of the same report yields no claim (``denial of nothing read``);
-- a name it cannot resolve is returned as a candidate with its sentences, never created.
+- a proper name the registry lacks that ends up an end of a claim (the agent or target of a cue, a
+  claimant, an accuser, the accused, a denier) is a candidate entity of the report
+  (``Extraction.entities``, ``graph.language.extract.actors``), and its claims name it by the
+  candidate's id: never created in the registry here, staged for review by ingest;
+- an act whose agent is an unknown name that cannot be a candidate is discarded (``unknown agent``),
+  never given to a known actor near it; a claim whose candidate end ends the report as a kind
+  its relation does not allow is discarded (``candidate kind``);
+- any other name it cannot resolve is returned as a candidate name with its sentences.
 
-After the claims, the incident reader (``graph.language.extract.incidents``) reads the report's incidents; its
-incidents ride in ``Extraction.incidents``, its claims (with their incident ids) replace the extractor's, and what
-it set aside is counted in ``discarded`` beside the extractor's reasons.
+After the claims and the candidate entities, the incident reader (``graph.language.extract.incidents``) reads the
+report's incidents; its incidents ride in ``Extraction.incidents``, its claims (with their incident ids) replace the
+extractor's, and what it set aside is counted in ``discarded`` beside the extractor's reasons. An incident never
+names a candidate entity by id: a perpetrator or target the registry lacks is given by its name as a description.
 """
 
 from __future__ import annotations
 
 import hashlib
 import urllib.parse
-from collections import Counter
+from collections import ChainMap, Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -36,6 +44,7 @@ from graph.domain.dates import PartialDate
 from graph.domain.errors import AmbiguousName, EntityNotFound
 from graph.domain.model import Claim, Entity, Incident
 from graph.domain.ontology import Ontology, RelationType
+from graph.language.extract.actors import ActorReader, CandidateEntity, ParentLink
 from graph.language.extract.attribution import Attribution, Speaker, opens_in_quotation
 from graph.language.extract.candidates import Candidate, Candidates
 from graph.language.extract.cues import CueHit, CueMatcher
@@ -44,6 +53,7 @@ from graph.language.extract.document import ParsedReport, Preparer, Sentence, re
 from graph.language.extract.incidents import IncidentReader
 from graph.language.extract.lexicon import Lexicon, load_lexicon
 from graph.language.extract.mentions import Mention, MentionFinder
+from graph.language.extract.propernames import NameFinder, brands
 from graph.language.extract.resolve import Discourse, Resolver
 from graph.language.extract.slots import Pending, Reading, SlotReader
 from graph.language.extract.text import ReportInput
@@ -51,14 +61,14 @@ from graph.language.extract.tree import SUBJECTS, ancestors, negated, word_in
 from graph.language.pipeline import DEFAULT_MODEL, load_pipeline, model_label
 
 NAME = "kg-parse"
-VERSION = "2.0"
+VERSION = "2.1"
 _LOOKBACK = 4  # sentences back that "days later" may count from
 # how a claim was read, and the confidence that reading starts from (see ``_confidence``)
 BASE = {"verb": 0.85, "passive": 0.85, "responsibility": 0.85, "noun": 0.75, "compound": 0.7,
         "responsibility-earlier": 0.7, "attributed": 0.7, "denial": 0.75}
 
-__all__ = ["NAME", "VERSION", "Candidate", "ClaimExtractor", "Extraction", "Extractor", "claim_id", "outlet_id",
-           "outlet_name"]
+__all__ = ["NAME", "VERSION", "Candidate", "CandidateEntity", "ClaimExtractor", "Extraction", "Extractor", "claim_id",
+           "outlet_id", "outlet_name"]
 
 
 @dataclass
@@ -75,6 +85,12 @@ class Extraction:
     outlet: str = "unknown-outlet"
     outlet_known: bool = False
     incidents: list[Incident] = field(default_factory=list)
+    entities: list[CandidateEntity] = field(default_factory=list)  # actors the registry lacks, which claims name
+
+    def candidate_claims(self) -> list[Claim]:
+        """The claims that name a candidate entity (as subject, object or asserter): they wait for review."""
+        ids = {e.id for e in self.entities}
+        return [c for c in self.claims if ids.intersection((c.subject, c.object, c.asserted_by))]
 
 
 class ClaimExtractor(Protocol):
@@ -97,6 +113,28 @@ def claim_id(source_id: str, subject: str, type_name: str, obj: str, quote: str,
     """A stable id from a claim's content: the same report extracts to the same ids."""
     basis = "|".join((source_id, subject, type_name, obj, quote, status, asserted_by))
     return "x-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def _described(incidents: list[Incident], entities: list[CandidateEntity]) -> list[Incident]:
+    """The incidents with every candidate entity they name given by its name instead of its id.
+
+    A candidate waits for review and may be rejected, so an incident that names it by id could not be loaded;
+    its name as a description keeps who did it (or was hit) without an entity that does not exist yet.
+    """
+    names = {e.id: e.name for e in entities}
+    if not names or not incidents:
+        return incidents
+    out = []
+    for incident in incidents:
+        perpetrators = [p.model_copy(update={"id": None, "description": names[p.id]}) if p.id in names else p
+                        for p in incident.perpetrators]
+        perpetrators = [p.model_copy(update={"asserted_by": None, "note": " ".join(
+            filter(None, [p.note, f"said by {names[p.asserted_by]}"]))}) if p.asserted_by in names else p
+            for p in perpetrators]
+        targets = [t.model_copy(update={"id": None, "description": names[t.id]}) if t.id in names else t
+                   for t in incident.targets]
+        out.append(incident.model_copy(update={"perpetrators": perpetrators, "targets": targets}))
+    return out
 
 
 def outlet_name(report: ReportInput) -> str:
@@ -127,13 +165,15 @@ class Extractor:
         self.model = model_label(self.nlp)
         self.entities = {e.id: e for e in entities}
         self.mentions = MentionFinder(self.nlp, self.entities.values(), self.lexicon)
-        self.preparer = Preparer(self.nlp, self.mentions, self.lexicon.parse_as)
+        self.preparer = Preparer(self.nlp, self.mentions, self.lexicon.parse_as,
+                                 NameFinder(self.lexicon, brands(self.entities.values()), self.mentions.index))
         self.cues = CueMatcher(self.nlp, ontology)
         self.denial = ontology.denial_type
         denial_cues = ontology.relation_types[self.denial].cues.active if self.denial else []
         self.denial_words = frozenset(w for cue in denial_cues for w in cue.split() if w.isalpha())
         self.candidates = Candidates(self.lexicon, self.mentions.index)
         self.incident_reader = IncidentReader(ontology, self.entities.values(), self.lexicon)
+        self.actors = ActorReader(self.lexicon, self.mentions.index, self.entities, ontology.relation_types)
 
     # --- the public methods ----------------------------------------------------------------
 
@@ -186,6 +226,9 @@ class _Run:
         self.pending = Pending()
         self.last_speaker: Speaker | None = None
         self.discarded: Counter[str] = Counter()
+        self.actors = extractor.actors.report(extractor.entities)
+        # the registry and this report's candidates, as the rules look entities up
+        self.known: ChainMap[str, Entity] = ChainMap(self.actors.entities, extractor.entities)
         self.candidates: dict[str, Candidate] = {}
         self.told: list[str] = []
         self.told_dates: dict[int, PartialDate | None] = {}
@@ -198,22 +241,79 @@ class _Run:
                     if sentence.span.start <= h.start and h.end <= sentence.span.end]
             self._sentence(sentence, hits)
         self._later_denials()
-        incidents = self.x.incident_reader.read(self.parsed, self.source_id, self.outlet, self.claims)
+        entities, claims = self._candidate_entities()
+        candidates = list(self.candidates.values())  # every unknown name, as before; ``entities`` are those with a role
+        incidents = self.x.incident_reader.read(self.parsed, self.source_id, self.outlet, claims)
         self.discarded.update(incidents.discarded)
-        return Extraction(self.parsed.report, self.source_id, incidents.claims, list(self.candidates.values()),
+        return Extraction(self.parsed.report, self.source_id, incidents.claims, candidates,
                           len(self.parsed.sentences), dict(self.parsed.skipped), dict(self.discarded), self.outlet,
-                          self.x.outlet_of(self.parsed.report) is not None, incidents.incidents)
+                          self.x.outlet_of(self.parsed.report) is not None,
+                          incidents=_described(incidents.incidents, entities), entities=entities)
+    def _candidate_entities(self) -> tuple[list[CandidateEntity], list[Claim]]:
+        """The candidates the claims name, with their final ids, and the claims renamed to them (new ids, and
+        denials pointing at the new ids); a claim whose candidate's final kind its relation does not allow goes."""
+        used = [e for c in self.claims for e in (c.subject, c.object, c.asserted_by) if self.actors.is_candidate(e)]
+        if not used:
+            return [], self.claims
+        self.actors.parents_from((c.subject, c.type, c.object) for c in self.claims)
+        entities, ids = self.actors.finish(used)
+        kinds = {e.id: e.kind for e in entities}
+        renamed: dict[str, str] = {}
+        claims: list[Claim] = []
+        for claim in self.claims:
+            subject, obj, by = (ids.get(e, e) for e in (claim.subject, claim.object, claim.asserted_by))
+            if (subject, obj, by) == (claim.subject, claim.object, claim.asserted_by):
+                claims.append(claim)
+                continue
+            rel = self.x.ontology.relation_types[claim.type]
+            if (subject in kinds and kinds[subject] not in rel.subject_kinds) or (
+                    obj in kinds and kinds[obj] not in rel.object_kinds):
+                self.discarded["candidate kind"] += 1
+                renamed[claim.id] = ""
+                continue
+            if rel.symmetric and obj < subject:
+                subject, obj = obj, subject
+            new_id = claim_id(self.source_id, subject, claim.type, obj, claim.quote, claim.status, by)
+            renamed[claim.id] = new_id
+            note = claim.note
+            for old, new in ids.items():
+                note = note.replace(old, new) if note else note
+            claims.append(claim.model_copy(update={"id": new_id, "subject": subject, "object": obj, "asserted_by": by,
+                                                   "note": note}))
+        out: list[Claim] = []
+        for claim in claims:
+            update: dict[str, str] = {}
+            if claim.note and "\x01" in claim.note:
+                note = claim.note
+                for old, new in ids.items():
+                    note = note.replace(old, new)
+                update["note"] = note
+            if claim.denies is not None and claim.denies in renamed:
+                if not renamed[claim.denies]:
+                    self.discarded["candidate kind"] += 1
+                    continue
+                update["denies"] = renamed[claim.denies]
+            out.append(claim.model_copy(update=update) if update else claim)
+        seen: set[str] = set()
+        unique = [c for c in out if not (c.id in seen or seen.add(c.id))]  # type: ignore[func-returns-value]
+        used_final = {e for c in unique for e in (c.subject, c.object, c.asserted_by)}
+        wanted = {e.id for e in entities if e.id in used_final}
+        for entity in entities:  # a parent that is a candidate is kept with the candidate it is the parent of
+            if entity.id in wanted and entity.parent in kinds:
+                wanted.add(entity.parent)
+        return [e for e in entities if e.id in wanted], unique
 
     # --- one sentence ---------------------------------------------------------------------
 
     def _sentence(self, sentence: Sentence, hits: list[CueHit]) -> None:
         x = self.x
-        resolver = Resolver(sentence, self.discourse, x.entities, x.lexicon, x.mentions.index)
         for candidate in x.candidates.of(sentence):
             entry = self.candidates.setdefault(candidate.name, candidate)
             if entry is not candidate and sentence.text not in entry.sentences:
                 entry.sentences.append(sentence.text)
                 entry.spans.append((sentence.start, sentence.end))
+        sentence, parents = self.actors.read(sentence)
+        resolver = Resolver(sentence, self.discourse, self.known, x.lexicon, x.mentions.index, self.actors)
         attribution = Attribution(resolver, x.lexicon)
         reader = SlotReader(sentence.span, resolver, x.lexicon, self.pending, self._agents_of_attacks_on)
         opens_quoted = opens_in_quotation(sentence.text)
@@ -223,6 +323,10 @@ class _Run:
         spoke = False
         for branch in self._branches(sentence):
             made.setdefault((branch.subject, branch.type, branch.object), branch)
+        for link in parents:
+            parent = self._parent_claim(link, sentence)
+            if parent is not None:
+                made.setdefault((parent.subject, parent.type, parent.object), parent)
         readings: list[tuple[RelationType, Reading | None, CueHit | None]] = [
             (x.ontology.relation_types[x.lexicon.responsibility_type], reading, None)
             for _, reading in reader.responsibility()]
@@ -245,7 +349,8 @@ class _Run:
                 for claim in blamed:
                     made.setdefault((claim.subject, claim.type, claim.object), claim)
                 if (reading.subjects or reading.objects) and not blamed:
-                    self.discarded["no subject" if not reading.subjects else "no object"] += 1
+                    self.discarded["no object" if reading.subjects else
+                                   "unknown agent" if self._unknown_agent(sentence) else "no subject"] += 1
                 continue
             if reading.form == "attributed" and reading.accuser is not None:
                 # "an attack the group blamed on Israel": the blaming is an accusation of its own
@@ -269,6 +374,8 @@ class _Run:
                             continue
                         if reading.mutual and (s.kind not in rel.subject_kinds or o.kind not in rel.object_kinds):
                             continue
+                        if reading.mutual and "person" in (s.kind, o.kind):
+                            continue  # "Farooqi fought with Lashkar-e-Taiba": alongside it, more likely than against
                         made_claim = self._claim(rel, s, o, speaker, reading, stance, sentence, memo)
                         if made_claim is not None:
                             made.setdefault((made_claim.subject, made_claim.type, made_claim.object), made_claim)
@@ -285,6 +392,29 @@ class _Run:
         subjects = [m.entity_id for m in sentence.mentions if sentence.span.doc[m.start].dep_ in SUBJECTS]
         self.discourse.salient = list(dict.fromkeys(acting + subjects)) or self.discourse.salient
         self.discourse.history.extend(m for m in sentence.mentions if m.via == "name")
+
+    def _parent_claim(self, link: ParentLink, sentence: Sentence) -> Claim | None:
+        """A candidate's parent read from its name or an apposition, as the claim it makes ("JNIM, al-Qaeda's
+        affiliate": JNIM AFFILIATE_OF al-Qaeda), in the outlet's voice."""
+        rel = self.x.ontology.relation_types.get(link.relation)
+        if rel is None or link.child.entity_id == link.parent.entity_id:
+            return None
+        return self._claim(rel, link.child, link.parent, None, Reading([link.child], [], sentence.span[0], "compound"),
+                           None, sentence, [])
+
+    def _unknown_agent(self, sentence: Sentence) -> bool:
+        """The sentence's subject is (or is named by) a name the registry lacks, which could not be read as the act's
+        agent: the act is given to no one else, and the discard says why."""
+        named = {m.start for m in sentence.mentions if not self.actors.is_candidate(m.entity_id)}
+
+        def unknown(token: Token) -> bool:
+            return token.i not in named and token.text[:1].isupper() and (
+                token.pos_ == "PROPN" or token.ent_type_ in ("NORP", "ORG", "PERSON"))
+
+        # "Zuberi raiders attacked …", "Mbororo herders attacked …": the subject, or what names it
+        return any(t.dep_ in SUBJECTS and (unknown(t) or any(
+            c.dep_ in ("compound", "amod", "nmod", "poss") and unknown(c) for c in t.children))
+            for t in sentence.span)
 
     def _branches(self, sentence: Sentence) -> list[Claim]:
         """A group named as a branch of another ("the Islamic State's Khorasan branch", "al-Qaeda in the Indian
@@ -360,8 +490,8 @@ class _Run:
         """Who this report has said attacked ``target``, latest first."""
         hostile = [c for c in reversed(self.claims) if c.object == target and c.type != self.x.denial
                    and self.x.ontology.relation_types[c.type].category == "hostile"]
-        return [Mention(0, 0, 0, 0, c.subject, c.subject, self.x.entities[c.subject].kind, via="event")
-                for c in hostile[:1] if c.subject in self.x.entities]
+        return [Mention(0, 0, 0, 0, c.subject, c.subject, self.known[c.subject].kind, via="event")
+                for c in hostile[:1] if c.subject in self.known]
 
     def _speaker(self, reading: Reading, attribution: Attribution, opens_quoted: bool) -> Speaker | None:
         if reading.form.startswith("responsibility"):
@@ -440,7 +570,8 @@ class _Run:
             id=claim_id(self.source_id, subject_id, rel.name, object_id, quote, status, asserted_by),
             subject=subject_id, type=rel.name, object=object_id, source=self.source_id, quote=quote,
             span=(sentence.start, sentence.end), status=status, asserted_by=asserted_by, date=date,
-            confidence=self._confidence(reading, subject, obj, speaker, stance, sentence),
+            confidence=round(max(0.3, self._confidence(reading, subject, obj, speaker, stance, sentence) - (
+                0.05 if self.actors.is_candidate(subject_id) or self.actors.is_candidate(object_id) else 0.0)), 2),
             extracted_by=self.x.name, note="; ".join(notes) or None,
         )
 
@@ -549,7 +680,7 @@ class _Run:
     def _denial_of(self, rel: RelationType, sentence: Sentence, denier: Mention, target: Claim) -> Claim | None:
         # the one whose claim is denied: its asserter, or, for what the outlet reports, its subject
         denied = next((e for e in (target.asserted_by, target.subject)
-                       if e not in (self.outlet, denier.entity_id) and e in self.x.entities), None)
+                       if e not in (self.outlet, denier.entity_id) and e in self.known), None)
         if denied is None:
             return None
         quote = sentence.text

@@ -10,12 +10,18 @@ subjects of the clauses above the pronoun, then the nearest compatible name befo
 prepositional phrase; across sentences, the subjects of the claims of the sentence before (what
 the report is talking about), then the latest compatible name. Only names are antecedents, so a
 wrong guess does not propagate. "It" in "it is likely that" refers to nothing.
+
+Names the registry lacks are in the sentence as candidate mentions (``graph.language.extract.actors``)
+and are read like any name; a candidate whose kind the context left open takes the kind its role
+asks for ("JNIM" as the agent of an attack is an armed group), but an anaphor takes it so only from
+the sentence before (what "the group" most plausibly means), never by searching further back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
@@ -26,6 +32,9 @@ from graph.language.extract.lexicon import Lexicon
 from graph.language.extract.mentions import Mention
 from graph.language.extract.tree import SUBJECTS, ancestors, children, word_in
 
+if TYPE_CHECKING:
+    from graph.language.extract.actors import ReportActors
+
 _PRONOUN_KINDS = {
     "it": ("armed_group", "state"), "its": ("armed_group", "state"),
     "they": ("armed_group", "state"), "them": ("armed_group", "state"), "their": ("armed_group", "state"),
@@ -34,6 +43,10 @@ _PRONOUN_KINDS = {
 }
 _EXPLETIVE_VERBS = {"be", "seem", "appear", "remain", "become", "look"}
 _MODIFIERS = ("compound", "amod", "nmod", "poss", "npadvmod")
+_PLACE_NOUNS = frozenset({"town", "towns", "city", "village", "villages", "district", "province", "region", "area",
+                          "county", "island", "port", "valley", "commune", "municipality", "locality", "settlement",
+                          "neighbourhood", "neighborhood", "suburb", "outskirts", "capital", "state"})
+_LOCATIVE = ("in", "at", "near", "outside", "inside", "around", "across", "into", "from", "along", "outside of")
 
 
 @dataclass
@@ -48,8 +61,9 @@ class Resolver:
     """Entities for the noun phrases of one sentence, against the registry and the discourse so far."""
 
     def __init__(self, sentence: Sentence, discourse: Discourse, entities: Mapping[str, Entity],
-                 lexicon: Lexicon, index: AliasIndex | None = None) -> None:
+                 lexicon: Lexicon, index: AliasIndex | None = None, actors: ReportActors | None = None) -> None:
         self.sentence = sentence
+        self.actors = actors
         self.discourse = discourse
         self.entities = entities
         self.lexicon = lexicon
@@ -77,9 +91,26 @@ class Resolver:
         a pronoun here cannot mean (the subject of its own clause: "X hosted them" is not X).
         """
         found = self._entity(token, kinds, places=places, exclude=exclude)
+        if found is not None and self.is_candidate(found.entity_id):
+            found = self._fit(found, None if places and found.start == token.i else kinds)
         if found is None or (kinds is not None and found.kind not in kinds):
             return None
         return found
+
+    def is_candidate(self, entity_id: str | None) -> bool:
+        """Whether an id is a name the registry lacks, read as a candidate of this report."""
+        return self.actors is not None and self.actors.is_candidate(entity_id)
+
+    def _fit(self, mention: Mention, kinds: Sequence[str] | None) -> Mention | None:
+        return self.actors.fit(mention, kinds) if self.actors is not None else mention
+
+    def _kind_in(self, entity_id: str, kind: str, kinds: Sequence[str], *, adapt: bool) -> str | None:
+        """``kind`` if it is one of ``kinds``; for a candidate whose kind is open (and ``adapt``), the one it may be."""
+        if kind in kinds:
+            return kind
+        if adapt and self.actors is not None and self.actors.is_candidate(entity_id):
+            return self.actors.kind_for(entity_id, kinds)
+        return None
 
     def _entity(self, token: Token, kinds: Sequence[str] | None, *, places: bool,
                 exclude: Sequence[str] = ()) -> Mention | None:
@@ -96,6 +127,28 @@ class Resolver:
     def _read(self, token: Token, kinds: Sequence[str] | None, *, places: bool,
               exclude: Sequence[str] = ()) -> Mention | None:
         named = self._by_token.get(token.i) or self.extra.get(token.i)
+        if named is not None and self.is_candidate(named.entity_id):
+            current = self._fit(named, None)
+            if current is not None and current.kind not in ("armed_group", "state") and token.dep_ == "pobj" and (
+                    token.head.lower_ in _LOCATIVE or (token.head.lower_ == "of" and word_in(token.head.head,
+                                                                                              _PLACE_NOUNS))):
+                # "near Gao", "in the Sahel", "the town of Macomia": a place the recogniser took for a person or
+                # a body
+                return None
+            if current is not None and current.kind == "person" and places:
+                leader = self._led_group(token)  # "Al-Qaeda leader Ayman al-Zawahiri": the target is the group
+                if leader is not None:
+                    return leader
+            if token.pos_ == "PROPN" and current is not None and current.kind == "person":
+                for role in children(token, "appos"):
+                    # "Sarbakaf Mohmand, a commander of Jamaat-ul-Ahrar": an unknown member acts for the group
+                    if word_in(role, self.lexicon.member_nouns) or word_in(role, self.lexicon.group_nouns):
+                        group = self._entity(role, ("armed_group",), places=False, exclude=exclude)
+                        if group is not None:
+                            return group
+            # what an act hits may be a thing with a name ("the Jaffar Express", "the Serena hotel"): the role of
+            # a target settles no kind; an agent's does
+            return self._fit(named, None if places else kinds)
         if named is not None:
             return named
         antecedent = _antecedent(token)
@@ -122,11 +175,26 @@ class Resolver:
         # "Afghanistan's neighbours" are not Afghanistan: a relational noun is not its possessor
         relational = lemma in lex.relational_nouns or token.lower_ in lex.relational_nouns
         proxy = lemma in self._proxies or token.lower_ in self._proxies
+        # what an attack hits, named by its owner ("Houthi targets", "US targets"), is the owner's; whom an actor
+        # targets ("IS-K's targets") is not the actor
+        owned = relational and places and lemma == "target"
         # the modifier nearest the head first: "Afghanistan's Shi'ite Hazara minority" is the Hazara
-        for modifier in sorted(token.children, key=lambda c: -c.i) if not relational else ():
-            if modifier.dep_ not in _MODIFIERS or modifier.i > token.i:
+        for modifier in sorted(token.children, key=lambda c: -c.i) if not relational or owned else ():
+            if modifier.dep_ not in _MODIFIERS or modifier.i > token.i or (owned and modifier.dep_ == "poss"):
                 continue
             mention = self._by_token.get(modifier.i)
+            if mention is not None and self.is_candidate(mention.entity_id):
+                if proxy and any(c.dep_ == "poss" and c.i != modifier.i for c in token.children):
+                    continue  # "its Al-Azaim media arm": the possessor acts, the new name only names the part
+                # a new name's role may settle its kind when it owns forces or their posts ("a Wagner Group
+                # convoy"); on anything else it names a place or a thing ("the Torkham crossing")
+                armed = proxy or word_in(token, lex.security_nouns) or word_in(token, lex.holding_nouns) \
+                    or word_in(token, lex.armed_nouns)
+                mention = self._fit(mention, kinds if armed else None)
+                if mention is None:
+                    continue
+                if word_in(token, lex.armed_nouns) and not relational:
+                    return mention  # "Azawad Liberation Front rebels": the new group's fighters
             holding = lemma in lex.holding_nouns or token.lower_ in lex.holding_nouns
             if mention is None and modifier.dep_ == "poss" and (proxy or (places and holding)):
                 # "its fighters", "the group's headquarters": the possessor stands for the whole
@@ -146,6 +214,16 @@ class Resolver:
             for pobj in _of(token):
                 inner = self._entity(pobj, kinds, places=places, exclude=exclude)
                 if inner is not None:
+                    return inner
+        if not relational and (word_in(token, lex.armed_nouns) or word_in(token, lex.member_nouns)):
+            # "fighters from JNIM", "insurgents loyal to the Islamic State": a group's (never a state's:
+            # "militants from Afghanistan" are no state's)
+            loyal = [c for c in token.children if c.dep_ == "amod" and c.lower_ in ("loyal", "allied")]
+            preps_of = [c for c in token.children if c.dep_ == "prep" and c.lower_ == "from"] + [
+                p for a in loyal for p in a.children if p.dep_ == "prep" and p.lower_ in ("to", "with")]
+            for pobj in (g for c in preps_of for g in c.children if g.dep_ == "pobj"):
+                inner = self._entity(pobj, ("armed_group",), places=False, exclude=exclude)
+                if inner is not None and (kinds is None or inner.kind in kinds):
                     return inner
         for apposition in children(token, "appos"):
             mention = self._by_token.get(apposition.i)
@@ -294,8 +372,11 @@ class Resolver:
         if entity_id is None or entity_id == _NOBODY:
             return None
         possessive = token.lower_ in ("its", "their", "his", "her")
+        kind = self.entities[entity_id].kind
+        if kind not in kinds:
+            kind = self._kind_in(entity_id, kind, kinds, adapt=False) or kind
         return Mention(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, entity_id,
-                       self.entities[entity_id].kind, possessive=possessive, via="coreference")
+                       kind, possessive=possessive, via="coreference")
 
     def _own_subject(self, token: Token) -> list[str]:
         """What an anaphor that is a verb's object cannot mean: that verb's subject ("the LeJ …, providing the
@@ -334,8 +415,9 @@ class Resolver:
         return None
 
     def _in_sentence(self, token: Token, kinds: Sequence[str], exclude: Sequence[str] = ()) -> str | None:
-        earlier = [m for m in self.sentence.mentions if m.end <= token.i and m.kind in kinds
-                   and m.entity_id not in exclude]
+        earlier = [m for m in self.sentence.mentions if m.end <= token.i and m.entity_id not in exclude
+                   and self._kind_in(m.entity_id, self.entities[m.entity_id].kind if m.entity_id in self.entities
+                                     else m.kind, kinds, adapt=False)]
         # the subjects of the clauses above the pronoun come first ("Pakistan blamed the TTP for the
         # attack on its soldiers": its = Pakistan), then names outside prepositional phrases
         heads = [token, *ancestors(token)]
@@ -362,9 +444,12 @@ class Resolver:
         return chosen.entity_id
 
     def _before(self, kinds: Sequence[str], exclude: Sequence[str] = ()) -> str | None:
-        for entity_id in self.discourse.salient:
+        for n, entity_id in enumerate(self.discourse.salient):
             entity = self.entities.get(entity_id)
-            if entity is not None and entity.kind in kinds and entity_id not in exclude:
+            # the sentence before's first actor may be a candidate whose kind only this reference settles
+            # ("JNIM said on Sunday …. The group …"); further back, kinds are what they are
+            if entity is not None and entity_id not in exclude and self._kind_in(entity_id, entity.kind, kinds,
+                                                                                 adapt=n == 0):
                 return entity_id
         for mention in reversed(self.discourse.history):
             if mention.kind in kinds and mention.entity_id not in exclude:

@@ -21,6 +21,7 @@ from app.usecases.reports import report_outcome
 from graph.domain.errors import StagedClaimNotFound
 from graph.domain.inputs import check_report_size
 from graph.language.extract.text import from_html, from_text, with_given_metadata
+from graph.services.actor_review import ReviewLog
 from graph.services.incident_merge import DecisionLog
 from graph.services.ingest import candidate_dict, ingest
 from graph.services.review import Staging
@@ -46,7 +47,8 @@ def create_report(body: ReportIn, response: Response, store: Store, settings: Co
     report = with_given_metadata(parsed, title=body.title, outlet=body.outlet, url=body.url, published=body.published)
     result = ingest(report, store, ontology, extractor=extractors.get(), review=body.review,
                     staging=settings.staging_path, min_confidence=body.min_confidence,
-                    decisions=DecisionLog(settings.incident_log_path))
+                    decisions=DecisionLog(settings.incident_log_path),
+                    verdicts=ReviewLog(settings.review_log_path).verdicts())
     assert result.written is not None
     if result.written.created["entities"]:
         extractors.invalidate()  # the outlet is in the registry now

@@ -275,6 +275,15 @@ class IngestOut(_Out):
                                     "and always those naming actors the registry lacks.")
     review: bool
     outcome: str = Field(description="Where to see what came of the report.")
+    reviewed: ReviewedActors = Field(description="What decisions taken in review did to the actors the report names.")
+
+
+class ReviewedActors(_Out):
+    """The review's recorded decisions, reapplied to a report's candidate entities."""
+
+    resolved: dict[str, str] = Field(description="Candidate ids accepted or merged before, and the entity each is.")
+    rejected: list[str] = Field(description="Names rejected before.")
+    discarded: int = Field(description="Claims not loaded nor staged because they name a rejected actor.")
 
 
 class StagedClaim(Claim):

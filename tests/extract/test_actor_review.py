@@ -71,8 +71,8 @@ def test_candidates_are_listed_with_their_mentions_proposals_and_waiting_claims(
         "JNIM, al-Qaeda's affiliate in the Sahel, claimed an attack on a military camp in Djibo, Burkina Faso, on "
         "Sunday.", "JNIM fighters attacked Malian troops on May 9."]
     assert {(c["subject"], c["type"], c["object"]) for c in jnim["claims"]} == {
-        ("jnim", "AFFILIATE_OF", "al-qaeda"), ("jnim", "ATTACKED", "burkina-faso"), ("jnim", "ATTACKED", "wagner-group"),
-        ("jnim", "ATTACKED", "mali")}
+        ("jnim", "AFFILIATE_OF", "al-qaeda"), ("jnim", "ATTACKED", "burkina-faso"),
+        ("jnim", "ATTACKED", "wagner-group"), ("jnim", "ATTACKED", "mali")}
     assert [(c["subject"], c["object"]) for c in listed["wagner-group"]["claims"]] == [
         ("jnim", "wagner-group"), ("wagner-group", "niger")]
 
@@ -93,7 +93,8 @@ def test_accepting_loads_the_entity_and_the_claims_it_decides_in_one_write(
     assert (entity.name, entity.kind, [a.name for a in entity.aliases], entity.parent, entity.parent_relation,
             entity.source) == ("Jama'at Nusrat al-Islam wal-Muslimin", "armed_group", ["JNIM"], "al-qaeda",
                                "AFFILIATE_OF", f"report {result.source_id}")
-    assert triples(store, result.source_id) == {("jnim", "AFFILIATE_OF", "al-qaeda"), ("jnim", "ATTACKED", "burkina-faso")}
+    assert triples(store, result.source_id) == {("jnim", "AFFILIATE_OF", "al-qaeda"),
+                                                ("jnim", "ATTACKED", "burkina-faso")}
     assert len(done.loaded) == 2 and done.written is not None and done.written.created["entities"] == 1
     # the claim naming Wagner too waits on it still, now under JNIM's entity id
     [waiting] = [c for c in staging.claims() if c["id"] in done.still_staged]

@@ -13,6 +13,7 @@ from app.api.schemas import (
     IngestOut,
     ReportClaims,
     ReportIn,
+    ReviewedActors,
     ReviewIn,
     ReviewOut,
     StagedClaim,
@@ -60,7 +61,8 @@ def create_report(body: ReportIn, response: Response, store: Store, settings: Co
                      entities=[CandidateEntity(**e.as_dict()) for e in result.extraction.entities], candidates=[
                          Candidate(**candidate_dict(c)) for c in result.extraction.candidates],
                      written=result.written, staged=result.staged, review=body.review,
-                     outcome=_outcome_url(result.source_id))
+                     outcome=_outcome_url(result.source_id),
+                     reviewed=ReviewedActors(**result.as_dict()["reviewed"]))
 
 
 @router.get("/{id}/claims", response_model=ReportClaims, responses=error_responses(304, 404, 503))

@@ -246,16 +246,16 @@ def decide(staging: Staging, log: ReviewLog, store: GraphStore, ontology: Ontolo
     refuses changes neither the store nor the queue nor the log."""
     if action not in ACTIONS:
         raise InvalidParameter("decision", action, "unknown decision", list(ACTIONS))
-    if action != "accept" and (kind is not None or name is not None):
-        raise InvalidParameter("kind" if kind is not None else "name", kind or name,
-                               "only an accepted candidate's kind or name can be edited")
-    if action != "merge" and into is not None:
-        raise InvalidParameter("into", into, "only a merge names an entity to merge into")
     with staging.transaction() as data:
         entries = [e for e in data["entities"] if e["id"] == candidate]
-        if not entries:
+        if not entries:  # first: whatever else is wrong with the request, there is nothing to decide
             raise CandidateEntityNotFound(f"no candidate entity awaiting review has id {candidate!r} (see `kg review`)",
                                           details={"id": candidate})
+        if action != "accept" and (kind is not None or name is not None):
+            raise InvalidParameter("kind" if kind is not None else "name", kind or name,
+                                   "only an accepted candidate's kind or name can be edited")
+        if action != "merge" and into is not None:
+            raise InvalidParameter("into", into, "only a merge names an entity to merge into")
         names = list(dict.fromkeys(n for e in entries for n in [e["name"], *e.get("aliases", [])]))
         record, target, notes = _target(entries, names, action, store, ontology, kind, name, into)
         done = Decided(candidate, action, target)

@@ -137,6 +137,10 @@ def test_rejecting_drops_the_claims_and_refusals_change_nothing(
         decide(staging, log, store, ontology, "hamas", "accept")
     with pytest.raises(InvalidParameter, match="unknown entity kind"):
         decide(staging, log, store, ontology, "jnim", "accept", kind="militia-ish")
+    with pytest.raises(InvalidParameter, match="only an accepted candidate's kind or name can be edited"):
+        decide(staging, log, store, ontology, "wagner-group", "reject", kind="state")
+    with pytest.raises(InvalidParameter, match="only a merge names an entity"):
+        decide(staging, log, store, ontology, "wagner-group", "accept", into="al-qaeda")
     with pytest.raises(InvalidParameter, match="no proposed merge"):
         decide(staging, log, store, ontology, "wagner-group", "merge")
     # a kind the claims do not admit (a place cannot be an affiliate): the loader refuses, nothing changes

@@ -36,6 +36,7 @@ from graph.domain.errors import (
     EntityNotFound,
     InvalidParameter,
 )
+from graph.domain.inputs import check_text
 from graph.domain.model import Entity, UpsertResult
 from graph.domain.names import name_key
 from graph.domain.ontology import Ontology
@@ -308,8 +309,10 @@ def _target(entries: list[dict[str, Any]], names: list[str], action: str, store:
         return _with_aliases(held[into], names), into, []
     if kind is not None and kind not in ontology.entity_kinds:
         raise InvalidParameter("kind", kind, "unknown entity kind", sorted(ontology.entity_kinds))
-    if name is not None and not name.strip():
-        raise InvalidParameter("name", name, "must not be empty")
+    if name is not None:  # a name goes into the registry: one line of text, no markup
+        check_text("name", name)
+        if not name.strip():
+            raise InvalidParameter("name", name, "must not be empty")
     if store.get_entities([first["id"]]):
         raise CandidateEntityConflict(f"the graph holds an entity with id {first['id']!r} already: merge the "
                                       "candidate into it instead", details={"id": first["id"]})

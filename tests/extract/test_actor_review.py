@@ -141,6 +141,8 @@ def test_rejecting_drops_the_claims_and_refusals_change_nothing(
         decide(staging, log, store, ontology, "wagner-group", "reject", kind="state")
     with pytest.raises(InvalidParameter, match="only a merge names an entity"):
         decide(staging, log, store, ontology, "wagner-group", "accept", into="al-qaeda")
+    with pytest.raises(InvalidParameter, match="name="):
+        decide(staging, log, store, ontology, "jnim", "accept", name="<b>JNIM</b>")
     with pytest.raises(InvalidParameter, match="no proposed merge"):
         decide(staging, log, store, ontology, "wagner-group", "merge")
     # a kind the claims do not admit (a place cannot be an affiliate): the loader refuses, nothing changes

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         None, description="The decisions log of incident merges and splits (ingest's and `kg incidents "
                           "merge/split`), replayed when incidents are loaded again; unset means "
                           "incident-decisions.jsonl beside the data file.")
+    review_log_file: Path | None = Field(
+        None, description="The decisions log of reviewed candidate entities (accepted, merged, rejected), "
+                          "reapplied when the same name is ingested again; unset means review-decisions.jsonl "
+                          "beside the staging file.")
 
     neo4j_uri: str | None = Field(None, validation_alias=_either("NEO4J_URI"),
                                   description="bolt://, neo4j://, neo4j+s:// … of a Neo4j server.")
@@ -153,6 +157,11 @@ class Settings(BaseSettings):
     def incident_log_path(self) -> Path:
         """Where the merges and splits of incidents are recorded."""
         return self.incident_log_file or self.data_file.with_name("incident-decisions.jsonl")
+
+    @property
+    def review_log_path(self) -> Path:
+        """Where the decisions on candidate entities are recorded: beside the staging file they were taken in."""
+        return self.review_log_file or self.staging_path.with_name("review-decisions.jsonl")
 
     @property
     def store_kind(self) -> StoreKind:

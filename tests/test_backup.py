@@ -77,10 +77,12 @@ def test_a_backup_restored_into_an_empty_embedded_store_gives_the_same_graph(
     store, staging = original
     summary = write_backup(store, ontology, tmp_path / "graph.kgb", staging)
     assert summary.counts == {"entity": SEED_ENTITIES, "source": 1, "claim": 80, "incident": 8,
-                              "incident_decision": 0, "staged_report": 1, "staged_claim": 2, "staged_entity": 0}
+                              "incident_decision": 0, "staged_report": 1, "staged_claim": 2, "staged_entity": 0,
+                              "review_decision": 0}
     target, target_staging = fresh(tmp_path, ontology, "restored")
     restored = restore_backup(summary.path, target, ontology, target_staging)
-    assert restored.counts == {**SEED_COUNTS, "incident_decisions": 0, "staged_claims": 2} and restored.staged == 2
+    assert restored.counts == {**SEED_COUNTS, "incident_decisions": 0, "staged_claims": 2, "review_decisions": 0}
+    assert restored.staged == 2
     assert restored.written.created == SEED_COUNTS
     before, after = dump(store, staging), dump(target, target_staging)
     assert len(after["claims"]) == 80 and len(after["staged_claims"]) == 2 and len(after["incidents"]) == 8

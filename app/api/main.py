@@ -13,7 +13,7 @@ from app.api import docs, errors, openapi, web
 from app.api.dependencies import plain_parameters
 from app.api.etag import ETagMiddleware
 from app.api.guards import BodyGuard, KeyGate
-from app.api.routes import ask, claims, entities, export, incidents, meta, paths, reports, sources
+from app.api.routes import ask, claims, entities, export, incidents, meta, paths, reports, review, sources
 from app.components import ExtractorHolder, open_reader, open_store
 from app.settings import Settings, load_settings
 from app.usecases.ask import ReaderSlot
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     openapi.install(app, ontology, settings)
     docs.install(app)
     web.install(app, settings)
-    for module in (entities, claims, incidents, sources, reports, paths, export, ask):
+    for module in (entities, claims, incidents, sources, reports, review, paths, export, ask):
         app.include_router(module.router)
     app.include_router(meta.router)
     app.include_router(meta.probes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -275,6 +275,15 @@ class IngestOut(_Out):
                                     "and always those naming actors the registry lacks.")
     review: bool
     outcome: str = Field(description="Where to see what came of the report.")
+    reviewed: ReviewedActors = Field(description="What decisions taken in review did to the actors the report names.")
+
+
+class ReviewedActors(_Out):
+    """The review's recorded decisions, reapplied to a report's candidate entities."""
+
+    resolved: dict[str, str] = Field(description="Candidate ids accepted or merged before, and the entity each is.")
+    rejected: list[str] = Field(description="Names rejected before.")
+    discarded: int = Field(description="Claims not loaded nor staged because they name a rejected actor.")
 
 
 class StagedClaim(Claim):
@@ -318,3 +327,67 @@ class ReviewOut(_Out):
     rejected: list[str]
     written: UpsertResult | None
     staged: list[StagedClaim]
+
+
+class CandidateMention(_Out):
+    """Where a candidate entity awaiting review is named: the report, the name as written, the sentence around it."""
+
+    source: str
+    text: str
+    span: tuple[int, int]
+    sentence: str = Field(description="The sentence the name is in (cut to 240 characters).")
+
+
+class WaitingClaim(_Out):
+    """A staged claim that waits on a candidate entity's review."""
+
+    id: str
+    subject: str
+    type: str
+    object: str
+    status: str
+    confidence: float
+    quote: str
+    source: str
+    waits_on: list[str]
+
+
+class ReviewEntity(_Out):
+    """A candidate entity awaiting review, gathered from every report that staged it."""
+
+    id: str
+    name: str
+    kind: str
+    aliases: list[str]
+    parent: str | None
+    parent_relation: str | None
+    merge_into: str | None = Field(description="The entity it seems to be, proposed as a merge.")
+    confidence: float | None
+    reason: str
+    sources: list[str] = Field(description="The reports it was read in.")
+    mentions: list[CandidateMention]
+    claims: list[WaitingClaim] = Field(description="The staged claims waiting on it.")
+
+
+class EntityDecisionIn(_Out):
+    """A decision on a candidate entity: accept it (its kind or name may be edited), merge it into an entity the
+    graph holds (``into``, else the merge proposed), or reject it."""
+
+    decision: Literal["accept", "merge", "reject"]
+    kind: str | None = Field(None, max_length=100, description="With accept: the entity's kind, if not the one read.")
+    name: str | None = Field(None, max_length=300, description="With accept: the entity's name, if not the one read.")
+    into: str | None = Field(None, max_length=200, description="With merge: the id of the entity to merge into.")
+
+
+class EntityDecisionOut(_Out):
+    """What a decision did: the entity the candidate became or was merged into, the claims it loaded, kept staged
+    (they wait on another candidate) or dropped, and the write."""
+
+    candidate: str
+    action: str
+    entity: str | None
+    loaded: list[str]
+    still_staged: list[str]
+    dropped: list[str]
+    written: UpsertResult | None
+    notes: list[str]

@@ -46,7 +46,8 @@ def export_command(env: Env, file: Path, fmt: str, store_kind: StoreKind | None,
         click.echo("Import them into a stopped Neo4j (what its database holds is replaced), then start it:")
         click.echo(f"  {written.command()}")
         return
-    summary = write_backup(env.store, env.ontology, file, Staging(env.settings.staging_path), env.decisions)
+    summary = write_backup(env.store, env.ontology, file, Staging(env.settings.staging_path), env.decisions,
+                           env.review_log)
     if as_json:
         emit({"format": fmt, "path": str(summary.path), "counts": summary.counts})
         return
@@ -66,7 +67,7 @@ def import_command(env: Env, file: Path, merge: bool, store_kind: StoreKind | No
     if store_kind is not None:
         env.use_store(store_kind)
     restored = restore_backup(file, env.store, env.ontology, Staging(env.settings.staging_path), merge=merge,
-                              decisions=env.decisions)
+                              decisions=env.decisions, review=env.review_log)
     if as_json:
         emit({"path": str(file), "read": restored.counts, "written": restored.written.model_dump(),
               "staged": restored.staged})
@@ -82,3 +83,6 @@ def import_command(env: Env, file: Path, merge: bool, store_kind: StoreKind | No
     if restored.counts.get("incident_decisions"):
         click.echo(f"{restored.counts['incident_decisions']} incident merge(s) and split(s) in "
                    f"{env.settings.incident_log_path}")
+    if restored.counts.get("review_decisions"):
+        click.echo(f"{restored.counts['review_decisions']} decision(s) on candidate entities in "
+                   f"{env.settings.review_log_path}")

@@ -20,6 +20,7 @@ from app.usecases.names import Names
 from graph.domain.errors import EmptyGraph, KgError
 from graph.domain.model import Entity
 from graph.domain.ontology import Ontology, load_ontology
+from graph.services.actor_review import ReviewLog
 from graph.services.incident_merge import DecisionLog, replay
 from graph.stores.protocol import GraphStore
 
@@ -50,6 +51,11 @@ class Env:
     def decisions(self) -> DecisionLog:
         """The log of incident merges and splits beside the store (``KG_INCIDENT_LOG_FILE``)."""
         return DecisionLog(self.settings.incident_log_path)
+
+    @property
+    def review_log(self) -> ReviewLog:
+        """The log of decisions on candidate entities beside the staging file (``KG_REVIEW_LOG_FILE``)."""
+        return ReviewLog(self.settings.review_log_path)
 
     def replay_decisions(self, incidents: list[Any]) -> tuple[list[Any], list[str]]:
         """Incidents about to be loaded, as the recorded merges and splits left them (see ``replay``)."""

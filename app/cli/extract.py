@@ -12,11 +12,12 @@ from app.cli import render
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
 from app.cli.incidents import INCIDENT_HEADERS, incident_row
 from app.components import scratch_store
-from graph.domain.errors import ExtractionInputError, KgError
+from graph.domain.errors import ExtractionInputError, InvalidParameter, KgError
 from graph.domain.inputs import check_text, check_url, report_text_problem
 from graph.domain.model import IncidentOut, SourceRef
 from graph.language.extract.pipeline import Extraction, outlet_name
 from graph.language.extract.text import ReportInput, read_report, with_given_metadata
+from graph.services.actor_review import Decided, candidate_entities, decide
 from graph.services.claim_scoring import (
     REGISTRIES,
     SCOPES,
@@ -157,10 +158,11 @@ def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outl
         _ingest_together(env, reports, processes, as_json)
         return
     extractions = env.extractor.run_many(reports, n_process=processes)
+    verdicts = env.review_log.verdicts()
     results: list[IngestResult] = [
         ingest(report, env.store, env.ontology, extractor=env.extractor, review=review,
                staging=env.settings.staging_path, min_confidence=min_confidence, extraction=extraction,
-               decisions=env.decisions)
+               decisions=env.decisions, verdicts=verdicts)
         for report, extraction in zip(reports, extractions, strict=True)]
     if as_json:
         emit(results[0].as_dict() if len(results) == 1 else [r.as_dict() for r in results])
@@ -172,7 +174,8 @@ def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outl
 def _ingest_together(env: Env, reports: list[ReportInput], processes: int, as_json: bool) -> None:
     """Many reports loaded whole as one write: a claim any of them brings that the loader refuses loads none."""
     many = ingest_many(reports, env.store, env.ontology, extractor=env.extractor, processes=processes,
-                       decisions=env.decisions, staging=env.settings.staging_path)
+                       decisions=env.decisions, staging=env.settings.staging_path,
+                       verdicts=env.review_log.verdicts())
     if as_json:
         emit({"reports": [r.as_dict() for r in many.reports], "written": many.written.model_dump()})
         return
@@ -217,11 +220,23 @@ def _print_ingest(env: Env, result: IngestResult, *, staged_only: bool) -> None:
 def _print_entities(result: IngestResult) -> None:
     """The actors the registry lacks that a report's claims name, and where their claims went."""
     extraction = result.extraction
+    reviewed = result.reviewed
+    for line in reviewed.said if reviewed else []:
+        click.echo(f"reviewed actor: {line}")
+    if reviewed and reviewed.discarded:
+        click.echo(f"{reviewed.discarded} claims discarded: they name a rejected actor "
+                   f"({', '.join(sorted(reviewed.rejected.values()))})")
+    decided = set(reviewed.resolved) | set(reviewed.rejected) if reviewed else set()
     for entity in extraction.entities:
+        if entity.id in decided:
+            continue
         parent = f", {entity.parent_relation} {entity.parent}" if entity.parent else ""
         merge = f", proposed as a merge into {entity.merge_into}" if entity.merge_into else ""
         click.echo(f"new actor: {entity.name} ({entity.id}, {entity.kind}{parent}{merge})")
-    waiting = extraction.candidate_claims()
+    pending = {e.id for e in extraction.entities} - decided
+    rejected = set(reviewed.rejected) if reviewed else set()
+    ends = [(c, {c.subject, c.object, c.asserted_by}) for c in extraction.candidate_claims()]
+    waiting = [c for c, named in ends if pending & named and not rejected & named]
     if waiting and result.held:
         click.echo(f"{result.held} claims naming new actors held back: no review queue to stage them in")
     elif waiting:
@@ -229,26 +244,57 @@ def _print_entities(result: IngestResult) -> None:
                    f"candidate entities")
 
 
-@cli.command("review", help="List staged claims, or accept or reject them by id (or all).")
+@cli.command("review", help="List staged claims and candidate entities (actors the registry lacks); accept or "
+                            "reject claims by id (or all), and accept, merge or reject a candidate entity.")
 @click.option("--accept", "accept_ids", multiple=True, help="Claim ids to load (repeat or comma-separate), or all.")
 @click.option("--reject", "reject_ids", multiple=True, help="Claim ids to drop (repeat or comma-separate), or all.")
+@click.option("--accept-entity", "accept_entity", metavar="ID",
+              help="Load this candidate entity as a new entity, then the staged claims it decides.")
+@click.option("--kind", help="With --accept-entity: the entity's kind, if not the one read.")
+@click.option("--name", help="With --accept-entity: the entity's name, if not the one read (the read one stays an "
+                             "alias).")
+@click.option("--merge-entity", "merge_entity", metavar="ID",
+              help="This candidate entity is one the graph holds already (--into, else the merge proposed): its "
+                   "claims take that entity's id and its names become aliases.")
+@click.option("--into", metavar="ENTITY", help="With --merge-entity: the id of the entity to merge into.")
+@click.option("--reject-entity", "reject_entities", multiple=True, metavar="ID",
+              help="Candidate entity ids to reject (repeat or comma-separate): the claims naming them are dropped.")
 @json_option
 @pass_env
 @handles_errors
-def review_command(env: Env, accept_ids: tuple[str, ...], reject_ids: tuple[str, ...], as_json: bool) -> None:
+def review_command(env: Env, accept_ids: tuple[str, ...], reject_ids: tuple[str, ...], accept_entity: str | None,
+                   kind: str | None, name: str | None, merge_entity: str | None, into: str | None,
+                   reject_entities: tuple[str, ...], as_json: bool) -> None:
     staging = Staging(env.settings.staging_path)
-    accept = [p.strip() for v in accept_ids for p in v.split(",") if p.strip()]
-    reject = [p.strip() for v in reject_ids for p in v.split(",") if p.strip()]
+    if (kind is not None or name is not None) and accept_entity is None:
+        raise InvalidParameter("--kind" if kind is not None else "--name", kind or name,
+                               "edits the candidate given with --accept-entity")
+    if into is not None and merge_entity is None:
+        raise InvalidParameter("--into", into, "names the entity --merge-entity merges into")
     out: dict[str, Any] = {}
+    decided: list[Decided] = []
+    if accept_entity:
+        decided.append(decide(staging, env.review_log, env.store, env.ontology, accept_entity, "accept", kind=kind,
+                              name=name))
+    if merge_entity:
+        decided.append(decide(staging, env.review_log, env.store, env.ontology, merge_entity, "merge", into=into))
+    for candidate in _ids(reject_entities):
+        decided.append(decide(staging, env.review_log, env.store, env.ontology, candidate, "reject"))
+    accept, reject = _ids(accept_ids), _ids(reject_ids)
     if accept:
         accepted, result = staging.accept(accept, env.store, env.ontology)
         out["accepted"], out["written"] = accepted, result.model_dump()
     if reject:
         out["rejected"] = staging.reject(reject)
     staged = staging.claims()
+    entities = candidate_entities(staging)
     if as_json:
-        emit({**out, "staged": staged})
+        emit({**out, "decided": [d.as_dict() for d in decided], "staged": staged, "entities": entities})
         return
+    for done in decided:
+        click.echo(_decided_line(done))
+        for note in done.notes:
+            click.echo(f"  {note}")
     if "accepted" in out:
         click.echo(f"accepted {len(out['accepted'])} claims")
     if "rejected" in out:
@@ -263,6 +309,37 @@ def review_command(env: Env, accept_ids: tuple[str, ...], reject_ids: tuple[str,
         click.echo(render.table(("CLAIM", "SUBJECT", "TYPE", "OBJECT", "STATUS", "CONF", "QUOTE"),
                                 [[c["id"], c["subject"], c["type"], c["object"], c["status"], c["confidence"],
                                   c["quote"][:60]] for c in staged]))
+    if entities:
+        click.echo(f"{len(entities)} candidate entit{'ies' if len(entities) != 1 else 'y'} awaiting review "
+                   "(--accept-entity, --merge-entity, --reject-entity):")
+    for entity in entities:
+        _print_candidate(entity)
+
+
+def _ids(values: tuple[str, ...]) -> list[str]:
+    return [p.strip() for v in values for p in v.split(",") if p.strip()]
+
+
+def _decided_line(done: Decided) -> str:
+    if done.action == "reject":
+        return f"rejected {done.candidate}: {len(done.dropped)} claims naming it dropped"
+    verb = "accepted as" if done.action == "accept" else "merged into"
+    still = f"; {len(done.still_staged)} still wait on other candidates" if done.still_staged else ""
+    return f"{done.candidate} {verb} {done.entity}: {len(done.loaded)} claims loaded{still}"
+
+
+def _print_candidate(entity: dict[str, Any]) -> None:
+    """One candidate entity: what it is read as, what is proposed, where it is named and the claims waiting on it."""
+    aliases = f", also {', '.join(entity['aliases'])}" if entity["aliases"] else ""
+    click.echo(f"\n{entity['id']}: {entity['name']} ({entity['kind']}{aliases})")
+    if entity["merge_into"]:
+        click.echo(f"  proposed merge into: {entity['merge_into']}")
+    if entity["parent"]:
+        click.echo(f"  parent: {entity['parent_relation']} {entity['parent']}")
+    for mention in entity["mentions"]:
+        click.echo(f"  named in {mention['source']}: {mention['sentence']}")
+    for claim in entity["claims"]:
+        click.echo(f"  waiting: {claim['id']} {claim['subject']} {claim['type']} {claim['object']}")
 
 
 def _score_table(score: Score) -> str:

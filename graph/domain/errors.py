@@ -289,6 +289,22 @@ class StagedClaimWaiting(KgError):
     code = "staged_claim_waiting"
 
 
+class CandidateEntityNotFound(KgError):
+    """No candidate entity (an actor the registry lacks) awaiting review has this id."""
+
+    http_status = 404
+    exit_code = 1
+    code = "candidate_entity_not_found"
+
+
+class CandidateEntityConflict(KgError):
+    """A candidate entity cannot be accepted under its id: the graph holds an entity with that id already."""
+
+    http_status = 409
+    exit_code = 1
+    code = "candidate_entity_conflict"
+
+
 class QuestionSetInvalid(KgError):
     """A file of questions with expected answers (for ``kg ask-eval``) is missing or malformed."""
 

@@ -15,6 +15,7 @@ The file is UTF-8 JSON Lines, each line one object with one key naming what it h
     {"staged_report": {...}}   a report staged claims cite: ``id``, ``meta``, ``text``
     {"staged_claim": {...}}    a claim awaiting review, as the staging file keeps it
     {"staged_entity": {...}}   a candidate entity awaiting review with the claims naming it, as staged
+    {"review_decision": {...}} a candidate entity accepted, merged or rejected, as the review log keeps it, in order
 
 The header comes first and counts the lines of each kind, so a file cut short is refused, not half
 restored. Entities and sources are read a page at a time and written as they are read; the file is
@@ -24,7 +25,8 @@ looks whole.
 A restore reads every line into the loader's records (``graph.services.loader.Record``) and loads them with
 ``load_records``: the checks are the ones ``kg load`` makes, every problem is reported with its line,
 and nothing is written unless there are none. Staged claims go back into the staging file, with the candidate
-entities those claims wait on, and the incident decisions into the decisions log, after the graph is written.
+entities those claims wait on, the incident decisions into the decisions log and the review decisions into the
+review log, after the graph is written.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from graph.domain.errors import BackupInvalid, InvalidParameter, Problem, StoreN
 from graph.domain.model import UpsertResult
 from graph.domain.ontology import Ontology
 from graph.domain.yamlio import Located
+from graph.services.actor_review import ReviewLog, Verdict
 from graph.services.export import read_pages, stored_claim
 from graph.services.incident_merge import Decision, DecisionLog
 from graph.services.loader import Record, Records, load_records
@@ -54,7 +57,7 @@ FORMAT = "kg-backup"
 VERSION = 1
 HEADER = "kg_backup"
 KINDS = ("entity", "source", "claim", "incident", "incident_decision", "staged_report", "staged_claim",
-         "staged_entity")
+         "staged_entity", "review_decision")
 PAGE = 1_000  # entities or sources held in memory at a time while writing
 STAGED_CLAIM_KEYS = frozenset((*CLAIM_KEYS, "source", "waits_on"))
 
@@ -77,6 +80,7 @@ class Backup:
     staged_claims: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     staged_entities: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -97,28 +101,28 @@ def ontology_hash(ontology: Ontology) -> str:
 
 
 def write_backup(store: GraphStore, ontology: Ontology, path: Path, staging: Staging | None = None,
-                 decisions: DecisionLog | None = None) -> BackupSummary:
-    """Write the whole graph (and the staged claims and the incident decisions, if their files are given) to
-    ``path``.
+                 decisions: DecisionLog | None = None, review: ReviewLog | None = None) -> BackupSummary:
+    """Write the whole graph (and the staged claims, the incident decisions and the review decisions, if their files
+    are given) to ``path``.
 
     The body is written first to a file beside ``path``, counted as it goes; then the header with the counts
     and the body go into a second file, renamed over ``path``. Only one page of entities or sources is in memory
     at a time (claims are read in one query, as the store protocol offers no pages of them).
     """
     try:
-        return _write_backup(store, ontology, path, staging, decisions)
+        return _write_backup(store, ontology, path, staging, decisions, review)
     except OSError as error:
         raise BackupInvalid(f"cannot write the backup {path}: {error.strerror or error}") from error
 
 
 def _write_backup(store: GraphStore, ontology: Ontology, path: Path, staging: Staging | None,
-                  decisions: DecisionLog | None) -> BackupSummary:
+                  decisions: DecisionLog | None, review: ReviewLog | None) -> BackupSummary:
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = dict.fromkeys(KINDS, 0)
     handle, body_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.body-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as body:
-            for kind, record in _backup_records(store, staging, decisions):
+            for kind, record in _backup_records(store, staging, decisions, review):
                 body.write(_line(kind, record))
                 counts[kind] += 1
         header = {"format": FORMAT, "version": VERSION,
@@ -148,8 +152,8 @@ def _umask() -> int:
     return mask
 
 
-def _backup_records(store: GraphStore, staging: Staging | None,
-                    decisions: DecisionLog | None) -> Iterator[tuple[str, dict[str, Any]]]:
+def _backup_records(store: GraphStore, staging: Staging | None, decisions: DecisionLog | None,
+                    review: ReviewLog | None) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every record of the backup in file order, each as the JSON its line holds."""
     for entity in read_pages(lambda offset: store.list_entities(limit=PAGE, offset=offset), PAGE):
         yield "entity", entity.model_dump(mode="json")
@@ -170,6 +174,9 @@ def _backup_records(store: GraphStore, staging: Staging | None,
             yield "staged_claim", claim
         for candidate in staging.entities():
             yield "staged_entity", candidate
+    if review is not None:
+        for verdict in review.entries():
+            yield "review_decision", verdict.as_dict()
 
 
 def _line(kind: str, record: dict[str, Any]) -> str:
@@ -213,6 +220,8 @@ def read_backup(path: Path) -> Backup:
                     _add_decision(backup, value, origin, number)
                 elif kind == "staged_entity":
                     entity_lines.append((number, value))
+                elif kind == "review_decision":
+                    _add_verdict(backup, value, origin, number)
                 else:
                     _add_record(backup, kind, value, origin, number)
     except UnicodeDecodeError as error:
@@ -305,6 +314,14 @@ def _add_decision(backup: Backup, value: dict[str, Any], origin: str, number: in
         backup.records.problems.append(Problem(origin, number, "incident_decision", None, message))
 
 
+def _add_verdict(backup: Backup, value: dict[str, Any], origin: str, number: int) -> None:
+    """A decision on a candidate entity, checked as the review log reads it."""
+    try:
+        backup.verdicts.append(Verdict.of(value))
+    except InvalidParameter as error:
+        backup.records.problems.append(Problem(origin, number, "review_decision", None, error.message))
+
+
 def _add_staged_claims(backup: Backup, lines: list[tuple[int, dict[str, Any]]], origin: str) -> None:
     """Staged claims are kept as they were staged (they await review, not loading); each needs an id, a report
     staged with it, and no field a claim does not have."""
@@ -364,7 +381,8 @@ def _located(value: Any, line: int) -> Any:
 
 
 def restore_backup(path: Path, store: GraphStore, ontology: Ontology, staging: Staging, *,
-                   merge: bool = False, decisions: DecisionLog | None = None) -> Restored:
+                   merge: bool = False, decisions: DecisionLog | None = None,
+                   review: ReviewLog | None = None) -> Restored:
     """Load a backup into ``store``, its staged claims into ``staging`` and its incident decisions into
     ``decisions``, all of it or nothing.
 
@@ -374,24 +392,29 @@ def restore_backup(path: Path, store: GraphStore, ontology: Ontology, staging: S
     """
     backup = read_backup(path)
     if not merge:
-        _check_empty(store, staging, decisions)
+        _check_empty(store, staging, decisions, review)
     _, written = load_records(backup.records, store, ontology)
     assert written is not None
     staged = staging.restore(backup.staged_reports, backup.staged_claims, backup.staged_entities) \
         if backup.staged_claims else 0
     if decisions is not None and backup.decisions:
         decisions.restore(backup.decisions)
+    if review is not None and backup.verdicts:
+        review.restore(backup.verdicts)
     counts = {"entities": len(backup.records.entities), "sources": len(backup.records.sources),
               "claims": len(backup.records.claims), "incidents": len(backup.records.incidents),
-              "incident_decisions": len(backup.decisions), "staged_claims": len(backup.staged_claims)}
+              "incident_decisions": len(backup.decisions), "staged_claims": len(backup.staged_claims),
+              "review_decisions": len(backup.verdicts)}
     return Restored(counts, written, staged)
 
 
-def _check_empty(store: GraphStore, staging: Staging, decisions: DecisionLog | None) -> None:
+def _check_empty(store: GraphStore, staging: Staging, decisions: DecisionLog | None,
+                 review: ReviewLog | None = None) -> None:
     """Refuse to restore over records: a restore gives back the backed-up graph, not a blend of two."""
     held = {"entities": store.count_entities(), "sources": store.count_sources(), "claims": store.count_claims(),
             "incidents": store.count_incidents(), "staged claims": len(staging.claims()),
-            "incident decisions": len(decisions.entries()) if decisions is not None else 0}
+            "incident decisions": len(decisions.entries()) if decisions is not None else 0,
+            "review decisions": len(review.entries()) if review is not None else 0}
     if any(held.values()):
         listed = ", ".join(f"{n} {kind}" for kind, n in held.items() if n)
         raise StoreNotEmpty(f"the store already holds {listed}: restore into an empty store, or pass --merge to "

@@ -23,8 +23,10 @@ each merge is recorded in the decisions log once the write has succeeded.
 
 A claim that names a candidate entity (an actor the registry lacks, ``Extraction.entities``) never goes into
 the graph at ingest, whatever the flags: it is staged with its candidate entities (each claim's ``waits_on`` lists them)
-for an analyst to accept, merge or reject. ``ingest_many`` stages them too when given the staging
-file, and otherwise holds them back and counts them (``IngestResult.held``).
+for an analyst to accept, merge or reject (``graph.services.actor_review``). ``ingest_many`` stages them too when
+given the staging file, and otherwise holds them back and counts them (``IngestResult.held``). The decisions taken
+in review are reapplied first (given ``verdicts``): a name accepted or merged before is its entity, and its claims
+load directly; a claim naming a rejected actor is discarded and counted (``IngestResult.reviewed``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from graph.domain.model import Incident, UpsertResult
 from graph.domain.ontology import Ontology
 from graph.language.extract.pipeline import Candidate, ClaimExtractor, Extraction, outlet_name
 from graph.language.extract.text import ReportInput
+from graph.services.actor_review import Reapplied, Verdicts, reapply
 from graph.services.incident_merge import DecisionLog, Placement, place_incidents, repoint_claims
 from graph.services.loader import Record, Records
 from graph.services.records import claim_record, incident_record, load_report_records, report_records, source_record
@@ -59,6 +62,7 @@ class IngestResult:
     placed: list[str] | None = None
     staged_entities: int = 0  # candidate entities staged with the claims that name them
     held: int = 0  # claims naming candidate entities, neither loaded nor staged (no staging file was given)
+    reviewed: Reapplied | None = None  # what the review's recorded decisions did to the claims
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source_id, "claims": [c.model_dump() for c in self.extraction.claims],
@@ -67,7 +71,10 @@ class IngestResult:
                 "incidents": [i.model_dump(mode="json", exclude_none=True) for i in self.incidents or []],
                 "placed": self.placed or [],
                 "written": self.written.model_dump() if self.written else None, "staged": self.staged,
-                "staged_entities": self.staged_entities, "held": self.held}
+                "staged_entities": self.staged_entities, "held": self.held,
+                "reviewed": {"resolved": self.reviewed.resolved if self.reviewed else {},
+                             "rejected": sorted(self.reviewed.rejected.values()) if self.reviewed else [],
+                             "discarded": self.reviewed.discarded if self.reviewed else 0}}
 
 
 def candidate_dict(candidate: Candidate) -> dict[str, Any]:
@@ -110,27 +117,37 @@ def _incident_records(placement: Placement, origin: str) -> list[Record]:
     return [Record(incident_record(i), origin, f"incidents[{n}]") for n, i in enumerate(placement.incidents.values())]
 
 
-def _waiting(extraction: Extraction, records: list[dict[str, Any]]
+def _waiting(extraction: Extraction, records: list[dict[str, Any]], reapplied: Reapplied
              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """The claim records that can load, those that name candidate entities (each with ``waits_on``), and those
-    entities as staged (each with the ids of its claims)."""
-    candidates = {e.id for e in extraction.entities}
+    entities as staged (each with the ids of its claims).
+
+    The review's recorded decisions come first (``reapplied``): a candidate accepted or merged before is its entity's
+    id, and a claim naming a rejected one is discarded (``reapplied.discarded`` counts them)."""
+    resolved, rejected = reapplied.resolved, reapplied.rejected
+    pending = [e for e in extraction.entities if e.id not in resolved and e.id not in rejected]
+    candidates = {e.id for e in pending}
     free, waiting = [], []
-    for record in records:
-        names = [e for e in dict.fromkeys((record["subject"], record["object"], record["asserted_by"]))
-                 if e in candidates]
+    for given in records:
+        record = {**given, **{k: resolved[given[k]] for k in ("subject", "object", "asserted_by")
+                              if given[k] in resolved}}
+        ends = list(dict.fromkeys((record["subject"], record["object"], record["asserted_by"])))
+        if any(e in rejected for e in ends):
+            reapplied.discarded += 1
+            continue
+        names = [e for e in ends if e in candidates]
         if names:
             waiting.append({**record, "waits_on": names})
         else:
             free.append(record)
-    entities = [{**e.as_dict(), "claims": [r["id"] for r in waiting if e.id in r["waits_on"]]}
-                for e in extraction.entities]
+    entities = [{**e.as_dict(), "claims": [r["id"] for r in waiting if e.id in r["waits_on"]]} for e in pending]
     return free, waiting, entities
 
 
 def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extractor: ClaimExtractor,
            review: bool = False, staging: Path | None = None, min_confidence: float | None = None,
-           extraction: Extraction | None = None, decisions: DecisionLog | None = None) -> IngestResult:
+           extraction: Extraction | None = None, decisions: DecisionLog | None = None,
+           verdicts: Verdicts | None = None) -> IngestResult:
     """Extract a report's claims and load them with the report, or stage them for review.
 
     With ``review`` every claim is staged; with ``min_confidence`` the claims below it are staged
@@ -138,6 +155,7 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
     and so is its outlet when the registry lacks it, as an organization. ``extraction`` is the
     report already extracted (many reports are parsed together, in batches). The report's incidents are
     placed among the store's (``decisions``: the log the merges are recorded in; none keeps them unrecorded).
+    ``verdicts`` are the review's decisions on candidate entities, reapplied to the actors the report names.
     """
     extraction = extraction or extractor.run(report)
     source_id = extraction.source_id
@@ -145,7 +163,8 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
     placement = place_incidents(store, ontology, extraction.incidents, log, published={source_id: report.published},
                                 by="kg ingest")
     meta, records, entities = _records_of(report, extraction, placement)
-    records, naming, candidates = _waiting(extraction, records)
+    reviewed = reapply(extraction.entities, verdicts or Verdicts(), store)
+    records, naming, candidates = _waiting(extraction, records, reviewed)
     kept, waiting = records, []
     if review or min_confidence is not None:
         if staging is None:
@@ -160,7 +179,8 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
         held = len(naming)  # no queue to stage them in: neither loaded nor dropped silently
     # The report is loaded with what is kept (and its outlet), so that staged claims accepted later have
     # their source; staging comes after the load, so a load that fails stages nothing.
-    part = report_records([(meta, report.text)], kept, report.origin, _new_entities(store, entities))
+    part = report_records([(meta, report.text)], kept, report.origin,
+                          [*_new_entities(store, entities), *reviewed.entities])
     part.incidents = _incident_records(placement, report.origin)
     written = load_report_records(store, ontology, part)
     log.append(placement.decisions)
@@ -168,7 +188,7 @@ def ingest(report: ReportInput, store: GraphStore, ontology: Ontology, *, extrac
     added = Staging(staging).add(meta, report.text, waiting, candidates if naming else []) \
         if waiting and staging is not None else 0
     return IngestResult(source_id, extraction, written, added, list(placement.incidents.values()), placement.said,
-                        len(candidates) if naming and staging else 0, held)
+                        len(candidates) if naming and staging else 0, held, reviewed)
 
 
 @dataclass
@@ -181,7 +201,8 @@ class IngestedMany:
 
 def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ontology, *,
                 extractor: ClaimExtractor, processes: int = 1, decisions: DecisionLog | None = None,
-                source_ids: Sequence[str | None] | None = None, staging: Path | None = None) -> IngestedMany:
+                source_ids: Sequence[str | None] | None = None, staging: Path | None = None,
+                verdicts: Verdicts | None = None) -> IngestedMany:
     """Extract a batch of reports and load them with their claims as one all-or-nothing write.
 
     Every report is extracted and every record checked before anything is written; a claim the
@@ -193,6 +214,7 @@ def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ont
     records = Records()
     results = []
     outlets: dict[str, dict[str, Any]] = {}
+    accepted: dict[str, dict[str, Any]] = {}  # entities accepted in review that the graph lacks (reloaded since)
     stage: list[tuple[dict[str, Any], str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     extractions = extractor.run_many(reports, n_process=processes, source_ids=source_ids)
     log = decisions or DecisionLog(None)
@@ -201,21 +223,23 @@ def ingest_many(reports: Sequence[ReportInput], store: GraphStore, ontology: Ont
                                 by="kg ingest")
     for report, extraction in zip(reports, extractions, strict=True):
         meta, claims, entities = _records_of(report, extraction, placement)
-        claims, naming, candidates = _waiting(extraction, claims)
+        reviewed = reapply(extraction.entities, verdicts or Verdicts(), store)
+        claims, naming, candidates = _waiting(extraction, claims, reviewed)
         part = report_records([(meta, report.text)], claims, report.origin)
         records.sources += part.sources
         records.claims += part.claims
         outlets.update({e["id"]: e for e in entities})  # one entity for an outlet many reports share
+        accepted.update({e["id"]: e for e in reviewed.entities})
         mine = [placement.ids[(extraction.source_id, i.id)] for i in extraction.incidents
                 if (extraction.source_id, i.id) in placement.ids]
         results.append(IngestResult(extraction.source_id, extraction, None, 0,
                                     [placement.incidents[i] for i in dict.fromkeys(mine) if i in placement.incidents],
                                     [line for line in placement.said if f"({extraction.source_id}):" in line],
-                                    0, 0 if staging else len(naming)))
+                                    0, 0 if staging else len(naming), reviewed))
         if naming:
             stage.append((meta, report.text, naming, candidates))
     records.entities = [Record(e, "ingest", f"entities[{i}]")
-                        for i, e in enumerate(_new_entities(store, list(outlets.values())))]
+                        for i, e in enumerate([*_new_entities(store, list(outlets.values())), *accepted.values()])]
     records.incidents = _incident_records(placement, "ingest")
     written = load_report_records(store, ontology, records)
     log.append(placement.decisions)

@@ -143,15 +143,7 @@ class Staging:
     def _accept(self, ids: Sequence[str], store: GraphStore, ontology: Ontology) -> tuple[list[str], UpsertResult]:
         data = self._read()
         chosen = self._select(ids, data, loading=True)
-        wanted = sorted({c["source"] for c in chosen})
-        known = store.get_sources(wanted)
-        sources: list[tuple[dict[str, Any], str]] = []
-        for report_id in wanted:
-            entry = data["reports"][report_id]
-            if report_id not in known:
-                sources.append((entry["meta"], entry["text"]))
-            else:
-                sources.append(({"id": report_id, **_meta_of(known[report_id])}, known[report_id].text))
+        sources = report_sources(data, [c["source"] for c in chosen], store)
         result = load_report_records(store, ontology, report_records(sources, chosen, str(self.path)))
         self._drop(data, {c["id"] for c in chosen})
         return [c["id"] for c in chosen], result
@@ -166,11 +158,42 @@ class Staging:
 
     def _drop(self, data: dict[str, Any], ids: set[str]) -> None:
         data["claims"] = [c for c in data["claims"] if c["id"] not in ids]
-        named = {(c["source"], e) for c in data["claims"] for e in c.get("waits_on", ())}
-        data["entities"] = [e for e in data["entities"] if (e["source"], e["id"]) in named]
-        still = {c["source"] for c in data["claims"]} | {e["source"] for e in data["entities"]}
-        data["reports"] = {k: v for k, v in data["reports"].items() if k in still}
+        prune(data)
         self._write(data)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[dict[str, Any]]:
+        """The staging file's content, held under the lock and written back when the block ends without an error:
+        a decision that loads into the store and then changes the queue does both, or leaves the queue as it was."""
+        with self._locked():
+            data = self._read()
+            yield data
+            prune(data)
+            self._write(data)
+
+
+def prune(data: dict[str, Any]) -> None:
+    """Drop what no staged claim needs any more: a candidate entity no claim waits on, a report no claim cites."""
+    named = {(c["source"], e) for c in data["claims"] for e in c.get("waits_on", ())}
+    data["entities"] = [e for e in data["entities"] if (e["source"], e["id"]) in named]
+    still = {c["source"] for c in data["claims"]} | {e["source"] for e in data["entities"]}
+    data["reports"] = {k: v for k, v in data["reports"].items() if k in still}
+
+
+def report_sources(data: dict[str, Any], report_ids: Sequence[str], store: GraphStore
+                   ) -> list[tuple[dict[str, Any], str]]:
+    """The reports staged claims cite, as the loader takes them: as the store holds them when it does (their
+    metadata may have been edited since), else as they were staged."""
+    wanted = sorted(set(report_ids))
+    known = store.get_sources(wanted)
+    sources: list[tuple[dict[str, Any], str]] = []
+    for report_id in wanted:
+        entry = data["reports"][report_id]
+        if report_id not in known:
+            sources.append((entry["meta"], entry["text"]))
+        else:
+            sources.append(({"id": report_id, **_meta_of(known[report_id])}, known[report_id].text))
+    return sources
 
 
 def _meta_of(source: Source) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def counts(store: GraphStore) -> tuple[int, int, int]:
 
 def test_every_write_checks_the_key_before_reading_the_body(keyed: TestClient, seeded: GraphStore) -> None:
     paths = write_routes(keyed.app)  # type: ignore[arg-type]
-    assert paths == ["/v1/reports", f"/v1/reports/{SEED_REPORT}/review"]
+    assert paths == ["/v1/reports", f"/v1/reports/{SEED_REPORT}/review", f"/v1/review/entities/{SEED_REPORT}"]
     before = counts(seeded)
     bodies: list[dict[str, Any]] = [
         {"content": b"{not json at all", "headers": {"Content-Type": "application/json"}},
@@ -261,7 +261,9 @@ def test_a_write_attempted_inside_any_read_endpoint_fails_and_writes_nothing(
                     if "get" in operations}
     covered = {read.split("?")[0].replace("isk-provoke-pakistan-mines", "{id}").replace(SEED_REPORT, "{id}")
                .replace("/isk", "/{id}").replace("kunduz-mosque-2021-10", "{id}") for read in READS}
-    assert schema_paths - covered == {"/v1/schema", "/health"}, "a new read endpoint: add it to READS"
+    # the schema, the liveness probe and the review queue (the staging file) read no store
+    assert schema_paths - covered == {"/v1/schema", "/health", "/v1/review/entities"}, \
+        "a new read endpoint: add it to READS"
 
     monkeypatch.setattr(neo4j_module, "_rows", with_a_write)
     for read in READS:
@@ -269,6 +271,7 @@ def test_a_write_attempted_inside_any_read_endpoint_fails_and_writes_nothing(
         assert response.status_code == 503, (read, response.text)
         assert "Writing in read access mode not allowed" in response.json()["message"], read
     assert client.get("/v1/schema").status_code == 200  # it reads no store
+    assert client.get("/v1/review/entities").json()["count"] == 0  # nor does the review queue
     injected, _, _ = neo4j_seeded.driver.execute_query("MATCH (n:Injected) RETURN count(n) AS n")
     assert injected[0]["n"] == 0
 

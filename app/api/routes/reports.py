@@ -13,6 +13,7 @@ from app.api.schemas import (
     IngestOut,
     ReportClaims,
     ReportIn,
+    ReviewedActors,
     ReviewIn,
     ReviewOut,
     StagedClaim,
@@ -21,6 +22,7 @@ from app.usecases.reports import report_outcome
 from graph.domain.errors import StagedClaimNotFound
 from graph.domain.inputs import check_report_size
 from graph.language.extract.text import from_html, from_text, with_given_metadata
+from graph.services.actor_review import ReviewLog
 from graph.services.incident_merge import DecisionLog
 from graph.services.ingest import candidate_dict, ingest
 from graph.services.review import Staging
@@ -46,7 +48,8 @@ def create_report(body: ReportIn, response: Response, store: Store, settings: Co
     report = with_given_metadata(parsed, title=body.title, outlet=body.outlet, url=body.url, published=body.published)
     result = ingest(report, store, ontology, extractor=extractors.get(), review=body.review,
                     staging=settings.staging_path, min_confidence=body.min_confidence,
-                    decisions=DecisionLog(settings.incident_log_path))
+                    decisions=DecisionLog(settings.incident_log_path),
+                    verdicts=ReviewLog(settings.review_log_path).verdicts())
     assert result.written is not None
     if result.written.created["entities"]:
         extractors.invalidate()  # the outlet is in the registry now
@@ -58,7 +61,8 @@ def create_report(body: ReportIn, response: Response, store: Store, settings: Co
                      entities=[CandidateEntity(**e.as_dict()) for e in result.extraction.entities], candidates=[
                          Candidate(**candidate_dict(c)) for c in result.extraction.candidates],
                      written=result.written, staged=result.staged, review=body.review,
-                     outcome=_outcome_url(result.source_id))
+                     outcome=_outcome_url(result.source_id),
+                     reviewed=ReviewedActors(**result.as_dict()["reviewed"]))
 
 
 @router.get("/{id}/claims", response_model=ReportClaims, responses=error_responses(304, 404, 503))

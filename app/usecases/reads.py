@@ -19,7 +19,8 @@ from graph.services.analysis import GroupedRelation, Timeline, group_claims, tim
 from graph.services.export import GraphPart
 from graph.stores.protocol import ClaimPage, ClaimQuery, GraphStore
 
-# Claims a CLI listing reads per page: the store is asked a page at a time, never for every match at once.
+# Claims a CLI listing reads per page: the store is asked a page at a time, never for every match at once,
+# and a page is printed before the next is read.
 LISTING_PAGE = 500
 
 
@@ -61,18 +62,6 @@ def claims_page(store: GraphStore, query: ClaimQuery, *, limit: int, offset: int
     return store.claim_page(query, limit=limit, offset=offset)
 
 
-def every_claim(store: GraphStore, query: ClaimQuery, page_size: int = LISTING_PAGE) -> ClaimPage:
-    """Every matching claim, read a page at a time (the CLI lists them all), and how many."""
-    first = store.claim_page(query, limit=page_size, offset=0)
-    claims = list(first.claims)
-    while len(claims) < first.total:
-        page = store.claim_page(query, limit=page_size, offset=len(claims))
-        if not page.claims:
-            break  # the graph shrank while it was read: what was read is the answer
-        claims.extend(page.claims)
-    return ClaimPage(claims, len(claims))
-
-
 @dataclass(frozen=True)
 class EntityDetail:
     """One entity and its claims counted by type, as subject (out) and as object (in)."""
@@ -91,9 +80,11 @@ def entity_detail(store: GraphStore, names: Names, name: str) -> EntityDetail:
     return EntityDetail(entity, counts.outgoing, counts.incoming, counts.total)
 
 
-def claim_pages(store: GraphStore, query: ClaimQuery, page_size: int = LISTING_PAGE) -> Iterator[list[ClaimView]]:
+def claim_pages(store: GraphStore, query: ClaimQuery, page_size: int | None = None) -> Iterator[list[ClaimView]]:
     """The matching claims a page at a time, in id order (the CLI prints them as they come): at most one page is
-    held. Stops at an empty page (the graph shrank while it was read)."""
+    held (``LISTING_PAGE`` claims unless ``page_size`` says). Stops at an empty page (the graph shrank while it
+    was read)."""
+    page_size = page_size or LISTING_PAGE
     offset = 0
     while True:
         page = store.claim_page(query, limit=page_size, offset=offset)

@@ -1,11 +1,12 @@
-"""Round trips to Neo4j for a few API requests on the seed graph: transactions and queries, counted.
+"""Round trips to Neo4j for a few API requests on the seed graph: transactions, queries and records, counted.
 
-A request's cost on a remote Neo4j is mostly its round trips, so this counts them rather than
-timing them: the Neo4j store is given a driver that counts every transaction (managed, or an
-auto-commit ``session.run``) and every statement sent, and the API (``create_app`` over that
-store, through a test client) answers each request twice: the figures are the second answer's,
-what every request costs once the process has paid what it pays once (the connection check,
-the alias index).
+A request's cost on a remote Neo4j is mostly its round trips and what they carry, so this counts
+them rather than timing them: the Neo4j store is given a driver that counts every transaction
+(managed, or an auto-commit ``session.run``), every statement sent and every record the server sent
+back, and the API (``create_app`` over that store, through a test client) answers each request
+twice: the figures are the second answer's, what every request costs once the process has paid
+what it pays once (the connection check, the alias index). A request that reads every matching
+claim shows it in its records (one per claim); an aggregate sends a record per row of its answer.
 
     python benchmarks/roundtrips.py --home .cache/neo4j-test --bolt-port 7721 --http-port 7722 \\
         --before /path/to/a/checkout/of/main
@@ -36,6 +37,11 @@ REQUESTS = [
     ("paths IS-K to China, node-link", "/v1/paths?source=IS-K&target=China&format=node-link"),
     ("claims of the hub (isk)", "/v1/claims?subject=isk"),
     ("stats", "/v1/stats"),
+    ("timeline, every claim", "/v1/timeline"),
+    ("timeline of the hub (isk)", "/v1/timeline?actor=isk&interval=year"),
+    ("claims grouped", "/v1/claims?group=true&limit=10"),
+    ("claims of the hub grouped", "/v1/claims?subject=isk&group=true&limit=10"),
+    ("entity detail of the hub", "/v1/entities/isk"),
 ]
 
 
@@ -45,6 +51,33 @@ class Tally:
 
     transactions: int = 0
     queries: int = 0
+    records: int = 0
+
+
+class CountingResult:
+    """A result that counts the records read from it (``data``, ``single``, iteration)."""
+
+    def __init__(self, result: Any, tally: Tally) -> None:
+        self._result = result
+        self._tally = tally
+
+    def data(self, *args: Any) -> Any:
+        rows = self._result.data(*args)
+        self._tally.records += len(rows)
+        return rows
+
+    def single(self, *args: Any, **kwargs: Any) -> Any:
+        record = self._result.single(*args, **kwargs)
+        self._tally.records += record is not None
+        return record
+
+    def __iter__(self) -> Iterator[Any]:
+        for record in self._result:
+            self._tally.records += 1
+            yield record
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._result, name)
 
 
 class CountingTransaction:
@@ -56,7 +89,7 @@ class CountingTransaction:
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         self._tally.queries += 1
-        return self._tx.run(*args, **kwargs)
+        return CountingResult(self._tx.run(*args, **kwargs), self._tally)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx, name)
@@ -93,7 +126,7 @@ class CountingSession:
     def run(self, *args: Any, **kwargs: Any) -> Any:
         self._tally.transactions += 1
         self._tally.queries += 1
-        return self._session.run(*args, **kwargs)
+        return CountingResult(self._session.run(*args, **kwargs), self._tally)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
@@ -156,7 +189,7 @@ def measure(home: Path, bolt_port: int, http_port: int) -> dict[str, Any]:
                     response = client.get(url)
                 if response.status_code != 200:
                     raise SystemExit(f"{url} answered {response.status_code}: {response.text[:300]}")
-                runs.append({"transactions": tally.transactions, "queries": tally.queries})
+                runs.append({"transactions": tally.transactions, "queries": tally.queries, "records": tally.records})
             figures[label] = {**runs[1], "bytes": len(response.content)}
     raw.close()
     return figures
@@ -164,7 +197,7 @@ def measure(home: Path, bolt_port: int, http_port: int) -> dict[str, Any]:
 
 def run_in(checkout: Path, args: argparse.Namespace) -> dict[str, Any]:
     """``measure`` in a process importing ``checkout``'s own packages."""
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run(  # noqa: S603 - this interpreter, this script
         [sys.executable, str(Path(__file__).resolve()), "--measure", "--home", str(args.home),
          "--bolt-port", str(args.bolt_port), "--http-port", str(args.http_port)],
@@ -175,8 +208,8 @@ def run_in(checkout: Path, args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
-def _pair(run: dict[str, int]) -> str:
-    return f"{run['transactions']} / {run['queries']}"
+def _figures(run: dict[str, int]) -> str:
+    return f"{run['transactions']} / {run['queries']} / {run.get('records', '?')}"
 
 
 def main() -> None:
@@ -194,10 +227,10 @@ def main() -> None:
         return
     columns = [("before", run_in(args.before.resolve(), args))] if args.before else []
     columns.append(("after", run_in(HERE, args)))
-    header = f"{'request':34}" + "".join(f" {name + ' tx/queries':>20}" for name, _ in columns)
+    header = f"{'request':34}" + "".join(f" {name + ' tx/queries/records':>28}" for name, _ in columns)
     out = [header, "-" * len(header)]
     for label, url in REQUESTS:
-        cells = "".join(f" {_pair(figures[label]):>20}" for _, figures in columns)
+        cells = "".join(f" {_figures(figures[label]):>28}" for _, figures in columns)
         out.append(f"{label:34}{cells}  GET {url}")
     out.extend(f"{name}: {figures['checkout']}" for name, figures in columns)
     sys.stdout.write("\n".join(out) + "\n")

@@ -13,9 +13,12 @@ from click.testing import CliRunner, Result
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from app.cli import cli
+from app.cli import cli, render
+from app.components import open_store
 from app.settings import PROJECT_ROOT, Settings
-from graph.domain.ontology import Ontology
+from app.usecases import reads
+from app.usecases.names import Names
+from graph.domain.ontology import Ontology, load_ontology
 from graph.stores.neo4j.server import LocalServer
 from tests.bundles import claim_yaml, claims_file
 from tests.conftest import SEEDS, TEST_NEO4J_HOME, Neo4jTestDatabase
@@ -64,6 +67,39 @@ def test_the_readme_question_answers_pakistan_with_quote_and_source(loaded: Sett
     table = kg(loaded, "relations", "--subject", "IS-K", "--type", "SEEKS_TO_PROVOKE").output
     assert "Pakistan" in table and "IS-K seeks to provoke Pakistan into retaliating" in table
     assert "RFE/RL (Gandhara)" in table
+
+
+LISTINGS = [
+    ({"subject": "IS-K"}, ("--subject", "IS-K")),
+    ({}, ()),
+    ({"types": ["DENIED"]}, ("--type", "DENIED")),
+    ({"types": ["BORDERS"], "since": "2099"}, ("--type", "BORDERS", "--since", "2099")),
+]
+
+
+@pytest.mark.parametrize(("asked", "args"), LISTINGS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
+def test_relations_print_a_page_at_a_time_what_the_whole_listing_prints(
+        loaded: Settings, asked: dict[str, Any], args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read three claims a page (the listing never holds every match), ``kg relations`` prints what one list of
+    every matching claim renders: the count, one table fitted over every row, each claim's quote and source; and
+    with --json the one JSON array of them all."""
+    ontology = load_ontology()
+    store = open_store(loaded, ontology)
+    try:
+        names = Names(store)
+        claims = store.claims(reads.claim_query(store, ontology, names, reads.ClaimsAsked(**asked)))
+        expected = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}\n"
+        if claims:
+            expected += render.claims_with_quotes(claims, names.display, store.get_source) + "\n"
+    finally:
+        store.close()
+    monkeypatch.setattr(reads, "LISTING_PAGE", 3)
+    assert kg(loaded, "relations", *args).output == expected
+    listed = kg(loaded, "relations", *args, "--json").stdout
+    assert listed == json.dumps([c.model_dump() for c in claims], ensure_ascii=False, indent=2) + "\n"
+    # several pages (IS-K, everything), exactly one full page (the three denials), nothing (2099)
+    known = {"DENIED": 3, "2099": 0}.get(args[-1] if args else "")
+    assert len(claims) == known if known is not None else len(claims) > 3
 
 
 def test_denials_and_the_claims_they_dispute(loaded: Settings) -> None:

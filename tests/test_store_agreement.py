@@ -145,3 +145,19 @@ def test_incidents_agree_under_every_filter(pair: tuple[GraphStore, GraphStore])
         assert memory.count_incidents(query) == neo4j.count_incidents(query), query
         assert [i.id for i in found] == [i.id for i in every if incident_matches(i, query)][
             query.offset:query.offset + query.limit], query
+
+
+def test_aggregates_agree_for_every_entity(pair: tuple[GraphStore, GraphStore]) -> None:
+    memory, neo4j = pair
+    for interval in ("year", "month", "day"):
+        assert memory.claim_timeline(ClaimQuery(), interval) == neo4j.claim_timeline(ClaimQuery(), interval)
+    assert memory.claim_groups(ClaimQuery(), limit=1_000) == neo4j.claim_groups(ClaimQuery(), limit=1_000)
+    for entity in connected_entities(memory):
+        assert memory.claim_type_counts(entity) == neo4j.claim_type_counts(entity)
+        hostile = ClaimQuery(types=("ATTACKED", "OPPOSES", "DENIED"), window=window(since="2021"))
+        for query in (ClaimQuery(), hostile):
+            assert memory.claim_timeline(query, "month", actor=entity) == \
+                neo4j.claim_timeline(query, "month", actor=entity)
+        for query in (ClaimQuery(subject=entity), ClaimQuery(object=entity, disputed=False)):
+            assert memory.claim_groups(query, limit=1_000) == neo4j.claim_groups(query, limit=1_000)
+            assert memory.claim_groups(query, limit=2, offset=1) == neo4j.claim_groups(query, limit=2, offset=1)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import textwrap
+from collections.abc import Iterator
+from typing import Any
+
 import click
 
 from app.cli import render
@@ -11,6 +16,7 @@ from app.usecases import stats as figures
 from app.usecases.reads import ClaimsAsked
 from graph.domain.dates import PartialDate
 from graph.domain.errors import InvalidParameter
+from graph.domain.model import Source
 from graph.stores.protocol import MAX_DEPTH, MAX_HOPS
 
 
@@ -99,13 +105,45 @@ def relations_command(env: Env, subject: str | None, types: tuple[str, ...], obj
     query = reads.claim_query(env.store, env.ontology, env.names, ClaimsAsked(
         subject=subject or None, object=obj or None, types=types, statuses=statuses, since=since, until=until,
         min_confidence=min_confidence, disputed=disputed, source=source, blank="skip"))
-    claims = reads.every_claim(env.store, query).claims
+    # Printed a page at a time, never every match at once: JSON as one array written as it comes; text in two
+    # passes, the first counting and fitting the columns over every page (holding only the widths), the second
+    # printing with each page's reports read in one batch.
     if as_json:
-        emit([c.model_dump() for c in claims])
+        _stream_json(c.model_dump() for page in reads.claim_pages(env.store, query) for c in page)
         return
-    click.echo(f"{len(claims)} claim{'s' if len(claims) != 1 else ''}")
-    if claims:
-        click.echo(render.claims_with_quotes(claims, env.name, env.store.get_source))
+    total, widths = 0, render.fitted(render.CLAIM_HEADERS, [])
+    for page in reads.claim_pages(env.store, query):
+        total += len(page)
+        widths = render.fitted(render.CLAIM_HEADERS, render.claim_rows(page, env.name), widths)
+    click.echo(f"{total} claim{'s' if total != 1 else ''}")
+    if not total:
+        return
+    click.echo("\n".join(render.table_head(render.CLAIM_HEADERS, widths)))
+    for page in reads.claim_pages(env.store, query):
+        reports = env.store.get_sources({c.source for c in page})
+
+        def report_of(source_id: str, reports: dict[str, Source] = reports) -> Source:
+            return reports[source_id] if source_id in reports else env.store.get_source(source_id)
+
+        click.echo("\n".join(render.claim_lines(page, env.name, report_of, widths)))
+
+
+def _stream_json(items: Iterator[dict[str, Any]]) -> None:
+    """A JSON array printed item by item, exactly as ``emit`` prints the whole list (``[]`` when empty)."""
+    previous = next(items, None)
+    if previous is None:
+        emit([])
+        return
+    click.echo("[")
+    for item in items:
+        click.echo(_indented(previous) + ",")
+        previous = item
+    click.echo(_indented(previous))
+    click.echo("]")
+
+
+def _indented(item: dict[str, Any]) -> str:
+    return textwrap.indent(json.dumps(item, ensure_ascii=False, indent=2), "  ")
 
 
 @cli.command("neighbours", help="Entities around one entity, with the claims among them.")

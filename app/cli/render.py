@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from graph.domain.model import ClaimView, Hop, Source
 
@@ -12,11 +12,33 @@ Names = Callable[[str], str]
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Left-aligned columns, widths fitted to the content."""
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+    widths = fitted(headers, rows)
+    return "\n".join([*table_head(headers, widths), *table_rows(rows, widths)])
+
+
+def fitted(headers: Sequence[str], rows: Iterable[Sequence[object]], widths: Sequence[int] | None = None
+           ) -> list[int]:
+    """Column widths that fit the headers and these rows (and ``widths`` so far: a table printed a page at a time
+    is fitted over every page first, holding only the widths)."""
+    found = list(widths) if widths is not None else [len(str(h)) for h in headers]
+    for row in rows:
+        found = [max(width, len(_cell(value))) for width, value in zip(found, row, strict=True)]
+    return found
+
+
+def table_head(headers: Sequence[str], widths: Sequence[int]) -> list[str]:
+    """The header line and the rule under it."""
+    return [*table_rows([headers], widths), "  ".join("-" * width for width in widths)]
+
+
+def table_rows(rows: Iterable[Sequence[object]], widths: Sequence[int]) -> list[str]:
+    """Rows as lines of left-aligned columns of these widths."""
+    return ["  ".join(_cell(value).ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
+            for row in rows]
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def claim_rows(claims: Sequence[ClaimView], name: Names) -> list[list[object]]:
@@ -33,12 +55,18 @@ CLAIM_HEADERS = ("SUBJECT", "TYPE", "OBJECT", "STATUS", "ASSERTED BY", "DATE", "
 
 def claims_with_quotes(claims: Sequence[ClaimView], name: Names, source: Callable[[str], Source]) -> str:
     """A table row for each claim followed by its quote, source and dispute, indented."""
-    rendered = table(CLAIM_HEADERS, claim_rows(claims, name)).splitlines()
-    out = rendered[:2]
-    for row, claim in zip(rendered[2:], claims, strict=True):
+    widths = fitted(CLAIM_HEADERS, claim_rows(claims, name))
+    return "\n".join([*table_head(CLAIM_HEADERS, widths), *claim_lines(claims, name, source, widths)])
+
+
+def claim_lines(claims: Sequence[ClaimView], name: Names, source: Callable[[str], Source],
+                widths: Sequence[int]) -> list[str]:
+    """``claims_with_quotes`` without its header, in columns of these widths: one page of a longer listing."""
+    out = []
+    for row, claim in zip(table_rows(claim_rows(claims, name), widths), claims, strict=True):
         out.append(row)
         out.extend(provenance(claim, name, source))
-    return "\n".join(out)
+    return out
 
 
 def provenance(claim: ClaimView, name: Names, source: Callable[[str], Source]) -> list[str]:

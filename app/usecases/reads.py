@@ -7,8 +7,7 @@ first, then the names (subject, object), then the filters, then the other names 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from app.usecases.filters import Blank, claim_filters, entity_kind, relation_types, statuses
@@ -16,10 +15,12 @@ from app.usecases.names import Names
 from graph.domain.dates import window
 from graph.domain.model import ClaimView, Entity, EntityMatch, Hop, Subgraph
 from graph.domain.ontology import Direction, Ontology
+from graph.services.analysis import GroupedRelation, Timeline, group_claims, timeline_from
 from graph.services.export import GraphPart
 from graph.stores.protocol import ClaimPage, ClaimQuery, GraphStore
 
-# Claims a CLI listing reads per page: the store is asked a page at a time, never for every match at once.
+# Claims a CLI listing reads per page: the store is asked a page at a time, never for every match at once,
+# and a page is printed before the next is read.
 LISTING_PAGE = 500
 
 
@@ -61,18 +62,6 @@ def claims_page(store: GraphStore, query: ClaimQuery, *, limit: int, offset: int
     return store.claim_page(query, limit=limit, offset=offset)
 
 
-def every_claim(store: GraphStore, query: ClaimQuery, page_size: int = LISTING_PAGE) -> ClaimPage:
-    """Every matching claim, read a page at a time (the CLI lists them all), and how many."""
-    first = store.claim_page(query, limit=page_size, offset=0)
-    claims = list(first.claims)
-    while len(claims) < first.total:
-        page = store.claim_page(query, limit=page_size, offset=len(claims))
-        if not page.claims:
-            break  # the graph shrank while it was read: what was read is the answer
-        claims.extend(page.claims)
-    return ClaimPage(claims, len(claims))
-
-
 @dataclass(frozen=True)
 class EntityDetail:
     """One entity and its claims counted by type, as subject (out) and as object (in)."""
@@ -84,13 +73,54 @@ class EntityDetail:
 
 
 def entity_detail(store: GraphStore, names: Names, name: str) -> EntityDetail:
-    """An entity by id or any alias, with its claims counted by type and direction."""
+    """An entity by id or any alias, with its claims counted by type and direction: the store counts them where
+    they are (a hub's 50,000 claims are not read to be counted)."""
     entity = names.entity(name)
-    as_subject = [c for c in store.claims(ClaimQuery(subject=entity.id)) if c.subject == entity.id]
-    as_object = [c for c in store.claims(ClaimQuery(object=entity.id)) if c.object == entity.id]
-    return EntityDetail(entity, dict(sorted(Counter(c.type for c in as_subject).items())),
-                        dict(sorted(Counter(c.type for c in as_object).items())),
-                        len({c.id for c in as_subject + as_object}))
+    counts = store.claim_type_counts(entity.id)
+    return EntityDetail(entity, counts.outgoing, counts.incoming, counts.total)
+
+
+def claim_pages(store: GraphStore, query: ClaimQuery, page_size: int | None = None) -> Iterator[list[ClaimView]]:
+    """The matching claims a page at a time, in id order (the CLI prints them as they come): at most one page is
+    held (``LISTING_PAGE`` claims unless ``page_size`` says). Stops at an empty page (the graph shrank while it
+    was read)."""
+    page_size = page_size or LISTING_PAGE
+    offset = 0
+    while True:
+        page = store.claim_page(query, limit=page_size, offset=offset)
+        if not page.claims:
+            return
+        yield page.claims
+        offset += len(page.claims)
+        if offset >= page.total:
+            return
+
+
+@dataclass(frozen=True)
+class Relations:
+    """One page of the relations matching claims make (``GroupedRelation``), and how many relations in all."""
+
+    relations: list[GroupedRelation]
+    total: int
+
+
+def relations_page(store: GraphStore, query: ClaimQuery, *, limit: int, offset: int) -> Relations:
+    """One page of relations: the store groups the matching claims and sends the page's claim ids; those claims
+    and their reports' citations are then read by id."""
+    found = store.claim_groups(query, limit=limit, offset=offset)
+    claims = store.get_claims(i for ids in found.groups for i in ids)
+    page = [claims[i] for ids in found.groups for i in ids if i in claims]
+    return Relations(group_claims(page, store.source_refs({c.source for c in page})), found.total)
+
+
+def timeline(store: GraphStore, ontology: Ontology, names: Names, *, types: Iterable[str] | None = None,
+             actor: str | None = None, interval: str = "month", since: str | None = None, until: str | None = None,
+             status: Iterable[str] | None = None) -> Timeline:
+    """Matching claims (with ``actor`` at either end) counted per period and type by the store."""
+    filters = claim_filters(ontology, types, status, since, until)
+    query = ClaimQuery(types=filters.types, statuses=filters.statuses, window=filters.window)
+    entity_id = names.entity(actor).id if actor is not None else None
+    return timeline_from(store.claim_timeline(query, interval, actor=entity_id))
 
 
 def search(store: GraphStore, ontology: Ontology, query: str, *, kind: str | None = None,

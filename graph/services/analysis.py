@@ -14,12 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
-from graph.domain.dates import PartialDate
 from graph.domain.model import ClaimView, Entity, Source, SourceRef
+from graph.stores.base import relation_key, timeline_of
+from graph.stores.protocol import TimelineCounts
 
 Interval = str  # "year", "month" or "day"; checked by the caller against INTERVALS
 INTERVALS = ("year", "month", "day")
-_PRECISION = {"year": 1, "month": 2, "day": 3}
 
 
 class _Out(BaseModel):
@@ -93,9 +93,7 @@ def group_claims(claims: Sequence[ClaimView], sources: Mapping[str, Source | Sou
     """
     groups: dict[tuple[str, ...], list[ClaimView]] = defaultdict(list)
     for claim in sorted(claims, key=lambda c: c.id):
-        anchor = ("incident", claim.incident) if claim.incident else \
-            ("dates", claim.date or "", claim.end_date or "")
-        groups[(claim.subject, claim.type, claim.object, *anchor)].append(claim)
+        groups[relation_key(claim)].append(claim)
     relations = []
     for members in groups.values():
         first = members[0]
@@ -165,31 +163,20 @@ def most_connected(ranked: Sequence[Centrality], *, top: int = 10, kinds: Iterab
 
 
 def timeline(claims: Iterable[ClaimView], interval: Interval = "month") -> Timeline:
-    """Counts of claims per year, month or day of when they happened.
+    """Counts of claims in hand per year, month or day of when they happened (``timeline_from``'s rule)."""
+    return timeline_from(timeline_of(claims, interval))
+
+
+def timeline_from(counts: TimelineCounts) -> Timeline:
+    """A store's timeline counts as the answer: one bucket per period with claims, in order.
 
     A claim counts in the period its ``date`` falls in. One known only to a coarser
     precision than the interval (``2022`` when counting months) is counted as
     ``imprecise`` rather than placed in a made-up month; an undated one as ``undated``.
-    Periods without claims are left out.
     """
-    precision = _PRECISION[interval]
-    buckets: dict[str, Counter[str]] = defaultdict(Counter)
-    imprecise = undated = 0
-    for claim in claims:
-        if not claim.date:
-            undated += 1
-            continue
-        when = PartialDate.parse(claim.date)
-        known = 1 + (when.month is not None) + (when.day is not None)
-        if known < precision:
-            imprecise += 1
-            continue
-        period = str(PartialDate(when.year, when.month if precision >= 2 else None,
-                                 when.day if precision >= 3 else None))
-        buckets[period][claim.type] += 1
     return Timeline(
-        interval=interval,
-        buckets=[TimelineBucket(period=p, count=sum(c.values()), by_type=dict(sorted(c.items())))
-                 for p, c in sorted(buckets.items())],
-        imprecise=imprecise, undated=undated,
+        interval=counts.interval,
+        buckets=[TimelineBucket(period=p, count=sum(by_type.values()), by_type=dict(sorted(by_type.items())))
+                 for p, by_type in sorted(counts.buckets.items())],
+        imprecise=counts.imprecise, undated=counts.undated,
     )

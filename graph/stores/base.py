@@ -66,12 +66,16 @@ from graph.domain.ontology import Direction, Ontology
 from graph.stores.protocol import (
     MAX_NODES,
     MAX_OFFSET,
+    ClaimGroups,
     ClaimPage,
     ClaimQuery,
+    ClaimTypeCounts,
     IncidentQuery,
+    TimelineCounts,
     check_depth,
     check_direction,
     check_incident_page,
+    check_interval,
     check_max_nodes,
     check_path_options,
 )
@@ -226,6 +230,20 @@ class BaseStore(ABC):
     def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
         """The page of claims matching every filter of ``query``, ``disputed=False`` included (``disputed=True``
         never comes here), ordered by id: filtered, counted and sliced by the store, not read whole."""
+
+    @abstractmethod
+    def _timeline_rows(self, query: ClaimQuery, width: int, actor: str | None) -> list[tuple[str | None, str, int]]:
+        """The claims matching ``query`` but ``disputed`` (and with ``actor`` at either end, when given), counted
+        by (date cut to ``width`` characters, None when undated; type): folded by ``fold_timeline``."""
+
+    @abstractmethod
+    def _group_page(self, query: ClaimQuery, limit: int, offset: int) -> ClaimGroups:
+        """One page of the relations the claims matching ``query`` make (``disputed`` is True never, False maybe),
+        keyed as ``relation_key`` keys them."""
+
+    @abstractmethod
+    def _type_counts(self, entity_id: str) -> ClaimTypeCounts:
+        """The entity's claims counted by type and direction."""
 
     @abstractmethod
     def claim_pairs(self) -> list[tuple[str, str, int]]:
@@ -492,6 +510,42 @@ class BaseStore(ABC):
         found = self._claim_page(query, limit, offset)
         return ClaimPage(views(found.claims, found.denials), found.total)
 
+    def claim_timeline(self, query: ClaimQuery, interval: str, *, actor: str | None = None) -> TimelineCounts:
+        """Claims counted per period and type where they are; disputed ones from the denials (few), here."""
+        width = check_interval(interval)
+        if query.disputed:
+            touching = [c for c in self._disputed_matching(query) if actor is None or actor in (c.subject, c.object)]
+            rows = [(_date_cut(c.date, width), c.type, 1) for c in touching]
+        else:
+            rows = self._timeline_rows(query, width, actor)
+        return fold_timeline(rows, interval)
+
+    def claim_groups(self, query: ClaimQuery, *, limit: int, offset: int = 0) -> ClaimGroups:
+        """One page of relations, grouped where the claims are; disputed ones from the denials (few), here."""
+        if limit < 0:
+            raise InvalidParameter("limit", limit, "must be at least 0")
+        if offset < 0:
+            raise InvalidParameter("offset", offset, "must be at least 0")
+        offset = min(offset, MAX_OFFSET)
+        if query.disputed:
+            grouped: dict[tuple[str, ...], list[str]] = {}
+            for claim in self._disputed_matching(query):
+                grouped.setdefault(relation_key(claim), []).append(claim.id)
+            groups = list(grouped.values())
+            return ClaimGroups(groups[offset:offset + limit], len(groups))
+        return self._group_page(query, limit, offset)
+
+    def claim_type_counts(self, entity_id: str) -> ClaimTypeCounts:
+        """An entity's claims by type and direction, counted by the store, types in order."""
+        found = self._type_counts(entity_id)
+        return ClaimTypeCounts(dict(sorted(found.outgoing.items())), dict(sorted(found.incoming.items())),
+                               found.total)
+
+    def _disputed_matching(self, query: ClaimQuery) -> list[Claim]:
+        """The disputed claims matching ``query``, in id order: found from the denials, which are few."""
+        return sorted((c for c in self.existing_claims(self._denied_ids()).values()
+                       if claim_matches(c, query, self._ontology)), key=lambda c: c.id)
+
     # === incidents ======================================================================
 
     def get_incidents(self, ids: Iterable[str]) -> dict[str, Incident]:
@@ -553,6 +607,43 @@ class BaseStore(ABC):
              for a, b in pairwise(nodes)]
             for nodes in found.paths
         ]
+
+
+def relation_key(claim: Claim) -> tuple[str, ...]:
+    """What makes claims one relation: subject, type, object, and the incident they tell of, or, without one, the
+    dates (so a rule that ended in 2001 stays apart from the current one). The stores group by the same key."""
+    anchor = ("incident", claim.incident) if claim.incident else ("dates", claim.date or "", claim.end_date or "")
+    return (claim.subject, claim.type, claim.object, *anchor)
+
+
+def _date_cut(date: str | None, width: int) -> str | None:
+    text = (date or "").strip()
+    return text[:width] if text else None
+
+
+def fold_timeline(rows: Iterable[tuple[str | None, str, int]], interval: str) -> TimelineCounts:
+    """Counts by (date cut to the interval's width, type) as a timeline: a cut date as long as the width is a
+    period (``2022-05`` when counting months); a shorter one was known only more coarsely (``2022``) and counts
+    as imprecise; none, as undated. Periods without claims are left out."""
+    width = check_interval(interval)
+    buckets: dict[str, dict[str, int]] = {}
+    imprecise = undated = 0
+    for cut, type_, count in rows:
+        if not cut:
+            undated += count
+        elif len(cut) < width:
+            imprecise += count
+        else:
+            by_type = buckets.setdefault(cut, {})
+            by_type[type_] = by_type.get(type_, 0) + count
+    return TimelineCounts(interval, {p: dict(sorted(buckets[p].items())) for p in sorted(buckets)}, imprecise,
+                          undated)
+
+
+def timeline_of(claims: Iterable[Claim], interval: str) -> TimelineCounts:
+    """The timeline of claims already in hand, by the rule the stores count by (``fold_timeline``)."""
+    width = check_interval(interval)
+    return fold_timeline(((_date_cut(c.date, width), c.type, 1) for c in claims), interval)
 
 
 def fingerprint(record: Entity | Source | Claim | Incident) -> str:

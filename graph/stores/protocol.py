@@ -10,8 +10,10 @@ runs against each and they must agree.
 Reads that serve a request are by id and batched (``get_entities(ids)``,
 ``existing_claims(ids)``, ``denials_of(ids)``…) or paged (``claim_page``): no request, ingest
 or question lists the store. The whole-graph reads (``entities()``, ``sources()``,
-``claims(ClaimQuery())``) are for exports and whole-graph commands only; ``stats()`` and
-``claim_pairs()`` are aggregates the store computes where its data is.
+``claims(ClaimQuery())``) are for exports and whole-graph commands only; ``stats()``,
+``claim_pairs()``, ``claim_timeline()``, ``claim_groups()`` and ``claim_type_counts()`` are aggregates the
+store computes where its data is, so a dashboard's question costs what its answer holds, not what the graph
+holds.
 """
 
 from __future__ import annotations
@@ -75,6 +77,49 @@ class ClaimPage:
 
     claims: list[ClaimView]
     total: int
+
+
+# How many characters of an ISO date name a period of each interval ("2022", "2022-05", "2022-05-17"): a store
+# groups claims by their date cut to this width, and a date shorter than the cut is coarser than the interval.
+INTERVAL_WIDTH = {"year": 4, "month": 7, "day": 10}
+
+
+@dataclass(frozen=True)
+class TimelineCounts:
+    """Claims counted per period of when they happened and by type (periods in order); those dated more coarsely
+    than the interval (``imprecise``) and the undated are counted apart, never placed in a made-up period."""
+
+    interval: str
+    buckets: dict[str, dict[str, int]]
+    imprecise: int = 0
+    undated: int = 0
+
+
+@dataclass(frozen=True)
+class ClaimGroups:
+    """One page of the relations the matching claims make (claims of one subject, type, object and incident, or
+    dates when no incident): each group's claim ids in id order, groups in the order of their first claim id, and
+    how many groups there are in all."""
+
+    groups: list[list[str]]
+    total: int
+
+
+@dataclass(frozen=True)
+class ClaimTypeCounts:
+    """An entity's claims counted by type, as subject (``outgoing``) and as object (``incoming``), and how many
+    distinct claims it has (a claim from the entity to itself counts once)."""
+
+    outgoing: dict[str, int]
+    incoming: dict[str, int]
+    total: int
+
+
+def check_interval(interval: str) -> int:
+    """The width of the interval's periods, or ``InvalidParameter`` naming the intervals there are."""
+    if interval not in INTERVAL_WIDTH:
+        raise InvalidParameter("interval", interval, "unknown interval", list(INTERVAL_WIDTH))
+    return INTERVAL_WIDTH[interval]
 
 
 @dataclass(frozen=True)
@@ -270,6 +315,20 @@ class GraphStore(Protocol):
 
     def count_claims(self) -> int:
         """How many claims the graph holds (from a count the store keeps, not by reading them)."""
+        ...
+
+    def claim_timeline(self, query: ClaimQuery, interval: str, *, actor: str | None = None) -> TimelineCounts:
+        """The matching claims (with ``actor`` at either end, when given) counted per ``year``, ``month`` or
+        ``day`` of their ``date`` and by type, counted where they are: no claim is sent."""
+        ...
+
+    def claim_groups(self, query: ClaimQuery, *, limit: int, offset: int = 0) -> ClaimGroups:
+        """One page of the relations the matching claims make (see ``ClaimGroups``), grouped where the claims are:
+        only the page's claim ids are sent."""
+        ...
+
+    def claim_type_counts(self, entity_id: str) -> ClaimTypeCounts:
+        """An entity's claims counted by type and direction where they are (zeros for an unknown id)."""
         ...
 
     # --- incidents ----------------------------------------------------------------------

@@ -27,7 +27,7 @@ from app.api.schemas import ClaimDetail, ClaimOut, Page, QuoteInContext
 from app.usecases import reads
 from app.usecases.reads import ClaimsAsked
 from graph.domain.errors import SourceNotFound
-from graph.services.analysis import GroupedRelation, group_claims
+from graph.services.analysis import GroupedRelation
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -61,9 +61,9 @@ def read_claims(
         min_confidence=min_confidence, disputed=disputed, source=source, location=location, asserted_by=asserted_by,
         types_parameter="type"))
     if group:
-        # Relations group claims across the whole match, so their pages are cut here.
-        claims = store.claims(query)
-        return present.page(group_claims(claims, store.source_refs({c.source for c in claims})), limit, offset)
+        # The store groups the whole match and pages the relations; only the page's claims are read.
+        found = reads.relations_page(store, query, limit=limit, offset=offset)
+        return Page[GroupedRelation](data=found.relations, count=found.total, limit=limit, offset=offset)
     page = reads.claims_page(store, query, limit=limit, offset=offset)
     return Page[ClaimOut](data=present.claims_out(store, page.claims, names), count=page.total, limit=limit,
                           offset=offset)

@@ -19,11 +19,10 @@ from app.api.dependencies import (
 )
 from app.api.errors import error_responses
 from app.api.schemas import Health, Ready, StatsOut
-from app.usecases.filters import claim_filters
+from app.usecases import reads
 from app.usecases.stats import graph_stats
 from graph.domain.ontology import Ontology
-from graph.services.analysis import Timeline, timeline
-from graph.stores.protocol import ClaimQuery
+from graph.services.analysis import Timeline
 
 router = APIRouter(tags=["graph"])
 probes = APIRouter(tags=["probes"])
@@ -56,19 +55,8 @@ def read_timeline(
     since: SinceQuery = None, until: UntilQuery = None, status: StatusQuery = None,
 ) -> Timeline:
     """Claims counted per year, month or day of when they happened, for charts."""
-    filters = claim_filters(ontology, types, status, since, until)
-    base = ClaimQuery(types=filters.types, statuses=filters.statuses, window=filters.window)
-    if actor is None:
-        claims = store.claims(base)
-    else:
-        entity_id = names.entity(actor).id
-        either = store.claims(_with(base, subject=entity_id)) + store.claims(_with(base, object=entity_id))
-        claims = list({c.id: c for c in either}.values())
-    return timeline(claims, interval)
-
-
-def _with(query: ClaimQuery, **changes: str) -> ClaimQuery:
-    return ClaimQuery(**{**query.__dict__, **changes})
+    return reads.timeline(store, ontology, names, types=types, actor=actor, interval=interval, since=since,
+                          until=until, status=status)
 
 
 @probes.get("/health", response_model=Health)

@@ -67,7 +67,15 @@ from graph.domain.model import (
 from graph.domain.ontology import Direction, Ontology
 from graph.stores.base import KINDS, BaseStore, Changes, FoundPage, FoundPaths, Walk
 from graph.stores.neo4j.cypher import query, statements
-from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery, IncidentQuery
+from graph.stores.protocol import (
+    HUB_DEGREE,
+    MAX_LINKS,
+    MAX_OFFSET,
+    ClaimGroups,
+    ClaimQuery,
+    ClaimTypeCounts,
+    IncidentQuery,
+)
 from graph.stores.rows import claim_row, entity_row, incident_row, source_row
 from graph.stores.traversal import Filters, claim_matches, find_paths
 
@@ -466,14 +474,31 @@ class Neo4jStore(BaseStore):
 
     def _count_incidents(self, query: IncidentQuery) -> int:
         return int(self._read_one("incident_count", **_incident_parameters(query))[0]["count"])
+    def _claim_parameters(self, query: ClaimQuery) -> dict[str, Any]:
+        """A claim query's filters as the parameters of claim_page, claim_timeline and claim_groups (and their
+        ``_touching`` forms)."""
+        since, until = Filters.of(None, None, query.window, 0.0).day_bounds()
+        return {"types": list(query.types) if query.types is not None else None,
+                "statuses": list(query.statuses) if query.statuses is not None else None,
+                "source": query.source, "location": query.location, "asserted_by": query.asserted_by,
+                "min_confidence": query.min_confidence, "since": since, "until": until,
+                "undisputed": query.disputed is False}
+
+    def _read_matching(self, names: tuple[str, str], query: ClaimQuery, actor: str | None = None,
+                       **parameters: Any) -> list[dict[str, Any]]:
+        """A named query run over the claims matching ``query``: the first of ``names`` (from the REPORTS entries)
+        when no entity anchors it, else the second (from the anchor's relationships), ``actor`` at either end."""
+        name, touching = names
+        parameters.update(self._claim_parameters(query))
+        anchor = query.subject if query.subject is not None else query.object if query.object is not None else actor
+        if anchor is None:
+            return self._read_one(name, **parameters)
+        return self._read_one(touching, anchor=anchor, subject=query.subject, object=query.object,
+                              actor=actor, symmetric=self._symmetric, **parameters)
+
     def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
         """One query: the server filters, counts, orders by id and sends the page with its denials."""
-        since, until = Filters.of(None, None, query.window, 0.0).day_bounds()
-        parameters = {"types": list(query.types) if query.types is not None else None,
-                      "statuses": list(query.statuses) if query.statuses is not None else None,
-                      "source": query.source, "location": query.location, "asserted_by": query.asserted_by,
-                      "min_confidence": query.min_confidence, "since": since, "until": until,
-                      "undisputed": query.disputed is False, "offset": offset, "limit": limit}
+        parameters = {**self._claim_parameters(query), "offset": offset, "limit": limit}
         anchor = query.subject if query.subject is not None else query.object
         if anchor is None:
             rows = self._read_one("claim_page", **parameters)
@@ -486,6 +511,27 @@ class Neo4jStore(BaseStore):
         page = sorted(map(_claim_from, row["page"]), key=lambda c: c.id)
         return FoundPage(page, int(row["total"]),
                          {item["claim"]["id"]: item["denied_by"] for item in row["page"] if item["denied_by"]})
+
+    def _timeline_rows(self, query: ClaimQuery, width: int, actor: str | None) -> list[tuple[str | None, str, int]]:
+        """One query: the server groups the matching claims by (date cut to the width, type) and counts."""
+        rows = self._read_matching(("claim_timeline", "claim_timeline_touching"), query, actor,
+                                   width=width)
+        return [(row["cut"], row["type"], int(row["count"])) for row in rows]
+
+    def _group_page(self, query: ClaimQuery, limit: int, offset: int) -> ClaimGroups:
+        """One query: the server groups the matching claims into relations and sends a page of their ids."""
+        row = self._read_matching(("claim_groups", "claim_groups_touching"), query, offset=offset,
+                                 limit=limit)[0]
+        return ClaimGroups([sorted(ids) for ids in row["page"]], int(row["total"]))
+
+    def _type_counts(self, entity_id: str) -> ClaimTypeCounts:
+        """One query: the server counts the entity's claims by type, each way."""
+        rows = self._read_one("claim_type_counts", id=entity_id)
+        if not rows:
+            return ClaimTypeCounts({}, {}, 0)
+        row = rows[0]
+        return ClaimTypeCounts({t: int(n) for t, n in row["outgoing"]}, {t: int(n) for t, n in row["incoming"]},
+                               int(row["total"]))
 
     def claim_pairs(self) -> list[tuple[str, str, int]]:
         """The adjacency, aggregated in the server."""

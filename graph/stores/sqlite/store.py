@@ -21,6 +21,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,16 @@ from graph.domain.dates import parse_optional
 from graph.domain.errors import KgError, StoreUnavailable
 from graph.domain.model import Batch, Claim, ClaimView, Entity, Incident, Source, SourceRef, Stats, UpsertResult
 from graph.domain.ontology import Direction, Ontology
-from graph.stores.base import BaseStore, Changes, FoundPage, FoundPaths, Walk, fingerprint_of
-from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_OFFSET, ClaimQuery, IncidentQuery
+from graph.stores.base import BaseStore, Changes, FoundPage, FoundPaths, Walk, fingerprint_of, relation_key
+from graph.stores.protocol import (
+    HUB_DEGREE,
+    MAX_LINKS,
+    MAX_OFFSET,
+    ClaimGroups,
+    ClaimQuery,
+    ClaimTypeCounts,
+    IncidentQuery,
+)
 from graph.stores.sqlite.arrays import ClaimRow, CompactGraph, day_span
 from graph.stores.traversal import Filters, claim_matches
 
@@ -475,18 +484,21 @@ class SqliteStore(BaseStore):
     # --- queries ----------------------------------------------------------------------------
 
     def _find_claims(self, query: ClaimQuery) -> list[Claim]:
+        """The arrays pick the slots, SQLite keeps the rows at the place or of the asserter asked for, and only
+        the matching rows are read: a question about a place with no entity to start from reads the claims at
+        that place, not every claim."""
         if query.source is not None:
             with self._errors():
                 rows = self._db.execute("SELECT body FROM claims WHERE source = ?", (query.source,)).fetchall()
             found = [Claim.model_validate_json(body) for (body,) in rows]
             return [c for c in found if claim_matches(c, query, self._ontology)]
-        graph = self._refresh()
-        anchor = query.subject if query.subject is not None else query.object
-        if anchor is not None and anchor not in graph.entity_number:
+        where = self._where(query)
+        if where is None:
             return []
-        filters = Filters.of(query.types, query.statuses, query.window, query.min_confidence)
-        slots = graph.claim_slots(graph.entity_number[anchor] if anchor is not None else None, filters)
-        return [c for c in self._claims_by_slot(slots.tolist()) if claim_matches(c, query, self._ontology)]
+        with self._errors():
+            rows = self._db.execute(f"SELECT body FROM claims{where.sql}", where.parameters).fetchall()  # noqa: S608
+        return [c for c in (ClaimView.model_validate_json(body) for (body,) in rows)
+                if claim_matches(c, query, self._ontology)]
 
     def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
         """The arrays pick the claims at the anchor that pass the type, status, date and confidence filters and
@@ -494,30 +506,61 @@ class SqliteStore(BaseStore):
         id and reads the page's rows only."""
         if query.source is not None:
             # A report's claims are few: read them, filter, and page here.
-            with self._errors():
-                rows = self._db.execute("SELECT body FROM claims WHERE source = ?", (query.source,)).fetchall()
-            denied = self._denials_map()
-            found = sorted((c for c in (Claim.model_validate_json(body) for (body,) in rows)
-                            if claim_matches(c, query, self._ontology)
-                            and not (query.disputed is False and denied.get(c.id))), key=lambda c: c.id)
+            found = self._report_claims(query)
             page = found[offset:offset + limit]
             return FoundPage(page, len(found), self._denials([c.id for c in page]))
+        where = self._where(query)
+        if where is None:
+            return FoundPage([], 0)
+        with self._errors():
+            if where.every and not where.conditions:
+                total = self.count_claims()
+            elif len(where.conditions) == 1 and where.slots is not None:
+                total = where.slots
+            else:
+                total = int(self._db.execute(f"SELECT count(*) FROM claims{where.sql}",  # noqa: S608
+                                             where.parameters).fetchone()[0])
+            rows = self._db.execute(f"SELECT body FROM claims{where.sql} ORDER BY id LIMIT ? OFFSET ?",  # noqa: S608
+                                    [*where.parameters, limit, offset]).fetchall()
+        page = [ClaimView.model_validate_json(body) for (body,) in rows]
+        return FoundPage(list(page), total, self._denials([c.id for c in page]))
+
+    def _report_claims(self, query: ClaimQuery, actor: str | None = None) -> list[Claim]:
+        """The claims of the query's report that match it (and touch ``actor``), in id order: a report's claims
+        are few, so they are read and filtered here."""
+        with self._errors():
+            rows = self._db.execute("SELECT body FROM claims WHERE source = ?", (query.source,)).fetchall()
+        denied = self._denials_map()
+        return sorted((c for c in (Claim.model_validate_json(body) for (body,) in rows)
+                       if claim_matches(c, query, self._ontology)
+                       and (actor is None or actor in (c.subject, c.object))
+                       and not (query.disputed is False and denied.get(c.id))), key=lambda c: c.id)
+
+    def _where(self, query: ClaimQuery, actor: str | None = None) -> _Where | None:
+        """The claims matching ``query`` (but its report, and ``disputed=True``) as a WHERE clause over the claims
+        table: the arrays pick the slots at the anchor (or at ``actor``, either end) that pass the type, status,
+        date and confidence filters and join the ends asked for; the clause adds the location, the asserter and
+        ``undisputed``. None when an entity asked for is unknown (nothing matches)."""
         graph = self._refresh()
-        ends = []
-        for end in (query.subject, query.object):
+        numbers = []
+        for end in (query.subject, query.object, actor):
             if end is not None and end not in graph.entity_number:
-                return FoundPage([], 0)
-            ends.append(graph.entity_number[end] if end is not None else None)
-        subject, obj = ends
-        anchor = subject if subject is not None else obj
+                return None
+            numbers.append(graph.entity_number[end] if end is not None else None)
+        subject, obj, at = numbers
+        anchor = subject if subject is not None else obj if obj is not None else at
         filters = Filters.of(query.types, query.statuses, query.window, query.min_confidence)
         every = anchor is None and filters == Filters()
         conditions: list[str] = []
         parameters: list[Any] = []
+        count: int | None = None
         if not every:
             slots = graph.joining(graph.claim_slots(anchor, filters), subject, obj)
+            if at is not None and at != anchor:
+                slots = slots[(graph.subject[slots] == at) | (graph.object[slots] == at)]
             conditions.append("n IN (SELECT value FROM json_each(?))")
             parameters.append(json.dumps(slots.tolist()))
+            count = len(slots)
         for field_name, value in (("location", query.location), ("asserted_by", query.asserted_by)):
             if value is not None:
                 conditions.append(f"json_extract(body, '$.{field_name}') = ?")
@@ -526,18 +569,64 @@ class SqliteStore(BaseStore):
             denied_ids = [i for i, by in self._denials_map().items() if by]
             conditions.append("id NOT IN (SELECT value FROM json_each(?))")
             parameters.append(json.dumps(denied_ids))
-        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        return _Where(every, conditions, parameters, count)
+
+    def _timeline_rows(self, query: ClaimQuery, width: int, actor: str | None) -> list[tuple[str | None, str, int]]:
+        """One GROUP BY over the matching rows: (date cut to the width, type) and how many."""
+        if query.source is not None:
+            claims = self._report_claims(query, actor)
+            return [((c.date or "").strip()[:width] or None, c.type, 1) for c in claims]
+        where = self._where(query, actor)
+        if where is None:
+            return []
         with self._errors():
-            if every and not conditions:
-                total = self.count_claims()
-            elif len(conditions) == 1 and not every:
-                total = len(slots)
+            rows = self._db.execute(
+                "SELECT substr(NULLIF(trim(json_extract(body, '$.date')), ''), 1, ?) AS cut, type, count(*) "  # noqa: S608
+                f"FROM claims{where.sql} GROUP BY cut, type", [width, *where.parameters]).fetchall()
+        return [(cut, type_, int(count)) for cut, type_, count in rows]
+
+    def _group_page(self, query: ClaimQuery, limit: int, offset: int) -> ClaimGroups:
+        """One GROUP BY over the matching rows by ``relation_key``, ordered by each group's first claim id, with
+        the number of groups beside each row of the page (counted again only when the page is past the end)."""
+        if query.source is not None:
+            grouped: dict[tuple[str, ...], list[str]] = {}
+            for claim in self._report_claims(query):
+                grouped.setdefault(relation_key(claim), []).append(claim.id)
+            groups = list(grouped.values())
+            return ClaimGroups(groups[offset:offset + limit], len(groups))
+        where = self._where(query)
+        if where is None:
+            return ClaimGroups([], 0)
+        grouped_sql = (
+            "SELECT min(id) AS first, json_group_array(id) AS ids FROM claims"  # noqa: S608 - fixed clauses
+            f"{where.sql} GROUP BY subject, type, object, "
+            "CASE WHEN coalesce(json_extract(body, '$.incident'), '') <> '' "
+            "THEN 'incident:' || json_extract(body, '$.incident') "
+            "ELSE 'dates:' || coalesce(json_extract(body, '$.date'), '') || char(31) || "
+            "coalesce(json_extract(body, '$.end_date'), '') END")
+        with self._errors():
+            rows = self._db.execute(f"SELECT count(*) OVER (), ids FROM ({grouped_sql}) ORDER BY first "  # noqa: S608
+                                    "LIMIT ? OFFSET ?", [*where.parameters, limit, offset]).fetchall()
+            if rows:
+                total = int(rows[0][0])
             else:
-                total = int(self._db.execute(f"SELECT count(*) FROM claims{where}", parameters).fetchone()[0])  # noqa: S608
-            rows = self._db.execute(f"SELECT body FROM claims{where} ORDER BY id LIMIT ? OFFSET ?",  # noqa: S608
-                                    [*parameters, limit, offset]).fetchall()
-        page = [ClaimView.model_validate_json(body) for (body,) in rows]
-        return FoundPage(list(page), total, self._denials([c.id for c in page]))
+                total = int(self._db.execute(f"SELECT count(*) FROM ({grouped_sql})",  # noqa: S608
+                                             where.parameters).fetchone()[0])
+        return ClaimGroups([sorted(json.loads(ids)) for _, ids in rows], total)
+
+    def _type_counts(self, entity_id: str) -> ClaimTypeCounts:
+        """From the in-memory arrays: the entity's claims, their types and which end it is (no row is read)."""
+        graph = self._refresh()
+        number = graph.entity_number.get(entity_id)
+        if number is None:
+            return ClaimTypeCounts({}, {}, 0)
+        slots = graph.claim_slots(number, Filters())
+        counted = []
+        for end in (graph.subject, graph.object):
+            codes, counts = np.unique(graph.type[slots[end[slots] == number]], return_counts=True)
+            counted.append({graph.type_names[c]: int(n) for c, n in zip(codes.tolist(), counts.tolist(),
+                                                                          strict=True)})
+        return ClaimTypeCounts(counted[0], counted[1], len(slots))
 
     def _denials_map(self) -> dict[str, list[str]]:
         self._refresh()
@@ -608,6 +697,21 @@ class SqliteStore(BaseStore):
                      claims=sum(by_type.values()), disputed_claims=disputed, incidents=incidents,
                      entities_by_kind=entities_by_kind,
                      claims_by_type=by_type, claims_by_status=by_status)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Matching claims as a WHERE clause: ``every`` when no anchor or attribute filter narrowed them, the
+    conditions and their parameters, and how many slots the arrays picked (None when they picked none)."""
+
+    every: bool
+    conditions: list[str]
+    parameters: list[Any]
+    slots: int | None
+
+    @property
+    def sql(self) -> str:
+        return " WHERE " + " AND ".join(self.conditions) if self.conditions else ""
 
 
 def _incident_days(incident: Incident) -> tuple[int | None, int | None]:

@@ -10,8 +10,9 @@ The file is gzipped JSON (no pickle): anything that reads JSON can audit it, and
 compares a rebuilt model with it. The coefficients are stored as whole thousandths (``coef_milli``,
 one row of integers per class: the model the extractor runs is the rounded one, each coefficient
 within 0.0005 of the fitted value), which gzip packs to about 0.3 MB (the first model was 3.3 MB
-of six-decimal JSON, one number a line; sparse rows were larger, as L2 leaves few zeros). ``version`` is the first characters of a hash of
-the data, the config and the parser; it goes into every claim's ``extracted_by``.
+of six-decimal JSON, one number a line; sparse rows were larger, as L2 leaves few zeros).
+``version`` is the first characters of a hash of the data, the config and the parser; it goes into
+every claim's ``extracted_by``.
 """
 
 from __future__ import annotations

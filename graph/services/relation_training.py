@@ -430,14 +430,17 @@ def _calibration_data(reports: Sequence[ReportRow], scored: Scored) -> tuple[lis
     return xs, ys, rx, ry
 
 
-def choose(reports: Sequence[ReportRow], scored: Scored, policy: str) -> tuple[float, Calibration, Calibration]:
-    """Calibration fitted on these reports' out-of-fold scores, and the threshold that maximises their F1."""
+def choose(reports: Sequence[ReportRow], scored: Scored, policy: str,
+           floor: float = 0.0) -> tuple[float, Calibration, Calibration]:
+    """Calibration fitted on these reports' out-of-fold scores, and the threshold from ``floor`` up that maximises
+    their F1 (a floor keeps the model from adding claims it is more likely wrong than right about)."""
     xs, ys, rx, ry = _calibration_data(reports, scored)
     calibration, rules_calibration = isotonic(xs, ys), isotonic(rx, ry)
     if policy == "rules":
         return 1.0, calibration, rules_calibration
-    best = max(GRID, key=lambda t: (tally(reports, predict(reports, scored, policy, t, calibration,
-                                                          rules_calibration)).figures()["f1"], -t))
+    grid = [t for t in GRID if t >= floor] or [max(GRID)]
+    best = max(grid, key=lambda t: (tally(reports, predict(reports, scored, policy, t, calibration,
+                                                           rules_calibration)).figures()["f1"], -t))
     return best, calibration, rules_calibration
 
 
@@ -508,7 +511,8 @@ def out_of_fold(corpus: Corpus, config: dict[str, Any], ontology: Ontology, fold
     return CrossValidation(Scored(proposed, rule_scores), system, folds)
 
 
-def nested(corpus: Corpus, cv: CrossValidation, policy: str) -> tuple[Tally, list[tuple[float, bool]]]:
+def nested(corpus: Corpus, cv: CrossValidation, policy: str,
+           floor: float = 0.0) -> tuple[Tally, list[tuple[float, bool]]]:
     """Each fold scored with the threshold and calibration chosen on the other folds' out-of-fold scores;
     also every output triple's confidence and whether it was right (for the reliability table)."""
     total = Tally()
@@ -516,7 +520,7 @@ def nested(corpus: Corpus, cv: CrossValidation, policy: str) -> tuple[Tally, lis
     for held in sorted(set(cv.folds.values())):
         others = [r for r in corpus.reports if cv.folds[r.report] != held]
         mine = [r for r in corpus.reports if cv.folds[r.report] == held]
-        threshold, calibration, rules_calibration = choose(others, cv.scored, policy)
+        threshold, calibration, rules_calibration = choose(others, cv.scored, policy, floor)
         predicted = predict(mine, cv.scored, policy, threshold, calibration, rules_calibration)
         part = tally(mine, predicted)
         total.tp += part.tp
@@ -573,7 +577,7 @@ def cross_validate(corpus: Corpus, config: dict[str, Any], ontology: Ontology, b
     reliable: list[dict[str, Any]] = []
     policy = str(config["policy"])
     for name in dict.fromkeys(("rules", "model-only", policy)):
-        tallied, confidences = nested(corpus, cv, name)
+        tallied, confidences = nested(corpus, cv, name, float(config.get("min_threshold", 0.0)))
         systems[name] = tallied.figures()
         if name == policy:
             reliable = reliability(confidences)
@@ -596,7 +600,8 @@ def train(corpus: Corpus, config: dict[str, Any], ontology: Ontology, *, config_
             chosen = cv
     assert chosen is not None
     policy = str(config["policy"])
-    threshold, calibration, rules_calibration = choose(corpus.reports, chosen.scored, policy)
+    threshold, calibration, rules_calibration = choose(corpus.reports, chosen.scored, policy,
+                                                       float(config.get("min_threshold", 0.0)))
     fitted = fit(corpus.pairs, config)
     model = RelationModel(fitted.classes, fitted.vocabulary, fitted.coef, fitted.intercept,
                           calibration, rules_calibration, threshold, policy, {})

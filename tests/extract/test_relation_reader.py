@@ -255,3 +255,18 @@ def test_the_conventions_veto_by_the_tree_and_the_rules_reading(extractor: Extra
                                 "pakistan", "ttp")
     assert conv.veto(pair, "ACCUSED", votes, voices) is None
     assert conv.veto(pair, "ATTACKED", votes, voices) == conventions.SPEAKER
+
+
+def test_the_act_of_an_accusation_is_the_accusers_claim_not_the_outlets(extractor: Extractor) -> None:
+    assert extractor.reader is not None
+    conv = extractor.reader.conventions
+    text = "Pakistan blamed the TTP for a raid near Bannu, a charge the group denied."
+    pair, votes, voices = _pair(extractor, text, "ttp", "pakistan")
+    assert "ACCUSED" in votes[(pair.key[0], "pakistan", "ttp")]  # the rules read the accusation
+    assert conv.veto(pair, "ATTACKED", votes, voices) == conventions.ACCUSED_ACT
+    assert conv.veto(pair, "DENIED", votes, voices) is None
+    pair, votes, voices = _pair(extractor, text, "pakistan", "ttp")
+    assert conv.veto(pair, "ACCUSED", votes, voices) is None
+    # with no accusation read, the same act is the model's to add
+    pair, votes, voices = _pair(extractor, "The TTP raided police posts in Pakistan near Bannu.", "ttp", "pakistan")
+    assert conv.veto(pair, "ATTACKED", votes, voices) is None

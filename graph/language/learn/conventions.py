@@ -14,6 +14,11 @@ gold sentences a convention the rules apply by construction (docs/extraction.md,
   (beyond a speech act such as ACCUSED, which the rules read).
 - ``reversed``: the rules read the same type the other way round in the same sentence and not
   this way, so their slot reading (who is the agent of the cue) contradicts the model's direction.
+- ``accused act``: the rules read, in the same sentence, that the object performs a speech act
+  (the lexicon's ``speech_act_types``: ACCUSED) against the subject, or that the subject denies
+  something the object said. "Burkina Faso's junta blamed ISSP for a raid, a charge the group
+  denied" reports an accusation and a denial, not the raid as the outlet's fact: what the accused
+  is said to have done is the accuser's claim, read as ACCUSED.
 
 The rules' own claims are never vetoed here; the reader counts every veto it applies.
 """
@@ -32,6 +37,7 @@ from graph.language.learn.candidates import Pair
 SPEAKER = "model's candidate whose end is the speaker of an embedded speech verb"
 FREE_RELATIVE = "model's candidate inside a free relative"
 REVERSED = "model's candidate reversing the rules' reading"
+ACCUSED_ACT = "model's candidate that is the act of an accusation the rules read"
 
 # accusations, and the verbs that name a thing in someone's words ("what Iran called hideouts")
 _ACCUSING = frozenset({"accuse", "blame", "charge", "suspect"})
@@ -90,10 +96,15 @@ class Conventions:
                 inside = {t.i for t in voice.verb.subtree}
                 if s.i in inside and o.i in inside:
                     return FREE_RELATIVE
-        if not self.ontology.relation_types[type_name].symmetric:
-            start, subject, obj = pair.key
-            if type_name in votes.get((start, obj, subject), ()) and type_name not in votes.get(pair.key, ()):
-                return REVERSED
+        start, subject, obj = pair.key
+        speech = self.lexicon.speech_act_types
+        if type_name not in speech and type_name != self.ontology.denial_type and (
+                speech & set(votes.get((start, obj, subject), ()))
+                or self.ontology.denial_type in votes.get((start, subject, obj), ())):
+            return ACCUSED_ACT
+        if not self.ontology.relation_types[type_name].symmetric and type_name in votes.get((start, obj, subject), ()) \
+                and type_name not in votes.get(pair.key, ()):
+            return REVERSED
         return None
 
     def _says(self, verb: Token) -> bool:

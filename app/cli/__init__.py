@@ -21,6 +21,7 @@ from app.cli import (  # each adds its commands to the group
     neo4j,
     query,
     serve,
+    train,
 )
 from app.cli.base import cli
 from graph.domain.resources import CHECKOUT, in_checkout
@@ -51,4 +52,4 @@ def main() -> None:
     cli()
 
 
-__all__ = ["ask", "backup", "cli", "extract", "incidents", "load", "main", "neo4j", "query", "serve"]
+__all__ = ["ask", "backup", "cli", "extract", "incidents", "load", "main", "neo4j", "query", "serve", "train"]

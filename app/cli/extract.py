@@ -379,13 +379,16 @@ def _actors_lines(actors: ActorScore, show_errors: bool) -> list[str]:
               help="What the extractor knows: the seed registry and the set's own entities (bundle), or the seed "
                    "registry only (seeds: the set's entities are actors to discover, matched by name).")
 @click.option("--errors", "show_errors", is_flag=True, help="Also list the missed and spurious triples.")
+@click.option("--rules-only", is_flag=True, help="The hand rules alone, without the trained relation model "
+                                                 "(its baseline).")
 @json_option
 @pass_env
 @handles_errors
-def eval_command(env: Env, gold: Path, scope: str, registry_mode: str, show_errors: bool, as_json: bool) -> None:
+def eval_command(env: Env, gold: Path, scope: str, registry_mode: str, show_errors: bool, rules_only: bool,
+                 as_json: bool) -> None:
     registry = read_bundle(env.settings.seeds_dir, env.ontology).entities
     score, reports = evaluate_bundle(gold, env.ontology, registry, scope=scope, model=env.settings.spacy_model,
-                                     registry_mode=registry_mode)
+                                     registry_mode=registry_mode, trained=not rules_only)
     if as_json:
         emit({"gold": str(gold), "reports": reports, "scope": scope, "registry": registry_mode, **score.as_dict()})
         return
@@ -473,7 +476,10 @@ def throughput_command(env: Env, articles: int, repeat: int, as_json: bool) -> N
     from graph.language.extract.pipeline import Extractor  # noqa: PLC0415 - over the seed registry only, not the store's
 
     extractor = Extractor(env.ontology, registry, model=env.settings.spacy_model)
-    result = benchmark(extractor, synthetic_articles(texts, articles), repeat=repeat).as_dict()
+    # the rules alone, beside: what the trained relation model costs, in the same run
+    rules = Extractor(env.ontology, registry, model=env.settings.spacy_model, relations=None) \
+        if extractor.reader is not None else None
+    result = benchmark(extractor, synthetic_articles(texts, articles), repeat=repeat, rules=rules).as_dict()
     if as_json:
         emit(result)
         return
@@ -481,6 +487,10 @@ def throughput_command(env: Env, articles: int, repeat: int, as_json: bool) -> N
                f"{result['sentences']} sentences, one core, fastest of {repeat} runs, pipeline {result['model']}")
     click.echo(render.table(("", "ARTICLES/S", "SENTENCES/S"), [
         [f"extractor ({extractor.name})", result["extractor_articles_per_s"], result["extractor_sentences_per_s"]],
+        *([[f"rules alone ({rules.name})", result["rules_articles_per_s"], result["rules_sentences_per_s"]]]
+          if rules is not None else []),
         ["floor: the spaCy pipeline alone", result["baseline_articles_per_s"], result["baseline_sentences_per_s"]],
     ]))
     click.echo(f"the extractor's own work adds {result['overhead_percent']}% to the parse")
+    if rules is not None:
+        click.echo(f"the trained relation model adds {result['model_cost_percent']}% to the rules alone")

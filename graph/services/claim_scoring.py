@@ -184,11 +184,12 @@ def score(extracted: Mapping[str, Sequence[Claim]], gold: Mapping[str, Sequence[
 
 def evaluate_bundle(path: Path, ontology: Ontology, registry: Sequence[Entity], *,
                     scope: str = "groups-states", model: str = DEFAULT_MODEL,
-                    registry_mode: str = "bundle") -> tuple[Score, int]:
+                    registry_mode: str = "bundle", trained: bool = True) -> tuple[Score, int]:
     """Extract every report of a bundle and score it against the bundle's curated claims, with the actors section.
 
     ``registry_mode`` "bundle" gives the extractor the seeds and the set's own entities; "seeds" the seeds only,
     so that the set's entities are actors it must discover (and candidates are matched to them by name).
+    ``trained`` False: the rules alone, without the trained relation model (its baseline).
     """
     if registry_mode not in REGISTRIES:
         raise ValueError(f"registry_mode must be one of {REGISTRIES}, not {registry_mode!r}")
@@ -196,7 +197,7 @@ def evaluate_bundle(path: Path, ontology: Ontology, registry: Sequence[Entity], 
     entities = {e.id: e for e in registry}
     entities.update({e.id: e for e in batch.entities})
     given = entities if registry_mode == "bundle" else {e.id: e for e in registry}
-    extractor = Extractor(ontology, given.values(), model=model)
+    extractor = Extractor(ontology, given.values(), model=model, relations=None if not trained else True)
     reports = [ReportInput(text=source.text, title=source.title, outlet=source.outlet, outlet_id=source.outlet_id,
                            url=source.url, published=source.published, origin=source.id) for source in batch.sources]
     runs = extractor.run_many(reports, source_ids=[source.id for source in batch.sources])
@@ -365,9 +366,14 @@ class Throughput:
     extractor_seconds: float
     baseline_seconds: float
     model: str
+    rules_seconds: float | None = None  # the same extractor without its trained relation model, if timed
 
     def as_dict(self) -> dict[str, float | int | str]:
-        return {"articles": self.articles, "words_per_article": self.words // max(self.articles, 1),
+        rules = {} if self.rules_seconds is None else {
+            "rules_articles_per_s": round(self.articles / self.rules_seconds, 1),
+            "rules_sentences_per_s": round(self.sentences / self.rules_seconds, 1),
+            "model_cost_percent": round(100 * (self.extractor_seconds / self.rules_seconds - 1), 1)}
+        return {**rules, "articles": self.articles, "words_per_article": self.words // max(self.articles, 1),
                 "sentences": self.sentences, "model": self.model,
                 "extractor_articles_per_s": round(self.articles / self.extractor_seconds, 1),
                 "extractor_sentences_per_s": round(self.sentences / self.extractor_seconds, 1),
@@ -393,19 +399,24 @@ def synthetic_articles(texts: Sequence[str], count: int, words: int = 600, seed:
 
 
 def benchmark(extractor: Extractor, articles: Sequence[str], published: str = "2024-06", *,
-              repeat: int = 3) -> Throughput:
+              repeat: int = 3, rules: Extractor | None = None) -> Throughput:
     """Time the extractor over ``articles`` on one core, and the language pipeline alone on the same paragraphs.
 
     The floor is what no extractor built on this parse can beat: spaCy's pipeline over every
     paragraph of the articles. Time is the process's CPU time (one core), and each side is
     timed ``repeat`` times with the fastest run kept: on a shared machine wall-clock time and
-    the slower runs measure the neighbours.
+    the slower runs measure the neighbours. ``rules``: the same extractor without the trained relation
+    model, timed in the same rounds, so the model's cost is measured beside its baseline in one run.
     """
     paragraphs = [p for a in articles for p in a.split("\n") if p.strip()]
     reports = [ReportInput(text=text, published=published, outlet_id="") for text in articles]
-    baseline_seconds = extractor_seconds = float("inf")
+    baseline_seconds = extractor_seconds = rules_seconds = float("inf")
     sentences = 0
     for _ in range(repeat):
+        if rules is not None:
+            start = time.process_time()
+            rules.run_many(reports)
+            rules_seconds = min(rules_seconds, time.process_time() - start)
         start = time.process_time()
         parse_plain(extractor.nlp, paragraphs)
         baseline_seconds = min(baseline_seconds, time.process_time() - start)
@@ -413,4 +424,4 @@ def benchmark(extractor: Extractor, articles: Sequence[str], published: str = "2
         sentences = sum(run.sentences for run in extractor.run_many(reports))
         extractor_seconds = min(extractor_seconds, time.process_time() - start)
     return Throughput(len(articles), sum(len(a.split()) for a in articles), sentences, extractor_seconds,
-                      baseline_seconds, extractor.model)
+                      baseline_seconds, extractor.model, rules_seconds if rules is not None else None)

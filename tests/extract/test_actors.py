@@ -94,10 +94,20 @@ def test_candidate_ids_mentions_and_claims_hold_together(run: Run) -> None:
     assert [c.id for c in run(SAHEL, published="2024-05-20").claims] == [c.id for c in result.claims]
 
 
-def test_candidate_ends_cost_confidence(run: Run) -> None:
-    known = run("IS-K fighters attacked Malian troops.", published="2024-05-20")
-    new = run("JNIM fighters attacked Malian troops.", published="2024-05-20")
-    assert known.claims[0].confidence - new.claims[0].confidence == pytest.approx(0.05)
+def test_candidate_ends_cost_confidence(ontology: Ontology, registry: list[Entity], run: Run) -> None:
+    # the rules' confidences: with the trained model, a claim between registry actors takes the model's calibrated
+    # figure instead, while a claim naming a candidate (which the model never pairs) keeps the rules' own
+    rules = Extractor(ontology, registry, relations=None)
+
+    def read(extractor_run: Run | Extractor, text: str) -> float:
+        if isinstance(extractor_run, Extractor):
+            report = ReportInput(text=text, published="2024-05-20", outlet_id="rferl", title="test")
+            return extractor_run.run(report).claims[0].confidence
+        return extractor_run(text, published="2024-05-20").claims[0].confidence
+
+    known, new = "IS-K fighters attacked Malian troops.", "JNIM fighters attacked Malian troops."
+    assert read(rules, known) - read(rules, new) == pytest.approx(0.05)
+    assert read(run, new) == read(rules, new)
 
 
 def test_unknown_names_without_a_role_stay_candidate_names(run: Run) -> None:

@@ -35,7 +35,7 @@ import hashlib
 import urllib.parse
 from collections import ChainMap, Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from spacy.tokens import Token
@@ -58,17 +58,20 @@ from graph.language.extract.resolve import Discourse, Resolver
 from graph.language.extract.slots import Pending, Reading, SlotReader
 from graph.language.extract.text import ReportInput
 from graph.language.extract.tree import SUBJECTS, ancestors, negated, word_in
+from graph.language.learn.model import RelationModel, load_model
+from graph.language.learn.reader import RelationReader
 from graph.language.pipeline import DEFAULT_MODEL, load_pipeline, model_label
 
 NAME = "kg-parse"
 VERSION = "2.1"
 _LOOKBACK = 4  # sentences back that "days later" may count from
 # how a claim was read, and the confidence that reading starts from (see ``_confidence``)
+HEDGE_DISCOUNT = 0.15  # a hedged clause ("may have", "is believed to") is trusted this much less
 BASE = {"verb": 0.85, "passive": 0.85, "responsibility": 0.85, "noun": 0.75, "compound": 0.7,
         "responsibility-earlier": 0.7, "attributed": 0.7, "denial": 0.75}
 
-__all__ = ["NAME", "VERSION", "Candidate", "CandidateEntity", "ClaimExtractor", "Extraction", "Extractor", "claim_id",
-           "outlet_id", "outlet_name"]
+__all__ = ["NAME", "VERSION", "Candidate", "CandidateEntity", "ClaimExtractor", "Extraction", "Extractor",
+           "RulesReading", "claim_id", "outlet_id", "outlet_name"]
 
 
 @dataclass
@@ -91,6 +94,18 @@ class Extraction:
         """The claims that name a candidate entity (as subject, object or asserter): they wait for review."""
         ids = {e.id for e in self.entities}
         return [c for c in self.claims if ids.intersection((c.subject, c.object, c.asserted_by))]
+    model_added: int = 0  # claims the trained relation model added beside the rules'
+
+
+@dataclass
+class RulesReading:
+    """What the trained reader is given of a report (``Extractor.rules``): the sentences as the rules read them, with
+    only the registry's actors (a candidate entity's id is provisional until the report is read), the rules' claims
+    after the candidate entities and before the incident reader, and the extraction the rules alone make."""
+
+    sentences: list[Sentence]
+    claims: list[Claim]
+    extraction: Extraction
 
 
 class ClaimExtractor(Protocol):
@@ -155,10 +170,11 @@ def outlet_id(name: str) -> str:
 class Extractor:
     """The dependency-parse claim extractor over a fixed registry and ontology."""
 
-    name = f"{NAME}/{VERSION}"
+    name: str = f"{NAME}/{VERSION}"
 
     def __init__(self, ontology: Ontology, entities: Iterable[Entity], lexicon: Lexicon | None = None, *,
-                 model: str = DEFAULT_MODEL) -> None:
+                 model: str = DEFAULT_MODEL, relations: RelationModel | bool | None = True) -> None:
+        """``relations``: the trained relation model (True: the shipped one, if any; None or False: rules alone)."""
         self.ontology = ontology
         self.lexicon = lexicon or load_lexicon()
         self.nlp = load_pipeline(model)
@@ -174,6 +190,9 @@ class Extractor:
         self.candidates = Candidates(self.lexicon, self.mentions.index)
         self.incident_reader = IncidentReader(ontology, self.entities.values(), self.lexicon)
         self.actors = ActorReader(self.lexicon, self.mentions.index, self.entities, ontology.relation_types)
+        self.relations = load_model() if relations is True else (relations or None)
+        self.reader = RelationReader(self.relations, ontology, self.lexicon) if self.relations is not None else None
+        self.name = f"{NAME}/{VERSION}" + (f"+relclf-{self.relations.version}" if self.relations else "")
 
     # --- the public methods ----------------------------------------------------------------
 
@@ -184,9 +203,20 @@ class Extractor:
     def run_many(self, reports: Sequence[ReportInput], *, source_ids: Sequence[str | None] | None = None,
                  n_process: int = 1) -> list[Extraction]:
         """Extract many reports, parsing them in batches (the parse is most of the cost), on ``n_process`` cores."""
-        parsed = read_reports(reports, self.nlp, self.preparer, self.lexicon, n_process=n_process)
+        parsed = self.parse(reports, n_process=n_process)
         ids = list(source_ids) if source_ids is not None else [None] * len(reports)
         return [_Run(self, p, sid or p.report.report_id).extract() for p, sid in zip(parsed, ids, strict=True)]
+
+    def parse(self, reports: Sequence[ReportInput], *, n_process: int = 1) -> list[ParsedReport]:
+        """The reports parsed, sentence by sentence, with their names (the expensive step)."""
+        return read_reports(reports, self.nlp, self.preparer, self.lexicon, n_process=n_process)
+
+    def rules(self, parsed: ParsedReport, source_id: str) -> RulesReading:
+        """What the hand rules alone read in a parsed report, as the trained reader is given it (its vote, the
+        sentences with their registry actors), and the whole extraction without the model (the baseline)."""
+        run = _Run(self, parsed, source_id, use_model=False)
+        extraction = run.extract()
+        return RulesReading(run.model_sentences, run.model_claims, extraction)
 
     def outlet_of(self, report: ReportInput) -> str | None:
         """The registry id of the report's outlet (by ``outlet_id``, then ``outlet``), if the registry has it."""
@@ -216,7 +246,7 @@ class Extractor:
 class _Run:
     """The reading of one report: everything that carries from sentence to sentence lives here."""
 
-    def __init__(self, extractor: Extractor, parsed: ParsedReport, source_id: str) -> None:
+    def __init__(self, extractor: Extractor, parsed: ParsedReport, source_id: str, *, use_model: bool = True) -> None:
         self.x = extractor
         self.parsed = parsed
         self.source_id = source_id
@@ -233,6 +263,10 @@ class _Run:
         self.told: list[str] = []
         self.told_dates: dict[int, PartialDate | None] = {}
         self.later: list[tuple[RelationType, Sentence, Mention, set[str]]] = []
+        self.use_model = use_model and extractor.reader is not None
+        self.read_sentences: list[Sentence] = []  # each sentence as the rules read it (candidate mentions added)
+        self.model_sentences: list[Sentence] = []  # ... with the registry's mentions only: the trained reader's view
+        self.model_claims: list[Claim] = []  # the claims the trained reader was given (its vote)
 
     def extract(self) -> Extraction:
         hits_by_doc = {id(doc): self.x.cues.find(doc) for doc in self.parsed.docs}
@@ -243,12 +277,25 @@ class _Run:
         self._later_denials()
         entities, claims = self._candidate_entities()
         candidates = list(self.candidates.values())  # every unknown name, as before; ``entities`` are those with a role
+        # the trained reader votes after the candidate entities (a claim naming one it leaves as the rules read it:
+        # the model pairs registry actors only) and before the incident reader, which ties its claims too
+        registry = self.x.entities
+        self.model_sentences = [replace(s, mentions=tuple(m for m in s.mentions if m.entity_id in registry))
+                                for s in self.read_sentences]
+        self.model_claims = claims
+        model_added = 0
+        if self.use_model and self.x.reader is not None:
+            revision = self.x.reader.revise(self.model_sentences, self.parsed.published, claims, self.source_id,
+                                            self.outlet, self.x.name)
+            claims, model_added = revision.claims, revision.added
+            self.discarded.update(revision.discarded)
         incidents = self.x.incident_reader.read(self.parsed, self.source_id, self.outlet, claims)
         self.discarded.update(incidents.discarded)
         return Extraction(self.parsed.report, self.source_id, incidents.claims, candidates,
                           len(self.parsed.sentences), dict(self.parsed.skipped), dict(self.discarded), self.outlet,
                           self.x.outlet_of(self.parsed.report) is not None,
-                          incidents=_described(incidents.incidents, entities), entities=entities)
+                          incidents=_described(incidents.incidents, entities), entities=entities,
+                          model_added=model_added)
     def _candidate_entities(self) -> tuple[list[CandidateEntity], list[Claim]]:
         """The candidates the claims name, with their final ids, and the claims renamed to them (new ids, and
         denials pointing at the new ids); a claim whose candidate's final kind its relation does not allow goes."""
@@ -313,6 +360,7 @@ class _Run:
                 entry.sentences.append(sentence.text)
                 entry.spans.append((sentence.start, sentence.end))
         sentence, parents = self.actors.read(sentence)
+        self.read_sentences.append(sentence)
         resolver = Resolver(sentence, self.discourse, self.known, x.lexicon, x.mentions.index, self.actors)
         attribution = Attribution(resolver, x.lexicon)
         reader = SlotReader(sentence.span, resolver, x.lexicon, self.pending, self._agents_of_attacks_on)
@@ -583,7 +631,7 @@ class _Run:
         for end in (subject, obj):
             score -= {"coreference": 0.1, "demonym": 0.05, "event": 0.0, "inferred": 0.15}.get(end.via, 0.0)
         if stance == "hedged":
-            score -= 0.15
+            score -= HEDGE_DISCOUNT
         if sentence.headline:
             score -= 0.1
         if speaker is not None and speaker.generic:

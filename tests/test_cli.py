@@ -11,12 +11,16 @@ import pytest
 import uvicorn
 from click.testing import CliRunner, Result
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from app.api import create_app
 from app.cli import cli
 from app.settings import PROJECT_ROOT, Settings
 from graph.domain.ontology import Ontology
 from graph.stores.neo4j.server import LocalServer
+from graph.stores.protocol import GraphStore
+from tests.api.conftest import settings_for
 from tests.bundles import claim_yaml, claims_file
 from tests.conftest import SEEDS, TEST_NEO4J_HOME, Neo4jTestDatabase
 
@@ -132,6 +136,18 @@ def test_ask_eval_and_ask_bench_run_over_the_seed_graph(loaded: Settings, tmp_pa
     bench = kg(loaded, "ask-bench", str(questions), "--repeat", "1")
     assert bench.exit_code == 0, bench.output
     assert "parse alone (spaCy pipeline)" in bench.stdout and "reading a question" in bench.stdout
+
+
+def test_ask_states_what_the_graph_covers_as_the_api_does(loaded: Settings, seeded: GraphStore,
+                                                           tmp_path: Path) -> None:
+    question = "who attacked Tajikistan in 2021?"
+    api = TestClient(create_app(settings_for(tmp_path), seeded)).get("/v1/ask", params={"q": question}).json()
+    answer = as_json(kg(loaded, "ask", "--json", question))
+    assert answer["claims"] == [] and answer["coverage"] == api["coverage"]
+    assert [e["id"] for e in answer["coverage"]["entities"]] == ["tajikistan"]
+    text = kg(loaded, "ask", question).stdout
+    assert answer["coverage"]["note"] in text and "absence in the graph is not absence in the world" in text.lower()
+    assert "rferl-2022-05-isk-central-asia" in text  # the report citing most claims about Tajikistan
 
 
 def test_ask_refuses_with_the_closest_questions(loaded: Settings) -> None:

@@ -62,8 +62,19 @@ def _answer_text(env: Env, result: AskAnswer) -> str:
     if result.nearest:
         parts.append("Nearest claims the graph holds:\n"
                      + render.claims_with_quotes(result.nearest, env.name, env.store.get_source))
+    if result.coverage is not None:
+        parts.append(_coverage_text(result))
     parts.append("Same claims: " + "  ".join(f"GET {e}" for e in result.endpoints) + f"\nRun again: GET {result.rerun}")
     return "\n\n".join(parts)
+
+
+def _coverage_text(result: AskAnswer) -> str:
+    """The coverage of a thin answer: its sentence, then each entity's figures and the reports citing most."""
+    assert result.coverage is not None
+    rows = [[e.name, e.id, e.claims, e.reports, e.first or "", e.last or "",
+             ", ".join(f"{r.id} ({r.claims})" for r in e.top)] for e in result.coverage.entities]
+    return result.coverage.note + "\n" + render.table(("ENTITY", "ID", "CLAIMS", "REPORTS", "FIRST", "LAST",
+                                                        "REPORTS CITING MOST"), rows)
 
 
 def _seed_store(env: Env) -> GraphStore:

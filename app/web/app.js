@@ -641,6 +641,19 @@ function verdictLine(answer) {
   return null;
 }
 
+/** For an empty or thin answer: what the graph holds about the entities asked about, and what absence means. */
+function coverageBlock(answer) {
+  const coverage = answer.coverage;
+  if (!coverage) return null;
+  return h("section", { class: "coverage", "aria-label": "What the graph covers" },
+    h("h3", {}, "What the graph covers"),
+    h("p", { class: "coverage-note" }, coverage.note),
+    h("ul", {}, coverage.entities.map((entity) => h("li", { "data-entity": entity.id, "data-claims": String(entity.claims) },
+      h("strong", {}, entity.name), `: ${entity.claims} claim(s) from ${entity.reports} report(s)`,
+      entity.first ? `, ${entity.first}${entity.last && entity.last !== entity.first ? ` to ${entity.last}` : ""}` : "",
+      entity.top.length ? ` (most from ${entity.top.map((r) => `${r.id} (${r.claims})`).join(", ")})` : ""))));
+}
+
 function showAnswer(answer) {
   const paths = answer.paths || [];
   const nearest = answer.nearest || [];
@@ -649,6 +662,7 @@ function showAnswer(answer) {
     h("h2", {}, answer.question || state.q),
     verdictLine(answer),
     answer.explanation ? h("p", { class: "explanation" }, answer.explanation) : null,
+    coverageBlock(answer),
     answer.answers.length || answer.verdict !== "yes" ? [
       h("h3", {}, `Answers (${answer.answers.length})`),
       h("ol", { class: "answers", "aria-label": "Answers" }, answer.answers.map((entity) => h("li", {},

@@ -21,8 +21,8 @@ from tests import hostile
 from tests.api.conftest import settings_for
 from tests.conftest import SEEDS
 
-SHAPE_FIELDS = {"question", "answers", "claims", "paths", "groups", "verdict", "nearest", "count", "reading", "query",
-                "explanation", "endpoint", "endpoints", "rerun"}
+SHAPE_FIELDS = {"question", "answers", "claims", "paths", "groups", "verdict", "nearest", "count", "coverage",
+                "reading", "query", "explanation", "endpoint", "endpoints", "rerun"}
 
 
 def test_the_provoke_question_answers_pakistan_and_iran_with_the_final_shape(client: TestClient) -> None:
@@ -171,3 +171,15 @@ def test_any_question_over_http_is_answered_or_refused_never_a_server_error(
 
     check()
     assert statuses[200] and statuses[422], statuses
+
+
+def test_an_empty_answer_states_what_the_graph_covers_of_the_entity(client: TestClient, seeded: GraphStore) -> None:
+    body = client.get("/v1/ask", params={"q": "who attacked Tajikistan in 2021?"}).json()
+    assert body["claims"] == []
+    held = seeded.coverage(["tajikistan"])["tajikistan"]
+    (entity,) = body["coverage"]["entities"]
+    assert (entity["id"], entity["name"], entity["claims"], entity["reports"], entity["first"], entity["last"]) == \
+        ("tajikistan", "Tajikistan", held.claims, held.reports, held.first, held.last)
+    assert [(r["id"], r["claims"]) for r in entity["top"]] == list(held.top)
+    assert "absence in the graph is not absence in the world" in body["coverage"]["note"].lower()
+    assert client.get("/v1/ask", params={"q": "who are IS-K's enemies?"}).json()["coverage"] is None

@@ -143,6 +143,20 @@ def test_asking_who_isk_provokes_lists_pakistan_and_draws_it(explorer: Explorer)
     explorer.check_stayed_local()
 
 
+def test_an_empty_answer_shows_what_the_graph_covers(explorer: Explorer) -> None:
+    question = "who attacked Tajikistan in 2021?"
+    expected = explorer.served.get("/v1/ask", q=question)["coverage"]
+    explorer.open()
+    explorer.submit("#ask-input", question)
+
+    assert explorer.page.locator("#panel .coverage-note").inner_text() == expected["note"]
+    listed = explorer.page.locator("#panel .coverage li")
+    assert listed.evaluate_all("items => items.map(i => [i.dataset.entity, Number(i.dataset.claims)])") == \
+        [[e["id"], e["claims"]] for e in expected["entities"]]
+    assert expected["entities"][0]["top"][0]["id"] in listed.first.inner_text()
+    explorer.check_stayed_local()
+
+
 def test_tapping_an_edge_shows_its_quote_highlighted_in_the_report(explorer: Explorer) -> None:
     explorer.open()
     explorer.submit("#ask-input", PROVOKE)

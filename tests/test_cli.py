@@ -150,6 +150,16 @@ def test_ask_states_what_the_graph_covers_as_the_api_does(loaded: Settings, seed
     assert "rferl-2022-05-isk-central-asia" in text  # the report citing most claims about Tajikistan
 
 
+def test_ask_says_a_word_read_as_another_and_its_confidence_as_the_api_does(loaded: Settings, seeded: GraphStore,
+                                                                             tmp_path: Path) -> None:
+    question = "who is IS-K seeking to provke?"
+    api = TestClient(create_app(settings_for(tmp_path), seeded)).get("/v1/ask", params={"q": question}).json()
+    answer = as_json(kg(loaded, "ask", "--json", question))
+    assert answer["reading"] == api["reading"] and "'provke' read as 'provoke'" in answer["reading"]["notes"]
+    text = kg(loaded, "ask", question).stdout
+    assert f"Confidence in the reading: {answer['reading']['confidence']:.2f} ('provke' read as 'provoke')" in text
+
+
 def test_ask_refuses_with_the_closest_questions(loaded: Settings) -> None:
     result = kg(loaded, "ask", "who is IS-K seeking to prvke?")
     assert result.exit_code == 2

@@ -46,6 +46,9 @@ def ask_command(env: Env, question: str, as_json: bool) -> None:
 
 def _answer_text(env: Env, result: AskAnswer) -> str:
     parts = [result.explanation]
+    if result.reading is not None and result.reading.confidence < 1:
+        parts.append(f"Confidence in the reading: {result.reading.confidence:.2f} "
+                     f"({'; '.join(result.reading.notes)})")
     if result.answers and result.query.form != "yes_no":
         parts.append(render.table(("ANSWER", "ID", "KIND", "CLAIMS"),
                                   [[a.name, a.id, a.kind, len(a.claims)] for a in result.answers]))

@@ -662,6 +662,9 @@ function showAnswer(answer) {
     h("h2", {}, answer.question || state.q),
     verdictLine(answer),
     answer.explanation ? h("p", { class: "explanation" }, answer.explanation) : null,
+    answer.reading && answer.reading.confidence < 1
+      ? h("p", { class: "confidence", "data-confidence": String(answer.reading.confidence) },
+        `Confidence in the reading: ${answer.reading.confidence.toFixed(2)} (${answer.reading.notes.join("; ")})`) : null,
     coverageBlock(answer),
     answer.answers.length || answer.verdict !== "yes" ? [
       h("h3", {}, `Answers (${answer.answers.length})`),
@@ -691,6 +694,8 @@ function showError(title, error, retry) {
   panel(
     h("h2", { class: "error" }, title),
     h("p", { class: "error", role: "alert" }, error.message),
+    details.read && (details.read.names.length || details.read.relations.length)
+      ? h("p", { class: "read" }, `Read so far: ${[...details.read.names, ...details.read.relations].join(", ")}`) : null,
     suggestions.length && retry ? [
       h("h3", {}, "Did you mean"),
       h("ul", { class: "suggestions", "aria-label": "Suggestions" }, suggestions.map((suggestion) => h("li", {},

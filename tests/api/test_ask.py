@@ -183,3 +183,14 @@ def test_an_empty_answer_states_what_the_graph_covers_of_the_entity(client: Test
     assert [(r["id"], r["claims"]) for r in entity["top"]] == list(held.top)
     assert "absence in the graph is not absence in the world" in body["coverage"]["note"].lower()
     assert client.get("/v1/ask", params={"q": "who are IS-K's enemies?"}).json()["coverage"] is None
+
+
+def test_the_reading_and_a_refusal_say_what_was_read_as_the_reader_does(client: TestClient) -> None:
+    body = client.get("/v1/ask", params={"q": "who is IS-K seeking to provke?"}).json()
+    assert "'provke' read as 'provoke'" in body["reading"]["notes"] and 0 < body["reading"]["confidence"] < 1
+    assert "'provke' read as 'provoke'" in body["explanation"]
+    refused = client.get("/v1/ask", params={"q": "who is IS-K trying to provoke tomorrow?"})
+    assert refused.status_code == 422
+    details = refused.json()["details"]
+    assert details["read"]["names"] == ["IS-K"] and details["read"]["relations"][0] == "SEEKS_TO_PROVOKE"
+    assert all("IS-K" in s for s in details["suggestions"])

@@ -157,6 +157,18 @@ def test_an_empty_answer_shows_what_the_graph_covers(explorer: Explorer) -> None
     explorer.check_stayed_local()
 
 
+def test_a_word_read_as_another_shows_with_the_readings_confidence(explorer: Explorer) -> None:
+    question = "who is IS-K seeking to provke?"
+    reading = explorer.served.get("/v1/ask", q=question)["reading"]
+    explorer.open()
+    explorer.submit("#ask-input", question)
+
+    shown = explorer.page.locator("#panel .confidence")
+    assert shown.get_attribute("data-confidence") == str(reading["confidence"])
+    assert "'provke' read as 'provoke'" in shown.inner_text()
+    explorer.check_stayed_local()
+
+
 def test_tapping_an_edge_shows_its_quote_highlighted_in_the_report(explorer: Explorer) -> None:
     explorer.open()
     explorer.submit("#ask-input", PROVOKE)

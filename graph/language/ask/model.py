@@ -83,7 +83,12 @@ class Reading(_Model):
     mentions: list[Mention] = Field(default_factory=list)
     time: str | None = Field(None, description="The time expression, as written.")
     notes: list[str] = Field(default_factory=list, description="What the reader assumed: a misspelt name read as "
-                                                               "the closest one, a date read as a window.")
+                                                               "the closest one, a word read as another ('provke' "
+                                                               "read as 'provoke'), a date read as a window.")
+    confidence: float = Field(1.0, ge=0, le=1, description="How sure the reading is: 1 when every word was read as "
+                                                            "typed, less for each word or name read as another and "
+                                                            "for a relation word with several senses; below "
+                                                            "graph.language.ask.parse.REFUSE_BELOW it refuses.")
 
 
 class AnswerEntity(_Model):

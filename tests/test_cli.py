@@ -160,6 +160,27 @@ def test_ask_says_a_word_read_as_another_and_its_confidence_as_the_api_does(load
     assert f"Confidence in the reading: {answer['reading']['confidence']:.2f} ('provke' read as 'provoke')" in text
 
 
+def test_ask_prompts_and_reads_follow_ups_as_the_api_does(loaded: Settings, seeded: GraphStore,
+                                                           tmp_path: Path) -> None:
+    asked = ["who attacked Uzbekistan?", "who denied it?", "what about Tajikistan?", "and in 2021?",
+             "what is the weather in Tajikistan?"]
+    result = CliRunner().invoke(cli, ["ask", "--json"], obj=loaded, input="\n".join(asked) + "\n\n")
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(answers) == 4  # the weather is refused, and the prompt goes on
+    client = TestClient(create_app(settings_for(tmp_path), seeded))
+    context = None
+    for question, answer in zip(asked, answers, strict=False):
+        api = client.get("/v1/ask", params={"q": question, **({"context": context} if context else {})}).json()
+        assert answer["query"] == api["query"] and answer["claims"] == api["claims"], question
+        context = json.dumps(api["query"])
+    assert answers[1]["query"]["shape"] == "denials" and answers[3]["query"]["object"] == "tajikistan"
+    assert answers[3]["query"]["since"] == "2021"
+    assert "cannot read the question 'what is the weather in Tajikistan?'" in result.stderr
+    once = as_json(kg(loaded, "ask", "--json", "--context", json.dumps(answers[0]["query"]), "who denied it?"))
+    assert once["query"] == answers[1]["query"]
+
+
 def test_ask_refuses_with_the_closest_questions(loaded: Settings) -> None:
     result = kg(loaded, "ask", "who is IS-K seeking to prvke?")
     assert result.exit_code == 2

@@ -3,6 +3,7 @@ refusals with suggestions, and one reader built once for the application."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -194,3 +195,15 @@ def test_the_reading_and_a_refusal_say_what_was_read_as_the_reader_does(client: 
     details = refused.json()["details"]
     assert details["read"]["names"] == ["IS-K"] and details["read"]["relations"][0] == "SEEKS_TO_PROVOKE"
     assert all("IS-K" in s for s in details["suggestions"])
+
+
+def test_a_follow_up_reuses_the_query_passed_back_as_context(client: TestClient) -> None:
+    first = client.get("/v1/ask", params={"q": "who attacked Tajikistan?"}).json()
+    context = json.dumps(first["query"])
+    later = client.get("/v1/ask", params={"q": "and in 2021?", "context": context}).json()
+    assert later["query"] == {**first["query"], "since": "2021", "until": "2021"}
+    assert later["claims"] == client.get("/v1/ask", params={"q": "who attacked Tajikistan in 2021?"}).json()["claims"]
+    other = client.get("/v1/ask", params={"q": "what about Uzbekistan?", "context": context}).json()
+    assert [a["id"] for a in other["answers"]] == ["isk"] and other["query"]["object"] == "uzbekistan"
+    bad = client.get("/v1/ask", params={"q": "and in 2021?", "context": '{"shape": "nonsense"}'})
+    assert bad.status_code == 422 and bad.json()["details"]["parameter"] == "context"

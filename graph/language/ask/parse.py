@@ -33,6 +33,7 @@ from graph.domain.errors import EntityNotFound, KgError, QuestionNotUnderstood
 from graph.domain.model import Entity
 from graph.domain.names import fold
 from graph.domain.ontology import Ontology
+from graph.language.ask.followup import follow_up
 from graph.language.ask.mentions import Found, NameFinder, merge
 from graph.language.ask.model import AskQuery, Mention, Reading
 from graph.language.ask.question import Question, Unreadable
@@ -124,6 +125,14 @@ class QuestionReader:
         if reading.confidence < REFUSE_BELOW:
             raise QuestionNotUnderstood(question, self.suggest(asked), read=self.partial(asked))
         return Read(query, reading)
+
+    def follow(self, question: str, previous: AskQuery) -> Read | None:
+        """A follow-up ("and in 2023?", "what about Iran?", "who denied it?") read against the previous query; None
+        when the question is not of a follow-up's form (it is then read alone)."""
+        doc, names, times, _ = self._doc(question)
+        followed = follow_up(previous, doc, {i: f.entity for i, f in names.items()}, times,
+                             self.ontology.denial_type, self.vocab.denials)
+        return Read(*followed) if followed is not None else None
 
     def topics(self, asked: Question) -> list[str]:
         """The relation types and categories the question's relation words can name, the likeliest first."""

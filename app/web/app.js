@@ -299,14 +299,14 @@ function clearView() {
   data.expansions = [];
   data.path = null;
   data.incident = null;
-  Object.assign(state, { q: "", e: [], x: [], from: "", to: "", inc: "", sel: "" });
+  Object.assign(state, { q: "", e: [], x: [], from: "", to: "", inc: "", sel: "", ctx: "" });
   map?.select(null);
   timeline?.select(null);
 }
 
-async function loadAsk(question) {
+async function loadAsk(question, context = "") {
   try {
-    const answer = await getJSON("/v1/ask", { q: question });
+    const answer = await getJSON("/v1/ask", context ? { q: question, context } : { q: question });
     answer.answers.forEach(remember);
     rememberClaims(answer.claims);
     rememberClaims(answer.nearest || []);
@@ -325,13 +325,20 @@ async function loadAsk(question) {
   }
 }
 
+/** The query of the last answer, which a follow-up ("and in 2023?", "what about Iran?", "who denied it?") reuses. */
+let lastQuery = null;
+
 async function ask(question) {
+  const previous = lastQuery ? JSON.stringify(lastQuery) : "";
   clearView();
   state.q = question.trim();
   $("#ask-input").value = state.q;
   if (!state.q) { render(); return; }
   try {
-    const answer = await loadAsk(state.q);
+    const answer = await loadAsk(state.q, previous);
+    lastQuery = answer.query;
+    // Only a question read as a follow-up keeps the previous query in the link; a whole question needs none.
+    state.ctx = (answer.reading?.notes || []).some((note) => note.includes("follow-up")) ? previous : "";
     render();
     showAnswer(answer);
     say(`${answer.answers.length} answer(s), ${answer.claims.length} claim(s)`);
@@ -1129,7 +1136,8 @@ async function restore(wanted) {
     $("#path-from").value = state.from;
     $("#path-to").value = state.to;
     let answer = null;
-    if (state.q) answer = await loadAsk(state.q).catch((error) => { showError(`Could not answer “${state.q}”`, error, trySuggestion); return null; });
+    if (state.q) answer = await loadAsk(state.q, state.ctx).catch((error) => { showError(`Could not answer “${state.q}”`, error, trySuggestion); return null; });
+    if (answer) lastQuery = answer.query;
     await ensureEntities(state.e);
     for (const expansion of state.x) await loadExpansion(expansion.id, expansion.types).catch(() => null);
     let paths = null;

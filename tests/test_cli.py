@@ -11,8 +11,10 @@ import pytest
 import uvicorn
 from click.testing import CliRunner, Result
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from app.api import create_app
 from app.cli import cli, render
 from app.components import open_store
 from app.settings import PROJECT_ROOT, Settings
@@ -20,6 +22,8 @@ from app.usecases import reads
 from app.usecases.names import Names
 from graph.domain.ontology import Ontology, load_ontology
 from graph.stores.neo4j.server import LocalServer
+from graph.stores.protocol import GraphStore
+from tests.api.conftest import settings_for
 from tests.bundles import claim_yaml, claims_file
 from tests.conftest import SEEDS, TEST_NEO4J_HOME, Neo4jTestDatabase
 
@@ -168,6 +172,49 @@ def test_ask_eval_and_ask_bench_run_over_the_seed_graph(loaded: Settings, tmp_pa
     bench = kg(loaded, "ask-bench", str(questions), "--repeat", "1")
     assert bench.exit_code == 0, bench.output
     assert "parse alone (spaCy pipeline)" in bench.stdout and "reading a question" in bench.stdout
+
+
+def test_ask_states_what_the_graph_covers_as_the_api_does(loaded: Settings, seeded: GraphStore,
+                                                           tmp_path: Path) -> None:
+    question = "who attacked Tajikistan in 2021?"
+    api = TestClient(create_app(settings_for(tmp_path), seeded)).get("/v1/ask", params={"q": question}).json()
+    answer = as_json(kg(loaded, "ask", "--json", question))
+    assert answer["claims"] == [] and answer["coverage"] == api["coverage"]
+    assert [e["id"] for e in answer["coverage"]["entities"]] == ["tajikistan"]
+    text = kg(loaded, "ask", question).stdout
+    assert answer["coverage"]["note"] in text and "absence in the graph is not absence in the world" in text.lower()
+    assert "rferl-2022-05-isk-central-asia" in text  # the report citing most claims about Tajikistan
+
+
+def test_ask_says_a_word_read_as_another_and_its_confidence_as_the_api_does(loaded: Settings, seeded: GraphStore,
+                                                                             tmp_path: Path) -> None:
+    question = "who is IS-K seeking to provke?"
+    api = TestClient(create_app(settings_for(tmp_path), seeded)).get("/v1/ask", params={"q": question}).json()
+    answer = as_json(kg(loaded, "ask", "--json", question))
+    assert answer["reading"] == api["reading"] and "'provke' read as 'provoke'" in answer["reading"]["notes"]
+    text = kg(loaded, "ask", question).stdout
+    assert f"Confidence in the reading: {answer['reading']['confidence']:.2f} ('provke' read as 'provoke')" in text
+
+
+def test_ask_prompts_and_reads_follow_ups_as_the_api_does(loaded: Settings, seeded: GraphStore,
+                                                           tmp_path: Path) -> None:
+    asked = ["who attacked Uzbekistan?", "who denied it?", "what about Tajikistan?", "and in 2021?",
+             "what is the weather in Tajikistan?"]
+    result = CliRunner().invoke(cli, ["ask", "--json"], obj=loaded, input="\n".join(asked) + "\n\n")
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(answers) == 4  # the weather is refused, and the prompt goes on
+    client = TestClient(create_app(settings_for(tmp_path), seeded))
+    context = None
+    for question, answer in zip(asked, answers, strict=False):
+        api = client.get("/v1/ask", params={"q": question, **({"context": context} if context else {})}).json()
+        assert answer["query"] == api["query"] and answer["claims"] == api["claims"], question
+        context = json.dumps(api["query"])
+    assert answers[1]["query"]["shape"] == "denials" and answers[3]["query"]["object"] == "tajikistan"
+    assert answers[3]["query"]["since"] == "2021"
+    assert "cannot read the question 'what is the weather in Tajikistan?'" in result.stderr
+    once = as_json(kg(loaded, "ask", "--json", "--context", json.dumps(answers[0]["query"]), "who denied it?"))
+    assert once["query"] == answers[1]["query"]
 
 
 def test_ask_refuses_with_the_closest_questions(loaded: Settings) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import statistics
 import time
@@ -14,7 +15,7 @@ import click
 from app.cli import render
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
 from app.components import open_reader, scratch_store
-from app.usecases.ask import AskAnswer, ReaderSlot, ask, linked, shapes_text
+from app.usecases.ask import AskAnswer, ReaderSlot, ask, context_of, linked, shapes_text
 from graph.domain.errors import EmptyGraph, KgError
 from graph.domain.inputs import check_question
 from graph.domain.resources import evaluation_dir
@@ -24,28 +25,60 @@ from graph.stores.protocol import GraphStore
 
 ASK_HELP = "Answer a question in plain English from the graph's claims, with their quotes.\n\n" + \
     "\b\nShapes it reads, with what the seed graph answers:\n" + shapes_text("  ") + \
+    "\n\nWithout QUESTION it prompts for questions one per line (an empty line ends), each follow-up (\"and in " \
+    "2023?\", \"what about Iran?\", \"who denied it?\") read against the last answer." \
     "\n\nA question it cannot read is refused (exit 2) with the closest questions it can; an unknown name " \
     "exits 1 with suggestions. --json prints what GET /v1/ask returns."
 
 
 @cli.command("ask", help=ASK_HELP, short_help='Answer a question, e.g. "who is IS-K trying to provoke?"')
-@click.argument("question")
+@click.argument("question", required=False)
+@click.option("--context", "context", metavar="JSON",
+              help="The previous answer's `query` (as --json prints it): a follow-up (\"and in 2023?\", \"what about "
+                   "Iran?\", \"who denied it?\") reuses its slots.")
 @json_option
 @pass_env
 @handles_errors
-def ask_command(env: Env, question: str, as_json: bool) -> None:
-    check_question(question, "QUESTION")
+def ask_command(env: Env, question: str | None, context: str | None, as_json: bool) -> None:
     if not env.store.count_entities():
         raise EmptyGraph(f"the graph in {env.where} holds nothing yet: run `kg load` to load the seeds, then ask again")
-    result = linked(ask(env.store, env.reader, question), env.ontology)
+    if question is None:
+        _prompt(env, as_json)
+        return
+    check_question(question, "QUESTION")
+    result = linked(ask(env.store, env.reader, question, context_of(context, "--context")), env.ontology)
     if as_json:
         emit(result.model_dump(mode="json", by_alias=True))
         return
     click.echo(_answer_text(env, result))
 
 
+def _prompt(env: Env, as_json: bool) -> None:
+    """Questions one per line until an empty line or the end of input; each follow-up is read against the last
+    answer's query. A question refused or naming what the graph lacks says why and the prompt goes on."""
+    previous = None
+    while True:
+        try:
+            question = click.prompt("ask", default="", show_default=False, prompt_suffix="> ", err=True)
+        except click.Abort:  # the end of input: as an empty line
+            return
+        if not question.strip():
+            return
+        try:
+            check_question(question, "QUESTION")
+            result = linked(ask(env.store, env.reader, question, previous), env.ontology)
+        except KgError as error:
+            click.echo(f"error: {error}", err=True)
+            continue
+        previous = result.query
+        click.echo(json.dumps(result.model_dump(mode="json", by_alias=True)) if as_json else _answer_text(env, result))
+
+
 def _answer_text(env: Env, result: AskAnswer) -> str:
     parts = [result.explanation]
+    if result.reading is not None and result.reading.confidence < 1:
+        parts.append(f"Confidence in the reading: {result.reading.confidence:.2f} "
+                     f"({'; '.join(result.reading.notes)})")
     if result.answers and result.query.form != "yes_no":
         parts.append(render.table(("ANSWER", "ID", "KIND", "CLAIMS"),
                                   [[a.name, a.id, a.kind, len(a.claims)] for a in result.answers]))
@@ -62,8 +95,19 @@ def _answer_text(env: Env, result: AskAnswer) -> str:
     if result.nearest:
         parts.append("Nearest claims the graph holds:\n"
                      + render.claims_with_quotes(result.nearest, env.name, env.store.get_source))
+    if result.coverage is not None:
+        parts.append(_coverage_text(result))
     parts.append("Same claims: " + "  ".join(f"GET {e}" for e in result.endpoints) + f"\nRun again: GET {result.rerun}")
     return "\n\n".join(parts)
+
+
+def _coverage_text(result: AskAnswer) -> str:
+    """The coverage of a thin answer: its sentence, then each entity's figures and the reports citing most."""
+    assert result.coverage is not None
+    rows = [[e.name, e.id, e.claims, e.reports, e.first or "", e.last or "",
+             ", ".join(f"{r.id} ({r.claims})" for r in e.top)] for e in result.coverage.entities]
+    return result.coverage.note + "\n" + render.table(("ENTITY", "ID", "CLAIMS", "REPORTS", "FIRST", "LAST",
+                                                        "REPORTS CITING MOST"), rows)
 
 
 def _seed_store(env: Env) -> GraphStore:

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from graph.domain.errors import EntityNotFound
+from graph.domain.errors import EntityNotFound, InvalidParameter
 from graph.domain.inputs import check_question
 from graph.domain.ontology import Ontology
 from graph.language.ask import Answer, AskQuery, QuestionReader, run
@@ -92,6 +92,20 @@ class AskAnswer(Answer):
     rerun: str = Field(description="GET /v1/ask/query with the structured query: the same answer, no English read.")
 
 
+def context_of(text: str | None, where: str = "context") -> AskQuery | None:
+    """The previous answer's query, as JSON (``query`` of an answer), for a follow-up; ``InvalidParameter`` names
+    what is wrong with it."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return AskQuery.model_validate_json(text)
+    except ValidationError as error:
+        first = error.errors()[0]
+        at = ".".join(str(p) for p in first.get("loc", ())) or "(whole)"
+        raise InvalidParameter(where, text[:200], f"not a query as an answer gives it back: {at}: {first['msg']}",
+                               ) from None
+
+
 def linked(answer: Answer, ontology: Ontology) -> AskAnswer:
     """An answer with its ``/v1`` requests."""
     links = endpoints(answer.query, ontology)
@@ -117,11 +131,17 @@ class ReaderSlot:
             return self._reader
 
 
-def ask(store: GraphStore, slot: ReaderSlot, question: str) -> Answer:
+def ask(store: GraphStore, slot: ReaderSlot, question: str, context: AskQuery | None = None) -> Answer:
     """Read a question and answer it; a name the store has learnt since the reader was built renews it once.
-    A question no reader should see is refused first, as ``graph.language.ask.ask`` refuses it."""
+    A question no reader should see is refused first, as ``graph.language.ask.ask`` refuses it. With
+    ``context`` (the previous answer's query) a follow-up ("and in 2023?", "what about Iran?", "who denied it?")
+    reuses its slots; a whole question is read alone."""
     check_question(question)
     reader = slot.reader
+    if context is not None:
+        followed = reader.follow(question, context)
+        if followed is not None:
+            return run(store, reader.ontology, followed.query, question=question, reading=followed.reading)
     try:
         read = reader.read(question)
     except EntityNotFound as missing:

@@ -299,14 +299,14 @@ function clearView() {
   data.expansions = [];
   data.path = null;
   data.incident = null;
-  Object.assign(state, { q: "", e: [], x: [], from: "", to: "", inc: "", sel: "" });
+  Object.assign(state, { q: "", e: [], x: [], from: "", to: "", inc: "", sel: "", ctx: "" });
   map?.select(null);
   timeline?.select(null);
 }
 
-async function loadAsk(question) {
+async function loadAsk(question, context = "") {
   try {
-    const answer = await getJSON("/v1/ask", { q: question });
+    const answer = await getJSON("/v1/ask", context ? { q: question, context } : { q: question });
     answer.answers.forEach(remember);
     rememberClaims(answer.claims);
     rememberClaims(answer.nearest || []);
@@ -325,13 +325,20 @@ async function loadAsk(question) {
   }
 }
 
+/** The query of the last answer, which a follow-up ("and in 2023?", "what about Iran?", "who denied it?") reuses. */
+let lastQuery = null;
+
 async function ask(question) {
+  const previous = lastQuery ? JSON.stringify(lastQuery) : "";
   clearView();
   state.q = question.trim();
   $("#ask-input").value = state.q;
   if (!state.q) { render(); return; }
   try {
-    const answer = await loadAsk(state.q);
+    const answer = await loadAsk(state.q, previous);
+    lastQuery = answer.query;
+    // Only a question read as a follow-up keeps the previous query in the link; a whole question needs none.
+    state.ctx = (answer.reading?.notes || []).some((note) => note.includes("follow-up")) ? previous : "";
     render();
     showAnswer(answer);
     say(`${answer.answers.length} answer(s), ${answer.claims.length} claim(s)`);
@@ -641,6 +648,19 @@ function verdictLine(answer) {
   return null;
 }
 
+/** For an empty or thin answer: what the graph holds about the entities asked about, and what absence means. */
+function coverageBlock(answer) {
+  const coverage = answer.coverage;
+  if (!coverage) return null;
+  return h("section", { class: "coverage", "aria-label": "What the graph covers" },
+    h("h3", {}, "What the graph covers"),
+    h("p", { class: "coverage-note" }, coverage.note),
+    h("ul", {}, coverage.entities.map((entity) => h("li", { "data-entity": entity.id, "data-claims": String(entity.claims) },
+      h("strong", {}, entity.name), `: ${entity.claims} claim(s) from ${entity.reports} report(s)`,
+      entity.first ? `, ${entity.first}${entity.last && entity.last !== entity.first ? ` to ${entity.last}` : ""}` : "",
+      entity.top.length ? ` (most from ${entity.top.map((r) => `${r.id} (${r.claims})`).join(", ")})` : ""))));
+}
+
 function showAnswer(answer) {
   const paths = answer.paths || [];
   const nearest = answer.nearest || [];
@@ -649,6 +669,10 @@ function showAnswer(answer) {
     h("h2", {}, answer.question || state.q),
     verdictLine(answer),
     answer.explanation ? h("p", { class: "explanation" }, answer.explanation) : null,
+    answer.reading && answer.reading.confidence < 1
+      ? h("p", { class: "confidence", "data-confidence": String(answer.reading.confidence) },
+        `Confidence in the reading: ${answer.reading.confidence.toFixed(2)} (${answer.reading.notes.join("; ")})`) : null,
+    coverageBlock(answer),
     answer.answers.length || answer.verdict !== "yes" ? [
       h("h3", {}, `Answers (${answer.answers.length})`),
       h("ol", { class: "answers", "aria-label": "Answers" }, answer.answers.map((entity) => h("li", {},
@@ -677,6 +701,8 @@ function showError(title, error, retry) {
   panel(
     h("h2", { class: "error" }, title),
     h("p", { class: "error", role: "alert" }, error.message),
+    details.read && (details.read.names.length || details.read.relations.length)
+      ? h("p", { class: "read" }, `Read so far: ${[...details.read.names, ...details.read.relations].join(", ")}`) : null,
     suggestions.length && retry ? [
       h("h3", {}, "Did you mean"),
       h("ul", { class: "suggestions", "aria-label": "Suggestions" }, suggestions.map((suggestion) => h("li", {},
@@ -1110,7 +1136,8 @@ async function restore(wanted) {
     $("#path-from").value = state.from;
     $("#path-to").value = state.to;
     let answer = null;
-    if (state.q) answer = await loadAsk(state.q).catch((error) => { showError(`Could not answer “${state.q}”`, error, trySuggestion); return null; });
+    if (state.q) answer = await loadAsk(state.q, state.ctx).catch((error) => { showError(`Could not answer “${state.q}”`, error, trySuggestion); return null; });
+    if (answer) lastQuery = answer.query;
     await ensureEntities(state.e);
     for (const expansion of state.x) await loadExpansion(expansion.id, expansion.types).catch(() => null);
     let paths = null;

@@ -5,7 +5,7 @@
 
 /** A fresh, empty state: nothing asked, nothing shown, no filters. */
 export function emptyState() {
-  return { q: "", e: [], x: [], from: "", to: "", types: [], status: [], since: "", until: "", it: [], ip: "", inc: "", sel: "" };
+  return { q: "", e: [], x: [], from: "", to: "", types: [], status: [], since: "", until: "", it: [], ip: "", inc: "", sel: "", ctx: "" };
 }
 
 const list = (value) => (value ? value.split(",").filter(Boolean) : []);
@@ -27,6 +27,8 @@ export function encode(state) {
   if (state.ip) params.set("ip", state.ip);
   if (state.inc) params.set("inc", state.inc);
   if (state.sel) params.set("sel", state.sel);
+  // A follow-up ("and in 2023?") is read against the previous answer's query: kept so that a reload reads it alike.
+  if (state.ctx) params.set("ctx", state.ctx);
   return params.toString();
 }
 
@@ -50,6 +52,7 @@ export function decode(hash) {
   state.ip = params.get("ip") || "";
   state.inc = params.get("inc") || "";
   state.sel = params.get("sel") || "";
+  state.ctx = params.get("ctx") || "";
   return state;
 }
 

@@ -320,10 +320,16 @@ class QuestionNotUnderstood(KgError):
     exit_code = 2
     code = "question_not_understood"
 
-    def __init__(self, question: str, suggestions: list[str]) -> None:
+    def __init__(self, question: str, suggestions: list[str], read: dict[str, Any] | None = None) -> None:
         message = f"cannot read the question {question!r}"
+        said = [*(read or {}).get("names", []), *(read or {}).get("relations", [])]
+        if said:
+            message += f" (it read {', '.join(said)})"
         if suggestions:
             message += "; questions like these are understood: " + "; ".join(f"{s!r}" for s in suggestions)
-        super().__init__(message, details={"question": question, "suggestions": suggestions})
+        details: dict[str, Any] = {"question": question, "suggestions": suggestions}
+        if read is not None:
+            details["read"] = read
+        super().__init__(message, details=details)
         self.question = question
         self.suggestions = suggestions

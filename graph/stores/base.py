@@ -64,12 +64,14 @@ from graph.domain.model import (
 from graph.domain.names import AliasIndex
 from graph.domain.ontology import Direction, Ontology
 from graph.stores.protocol import (
+    COVERAGE_TOP,
     MAX_NODES,
     MAX_OFFSET,
     ClaimGroups,
     ClaimPage,
     ClaimQuery,
     ClaimTypeCounts,
+    Coverage,
     IncidentQuery,
     TimelineCounts,
     check_depth,
@@ -193,6 +195,10 @@ class BaseStore(ABC):
     @abstractmethod
     def _claim_counts(self, source_ids: Sequence[str]) -> dict[str, int]:
         """How many claims cite each of these sources (those citing none may be left out)."""
+
+    @abstractmethod
+    def _coverage(self, entity_id: str, top: int) -> Coverage:
+        """One entity's coverage, aggregated where the store keeps its claims."""
 
     @abstractmethod
     def count_claims(self) -> int:
@@ -454,6 +460,10 @@ class BaseStore(ABC):
         for chunk in _chunks(ids):
             counts.update(self._claim_counts(chunk))
         return counts
+
+    def coverage(self, entity_ids: Iterable[str], *, top: int = COVERAGE_TOP) -> dict[str, Coverage]:
+        """Each entity's claims counted with their reports and dates; a question names few entities."""
+        return {entity_id: self._coverage(entity_id, top) for entity_id in dict.fromkeys(entity_ids)}
 
     # === claims =========================================================================
 

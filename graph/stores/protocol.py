@@ -52,6 +52,7 @@ MAX_OFFSET = 2**62  # past any graph; a larger offset (a page no graph reaches) 
 MAX_NODES = 250
 MAX_LINKS = 1_000
 HUB_DEGREE = 500
+COVERAGE_TOP = 5  # reports named in an entity's coverage (the rest are counted)
 MAX_INCIDENT_PAGE = 5_000  # incidents per page: a map of a country's year of violence in a few pages
 
 
@@ -120,6 +121,21 @@ def check_interval(interval: str) -> int:
     if interval not in INTERVAL_WIDTH:
         raise InvalidParameter("interval", interval, "unknown interval", list(INTERVAL_WIDTH))
     return INTERVAL_WIDTH[interval]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the graph holds about one entity: how many claims have it at either end, how many reports they
+    cite, the dates they cover (as the claims write them, ``None`` when none is dated) and the reports
+    citing most of them (``(source id, claims)``, most first). An aggregate the store computes by id, so
+    that an empty answer can say what bounds it without reading the claims."""
+
+    entity: str
+    claims: int = 0
+    reports: int = 0
+    first: str | None = None
+    last: str | None = None
+    top: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -283,6 +299,11 @@ class GraphStore(Protocol):
 
     def sources(self) -> list[Source]:
         """Every source, ordered by id: for exports and whole-graph commands only."""
+        ...
+
+    def coverage(self, entity_ids: Iterable[str], *, top: int = COVERAGE_TOP) -> dict[str, Coverage]:
+        """For each entity, the claims with it at either end counted, their reports and dates (an aggregate by
+        id; an entity with no claim, or none the graph has, counts zero)."""
         ...
 
     # --- claims -------------------------------------------------------------------------

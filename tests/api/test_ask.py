@@ -3,6 +3,7 @@ refusals with suggestions, and one reader built once for the application."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -21,8 +22,8 @@ from tests import hostile
 from tests.api.conftest import settings_for
 from tests.conftest import SEEDS
 
-SHAPE_FIELDS = {"question", "answers", "claims", "paths", "groups", "verdict", "nearest", "count", "reading", "query",
-                "explanation", "endpoint", "endpoints", "rerun"}
+SHAPE_FIELDS = {"question", "answers", "claims", "paths", "groups", "verdict", "nearest", "count", "coverage",
+                "reading", "query", "explanation", "endpoint", "endpoints", "rerun"}
 
 
 def test_the_provoke_question_answers_pakistan_and_iran_with_the_final_shape(client: TestClient) -> None:
@@ -171,3 +172,38 @@ def test_any_question_over_http_is_answered_or_refused_never_a_server_error(
 
     check()
     assert statuses[200] and statuses[422], statuses
+
+
+def test_an_empty_answer_states_what_the_graph_covers_of_the_entity(client: TestClient, seeded: GraphStore) -> None:
+    body = client.get("/v1/ask", params={"q": "who attacked Tajikistan in 2021?"}).json()
+    assert body["claims"] == []
+    held = seeded.coverage(["tajikistan"])["tajikistan"]
+    (entity,) = body["coverage"]["entities"]
+    assert (entity["id"], entity["name"], entity["claims"], entity["reports"], entity["first"], entity["last"]) == \
+        ("tajikistan", "Tajikistan", held.claims, held.reports, held.first, held.last)
+    assert [(r["id"], r["claims"]) for r in entity["top"]] == list(held.top)
+    assert "absence in the graph is not absence in the world" in body["coverage"]["note"].lower()
+    assert client.get("/v1/ask", params={"q": "who are IS-K's enemies?"}).json()["coverage"] is None
+
+
+def test_the_reading_and_a_refusal_say_what_was_read_as_the_reader_does(client: TestClient) -> None:
+    body = client.get("/v1/ask", params={"q": "who is IS-K seeking to provke?"}).json()
+    assert "'provke' read as 'provoke'" in body["reading"]["notes"] and 0 < body["reading"]["confidence"] < 1
+    assert "'provke' read as 'provoke'" in body["explanation"]
+    refused = client.get("/v1/ask", params={"q": "who is IS-K trying to provoke tomorrow?"})
+    assert refused.status_code == 422
+    details = refused.json()["details"]
+    assert details["read"]["names"] == ["IS-K"] and details["read"]["relations"][0] == "SEEKS_TO_PROVOKE"
+    assert all("IS-K" in s for s in details["suggestions"])
+
+
+def test_a_follow_up_reuses_the_query_passed_back_as_context(client: TestClient) -> None:
+    first = client.get("/v1/ask", params={"q": "who attacked Tajikistan?"}).json()
+    context = json.dumps(first["query"])
+    later = client.get("/v1/ask", params={"q": "and in 2021?", "context": context}).json()
+    assert later["query"] == {**first["query"], "since": "2021", "until": "2021"}
+    assert later["claims"] == client.get("/v1/ask", params={"q": "who attacked Tajikistan in 2021?"}).json()["claims"]
+    other = client.get("/v1/ask", params={"q": "what about Uzbekistan?", "context": context}).json()
+    assert [a["id"] for a in other["answers"]] == ["isk"] and other["query"]["object"] == "uzbekistan"
+    bad = client.get("/v1/ask", params={"q": "and in 2021?", "context": '{"shape": "nonsense"}'})
+    assert bad.status_code == 422 and bad.json()["details"]["parameter"] == "context"

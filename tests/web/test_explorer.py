@@ -143,6 +143,51 @@ def test_asking_who_isk_provokes_lists_pakistan_and_draws_it(explorer: Explorer)
     explorer.check_stayed_local()
 
 
+def test_an_empty_answer_shows_what_the_graph_covers(explorer: Explorer) -> None:
+    question = "who attacked Tajikistan in 2021?"
+    expected = explorer.served.get("/v1/ask", q=question)["coverage"]
+    explorer.open()
+    explorer.submit("#ask-input", question)
+
+    assert explorer.page.locator("#panel .coverage-note").inner_text() == expected["note"]
+    listed = explorer.page.locator("#panel .coverage li")
+    assert listed.evaluate_all("items => items.map(i => [i.dataset.entity, Number(i.dataset.claims)])") == \
+        [[e["id"], e["claims"]] for e in expected["entities"]]
+    assert expected["entities"][0]["top"][0]["id"] in listed.first.inner_text()
+    explorer.check_stayed_local()
+
+
+def test_a_word_read_as_another_shows_with_the_readings_confidence(explorer: Explorer) -> None:
+    question = "who is IS-K seeking to provke?"
+    reading = explorer.served.get("/v1/ask", q=question)["reading"]
+    explorer.open()
+    explorer.submit("#ask-input", question)
+
+    shown = explorer.page.locator("#panel .confidence")
+    assert shown.get_attribute("data-confidence") == str(reading["confidence"])
+    assert "'provke' read as 'provoke'" in shown.inner_text()
+    explorer.check_stayed_local()
+
+
+def test_a_follow_up_reuses_the_last_answers_query_and_survives_a_reload(explorer: Explorer) -> None:
+    first = explorer.served.get("/v1/ask", q="who attacked Uzbekistan?")
+    expected = explorer.served.get("/v1/ask", q="who denied it?", context=json.dumps(first["query"]))
+    explorer.open()
+    explorer.submit("#ask-input", "who attacked Uzbekistan?")
+    explorer.submit("#ask-input", "who denied it?")
+
+    answers = explorer.page.locator("#panel .answers button").all_inner_texts()
+    assert answers == [a["name"] for a in expected["answers"]] and "Uzbekistan" in answers
+    assert explorer.edges() == {c["id"] for c in expected["claims"]}
+    assert "ctx=" in explorer.page.url
+    explorer.page.reload()
+    explorer.settle()
+    assert explorer.page.locator("#panel .answers button").all_inner_texts() == answers
+    explorer.submit("#ask-input", "who attacked Tajikistan?")  # a whole question: no previous query in the link
+    assert "ctx=" not in explorer.page.url
+    explorer.check_stayed_local()
+
+
 def test_tapping_an_edge_shows_its_quote_highlighted_in_the_report(explorer: Explorer) -> None:
     explorer.open()
     explorer.submit("#ask-input", PROVOKE)

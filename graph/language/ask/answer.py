@@ -16,6 +16,7 @@ from graph.domain.dates import DateWindow, window
 from graph.domain.errors import ClaimNotFound, EntityNotFound, InvalidParameter
 from graph.domain.model import ClaimView, Entity
 from graph.domain.ontology import Ontology
+from graph.language.ask.coverage import asked_about, coverage, is_thin
 from graph.language.ask.model import Answer, AnswerCount, AnswerEntity, AnswerPath, AskQuery, Reading
 from graph.stores.cite import cite
 from graph.stores.protocol import ClaimQuery, GraphStore
@@ -181,9 +182,13 @@ def _finish(job: _Run, result: _Result, question: str | None, reading: Reading |
             grouped[claim.type].append(claim.id)
         groups = dict(sorted(grouped.items()))
     explanation = _explain(job, result, claims, answers, verdict, nearest, count, reading)
+    bounds = None
+    if is_thin(query, len(result.counted), len(result.paths)):
+        job.prefetch(asked_about(query))
+        bounds = coverage(job.store, query, {i: job.name(i) for i in asked_about(query)}, job.span)
     return Answer(question=question, answers=answers, claims=cite(job.store, claims), paths=result.paths,
-                  groups=groups, verdict=verdict, nearest=cite(job.store, nearest), count=count, reading=reading,
-                  query=query, explanation=explanation)
+                  groups=groups, verdict=verdict, nearest=cite(job.store, nearest), count=count, coverage=bounds,
+                  reading=reading, query=query, explanation=explanation)
 
 
 def _with_denials(job: _Run, claims: list[ClaimView]) -> list[ClaimView]:

@@ -83,7 +83,12 @@ class Reading(_Model):
     mentions: list[Mention] = Field(default_factory=list)
     time: str | None = Field(None, description="The time expression, as written.")
     notes: list[str] = Field(default_factory=list, description="What the reader assumed: a misspelt name read as "
-                                                               "the closest one, a date read as a window.")
+                                                               "the closest one, a word read as another ('provke' "
+                                                               "read as 'provoke'), a date read as a window.")
+    confidence: float = Field(1.0, ge=0, le=1, description="How sure the reading is: 1 when every word was read as "
+                                                            "typed, less for each word or name read as another and "
+                                                            "for a relation word with several senses; below "
+                                                            "graph.language.ask.parse.REFUSE_BELOW it refuses.")
 
 
 class AnswerEntity(_Model):
@@ -111,6 +116,33 @@ class AnswerCount(_Model):
     claims: int = Field(description="How many claims were counted (incidents and entities group them).")
 
 
+class ReportCount(_Model):
+    """A report and how many of an entity's claims cite it."""
+
+    id: str
+    claims: int
+
+
+class EntityCoverage(_Model):
+    """What the graph holds about one entity a question names: the bounds of any answer about it."""
+
+    id: str
+    name: str
+    claims: int = Field(description="Claims with the entity at either end.")
+    reports: int = Field(description="Reports those claims cite.")
+    first: str | None = Field(None, description="The earliest date those claims give (none: no claim is dated).")
+    last: str | None = Field(None, description="The latest date those claims give.")
+    top: list[ReportCount] = Field(default_factory=list, description="The reports citing most of them.")
+
+
+class AnswerCoverage(_Model):
+    """For an empty or thin answer: what the graph covers of the entities asked about, so that nothing found reads
+    as nothing in the reports loaded, not as nothing in the world."""
+
+    entities: list[EntityCoverage]
+    note: str = Field(description="The coverage in one sentence, ending with what absence in the graph means.")
+
+
 class Answer(_Model):
     """A question's answer: the entities, the claims behind them, paths, groups, a yes/no or a count, and how
     the question was read."""
@@ -127,6 +159,9 @@ class Answer(_Model):
         default_factory=list, description="For a 'no': the nearest claims the graph does hold (not evidence for the "
                                           "answer, so not in `claims`).")
     count: AnswerCount | None = None
+    coverage: AnswerCoverage | None = Field(
+        None, description="For an empty or thin answer: the claims, reports and dates the graph holds about the "
+                          "entities asked about (none when the answer is not thin or names no entity).")
     reading: Reading | None = Field(None, description="How the question was read (none for a structured query).")
     query: AskQuery
     explanation: str

@@ -33,6 +33,7 @@ from graph.domain.errors import EntityNotFound, KgError, QuestionNotUnderstood
 from graph.domain.model import Entity
 from graph.domain.names import fold
 from graph.domain.ontology import Ontology
+from graph.language.ask.followup import follow_up
 from graph.language.ask.mentions import Found, NameFinder, merge
 from graph.language.ask.model import AskQuery, Mention, Reading
 from graph.language.ask.question import Question, Unreadable
@@ -43,6 +44,11 @@ from graph.language.ask.vocabulary import WH_WORDS, vocabulary
 from graph.language.pipeline import process
 
 SUGGESTIONS = 3
+# What each assumption leaves of a reading's confidence (multiplied): a word read as another, a misspelt name read
+# as the closest one, a name read as it stands now, a relation word with several senses. A question read with
+# confidence below REFUSE_BELOW is refused with suggestions rather than answered: about five guesses in one question.
+DOUBT = {"corrected": 0.9, "close": 0.85, "now": 0.95, "senses": 0.9}
+REFUSE_BELOW = 0.5
 SUGGESTIONS_TRIED = 12  # phrasings read to check they are understood before the rest are offered unchecked
 QUESTION_MAX_WORDS = 60
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
@@ -74,6 +80,7 @@ class QuestionReader:
         self.speller = speller(ontology, (n for e in entities for n in (e.name, *(a.name for a in e.aliases))),
                                english=english_words(nlp))
         self._suggestable = _suggestable(ontology)
+        self._topic_of = _topic_of(ontology)
         self._lock = threading.Lock()
 
     def refreshed(self, entities: Iterable[Entity]) -> QuestionReader:
@@ -88,19 +95,20 @@ class QuestionReader:
         """The question's words parsed, names merged into one token each (no reading): what the reader reads."""
         return self._doc(question)[0]
 
-    def _doc(self, question: str) -> tuple[Doc, dict[int, Found], Times]:
+    def _doc(self, question: str) -> tuple[Doc, dict[int, Found], Times, list[tuple[str, str]]]:
         text = " ".join(question.translate(_APOSTROPHES).split())
         if text.isupper():
             text = text.lower()  # "WHO IS IS-K TRYING TO PROVOKE?": the tagger knows words, not shouting
         if len(text.split()) > QUESTION_MAX_WORDS:
             raise QuestionNotUnderstood(question, [])
-        times = take_times(self.vocab.rewrite(self.speller.correct(text)))
+        spelt, corrected = self.speller.corrected(text)
+        times = take_times(self.vocab.rewrite(spelt))
         with self._lock:  # spaCy's tokenizer and string store fill caches as they go: one question at a time
             doc = self.nlp.make_doc(times.text)
             found = self.names.close_names(doc, self.names.find(doc, times.at), times.at)
             names = merge(doc, found)
             doc = process(self.nlp, [doc])[0]
-        return doc, names, times
+        return doc, names, times, corrected
 
     def read(self, question: str) -> Read:
         """What a question asks, as a query to run.
@@ -112,15 +120,42 @@ class QuestionReader:
         asked, query, left = self._attempt(question)
         if query is None or left:
             self._unknown_name(asked, left)
-            raise QuestionNotUnderstood(question, self.suggest(asked))
-        return Read(query, _reading(asked, query))
+            raise QuestionNotUnderstood(question, self.suggest(asked), read=self.partial(asked))
+        reading = _reading(asked, query)
+        if reading.confidence < REFUSE_BELOW:
+            raise QuestionNotUnderstood(question, self.suggest(asked), read=self.partial(asked))
+        return Read(query, reading)
+
+    def follow(self, question: str, previous: AskQuery) -> Read | None:
+        """A follow-up ("and in 2023?", "what about Iran?", "who denied it?") read against the previous query; None
+        when the question is not of a follow-up's form (it is then read alone)."""
+        doc, names, times, _ = self._doc(question)
+        followed = follow_up(previous, doc, {i: f.entity for i, f in names.items()}, times,
+                             self.ontology.denial_type, self.vocab.denials)
+        return Read(*followed) if followed is not None else None
+
+    def topics(self, asked: Question) -> list[str]:
+        """The relation types and categories the question's relation words can name, the likeliest first."""
+        senses: dict[str, int] = {}
+        for token in asked.doc:
+            if token.i in asked.entities or not self.vocab.is_trigger(token):
+                continue
+            for sense, weight in self.vocab.senses[asked.lemma(token)].most_common():
+                senses[sense.name] = senses.get(sense.name, 0) + weight
+        return sorted(senses, key=lambda name: -senses[name])
+
+    def partial(self, asked: Question) -> dict[str, object]:
+        """What a refused question was read as as far as it went: its names, the relations its words can name,
+        the words read as others; the suggestions are built from these."""
+        return {"names": [e.name for _, e in sorted(asked.entities.items())], "relations": self.topics(asked),
+                "corrected": [f"'{typed}' read as '{fixed}'" for typed, fixed in asked.corrected]}
 
     def _attempt(self, question: str) -> tuple[Question, AskQuery | None, list[Token]]:
         """The question parsed, the query read from it (None if none), and the words no part of it used."""
-        doc, names, times = self._doc(question)
+        doc, names, times, corrected = self._doc(question)
         asked = Question(question, doc, {i: f.entity for i, f in names.items()}, times, self.vocab,
                          close={i: f.text for i, f in names.items() if f.close},
-                         now={i: f.text for i, f in names.items() if f.now})
+                         now={i: f.text for i, f in names.items() if f.now}, corrected=corrected)
         try:
             query = read_query(asked)
         except Unreadable:
@@ -159,12 +194,15 @@ class QuestionReader:
                 raise EntityNotFound(name, suggestions)  # a name, whole, that the registry lacks
 
     def suggest(self, asked: Question) -> list[str]:
-        """The phrasings closest to a question, filled with the names it gives."""
+        """The phrasings closest to a question, filled with the names it gives: those of the relations its words
+        name first (on topic), then by the number of names and the likeness of the words."""
         names = [asked.entities[i].name for i in sorted(asked.entities)]
         bare = fold(" ".join(t.text for t in asked.doc if t.i not in asked.entities and not t.is_punct))
         slots = len(names)
+        topics = {name: rank for rank, name in enumerate(self.topics(asked))}
         ranked = sorted(self._suggestable,
-                        key=lambda p: (p.count("{") - p.count("{status}") != max(1, min(2, slots)),
+                        key=lambda p: (topics.get(self._topic_of.get(p, ""), len(topics)),
+                                       p.count("{") - p.count("{status}") != max(1, min(2, slots)),
                                        -SequenceMatcher(None, bare, p.replace("{x}", "").replace("{y}", "")).ratio()))
         seen: list[str] = []
         for tried, phrase in enumerate(ranked):
@@ -189,6 +227,18 @@ def _suggestable(ontology: Ontology) -> list[str]:
                   asked.assertions, asked.denials, asked.counts, asked.yes_no):
         phrasings += extra
     return list(dict.fromkeys(phrasings))
+
+
+def _topic_of(ontology: Ontology) -> dict[str, str]:
+    """Each phrasing of a relation type or category, and the relation or category it asks about."""
+    topic: dict[str, str] = {}
+    for rel in ontology.relation_types.values():
+        for phrase in (*rel.phrasings.forward, *rel.phrasings.backward):
+            topic.setdefault(phrase, rel.name)
+    for name, category in ontology.questions.categories.items():
+        for phrase in (*category.forward, *category.backward):
+            topic.setdefault(phrase, name)
+    return topic
 
 
 def load_reader(ontology: Ontology, entities: Iterable[Entity], model: str) -> QuestionReader:
@@ -219,10 +269,19 @@ def _reading(asked: Question, query: AskQuery) -> Reading:
     notes = [f"'{m.text}' read as {m.name}, the closest name" for m in mentions if m.close]
     notes += [f"'{asked.doc[i].text}' read as it stands now: {e.name}" for i, e in sorted(asked.entities.items())
               if i in asked.now]
+    notes += [f"'{typed}' read as '{fixed}'" for typed, fixed in asked.corrected]
     if asked.times.said:
         notes.append(f"'{asked.times.said}' read as when it happened")
     return Reading(asks=_asks(asked, query), predicate=predicate, mentions=mentions, time=asked.times.said,
-                   notes=notes)
+                   notes=notes, confidence=_confidence(asked, predicate))
+
+
+def _confidence(asked: Question, predicate: str | None) -> float:
+    """How sure a reading is: each assumption it made takes its share (``DOUBT``), rounded to two places."""
+    senses = len(asked.vocab.senses.get(predicate, ())) if predicate else 0
+    score = (DOUBT["corrected"] ** len(asked.corrected) * DOUBT["close"] ** len(asked.close)
+             * DOUBT["now"] ** len(asked.now) * (DOUBT["senses"] if senses > 1 else 1.0))
+    return round(score, 2)
 
 
 __all__ = ["QuestionReader", "Read", "load_reader"]

@@ -35,6 +35,7 @@ class Question:
     vocab: Vocabulary
     close: dict[int, str] = field(default_factory=dict)  # misspelt names read as the closest, as written
     now: dict[int, str] = field(default_factory=dict)  # names of several entities over time, read as they stand now
+    corrected: list[tuple[str, str]] = field(default_factory=list)  # words replaced as typos: (typed, read)
     used: set[int] = field(default_factory=set)
     roles: dict[int, str] = field(default_factory=dict)
 

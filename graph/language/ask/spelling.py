@@ -74,7 +74,21 @@ class Speller:
 
     def correct(self, text: str) -> str:
         """``text`` with each word outside the vocabulary that is one slip from exactly one known word replaced."""
-        return WORD.sub(lambda m: self._word(m.group(0)), text)
+        return self.corrected(text)[0]
+
+    def corrected(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """``text`` corrected, and each replacement made (as typed, as read), in order: a reading says what it
+        replaced, so that a wrong guess can be seen."""
+        replaced: list[tuple[str, str]] = []
+
+        def fix(match: re.Match[str]) -> str:
+            typed = match.group(0)
+            fixed = self._word(typed)
+            if fixed != typed:
+                replaced.append((typed, fixed))
+            return fixed
+
+        return WORD.sub(fix, text), replaced
 
     def _is_word(self, lower: str) -> bool:
         """Known as it is, or as an inflection of a known word ("days", "running", "bombed", "backers")."""

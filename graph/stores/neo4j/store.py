@@ -74,6 +74,7 @@ from graph.stores.protocol import (
     ClaimGroups,
     ClaimQuery,
     ClaimTypeCounts,
+    Coverage,
     IncidentQuery,
 )
 from graph.stores.rows import claim_row, entity_row, incident_row, source_row
@@ -431,6 +432,15 @@ class Neo4jStore(BaseStore):
     def count_sources(self) -> int:
         """How many sources."""
         return int(self._read_one("source_count")[0]["count"])
+
+    def _coverage(self, entity_id: str, top: int) -> Coverage:
+        """One query: the server counts the entity's claims by report, sums them and keeps the top reports."""
+        rows = self._read_one("coverage", id=entity_id, top=top)
+        if not rows or not rows[0]["claims"]:
+            return Coverage(entity_id)
+        row = rows[0]
+        return Coverage(entity_id, claims=int(row["claims"]), reports=int(row["reports"]), first=row["first"],
+                        last=row["last"], top=tuple((r["source"], int(r["claims"])) for r in row["top"]))
 
     def _claim_counts(self, source_ids: Sequence[str]) -> dict[str, int]:
         return {row["id"]: row["claims"] for row in self._read_one("claim_counts", ids=list(source_ids))}

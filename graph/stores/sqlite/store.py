@@ -41,6 +41,7 @@ from graph.stores.protocol import (
     ClaimGroups,
     ClaimQuery,
     ClaimTypeCounts,
+    Coverage,
     IncidentQuery,
 )
 from graph.stores.sqlite.arrays import ClaimRow, CompactGraph, day_span
@@ -437,6 +438,23 @@ class SqliteStore(BaseStore):
         return dict(self._rows("SELECT source, count(*) FROM claims WHERE source IN ({}) GROUP BY source",
                                source_ids))
 
+    def _coverage(self, entity_id: str, top: int) -> Coverage:
+        """The arrays give the entity's claims (either end); SQLite counts them by report with their dates."""
+        graph = self._refresh()
+        number = graph.entity_number.get(entity_id)
+        if number is None:
+            return Coverage(entity_id)
+        slots = graph.claim_slots(number, Filters())
+        if not len(slots):
+            return Coverage(entity_id)
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT source, count(*), min(json_extract(body, '$.date')), "
+                "max(coalesce(json_extract(body, '$.end_date'), json_extract(body, '$.date'))) "
+                "FROM claims WHERE n IN (SELECT value FROM json_each(?)) GROUP BY source",
+                (json.dumps(slots.tolist()),)).fetchall()
+        return _coverage_of(entity_id, [(source, n, first, last) for source, n, first, last in rows], top)
+
     def count_claims(self) -> int:
         """How many claims (the in-memory graph knows)."""
         return int(self._refresh().present[:self._graph.size].sum())
@@ -712,6 +730,16 @@ class _Where:
     @property
     def sql(self) -> str:
         return " WHERE " + " AND ".join(self.conditions) if self.conditions else ""
+
+
+def _coverage_of(entity_id: str, by_source: list[tuple[str, int, str | None, str | None]], top: int) -> Coverage:
+    """Per-report counts and dates summed into one entity's coverage."""
+    firsts = [first for _, _, first, _ in by_source if first]
+    lasts = [last for _, _, _, last in by_source if last]
+    ranked = sorted(by_source, key=lambda row: (-row[1], row[0]))
+    return Coverage(entity_id, claims=sum(n for _, n, _, _ in by_source), reports=len(by_source),
+                    first=min(firsts) if firsts else None, last=max(lasts) if lasts else None,
+                    top=tuple((source, n) for source, n, _, _ in ranked[:top]))
 
 
 def _incident_days(incident: Incident) -> tuple[int | None, int | None]:

@@ -70,6 +70,12 @@ def test_three_outlets_running_one_story_are_one_text_with_three_sources(world: 
     for supporting in attack.sources:  # each quote stands in its own outlet's text, where its span says
         claim = world.store.get_claim(supporting.claim)
         assert reports[claim.source].text[claim.span[0]:claim.span[1]] == WIRE[1]
+    # the bombing is one incident told by three reports, each quoting its own text, as `kg ingest` places incidents
+    told = {c.incident for c in world.store.get_claims([s.claim for s in attack.sources]).values()}
+    assert len(told) == 1 and None not in told
+    incident = world.store.get_incidents(told)[told.pop()]
+    assert set(incident.sources) == set(sources.values())
+    assert all(reports[r.source].text[r.span[0]:r.span[1]] == r.quote for r in incident.reports)
     # the outlet's own voice: each outlet reports what it ran
     provoke = relations[("isk", "SEEKS_TO_PROVOKE", "pakistan")]
     assert {s.outlet: s.asserted_by for s in provoke.sources} == {"Dawn": "dawn", "Geo News": "geo-news"}

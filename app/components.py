@@ -130,7 +130,9 @@ def fetch_policy(settings: Settings) -> Policy:
                   host_concurrency=settings.feeds_host_concurrency, workers=settings.feeds_workers,
                   timeout=settings.feeds_timeout, deadline=settings.feeds_deadline, max_bytes=settings.feeds_max_bytes,
                   retries=settings.feeds_retries, backoff=settings.feeds_backoff,
-                  allow_private=settings.feeds_allow_private, cross_host_redirects=settings.feeds_cross_host_redirects)
+                  allow_private=settings.feeds_allow_private,
+                  private_networks=tuple(settings.feeds_private_networks),
+                  cross_host_redirects=settings.feeds_cross_host_redirects)
 
 
 def open_feeds(settings: Settings) -> FeedState:

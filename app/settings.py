@@ -9,6 +9,7 @@ in the working directory is read too.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -117,6 +118,11 @@ class Settings(BaseSettings):
     feeds_allow_private: bool = Field(
         False, description="Let feeds, article pages and webhooks be fetched from private, loopback and link-local "
                            "addresses (refused by default, also after a redirect and after DNS resolution).")
+    feeds_private_networks: list[str] = Field(
+        default_factory=list, description="Private networks (CIDR, e.g. 127.0.0.1/32 for an outlet on this machine, "
+                                          "10.1.2.0/24 for an intranet) fetched from all the same while "
+                                          "KG_FEEDS_ALLOW_PRIVATE is off: every other private address stays "
+                                          "refused, also after a redirect.")
     feeds_user_agent: str = Field(
         "kg-feeds/1.0 (research knowledge graph; polite: robots.txt, one request a second per host)",
         min_length=1, description="The User-Agent every feed, page and robots.txt request sends; robots.txt rules "
@@ -163,6 +169,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"{origin!r} is not an origin: scheme and host (and port), e.g. "
                                  "https://dash.example, without a path or a trailing slash")
         return origins
+
+    @field_validator("feeds_private_networks")
+    @classmethod
+    def _networks_are_networks(cls, networks: list[str]) -> list[str]:
+        for position, network in enumerate(networks):
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as error:
+                raise ValueError(f"[{position}] {network!r} is not a network in CIDR notation, e.g. 10.1.2.0/24 or "
+                                 f"127.0.0.1/32 ({error})") from error
+        return networks
 
     @model_validator(mode="after")
     def _secrets_are_set_outside_local_development(self) -> Settings:

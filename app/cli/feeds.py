@@ -63,7 +63,8 @@ def _status(feed: Feed) -> str:
 @pass_env
 @handles_errors
 def add_command(env: Env, url: str, outlet: str | None, as_json: bool) -> None:
-    feed = add_feed(open_feeds(env.settings), url, outlet=outlet, allow_private=env.settings.feeds_allow_private)
+    feed = add_feed(open_feeds(env.settings), url, outlet=outlet, allow_private=env.settings.feeds_allow_private,
+                    private_networks=env.settings.feeds_private_networks)
     if as_json:
         emit(feed.as_dict())
         return

@@ -54,7 +54,8 @@ def add_command(env: Env, name: str, entities: tuple[str, ...], types: tuple[str
                         statuses=split("--status", statuses, [], "skip"), places=split("--place", places, [], "skip"))
     watchlist, generated = add_watchlist(open_feeds(env.settings), env.store, env.ontology, name, criteria,
                                          webhook=webhook, secret=secret, file=file,
-                                         allow_private=env.settings.feeds_allow_private)
+                                         allow_private=env.settings.feeds_allow_private,
+                                         private_networks=env.settings.feeds_private_networks)
     if as_json:
         emit({**watchlist.as_dict(), "secret": generated})
         return

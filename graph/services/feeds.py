@@ -146,7 +146,8 @@ def _counts(rows: Sequence[sqlite3.Row]) -> dict[int, dict[str, int]]:
     return counts
 
 
-def add_feed(state: FeedState, url: str, *, outlet: str | None = None, allow_private: bool = False) -> Feed:
+def add_feed(state: FeedState, url: str, *, outlet: str | None = None, allow_private: bool = False,
+             private_networks: Sequence[str] = ()) -> Feed:
     """Follow a feed. Nothing is fetched now (the next poll reads it); the URL is checked and canonicalised.
 
     An address literal in a private or loopback range is refused here already; a name is checked
@@ -160,7 +161,7 @@ def add_feed(state: FeedState, url: str, *, outlet: str | None = None, allow_pri
     except AddressRefused as error:
         raise InvalidParameter("url", url, error.message.removeprefix(f"{url}: ")) from error
     try:
-        private = address_problem(host.strip("[]"))
+        private = address_problem(host.strip("[]"), private_networks)
     except ValueError:
         private = None
     if private and not allow_private:

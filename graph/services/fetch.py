@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.robotparser
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
@@ -77,6 +77,7 @@ class Policy:
     retries: int = 2
     backoff: float = 1.0
     allow_private: bool = False
+    private_networks: tuple[str, ...] = ()  # private networks reached all the same (CIDR), when allow_private is off
     cross_host_redirects: bool = False
     max_redirects: int = 5
 
@@ -172,11 +173,15 @@ def check_url(url: str) -> tuple[str, str, int]:
     return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
-def address_problem(address: str) -> str | None:
-    """Why an IP address is not a public one a fetch may reach, or ``None``."""
+def address_problem(address: str, allowed: Sequence[str] = ()) -> str | None:
+    """Why an IP address is not a public one a fetch may reach, or ``None``; an address in one of the ``allowed``
+    networks (``KG_FEEDS_PRIVATE_NETWORKS``: an outlet on this machine or an intranet) is reached all the same,
+    and every other private one is still refused, after redirects too."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if any(ip in ipaddress.ip_network(network, strict=False) for network in allowed):
+        return None
     for test, name in ((ip.is_loopback, "loopback"), (ip.is_link_local, "link-local"),
                        (ip.is_unspecified, "unspecified"), (ip.is_multicast, "multicast"), (ip.is_private, "private"),
                        (ip.is_reserved, "reserved")):
@@ -200,11 +205,12 @@ def resolve(url: str, host: str, port: int, policy: Policy) -> list[str]:
         addresses = _lookup(url, host, port, policy.timeout)
     if not policy.allow_private:
         for address in addresses:
-            problem = address_problem(address)
+            problem = address_problem(address, policy.private_networks)
             if problem:
                 shown = "" if address == host else f"{host} resolves to {address}: "
                 raise AddressRefused(url, f"{shown}{problem}; set KG_FEEDS_ALLOW_PRIVATE=true to fetch from "
-                                          "private and loopback addresses", details={"address": address})
+                                          "private and loopback addresses (or name its network in "
+                                          "KG_FEEDS_PRIVATE_NETWORKS)", details={"address": address})
     return addresses
 
 

@@ -136,7 +136,8 @@ class Criteria:
 
 def add_watchlist(state: FeedState, store: GraphStore, ontology: Ontology, name: str, criteria: Criteria, *,
                   webhook: str | None = None, secret: str | None = None, file: Path | None = None,
-                  remote: bool = False, allow_private: bool = False) -> tuple[Watchlist, str | None]:
+                  remote: bool = False, allow_private: bool = False,
+                  private_networks: Sequence[str] = ()) -> tuple[Watchlist, str | None]:
     """Create a watchlist; returns it and the webhook's signing key when one was generated (shown once).
 
     Names resolve against the graph now (an id, a name or an alias), so a watchlist never matches
@@ -165,7 +166,7 @@ def add_watchlist(state: FeedState, store: GraphStore, ontology: Ontology, name:
         problem = url_problem(webhook)
         if problem:
             raise WatchlistInvalid(f"webhook {webhook!r} {problem}")
-        _refuse_private_literal(webhook, allow_private)
+        _refuse_private_literal(webhook, allow_private, private_networks)
         if secret is None:
             secret = generated = secrets.token_urlsafe(32)
         elif len(secret) < 16 or text_problem(secret):
@@ -203,13 +204,13 @@ def _resolve(store: GraphStore, name: str, what: str) -> Entity:
             raise WatchlistInvalid(f"{what}: {error.message}; name it by its id", details=error.details) from error
 
 
-def _refuse_private_literal(url: str, allow_private: bool) -> None:
+def _refuse_private_literal(url: str, allow_private: bool, private_networks: Sequence[str] = ()) -> None:
     """A webhook at a private or loopback address literal is refused now; a name is checked when delivering."""
     from urllib.parse import urlsplit  # noqa: PLC0415 - only here
 
     host = urlsplit(url).hostname or ""
     try:
-        problem = address_problem(host)
+        problem = address_problem(host, private_networks)
     except ValueError:
         return
     if problem and not allow_private:

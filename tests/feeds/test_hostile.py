@@ -4,14 +4,18 @@ good ones beside them are read as if nothing had happened."""
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
+from graph.domain.errors import InvalidParameter
 from graph.domain.ontology import Ontology
 from graph.language.extract.pipeline import Extractor
-from graph.services.feeds import feed_items, list_feeds
+from graph.services.feeds import add_feed, feed_items, list_feeds
 from graph.stores.protocol import ClaimQuery, GraphStore
 from tests.feeds.conftest import World, feed_settings
 from tests.feeds.site import RSS, Page, Site, article, rss
@@ -109,3 +113,47 @@ def test_every_hostile_feed_and_page_gets_its_recorded_error_and_the_rest_goes_o
                                obj=world.settings)
     assert {i["url"].rsplit("/", 1)[1] for i in json.loads(shown.stdout)["items"]} == {
         "badutf8", "huge", "pdf", "empty", "private", "slow"}
+
+
+def test_redirects_to_private_addresses_are_refused_when_only_the_outlets_network_is_allowed(
+        site: Site, memory_graph: GraphStore, ontology: Ontology, extractor: Extractor, tmp_path: Path) -> None:
+    """The test outlets are on 127.0.0.1, so only that network is allowed: a feed or page that redirects anywhere
+    else private (a cloud metadata address, an intranet, IPv6 loopback) is refused before any connection."""
+    site.put("/to-metadata", Page(b"", status=301, headers={"Location": "http://169.254.169.254/latest/meta-data/"}))
+    site.put("/to-intranet", Page(b"", status=302, headers={"Location": "http://10.0.0.8/rss"}))
+    site.put("/to-loopback6", Page(b"", status=302, headers={"Location": f"http://[::1]:{site.port}/pages"}))
+    site.put("/item/away", Page(b"", status=302, headers={"Location": "http://192.168.1.1/admin"}))
+    site.put("/item/ok", Page(article("Mosque attacked in Kabul", OTHER[2], site="Dawn")))
+    site.put("/pages", Page(rss("Dawn", [(p, site.url(f"/item/{p}"), FRIDAY) for p in ("away", "ok")]), RSS))
+    settings = feed_settings(tmp_path, feeds_allow_private=False, feeds_private_networks=["127.0.0.1/32"],
+                             feeds_cross_host_redirects=True)
+    world = World(site, memory_graph, ontology, extractor, settings)
+    networks = settings.feeds_private_networks
+    feeds = {path: add_feed(world.state, site.url(path), outlet="Dawn", private_networks=networks).id
+             for path in ("/to-metadata", "/to-intranet", "/to-loopback6", "/pages")}
+    with pytest.raises(InvalidParameter, match=re.escape("10.0.0.8 is a private address")):
+        add_feed(world.state, "http://10.0.0.8/rss", private_networks=networks)
+
+    started = time.monotonic()
+    report = world.poll()
+    assert time.monotonic() - started < 20  # nothing waited on an address that was never contacted
+
+    outcome = {f.feed: f for f in report.feeds}
+    by_path = {path: outcome[feed] for path, feed in feeds.items()}
+    assert {p: (o.status, o.reason) for p, o in by_path.items()} == {
+        "/to-metadata": ("failed", "address_refused"), "/to-intranet": ("failed", "address_refused"),
+        "/to-loopback6": ("failed", "address_refused"), "/pages": ("read", None)}
+    assert "169.254.169.254 is a link-local address" in (by_path["/to-metadata"].error or "")
+    assert "10.0.0.8 is a private address" in (by_path["/to-intranet"].error or "")
+    assert "::1 is a loopback address" in (by_path["/to-loopback6"].error or "")
+    assert "KG_FEEDS_PRIVATE_NETWORKS" in (by_path["/to-intranet"].error or "")
+    items = {i["url"].rsplit("/", 1)[1]: i for i in feed_items(world.state, limit=10)}
+    assert {k: (i["state"], i["error_reason"]) for k, i in items.items()} == {
+        "away": ("failed", "address_refused"), "ok": ("ingested", None)}
+    assert "192.168.1.1 is a private address" in items["away"]["error"]
+    # the same settings without the outlets' network refuse the outlets themselves
+    closed = feed_settings(tmp_path, feeds_allow_private=False)
+    with pytest.raises(InvalidParameter, match=re.escape("127.0.0.1 is a loopback address")):
+        add_feed(world.state, site.url("/other"), private_networks=closed.feeds_private_networks)
+    with pytest.raises(ValueError, match="is not a network in CIDR notation"):
+        feed_settings(tmp_path, feeds_private_networks=["intranet"])

@@ -38,7 +38,8 @@ def read_feeds(feeds: Feeds, settings: Config, limit: LimitQuery = 50, offset: O
              responses=error_responses(400, 401, 403, 409, 413, 415, 422, 503))
 def create_feed(body: FeedIn, feeds: Feeds, settings: Config) -> FeedOut:
     """Follow a feed; the next poll reads it (API key required)."""
-    feed = add_feed(feeds, body.url, outlet=body.outlet, allow_private=settings.feeds_allow_private)
+    feed = add_feed(feeds, body.url, outlet=body.outlet, allow_private=settings.feeds_allow_private,
+                    private_networks=settings.feeds_private_networks)
     return FeedOut(**feed.as_dict())
 
 

@@ -44,7 +44,8 @@ def create_watchlist(body: WatchlistIn, feeds: Feeds, store: Store, ontology: Vo
     criteria = Criteria(entities=body.entities, types=body.types, statuses=body.statuses, places=body.places)
     watchlist, generated = add_watchlist(feeds, store, ontology, body.name, criteria, webhook=body.webhook,
                                          secret=body.secret, file=FilePath(body.file) if body.file else None,
-                                         remote=True, allow_private=settings.feeds_allow_private)
+                                         remote=True, allow_private=settings.feeds_allow_private,
+                                         private_networks=settings.feeds_private_networks)
     return WatchlistCreated(**watchlist.as_dict(), secret=generated)
 
 

@@ -914,7 +914,10 @@ function incidentItem(incident) {
     ` ${incident.date || "undated"} `,
     h("span", { class: "badge sources" }, `${incident.source_count} source${incident.source_count === 1 ? "" : "s"}`),
     h("div", { class: "outlets" }, outlets.join(", ")),
-    h("div", { class: "arrived" }, `first heard ${incident.first_arrived.slice(0, 16).replace("T", " ")} UTC`));
+    h("div", { class: "arrived" }, `first heard ${incident.first_arrived.slice(0, 16).replace("T", " ")} UTC`),
+    // the incident the graph holds (every report of it, placed on the map), when the reports were placed as one
+    incident.incident ? h("button", { type: "button", class: "open-incident", onclick: () => chooseIncident(incident.incident) },
+      "open the incident") : null);
 }
 
 function newClaimItem(claim) {

@@ -878,8 +878,11 @@ class Poller:
         watching = self.state.query("SELECT COUNT(*) AS n FROM watchlists")[0]["n"]
         claims = self.store.get_claims([r["claim_id"] for r in rows]) if watching else {}
         refs = self.store.source_refs({r["source_id"] for r in rows}) if watching else {}
-        arrived = [Arrived(claims[r["claim_id"]], refs[r["source_id"]], r["arrived_at"]) for r in rows
-                   if r["claim_id"] in claims and r["source_id"] in refs]
+        told = {c.incident for c in claims.values() if c.incident}
+        incidents = self.store.get_incidents(sorted(told)) if told else {}
+        arrived = [Arrived(claims[r["claim_id"]], refs[r["source_id"]], r["arrived_at"],
+                           incidents.get(claims[r["claim_id"]].incident or ""))
+                   for r in rows if r["claim_id"] in claims and r["source_id"] in refs]
         names = entity_names(self.store, [a.claim for a in arrived]) if arrived else {}
         with self.state.write() as db:
             report.alerts += queue_alerts(db, arrived, names, self.events, self.state.now())

@@ -51,7 +51,7 @@ from graph.domain.errors import (
     WatchlistNotFound,
 )
 from graph.domain.inputs import text_problem, url_problem
-from graph.domain.model import Claim, Entity, SourceRef
+from graph.domain.model import Claim, Entity, Incident, SourceRef
 from graph.domain.ontology import Ontology
 from graph.services.feedstate import FeedState, later, stamp
 from graph.services.fetch import Policy, address_problem, request_once
@@ -94,12 +94,15 @@ class Watchlist:
     delivered: int = 0
     failed: int = 0
 
-    def matches(self, claim: Claim) -> bool:
-        """Whether the claim meets every criterion the watchlist gives."""
+    def matches(self, claim: Claim, incident: Incident | None = None) -> bool:
+        """Whether the claim meets every criterion the watchlist gives; a place also matches where the incident the
+        claim is about happened (its place, gazetteer entry or province: ``Incident.place_keys``)."""
+        where = incident.place_keys() if incident is not None else set()
         return ((not self.entities or claim.subject in self.entities or claim.object in self.entities)
                 and (not self.types or claim.type in self.types)
                 and (not self.statuses or claim.status in self.statuses)
-                and (not self.places or claim.location in self.places or claim.object in self.places))
+                and (not self.places or claim.location in self.places or claim.object in self.places
+                     or bool(where & set(self.places))))
 
     @property
     def delivery(self) -> str:
@@ -256,6 +259,7 @@ class Arrived:
     claim: Claim
     source: SourceRef
     arrived_at: str
+    incident: Incident | None = None  # the incident the claim is about, as the graph holds it after the write
 
 
 def claim_payload(claim: Claim, source: SourceRef, names: Mapping[str, str]) -> dict[str, Any]:
@@ -266,6 +270,21 @@ def claim_payload(claim: Claim, source: SourceRef, names: Mapping[str, str]) -> 
             "confidence": claim.confidence, "quote": claim.quote,
             "source": {"id": source.id, "outlet": source.outlet, "title": source.title, "url": source.url,
                        "published": source.published}}
+
+
+def incident_payload(incident: Incident | None, names: Mapping[str, str]) -> dict[str, Any] | None:
+    """The incident an alert's claims are about, as the graph holds it: what, when, where, the figures, and how many
+    reports tell it (one more outlet running the story raises that count, not the number of alerts)."""
+    if incident is None:
+        return None
+    return {"id": incident.id, "type": incident.type, "date": incident.date,
+            "place": incident.place.name if incident.place else None,
+            "country": names.get(incident.country, incident.country) if incident.country else None,
+            "perpetrators": [names.get(p.id, p.id) if p.id else p.description for p in incident.perpetrators
+                             if p.basis != "denied"],
+            "killed": incident.killed.model_dump(exclude_none=True) if incident.killed else None,
+            "injured": incident.injured.model_dump(exclude_none=True) if incident.injured else None,
+            "reports": len(incident.sources)}
 
 
 def queue_alerts(db: sqlite3.Connection, arrived: Sequence[Arrived], names: Mapping[str, str], events: frozenset[str],
@@ -281,7 +300,7 @@ def queue_alerts(db: sqlite3.Connection, arrived: Sequence[Arrived], names: Mapp
     for watchlist in watchlists:
         groups: dict[str, list[Arrived]] = defaultdict(list)
         for item in arrived:
-            if item.arrived_at >= watchlist.created_at and watchlist.matches(item.claim):
+            if item.arrived_at >= watchlist.created_at and watchlist.matches(item.claim, item.incident):
                 groups[relation_key(item.claim)].append(item)
         for key, members in groups.items():
             fresh = [m for m in sorted(members, key=lambda m: m.claim.id)
@@ -299,6 +318,7 @@ def queue_alerts(db: sqlite3.Connection, arrived: Sequence[Arrived], names: Mapp
                              "type": first.type, "object": first.object,
                              "object_name": names.get(first.object, first.object), "date": first.date,
                              "end_date": first.end_date, "incident": first.incident},
+                "incident": incident_payload(fresh[0].incident, names),
                 "sources": len({m.source.id for m in fresh}),
                 "claims": [claim_payload(m.claim, m.source, names) for m in fresh],
                 "arrived_at": min(m.arrived_at for m in fresh),

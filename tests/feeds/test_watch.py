@@ -74,10 +74,17 @@ def test_a_matching_incident_is_posted_once_signed_with_its_quotes_and_sources(
     assert hit.headers["content-type"] == "application/json" and hit.headers["x-kg-watchlist"] == "isk-attacks"
     alert = json.loads(hit.body)
     assert alert["id"] == hit.headers["x-kg-delivery"] and alert["kind"] == "incident"
+    told = world.store.get_claim(alert["claims"][0]["id"]).incident
+    assert told is not None
     assert alert["relation"] | {} == {"subject": "isk", "subject_name": "IS-K", "type": "ATTACKED",
                                       "object": "peshawar", "object_name": "Peshawar", "date": "2024-03-08",
-                                      "end_date": None, "incident": None}
+                                      "end_date": None, "incident": told}
     assert alert["sources"] == 3
+    # the incident as the graph holds it: one bombing, told by the three outlets' reports
+    assert {k: alert["incident"][k] for k in ("id", "type", "date", "place", "country", "reports")} == {
+        "id": told, "type": "suicide_bombing", "date": "2024-03-08", "place": "Peshawar", "country": "Pakistan",
+        "reports": 3}
+    assert alert["incident"]["killed"]["min"] == 12 and "IS-K" in alert["incident"]["perpetrators"]
     assert sorted(c["source"]["outlet"] for c in alert["claims"]) == ["Dawn", "Express Tribune", "Geo News"]
     for claim in alert["claims"]:
         assert claim["quote"] == WIRE[1] and claim["status"] == "claimed"

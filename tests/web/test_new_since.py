@@ -92,12 +92,21 @@ def test_the_new_since_panel_lists_what_arrived_and_draws_an_incident_with_its_s
     assert quotes == [c["quote"] for c in claims["data"]]
     explorer.screenshot("explorer-new-since")
 
-    explorer.page.locator('#panel .incident[data-relation="isk|ATTACKED|peshawar"] button').click()
+    explorer.page.locator('#panel .incident[data-relation="isk|ATTACKED|peshawar"] button.claim-link').click()
     explorer.settle()
     drawn = {c["id"] for c in bombing["claims"]}
     assert drawn <= explorer.edges() and {"isk", "peshawar"} <= explorer.nodes()
     assert explorer.page.locator("#panel mark").inner_text() == WIRE[1]
     explorer.screenshot("explorer-new-since-incident")
+
+    # the incident the graph holds for it, told by the three outlets, opens from the list
+    assert bombing["incident"] is not None
+    show_new(explorer, since)
+    explorer.page.locator('#panel .incident[data-relation="isk|ATTACKED|peshawar"] button.open-incident').click()
+    explorer.settle()
+    held = explorer.served.get(f"/v1/incidents/{bombing['incident']}")
+    opened = explorer.page.locator("#panel .incident-reports").inner_text()
+    assert held["corroboration"] == 3 and all(o in opened for o in ("Dawn", "Geo News", "Express Tribune"))
 
     show_new(explorer, (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d"))
     assert "No new incident." in explorer.page.locator("#panel").inner_text()

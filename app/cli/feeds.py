@@ -203,6 +203,15 @@ def _print_poll(env: Env, report: PollReport, seconds: float, delivered: Deliver
                + (f", {len(delivered.delivered)} delivered" if delivered is not None else ""))
     if report.left_out:
         click.echo(f"  {report.left_out} claims of leaders were left out of copies that lack their sentence")
+    if report.incidents:
+        click.echo(f"  {report.incidents} incident{'s' if report.incidents != 1 else ''} written (new, or told by "
+                   "one more report)")
+    if report.staged:
+        click.echo(f"  {report.staged} claims naming actors the registry lacks staged with them for review "
+                   "(kg review)")
+    if report.held:
+        click.echo(f"  {report.held} claims naming actors the registry lacks held back: no staging file to stage "
+                   "them in")
     for outcome in report.feeds:
         if outcome.status == "failed":
             click.echo(f"feed {outcome.feed} failed ({outcome.reason}): {outcome.error}; next try {outcome.retry_at}")

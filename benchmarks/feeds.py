@@ -11,7 +11,8 @@ extractor is built once and shared, so that no arm pays for loading it.
   what the servers answered. Target: ≤ 2 s and one request per feed. ``process`` is `kg feeds poll`
   run as a command, whose time is mostly starting Python and importing kg (printed for honesty;
   the target is the poll's).
-- ``new``: 100 new articles (the evaluation sets' report texts, distinct, as HTML pages) on
+- ``new``: 100 new articles (report texts of the evaluation sets open to development, never a blind one;
+  distinct, as HTML pages) on
   20 outlets of 5; ``new_long`` the same with two reports an article (news length, as
   `kg throughput` reads). Arms: ``kg_ingest`` (the same pages as files, read and loaded as
   `kg ingest FILE…` does: one ingest_many) beside ``poll`` (fetched politely at the default 1 s per
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 
 from app.cli import render
 from app.components import build_extractor, fetch_policy, open_store
@@ -187,11 +189,20 @@ def feed(outlet: str, links: list[tuple[str, str]]) -> bytes:
             f"<link>http://example.invalid/</link><description>news</description>{items}</channel></rss>").encode()
 
 
+def open_sets() -> list[Path]:
+    """The claim sets a benchmark may read: those evaluation/sets.yaml gives a development or training role. A
+    blind set is read by nothing but its own first scoring run, so it never feeds a benchmark either."""
+    roles = yaml.safe_load((EVALUATION.parent / "sets.yaml").read_text(encoding="utf-8"))["claims"]
+    return [EVALUATION / name for name, entry in sorted(roles.items())
+            if entry.get("role") in ("development", "training") and (EVALUATION / name).is_dir()]
+
+
 def distinct_texts(count: int) -> list[str]:
-    """``count`` report texts of the evaluation sets, no two the same text or near copies of each other."""
+    """``count`` report texts of the evaluation sets open to development (``open_sets``), no two the same text or
+    near copies of each other."""
     kept: list[tuple[str, Sketch]] = []
     seen: set[str] = set()
-    for path in sorted(EVALUATION.glob("*/reports/*.txt")):
+    for path in (p for folder in open_sets() for p in sorted(folder.glob("reports/*.txt"))):
         text = path.read_text(encoding="utf-8").strip()
         sketch = Sketch.of(text)
         if fingerprint(text) in seen or any(sketch.similarity(other) >= 0.5 for _, other in kept):

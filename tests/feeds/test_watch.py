@@ -142,8 +142,9 @@ def test_a_receiver_that_fails_keeps_the_alert_and_gets_it_later_under_the_same_
         memory_world: World, receiver: Site, ontology: Ontology) -> None:
     world = memory_world
     receiver.put("/hook", sequence(Page(b"oops", "text/plain", status=500), Page(b"ok", "text/plain")))
-    add_watchlist(world.state, world.store, ontology, "attacks", Criteria(types=["ATTACKED"], entities=["IS-K"],
-                                                                         places=["Peshawar"]),
+    # Peshawar at an end of an attack: the bombing's one relation (as a place it would also take in the other
+    # attacks its incident is told with, test_a_place_matches_where_the_incident_happened)
+    add_watchlist(world.state, world.store, ontology, "attacks", Criteria(types=["ATTACKED"], entities=["Peshawar"]),
                   webhook=receiver.url("/hook"), secret=SECRET, allow_private=True)
     wire_story(world)
     world.poll()
@@ -231,3 +232,23 @@ def test_a_watchlist_says_what_is_wrong_with_it(memory_world: World, ontology: O
         add_watchlist(world.state, world.store, ontology, "x", Criteria(entities=["IS-K"]), file=tmp_path / "b")
     remove_watchlist(world.state, "x")
     assert list_watchlists(world.state) == []
+
+
+def test_a_place_matches_where_the_incident_happened(memory_world: World, ontology: Ontology, tmp_path: Path) -> None:
+    world = memory_world
+    alerts = tmp_path / "peshawar.jsonl"
+    add_watchlist(world.state, world.store, ontology, "peshawar", Criteria(types=["ATTACKED"], places=["Peshawar"]),
+                  file=alerts)
+    wire_story(world)
+    world.poll()
+    deliver(world.state, world.policy)
+
+    sent = [json.loads(line) for line in alerts.read_text(encoding="utf-8").splitlines()]
+    by_relation = {(a["relation"]["subject"], a["relation"]["object"]): a for a in sent}
+    assert ("isk", "peshawar") in by_relation  # hit there: the claim's object
+    # the attacks neither aimed at Peshawar nor located there, told with the bombing: matched by its incident
+    elsewhere = [a for key, a in by_relation.items() if key[1] != "peshawar"
+                 and all(c["location"] != "peshawar" for c in a["claims"])]
+    assert elsewhere and all(a["incident"]["place"] == "Peshawar" for a in elsewhere)
+    incident = by_relation[("isk", "peshawar")]["incident"]["id"]
+    assert all(a["relation"]["incident"] == incident for a in elsewhere)

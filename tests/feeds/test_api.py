@@ -69,6 +69,7 @@ def test_feeds_are_added_listed_shown_and_removed(memory_world: World) -> None:
         (world.site.url("/a/2"), "http_status", None)]
     assert "HTTP 410" in failed[0]["error"]
     assert api.get("/v1/feeds/99").json()["error"] == "feed_not_found"
+    assert api.get("/v1/feeds/9223372036854775808").status_code == 422  # past what SQLite keeps as a row id
     removed = api.delete(f"/v1/feeds/{feed['id']}", headers=keyed)
     assert removed.status_code == 200 and removed.json()["url"] == world.site.url("/rss")
     assert api.get("/v1/feeds").json()["count"] == 0

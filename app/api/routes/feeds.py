@@ -24,7 +24,8 @@ from graph.services.feeds import (
 # Writes here need an X-API-Key: app.api.guards checks it for every POST and DELETE before the body is read.
 router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
 
-FeedId = Annotated[int, Path(ge=1, description="The feed's id (`kg feeds list`, `GET /v1/feeds`).")]
+FeedId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The feed's id (`kg feeds list`, `GET /v1/feeds`); "
+                                                  "a SQLite row id, so at most 2**63 - 1.")]
 
 
 @router.get("", response_model=Page[FeedOut], responses=error_responses(304, 422, 503))

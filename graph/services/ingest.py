@@ -131,6 +131,15 @@ def _waiting_on(entities: Sequence[dict[str, Any]], records: list[dict[str, Any]
             waiting.append({**record, "waits_on": names})
         else:
             free.append(record)
+    # A denial of a claim that waits waits with it: loaded alone, it would deny a claim the graph does not hold,
+    # which the loader refuses (and with it the whole batch).
+    while True:
+        held = {r["id"]: r["waits_on"] for r in waiting}
+        follow = [r for r in free if r.get("denies") in held]
+        if not follow:
+            break
+        waiting += [{**r, "waits_on": held[r["denies"]]} for r in follow]
+        free = [r for r in free if r.get("denies") not in held]
     return free, waiting, [{**e, "claims": [r["id"] for r in waiting if e["id"] in r["waits_on"]]} for e in entities]
 
 

@@ -12,7 +12,9 @@ from graph.domain.errors import EntityNotFound
 from graph.domain.model import Entity
 from graph.domain.ontology import Ontology
 from graph.language.extract.pipeline import Extractor
+from graph.language.extract.text import ReportInput
 from graph.services.feeds import feed_items
+from graph.services.ingest import ingest, ingest_many
 from graph.services.loader import load, read_bundle
 from graph.services.review import Staging
 from graph.stores.protocol import ClaimQuery, GraphStore
@@ -94,3 +96,25 @@ def test_without_a_staging_file_they_are_held_back_and_counted(home_world: World
     report = home_world.poll()
     assert (report.staged, report.held) == (0, 2)
     assert home_world.store.claims(ClaimQuery(subject="jnim")) == []
+
+
+def test_a_denial_of_a_claim_that_waits_on_a_new_actor_waits_with_it(
+        home_world: World, ontology: Ontology, tmp_path: Path) -> None:
+    """Loaded alone, the denial would deny a claim the graph does not hold, and the loader would refuse the report
+    (in a feed batch or an ingest_many, every report with it)."""
+    text = "Mali accused Pakistan of arming JNIM fighters. Pakistan denied the charge in a statement on Monday.\n"
+    report = ReportInput(text=text, title="Charges", outlet="RFE/RL", outlet_id="rferl", published="2024-05-20")
+    staging = Staging(tmp_path / "staged.json")
+    result = ingest(report, home_world.store, ontology, extractor=home_world.extractor, staging=staging.path)
+
+    loaded = home_world.store.claims(ClaimQuery(source=result.source_id))
+    assert {(c.subject, c.type, c.object) for c in loaded} == {("mali", "ACCUSED", "pakistan")}
+    staged = {(c["subject"], c["type"], c["object"]): c for c in staging.claims()}
+    assert set(staged) == {("pakistan", "SUPPORTS", "jnim"), ("pakistan", "DENIED", "mali")}
+    denial = staged[("pakistan", "DENIED", "mali")]
+    assert denial["denies"] == staged[("pakistan", "SUPPORTS", "jnim")]["id"] and denial["waits_on"] == ["jnim"]
+    # in a batch with another report, neither is refused
+    other = ReportInput(text=STORY[0] + "\n", title="Rockets", outlet="RFE/RL", outlet_id="rferl",
+                        published="2024-05-20")
+    many = ingest_many([report, other], home_world.store, ontology, extractor=home_world.extractor)
+    assert [r.held for r in many.reports] == [2, 1]

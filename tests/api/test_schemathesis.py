@@ -103,9 +103,11 @@ def _path_between_names(case: schemathesis.Case) -> bool:
 def check(case: schemathesis.Case, store: GraphStore) -> None:
     """Every schemathesis check on one generated request, with the key; a refused write writes nothing."""
     writes = case.method.upper() == "POST"
-    if writes and isinstance(case.body, dict) and isinstance(case.body.get("outlet"), str) and hash(str(case.body)) % 2:
+    if (case.operation.path == "/v1/reports" and isinstance(case.body, dict)
+            and isinstance(case.body.get("outlet"), str) and hash(str(case.body)) % 2):
         # A registry outlet, so the text goes on to extraction and loading; only a string is swapped for
         # another, so a request generated to break the schema (an outlet that is a number) still breaks it.
+        # Only a report's: a feed's outlet is only kept, and swapping an invalid one made it valid.
         case.body["outlet"] = "RFE/RL"
     before = _snapshot(store) if writes else None
     headers = {"X-API-Key": KEY}

@@ -15,6 +15,8 @@ from graph.domain.errors import InvalidParameter, StoreUnavailable
 from graph.domain.model import Entity
 from graph.domain.ontology import Ontology, load_ontology
 from graph.language.ask import QuestionReader, load_reader
+from graph.services.feedstate import FeedState
+from graph.services.fetch import Policy
 from graph.services.loader import read_bundle
 from graph.stores.neo4j.server import LocalServer
 from graph.stores.neo4j.store import Neo4jStore, connect
@@ -120,3 +122,19 @@ def build_extractor(settings: Settings, ontology: Ontology, known: Iterable[Enti
 def open_reader(settings: Settings, ontology: Ontology, store: GraphStore) -> QuestionReader:
     """The question reader: the spaCy pipeline the settings name, the ontology's vocabulary, the store's names."""
     return load_reader(ontology, store.name_index().entities(), settings.spacy_model)
+
+
+def fetch_policy(settings: Settings) -> Policy:
+    """How feeds, pages and webhooks are fetched, as the settings say (``KG_FEEDS_*``)."""
+    return Policy(user_agent=settings.feeds_user_agent, host_delay=settings.feeds_host_delay,
+                  host_concurrency=settings.feeds_host_concurrency, workers=settings.feeds_workers,
+                  timeout=settings.feeds_timeout, deadline=settings.feeds_deadline, max_bytes=settings.feeds_max_bytes,
+                  retries=settings.feeds_retries, backoff=settings.feeds_backoff,
+                  allow_private=settings.feeds_allow_private,
+                  private_networks=tuple(settings.feeds_private_networks),
+                  cross_host_redirects=settings.feeds_cross_host_redirects)
+
+
+def open_feeds(settings: Settings) -> FeedState:
+    """The feed state file the settings name (beside the data file unless ``KG_FEEDS_FILE`` says otherwise)."""
+    return FeedState(settings.feeds_path)

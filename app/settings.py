@@ -9,6 +9,7 @@ in the working directory is read too.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -115,6 +116,49 @@ class Settings(BaseSettings):
         DEFAULT_MODEL, description="The installed spaCy English pipeline (with a parser) that reads reports and "
                                    "questions (en_core_web_sm by default; en_core_web_md, _lg, _trf if installed).")
 
+    feeds_file: Path | None = Field(
+        None, description="Feed state (feeds, items seen, failures, poll checkpoints, watchlists, deliveries): one "
+                          "SQLite file; unset means feeds.sqlite beside the data file.")
+    feeds_allow_private: bool = Field(
+        False, description="Let feeds, article pages and webhooks be fetched from private, loopback and link-local "
+                           "addresses (refused by default, also after a redirect and after DNS resolution).")
+    feeds_private_networks: list[str] = Field(
+        default_factory=list, description="Private networks (CIDR, e.g. 127.0.0.1/32 for an outlet on this machine, "
+                                          "10.1.2.0/24 for an intranet) fetched from all the same while "
+                                          "KG_FEEDS_ALLOW_PRIVATE is off: every other private address stays "
+                                          "refused, also after a redirect.")
+    feeds_user_agent: str = Field(
+        "kg-feeds/1.0 (research knowledge graph; polite: robots.txt, one request a second per host)",
+        min_length=1, description="The User-Agent every feed, page and robots.txt request sends; robots.txt rules "
+                                  "for its first word apply, else those for *.")
+    feeds_host_delay: float = Field(1.0, ge=0, description="Seconds between the starts of two requests to one host "
+                                                           "(a robots.txt Crawl-delay that is longer wins).")
+    feeds_host_concurrency: int = Field(2, ge=1, le=16, description="Requests in flight to one host at most.")
+    feeds_workers: int = Field(8, ge=1, le=64, description="Requests in flight in all, across hosts.")
+    feeds_timeout: float = Field(20.0, gt=0, description="Seconds to connect, and seconds a response may go "
+                                                         "without sending a byte, before it counts as timed out.")
+    feeds_deadline: float = Field(60.0, gt=0, description="Seconds one response may take in all, however steadily "
+                                                          "it trickles in.")
+    feeds_max_bytes: int = Field(5_000_000, ge=1024, description="The largest feed or page read (after "
+                                                                 "decompression); a larger one is refused unread "
+                                                                 "past that point.")
+    feeds_retries: int = Field(2, ge=0, le=10, description="Retries of a request that timed out or got a 5xx "
+                                                           "answer (never a 4xx), with exponential backoff.")
+    feeds_backoff: float = Field(1.0, ge=0, description="Seconds before the first retry; each further retry "
+                                                        "waits twice as long (a Retry-After up to 60 s wins).")
+    feeds_cross_host_redirects: bool = Field(
+        False, description="Follow a redirect to another host (recorded on the item or feed); off, such a "
+                           "redirect is a recorded error naming where it pointed.")
+    feeds_max_entries: int = Field(500, ge=1, description="Entries read from one feed in one poll (newest "
+                                                          "first); more are counted and left for the next poll.")
+    feeds_near_duplicate: float = Field(
+        0.7, gt=0, le=1, description="Estimated Jaccard similarity (MinHash, 5-word shingles) at or above which "
+                                     "two article texts are one text (a wire story on several outlets).")
+    feeds_interval: float = Field(900.0, ge=1, description="Seconds between polls of `kg feeds watch`.")
+    feeds_batch: int = Field(32, ge=1, le=256, description="Fetched items read and written together: the parse "
+                                                           "batches them, and a poll killed mid-batch redoes at most "
+                                                           "this many (nothing fetched is fetched again).")
+
     ci: bool = Field(False, validation_alias=AliasChoices("CI", "KG_CI"),
                      description="Set by CI: tests that need Neo4j fail instead of skipping.")
 
@@ -129,6 +173,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"{origin!r} is not an origin: scheme and host (and port), e.g. "
                                  "https://dash.example, without a path or a trailing slash")
         return origins
+
+    @field_validator("feeds_private_networks")
+    @classmethod
+    def _networks_are_networks(cls, networks: list[str]) -> list[str]:
+        for position, network in enumerate(networks):
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as error:
+                raise ValueError(f"[{position}] {network!r} is not a network in CIDR notation, e.g. 10.1.2.0/24 or "
+                                 f"127.0.0.1/32 ({error})") from error
+        return networks
 
     @model_validator(mode="after")
     def _secrets_are_set_outside_local_development(self) -> Settings:
@@ -162,6 +217,11 @@ class Settings(BaseSettings):
     def review_log_path(self) -> Path:
         """Where the decisions on candidate entities are recorded: beside the staging file they were taken in."""
         return self.review_log_file or self.staging_path.with_name("review-decisions.jsonl")
+
+    @property
+    def feeds_path(self) -> Path:
+        """Where feed state is kept: the feeds, what was read, watchlists and the delivery log."""
+        return self.feeds_file or self.data_file.with_name("feeds.sqlite")
 
     @property
     def store_kind(self) -> StoreKind:

@@ -19,6 +19,7 @@ from app.usecases.stats import StatsCache
 from graph.domain.errors import InvalidParameter
 from graph.domain.inputs import check_parameter
 from graph.domain.ontology import Ontology
+from graph.services.feedstate import FeedState
 from graph.stores.protocol import GraphStore
 
 
@@ -99,3 +100,10 @@ OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many ma
 ConfidenceQuery = Annotated[float, Query(ge=0, le=1, description="Lowest confidence to include.")]
 
 
+def get_feeds(request: Request) -> FeedState:
+    """The feed state file the application was created with (feeds, arrivals, watchlists, deliveries)."""
+    feeds: FeedState = request.app.state.feeds
+    return feeds
+
+
+Feeds = Annotated[FeedState, Depends(get_feeds)]

@@ -13,8 +13,21 @@ from app.api import docs, errors, openapi, web
 from app.api.dependencies import plain_parameters
 from app.api.etag import ETagMiddleware
 from app.api.guards import BodyGuard, KeyGate
-from app.api.routes import ask, claims, entities, export, incidents, meta, paths, reports, review, sources
-from app.components import ExtractorHolder, open_reader, open_store
+from app.api.routes import (
+    ask,
+    claims,
+    entities,
+    export,
+    feeds,
+    incidents,
+    meta,
+    paths,
+    reports,
+    review,
+    sources,
+    watchlists,
+)
+from app.components import ExtractorHolder, open_feeds, open_reader, open_store
 from app.settings import Settings, load_settings
 from app.usecases.ask import ReaderSlot
 from app.usecases.stats import StatsCache
@@ -46,11 +59,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.extractor = ExtractorHolder(settings, ontology, app.state.store)
     app.state.stats = StatsCache()
     app.state.reader = ReaderSlot(lambda: open_reader(settings, ontology, app.state.store), reader)
+    app.state.feeds = open_feeds(settings)
     errors.install(app)
     openapi.install(app, ontology, settings)
     docs.install(app)
     web.install(app, settings)
-    for module in (entities, claims, incidents, sources, reports, review, paths, export, ask):
+    for module in (entities, claims, incidents, sources, reports, review, paths, export, ask, feeds, watchlists):
         app.include_router(module.router)
     app.include_router(meta.router)
     app.include_router(meta.probes)
@@ -62,6 +76,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.add_middleware(KeyGate, settings=settings)
     if settings.cors_origins:
         # An allow-list, never '*' (the settings refuse it), and no credentials: keys travel in a header.
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["X-API-Key", "If-None-Match", "Content-Type"], expose_headers=["ETag"])
     return app

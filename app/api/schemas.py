@@ -391,3 +391,168 @@ class EntityDecisionOut(_Out):
     dropped: list[str]
     written: UpsertResult | None
     notes: list[str]
+
+
+# --- feeds and watchlists -------------------------------------------------------------------------
+
+
+# An http(s) URL: a host name or bracketed IPv6 address, a port, then printable characters without quotes or brackets.
+FEED_URL = r"^https?://([A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?([/?][!#-;=?-~]*)?$"
+
+
+class FeedIn(_Out):
+    """A feed to follow: its RSS or Atom URL and, optionally, whose it is."""
+
+    url: str = Field(max_length=2000, pattern=FEED_URL, description="The feed's http(s) URL (read at the next poll, "
+                                                                    "not now).")
+    outlet: str | None = Field(None, min_length=1, max_length=200,
+                               description="The outlet, as reports name it; unset, the site name each page gives.")
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        problem = url_problem(url)
+        if problem:
+            raise ValueError(problem)
+        return url
+
+    @field_validator("outlet")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        problem = text_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class FeedOut(_Out):
+    """A feed followed: its last poll, its failure (with the reason and the next try) and its items by state."""
+
+    id: int
+    url: str
+    outlet: str | None
+    title: str | None
+    added_at: str
+    polled_at: str | None
+    status: str = Field(description="new, ok, unchanged (304), warning (read, but malformed) or failed.")
+    error_reason: str | None
+    error: str | None
+    failures: int
+    retry_at: str | None
+    moved_to: str | None = Field(description="Where the feed's URL redirects, when it does.")
+    entries: int
+    items: dict[str, int] = Field(description="Items by state: queued, fetched, writing, ingested, duplicate, failed.")
+    copies: int = Field(description="Ingested items that run another outlet's text (read once, one more source).")
+
+
+class FeedItem(_Out):
+    """An item of a feed: its page, its state, the report it became, and for a failure why and when next."""
+
+    id: int
+    feed: int | None
+    url: str
+    title: str | None
+    state: str
+    source: str | None = Field(description="The report in the graph (its own, or the copy's, or the one it "
+                                           "duplicates).")
+    same_as: int | None = Field(description="The item whose text this one runs (a copy or a duplicate).")
+    similarity: float | None
+    claims: int | None
+    attempts: int
+    error_reason: str | None
+    error: str | None
+    retry_at: str | None
+    seen_at: str
+    done_at: str | None
+    redirects: list[str]
+
+
+class FeedDetail(_Out):
+    """One feed and its latest items."""
+
+    feed: FeedOut
+    items: list[FeedItem]
+
+
+class NewClaim(ClaimOut):
+    """A claim that arrived through a feed, with when."""
+
+    arrived_at: str
+
+
+class NewIncident(_Out):
+    """An incident (one relation of an event type) first heard of since the date asked, with every source of it."""
+
+    subject: str
+    subject_name: str
+    type: str
+    object: str
+    object_name: str
+    date: str | None
+    incident: str | None
+    first_arrived: str
+    source_count: int
+    claims: list[NewClaim]
+
+
+class WatchlistIn(_Out):
+    """A watchlist: what to watch (each criterion given must hold) and the webhook its alerts are POSTed to.
+
+    A file delivery is set up on the server (`kg watch add --file`), never by a client.
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$",
+                      description="1 to 64 letters, digits, spaces, dots, dashes or underscores.")
+    entities: list[str] = Field(default_factory=list, max_length=100, description="Ids, names or aliases.")
+    types: list[str] = Field(default_factory=list, max_length=100, description="Relation types or categories.")
+    statuses: list[str] = Field(default_factory=list, max_length=20)
+    places: list[str] = Field(default_factory=list, max_length=100, description="Places or states.")
+    webhook: str | None = Field(None, max_length=2000)
+    file: str | None = Field(None, max_length=2000, description="Refused over HTTP; here to say so clearly.")
+    secret: str | None = Field(None, min_length=16, max_length=200,
+                               description="The HMAC key alerts are signed with; unset, one is made and returned once.")
+
+
+class WatchlistOut(_Out):
+    """A watchlist, without its signing key, and its messages counted by state."""
+
+    name: str
+    entities: list[str]
+    types: list[str]
+    statuses: list[str]
+    places: list[str]
+    webhook: str | None
+    file: str | None
+    created_at: str
+    messages: dict[str, int]
+
+
+class WatchlistCreated(WatchlistOut):
+    """A new watchlist; ``secret`` is the signing key made for it, shown this once (null when one was given)."""
+
+    secret: str | None
+
+
+class Delivery(_Out):
+    """One alert message: what it carried, its state, attempts, error and next attempt."""
+
+    id: str
+    watchlist: str
+    kind: str = Field(description="incident (an attack, a retaliation) or claim.")
+    relation: str
+    date: str | None
+    claims: int
+    sources: int
+    state: str = Field(description="pending, sending, delivered, failed (tried again later) or cancelled.")
+    attempts: int
+    error: str | None
+    next_attempt_at: str | None
+    created_at: str
+    delivered_at: str | None
+
+
+class WatchlistDetail(_Out):
+    """A watchlist and its latest alerts."""
+
+    watchlist: WatchlistOut
+    deliveries: list[Delivery]

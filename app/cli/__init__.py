@@ -1,5 +1,6 @@
 """The ``kg`` command line: a thin click group, one module per group of commands (load, query, ask,
-extract, backup, neo4j, serve), each calling the use cases in ``app/usecases``.
+extract, backup, neo4j, serve, feeds, watch), each calling the use cases in ``app/usecases`` (feeds and
+watch call their services in ``graph/services`` straight away: no other interface shares them).
 
 Every command prints a table for people by default and JSON with ``--json``; errors are
 domain ``KgError`` values, turned into a message and an exit code in one place (``base``).
@@ -16,12 +17,14 @@ from app.cli import (  # each adds its commands to the group
     ask,
     backup,
     extract,
+    feeds,
     incidents,
     load,
     neo4j,
     query,
     serve,
     train,
+    watch,
 )
 from app.cli.base import cli
 from graph.domain.resources import CHECKOUT, in_checkout
@@ -52,4 +55,5 @@ def main() -> None:
     cli()
 
 
-__all__ = ["ask", "backup", "cli", "extract", "incidents", "load", "main", "neo4j", "query", "serve", "train"]
+__all__ = ["ask", "backup", "cli", "extract", "feeds", "incidents", "load", "main", "neo4j", "query", "serve",
+           "train", "watch"]

@@ -39,6 +39,7 @@ const data = {
     unlocated: [],           // ids of incidents matching those filters that have no coordinates, so no point
   },
   incident: null,            // the incident chosen on the map: {id, detail, perpetrators, targets, claims}
+  news: [],                  // ids of claims drawn from the "new from the feeds" panel
 };
 
 class ApiError extends Error {
@@ -146,6 +147,7 @@ function viewContents() {
     expansion.nodes.forEach((id) => nodes.add(id));
     expansion.claims.forEach((id) => claims.add(id));
   }
+  data.news.forEach((id) => claims.add(id));
   if (data.path) {
     data.path.nodes.forEach((id) => { nodes.add(id); anchors.add(id); });
     data.path.claims.forEach((id) => { claims.add(id); pathClaims.add(id); });
@@ -299,6 +301,7 @@ function clearView() {
   data.expansions = [];
   data.path = null;
   data.incident = null;
+  data.news = [];
   Object.assign(state, { q: "", e: [], x: [], from: "", to: "", inc: "", sel: "", ctx: "" });
   map?.select(null);
   timeline?.select(null);
@@ -913,6 +916,71 @@ function pathList(paths) {
       h("ul", { class: "hop-claims" }, (hop.claims || []).map((claim) => h("li", {}, claimLine(claim))))))))));
 }
 
+// ------------------------------------------------------------------------- new from the feeds
+
+/** A date some days back, as the date input takes it (YYYY-MM-DD, UTC). */
+function daysAgo(days) {
+  return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Draw these claims (and their ends) in the view, then show the first in the panel. */
+async function drawClaims(claims) {
+  rememberClaims(claims);
+  data.news = [...new Set([...data.news, ...claims.map((claim) => claim.id)])];
+  await ensureEntities(claims.flatMap((claim) => [claim.subject, claim.object]));
+  render();
+  if (claims.length) await showClaim(claims[0].id);
+}
+
+function incidentItem(incident) {
+  const outlets = [...new Set(incident.claims.map((claim) => claim.report.outlet))];
+  return h("li", { class: "incident", "data-relation": `${incident.subject}|${incident.type}|${incident.object}` },
+    h("button", { type: "button", class: "claim-link", onclick: () => drawClaims(incident.claims) },
+      `${incident.subject_name} ${incident.type} ${incident.object_name}`),
+    ` ${incident.date || "undated"} `,
+    h("span", { class: "badge sources" }, `${incident.source_count} source${incident.source_count === 1 ? "" : "s"}`),
+    h("div", { class: "outlets" }, outlets.join(", ")),
+    h("div", { class: "arrived" }, `first heard ${incident.first_arrived.slice(0, 16).replace("T", " ")} UTC`),
+    // the incident the graph holds (every report of it, placed on the map), when the reports were placed as one
+    incident.incident ? h("button", { type: "button", class: "open-incident", onclick: () => chooseIncident(incident.incident) },
+      "open the incident") : null);
+}
+
+function newClaimItem(claim) {
+  return h("li", { class: "new-claim", "data-claim": claim.id },
+    h("button", { type: "button", class: "claim-link", onclick: () => drawClaims([claim]) },
+      `${claim.subject_name} ${claim.type} ${claim.object_name}`),
+    " ", h("span", { class: `badge ${claim.status}` }, claim.status),
+    h("blockquote", { class: "quote" }, claim.quote),
+    h("div", { class: "cite" }, `${claim.report.outlet}, arrived ${claim.arrived_at.slice(0, 16).replace("T", " ")} UTC`));
+}
+
+/** What arrived through the feeds since a date: incidents with their sources, then every claim, newest first. */
+async function showNew(since) {
+  if (!since) return;
+  try {
+    const [incidents, claims] = await Promise.all([
+      getJSON("/v1/feeds/new", { since, show: "incidents", limit: 50 }),
+      getJSON("/v1/feeds/new", { since, show: "claims", limit: 100 }),
+    ]);
+    panel(
+      h("h2", {}, `New since ${since}`),
+      h("p", { class: "new-summary" }, `${incidents.count} incident${incidents.count === 1 ? "" : "s"} and `,
+        `${claims.count} claim${claims.count === 1 ? "" : "s"} arrived through the feeds.`),
+      h("h3", {}, `Incidents (${incidents.count})`),
+      incidents.data.length ? h("ol", { class: "new-incidents", "aria-label": "New incidents" }, incidents.data.map(incidentItem))
+        : h("p", { class: "hint" }, "No new incident."),
+      h("h3", {}, `Claims (${claims.count})`),
+      claims.data.length ? h("ol", { class: "new-claims", "aria-label": "New claims" }, claims.data.map(newClaimItem))
+        : h("p", { class: "hint" }, "No claim arrived."),
+      claims.count > claims.data.length ? h("p", { class: "hint" }, `The latest ${claims.data.length} are listed.`) : null,
+    );
+    say(`${claims.count} claim(s) arrived since ${since}`);
+  } catch (error) {
+    showError(`Could not read what arrived since ${since}`, error, null);
+  }
+}
+
 function showPaths(paths) {
   panel(h("h2", {}, `Path from ${state.from} to ${state.to}`),
     paths.length ? pathList(paths) : h("p", {}, "No path within 4 hops."));
@@ -1079,6 +1147,8 @@ function wire() {
   $("#search-form").addEventListener("submit", (event) => { event.preventDefault(); addEntity($("#search-input").value); });
   $("#path-form").addEventListener("submit", (event) => { event.preventDefault(); findPath($("#path-from").value, $("#path-to").value); });
   for (const input of [$("#search-input"), $("#path-from"), $("#path-to")]) input.addEventListener("input", () => suggest(input));
+  $("#new-form").addEventListener("submit", (event) => { event.preventDefault(); showNew($("#new-since").value); });
+  $("#new-since").value = daysAgo(7);
   $("#undo").addEventListener("click", undo);
   $("#reset").addEventListener("click", () => { clearView(); $("#ask-input").value = ""; render(); panel(h("p", { class: "hint" }, "View cleared.")); });
   $("#filter-types").addEventListener("change", refilter);

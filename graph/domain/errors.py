@@ -333,3 +333,147 @@ class QuestionNotUnderstood(KgError):
         super().__init__(message, details=details)
         self.question = question
         self.suggestions = suggestions
+
+
+# --- feeds, fetching and watchlists ---------------------------------------------------------
+
+
+class FetchFailed(KgError):
+    """A feed, page, robots.txt or webhook could not be fetched; ``transient`` failures are worth retrying later.
+
+    Each leaf names one way a fetch fails; ``reason`` is the short code recorded with a failed
+    item or feed (``timeout``, ``too_large``…), the message the sentence shown to people.
+    """
+
+    http_status = 502
+    exit_code = 1
+    code = "fetch_failed"
+    reason = "fetch_failed"
+    transient = False
+
+    def __init__(self, url: str, message: str, *, retry_after: float | None = None,
+                 details: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{url}: {message}", details={"url": url, "reason": self.reason, **(details or {})})
+        self.url = url
+        self.retry_after = retry_after
+
+
+class FetchTimedOut(FetchFailed):
+    """The host did not answer in time: no byte for the timeout, or the whole response past the deadline."""
+
+    reason = "timeout"
+    transient = True
+
+
+class ConnectionFailed(FetchFailed):
+    """The host could not be reached: no address, connection refused or reset, TLS failure."""
+
+    reason = "connection"
+    transient = True
+
+
+class HttpStatusError(FetchFailed):
+    """The host answered with an error status; 5xx (and 408, 429) are transient, other 4xx are not."""
+
+    reason = "http_status"
+
+    def __init__(self, url: str, status: int, *, retry_after: float | None = None) -> None:
+        super().__init__(url, f"the server answered HTTP {status}", retry_after=retry_after,
+                         details={"status": status})
+        self.status = status
+        self.transient = status >= 500 or status in (408, 429)
+
+
+class ResponseTooLarge(FetchFailed):
+    """The response is larger than the limit (declared or as it streamed in); it was not read further."""
+
+    reason = "too_large"
+
+
+class AddressRefused(FetchFailed):
+    """The URL is not http(s), or its host is (or resolves to) a private, loopback or otherwise non-public address."""
+
+    reason = "address_refused"
+
+
+class RedirectRefused(FetchFailed):
+    """A redirect pointed to another host (with cross-host redirects off), to a non-http(s) URL, or went round too
+    many times."""
+
+    reason = "redirect"
+
+
+class RobotsDisallowed(FetchFailed):
+    """The host's robots.txt disallows this URL for our User-Agent (or cannot be read, which disallows all)."""
+
+    reason = "robots"
+
+
+class UndecodablePage(FetchFailed):
+    """A page's bytes are not text in the character set it declares (or any it could be read as)."""
+
+    reason = "undecodable"
+
+
+class FeedUnreadable(FetchFailed):
+    """What a feed URL returned is not an RSS or Atom feed: malformed XML, an HTML page, an empty document."""
+
+    reason = "not_a_feed"
+
+
+class ArticleUnreadable(FetchFailed):
+    """An item's page holds no article text to read (or text the extractor refuses)."""
+
+    reason = "no_article"
+
+
+class FeedNotFound(KgError):
+    """No feed has this id or URL."""
+
+    http_status = 404
+    code = "feed_not_found"
+
+
+class FeedExists(KgError):
+    """A feed with this URL (after canonicalisation) is already followed."""
+
+    http_status = 409
+    code = "feed_exists"
+
+
+class WatchlistNotFound(KgError):
+    """No watchlist has this name."""
+
+    http_status = 404
+    code = "watchlist_not_found"
+
+
+class WatchlistExists(KgError):
+    """A watchlist with this name already exists."""
+
+    http_status = 409
+    code = "watchlist_exists"
+
+
+class WatchlistInvalid(KgError):
+    """A watchlist names nothing to watch, no delivery or two, or a delivery this interface may not set up."""
+
+    http_status = 422
+    exit_code = 2
+    code = "watchlist_invalid"
+
+
+class FeedStateUnavailable(KgError):
+    """The feed state file cannot be opened or written (unreadable, damaged, locked for too long)."""
+
+    http_status = 503
+    exit_code = 3
+    code = "feed_state_unavailable"
+
+
+class FeedStateBusy(KgError):
+    """Another process holds the lock of a poll or of a delivery on this feed state; nothing was done."""
+
+    http_status = 409
+    exit_code = 3
+    code = "feed_state_busy"

@@ -39,10 +39,11 @@ def keyed(client_with: ClientFactory) -> TestClient:
     return client_with(api_keys=[SecretStr(WRITE_KEY), SecretStr(OTHER_WRITE_KEY)])
 
 
-def write_routes(app: FastAPI) -> list[str]:
-    """Every path the application declares with a method that writes, with a seed report's id filled in."""
-    return sorted(path.replace("{id}", SEED_REPORT) for path, operations in app.openapi()["paths"].items()
-                  if set(operations) - {"get", "head", "options"})
+def write_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """Every path the application declares with a method that writes, and the method, with ids filled in."""
+    return sorted((method.upper(), path.replace("{id}", SEED_REPORT).replace("{name}", "a-watchlist"))
+                  for path, operations in app.openapi()["paths"].items()
+                  for method in set(operations) - {"get", "head", "options"})
 
 
 def counts(store: GraphStore) -> tuple[int, int, int]:
@@ -52,7 +53,9 @@ def counts(store: GraphStore) -> tuple[int, int, int]:
 
 def test_every_write_checks_the_key_before_reading_the_body(keyed: TestClient, seeded: GraphStore) -> None:
     paths = write_routes(keyed.app)  # type: ignore[arg-type]
-    assert paths == ["/v1/reports", f"/v1/reports/{SEED_REPORT}/review", f"/v1/review/entities/{SEED_REPORT}"]
+    assert paths == [("DELETE", f"/v1/feeds/{SEED_REPORT}"), ("DELETE", "/v1/watchlists/a-watchlist"),
+                     ("POST", "/v1/feeds"), ("POST", "/v1/reports"), ("POST", f"/v1/reports/{SEED_REPORT}/review"),
+                     ("POST", f"/v1/review/entities/{SEED_REPORT}"), ("POST", "/v1/watchlists")]
     before = counts(seeded)
     bodies: list[dict[str, Any]] = [
         {"content": b"{not json at all", "headers": {"Content-Type": "application/json"}},
@@ -61,14 +64,14 @@ def test_every_write_checks_the_key_before_reading_the_body(keyed: TestClient, s
         {"content": b"[" * 10_000, "headers": {"Content-Type": "application/json"}},
         {"json": REPORT},
     ]
-    for path in paths:
+    for method, path in paths:
         for body in bodies:
             headers = body.get("headers", {})
             request = {k: v for k, v in body.items() if k != "headers"}
-            missing = keyed.post(path, headers=headers, **request)
+            missing = keyed.request(method, path, headers=headers, **request)
             assert (missing.status_code, missing.json()["error"]) == (401, "unauthorized"), (path, body)
             assert missing.json()["message"] == "this endpoint needs an X-API-Key header"
-            wrong = keyed.post(path, headers={**headers, "X-API-Key": WRITE_KEY + "x"}, **request)
+            wrong = keyed.request(method, path, headers={**headers, "X-API-Key": WRITE_KEY + "x"}, **request)
             assert (wrong.status_code, wrong.json()["error"]) == (403, "forbidden"), (path, body)
             assert wrong.json()["message"] == "the X-API-Key is not one of the keys configured for writes"
     # A body declared larger than any limit is still answered 401 first: the key comes before the size.
@@ -261,8 +264,10 @@ def test_a_write_attempted_inside_any_read_endpoint_fails_and_writes_nothing(
                     if "get" in operations}
     covered = {read.split("?")[0].replace("isk-provoke-pakistan-mines", "{id}").replace(SEED_REPORT, "{id}")
                .replace("/isk", "/{id}").replace("kunduz-mosque-2021-10", "{id}") for read in READS}
-    # the schema, the liveness probe and the review queue (the staging file) read no store
-    assert schema_paths - covered == {"/v1/schema", "/health", "/v1/review/entities"}, \
+    # The feed endpoints read the feed state file, not the store (what arrived is read from the store by id,
+    # and nothing has arrived here); the review queue reads the staging file.
+    feeds = {"/v1/feeds", "/v1/feeds/new", "/v1/feeds/{id}", "/v1/watchlists", "/v1/watchlists/{name}"}
+    assert schema_paths - covered == {"/v1/schema", "/health", "/v1/review/entities", *feeds}, \
         "a new read endpoint: add it to READS"
 
     monkeypatch.setattr(neo4j_module, "_rows", with_a_write)
@@ -272,6 +277,8 @@ def test_a_write_attempted_inside_any_read_endpoint_fails_and_writes_nothing(
         assert "Writing in read access mode not allowed" in response.json()["message"], read
     assert client.get("/v1/schema").status_code == 200  # it reads no store
     assert client.get("/v1/review/entities").json()["count"] == 0  # nor does the review queue
+    assert all(client.get(path.replace("{id}", "1").replace("{name}", "x")).status_code in (200, 404)
+               for path in feeds)
     injected, _, _ = neo4j_seeded.driver.execute_query("MATCH (n:Injected) RETURN count(n) AS n")
     assert injected[0]["n"] == 0
 

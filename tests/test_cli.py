@@ -415,6 +415,12 @@ def test_kg_incidents_writes_geojson_csv_and_shows_one(loaded: Settings) -> None
     assert "kandahar-mosque-2021-10: suicide bombing, 2021-10, Kandahar, Kandahar, Afghanistan" in shown
     assert "  killed: 61+ (more than 60 worshipers)" in shown
     assert "    │ Similarly, one of the suicide bombers responsible for another attack" in shown
+    tajik = kg(loaded, "incidents", "show", "tajikistan-rockets-2022-05-07").output
+    assert "  4 claims about it:" in tajik
+    assert "  Tajikistan DENIED IS-K, denied by Tajikistan [tajikistan-denied-rocket-attack]" in tajik
+    listed = kg(loaded, "relations", "--incident", "tajikistan-rockets-2022-05-07", "--type", "ATTACKED,DENIED")
+    assert listed.output.startswith("2 claims") and "isk-attacked-tajikistan-2022-05-07" in listed.output
+    assert "tajikistan-denied-rocket-attack" in listed.output and "isk-operates-in-takhar" not in listed.output
 
 
 def test_kg_incidents_refuses_bad_filters_with_their_name(loaded: Settings) -> None:

@@ -60,6 +60,8 @@ CREATE TABLE IF NOT EXISTS claims (
 CREATE INDEX IF NOT EXISTS claims_rev ON claims (rev);
 CREATE INDEX IF NOT EXISTS claims_source ON claims (source);
 CREATE INDEX IF NOT EXISTS claims_denies ON claims (denies) WHERE denies IS NOT NULL;
+CREATE INDEX IF NOT EXISTS claims_incident ON claims (json_extract(body, '$.incident'))
+    WHERE json_extract(body, '$.incident') IS NOT NULL;
 CREATE TABLE IF NOT EXISTS incidents (
     n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, rev INTEGER NOT NULL, fp TEXT NOT NULL, type TEXT NOT NULL,
     first_day INTEGER, last_day INTEGER, country TEXT, lat REAL, lon REAL, body TEXT NOT NULL);
@@ -474,12 +476,23 @@ class SqliteStore(BaseStore):
 
     # --- queries ----------------------------------------------------------------------------
 
-    def _find_claims(self, query: ClaimQuery) -> list[Claim]:
+    def _few_claims(self, query: ClaimQuery) -> list[Claim] | None:
+        """A report's or an incident's claims, read through their index (they are few), or ``None`` when the query
+        names neither."""
         if query.source is not None:
-            with self._errors():
-                rows = self._db.execute("SELECT body FROM claims WHERE source = ?", (query.source,)).fetchall()
-            found = [Claim.model_validate_json(body) for (body,) in rows]
-            return [c for c in found if claim_matches(c, query, self._ontology)]
+            sql, value = "SELECT body FROM claims WHERE source = ?", query.source
+        elif query.incident is not None:
+            sql, value = "SELECT body FROM claims WHERE json_extract(body, '$.incident') = ?", query.incident
+        else:
+            return None
+        with self._errors():
+            rows = self._db.execute(sql, (value,)).fetchall()
+        return [Claim.model_validate_json(body) for (body,) in rows]
+
+    def _find_claims(self, query: ClaimQuery) -> list[Claim]:
+        few = self._few_claims(query)
+        if few is not None:
+            return [c for c in few if claim_matches(c, query, self._ontology)]
         graph = self._refresh()
         anchor = query.subject if query.subject is not None else query.object
         if anchor is not None and anchor not in graph.entity_number:
@@ -492,13 +505,11 @@ class SqliteStore(BaseStore):
         """The arrays pick the claims at the anchor that pass the type, status, date and confidence filters and
         join the ends asked for; SQLite applies the rest (source, location, asserter, undisputed), counts, orders by
         id and reads the page's rows only."""
-        if query.source is not None:
-            # A report's claims are few: read them, filter, and page here.
-            with self._errors():
-                rows = self._db.execute("SELECT body FROM claims WHERE source = ?", (query.source,)).fetchall()
+        few = self._few_claims(query)
+        if few is not None:
+            # A report's or an incident's claims are few: read them, filter, and page here.
             denied = self._denials_map()
-            found = sorted((c for c in (Claim.model_validate_json(body) for (body,) in rows)
-                            if claim_matches(c, query, self._ontology)
+            found = sorted((c for c in few if claim_matches(c, query, self._ontology)
                             and not (query.disputed is False and denied.get(c.id))), key=lambda c: c.id)
             page = found[offset:offset + limit]
             return FoundPage(page, len(found), self._denials([c.id for c in page]))

@@ -219,6 +219,7 @@ def _reading(asked: Question, query: AskQuery) -> Reading:
     notes = [f"'{m.text}' read as {m.name}, the closest name" for m in mentions if m.close]
     notes += [f"'{asked.doc[i].text}' read as it stands now: {e.name}" for i, e in sorted(asked.entities.items())
               if i in asked.now]
+    notes += asked.notes
     if asked.times.said:
         notes.append(f"'{asked.times.said}' read as when it happened")
     return Reading(asks=_asks(asked, query), predicate=predicate, mentions=mentions, time=asked.times.said,

@@ -212,7 +212,15 @@ def endpoints(query: AskQuery, ontology: Ontology) -> list[str]:
     common: dict[str, object] = {"type": ",".join(query.types) if query.types else None, **_window(query)}
     if query.shape == "denials":
         return _denials(query, {**common, "denial": ontology.denial_type})
-    return _ENDPOINTS[query.shape](query, common)
+    links = _ENDPOINTS[query.shape](query, common)
+    if query.shape in ("events", "incident") and query.form != "yes_no":
+        # the incidents the answer gives, as /v1/incidents lists them (a gazetteer place by its key)
+        place = query.place or query.gazetteer or (query.object if query.shape == "incident" else None)
+        incidents = _url("/v1/incidents", place=place, since=query.since, until=query.until,
+                         perpetrator=query.subject)
+        return [incidents, *links] if query.gazetteer or query.count_of in ("killed", "injured") else [
+            *links, incidents]
+    return links
 
 
 def rerun(query: AskQuery) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graph.domain.dates import window
-from graph.domain.errors import EntityNotFound, InvalidParameter
+from graph.domain.errors import AmbiguousName, EntityNotFound, InvalidParameter
 from graph.domain.gazetteer import load_gazetteer
 from graph.domain.model import Entity, IncidentDetail, IncidentOut
 from graph.domain.ontology import Ontology
@@ -62,7 +62,7 @@ def incident_query(store: GraphStore, ontology: Ontology, *, place: str | None =
     places: tuple[str, ...] | None = None
     country_id = _country(store, country) if country is not None else None
     if place is not None:
-        entity = _entity(store, place, required=False)
+        entity = _place_entity(store, ontology, place)
         if entity is not None and entity.kind == "state":
             if country_id is not None and country_id != entity.id:
                 raise InvalidParameter("place", place, f"is the country {entity.name}, not in {country}")
@@ -88,6 +88,16 @@ def _entity(store: GraphStore, name: str, *, required: bool) -> Entity | None:
             return None
 
 
+def _place_entity(store: GraphStore, ontology: Ontology, name: str) -> Entity | None:
+    """The place or state a place filter names, or None to look the name up in the gazetteer: a name that stands
+    for an actor ("Kabul", the government then or now) or for several is, as a place, the town of that name."""
+    try:
+        entity = _entity(store, name, required=False)
+    except AmbiguousName:
+        return None
+    return entity if entity is None or entity.kind in ontology.location_kinds else None
+
+
 def _required(store: GraphStore, name: str) -> Entity:
     entity = _entity(store, name, required=True)
     assert entity is not None  # required: EntityNotFound was raised otherwise
@@ -111,7 +121,7 @@ def _place_keys(store: GraphStore, entity: Entity | None, name: str) -> tuple[st
         keys.append(entity.id)
         found = gazetteer.get(entity.gazetteer) if entity.gazetteer else None
     else:
-        found = gazetteer.resolve(name)
+        found = gazetteer.get(name) or gazetteer.resolve(name)  # a key (geonames:1138958) or a name
         if found is None or found.kind == "country":  # a country the graph has no state entity for
             raise EntityNotFound(name, store.name_index().suggest(name))
     if found is not None:

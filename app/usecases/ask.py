@@ -95,6 +95,9 @@ class AskAnswer(Answer):
 def linked(answer: Answer, ontology: Ontology) -> AskAnswer:
     """An answer with its ``/v1`` requests."""
     links = endpoints(answer.query, ontology)
+    if answer.query.shape == "incident" and answer.incidents:
+        # who did it is read from the claims about each incident (the attack, its claim, blame, denial)
+        links += [_url("/v1/claims", incident=i.id) for i in answer.incidents]
     return AskAnswer(**answer.model_dump(), endpoint=links[0], endpoints=links, rerun=rerun(answer.query))
 
 

@@ -623,11 +623,11 @@ function verdictLine(answer) {
     return h("p", { class: `verdict ${answer.verdict}`, "data-verdict": answer.verdict, role: "status" },
       h("strong", {}, answer.verdict === "yes" ? "Yes" : "No"), ` — ${evidence}`);
   }
-  if (answer.count && ["killed", "injured"].includes(answer.count.of)) {
-    const { min, max, of } = answer.count;
+  if (answer.casualties) {
+    const { min, max, of, incidents } = answer.casualties;
     const total = max === min ? String(min) : max === null || max === undefined ? `at least ${min}` : `${min} to ${max}`;
-    return h("p", { class: "count", "data-count": String(answer.count.value), "data-of": of, role: "status" },
-      h("strong", {}, total), ` ${of} in ${answer.count.incidents} incident(s), as the reports state`);
+    return h("p", { class: "count", "data-count": String(min), "data-of": of, role: "status" },
+      h("strong", {}, total), ` ${of} in ${incidents} incident(s), as the reports state`);
   }
   if (answer.count) {
     return h("p", { class: "count", "data-count": String(answer.count.value), "data-of": answer.count.of, role: "status" },

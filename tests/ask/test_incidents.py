@@ -39,17 +39,18 @@ def test_attacks_in_a_country_since_a_year_show_a_claim_and_its_denial_side_by_s
 
 def test_how_many_were_killed_adds_up_the_figures_as_stated(seeded: GraphStore, reader: QuestionReader) -> None:
     year = ask(seeded, reader, "how many were killed in Afghanistan in 2021?")
-    assert year.count is not None
-    assert (year.count.of, year.count.min, year.count.max, year.count.incidents) == ("killed", 112, None, 2)
+    assert year.count is not None and (year.count.value, year.count.of) == (112, "killed")
+    assert year.casualties is not None
+    assert (year.casualties.min, year.casualties.max, year.casualties.incidents) == (112, None, 2)
     assert year.explanation.count("At least 112 killed in 2 incidents, as the reports state") == 1
     assert "killed 61+ (more than 60 worshipers)" in year.explanation
     kandahar = ask(seeded, reader, "how many people were killed in the Kandahar mosque attack?")
-    assert kandahar.count is not None and (kandahar.count.min, incident_ids(kandahar)) == (
+    assert kandahar.casualties is not None and (kandahar.casualties.min, incident_ids(kandahar)) == (
         61, ["kandahar-mosque-2021-10"])
     mashhad = ask(seeded, reader, "how many died in Mashhad?")
-    assert mashhad.count is not None and (mashhad.count.min, mashhad.count.max) == (2, 2)
+    assert mashhad.casualties is not None and (mashhad.casualties.min, mashhad.casualties.max) == (2, 2)
     unstated = ask(seeded, reader, "how many were killed in Tajikistan?")
-    assert unstated.count is not None and unstated.count.unstated == ["tajikistan-rockets-2022-05-07"]
+    assert unstated.casualties is not None and unstated.casualties.unstated == ["tajikistan-rockets-2022-05-07"]
     assert "No incident found states how many were killed" in unstated.explanation
 
 

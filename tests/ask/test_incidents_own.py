@@ -26,7 +26,7 @@ def test_places_only_the_gazetteer_knows_and_described_targets(empty_store: Grap
     assert not any(m.id == "taliban" for m in kabul.reading.mentions)
     airport = ask(own1, reader, "how many were killed in the Kabul airport attack?")
     assert incident_ids(airport) == ["kabul-airport-2021-08-26"]
-    assert airport.count is not None and airport.count.min == 170
+    assert airport.casualties is not None and airport.casualties.min == 170
     assert len({r.source for r in airport.incidents[0].reports}) == 3
     police = ask(own1, reader, "attacks on police in 2023")
     assert incident_ids(police) == ["peshawar-police-lines-2023-01-30"]

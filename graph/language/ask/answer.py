@@ -17,7 +17,15 @@ from graph.domain.errors import ClaimNotFound, EntityNotFound, InvalidParameter
 from graph.domain.gazetteer import fold, load_gazetteer
 from graph.domain.model import ClaimView, Count, Entity, Incident, IncidentOut
 from graph.domain.ontology import Ontology
-from graph.language.ask.model import Answer, AnswerCount, AnswerEntity, AnswerPath, AskQuery, Reading
+from graph.language.ask.model import (
+    Answer,
+    AnswerCasualties,
+    AnswerCount,
+    AnswerEntity,
+    AnswerPath,
+    AskQuery,
+    Reading,
+)
 from graph.stores.cite import cite, present
 from graph.stores.protocol import ClaimQuery, GraphStore, IncidentQuery, newest_first
 
@@ -179,9 +187,12 @@ def _finish(job: _Run, result: _Result, question: str | None, reading: Reading |
         answers = _perpetrators(job, found, answers)
         result.claims = sorted({c.id: c for c in [*result.claims, *found.claims]}.values(), key=lambda c: c.id)
     count = None
-    if query.form == "count":
-        count = _casualties(query, found) if query.count_of in ("killed", "injured") else \
-            _count(query, result, answers)
+    casualties = None
+    if query.form == "count" and query.count_of in ("killed", "injured"):
+        casualties = _casualties(query, found)
+        count = AnswerCount(value=casualties.min, of=casualties.of, claims=len(result.claims))
+    elif query.form == "count":
+        count = _count(query, result, answers)
     claims = result.claims
     if query.incidents:
         claims = _with_incidents(job, claims)
@@ -194,12 +205,13 @@ def _finish(job: _Run, result: _Result, question: str | None, reading: Reading |
             grouped[claim.type].append(claim.id)
         groups = dict(sorted(grouped.items()))
     shown = present(job.store, job.ontology, found.incidents) if found is not None else []
-    explanation = _explain(job, result, claims, answers, verdict, nearest, count, reading)
-    if found is not None and (count is None or count.of in ("killed", "injured")):
+    explanation = _explain(job, result, claims, answers, verdict, nearest, count, reading, casualties)
+    if found is not None and (count is None or casualties is not None):
         explanation = explanation.rstrip(".") + ". " + _told(found, shown)
     return Answer(question=question, answers=answers, claims=cite(job.store, claims), paths=result.paths,
                   groups=groups, verdict=verdict, nearest=cite(job.store, nearest), count=count, reading=reading,
-                  query=query, explanation=explanation, incidents=shown)
+                  query=query, explanation=explanation, incidents=shown,
+                  casualties=casualties)
 
 
 # --- incidents ----------------------------------------------------------------------------------
@@ -313,10 +325,10 @@ def _perpetrators(job: _Run, found: _Incidents, answers: list[AnswerEntity]) -> 
     return sorted([*answers, *job.answers(by_entity)], key=lambda a: (-len(a.claims), a.name))
 
 
-def _casualties(query: AskQuery, found: _Incidents | None) -> AnswerCount:
+def _casualties(query: AskQuery, found: _Incidents | None) -> AnswerCasualties:
     """The killed or injured, added up from each incident's figure as stated: the lowest and highest totals the
     figures allow; an incident that states none leaves the highest open and is listed, never counted as 0."""
-    field = query.count_of or "killed"
+    field = query.count_of if query.count_of == "injured" else "killed"
     incidents = found.incidents if found is not None else []
     low, high, unstated = 0, 0, []
     open_above = False
@@ -331,9 +343,9 @@ def _casualties(query: AskQuery, found: _Incidents | None) -> AnswerCount:
             open_above = True
         else:
             high += figure.max
-    return AnswerCount(value=low, of=field, claims=len(found.claims) if found else 0, min=low,
-                       max=None if open_above or not incidents else high, incidents=len(incidents),
-                       unstated=unstated)
+    return AnswerCasualties(of="injured" if field == "injured" else "killed", min=low,
+                            max=None if open_above or not incidents else high, incidents=len(incidents),
+                            unstated=unstated)
 
 
 def _figure(count: Count | None) -> str:
@@ -794,20 +806,22 @@ def inverse_end(direction: str) -> str:
 
 def _explain(job: _Run, result: _Result, claims: list[ClaimView], answers: list[AnswerEntity],
              verdict: str | None, nearest: list[ClaimView], count: AnswerCount | None,
-             reading: Reading | None) -> str:
+             reading: Reading | None, casualties: AnswerCasualties | None = None) -> str:
     q = job.query
     head = (f"Read as {reading.asks}: " if reading is not None else "Ran: ") + describe(job)
     if reading is not None and reading.notes:
         head += f" ({'; '.join(reading.notes)})"
-    if count is not None and count.of in ("killed", "injured"):
-        stated = (count.incidents or 0) - len(count.unstated)
+    if casualties is not None:
+        stated = casualties.incidents - len(casualties.unstated)
         if not stated:
-            return f"{head}. No incident found states how many were {count.of}"
-        total = f"{count.min}" if count.max == count.min else \
-            f"at least {count.min}" if count.max is None else f"{count.min} to {count.max}"
-        verb = "states" if len(count.unstated) == 1 else "state"
-        unstated = f" ({_s(len(count.unstated), 'other incident')} found {verb} no figure)" if count.unstated else ""
-        return f"{head}. {total.capitalize()} {count.of} in {_s(stated, 'incident')}{unstated}, as the reports state"
+            return f"{head}. No incident found states how many were {casualties.of}"
+        low, high = casualties.min, casualties.max
+        total = f"{low}" if high == low else f"at least {low}" if high is None else f"{low} to {high}"
+        verb = "states" if len(casualties.unstated) == 1 else "state"
+        unstated = f" ({_s(len(casualties.unstated), 'other incident')} found {verb} no figure)" \
+            if casualties.unstated else ""
+        return f"{head}. {total.capitalize()} {casualties.of} in {_s(stated, 'incident')}{unstated}, as the reports " \
+            "state"
     if count is not None:
         unit = count.of if count.value != 1 else count.of.rstrip("s")
         return f"{head}. {count.value} {unit} ({_s(count.claims, 'claim')})."

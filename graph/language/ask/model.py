@@ -110,18 +110,24 @@ class AnswerPath(_Model):
 
 
 class AnswerCount(_Model):
-    """A count, what it counts, and the claims counted; for the killed or injured, the range the incidents' figures
-    add up to, as stated ("more than 50" and "61" add up to at least 112)."""
+    """A count, what it counts, and the claims counted."""
 
     value: int
     of: CountOf
     claims: int = Field(description="How many claims were counted (incidents and entities group them).")
-    min: int | None = Field(None, description="Killed or injured: the lowest total the figures allow.")
-    max: int | None = Field(None, description="Killed or injured: the highest total the figures allow (none: open, "
-                                              "as when a figure is 'at least' or an incident states none).")
-    incidents: int | None = Field(None, description="Killed or injured: the incidents added up.")
-    unstated: list[str] = Field(default_factory=list, description="Killed or injured: ids of the incidents that "
-                                                                  "state no figure (counted as unknown, not as 0).")
+
+
+class AnswerCasualties(_Model):
+    """How many were killed or injured: the range the incidents' figures add up to, as stated ("more than 50" and
+    "61" add up to at least 112)."""
+
+    of: Literal["killed", "injured"]
+    min: int = Field(description="The lowest total the figures allow.")
+    max: int | None = Field(None, description="The highest total the figures allow (none: open, as when a figure "
+                                              "is 'at least' or an incident states none).")
+    incidents: int = Field(description="The incidents added up.")
+    unstated: list[str] = Field(default_factory=list, description="Ids of the incidents that state no figure "
+                                                                  "(unknown, not 0).")
 
 
 class Answer(_Model):
@@ -140,6 +146,9 @@ class Answer(_Model):
         default_factory=list, description="For a 'no': the nearest claims the graph does hold (not evidence for the "
                                           "answer, so not in `claims`).")
     count: AnswerCount | None = None
+    casualties: AnswerCasualties | None = Field(None, description="For 'how many were killed (injured)': the range "
+                                                                  "the incidents' figures add up to; `count` is its "
+                                                                  "lowest total.")
     incidents: list[IncidentOut] = Field(default_factory=list, description=(
         "Questions of what happened where and when, of who did an attack and how many were killed: the incidents "
         "that answer, read by the store's incident filters, each with its reports and quotes, its casualty figures as "

@@ -69,6 +69,8 @@ SHAPE_EXAMPLES: list[ShapeExample] = [
                  "1 claim (isk-undermine-taliban-valle-propaganda)",
                  claims=frozenset({"isk-undermine-taliban-valle-propaganda"})),
     ShapeExample("a count", "how many attacks did IS-K carry out in 2021?", "2 incidents (2 claims)", count=2),
+    ShapeExample("how many were killed", "how many were killed in Afghanistan in 2021?",
+                 "at least 112 in 2 incidents, each figure as stated", count=112),
     ShapeExample("denials", "who denied the Termez attack?", "Uzbekistan, the Taliban",
                  frozenset({"uzbekistan", "taliban"})),
     ShapeExample("a status", "which claims about IS-K are disputed?",

@@ -118,7 +118,8 @@ def test_a_gold_file_that_cannot_be_scored_names_each_problem(tmp_path: Path, on
     said = [(p.field, p.message) for p in raised.value.problems]
     assert ("incidents[0].type", "unknown incident type") in said
     assert ("incidents[0].reports[0].source", "is no report of the set") in said
-    assert ("must_not_merge[0]", "must be a pair of ids of the gold's incidents, bare or as {incidents: [a, b]}") in said
+    assert ("must_not_merge[0]",
+            "must be a pair of ids of the gold's incidents, bare or as {incidents: [a, b]}") in said
 
 
 INCIDENTS_AB = ("incidents:\n"

@@ -94,8 +94,15 @@ def _place_entity(store: GraphStore, ontology: Ontology, name: str) -> Entity | 
     try:
         entity = _entity(store, name, required=False)
     except AmbiguousName:
+        if load_gazetteer().resolve(name) is None:
+            raise
         return None
-    return entity if entity is None or entity.kind in ontology.location_kinds else None
+    if entity is None or entity.kind in ontology.location_kinds:
+        return entity
+    spot = load_gazetteer().resolve(name)
+    if spot is None or spot.kind == "country":
+        raise InvalidParameter("place", name, f"{entity.name} is an entity of kind {entity.kind}, not a place")
+    return None
 
 
 def _required(store: GraphStore, name: str) -> Entity:

@@ -125,3 +125,12 @@ def test_the_incident_lists_its_claims_and_claims_filter_by_incident(client: Tes
         "al-uyghuri-attacked-shia-kunduz", "china-strained-afghanistan-kunduz"]
     missing = client.get("/v1/claims", params={"incident": "no-such-incident"})
     assert missing.status_code == 404 and missing.json()["error"] == "incident_not_found"
+
+
+def test_a_place_filter_reads_a_name_standing_for_a_government_as_the_town(client: TestClient) -> None:
+    # "Kabul" names the Taliban (and before them the republic): as a place it is the city, which no seed incident is in
+    kabul = client.get("/v1/incidents", params={"place": "Kabul"})
+    assert kabul.status_code == 200 and kabul.json()["count"] == 0
+    assert ids(client.get("/v1/incidents", params={"place": "geonames:1135689"})) == ["kunduz-mosque-2021-10"]
+    group = client.get("/v1/incidents", params={"place": "IS-K"})
+    assert group.status_code == 422 and "IS-K is an entity of kind armed_group, not a place" in group.text

@@ -12,6 +12,7 @@ CREATE (s)-[c:$(claim.type)]->(o)
 SET c = claim.properties
 CREATE (src)-[:REPORTS {claim: claim.properties.id, type: claim.type, status: claim.properties.status,
                         date: claim.properties.date, end_date: claim.properties.end_date,
-                        denies: claim.properties.denies, rel: elementId(c), load: claim.load,
+                        denies: claim.properties.denies, incident: claim.properties.incident,
+                        rel: elementId(c), load: claim.load,
                         fp: claim.fp}]->(s)
 RETURN count(c) AS written

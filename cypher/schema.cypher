@@ -21,6 +21,7 @@ CREATE INDEX claim_status IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.status);
 CREATE INDEX claim_date IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.date);
 CREATE INDEX claim_denies IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.denies);
 CREATE INDEX claim_load IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.load);
+CREATE INDEX claim_incident IF NOT EXISTS FOR ()-[r:REPORTS]-() ON (r.incident);
 CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind);
 CREATE INDEX entity_rev IF NOT EXISTS FOR (n:Entity) ON (n.rev);
 CREATE INDEX entity_load IF NOT EXISTS FOR (n:Entity) ON (n.load);

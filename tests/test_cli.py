@@ -115,6 +115,19 @@ def test_denials_and_the_claims_they_dispute(loaded: Settings) -> None:
     assert "disputed by tajikistan-denied-rocket-attack" in kg(loaded, "relations", "--disputed").output
 
 
+def test_ask_answers_casualty_questions_from_incidents_with_their_quotes(loaded: Settings) -> None:
+    result = kg(loaded, "ask", "how many were killed in Afghanistan in 2021?")
+    assert result.exit_code == 0, result.output
+    assert "At least 112 killed in 2 incidents, as the reports state." in result.stdout.splitlines()[0]
+    assert re.search(r"^2021-10\s+suicide bombing\s+Kandahar\s+Afghanistan\s+.*61\+\s+1\s+kandahar-mosque-2021-10$",
+                     result.stdout, re.MULTILINE)
+    assert "  killed: 61+ (more than 60 worshipers)" in result.stdout
+    assert "    │ Similarly, one of the suicide bombers responsible for another attack" in result.stdout
+    assert "Same claims: GET /v1/incidents?place=afghanistan&since=2021&until=2021" in result.stdout
+    termez = kg(loaded, "ask", "who carried out the attack on Termez?").stdout
+    assert "  side by side, who did it: IS-K: reported by RFE/RL; denied by Uzbekistan; denied by Taliban" in termez
+
+
 def test_ask_answers_in_plain_english_with_quotes(loaded: Settings) -> None:
     result = kg(loaded, "ask", "who is IS-K trying to provoke?")
     assert result.exit_code == 0, result.output
@@ -498,6 +511,12 @@ def test_kg_incidents_writes_geojson_csv_and_shows_one(loaded: Settings) -> None
     assert "kandahar-mosque-2021-10: suicide bombing, 2021-10, Kandahar, Kandahar, Afghanistan" in shown
     assert "  killed: 61+ (more than 60 worshipers)" in shown
     assert "    │ Similarly, one of the suicide bombers responsible for another attack" in shown
+    tajik = kg(loaded, "incidents", "show", "tajikistan-rockets-2022-05-07").output
+    assert "  4 claims about it:" in tajik
+    assert "  Tajikistan DENIED IS-K, denied by Tajikistan [tajikistan-denied-rocket-attack]" in tajik
+    listed = kg(loaded, "relations", "--incident", "tajikistan-rockets-2022-05-07", "--type", "ATTACKED,DENIED")
+    assert listed.output.startswith("2 claims") and "isk-attacked-tajikistan-2022-05-07" in listed.output
+    assert "tajikistan-denied-rocket-attack" in listed.output and "isk-operates-in-takhar" not in listed.output
 
 
 def test_kg_incidents_refuses_bad_filters_with_their_name(loaded: Settings) -> None:

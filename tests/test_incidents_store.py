@@ -13,7 +13,7 @@ from graph.domain.errors import IncidentNotFound, InconsistentWrite, InvalidPara
 from graph.domain.model import Batch, Incident
 from graph.domain.ontology import Ontology
 from graph.services.loader import load
-from graph.stores.protocol import BoundingBox, GraphStore, IncidentQuery
+from graph.stores.protocol import BoundingBox, ClaimQuery, GraphStore, IncidentQuery
 from tests.conftest import SEED_REPORT, SEEDS
 
 ALL = ["tajikistan-rockets-2022-05-07", "termez-attack-2022-04-18", "mashhad-shrine-stabbing-2022-04",
@@ -132,3 +132,32 @@ def test_a_write_naming_what_the_graph_lacks_writes_nothing(empty_store: GraphSt
     with pytest.raises(KgError, match="type 'riot' is not an incident type of the ontology"):
         empty_store.upsert(Batch(incidents=[_incident(seed_text, type="riot")]))
     assert empty_store.stats() == before and empty_store.get_incidents(["fine", "test-incident"]) == {}
+
+
+TAJIKISTAN_CLAIMS = ["isk-attacked-tajikistan-2022-05-07", "isk-operates-in-takhar-2022-05-07",
+                     "taliban-investigates-tajikistan-attack", "tajikistan-denied-rocket-attack"]
+
+
+def test_claims_are_read_under_their_incident(seeded: GraphStore) -> None:
+    found = seeded.claims(ClaimQuery(incident="tajikistan-rockets-2022-05-07"))
+    assert sorted(c.id for c in found) == sorted(TAJIKISTAN_CLAIMS)
+    assert {c.incident for c in found} == {"tajikistan-rockets-2022-05-07"}
+    denial = next(c for c in found if c.id == "tajikistan-denied-rocket-attack")
+    assert (denial.type, denial.subject) == ("DENIED", "tajikistan")
+    assert denial.denies == "isk-attacked-tajikistan-2022-05-07"
+    # other filters narrow an incident's claims as they narrow any listing
+    assert [c.id for c in seeded.claims(ClaimQuery(incident="tajikistan-rockets-2022-05-07", types=("DENIED",)))] == [
+        "tajikistan-denied-rocket-attack"]
+    assert [c.id for c in seeded.claims(ClaimQuery(incident="termez-attack-2022-04-18", subject="taliban"))] == [
+        "taliban-denied-termez-attack"]
+    attack = seeded.claims(ClaimQuery(incident="tajikistan-rockets-2022-05-07", disputed=True))
+    assert [c.id for c in attack] == ["isk-attacked-tajikistan-2022-05-07"]
+    page = seeded.claim_page(ClaimQuery(incident="tajikistan-rockets-2022-05-07"), limit=2, offset=1)
+    assert ([c.id for c in page.claims], page.total) == (sorted(TAJIKISTAN_CLAIMS)[1:3], 4)
+    assert page.claims[0].id == "isk-operates-in-takhar-2022-05-07"
+    undisputed = seeded.claim_page(ClaimQuery(incident="tajikistan-rockets-2022-05-07", disputed=False), limit=10)
+    assert undisputed.total == 3 and "isk-attacked-tajikistan-2022-05-07" not in {c.id for c in undisputed.claims}
+    disputed = seeded.claim_page(ClaimQuery(incident="tajikistan-rockets-2022-05-07"), limit=10)
+    assert next(c for c in disputed.claims if c.id == "isk-attacked-tajikistan-2022-05-07").disputed_by == [
+        "tajikistan-denied-rocket-attack"]
+    assert seeded.claims(ClaimQuery(incident="no-such-incident")) == []

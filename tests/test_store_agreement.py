@@ -161,3 +161,22 @@ def test_aggregates_agree_for_every_entity(pair: tuple[GraphStore, GraphStore]) 
         for query in (ClaimQuery(subject=entity), ClaimQuery(object=entity, disputed=False)):
             assert memory.claim_groups(query, limit=1_000) == neo4j.claim_groups(query, limit=1_000)
             assert memory.claim_groups(query, limit=2, offset=1) == neo4j.claim_groups(query, limit=2, offset=1)
+
+
+def test_the_claims_under_each_incident_agree(pair: tuple[GraphStore, GraphStore]) -> None:
+    memory, neo4j = pair
+    every = memory.incidents(IncidentQuery(limit=MAX_INCIDENT_PAGE))
+    under: dict[str, list[str]] = {}
+    for incident in every:
+        for query in (ClaimQuery(incident=incident.id), ClaimQuery(incident=incident.id, disputed=False),
+                      ClaimQuery(incident=incident.id, disputed=True),
+                      ClaimQuery(incident=incident.id, types=("DENIED",))):
+            found = memory.claims(query)
+            assert found == neo4j.claims(query), query
+            page = (memory.claim_page(query, limit=2, offset=1), neo4j.claim_page(query, limit=2, offset=1))
+            assert page[0] == page[1], query
+        under[incident.id] = [c.id for c in memory.claims(ClaimQuery(incident=incident.id))]
+    # every seed claim that names an incident is found under it, and only there
+    named = {c.id: c.incident for c in memory.claims(ClaimQuery()) if c.incident}
+    assert sorted(named) == sorted(i for ids in under.values() for i in ids)
+    assert all(named[claim] == incident for incident, ids in under.items() for claim in ids)

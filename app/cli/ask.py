@@ -14,10 +14,12 @@ import click
 
 from app.cli import render
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
+from app.cli.incidents import INCIDENT_HEADERS, figure, incident_row
 from app.components import open_reader, scratch_store
 from app.usecases.ask import AskAnswer, ReaderSlot, ask, context_of, linked, shapes_text
 from graph.domain.errors import EmptyGraph, KgError
 from graph.domain.inputs import check_question
+from graph.domain.model import Count
 from graph.domain.resources import evaluation_dir
 from graph.language.ask.evaluate import VERDICTS, Evaluation, evaluate, read_questions
 from graph.services.loader import load
@@ -82,6 +84,8 @@ def _answer_text(env: Env, result: AskAnswer) -> str:
     if result.answers and result.query.form != "yes_no":
         parts.append(render.table(("ANSWER", "ID", "KIND", "CLAIMS"),
                                   [[a.name, a.id, a.kind, len(a.claims)] for a in result.answers]))
+    if result.incidents:
+        parts.append(_incidents_text(result))
     claims = {c.id: c for c in result.claims}
     if result.paths:
         parts.append("\n\n".join(render.path_text(i, path.hops, env.name, env.store.get_source)
@@ -108,6 +112,34 @@ def _coverage_text(result: AskAnswer) -> str:
              ", ".join(f"{r.id} ({r.claims})" for r in e.top)] for e in result.coverage.entities]
     return result.coverage.note + "\n" + render.table(("ENTITY", "ID", "CLAIMS", "REPORTS", "FIRST", "LAST",
                                                         "REPORTS CITING MOST"), rows)
+
+
+def _incidents_text(result: AskAnswer) -> str:
+    """The incidents that answer: a table as `kg incidents` prints it, then each one's figures by report where they
+    differ, its perpetrators claimed and denied side by side, and each report's quote with its citation."""
+    lines = [render.table(INCIDENT_HEADERS, [incident_row(i) for i in result.incidents])]
+    for incident in result.incidents:
+        lines.append(f"\n{incident.id}: {incident.type_label}, {incident.date or 'date unknown'}, "
+                     f"{incident.place.name if incident.place else 'place unknown'}")
+        for label, count in (("killed", incident.killed), ("injured", incident.injured)):
+            if count is not None:
+                lines.append(f"  {label}: {figure(count) or '?'}" + (f" ({count.text})" if count.text else ""))
+        for differ in incident.contradictions:
+            if differ["field"] == "perpetrator":
+                names = {p.id: p.name for p in incident.perpetrators} | {
+                    p.asserted_by: p.asserted_by_name for p in incident.perpetrators if p.asserted_by}
+                said = "; ".join(f"{a['basis']} by {names.get(a['asserted_by'], a['asserted_by'])}"
+                                 for a in differ["accounts"])
+                lines.append(f"  side by side, who did it: {names.get(differ['id'], differ['id'])}: {said}")
+            else:
+                said = "; ".join(f"{r['source']}: {r.get('text') or figure(Count(min=r.get('min'), max=r.get('max')))}"
+                                 for r in differ["reports"])
+                lines.append(f"  side by side, {differ['field']}: {said}")
+        for report in incident.reports:
+            lines.append(f"  — {report.report.outlet}, {report.report.published or 'undated'}: {report.report.title} "
+                         f"[{report.source} {report.span[0]}-{report.span[1]}]")
+            lines.append(f"    │ {report.quote}")
+    return "\n".join(lines)
 
 
 def _seed_store(env: Env) -> GraphStore:

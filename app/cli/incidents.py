@@ -16,7 +16,7 @@ from app.usecases.filters import split
 from graph.domain.model import Count, IncidentOut
 from graph.services import incident_merge
 from graph.services.incident_merge import Outcome
-from graph.services.incidents import acled_csv, geojson, incident_query, present
+from graph.services.incidents import acled_csv, detail, geojson, incident_query, present
 from graph.stores.protocol import MAX_INCIDENT_PAGE
 
 
@@ -105,7 +105,7 @@ def incident_row(incident: IncidentOut) -> list[object]:
 @pass_env
 @handles_errors
 def show_command(env: Env, incident_id: str, as_json: bool) -> None:
-    incident = present(env.store, env.ontology, [env.store.get_incident(incident_id)])[0]
+    incident = detail(env.store, env.ontology, incident_id)
     if as_json:
         emit(incident.model_dump(mode="json"))
         return
@@ -142,6 +142,11 @@ def show_command(env: Env, incident_id: str, as_json: bool) -> None:
         click.echo(f"  — {report.report.outlet}, {report.report.published or 'undated'}: {report.report.title} "
                    f"[{report.source} {report.span[0]}-{report.span[1]}]" + (f" ({figures})" if figures else ""))
         click.echo(f"    │ {report.quote}")
+    if incident.claims:
+        click.echo(f"  {len(incident.claims)} claim{'s' if len(incident.claims) != 1 else ''} about it:")
+        for claim in incident.claims:
+            by = f", {claim.status} by {env.name(claim.asserted_by)}" if claim.asserted_by else f", {claim.status}"
+            click.echo(f"  {claim.subject_name} {claim.type} {claim.object_name}{by} [{claim.id}]")
 
 
 @incidents_command.command("merge", help="Fold incident OTHER into incident KEPT: one incident with the reports, "

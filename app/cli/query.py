@@ -95,16 +95,18 @@ def entity_command(env: Env, name: str, as_json: bool) -> None:
 @click.option("--min-confidence", default=0.0, type=click.FloatRange(0, 1), help="Lowest confidence to show.")
 @click.option("--disputed/--undisputed", default=None, help="Only claims a denial disputes, or only undisputed.")
 @click.option("--source", help="Only claims from this report id.")
+@click.option("--incident", help="Only claims about this incident id (attack, responsibility, blame, denial).")
 @json_option
 @pass_env
 @handles_errors
 def relations_command(env: Env, subject: str | None, types: tuple[str, ...], obj: str | None,
                       statuses: tuple[str, ...], since: str | None, until: str | None, min_confidence: float,
-                      disputed: bool | None, source: str | None, as_json: bool) -> None:
+                      disputed: bool | None, source: str | None, incident: str | None, as_json: bool) -> None:
     # Blank names and list parts are no filter here, as they always were for kg (the API refuses them).
     query = reads.claim_query(env.store, env.ontology, env.names, ClaimsAsked(
         subject=subject or None, object=obj or None, types=types, statuses=statuses, since=since, until=until,
-        min_confidence=min_confidence, disputed=disputed, source=source, blank="skip"))
+        min_confidence=min_confidence, disputed=disputed, source=source, incident=incident or None,
+        blank="skip"))
     # Printed a page at a time, never every match at once: JSON as one array written as it comes; text in two
     # passes, the first counting and fitting the columns over every page (holding only the widths), the second
     # printing with each page's reports read in one batch.

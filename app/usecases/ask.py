@@ -69,6 +69,8 @@ SHAPE_EXAMPLES: list[ShapeExample] = [
                  "1 claim (isk-undermine-taliban-valle-propaganda)",
                  claims=frozenset({"isk-undermine-taliban-valle-propaganda"})),
     ShapeExample("a count", "how many attacks did IS-K carry out in 2021?", "2 incidents (2 claims)", count=2),
+    ShapeExample("how many were killed", "how many were killed in Afghanistan in 2021?",
+                 "at least 112 in 2 incidents, each figure as stated", count=112),
     ShapeExample("denials", "who denied the Termez attack?", "Uzbekistan, the Taliban",
                  frozenset({"uzbekistan", "taliban"})),
     ShapeExample("a status", "which claims about IS-K are disputed?",
@@ -109,6 +111,9 @@ def context_of(text: str | None, where: str = "context") -> AskQuery | None:
 def linked(answer: Answer, ontology: Ontology) -> AskAnswer:
     """An answer with its ``/v1`` requests."""
     links = endpoints(answer.query, ontology)
+    if answer.query.shape == "incident" and answer.incidents:
+        # who did it is read from the claims about each incident (the attack, its claim, blame, denial)
+        links += [_url("/v1/claims", incident=i.id) for i in answer.incidents]
     return AskAnswer(**answer.model_dump(), endpoint=links[0], endpoints=links, rerun=rerun(answer.query))
 
 
@@ -232,7 +237,15 @@ def endpoints(query: AskQuery, ontology: Ontology) -> list[str]:
     common: dict[str, object] = {"type": ",".join(query.types) if query.types else None, **_window(query)}
     if query.shape == "denials":
         return _denials(query, {**common, "denial": ontology.denial_type})
-    return _ENDPOINTS[query.shape](query, common)
+    links = _ENDPOINTS[query.shape](query, common)
+    if query.shape in ("events", "incident") and query.form != "yes_no":
+        # the incidents the answer gives, as /v1/incidents lists them (a gazetteer place by its key)
+        place = query.place or query.gazetteer or (query.object if query.shape == "incident" else None)
+        incidents = _url("/v1/incidents", place=place, since=query.since, until=query.until,
+                         perpetrator=query.subject)
+        return [incidents, *links] if query.gazetteer or query.count_of in ("killed", "injured") else [
+            *links, incidents]
+    return links
 
 
 def rerun(query: AskQuery) -> str:

@@ -39,22 +39,26 @@ class ClaimsAsked:
     source: str | None = None
     location: str | None = None
     asserted_by: str | None = None
+    incident: str | None = None
     types_parameter: str = "types"
     blank: Blank = "refuse"
 
 
 def claim_query(store: GraphStore, ontology: Ontology, names: Names, asked: ClaimsAsked) -> ClaimQuery:
-    """The store query a listing stands for: its report checked (an unknown id is an error, not an empty list),
+    """The store query a listing stands for: its report and incident checked (an unknown id is an error, not an
+    empty list),
     its names resolved once each and its filters parsed once."""
     if asked.source is not None and not store.source_refs([asked.source]):
         store.get_source(asked.source)  # raises SourceNotFound, named as every interface names it
+    if asked.incident is not None:
+        store.get_incident(asked.incident)  # an unknown incident is IncidentNotFound, not an empty list
     subject, obj = names.id_of(asked.subject), names.id_of(asked.object)
     filters = claim_filters(ontology, asked.types, asked.statuses, asked.since, asked.until, asked.min_confidence,
                             types_parameter=asked.types_parameter, blank=asked.blank)
     return ClaimQuery(subject=subject, object=obj, types=filters.types, statuses=filters.statuses,
                       window=filters.window, min_confidence=filters.min_confidence, disputed=asked.disputed,
                       source=asked.source, location=names.id_of(asked.location),
-                      asserted_by=names.id_of(asked.asserted_by))
+                      asserted_by=names.id_of(asked.asserted_by), incident=asked.incident)
 
 
 def claims_page(store: GraphStore, query: ClaimQuery, *, limit: int, offset: int) -> ClaimPage:

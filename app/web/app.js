@@ -566,20 +566,10 @@ function sizeKey(figures = [1, 10, 50, 100], kind = "") {
   return picture;
 }
 
-/** The claims of the incident's reports that point at it, read a page of each report's claims at a time. */
-async function incidentClaims(detail) {
-  const sources = [...new Set(detail.reports.map((report) => report.source))];
-  const found = [];
-  for (const id of sources) {
-    const claims = await allPages("/v1/claims", { source: id }, (page) => page.data);
-    found.push(...claims.filter((claim) => claim.incident === detail.id));
-  }
-  return found;
-}
-
 async function loadIncident(id) {
+  // The detail lists the claims about the incident (attack, responsibility, blame, denial): one request.
   const detail = await getJSON(`/v1/incidents/${encodeURIComponent(id)}`);
-  const claims = await incidentClaims(detail);
+  const claims = detail.claims || [];
   rememberClaims(claims);
   const perpetrators = new Set(detail.perpetrators.map((p) => p.id).filter(Boolean));
   const targets = new Set(detail.targets.map((t) => t.id).filter(Boolean));
@@ -643,6 +633,12 @@ function verdictLine(answer) {
     return h("p", { class: `verdict ${answer.verdict}`, "data-verdict": answer.verdict, role: "status" },
       h("strong", {}, answer.verdict === "yes" ? "Yes" : "No"), ` — ${evidence}`);
   }
+  if (answer.casualties) {
+    const { min, max, of, incidents } = answer.casualties;
+    const total = max === min ? String(min) : max === null || max === undefined ? `at least ${min}` : `${min} to ${max}`;
+    return h("p", { class: "count", "data-count": String(min), "data-of": of, role: "status" },
+      h("strong", {}, total), ` ${of} in ${incidents} incident(s), as the reports state`);
+  }
   if (answer.count) {
     return h("p", { class: "count", "data-count": String(answer.count.value), "data-of": answer.count.of, role: "status" },
       h("strong", {}, String(answer.count.value)), ` ${answer.count.of}`,
@@ -681,6 +677,7 @@ function showAnswer(answer) {
       h("ol", { class: "answers", "aria-label": "Answers" }, answer.answers.map((entity) => h("li", {},
         h("button", { type: "button", "data-entity": entity.id, onclick: () => focusNode(entity.id) }, entity.name),
         ` (${entity.kind})`)))] : null,
+    incidentList(answer.incidents || []),
     claimList(answer),
     nearest.length ? [h("h3", {}, `Nearest claims the graph holds (${nearest.length})`),
       h("ul", { class: "claims nearest", "aria-label": "Nearest claims" }, nearest.map((claim) => h("li", {}, claimLine(claim))))] : null,
@@ -691,6 +688,25 @@ function showAnswer(answer) {
         answer.rerun ? h("li", {}, h("a", { href: answer.rerun, class: "rerun" }, "Run the query again")) : null),
       h("pre", {}, JSON.stringify(answer.query, null, 2))) : null,
   );
+}
+
+/** The incidents an answer gives: each with its figures as stated, its contradictions side by side, and every
+ * report's quote; the incident's name opens it on the map and in the graph. */
+function incidentList(incidents) {
+  if (!incidents.length) return null;
+  const figure = (count) => (count ? (count.text || `${count.min ?? ""}–${count.max ?? ""}`) : "not stated");
+  return [h("h3", {}, `Incidents (${incidents.length})`),
+    h("ol", { class: "incidents", "aria-label": "Incidents" }, incidents.map((incident) => h("li", { "data-incident": incident.id },
+      h("button", { type: "button", class: "incident-link", onclick: () => chooseIncident(incident.id) },
+        `${incident.date || "undated"} ${incident.type_label} in ${incident.place?.name || "an unnamed place"}`),
+      h("p", { class: "perpetrators" }, incident.perpetrators.map((p) => `${p.name} (${p.basis}${p.asserted_by_name ? ` by ${p.asserted_by_name}` : ""})`).join("; ") || "perpetrator not named"),
+      h("p", { class: "killed" }, `Killed: ${figure(incident.killed)}`),
+      (incident.contradictions || []).map((c) => h("p", { class: "contradiction" }, c.field === "perpetrator"
+        ? `Side by side, who did it: ${c.id}: ${c.accounts.map((a) => `${a.basis} by ${a.asserted_by}`).join("; ")}`
+        : `Side by side, ${c.field}: ${c.reports.map((r) => `${r.source}: ${r.text || r.min || r.max}`).join("; ")}`)),
+      h("ul", { class: "reports" }, incident.reports.map((report) => h("li", {},
+        h("blockquote", {}, report.quote),
+        h("cite", {}, `${report.report.outlet}, ${report.report.published || "undated"}: ${report.report.title}`)))))))];
 }
 
 function suggestionText(suggestion) {
@@ -898,6 +914,9 @@ function showIncident(incident) {
       } }, "Show it in the whole report"));
       return item;
     })),
+    (detail.claims || []).length ? [h("h3", {}, `Claims about it (${detail.claims.length})`),
+      h("ul", { class: "claims incident-claims", "aria-label": "Claims about the incident" },
+        detail.claims.map((claim) => h("li", { "data-type": claim.type }, claimLine(claim))))] : null,
     detail.history.length ? [h("h3", {}, "History"), h("ul", { class: "incident-history" }, detail.history.map((change) => h("li", {},
       `${change.action} ${change.action === "merged" ? "from" : "into"} ${change.incident}`,
       change.reports.length ? ` (reports ${change.reports.join(", ")})` : "", ` by ${change.by}`,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from graph.domain.dates import PartialDate, parse_optional
-from graph.domain.model import Incident
+from graph.domain.model import Count, Incident
 from graph.domain.ontology import Ontology
 
 PRECISION_RANK = {"site": 0, "neighbourhood": 0, "city": 1, "district": 2, "province": 3, "country": 4}
@@ -271,3 +271,24 @@ def _said(incident: Incident) -> str:
     if killed is None:
         return "no figure"
     return killed.text or f"{killed.min}-{killed.max}"
+
+
+def contradictions(incident: Incident) -> list[dict[str, Any]]:
+    """Where an incident's tellings differ, side by side: casualty figures that reports state differently (each
+    report's own), and perpetrators one side names and another denies."""
+    found: list[dict[str, Any]] = []
+    for casualty in ("killed", "injured"):
+        by_report: dict[str, Count] = {}
+        for report in incident.reports:
+            count = getattr(report, casualty)
+            if count is not None:
+                by_report.setdefault(report.source, count)
+        if len({(c.min, c.max) for c in by_report.values()}) > 1:
+            found.append({"field": casualty, "reports": [
+                {"source": source, **count.model_dump(exclude_none=True)} for source, count in by_report.items()]})
+    for actor in dict.fromkeys(p.id for p in incident.perpetrators if p.id):
+        said = [p for p in incident.perpetrators if p.id == actor]
+        if any(p.basis == "denied" for p in said) and any(p.basis != "denied" for p in said):
+            found.append({"field": "perpetrator", "id": actor, "accounts": [
+                {"basis": p.basis, "asserted_by": p.asserted_by} for p in said]})
+    return found

@@ -363,6 +363,13 @@ class IncidentOut(_Model):
     contradictions: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class IncidentDetail(IncidentOut):
+    """One incident with the claims about it (``/v1/incidents/{id}``, ``kg incidents show``): the attack, the claims
+    of responsibility, the blame and the denials that carry its id, each cited."""
+
+    claims: list[ClaimOut] = Field(default_factory=list)
+
+
 class Batch(_Model):
     """Everything one load writes, validated as a whole before any of it is written."""
 

@@ -160,6 +160,9 @@ class QuestionLexicon(_Strict):
     attackers: dict[str, str] = Field(default_factory=dict)
     descriptors: list[str] = Field(default_factory=list)
     counted: dict[str, Literal["claims", "incidents"]] = Field(default_factory=dict)
+    casualties: dict[str, Literal["killed", "injured"]] = Field(default_factory=dict)
+    victims: list[str] = Field(default_factory=list)
+    sites: list[str] = Field(default_factory=list)
     voices: list[str] = Field(default_factory=list)
     within: str | None = None
     kinds: dict[str, list[str]] = Field(default_factory=dict)

@@ -366,7 +366,7 @@ def _write_admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> 
             out.write(_csv_row([f"e:{claim.subject}", f"e:{claim.object}", claim.type], properties,
                                ADMIN_RELATIONSHIP_COLUMNS))
             entry = {"claim": claim.id, "type": claim.type, "status": claim.status, "date": claim.date,
-                     "end_date": claim.end_date, "denies": claim.denies, "fp": row["fp"]}
+                     "end_date": claim.end_date, "denies": claim.denies, "incident": claim.incident, "fp": row["fp"]}
             out.write(_csv_row([f"s:{claim.source}", f"e:{claim.subject}", "REPORTS"], entry,
                                ADMIN_RELATIONSHIP_COLUMNS))
             counts["claims"] += 1

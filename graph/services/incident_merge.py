@@ -304,27 +304,6 @@ def _target_key(target: Target) -> str:
     return words[-1] if words else ""
 
 
-def contradictions(incident: Incident) -> list[dict[str, Any]]:
-    """Where an incident's tellings differ, side by side: casualty figures that reports state differently (each
-    report's own), and perpetrators one side names and another denies."""
-    found: list[dict[str, Any]] = []
-    for casualty in ("killed", "injured"):
-        by_report: dict[str, Count] = {}
-        for report in incident.reports:
-            count = getattr(report, casualty)
-            if count is not None:
-                by_report.setdefault(report.source, count)
-        if len({_count_key(c) for c in by_report.values()}) > 1:
-            found.append({"field": casualty, "reports": [
-                {"source": source, **count.model_dump(exclude_none=True)} for source, count in by_report.items()]})
-    for actor in dict.fromkeys(p.id for p in incident.perpetrators if p.id):
-        said = [p for p in incident.perpetrators if p.id == actor]
-        if any(p.basis == "denied" for p in said) and any(p.basis != "denied" for p in said):
-            found.append({"field": "perpetrator", "id": actor, "accounts": [
-                {"basis": p.basis, "asserted_by": p.asserted_by} for p in said]})
-    return found
-
-
 # --- placing a report's incidents ---------------------------------------------------------------------------
 
 

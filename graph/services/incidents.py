@@ -10,27 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graph.domain.dates import window
-from graph.domain.errors import EntityNotFound, InvalidParameter
+from graph.domain.errors import AmbiguousName, EntityNotFound, InvalidParameter
 from graph.domain.gazetteer import load_gazetteer
-from graph.domain.model import (
-    Entity,
-    Incident,
-    IncidentOut,
-    IncidentReportOut,
-    NamedRef,
-    PerpetratorOut,
-    PlaceOut,
-    SourceRef,
-    TargetOut,
-    date_precision,
-)
+from graph.domain.model import Entity, IncidentDetail, IncidentOut
 from graph.domain.ontology import Ontology
-from graph.services.incident_merge import contradictions
-from graph.stores.protocol import BoundingBox, GraphStore, IncidentQuery
+from graph.stores.cite import cite, incident_out, present
+from graph.stores.protocol import BoundingBox, ClaimQuery, GraphStore, IncidentQuery
+
+# How an incident is shown lives with the claims' citations (the question reader shows incidents too); the
+# interfaces keep importing it from here.
+__all__ = ["ACLED_COLUMNS", "acled_csv", "detail", "geojson", "incident_out", "incident_query", "incident_types",
+           "present"]
 
 ACLED_COLUMNS = ("event_id", "event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "actor2",
                  "country", "admin1", "location", "latitude", "longitude", "geo_precision", "source", "notes",
@@ -68,7 +62,7 @@ def incident_query(store: GraphStore, ontology: Ontology, *, place: str | None =
     places: tuple[str, ...] | None = None
     country_id = _country(store, country) if country is not None else None
     if place is not None:
-        entity = _entity(store, place, required=False)
+        entity = _place_entity(store, ontology, place)
         if entity is not None and entity.kind == "state":
             if country_id is not None and country_id != entity.id:
                 raise InvalidParameter("place", place, f"is the country {entity.name}, not in {country}")
@@ -94,6 +88,23 @@ def _entity(store: GraphStore, name: str, *, required: bool) -> Entity | None:
             return None
 
 
+def _place_entity(store: GraphStore, ontology: Ontology, name: str) -> Entity | None:
+    """The place or state a place filter names, or None to look the name up in the gazetteer: a name that stands
+    for an actor ("Kabul", the government then or now) or for several is, as a place, the town of that name."""
+    try:
+        entity = _entity(store, name, required=False)
+    except AmbiguousName:
+        if load_gazetteer().resolve(name) is None:
+            raise
+        return None
+    if entity is None or entity.kind in ontology.location_kinds:
+        return entity
+    spot = load_gazetteer().resolve(name)
+    if spot is None or spot.kind == "country":
+        raise InvalidParameter("place", name, f"{entity.name} is an entity of kind {entity.kind}, not a place")
+    return None
+
+
 def _required(store: GraphStore, name: str) -> Entity:
     entity = _entity(store, name, required=True)
     assert entity is not None  # required: EntityNotFound was raised otherwise
@@ -117,7 +128,7 @@ def _place_keys(store: GraphStore, entity: Entity | None, name: str) -> tuple[st
         keys.append(entity.id)
         found = gazetteer.get(entity.gazetteer) if entity.gazetteer else None
     else:
-        found = gazetteer.resolve(name)
+        found = gazetteer.get(name) or gazetteer.resolve(name)  # a key (geonames:1138958) or a name
         if found is None or found.kind == "country":  # a country the graph has no state entity for
             raise EntityNotFound(name, store.name_index().suggest(name))
     if found is not None:
@@ -130,41 +141,12 @@ def _place_keys(store: GraphStore, entity: Entity | None, name: str) -> tuple[st
 # --- what interfaces give --------------------------------------------------------------------------------------
 
 
-def present(store: GraphStore, ontology: Ontology, incidents: Sequence[Incident]) -> list[IncidentOut]:
-    """Incidents with the display names of the entities they name and a citation of each report: two batched
-    reads, whatever the number of incidents."""
-    names = {e.id: e.name for e in store.get_entities({i for incident in incidents for i in incident.entity_ids()}
-                                                     ).values()}
-    refs = store.source_refs({s for incident in incidents for s in incident.sources})
-    return [incident_out(ontology, incident, names, refs) for incident in incidents]
-
-
-def incident_out(ontology: Ontology, incident: Incident, names: Mapping[str, str],
-                 refs: Mapping[str, SourceRef]) -> IncidentOut:
-    """One incident as interfaces give it, from the names of its entities and the citations of its reports (what
-    ``present`` reads from the store, or what ``kg extract`` has of a report not yet stored)."""
-    place = incident.place
-    spec = ontology.incident_types.get(incident.type)
-    return IncidentOut(
-        id=incident.id, type=incident.type, type_label=spec.label if spec else incident.type,
-        date=incident.date, date_precision=date_precision(incident.date), end_date=incident.end_date,
-        place=PlaceOut(id=place.id, name=place.name, gazetteer=place.gazetteer, precision=place.precision)
-        if place else None,
-        admin1=incident.admin1, admin1_code=incident.admin1_code,
-        country=NamedRef(id=incident.country, name=names.get(incident.country, incident.country))
-        if incident.country else None,
-        location=incident.location,
-        perpetrators=[PerpetratorOut(**p.model_dump(), name=names.get(p.id, p.id) if p.id else p.description or "",
-                                     asserted_by_name=names.get(p.asserted_by, p.asserted_by)
-                                     if p.asserted_by else None) for p in incident.perpetrators],
-        targets=[TargetOut(**t.model_dump(), name=names.get(t.id, t.id) if t.id else t.description or "")
-                 for t in incident.targets],
-        killed=incident.killed, injured=incident.injured, abducted=incident.abducted,
-        reports=[IncidentReportOut(**r.model_dump(), report=refs[r.source]) for r in incident.reports
-                 if r.source in refs],
-        corroboration=len(incident.sources), note=incident.note, confidence=incident.confidence,
-        extracted_by=incident.extracted_by, history=incident.history,
-        contradictions=contradictions(incident))
+def detail(store: GraphStore, ontology: Ontology, incident_id: str) -> IncidentDetail:
+    """One incident with its claims (responsibility, blame, denial, the attack itself), read by the incident's id
+    through the store's index, never by a listing; ``IncidentNotFound`` for an id the graph lacks."""
+    shown = present(store, ontology, [store.get_incident(incident_id)])[0]
+    claims = cite(store, store.claims(ClaimQuery(incident=incident_id)))
+    return IncidentDetail(**shown.model_dump(), claims=claims)
 
 
 def _fatalities(incident: IncidentOut) -> int:

@@ -523,8 +523,8 @@ class BaseStore(ABC):
     def claim_timeline(self, query: ClaimQuery, interval: str, *, actor: str | None = None) -> TimelineCounts:
         """Claims counted per period and type where they are; disputed ones from the denials (few), here."""
         width = check_interval(interval)
-        if query.disputed:
-            touching = [c for c in self._disputed_matching(query) if actor is None or actor in (c.subject, c.object)]
+        if query.disputed or query.incident is not None:
+            touching = [c for c in self._few_matching(query) if actor is None or actor in (c.subject, c.object)]
             rows = [(_date_cut(c.date, width), c.type, 1) for c in touching]
         else:
             rows = self._timeline_rows(query, width, actor)
@@ -537,9 +537,9 @@ class BaseStore(ABC):
         if offset < 0:
             raise InvalidParameter("offset", offset, "must be at least 0")
         offset = min(offset, MAX_OFFSET)
-        if query.disputed:
+        if query.disputed or query.incident is not None:
             grouped: dict[tuple[str, ...], list[str]] = {}
-            for claim in self._disputed_matching(query):
+            for claim in self._few_matching(query):
                 grouped.setdefault(relation_key(claim), []).append(claim.id)
             groups = list(grouped.values())
             return ClaimGroups(groups[offset:offset + limit], len(groups))
@@ -550,6 +550,17 @@ class BaseStore(ABC):
         found = self._type_counts(entity_id)
         return ClaimTypeCounts(dict(sorted(found.outgoing.items())), dict(sorted(found.incoming.items())),
                                found.total)
+
+    def _few_matching(self, query: ClaimQuery) -> list[Claim]:
+        """The claims matching a query that names an incident or asks for disputed claims, in id order: both are
+        few (an incident's claims through their index, disputed ones from the denials), so they are counted here."""
+        if query.incident is None:
+            return self._disputed_matching(query)
+        found = sorted(self._find_claims(query), key=lambda c: c.id)
+        if query.disputed is None:
+            return found
+        denied = self.denials_of(c.id for c in found)
+        return [c for c in found if bool(denied.get(c.id)) == query.disputed]
 
     def _disputed_matching(self, query: ClaimQuery) -> list[Claim]:
         """The disputed claims matching ``query``, in id order: found from the denials, which are few."""

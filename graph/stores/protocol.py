@@ -70,6 +70,7 @@ class ClaimQuery:
     source: str | None = None
     location: str | None = None  # where it happened (a place or state id)
     asserted_by: str | None = None
+    incident: str | None = None  # the incident the claim is about (the attack, its claim, blame or denial)
 
 
 @dataclass(frozen=True)

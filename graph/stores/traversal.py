@@ -92,11 +92,11 @@ def endpoints_match(claim: Claim, ontology: Ontology, subject: str | None, obj: 
 
 def claim_matches(claim: Claim, query: ClaimQuery, ontology: Ontology) -> bool:
     """Whether a claim passes every filter of a claim query but ``disputed``: its ends, attributes, source, where it
-    happened and who asserts it (``None``: any)."""
+    happened, who asserts it and the incident it is about (``None``: any)."""
     return (endpoints_match(claim, ontology, query.subject, query.object)
             and attributes_match(claim, query.types, query.statuses, query.window, query.min_confidence)
             and query.source in (None, claim.source) and query.location in (None, claim.location)
-            and query.asserted_by in (None, claim.asserted_by))
+            and query.asserted_by in (None, claim.asserted_by) and query.incident in (None, claim.incident))
 
 
 def steps(claim: Claim, ontology: Ontology, direction: Direction) -> list[tuple[str, str]]:

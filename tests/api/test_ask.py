@@ -23,7 +23,7 @@ from tests.api.conftest import settings_for
 from tests.conftest import SEEDS
 
 SHAPE_FIELDS = {"question", "answers", "claims", "paths", "groups", "verdict", "nearest", "count", "coverage",
-                "reading", "query", "explanation", "endpoint", "endpoints", "rerun"}
+                "reading", "query", "explanation", "endpoint", "endpoints", "rerun", "incidents", "casualties"}
 
 
 def test_the_provoke_question_answers_pakistan_and_iran_with_the_final_shape(client: TestClient) -> None:
@@ -207,3 +207,20 @@ def test_a_follow_up_reuses_the_query_passed_back_as_context(client: TestClient)
     assert [a["id"] for a in other["answers"]] == ["isk"] and other["query"]["object"] == "uzbekistan"
     bad = client.get("/v1/ask", params={"q": "and in 2021?", "context": '{"shape": "nonsense"}'})
     assert bad.status_code == 422 and bad.json()["details"]["parameter"] == "context"
+
+
+def test_casualty_questions_answer_from_incidents(client: TestClient) -> None:
+    question = "how many were killed in Afghanistan in 2021?"
+    body = client.get("/v1/ask", params={"q": question}).json()
+    assert body["count"] == {"value": 112, "of": "killed", "claims": 5}  # the claims located there cited beside
+    assert body["casualties"] == {"of": "killed", "min": 112, "max": None, "incidents": 2, "unstated": []}
+    assert [i["id"] for i in body["incidents"]] == ["kandahar-mosque-2021-10", "kunduz-mosque-2021-10"]
+    assert body["incidents"][0]["killed"]["text"] == "more than 60 worshipers"
+    assert body["incidents"][0]["reports"][0]["quote"].startswith("Similarly, one of the suicide bombers")
+    listed = client.get(body["endpoint"]).json()
+    assert body["endpoint"] == "/v1/incidents?place=afghanistan&since=2021&until=2021"
+    assert [i["id"] for i in listed["data"]] == [i["id"] for i in body["incidents"]]
+    rerun = client.get(body["rerun"]).json()
+    assert (rerun["casualties"], rerun["incidents"]) == (body["casualties"], body["incidents"])
+    assert "At least 112 killed in 2 incidents, as the reports state. 2 incidents: 2021-10 suicide bombing in " \
+           "Kandahar" in body["explanation"]

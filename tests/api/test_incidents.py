@@ -104,3 +104,33 @@ def test_one_incident_with_its_reports_and_quotes(client: TestClient) -> None:
     assert termez["corroboration"] == 1 and termez["admin1_code"] == "UZ-SU"
     missing = client.get("/v1/incidents/no-such-incident")
     assert missing.status_code == 404 and missing.json()["error"] == "incident_not_found"
+
+
+def test_the_incident_lists_its_claims_and_claims_filter_by_incident(client: TestClient) -> None:
+    termez = client.get("/v1/incidents/termez-attack-2022-04-18").json()
+    claims = {c["id"]: c for c in termez["claims"]}
+    assert set(claims) == {"isk-attacked-uzbekistan-2022-04-18", "isk-operates-in-balkh-2022-04-18",
+                           "taliban-denied-termez-attack", "uzbekistan-denied-termez-attack"}
+    denial = claims["uzbekistan-denied-termez-attack"]
+    assert (denial["type"], denial["subject_name"], denial["status"]) == ("DENIED", "Uzbekistan", "denied")
+    assert denial["denies"] == "isk-attacked-uzbekistan-2022-04-18"
+    assert denial["report"]["outlet"] == "RFE/RL (Gandhara)"
+    assert claims["isk-attacked-uzbekistan-2022-04-18"]["disputed_by"] == [
+        "taliban-denied-termez-attack", "uzbekistan-denied-termez-attack"]
+    listed = client.get("/v1/claims", params={"incident": "termez-attack-2022-04-18", "type": "DENIED"}).json()
+    assert listed["count"] == 2 and [c["subject"] for c in listed["data"]] == ["taliban", "uzbekistan"]
+    assert {c["incident"] for c in listed["data"]} == {"termez-attack-2022-04-18"}
+    kunduz = client.get("/v1/claims", params={"incident": "kunduz-mosque-2021-10", "limit": 2}).json()
+    assert kunduz["count"] == 3 and [c["id"] for c in kunduz["data"]] == [
+        "al-uyghuri-attacked-shia-kunduz", "china-strained-afghanistan-kunduz"]
+    missing = client.get("/v1/claims", params={"incident": "no-such-incident"})
+    assert missing.status_code == 404 and missing.json()["error"] == "incident_not_found"
+
+
+def test_a_place_filter_reads_a_name_standing_for_a_government_as_the_town(client: TestClient) -> None:
+    # "Kabul" names the Taliban (and before them the republic): as a place it is the city, which no seed incident is in
+    kabul = client.get("/v1/incidents", params={"place": "Kabul"})
+    assert kabul.status_code == 200 and kabul.json()["count"] == 0
+    assert ids(client.get("/v1/incidents", params={"place": "geonames:1135689"})) == ["kunduz-mosque-2021-10"]
+    group = client.get("/v1/incidents", params={"place": "IS-K"})
+    assert group.status_code == 422 and "IS-K is an entity of kind armed_group, not a place" in group.text

@@ -347,3 +347,41 @@ def test_an_incident_without_coordinates_is_counted_and_named_not_dropped(
     assert bars(tab)["2022-04"] == 4
     tab.check_stayed_local()
     tab.page.close()
+
+
+def test_the_incident_panel_lists_the_claims_about_it(tab: MapTab) -> None:
+    tab.open()
+    tab.point("termez-attack-2022-04-18").click()
+    tab.settle()
+    detail = tab.served.get("/v1/incidents/termez-attack-2022-04-18")
+    shown = tab.page.locator("#panel .incident-claims li")
+    assert shown.evaluate_all("els => els.map(e => e.dataset.type)") == [c["type"] for c in detail["claims"]]
+    assert {c["id"] for c in detail["claims"]} >= {"uzbekistan-denied-termez-attack", "taliban-denied-termez-attack"}
+    lines = shown.all_inner_texts()
+    assert any(line.startswith("Uzbekistan DENIED IS-K") and "denied" in line for line in lines)
+    assert any(line.startswith("IS-K ATTACKED Uzbekistan") and "disputed" in line for line in lines)
+    tab.check_stayed_local()
+
+
+def test_asking_how_many_were_killed_lists_the_incidents_with_quotes_and_opens_one_on_the_map(tab: MapTab) -> None:
+    tab.open()
+    question = "how many were killed in Afghanistan in 2021?"
+    tab.submit("#ask-input", question)
+    tab.settle()
+    answer = tab.served.get("/v1/ask", q=question)
+    panel = tab.page.locator("#panel")
+    assert panel.locator(".count").inner_text() == "at least 112 killed in 2 incident(s), as the reports state"
+    assert panel.locator(".explanation").inner_text() == answer["explanation"]
+    listed = panel.locator(".incidents > li")
+    assert listed.evaluate_all("els => els.map(e => e.dataset.incident)") == [
+        "kandahar-mosque-2021-10", KUNDUZ] == [i["id"] for i in answer["incidents"]]
+    assert panel.locator(".incidents .killed").all_inner_texts() == [
+        "Killed: more than 60 worshipers", "Killed: more than 50 people"]
+    quotes = panel.locator(".incidents blockquote").all_inner_texts()
+    assert quotes == [r["quote"] for i in answer["incidents"] for r in i["reports"]]
+    panel.locator(f".incidents > li[data-incident='{KUNDUZ}'] .incident-link").click()
+    tab.settle()
+    assert tab.page.locator("#panel .incident-type").inner_text() == "other attack"
+    assert tab.point(KUNDUZ).get_attribute("class") is not None and "selected" in (
+        tab.point(KUNDUZ).get_attribute("class") or "")
+    tab.check_stayed_local()

@@ -48,6 +48,9 @@ def read_claims(
                         ] = None,
     asserted_by: Annotated[str | None, Query(max_length=NAME_MAX,
                                              description="Who asserts it: id, name or alias.")] = None,
+    incident: Annotated[str | None, Query(max_length=NAME_MAX, description=(
+        "Only claims about this incident (its id): the attack, the claims of responsibility, the blame and the "
+        "denials."))] = None,
     min_confidence: ConfidenceQuery = 0.0,
     group: Annotated[bool, Query(description=(
         "Merge claims of the same subject, type, object and incident (or date) into one relation "
@@ -59,7 +62,7 @@ def read_claims(
     query = reads.claim_query(store, ontology, names, ClaimsAsked(
         subject=subject, object=object, types=type, statuses=status, since=since, until=until,
         min_confidence=min_confidence, disputed=disputed, source=source, location=location, asserted_by=asserted_by,
-        types_parameter="type"))
+        incident=incident, types_parameter="type"))
     if group:
         # The store groups the whole match and pages the relations; only the page's claims are read.
         found = reads.relations_page(store, query, limit=limit, offset=offset)

@@ -25,9 +25,9 @@ from app.api.schemas import Page
 from app.settings import Settings
 from app.usecases.filters import split
 from graph.domain.errors import InvalidParameter
-from graph.domain.model import IncidentOut
+from graph.domain.model import IncidentDetail, IncidentOut
 from graph.domain.ontology import Ontology
-from graph.services.incidents import acled_csv, geojson, incident_query, present
+from graph.services.incidents import acled_csv, detail, geojson, incident_query, present
 from graph.stores.protocol import GraphStore, IncidentQuery, incident_matches, newest_first
 
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
@@ -137,7 +137,8 @@ def read_incidents_geojson(
     return _geojson(store, ontology, query)
 
 
-@router.get("/{id}", response_model=IncidentOut, responses=error_responses(304, 404, 503))
-def read_incident(id: str, store: Store, ontology: Vocabulary) -> IncidentOut:
-    """One incident: where, when, who by whose account, whom, casualties, and each report with its quote."""
-    return present(store, ontology, [store.get_incident(id)])[0]
+@router.get("/{id}", response_model=IncidentDetail, responses=error_responses(304, 404, 503))
+def read_incident(id: str, store: Store, ontology: Vocabulary) -> IncidentDetail:
+    """One incident: where, when, who by whose account, whom, casualties, each report with its quote, and the
+    claims about it (the attack, responsibility, blame, denials)."""
+    return detail(store, ontology, id)

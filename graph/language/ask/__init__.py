@@ -2,7 +2,16 @@
 
 from graph.domain.inputs import check_question
 from graph.language.ask.answer import run
-from graph.language.ask.model import Answer, AnswerCount, AnswerEntity, AnswerPath, AskQuery, Mention, Reading
+from graph.language.ask.model import (
+    Answer,
+    AnswerCasualties,
+    AnswerCount,
+    AnswerEntity,
+    AnswerPath,
+    AskQuery,
+    Mention,
+    Reading,
+)
 from graph.language.ask.parse import QuestionReader, Read, load_reader
 from graph.stores.protocol import GraphStore
 
@@ -14,5 +23,5 @@ def ask(store: GraphStore, reader: QuestionReader, question: str) -> Answer:
     return run(store, reader.ontology, read.query, question=question, reading=read.reading)
 
 
-__all__ = ["Answer", "AnswerCount", "AnswerEntity", "AnswerPath", "AskQuery", "Mention", "QuestionReader", "Read",
-           "Reading", "ask", "load_reader", "run"]
+__all__ = ["Answer", "AnswerCasualties", "AnswerCount", "AnswerEntity", "AnswerPath", "AskQuery", "Mention",
+           "QuestionReader", "Read", "Reading", "ask", "load_reader", "run"]

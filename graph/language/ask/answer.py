@@ -14,18 +14,29 @@ from collections.abc import Iterable, Sequence
 
 from graph.domain.dates import DateWindow, window
 from graph.domain.errors import ClaimNotFound, EntityNotFound, InvalidParameter
-from graph.domain.model import ClaimView, Entity
+from graph.domain.gazetteer import fold, load_gazetteer
+from graph.domain.model import ClaimView, Count, Entity, Incident, IncidentOut
 from graph.domain.ontology import Ontology
 from graph.language.ask.coverage import asked_about, coverage, is_thin
-from graph.language.ask.model import Answer, AnswerCount, AnswerEntity, AnswerPath, AskQuery, Reading
-from graph.stores.cite import cite
-from graph.stores.protocol import ClaimQuery, GraphStore
+from graph.language.ask.model import (
+    Answer,
+    AnswerCasualties,
+    AnswerCount,
+    AnswerEntity,
+    AnswerPath,
+    AskQuery,
+    Reading,
+)
+from graph.stores.cite import cite, present
+from graph.stores.protocol import ClaimQuery, GraphStore, IncidentQuery, newest_first
 
 # Connection questions: how many shortest paths, and how long at most.
 PATHS_K = 3
 PATHS_MAX_HOPS = 4
 # A "no" offers at most this many of the nearest claims the graph holds.
 NEAREST = 10
+# Incidents an answer reads: one page of the store's incident filters (the count says when there are more).
+INCIDENT_PAGE = 200
 
 
 class _Run:
@@ -127,11 +138,16 @@ def run(store: GraphStore, ontology: Ontology, query: AskQuery, *, question: str
     for entity_id in (query.subject, query.object, query.place, query.asserted_by, query.via):
         if entity_id is not None:
             store.get_entity(entity_id)  # EntityNotFound, with suggestions, for an id the graph lacks
+    if query.gazetteer is not None and load_gazetteer().get(query.gazetteer) is None:
+        raise InvalidParameter("gazetteer", query.gazetteer, "no place of the gazetteer has this key")
     job = _Run(store, ontology, query)
     shapes = {"relation": _relation, "category": _relation, "chain": _chain, "pair": _pair,
               "connection": _connection, "profile": _about, "status": _about, "events": _events,
               "incident": _incident, "assertions": _assertions, "denials": _denials}
-    result = shapes[query.shape](job)
+    if query.gazetteer is not None and query.place is None and query.shape in ("events", "incident"):
+        result = _Result([])  # a place only the gazetteer knows: no claim is located there, incidents are
+    else:
+        result = shapes[query.shape](job)
     return _finish(job, result, question, reading)
 
 
@@ -167,8 +183,16 @@ def _finish(job: _Run, result: _Result, question: str | None, reading: Reading |
         verdict = "yes" if result.counted else "no"
         if not result.counted:
             nearest = _nearest(job)
+    found = _Incidents.read(job, result)
+    if found is not None and query.shape == "incident" and query.direction == "in":
+        answers = _perpetrators(job, found, answers)
+        result.claims = sorted({c.id: c for c in [*result.claims, *found.claims]}.values(), key=lambda c: c.id)
     count = None
-    if query.form == "count":
+    casualties = None
+    if query.form == "count" and query.count_of in ("killed", "injured"):
+        casualties = _casualties(query, found)
+        count = AnswerCount(value=casualties.min, of=casualties.of, claims=len(result.claims))
+    elif query.form == "count":
         count = _count(query, result, answers)
     claims = result.claims
     if query.incidents:
@@ -181,14 +205,191 @@ def _finish(job: _Run, result: _Result, question: str | None, reading: Reading |
         for claim in claims:
             grouped[claim.type].append(claim.id)
         groups = dict(sorted(grouped.items()))
-    explanation = _explain(job, result, claims, answers, verdict, nearest, count, reading)
+    shown = present(job.store, job.ontology, found.incidents) if found is not None else []
+    explanation = _explain(job, result, claims, answers, verdict, nearest, count, reading, casualties)
+    if found is not None and (count is None or casualties is not None):
+        explanation = explanation.rstrip(".") + ". " + _told(found, shown)
     bounds = None
-    if is_thin(query, len(result.counted), len(result.paths)):
+    if not shown and is_thin(query, len(result.counted), len(result.paths)):
         job.prefetch(asked_about(query))
         bounds = coverage(job.store, query, {i: job.name(i) for i in asked_about(query)}, job.span)
     return Answer(question=question, answers=answers, claims=cite(job.store, claims), paths=result.paths,
                   groups=groups, verdict=verdict, nearest=cite(job.store, nearest), count=count, coverage=bounds,
-                  reading=reading, query=query, explanation=explanation)
+                  reading=reading, query=query, explanation=explanation, incidents=shown,
+                  casualties=casualties)
+
+
+# --- incidents ----------------------------------------------------------------------------------
+
+class _Incidents:
+    """The incidents a question of what happened, who did an attack or how many were killed asks about: one page of
+    the store's incident filters (place, country, window, perpetrator), narrowed by what the filters cannot say (a
+    target named or described), with the claims about them for "who did it"."""
+
+    def __init__(self, incidents: list[Incident], total: int, claims: list[ClaimView]) -> None:
+        self.incidents = incidents
+        self.total = total
+        self.claims = claims
+
+    @classmethod
+    def read(cls, job: _Run, result: _Result) -> _Incidents | None:
+        """None when the question is not about incidents. The store's incident filters select them by place (a
+        place or state named where it happened, or as the target), period and perpetrator; a target the filters
+        cannot say (a community) selects them through the incidents of the attack claims found, read by id.
+        A question that names nothing selecting them reads none (never a listing)."""
+        q = job.query
+        if q.form == "yes_no":
+            return None
+        if q.shape in ("relation", "category") and q.types and set(q.types) <= set(_event_types(job)):
+            # "attacks on Shia Muslims in 2021": the incidents of the attack claims found, read by id
+            ids = sorted({c.incident for c in result.claims if c.incident})
+            kept = sorted(job.store.get_incidents(ids).values(), key=newest_first)
+            return cls(kept, len(kept), []) if kept else None
+        if q.shape not in ("events", "incident"):
+            return None
+        places, country = _incident_places(job, q.place)
+        target = job.entity(q.object) if q.object is not None else None
+        by_claims: list[str] = []
+        if target is not None and not places and country is None:
+            places, country = _incident_places(job, target.id)
+            if not places and country is None:
+                by_claims = sorted({c.incident for c in result.claims if c.incident})
+        selects = bool(places or country or q.subject or not job.span.is_open)
+        if not selects and not by_claims:
+            return None
+        if selects:
+            query = IncidentQuery(places=places or None, country=country, window=job.span, perpetrator=q.subject,
+                                  limit=INCIDENT_PAGE)
+            page = job.store.incidents(query)
+            total = job.store.count_incidents(query) if len(page) == INCIDENT_PAGE else len(page)
+        else:
+            page = sorted(job.store.get_incidents(by_claims).values(), key=newest_first)
+            total = len(page)
+        kept = [i for i in page if _hits(job, i, target.id if target else None, q.target)]
+        if len(kept) < len(page):
+            total = len(kept)
+        claims: list[ClaimView] = []
+        if q.shape == "incident" and q.direction == "in":
+            # who did it, by the claims about each incident that say so: the attack, its claim, blame and denial
+            bearing = {*_event_types(job), *(t.name for t in job.ontology.relation_types.values()
+                                             if t.category == "discursive")}
+            for incident in kept:
+                claims += [c for c in job.store.claims(ClaimQuery(incident=incident.id)) if c.type in bearing]
+        return cls(kept, total, claims)
+
+
+def _incident_places(job: _Run, place: str | None) -> tuple[tuple[str, ...], str | None]:
+    """The place filter an incident query takes (``Incident.place_keys``) and the country, for an entity named
+    where it happened (else the query's gazetteer place): a state filters by country; a place by its entity, its
+    gazetteer entry and, for a province, its ISO code (its towns are in it); any other kind by neither."""
+    gazetteer = load_gazetteer()
+    keys: list[str] = []
+    found = None
+    entity = job.entity(place) if place is not None else None
+    if entity is not None and entity.kind == "state":
+        return (), entity.id
+    if entity is not None and entity.kind not in job.ontology.location_kinds:
+        return (), None
+    if entity is not None:
+        keys.append(entity.id)
+        found = gazetteer.get(entity.gazetteer) if entity.gazetteer else None
+    elif job.query.gazetteer is not None and place == job.query.place:
+        found = gazetteer.get(job.query.gazetteer)
+    if found is not None:
+        keys.append(found.key)
+        if found.kind == "province" and found.admin1_code:
+            keys.append(found.admin1_code)
+    return tuple(dict.fromkeys(keys)), None
+
+
+def _hits(job: _Run, incident: Incident, target: str | None, described: str | None) -> bool:
+    """Whether an incident hit what the question names: an entity (as a target, or as the country or place it
+    happened in) or a description ("police" finds "a police post" and "policemen")."""
+    if target is not None and target not in {t.id for t in incident.targets} | incident.place_keys() | {
+            incident.country}:
+        return False
+    if described is None:
+        return True
+    word = fold(described)
+    said = [t.description for t in incident.targets if t.description]
+    # the described targets say it; an incident that describes none is read by its quotes ("at the airport")
+    return any(word in fold(d) for d in said) if said else any(word in fold(r.quote) for r in incident.reports)
+
+
+def _perpetrators(job: _Run, found: _Incidents, answers: list[AnswerEntity]) -> list[AnswerEntity]:
+    """Who did the attacks found, by the incidents' records where the claims name nobody (an attack on a place the
+    claims record as hitting its state): each with the claims of its incident that make it one."""
+    known = {a.id for a in answers}
+    by_entity: dict[str, list[str]] = defaultdict(list)
+    for incident in found.incidents:
+        for perpetrator in incident.perpetrators:
+            if perpetrator.id is None or perpetrator.basis == "denied" or perpetrator.id in known:
+                continue
+            by_entity[perpetrator.id] += [c.id for c in found.claims
+                                          if c.incident == incident.id and perpetrator.id in (c.subject, c.object)]
+    return sorted([*answers, *job.answers(by_entity)], key=lambda a: (-len(a.claims), a.name))
+
+
+def _casualties(query: AskQuery, found: _Incidents | None) -> AnswerCasualties:
+    """The killed or injured, added up from each incident's figure as stated: the lowest and highest totals the
+    figures allow; an incident that states none leaves the highest open and is listed, never counted as 0."""
+    field = query.count_of if query.count_of == "injured" else "killed"
+    incidents = found.incidents if found is not None else []
+    low, high, unstated = 0, 0, []
+    open_above = False
+    for incident in incidents:
+        figure: Count | None = getattr(incident, field)
+        if figure is None or (figure.min is None and figure.max is None):
+            unstated.append(incident.id)
+            open_above = True
+            continue
+        low += figure.min if figure.min is not None else 0
+        if figure.max is None:
+            open_above = True
+        else:
+            high += figure.max
+    return AnswerCasualties(of="injured" if field == "injured" else "killed", min=low,
+                            max=None if open_above or not incidents else high, incidents=len(incidents),
+                            unstated=unstated)
+
+
+def _figure(count: Count | None) -> str:
+    if count is None:
+        return "not stated"
+    if count.min is not None and count.max is not None:
+        said = str(count.min) if count.min == count.max else f"{count.min}-{count.max}"
+    elif count.min is not None:
+        said = f"{count.min}+"
+    else:
+        said = f"up to {count.max}"
+    return f"{said} ({count.text})" if count.text else said
+
+
+def _told(found: _Incidents, shown: list[IncidentOut]) -> str:
+    """The incidents in a line each: when, what, where, who by whose account, the killed as stated, how many reports,
+    and where the reports differ."""
+    if not shown:
+        return "No incident the graph holds matches."
+    more = f" (the first {len(shown)} of {found.total})" if found.total > len(shown) else ""
+    lines = []
+    for incident in shown:
+        who = ", ".join(f"{p.name} ({p.basis}{' by ' + p.asserted_by_name if p.asserted_by_name else ''})"
+                        for p in incident.perpetrators) or "perpetrator not named"
+        place = incident.place.name if incident.place else "place unknown"
+        line = f"{incident.date or 'undated'} {incident.type_label} in {place}: {who}"
+        line += f"; killed {_figure(incident.killed)}; {_s(incident.corroboration, 'report')}"
+        for differ in incident.contradictions:
+            if differ["field"] == "perpetrator":
+                names = {p.id: p.name for p in incident.perpetrators} | {
+                    p.asserted_by: p.asserted_by_name for p in incident.perpetrators if p.asserted_by}
+                line += f"; who did it, side by side: {names.get(differ['id'], differ['id'])} " + ", ".join(
+                    f"{a['basis']} by {names.get(a['asserted_by'], a['asserted_by'])}" for a in differ["accounts"])
+            else:
+                line += f"; {differ['field']} differs by report: " + ", ".join(
+                    f"{r['source']} {_figure(Count.model_validate({k: r.get(k) for k in ('min', 'max', 'text')}))}"
+                    for r in differ["reports"])
+        lines.append(f"{line} [{incident.id}]")
+    return f"{_s(len(shown), 'incident')}{more}: " + "; ".join(lines) + "."
 
 
 def _with_denials(job: _Run, claims: list[ClaimView]) -> list[ClaimView]:
@@ -566,11 +767,14 @@ def describe(job: _Run) -> str:
             f" of {said}" if q.types else "")
     elif shape == "events":
         text = "what happened" + (f" at {_named(job, q.place)} (or a place in it)" if q.place else "") + (
+            f" at {_spot(q.gazetteer)} (or a place in it)" if q.gazetteer and not q.place else "") + (
             f" to {_named(job, q.object)}" if q.object else "") + (
-            f", of {said}" if q.types else "")
+            f", of {said}" if q.types else "") + (f", on {q.target}" if q.target else "")
     elif shape == "incident":
-        where = [f"in {_named(job, q.place)}" if q.place else "", f"on {_named(job, q.object)}" if q.object else "",
-                 f"by {_named(job, q.subject)}" if q.subject else ""]
+        where = [f"in {_named(job, q.place)}" if q.place else "",
+                 f"in {_spot(q.gazetteer)}" if q.gazetteer and not q.place else "",
+                 f"on {_named(job, q.object)}" if q.object else "", f"by {_named(job, q.subject)}" if q.subject else "",
+                 f"({q.target})" if q.target else ""]
         text = f"the attack {' '.join(w for w in where if w)}".rstrip() + (
             ": who was hit" if q.direction == "out" else ": who did it")
     elif shape == "assertions":
@@ -595,17 +799,34 @@ def describe(job: _Run) -> str:
     return text
 
 
+def _spot(key: str) -> str:
+    """A gazetteer place as a reading names it: its name and key."""
+    found = load_gazetteer().get(key)
+    return f"{found.name if found else key} ({key})"
+
+
 def inverse_end(direction: str) -> str:
     return {"out": "in", "in": "out"}.get(direction, "both")
 
 
 def _explain(job: _Run, result: _Result, claims: list[ClaimView], answers: list[AnswerEntity],
              verdict: str | None, nearest: list[ClaimView], count: AnswerCount | None,
-             reading: Reading | None) -> str:
+             reading: Reading | None, casualties: AnswerCasualties | None = None) -> str:
     q = job.query
     head = (f"Read as {reading.asks}: " if reading is not None else "Ran: ") + describe(job)
     if reading is not None and reading.notes:
         head += f" ({'; '.join(reading.notes)})"
+    if casualties is not None:
+        stated = casualties.incidents - len(casualties.unstated)
+        if not stated:
+            return f"{head}. No incident found states how many were {casualties.of}"
+        low, high = casualties.min, casualties.max
+        total = f"{low}" if high == low else f"at least {low}" if high is None else f"{low} to {high}"
+        verb = "states" if len(casualties.unstated) == 1 else "state"
+        unstated = f" ({_s(len(casualties.unstated), 'other incident')} found {verb} no figure)" \
+            if casualties.unstated else ""
+        return f"{head}. {total.capitalize()} {casualties.of} in {_s(stated, 'incident')}{unstated}, as the reports " \
+            "state"
     if count is not None:
         unit = count.of if count.value != 1 else count.of.rstrip("s")
         return f"{head}. {count.value} {unit} ({_s(count.claims, 'claim')})."

@@ -10,14 +10,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.domain.model import ClaimOut, Hop
+from graph.domain.model import ClaimOut, Hop, IncidentOut
 
 Shape = Literal["relation", "category", "chain", "pair", "connection", "profile", "status", "events", "incident",
                 "assertions", "denials"]
 SHAPES: tuple[Shape, ...] = ("relation", "category", "chain", "pair", "connection", "profile", "status", "events",
                              "incident", "assertions", "denials")
 Form = Literal["list", "yes_no", "count"]
-CountOf = Literal["claims", "incidents", "entities"]
+CountOf = Literal["claims", "incidents", "entities", "killed", "injured"]
 Direction = Literal["out", "in", "both"]
 
 
@@ -39,13 +39,19 @@ class AskQuery(_Model):
                                      "who asserts them), denials (denials and what they deny).")
     form: Form = Field("list", description="list the answers, answer yes or no, or count.")
     count_of: CountOf | None = Field(None, description="What a count counts: claims, incidents (claims of one "
-                                                       "incident count once) or entities.")
+                                                       "incident count once), entities, or the people killed or "
+                                                       "injured (added up from the incidents' figures as stated).")
     relation: str | None = Field(None, description="The relation type or category asked about.")
     types: list[str] = Field(default_factory=list, description="The relation types queried (none: every type).")
     direction: Direction = "both"
     subject: str | None = Field(None, description="Entity at the subject end.")
     object: str | None = Field(None, description="Entity at the object end.")
     place: str | None = Field(None, description="Where it happened: a claim's location, or the place an attack hit.")
+    gazetteer: str | None = Field(None, description="Where it happened, as a gazetteer key, for a place the graph "
+                                                     "has no entity for (Kabul the city, where the name 'Kabul' "
+                                                     "stands for a government): incidents only.")
+    target: str | None = Field(None, description="A target described rather than named (\"police\", \"mosque\"): "
+                                                  "incidents whose described targets say it.")
     asserted_by: str | None = Field(None, description="Who asserts the claims (an analyst, an outlet, a state).")
     since: str | None = Field(None, description="Happened on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
     until: str | None = Field(None, description="Happened on or before.")
@@ -143,6 +149,19 @@ class AnswerCoverage(_Model):
     note: str = Field(description="The coverage in one sentence, ending with what absence in the graph means.")
 
 
+class AnswerCasualties(_Model):
+    """How many were killed or injured: the range the incidents' figures add up to, as stated ("more than 50" and
+    "61" add up to at least 112)."""
+
+    of: Literal["killed", "injured"]
+    min: int = Field(description="The lowest total the figures allow.")
+    max: int | None = Field(None, description="The highest total the figures allow (none: open, as when a figure "
+                                              "is 'at least' or an incident states none).")
+    incidents: int = Field(description="The incidents added up.")
+    unstated: list[str] = Field(default_factory=list, description="Ids of the incidents that state no figure "
+                                                                  "(unknown, not 0).")
+
+
 class Answer(_Model):
     """A question's answer: the entities, the claims behind them, paths, groups, a yes/no or a count, and how
     the question was read."""
@@ -162,6 +181,13 @@ class Answer(_Model):
     coverage: AnswerCoverage | None = Field(
         None, description="For an empty or thin answer: the claims, reports and dates the graph holds about the "
                           "entities asked about (none when the answer is not thin or names no entity).")
+    casualties: AnswerCasualties | None = Field(None, description="For 'how many were killed (injured)': the range "
+                                                                  "the incidents' figures add up to; `count` is its "
+                                                                  "lowest total.")
+    incidents: list[IncidentOut] = Field(default_factory=list, description=(
+        "Questions of what happened where and when, of who did an attack and how many were killed: the incidents "
+        "that answer, read by the store's incident filters, each with its reports and quotes, its casualty figures as "
+        "stated and its contradictions (figures that differ, a perpetrator claimed and denied) side by side."))
     reading: Reading | None = Field(None, description="How the question was read (none for a structured query).")
     query: AskQuery
     explanation: str

@@ -270,6 +270,7 @@ def _reading(asked: Question, query: AskQuery) -> Reading:
     notes += [f"'{asked.doc[i].text}' read as it stands now: {e.name}" for i, e in sorted(asked.entities.items())
               if i in asked.now]
     notes += [f"'{typed}' read as '{fixed}'" for typed, fixed in asked.corrected]
+    notes += asked.notes
     if asked.times.said:
         notes.append(f"'{asked.times.said}' read as when it happened")
     return Reading(asks=_asks(asked, query), predicate=predicate, mentions=mentions, time=asked.times.said,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from graph.domain.gazetteer import Place
 from graph.domain.model import Entity
 from graph.language.ask.times import Times
 from graph.language.ask.vocabulary import CONTENT, WH_WORDS, Vocabulary
@@ -38,6 +39,9 @@ class Question:
     corrected: list[tuple[str, str]] = field(default_factory=list)  # words replaced as typos: (typed, read)
     used: set[int] = field(default_factory=set)
     roles: dict[int, str] = field(default_factory=dict)
+    casualty: str | None = None  # "how many were killed": killed or injured, read by the count
+    places: dict[int, Place] = field(default_factory=dict)  # names read as gazetteer places ("in Kabul", the city)
+    notes: list[str] = field(default_factory=list)  # what a shape assumed, for the reading's notes
 
     # --- looking at the question --------------------------------------------------------
 

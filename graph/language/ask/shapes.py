@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
+from graph.domain.gazetteer import Place, load_gazetteer
 from graph.domain.model import Entity
 from graph.language.ask.model import AskQuery, CountOf, Direction, Form
 from graph.language.ask.question import Question, Unreadable
@@ -35,6 +36,8 @@ def read_query(asked: Question) -> AskQuery:
         raise Unreadable
     if form == "count" and count_of == "entities" and query.shape not in ("relation", "category", "chain"):
         raise Unreadable
+    if count_of in ("killed", "injured") and query.shape not in ("events", "incident"):
+        raise Unreadable  # the killed are counted from incidents: at a place, in a period, in an attack
     return query.model_copy(update={"form": form, "count_of": count_of if form == "count" else None})
 
 
@@ -46,6 +49,9 @@ def _form(asked: Question) -> tuple[Form, CountOf | None]:
         counting = token.i == 0 and token.lower_ == "count"  # "count IS-K's attacks"
         if pair in (("how", "many"), ("number", "of")) or counting:
             asked.use(token) if counting else asked.use(token, doc[token.i + 1])
+            casualty = _casualty(asked)
+            if casualty is not None:
+                return "count", casualty
             counted = asked.wh_noun() if pair[0] in ("how", "count") else (
                 doc[token.i + 2] if token.i + 2 < len(doc) else None)
             if counted is None:
@@ -63,6 +69,23 @@ def _form(asked: Question) -> tuple[Form, CountOf | None]:
         asked.use(doc[0])
         return "yes_no", None
     return "list", None
+
+
+def _casualty(asked: Question) -> CountOf | None:
+    """"how many (people) were killed", "how many died", "the number of injured": the killed or injured, by the
+    word's dictionary lemma (the ontology reads "kill" as an attack elsewhere). The word and the people counted are
+    read here; the place, period or attack the rest of the question names is read by the events shapes."""
+    vocab = asked.vocab
+    words = [t for t in asked.doc if t.i not in asked.entities and t.pos_ in ("VERB", "ADJ", "NOUN")
+             and (t.lemma_.lower() in vocab.casualties or t.lower_ in vocab.casualties)]
+    if not words:
+        return None
+    word = words[0]
+    kind = vocab.casualties.get(word.lemma_.lower()) or vocab.casualties[word.lower_]
+    asked.use(word, *(t for t in asked.doc if t.i not in asked.entities and t.i < word.i
+                      and (t.lemma_.lower() in vocab.victims or t.lower_ in vocab.victims)))
+    asked.casualty = kind
+    return "killed" if kind == "killed" else "injured"
 
 
 def _time_fields(asked: Question) -> dict[str, str | None]:
@@ -181,6 +204,7 @@ class _Attack:
     subject: str | None = None
     object: str | None = None
     place: str | None = None
+    gazetteer: str | None = None
 
     def has(self, role: str) -> bool:
         return getattr(self, role) is not None
@@ -197,6 +221,11 @@ def _attack_phrase(asked: Question, noun: Token) -> _Attack | None:
     for token in asked.named:
         entity = asked.entity(token)
         before = token.i < noun.i
+        if entity.kind not in vocab.ontology.location_kinds and not (before and asked.doc[token.i + 1].tag_ == "POS") \
+                and fields.gazetteer is None and (spot := _as_place(asked, token)) is not None:
+            fields.gazetteer = spot.key  # "the Kabul airport attack": the city, not the government "Kabul" names
+            named = True
+            continue
         between = asked.doc[min(token.i, noun.i) + 1:max(token.i, noun.i)]
         if before and all(t.i in asked.entities or asked.lemma(t) in vocab.descriptors or t.tag_ == "POS"
                           or t.pos_ in ("ADJ", "DET") for t in between):
@@ -406,10 +435,13 @@ def _events(asked: Question) -> AskQuery | None:
         attacks = _attack_nouns(asked)
         responsible = bool(asked.having(vocab.responsibility))
         others = [t for t in asked.doc if asked.vocab.is_trigger(t) and t.i not in asked.entities
-                  and asked.lemma(t) not in vocab.attacks]
-        if not attacks or responsible or others:
+                  and asked.lemma(t) not in vocab.attacks and t.i not in asked.used]
+        if asked.casualty is not None and not responsible and not others:
+            words = attacks[:1]  # "how many were killed in Kabul in 2021", "... in the Kandahar mosque attack"
+        elif not attacks or responsible or others:
             return None
-        words = attacks[:1]
+        else:
+            words = attacks[:1]
     named = asked.named
     if len(named) > 1:
         return None
@@ -429,25 +461,69 @@ def _events(asked: Question) -> AskQuery | None:
             asked.role(token, "object")
             return AskQuery(shape="events", object=asked.entity(token).id, **_time_fields(asked))
         placed = preposition is not None and preposition.lower_ in asked.vocab.at_place
-        if not (placed or topic) or asked.entity(token).kind not in asked.vocab.ontology.location_kinds:
+        if (placed or topic) and asked.entity(token).kind in asked.vocab.ontology.location_kinds:
+            place = asked.entity(token)
+            asked.role(token, "place")
+        elif not (placed or topic) or _as_place(asked, token) is None:
             return None  # "what happened in IS-K": a group is no place
-        place = asked.entity(token)
-        asked.role(token, "place")
         if preposition is not None and preposition.lower_ in asked.vocab.at_place:
             asked.use(preposition)
-    if place is None and not asked.times.since and not asked.times.until:
+    spot = next(iter(asked.places.values()), None)
+    if place is None and spot is None and not asked.times.since and not asked.times.until:
         return None
     asked.use(*words)
     types: list[str] = []
+    target = None
     for noun in _attack_nouns(asked):
         relation = vocab.attacks[asked.lemma(noun)]
         if relation not in types:
             types.append(relation)
         asked.use(noun)
+        target = target or _described_target(asked, noun)
+    target = target or _site(asked)
     asked.use(*(t for t in asked.doc if asked.lemma(t) in vocab.descriptors))
     statuses, disputed = _statuses(asked)
-    return AskQuery(shape="events", place=place.id if place else None, types=types, statuses=statuses,
-                    disputed=disputed, **_time_fields(asked))
+    return AskQuery(shape="events", place=place.id if place else None, gazetteer=spot.key if spot else None,
+                    target=target, types=types, statuses=statuses, disputed=disputed, **_time_fields(asked))
+
+
+def _as_place(asked: Question, token: Token) -> Place | None:
+    """A name that stands for an actor where the question asks for a place ("what happened in Kabul": the city, not
+    the government the name stands for now), read as the gazetteer's town, district or province of that name; the
+    name is then no mention of the actor, and the reading says so."""
+    if token.i in asked.entities and asked.entity(token).name == token.text:
+        return None  # the actor's own name ("in IS-K"), not a place name standing for it
+    spot = load_gazetteer().resolve(token.text)
+    if spot is None or spot.kind == "country":
+        return None
+    asked.entities.pop(token.i, None)
+    asked.places[token.i] = spot
+    asked.use(token)
+    where = ", ".join(w for w in (spot.admin1 if spot.admin1 != spot.name else None, spot.country) if w)
+    asked.notes.append(f"'{token.text}' read as the place {spot.name} ({where}; gazetteer {spot.key})")
+    return spot
+
+
+def _site(asked: Question) -> str | None:
+    """What an attack hit, said by a descriptor that names a site ("the Kabul *airport* attack", "the Peshawar
+    *mosque* bombing"): an incident is that one when its targets or quotes say the word."""
+    return next((t.lemma_.lower() for t in asked.doc if t.i not in asked.entities and t.pos_ in ("NOUN", "PROPN")
+                 and t.lemma_.lower() in asked.vocab.sites), None)
+
+
+def _described_target(asked: Question, noun: Token) -> str | None:
+    """"attacks on police", "the attack on a police post": a target the graph has no entity for, by its words'
+    lemmas (matched against incidents' described targets)."""
+    for prep in noun.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("on", "against"):
+            continue
+        for obj in prep.children:
+            if obj.dep_ != "pobj" or obj.i in asked.entities or obj.pos_ not in ("NOUN", "PROPN"):
+                continue
+            words = [t for t in obj.subtree if t.pos_ in ("NOUN", "PROPN", "ADJ") and t.i not in asked.entities]
+            asked.use(prep, *obj.subtree)
+            return " ".join(t.lemma_.lower() for t in words) or None
+    return None
 
 
 def _struck(asked: Question) -> Token | None:
@@ -503,7 +579,8 @@ def _incident(asked: Question) -> AskQuery | None:
     if any(t.i not in asked.used for t in asked.named):
         return None
     return AskQuery(shape="incident", relation=fields.types[0], types=fields.types, subject=fields.subject,
-                    object=fields.object, place=fields.place, direction="out" if victims else "in",
+                    object=fields.object, place=fields.place, gazetteer=fields.gazetteer, target=_site(asked),
+                    direction="out" if victims else "in",
                     statuses=statuses, disputed=disputed, **_time_fields(asked))
 
 

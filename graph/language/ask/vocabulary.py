@@ -111,6 +111,9 @@ class Vocabulary:
         self.attackers = dict(lexicon.attackers)
         self.descriptors = frozenset(lexicon.descriptors)
         self.counted = dict(lexicon.counted)
+        self.casualties = dict(lexicon.casualties)
+        self.victims = frozenset(lexicon.victims)
+        self.sites = frozenset(lexicon.sites)
         self.voices = frozenset(lexicon.voices)
         self.kinds: dict[str, tuple[str, ...]] = defaultdict(tuple)
         for kind, words in lexicon.kinds.items():

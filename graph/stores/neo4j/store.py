@@ -461,6 +461,10 @@ class Neo4jStore(BaseStore):
         return [row["id"] for row in self._read_one("denied_ids")]
 
     def _find_claims(self, query: ClaimQuery) -> list[Claim]:
+        if query.incident is not None:
+            # An incident's claims are few: one seek on the REPORTS entries' incident index, filtered here.
+            rows = self._read_one("claims_of_incident", incident=query.incident)
+            return [c for c in map(_claim_from, rows) if claim_matches(c, query, self._ontology)]
         since, until = Filters.of(None, None, query.window, 0.0).day_bounds()
         filters = {"types": list(query.types) if query.types is not None else None,
                    "statuses": list(query.statuses) if query.statuses is not None else None,
@@ -507,7 +511,15 @@ class Neo4jStore(BaseStore):
                               actor=actor, symmetric=self._symmetric, **parameters)
 
     def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
-        """One query: the server filters, counts, orders by id and sends the page with its denials."""
+        """One query: the server filters, counts, orders by id and sends the page with its denials (an incident's
+        claims, which are few, are read through their index and paged here)."""
+        if query.incident is not None:
+            found = sorted(self._find_claims(query), key=lambda c: c.id)
+            denials = self._denials([c.id for c in found])
+            if query.disputed is False:
+                found = [c for c in found if not denials.get(c.id)]
+            page = found[offset:offset + limit]
+            return FoundPage(page, len(found), {c.id: denials[c.id] for c in page if denials.get(c.id)})
         parameters = {**self._claim_parameters(query), "offset": offset, "limit": limit}
         anchor = query.subject if query.subject is not None else query.object
         if anchor is None:

@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS claims (
 CREATE INDEX IF NOT EXISTS claims_rev ON claims (rev);
 CREATE INDEX IF NOT EXISTS claims_source ON claims (source);
 CREATE INDEX IF NOT EXISTS claims_denies ON claims (denies) WHERE denies IS NOT NULL;
+CREATE INDEX IF NOT EXISTS claims_incident ON claims (json_extract(body, '$.incident'))
+    WHERE json_extract(body, '$.incident') IS NOT NULL;
 CREATE TABLE IF NOT EXISTS incidents (
     n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, rev INTEGER NOT NULL, fp TEXT NOT NULL, type TEXT NOT NULL,
     first_day INTEGER, last_day INTEGER, country TEXT, lat REAL, lon REAL, body TEXT NOT NULL);
@@ -501,15 +503,26 @@ class SqliteStore(BaseStore):
 
     # --- queries ----------------------------------------------------------------------------
 
+    def _few_claims(self, query: ClaimQuery) -> list[Claim] | None:
+        """A report's or an incident's claims, read through their index (they are few), or ``None`` when the query
+        names neither."""
+        if query.source is not None:
+            sql, value = "SELECT body FROM claims WHERE source = ?", query.source
+        elif query.incident is not None:
+            sql, value = "SELECT body FROM claims WHERE json_extract(body, '$.incident') = ?", query.incident
+        else:
+            return None
+        with self._errors():
+            rows = self._db.execute(sql, (value,)).fetchall()
+        return [Claim.model_validate_json(body) for (body,) in rows]
+
     def _find_claims(self, query: ClaimQuery) -> list[Claim]:
         """The arrays pick the slots, SQLite keeps the rows at the place or of the asserter asked for, and only
         the matching rows are read: a question about a place with no entity to start from reads the claims at
-        that place, not every claim."""
-        if query.source is not None:
-            with self._errors():
-                rows = self._db.execute("SELECT body FROM claims WHERE source = ?", (query.source,)).fetchall()
-            found = [Claim.model_validate_json(body) for (body,) in rows]
-            return [c for c in found if claim_matches(c, query, self._ontology)]
+        that place, not every claim. A report's or an incident's claims are read through their index."""
+        few = self._few_claims(query)
+        if few is not None:
+            return [c for c in few if claim_matches(c, query, self._ontology)]
         where = self._where(query)
         if where is None:
             return []
@@ -522,8 +535,8 @@ class SqliteStore(BaseStore):
         """The arrays pick the claims at the anchor that pass the type, status, date and confidence filters and
         join the ends asked for; SQLite applies the rest (source, location, asserter, undisputed), counts, orders by
         id and reads the page's rows only."""
-        if query.source is not None:
-            # A report's claims are few: read them, filter, and page here.
+        if query.source is not None or query.incident is not None:
+            # A report's or an incident's claims are few: read them, filter, and page here.
             found = self._report_claims(query)
             page = found[offset:offset + limit]
             return FoundPage(page, len(found), self._denials([c.id for c in page]))
@@ -544,12 +557,10 @@ class SqliteStore(BaseStore):
         return FoundPage(list(page), total, self._denials([c.id for c in page]))
 
     def _report_claims(self, query: ClaimQuery, actor: str | None = None) -> list[Claim]:
-        """The claims of the query's report that match it (and touch ``actor``), in id order: a report's claims
-        are few, so they are read and filtered here."""
-        with self._errors():
-            rows = self._db.execute("SELECT body FROM claims WHERE source = ?", (query.source,)).fetchall()
+        """The claims of the query's report or incident that match it (and touch ``actor``), in id order: a
+        report's or an incident's claims are few, so they are read and filtered here."""
         denied = self._denials_map()
-        return sorted((c for c in (Claim.model_validate_json(body) for (body,) in rows)
+        return sorted((c for c in self._few_claims(query) or []
                        if claim_matches(c, query, self._ontology)
                        and (actor is None or actor in (c.subject, c.object))
                        and not (query.disputed is False and denied.get(c.id))), key=lambda c: c.id)
@@ -591,7 +602,7 @@ class SqliteStore(BaseStore):
 
     def _timeline_rows(self, query: ClaimQuery, width: int, actor: str | None) -> list[tuple[str | None, str, int]]:
         """One GROUP BY over the matching rows: (date cut to the width, type) and how many."""
-        if query.source is not None:
+        if query.source is not None or query.incident is not None:
             claims = self._report_claims(query, actor)
             return [((c.date or "").strip()[:width] or None, c.type, 1) for c in claims]
         where = self._where(query, actor)

@@ -30,6 +30,9 @@ VENDOR: dict[str, Path] = {
     "d3-geo.min.js": Path("d3-geo") / "dist" / "d3-geo.min.js",
     "topojson-client.min.js": Path("topojson-client") / "dist" / "topojson-client.min.js",
     "countries-50m.json": Path("world-atlas") / "countries-50m.json",
+    # Not loaded by the page itself: the browser tests inject it to check the page's accessibility, from this
+    # origin like every other library, and anyone can do the same from the console.
+    "axe.min.js": Path("axe-core") / "axe.min.js",
 }
 # The page ships with its notice hidden; the server reveals it when the library is absent,
 # so the message shows even if the script never runs.

@@ -36,15 +36,16 @@ export function overviewElements(h, figures, ways) {
   const outlets = new Set(listed.map((s) => s.outlet).filter(Boolean));
   const partial = sources.count > listed.length;
   const span = months.length ? (months[0] === months[months.length - 1] ? months[0] : `${months[0]} to ${months[months.length - 1]}`) : "no dated claim";
+  const plural = (n, one, many) => [h("strong", {}, String(n)), ` ${n === 1 ? one : many}`];
   return [
     h("h2", {}, "What the graph holds"),
     h("p", { class: "coverage", "data-reports": String(stats.sources), "data-outlets": String(outlets.size) },
-      h("strong", {}, String(stats.sources)), " reports from ",
-      h("strong", {}, String(outlets.size)), partial ? ` outlets (among the ${listed.length} listed)` : " outlets",
+      plural(stats.sources, "report", "reports"), " from ", plural(outlets.size, "outlet", "outlets"),
+      partial ? ` (among the ${listed.length} reports listed)` : "",
       "; claims dated ", h("span", { class: "date-range" }, span), "."),
     h("p", { class: "totals" },
-      h("strong", {}, String(stats.entities)), " entities, ", h("strong", {}, String(stats.claims)), " claims (",
-      String(stats.disputed_claims), " disputed), ", h("strong", {}, String(stats.incidents)), " incidents."),
+      plural(stats.entities, "entity", "entities"), ", ", plural(stats.claims, "claim", "claims"),
+      ` (${stats.disputed_claims} disputed), `, plural(stats.incidents, "incident", "incidents"), "."),
     h("details", { class: "by-kind", open: "" }, h("summary", {}, "Entities by kind"), countList(h, stats.entities_by_kind, "Entities by kind")),
     h("details", { class: "by-type" }, h("summary", {}, "Claims by type"), countList(h, stats.claims_by_type, "Claims by type")),
     h("h3", {}, "Most connected"),
@@ -58,7 +59,7 @@ export function overviewElements(h, figures, ways) {
     h("h3", {}, "Awaiting review"),
     h("p", { class: "review", "data-staged": String(review.count) },
       review.count
-        ? [h("strong", {}, String(review.count)), " claims extracted by machine await review: ",
+        ? [plural(review.count, "claim extracted by machine awaits", "claims extracted by machine await"), " review: ",
           h("a", { href: "/v1/review/claims" }, "list them"), " (accept or reject with kg review or the API)."]
         : "No claim awaits review."),
     h("p", { class: "hint" }, "Or ask a question, find an entity, or trace a path. Click a node to expand it, an edge to read its claims."),

@@ -262,7 +262,7 @@ def test_a_write_attempted_inside_any_read_endpoint_fails_and_writes_nothing(
     covered = {read.split("?")[0].replace("isk-provoke-pakistan-mines", "{id}").replace(SEED_REPORT, "{id}")
                .replace("/isk", "/{id}").replace("kunduz-mosque-2021-10", "{id}") for read in READS}
     # the schema, the liveness probe and the review queue (the staging file) read no store
-    assert schema_paths - covered == {"/v1/schema", "/health", "/v1/review/entities"}, \
+    assert schema_paths - covered == {"/v1/schema", "/health", "/v1/review/entities", "/v1/review/claims"}, \
         "a new read endpoint: add it to READS"
 
     monkeypatch.setattr(neo4j_module, "_rows", with_a_write)
@@ -272,6 +272,7 @@ def test_a_write_attempted_inside_any_read_endpoint_fails_and_writes_nothing(
         assert "Writing in read access mode not allowed" in response.json()["message"], read
     assert client.get("/v1/schema").status_code == 200  # it reads no store
     assert client.get("/v1/review/entities").json()["count"] == 0  # nor does the review queue
+    assert client.get("/v1/review/claims").json()["count"] == 0
     injected, _, _ = neo4j_seeded.driver.execute_query("MATCH (n:Injected) RETURN count(n) AS n")
     assert injected[0]["n"] == 0
 

@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from graph.services.review import Staging
 from graph.stores.protocol import GraphStore
+from tests.api.conftest import settings_for
+from tests.test_backup import stage_two_claims
 from tests.web.test_explorer import Served, neighbours, serve
 from tests.web.test_map import MapTab, open_tab
 
@@ -26,9 +29,11 @@ UNREADABLE = "blah blah blah"
 
 
 @pytest.fixture(scope="module")
-def served(seeded: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The app over each seeded store."""
-    yield from serve(seeded, Path(tmp_path_factory.mktemp("workbench")))
+def served(seeded: GraphStore, seed_text: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The app over each seeded store, with two extracted claims awaiting review in its staging file."""
+    tmp = Path(tmp_path_factory.mktemp("workbench"))
+    stage_two_claims(Staging(settings_for(tmp).staging_path), seed_text)
+    yield from serve(seeded, tmp)
 
 
 @pytest.fixture
@@ -60,7 +65,8 @@ def test_the_landing_page_shows_what_the_graph_covers_and_each_figure_is_a_way_i
     assert types == stats["claims_by_type"]
     hubs = overview.locator(".hubs button")
     assert hubs.all_inner_texts() == [hub["name"] for hub in stats["most_connected"]]
-    assert overview.locator(".review").get_attribute("data-staged") == str(staged)
+    assert overview.locator(".review").get_attribute("data-staged") == str(staged) == "2"
+    assert "2 claims extracted by machine await review" in overview.locator(".review").inner_text()
     newest = max(reports["data"], key=lambda report: report["published"] or "")
     assert overview.locator(".reports button").first.inner_text() == newest["title"]
     assert tab.nodes() == set(), "the canvas stays empty until the analyst picks a way in"

@@ -320,6 +320,7 @@ async function clearEverything() {
   cy.elements().unselect();
   render();
   say("View cleared");
+  data.overview = null; // read again: the graph may have grown since the page opened
   await refreshIncidents().catch((error) => showError("Could not load the incidents", error, null));
   await showOverview();
 }

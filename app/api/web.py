@@ -31,6 +31,9 @@ VENDOR: dict[str, Path] = {
     "topojson-client.min.js": Path("topojson-client") / "dist" / "topojson-client.min.js",
     "countries-50m.json": Path("world-atlas") / "countries-50m.json",
 }
+# Served too, but never loaded by the page: axe-core, which the browser tests inject to check the page's
+# accessibility (from this origin, like the page's own libraries); anyone can do the same from the console.
+CHECKERS: dict[str, Path] = {"axe.min.js": Path("axe-core") / "axe.min.js"}
 # The page ships with its notice hidden; the server reveals it when the library is absent,
 # so the message shows even if the script never runs.
 _NOTICE_HIDDEN = '<div id="vendor-missing" class="notice" role="alert" hidden>'
@@ -50,6 +53,11 @@ def cytoscape_file(settings: Settings) -> Path:
 def vendor_files(settings: Settings) -> dict[str, Path]:
     """Where ``npm ci`` puts each library file the page asks for, by the name it asks for."""
     return {name: settings.node_modules / path for name, path in VENDOR.items()}
+
+
+def served_files(settings: Settings) -> dict[str, Path]:
+    """Every file served under ``/assets/vendor``: the page's libraries and the accessibility checker."""
+    return {**vendor_files(settings), **{name: settings.node_modules / path for name, path in CHECKERS.items()}}
 
 
 def page(settings: Settings) -> str:
@@ -78,9 +86,10 @@ def install(app: FastAPI, settings: Settings) -> None:
     @app.get("/assets/vendor/{name}", include_in_schema=False)
     def read_vendor(name: str) -> Response:
         """A library file as npm installed it, or a 404 that says how to install it."""
-        path = vendor_files(settings).get(name)
+        path = served_files(settings).get(name)
         if path is None:
-            return PlainTextResponse(f"No library file {name!r} here; the explorer uses {', '.join(VENDOR)}.",
+            return PlainTextResponse(f"No library file {name!r} here; the explorer uses {', '.join(VENDOR)} "
+                                     f"(and its tests {', '.join(CHECKERS)}).",
                                      status_code=404)
         if not path.is_file():
             return PlainTextResponse(MISSING, status_code=404)

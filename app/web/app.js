@@ -3,6 +3,7 @@
 // (the ontology), never from this file, so a new kind, relation or incident type shows up without touching the
 // page. Every request goes to this origin.
 import { IncidentMap, countText, monthOf, radius } from "./map.js";
+import { loadOverview, overviewElements, reportElements } from "./overview.js";
 import { decode, emptyState, encode, monthsBetween, passes } from "./state.js";
 import { Timeline } from "./timeline.js";
 
@@ -25,6 +26,8 @@ let state = emptyState();
 const data = {
   schema: null,
   months: [],                // the slider's domain: every month from the graph's first dated claim to its last
+  claimMonths: [],           // the months that hold a dated claim, in order (the overview's date range)
+  overview: null,            // the landing view's figures, read once (see overview.js)
   entities: new Map(),       // id -> {id, name, kind, …}
   claims: new Map(),         // id -> claim (as GET /v1/claims gives it)
   sources: new Map(),        // id -> GET /v1/sources/{id}
@@ -305,6 +308,51 @@ function clearView() {
   Object.assign(state, { q: "", e: [], x: [], from: "", to: "", inc: "", sel: "", ctx: "" });
   map?.select(null);
   timeline?.select(null);
+}
+
+/** "Clear view": back to the landing page. Unlike clearView (which a new question or a link also goes through),
+ * this resets what the user typed or chose too: the question, search and path fields, the filters and the date
+ * window, the selection, the status line, and any old answer or refusal in the panel, replaced by the overview. */
+async function clearEverything() {
+  clearView();
+  Object.assign(state, emptyState());
+  for (const field of ["#ask-input", "#search-input", "#path-from", "#path-to"]) $(field).value = "";
+  for (const select of ["#expand-types", "#filter-types", "#incident-types"]) for (const option of $(select).options) option.selected = false;
+  writeFilters();
+  readFilters();
+  cy.elements().unselect();
+  render();
+  say("View cleared");
+  data.overview = null; // read again: the graph may have grown since the page opened
+  await refreshIncidents().catch((error) => showError("Could not load the incidents", error, null));
+  await showOverview();
+}
+
+/** The landing view in the side panel: what the graph covers, its hubs, its latest reports, the review count. */
+async function showOverview() {
+  try {
+    if (!data.overview) data.overview = await loadOverview(getJSON, data.claimMonths);
+  } catch (error) {
+    showError("Could not load the overview", error, null);
+    return;
+  }
+  panel(h("section", { id: "overview", "aria-label": "Overview of the graph" }, overviewElements(h, data.overview, {
+    openEntity: (id) => expand(id).catch((error) => showError("Could not expand", error, null)),
+    openReport: (id) => showReport(id).catch((error) => showError(`Could not open the report ${id}`, error, null)),
+  })));
+}
+
+/** One report in the panel, each of its claims a way to its quote. */
+async function showReport(id) {
+  const detail = await source(id);
+  detail.claims.forEach((claim) => rememberClaims([claim]));
+  panel(reportElements(h, detail, (claim) => showClaim(claim).catch((error) => showError("Could not show the claim", error, null))));
+  say(`Report: ${detail.source.title}`);
+}
+
+/** Whether the state shows nothing at all, so the landing view belongs in the panel. */
+function nothingShown() {
+  return !state.q && !state.e.length && !state.x.length && !(state.from && state.to) && !state.inc && !state.sel;
 }
 
 async function loadAsk(question, context = "") {
@@ -728,7 +776,9 @@ function showError(title, error, retry) {
         h("button", { type: "button", onclick: () => retry(suggestionText(suggestion)) }, suggestionText(suggestion))))),
     ] : null,
   );
-  say(error.message);
+  // The panel is the one place a refusal is shown (its role=alert announces it): the status line is emptied, not
+  // given the same words again.
+  say("");
 }
 
 function focusNode(id) {
@@ -1169,7 +1219,7 @@ function wire() {
   $("#new-form").addEventListener("submit", (event) => { event.preventDefault(); showNew($("#new-since").value); });
   $("#new-since").value = daysAgo(7);
   $("#undo").addEventListener("click", undo);
-  $("#reset").addEventListener("click", () => { clearView(); $("#ask-input").value = ""; render(); panel(h("p", { class: "hint" }, "View cleared.")); });
+  $("#reset").addEventListener("click", () => { clearEverything(); });
   $("#filter-types").addEventListener("change", refilter);
   $("#filter-status").addEventListener("change", refilter);
   $("#dates-on").addEventListener("change", refilter);
@@ -1238,6 +1288,7 @@ async function restore(wanted) {
     else if (state.sel === `incident:${state.inc}` && data.incident) showIncident(data.incident);
     else if (paths) showPaths(paths);
     else if (answer) showAnswer(answer);
+    else if (nothingShown()) await showOverview();
     await refreshIncidents().catch((error) => showError("Could not load the incidents", error, null));
   } finally {
     explorer.restoring = false;
@@ -1267,6 +1318,7 @@ async function main() {
     .filter(Boolean).sort();
   data.months = periods.length ? monthsBetween(periods[0], periods[periods.length - 1]) : [];
   explorer.months = data.months;
+  data.claimMonths = claimMonths.buckets.map((bucket) => bucket.period).filter(Boolean).sort();
   buildControls();
   cy = cytoscape({ container: $("#cy"), style: cyStyle(), minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false });
   window.cy = cy;

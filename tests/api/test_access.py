@@ -267,7 +267,7 @@ def test_a_write_attempted_inside_any_read_endpoint_fails_and_writes_nothing(
     # The feed endpoints read the feed state file, not the store (what arrived is read from the store by id,
     # and nothing has arrived here); the review queue reads the staging file.
     feeds = {"/v1/feeds", "/v1/feeds/new", "/v1/feeds/{id}", "/v1/watchlists", "/v1/watchlists/{name}"}
-    assert schema_paths - covered == {"/v1/schema", "/health", "/v1/review/entities", *feeds}, \
+    assert schema_paths - covered == {"/v1/schema", "/health", "/v1/review/entities", "/v1/review/claims", *feeds}, \
         "a new read endpoint: add it to READS"
 
     monkeypatch.setattr(neo4j_module, "_rows", with_a_write)
@@ -279,6 +279,7 @@ def test_a_write_attempted_inside_any_read_endpoint_fails_and_writes_nothing(
     assert client.get("/v1/review/entities").json()["count"] == 0  # nor does the review queue
     assert all(client.get(path.replace("{id}", "1").replace("{name}", "x")).status_code in (200, 404)
                for path in feeds)
+    assert client.get("/v1/review/claims").json()["count"] == 0
     injected, _, _ = neo4j_seeded.driver.execute_query("MATCH (n:Injected) RETURN count(n) AS n")
     assert injected[0]["n"] == 0
 

@@ -120,3 +120,16 @@ def test_candidates_are_listed_and_decided_with_the_write_key(client: TestClient
         ("jnim", "ATTACKED", "mali")}
     assert client.get(f"/v1/reports/{again}/claims").json()["staged"] == []
     assert [e["id"] for e in client.get("/v1/review/entities").json()["data"]] == ["islamic-state-sahel-province"]
+
+
+def test_claims_awaiting_review_are_listed_from_every_report_with_their_count(client: TestClient) -> None:
+    assert client.get("/v1/review/claims").json()["count"] == 0
+    reports = [ingest(client, SAHEL, "Sahel")["source"]["id"], ingest(client, KAIDA, "Kaida")["source"]["id"]]
+    staged = [claim["id"] for report in reports
+              for claim in client.get(f"/v1/reports/{report}/claims").json()["staged"]]
+    listed = client.get("/v1/review/claims").json()
+    assert listed["count"] == len(staged) > 0
+    assert [claim["id"] for claim in listed["data"]] == staged
+    assert all(claim["source"] in reports and claim["quote"] for claim in listed["data"])
+    paged = client.get("/v1/review/claims", params={"limit": 1, "offset": 1}).json()
+    assert (paged["count"], [claim["id"] for claim in paged["data"]]) == (len(staged), staged[1:2])

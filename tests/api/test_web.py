@@ -105,7 +105,7 @@ def test_cytoscape_is_served_from_the_npm_install(client_over: Any) -> None:
 
 def test_the_map_libraries_and_outlines_are_served_from_the_npm_install_and_nothing_else_is(client_over: Any) -> None:
     client = client_over()
-    for name, path in web.VENDOR.items():
+    for name, path in {**web.VENDOR, **web.CHECKERS}.items():
         installed = PROJECT_ROOT / "node_modules" / path
         if not installed.exists():
             pytest.fail("node_modules is missing: run `npm ci` (the README's set-up commands do)")
@@ -123,6 +123,7 @@ def test_the_map_libraries_and_outlines_are_served_from_the_npm_install_and_noth
     assert client.get("/assets/vendor/..%2Fpackage.json").status_code == 404
     script = client.get("/assets/app/app.js").text
     assert all(name in script for name in web.VENDOR), "the page asks for every library the server lists"
+    assert not any(name in script for name in web.CHECKERS), "the accessibility checker is the tests', not the page's"
 
 
 def test_without_node_modules_the_page_still_loads_and_says_to_run_npm_ci(client_over: Any, tmp_path: Path) -> None:

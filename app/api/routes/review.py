@@ -10,12 +10,22 @@ from fastapi import APIRouter
 
 from app.api.dependencies import Config, Extractors, LimitQuery, OffsetQuery, Store, Vocabulary, check_page
 from app.api.errors import error_responses
-from app.api.schemas import EntityDecisionIn, EntityDecisionOut, Page, ReviewEntity
+from app.api.schemas import EntityDecisionIn, EntityDecisionOut, Page, ReviewEntity, StagedClaim
 from graph.services.actor_review import ReviewLog, candidate_entities, decide
 from graph.services.review import Staging
 
 # Writes here need an X-API-Key: app.api.guards checks it for every POST before the body is read.
 router = APIRouter(prefix="/v1/review", tags=["review"])
+
+
+@router.get("/claims", response_model=Page[StagedClaim], responses=error_responses(422, 503))
+def list_review_claims(settings: Config, limit: LimitQuery = 50, offset: OffsetQuery = 0) -> Page[StagedClaim]:
+    """Claims awaiting review, from every report, with how many there are: the explorer's overview shows the count
+    as a way into the review (the staging file is read, not the graph)."""
+    check_page(settings, limit)
+    staged = Staging(settings.staging_path).claims()
+    return Page[StagedClaim](data=[StagedClaim(**c) for c in staged[offset:offset + limit]], count=len(staged),
+                             limit=limit, offset=offset)
 
 
 @router.get("/entities", response_model=Page[ReviewEntity], responses=error_responses(422, 503))

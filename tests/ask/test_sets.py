@@ -29,7 +29,9 @@ TARGETS = {"dev-1": (0.90, 0.02), "blind-1": (0.90, 0.02)}
 # it is held to a floor under that first run (blind-2: 56 right, 4 wrong of 120; blind-3: 47 right,
 # 8 wrong, 46 right once '<' in a question is refused as the API refuses it), so that a change cannot lose what
 # it read then.
-FLOORS = {"blind-2": (0.45, 0.04), "blind-3": (0.38, 0.07)}
+# blind-4 and blind-5 (issue 23, written blind at 1ac4664 and eecb291): first run 74 right, 3 wrong of 138 and
+# 56 right, 11 wrong of 122.
+FLOORS = {"blind-2": (0.45, 0.04), "blind-3": (0.38, 0.07), "blind-4": (0.53, 0.03), "blind-5": (0.45, 0.10)}
 
 
 @pytest.fixture(scope="module")

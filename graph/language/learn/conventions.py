@@ -19,6 +19,11 @@ gold sentences a convention the rules apply by construction (docs/extraction.md,
   something the object said. "Burkina Faso's junta blamed ISSP for a raid, a charge the group
   denied" reports an accusation and a denial, not the raid as the outlet's fact: what the accused
   is said to have done is the accuser's claim, read as ACCUSED.
+- ``place modifier``: an end is a capital standing for a state or a government, named as the
+  modifier of a noun ("the assault on a Kabul hotel", "a Tehran office"): the convention reads it
+  as the place where the thing is, not its government (the rules read "a Kabul hotel frequented by
+  Chinese diplomats" as China's); a state's own name ("a Pakistan army post") and a demonym
+  ("Chinese diplomats") say whose the thing is and are no veto.
 
 The rules' own claims are never vetoed here; the reader counts every veto it applies.
 """
@@ -32,12 +37,14 @@ from spacy.tokens import Span, Token
 
 from graph.domain.ontology import Ontology
 from graph.language.extract.lexicon import Lexicon
+from graph.language.extract.mentions import Mention
 from graph.language.learn.candidates import Pair
 
 SPEAKER = "model's candidate whose end is the speaker of an embedded speech verb"
 FREE_RELATIVE = "model's candidate inside a free relative"
 REVERSED = "model's candidate reversing the rules' reading"
 ACCUSED_ACT = "model's candidate that is the act of an accusation the rules read"
+PLACE_MODIFIER = "model's candidate whose end is a capital modifying a noun (a place, not its government)"
 
 # accusations, and the verbs that name a thing in someone's words ("what Iran called hideouts")
 _ACCUSING = frozenset({"accuse", "blame", "charge", "suspect"})
@@ -84,6 +91,15 @@ class Conventions:
              voices: list[Voice]) -> str | None:
         """Why the model may not add ``subject type_name object`` from this pair (None: it may)."""
         doc = pair.sentence.span.doc
+        if _place_modifier(pair.subject, doc[pair.subject.end - 1]) or _place_modifier(pair.object,
+                                                                                       doc[pair.object.end - 1]):
+            return PLACE_MODIFIER
+        return self._veto_by_reading(pair, type_name, votes, voices)
+
+    def _veto_by_reading(self, pair: Pair, type_name: str, votes: Mapping[tuple[int, str, str], set[str]],
+                         voices: list[Voice]) -> str | None:
+        """The vetoes that read the tree and the rules' votes (all but ``place modifier``)."""
+        doc = pair.sentence.span.doc
         s, o = doc[pair.subject.start], doc[pair.object.start]
         meet = _lowest_common_ancestor(s, o)
         for voice in voices:
@@ -110,6 +126,16 @@ class Conventions:
     def _says(self, verb: Token) -> bool:
         """A verb of speech, claim, accusation or naming ("call", "describe")."""
         return verb.pos_ in ("VERB", "AUX") and (verb.lower_ in self.speech or verb.lemma_.lower() in self.speech)
+
+
+def _place_modifier(mention: Mention, last: Token) -> bool:
+    """A place name read as the actor it stands for (a capital: "Kabul" for the Taliban's government), in the
+    position of a noun's modifier ("a Kabul hotel"). The name's own words are not the entity's id: a state named by
+    its name ("a Pakistan army post") is not a capital standing for it."""
+    surface = "-".join(mention.text.rstrip("'’s").lower().split())
+    return (mention.via == "name" and mention.kind != "place" and surface != mention.entity_id
+            and last.ent_type_ in ("GPE", "LOC", "FAC") and last.dep_ in ("compound", "nmod")
+            and last.head.pos_ == "NOUN")
 
 
 def _subject(verb: Token, exclude: Token | None = None) -> Token | None:

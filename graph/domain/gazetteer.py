@@ -95,16 +95,16 @@ class Gazetteer:
         self._index: dict[str, list[_Entry]] = {}
         for key, names in spellings.items():
             place = self._places[key]
+            # A place is listed once under each of its folded names, at the best rank any spelling gives it there;
+            # each place's names are gathered in one pass (a search of the index for the place, name by name, was
+            # most of the time ``kg load`` took).
+            best: dict[str, int] = {}
             for name, rank in names:
                 folded = fold(name)
-                if not folded:
-                    continue
-                entries = self._index.setdefault(folded, [])
-                existing = next((e for e in entries if e.place.key == key), None)
-                if existing is None:
-                    entries.append(_Entry(place, rank))
-                elif rank < existing.rank:
-                    entries[entries.index(existing)] = _Entry(place, rank)
+                if folded and rank < best.get(folded, rank + 1):
+                    best[folded] = rank
+            for folded, rank in best.items():
+                self._index.setdefault(folded, []).append(_Entry(place, rank))
 
     def __len__(self) -> int:
         return len(self._places)

@@ -190,6 +190,15 @@ def test_kg_train_rebuilds_the_shipped_model_exactly(tmp_path: Path) -> None:
     assert f"version        {load_model().version}" in result.output  # type: ignore[union-attr]
 
 
+def test_the_model_never_adds_a_denial_of_its_own(run: Run) -> None:
+    # a denial needs the claim it denies (the rules link it); the model reads pairs and cannot say what is denied
+    result = run("Analysts say IS-K recruits from Tajiks and Uzbeks. The Taliban deny that IS-K has bases in "
+                 "Afghanistan.")
+    denials = [c for c in result.claims if c.type == "DENIED"]
+    assert all(c.status == "denied" and c.denies is not None for c in denials)
+    assert all(MODEL_NOTE not in (c.note or "") for c in denials)
+
+
 def test_every_claim_carries_the_model_version(extractor: Extractor) -> None:
     model = load_model()
     assert isinstance(model, RelationModel)

@@ -101,7 +101,10 @@ class RelationReader:
         for pair, probs in scored:
             by_pair[pair.key] = probs
             type_name = max(sorted(probs), key=lambda t: probs[t])
-            if not self.allowed(type_name, pair.subject.kind, pair.object.kind):
+            if type_name == self.ontology.denial_type or not self.allowed(type_name, pair.subject.kind,
+                                                                          pair.object.kind):
+                # A denial is a claim only with the claim it denies and the status denied, which the rules link;
+                # a pair alone cannot say what is denied, so the model never adds one.
                 continue
             triple = triple_of(self.ontology, pair.subject.entity_id, type_name, pair.object.entity_id)
             if pair.sentence.start not in voices:

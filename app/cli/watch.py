@@ -37,7 +37,7 @@ def _criteria(watchlist: Watchlist) -> str:
 @click.argument("name")
 @click.option("--entity", "entities", multiple=True, help="An entity at either end (id, name or alias; repeat or "
                                                           "comma-separate).")
-@click.option("--type", "types", multiple=True, help="Relation types or categories (ATTACKED, hostile…).")
+@click.option("--type", "types", multiple=True, help="Relation types or categories, as `kg schema` names them.")
 @click.option("--status", "statuses", multiple=True, help="Claim statuses (claimed, denied…).")
 @click.option("--place", "places", multiple=True, help="Where it happened or what was hit: a place or a state.")
 @click.option("--webhook", help="POST each alert here as JSON, signed (X-KG-Signature: HMAC-SHA256).")

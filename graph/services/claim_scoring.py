@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +42,6 @@ Triple = tuple[str, str, str, str]  # report, subject, type, object
 SCOPES = {"groups-states": frozenset({"armed_group", "state"}), "all": None}
 REGISTRIES = ("bundle", "seeds")  # what the extractor knows: the seeds and the set's entities, or the seeds only
 ACTOR_KINDS = frozenset({"armed_group", "state"})
-PARENT_TYPES = ("AFFILIATE_OF", "MEMBER_OF", "SPLINTER_OF")
 
 
 @dataclass
@@ -215,7 +214,7 @@ def evaluate_bundle(path: Path, ontology: Ontology, registry: Sequence[Entity], 
         mapped[source.id] = ids
         extracted[source.id] = [_renamed(c, ids) for c in run.claims]
     result = score(extracted, gold, ontology, kinds, scope)
-    parents = _parents(batch.claims, entities.values(), runs, mapped)
+    parents = _parents(batch.claims, entities.values(), runs, mapped, set(ontology.parent_relations))
     result.actors = score_actors(runs, mapped, extracted, gold, ontology, kinds, set(given), parents,
                                  matcher, SCOPES[scope])
     return result, len(batch.sources)
@@ -259,12 +258,12 @@ def _renamed(claim: Claim, ids: dict[str, str]) -> Claim:
 
 
 def _parents(gold: Iterable[Claim], entities: Iterable[Entity], runs: Sequence[Extraction],
-             mapped: dict[str, dict[str, str]]) -> dict[str, set[str]]:
-    """Who is whose parent, by the gold's AFFILIATE_OF / MEMBER_OF / SPLINTER_OF claims, the entities' own
+             mapped: dict[str, dict[str, str]], parent_types: Collection[str]) -> dict[str, set[str]]:
+    """Who is whose parent, by the gold's claims of the ontology's parent relations, the entities' own
     ``parent`` (where the model has one) and the candidates' parents: to tell a claim given to a parent."""
     parents: dict[str, set[str]] = defaultdict(set)
     for claim in gold:
-        if claim.type in PARENT_TYPES:
+        if claim.type in parent_types:
             parents[claim.subject].add(claim.object)
     for entity in entities:
         parent = getattr(entity, "parent", None)

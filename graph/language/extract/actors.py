@@ -42,7 +42,7 @@ entity (``merge_into``), never offered as a new one.
 Parents: a branch's name, an apposition ("X, al-Qaeda's affiliate in the Sahel", "X, a faction of
 the TTP", "X, an offshoot of Y") or an unnamed branch described by its parent and its region
 ("al-Qaeda's affiliate in the Sahel claimed …") give the candidate its ``parent`` and
-``parent_relation`` (AFFILIATE_OF, MEMBER_OF, SPLINTER_OF, from the lexicon); the reader then also
+``parent_relation`` (one of the ontology's parent relations, from the lexicon); the reader then also
 makes that relation a claim.
 
 Cost: a few passes over each sentence's tokens; a merge is looked up once per candidate name and
@@ -966,8 +966,8 @@ class ReportActors:
         return out, ids
 
     def parents_from(self, claims: Iterable[tuple[str, str, str]]) -> None:
-        """Parents the report's claims state of candidates without one ("ISWAP, which split from Boko Haram":
-        SPLINTER_OF), from (subject, relation, object) triples of the parent relations."""
+        """Parents the report's claims state of candidates without one ("ISWAP, which split from Boko Haram": a
+        splinter), from (subject, relation, object) triples of the parent relations."""
         relations = set(self.lexicon.parent_nouns.values()) | set(self.lexicon.branch_name_words.values())
         for subject, relation, obj in claims:
             draft = self.drafts.get(self.redirect.get(subject, subject))

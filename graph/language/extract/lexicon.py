@@ -83,6 +83,7 @@ class Lexicon(BaseModel):
     state_organ_words: frozenset[str]
     parent_nouns: dict[str, str]
     branch_name_words: dict[str, str]
+    branch_default_relation: str
     alias_openers: tuple[str, ...]
     generic_name_words: frozenset[str]
     joining_particles: frozenset[str]

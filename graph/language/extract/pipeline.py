@@ -445,7 +445,7 @@ class _Run:
 
     def _parent_claim(self, link: ParentLink, sentence: Sentence) -> Claim | None:
         """A candidate's parent read from its name or an apposition, as the claim it makes ("JNIM, al-Qaeda's
-        affiliate": JNIM AFFILIATE_OF al-Qaeda), in the outlet's voice."""
+        affiliate": JNIM an affiliate of al-Qaeda), in the outlet's voice."""
         rel = self.x.ontology.relation_types.get(link.relation)
         if rel is None or link.child.entity_id == link.parent.entity_id:
             return None

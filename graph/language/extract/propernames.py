@@ -46,7 +46,7 @@ class NameSpan:
     end_char: int
     kind: str | None  # armed_group when the shape says so, else None (the parse and context decide)
     parent: str | None = None  # the registry group a branch's name grows out of
-    relation: str | None = None  # AFFILIATE_OF, MEMBER_OF: what the branch is to the parent
+    relation: str | None = None  # a parent relation of the ontology: what the branch is to the parent
     swallowed: str | None = None  # the registry name the longer name contains
 
 
@@ -141,8 +141,8 @@ class NameFinder:
             return None
         start_char = doc[mention.start].idx
         end_char = doc[end - 1].idx + len(doc[end - 1].text)
-        return NameSpan(start_char, end_char, "armed_group", mention.entity_id, relation or "AFFILIATE_OF",
-                        mention.text)
+        return NameSpan(start_char, end_char, "armed_group", mention.entity_id,
+                        relation or self.lexicon.branch_default_relation, mention.text)
 
     def _prefixed(self, doc: Doc, mention: Mention, taken: set[int]) -> NameSpan | None:
         """ "Kataib Hezbollah", "Harakat Hezbollah": capitalised words before a registry group's name that name an

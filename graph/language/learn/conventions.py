@@ -7,18 +7,18 @@ gold sentences a convention the rules apply by construction (docs/extraction.md,
 - ``speaker``: one end is the speaker of a speech or naming verb that sits below where the two
   ends meet in the tree. In "Pakistan struck what Iran called hideouts of the BLA" Iran names
   the target; it is neither the target nor the attacker. The exception is a speech act the
-  speaker performs ("the TTP, which Pakistan accuses of …": Pakistan ACCUSED the TTP).
+  speaker performs ("the TTP, which Pakistan accuses of …": Pakistan accused the TTP).
 - ``free relative``: both ends lie inside one free relative ("what Iran called TTP and BLA
   hideouts", "what Pakistan called hideouts of IS-K"), which names a thing in someone's words
   and asserts no relation between the names inside it, nor of the namer to what it names
-  (beyond a speech act such as ACCUSED, which the rules read).
+  (beyond a speech act such as an accusation, which the rules read).
 - ``reversed``: the rules read the same type the other way round in the same sentence and not
   this way, so their slot reading (who is the agent of the cue) contradicts the model's direction.
 - ``accused act``: the rules read, in the same sentence, that the object performs a speech act
-  (the lexicon's ``speech_act_types``: ACCUSED) against the subject, or that the subject denies
+  (the lexicon's ``speech_act_types``: an accusation) against the subject, or that the subject denies
   something the object said. "Burkina Faso's junta blamed ISSP for a raid, a charge the group
   denied" reports an accusation and a denial, not the raid as the outlet's fact: what the accused
-  is said to have done is the accuser's claim, read as ACCUSED.
+  is said to have done is the accuser's claim, read as the accusation.
 - ``place modifier``: an end is a capital standing for a state or a government, named as the
   modifier of a noun ("the assault on a Kabul hotel", "a Tehran office"): the convention reads it
   as the place where the thing is, not its government (the rules read "a Kabul hotel frequented by

@@ -20,7 +20,6 @@ rejected name's claims are discarded and counted. Backups carry the log as ``rev
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -40,6 +39,7 @@ from graph.domain.inputs import check_text
 from graph.domain.model import Entity, UpsertResult
 from graph.domain.names import name_key
 from graph.domain.ontology import Ontology
+from graph.services.filelock import locked_beside
 from graph.services.records import load_report_records, report_records
 from graph.services.review import Staging, report_sources
 from graph.stores.protocol import GraphStore
@@ -106,13 +106,8 @@ class ReviewLog:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.with_name(self.path.name + ".lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with locked_beside(self.path):
+            yield
 
     def entries(self) -> list[Verdict]:
         """Every decision, oldest first; a line that is not one is refused with its place."""

@@ -23,7 +23,6 @@ merged again by ingest. A backup carries the log (``graph.services.backup``).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -50,6 +49,7 @@ from graph.domain.model import Batch, Claim, Count, Incident, IncidentChange, Ta
 from graph.domain.ontology import Ontology
 from graph.language.extract.incidents.words import load_words
 from graph.services.export import stored_claim
+from graph.services.filelock import locked_beside
 from graph.stores.protocol import ClaimQuery, GraphStore, IncidentQuery
 
 LOOKUP_LIMIT = 200  # stored incidents one lookup reads at most: a country's incidents of a few days
@@ -126,13 +126,8 @@ class DecisionLog:
         if self.path is None:
             yield
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.with_name(self.path.name + ".lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with locked_beside(self.path):
+            yield
 
     def entries(self) -> list[Decision]:
         """Every decision, oldest first."""

@@ -25,7 +25,6 @@ is allowed. An entity stays staged while a staged claim names it.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import tempfile
@@ -36,6 +35,7 @@ from typing import Any
 from graph.domain.errors import StagedClaimNotFound, StagedClaimWaiting
 from graph.domain.model import Source, UpsertResult
 from graph.domain.ontology import Ontology
+from graph.services.filelock import locked_beside
 from graph.services.records import load_report_records, report_records
 from graph.stores.protocol import GraphStore
 
@@ -50,13 +50,8 @@ class Staging:
     def _locked(self) -> Iterator[None]:
         # The API serves requests on several threads and the CLI may run beside it: every
         # read-modify-write of the file holds an exclusive lock, so no staged claim is lost.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.with_name(self.path.name + ".lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with locked_beside(self.path):
+            yield
 
     def _read(self) -> dict[str, Any]:
         if not self.path.exists():

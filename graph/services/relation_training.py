@@ -40,7 +40,7 @@ from graph.language.extract.pipeline import Extractor
 from graph.language.extract.text import ReportInput
 from graph.language.learn.candidates import ACTOR_KINDS, pairs_of
 from graph.language.learn.features import CueIndex, marked, pair_features
-from graph.language.learn.model import NONE, Calibration, RelationModel, fingerprint
+from graph.language.learn.model import FORMAT, NONE, Calibration, RelationModel, fingerprint
 from graph.language.learn.reader import rule_votes, triple_of
 from graph.language.pipeline import DEFAULT_MODEL
 from graph.services.loader import read_bundle
@@ -122,9 +122,10 @@ def data_hash(evaluation: Path, sets: Sequence[str]) -> str:
 
 
 def model_version(data_sha256: str, config_text: str, spacy_model: str) -> str:
-    """The model's version: a hash of the data, the config and the parser, nothing else (so equal inputs, equal
-    versions, and ``kg train --check`` compares the coefficients under the same version)."""
-    return fingerprint(data_sha256, fingerprint(config_text), spacy_model)[:10]
+    """The model's version: a hash of the data, the config, the parser and the model file's format, nothing else (so
+    equal inputs, equal versions, and ``kg train --check`` compares the coefficients under the same version; a new
+    format, which reads the same data differently, is a new version)."""
+    return fingerprint(data_sha256, fingerprint(config_text), spacy_model, f"format {FORMAT}")[:10]
 
 
 def _hash_files(paths: Iterable[Path], root: Path) -> str:
@@ -345,8 +346,18 @@ def score_pairs(rows: Sequence[PairRow], probs: np.ndarray, classes: Sequence[st
     return Scored(proposed, rule_scores)
 
 
+@dataclass(frozen=True)
+class Calibrations:
+    """The three maps from a score to the share right (see ``RelationModel``): the model's proposals, the model's
+    score of the rules' triples, the rules' own confidence where the model has no pair."""
+
+    proposed: Calibration
+    rules: Calibration
+    voted: Calibration
+
+
 def predict(reports: Sequence[ReportRow], scored: Scored, policy: str, threshold: float,
-            calibration: Calibration, rules_calibration: Calibration) -> dict[str, dict[Triple, float]]:
+            maps: Calibrations) -> dict[str, dict[Triple, float]]:
     """The triples the extractor outputs per report under a policy, with their confidence."""
     out: dict[str, dict[Triple, float]] = {}
     for report in reports:
@@ -355,15 +366,15 @@ def predict(reports: Sequence[ReportRow], scored: Scored, policy: str, threshold
             for triple, (confidence, _) in report.rules.items():
                 raw = scored.rule_scores.get(report.report, {}).get(triple)
                 if raw is None:  # read across sentences, or a type the model has no class for: the rules' own
-                    got[triple] = rules_calibration(confidence) if policy != "rules" else confidence
+                    got[triple] = maps.rules(confidence) if policy != "rules" else confidence
                     continue
-                value = calibration(raw)
+                value = maps.voted(raw)
                 if policy == "model" and value < threshold:
                     continue
                 got[triple] = value if policy != "rules" else confidence
         if policy in ("union", "model", "model-only"):
             for triple, raw in scored.proposed.get(report.report, {}).items():
-                value = calibration(raw)
+                value = maps.proposed(raw)
                 if value >= threshold and triple not in got:
                     got[triple] = value
         out[report.report] = got
@@ -409,39 +420,40 @@ def tally(reports: Sequence[ReportRow], predicted: dict[str, dict[Triple, float]
     return result
 
 
-def _calibration_data(reports: Sequence[ReportRow], scored: Scored) -> tuple[list[float], list[bool], list[float],
-                                                                                list[bool]]:
-    xs: list[float] = []
-    ys: list[bool] = []
-    rx: list[float] = []
-    ry: list[bool] = []
+def _calibration_data(reports: Sequence[ReportRow], scored: Scored) -> dict[str, tuple[list[float], list[bool]]]:
+    """Scores and whether each was right, apart for the three maps: a model proposal the rules did not read (the
+    only ones the policy can add), the model's score of a triple the rules read, the rules' own confidence of one
+    the model has no pair for."""
+    data: dict[str, tuple[list[float], list[bool]]] = {"proposed": ([], []), "voted": ([], []), "rules": ([], [])}
+
+    def add(which: str, value: float, right: bool) -> None:
+        data[which][0].append(value)
+        data[which][1].append(right)
+
     for report in reports:
         for triple, raw in scored.proposed.get(report.report, {}).items():
-            xs.append(raw)
-            ys.append(triple in report.gold)
+            if triple not in report.rules:
+                add("proposed", raw, triple in report.gold)
         for triple, (confidence, key) in report.rules.items():
             rule_raw = scored.rule_scores.get(report.report, {}).get(triple)
             if rule_raw is not None:
-                xs.append(rule_raw)
-                ys.append(triple in report.gold)
+                add("voted", rule_raw, triple in report.gold)
             elif key is None:
-                rx.append(confidence)
-                ry.append(triple in report.gold)
-    return xs, ys, rx, ry
+                add("rules", confidence, triple in report.gold)
+    return data
 
 
 def choose(reports: Sequence[ReportRow], scored: Scored, policy: str,
-           floor: float = 0.0) -> tuple[float, Calibration, Calibration]:
+           floor: float = 0.0) -> tuple[float, Calibrations]:
     """Calibration fitted on these reports' out-of-fold scores, and the threshold from ``floor`` up that maximises
     their F1 (a floor keeps the model from adding claims it is more likely wrong than right about)."""
-    xs, ys, rx, ry = _calibration_data(reports, scored)
-    calibration, rules_calibration = isotonic(xs, ys), isotonic(rx, ry)
+    data = _calibration_data(reports, scored)
+    maps = Calibrations(isotonic(*data["proposed"]), isotonic(*data["rules"]), isotonic(*data["voted"]))
     if policy == "rules":
-        return 1.0, calibration, rules_calibration
+        return 1.0, maps
     grid = [t for t in GRID if t >= floor] or [max(GRID)]
-    best = max(grid, key=lambda t: (tally(reports, predict(reports, scored, policy, t, calibration,
-                                                           rules_calibration)).figures()["f1"], -t))
-    return best, calibration, rules_calibration
+    best = max(grid, key=lambda t: (tally(reports, predict(reports, scored, policy, t, maps)).figures()["f1"], -t))
+    return best, maps
 
 
 @dataclass
@@ -520,8 +532,8 @@ def nested(corpus: Corpus, cv: CrossValidation, policy: str,
     for held in sorted(set(cv.folds.values())):
         others = [r for r in corpus.reports if cv.folds[r.report] != held]
         mine = [r for r in corpus.reports if cv.folds[r.report] == held]
-        threshold, calibration, rules_calibration = choose(others, cv.scored, policy, floor)
-        predicted = predict(mine, cv.scored, policy, threshold, calibration, rules_calibration)
+        threshold, maps = choose(others, cv.scored, policy, floor)
+        predicted = predict(mine, cv.scored, policy, threshold, maps)
         part = tally(mine, predicted)
         total.tp += part.tp
         total.fp += part.fp
@@ -600,11 +612,10 @@ def train(corpus: Corpus, config: dict[str, Any], ontology: Ontology, *, config_
             chosen = cv
     assert chosen is not None
     policy = str(config["policy"])
-    threshold, calibration, rules_calibration = choose(corpus.reports, chosen.scored, policy,
-                                                       float(config.get("min_threshold", 0.0)))
+    threshold, maps = choose(corpus.reports, chosen.scored, policy, float(config.get("min_threshold", 0.0)))
     fitted = fit(corpus.pairs, config)
     model = RelationModel(fitted.classes, fitted.vocabulary, fitted.coef, fitted.intercept,
-                          calibration, rules_calibration, threshold, policy, {})
+                          maps.proposed, maps.rules, maps.voted, threshold, policy, {})
     model.provenance = {
         "version": model_version(corpus.data_hash, config_text, spacy_model),
         "data_sha256": corpus.data_hash, "config_sha256": fingerprint(config_text), "sets": corpus.sets,

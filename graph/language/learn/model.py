@@ -4,7 +4,12 @@ A multinomial logistic regression over the sparse features (``features.pair_feat
 classes are ``NONE`` and the relation types seen often enough in the gold. For a candidate
 pair it gives, for each type, the probability that the sentence says subject TYPE object.
 The raw probability is mapped through an isotonic calibration fitted on cross-validated
-predictions (``calibrate``), so that a claim given 0.7 is right about 70% of the time.
+predictions (``calibrate``), so that a claim given 0.7 is right about 70% of the time. There are
+three maps, because the same raw score means different things: ``calibration`` for a triple only the
+model proposes, ``voted_calibration`` for the model's score of a triple the rules read too (the rules'
+reading is evidence the score leaves out: such triples were right half the time even where the model
+gave them under 0.3), and ``rules_calibration`` for the rules' own confidence where the model has no
+pair (a claim read across sentences).
 
 The file is gzipped JSON (no pickle): anything that reads JSON can audit it, and ``kg train --check``
 compares a rebuilt model with it. The coefficients are stored as whole thousandths (``coef_milli``,
@@ -30,7 +35,7 @@ import numpy as np
 from graph.domain.errors import KgError
 
 NONE = "NONE"
-FORMAT = 2
+FORMAT = 3
 SCALE = 1000  # the coefficients are stored (and run) as whole multiples of 1/SCALE
 DECIMALS = 4  # the intercepts' precision in the file
 SHIPPED = Path(__file__).with_name("relclf.json.gz")
@@ -60,6 +65,7 @@ class RelationModel:
     intercept: np.ndarray  # (classes,)
     calibration: Calibration
     rules_calibration: Calibration
+    voted_calibration: Calibration
     threshold: float
     policy: str
     provenance: dict[str, Any]
@@ -90,7 +96,8 @@ class RelationModel:
                 "intercept": [round(float(v), DECIMALS) for v in self.intercept],
                 "coef_milli": [[int(v) for v in np.rint(row * SCALE)] for row in self.coef],
                 "calibration": {"x": self.calibration.x, "y": self.calibration.y},
-                "rules_calibration": {"x": self.rules_calibration.x, "y": self.rules_calibration.y}}
+                "rules_calibration": {"x": self.rules_calibration.x, "y": self.rules_calibration.y},
+                "voted_calibration": {"x": self.voted_calibration.x, "y": self.voted_calibration.y}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, origin: str = "model") -> RelationModel:
@@ -105,6 +112,7 @@ class RelationModel:
                                  f"{len(vocabulary)} features")
             return cls(list(data["classes"]), vocabulary, coef, np.asarray(data["intercept"], dtype=np.float64),
                        Calibration(**data["calibration"]), Calibration(**data["rules_calibration"]),
+                       Calibration(**data["voted_calibration"]),
                        float(data["threshold"]), str(data["policy"]), dict(data["provenance"]))
         except (KeyError, TypeError, ValueError) as error:
             raise KgError(f"{origin}: not a relation model ({error})") from error

@@ -128,7 +128,7 @@ class RelationReader:
             if claim_probs is None or claim.type not in claim_probs:
                 kept.append(claim.model_copy(update={"confidence": _cap(model.rules_calibration(claim.confidence))}))
                 continue
-            confidence = model.calibration(claim_probs[claim.type])
+            confidence = model.voted_calibration(claim_probs[claim.type])
             if "hedged" in (claim.note or "").split("; "):
                 # the model does not weigh the hedge (the gold codes hedged statements as no claim at all),
                 # so the rules' discount for it stays on the model's figure

@@ -242,14 +242,21 @@ def _pair(extractor: Extractor, text: str, subject: str, obj: str) -> tuple[Pair
     return pair, rule_votes(rules.claims, extractor.ontology), voices
 
 
-def test_the_namer_of_a_free_relative_is_neither_party_to_what_it_names(run: Run) -> None:
-    result = run("The Taliban raided what Pakistan called hideouts of IS-K in Kunar.")
+def test_the_namer_of_a_free_relative_is_neither_party_to_what_it_names(run: Run, extractor: Extractor) -> None:
+    text = "The Taliban raided what Pakistan called hideouts of IS-K in Kunar."
+    result = run(text)
     assert ("taliban", "ATTACKED", "isk") in triples(result)
-    # the model alone reads Pakistan as the Taliban's target and as the attacker of IS-K
+    # a model alone may read Pakistan as the Taliban's target and as the attacker of IS-K: the conventions say no
     assert ("taliban", "ATTACKED", "pakistan") not in triples(result)
     assert ("pakistan", "ATTACKED", "isk") not in triples(result)
-    assert result.discarded[conventions.SPEAKER] == 1
-    assert result.discarded[conventions.FREE_RELATIVE] == 1
+    assert extractor.reader is not None
+    for subject, obj, reason in (("taliban", "pakistan", conventions.SPEAKER),
+                                 ("pakistan", "isk", conventions.FREE_RELATIVE)):
+        pair, votes, voices = _pair(extractor, text, subject, obj)
+        assert extractor.reader.conventions.veto(pair, "ATTACKED", votes, voices) == reason
+    # and a veto is counted as discarded only where the model would otherwise have added the triple
+    assert not set(result.discarded) - {conventions.SPEAKER, conventions.FREE_RELATIVE} - {
+        reason for reason in result.discarded if reason.startswith("incident:")}
 
 
 def test_a_model_candidate_outside_the_free_relative_is_still_added(run: Run) -> None:

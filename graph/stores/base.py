@@ -233,6 +233,11 @@ class BaseStore(ABC):
         """How many incidents match the filters of ``query`` (its page aside)."""
 
     @abstractmethod
+    def _incident_timeline_rows(self, query: IncidentQuery, width: int) -> list[tuple[str | None, str, int]]:
+        """The incidents matching the filters of ``query`` counted by (date cut to ``width`` characters, None when
+        undated; incident type): folded by ``fold_timeline``, as claims are."""
+
+    @abstractmethod
     def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
         """The page of claims matching every filter of ``query``, ``disputed=False`` included (``disputed=True``
         never comes here), ordered by id: filtered, counted and sliced by the store, not read whole."""
@@ -588,6 +593,11 @@ class BaseStore(ABC):
     def count_incidents(self, query: IncidentQuery | None = None) -> int:
         """How many incidents match the filters (all pages)."""
         return self._count_incidents(query or IncidentQuery())
+
+    def incident_timeline(self, query: IncidentQuery, interval: str) -> TimelineCounts:
+        """Incidents counted per period and type where they are (a chart of them needs no incident sent)."""
+        width = check_interval(interval)
+        return fold_timeline(self._incident_timeline_rows(query, width), interval)
 
     # === traversals =====================================================================
 

@@ -371,6 +371,11 @@ class GraphStore(Protocol):
         """How many incidents match the filters (all pages), or how many the graph holds."""
         ...
 
+    def incident_timeline(self, query: IncidentQuery, interval: str) -> TimelineCounts:
+        """The incidents matching the filters of ``query`` (its page aside) counted per ``year``, ``month`` or
+        ``day`` of their ``date`` and by incident type, counted where they are: no incident is sent."""
+        ...
+
     def claim_pairs(self) -> list[tuple[str, str, int]]:
         """Each (subject, object) some claim joins, with how many claims join them: the graph's adjacency,
         for degrees and centrality (computed where the store keeps it; callers cache it by revision)."""

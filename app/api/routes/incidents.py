@@ -27,6 +27,7 @@ from app.usecases.filters import split
 from graph.domain.errors import InvalidParameter
 from graph.domain.model import IncidentDetail, IncidentOut
 from graph.domain.ontology import Ontology
+from graph.services.analysis import Timeline, timeline_from
 from graph.services.incidents import acled_csv, detail, geojson, incident_query, present
 from graph.stores.protocol import GraphStore, IncidentQuery, incident_matches, newest_first
 
@@ -135,6 +136,20 @@ def read_incidents_geojson(
     query = _query(store, ontology, settings, place=place, country=country, bbox=bbox, since=since, until=until,
                    perpetrator=perpetrator, type=type, source=source, limit=limit, offset=offset)
     return _geojson(store, ontology, query)
+
+
+@router.get("/timeline", response_model=Timeline, responses=error_responses(304, 404, 409, 422, 503))
+def read_incident_timeline(
+    store: Store, settings: Config, ontology: Vocabulary, place: PlaceQuery = None, country: CountryQuery = None,
+    bbox: BboxQuery = None, since: SinceQuery = None, until: UntilQuery = None, perpetrator: PerpetratorQuery = None,
+    type: TypeQuery = None, source: SourceQuery = None,
+    interval: Annotated[Literal["year", "month", "day"], Query(description="Size of each period.")] = "month",
+) -> Timeline:
+    """Incidents matching every filter counted per year, month or day of their date and by type, counted in the
+    store: a chart of every incident needs no page of them (those dated more coarsely, or undated, apart)."""
+    query = _query(store, ontology, settings, place=place, country=country, bbox=bbox, since=since, until=until,
+                   perpetrator=perpetrator, type=type, source=source, limit=1, offset=0)
+    return timeline_from(store.incident_timeline(query, interval))
 
 
 @router.get("/{id}", response_model=IncidentDetail, responses=error_responses(304, 404, 503))

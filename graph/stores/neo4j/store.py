@@ -488,6 +488,12 @@ class Neo4jStore(BaseStore):
 
     def _count_incidents(self, query: IncidentQuery) -> int:
         return int(self._read_one("incident_count", **_incident_parameters(query))[0]["count"])
+
+    def _incident_timeline_rows(self, query: IncidentQuery, width: int) -> list[tuple[str | None, str, int]]:
+        """One query: the server groups the matching incidents by (date cut to the width, type) and counts."""
+        rows = self._read_one("incident_timeline", **_incident_parameters(query), width=width)
+        return [(row["cut"], row["type"], int(row["count"])) for row in rows]
+
     def _claim_parameters(self, query: ClaimQuery) -> dict[str, Any]:
         """A claim query's filters as the parameters of claim_page, claim_timeline and claim_groups (and their
         ``_touching`` forms)."""

@@ -620,12 +620,13 @@ class BaseStore(ABC):
         return Subgraph(center=center, nodes=nodes, links=links, truncated=walk.truncated)
 
     def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
-              types: Iterable[str] | None = None, directed: bool = False) -> list[list[Hop]]:
+              types: Iterable[str] | None = None, directed: bool = False,
+              statuses: Iterable[str] | None = None) -> list[list[Hop]]:
         """The ``k`` shortest simple paths, ties ordered by the ids along them, so answers are stable."""
         check_path_options(max_hops, k)
         if source == target:
             raise InvalidParameter("target", target, "a path needs two different entities")
-        found = self._paths(source, target, max_hops=max_hops, k=k, filters=Filters.of(types, None, None, 0.0),
+        found = self._paths(source, target, max_hops=max_hops, k=k, filters=Filters.of(types, statuses, None, 0.0),
                             directed=directed)
         if not found.paths:
             # A path found joins two entities that exist; only an empty answer needs to know whether they do.

@@ -403,8 +403,10 @@ class GraphStore(Protocol):
         ...
 
     def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
-              types: Iterable[str] | None = None, directed: bool = False) -> list[list[Hop]]:
-        """Up to ``k`` shortest simple paths of at most ``max_hops`` hops, each hop with its claims."""
+              types: Iterable[str] | None = None, directed: bool = False,
+              statuses: Iterable[str] | None = None) -> list[list[Hop]]:
+        """Up to ``k`` shortest simple paths of at most ``max_hops`` hops over claims of these types and statuses
+        (``None``: any), each hop with its claims."""
         ...
 
     def stats(self) -> Stats:

@@ -613,13 +613,14 @@ class Neo4jStore(BaseStore):
                directed: bool) -> FoundPaths:
         parameters = {"source": source, "target": target, "max_hops": max_hops, "directed": directed,
                       "symmetric": self._symmetric,
-                      "types": sorted(filters.types) if filters.types is not None else None}
+                      "types": sorted(filters.types) if filters.types is not None else None,
+                      "statuses": sorted(filters.statuses) if filters.statuses is not None else None}
 
         def work(tx: ManagedTransaction) -> FoundPaths:
             def steps(way: str) -> Callable[[list[str]], dict[str, list[str]]]:
                 def ask(ids: list[str]) -> dict[str, list[str]]:
                     rows = _rows(tx, "steps", {"ids": ids, "direction": way, "symmetric": self._symmetric,
-                                               "types": parameters["types"]})
+                                               "types": parameters["types"], "statuses": parameters["statuses"]})
                     return {row["id"]: row["next"] for row in rows}
                 return ask
 
@@ -631,7 +632,8 @@ class Neo4jStore(BaseStore):
             denials: dict[str, list[str]] = {}
             if pairs:
                 rows = _rows(tx, "hop_claims", {"pairs": [list(p) for p in pairs], "directed": directed,
-                                                "symmetric": self._symmetric, "types": parameters["types"]})
+                                                "symmetric": self._symmetric, "types": parameters["types"],
+                                                "statuses": parameters["statuses"]})
                 for row in rows:
                     claim = _claim_from(row)
                     hops[(row["pair"][0], row["pair"][1])].append(claim)

@@ -16,7 +16,8 @@ export function encode(state) {
   if (state.q) params.set("q", state.q);
   if (state.e.length) params.set("e", state.e.join(","));
   // An expansion is an entity and the types followed from it ("~" alone: every type).
-  if (state.x.length) params.set("x", state.x.map((x) => `${x.id}~${x.types.join(".")}`).join(","));
+  // A third part, when there is one, is how many neighbours the expansion shows ("show more" raised it).
+  if (state.x.length) params.set("x", state.x.map((x) => `${x.id}~${x.types.join(".")}${x.n ? `~${x.n}` : ""}`).join(","));
   if (state.from && state.to) { params.set("from", state.from); params.set("to", state.to); }
   if (state.types.length) params.set("types", state.types.join(","));
   if (state.status.length) params.set("status", state.status.join(","));
@@ -39,8 +40,9 @@ export function decode(hash) {
   state.q = params.get("q") || "";
   state.e = list(params.get("e"));
   state.x = list(params.get("x")).map((item) => {
-    const [id, types = ""] = item.split("~");
-    return { id, types: types.split(".").filter(Boolean) };
+    const [id, types = "", shown = ""] = item.split("~");
+    const n = Number.parseInt(shown, 10);
+    return { id, types: types.split(".").filter(Boolean), ...(n > 0 ? { n } : {}) };
   });
   state.from = params.get("from") || "";
   state.to = params.get("to") || "";

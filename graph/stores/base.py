@@ -678,6 +678,12 @@ def timeline_of(claims: Iterable[Claim], interval: str) -> TimelineCounts:
     return fold_timeline(((_date_cut(c.date, width), c.type, 1) for c in claims), interval)
 
 
+def timeline_of_incidents(incidents: Iterable[Incident], interval: str) -> TimelineCounts:
+    """The timeline of incidents already in hand (a few, read by id), by the rule the stores count by."""
+    width = check_interval(interval)
+    return fold_timeline(((_date_cut(i.date, width), i.type, 1) for i in incidents), interval)
+
+
 def fingerprint(record: Entity | Source | Claim | Incident) -> str:
     """A hash of a record's content: equal records, equal fingerprints; stores keep it beside the record."""
     return fingerprint_of(record.model_dump_json(exclude_none=True))

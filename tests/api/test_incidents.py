@@ -153,6 +153,13 @@ def test_the_timeline_counts_incidents_per_month_with_the_page_filters(client: T
     by_isk = client.get("/v1/incidents/timeline", params={"perpetrator": "ISKP", "interval": "year"}).json()
     isk_count = client.get("/v1/incidents", params={"perpetrator": "ISKP"}).json()["count"]
     assert sum(b["count"] for b in by_isk["buckets"]) + by_isk["imprecise"] + by_isk["undated"] == isk_count
+    # Some incidents by id (the explorer's share of a bar): counted alike, and the filters still apply.
+    chosen = "kunduz-mosque-2021-10,kandahar-mosque-2021-10,termez-attack-2022-04-18"
+    some = client.get("/v1/incidents/timeline", params={"id": chosen}).json()
+    assert {b["period"]: b["count"] for b in some["buckets"]} == {"2021-10": 2, "2022-04": 1}
+    filtered = client.get("/v1/incidents/timeline", params={"id": chosen, "type": "suicide_bombing"}).json()
+    assert sum(b["count"] for b in filtered["buckets"]) == 1
+    assert client.get("/v1/incidents/timeline", params={"id": "Not An Id"}).status_code == 422
     refused = client.get("/v1/incidents/timeline", params={"interval": "week"})
     assert refused.status_code == 422 and "interval" in refused.text
     unknown = client.get("/v1/incidents/timeline", params={"type": "picnic"})

@@ -5,6 +5,7 @@
 import { IncidentMap, countText, monthOf, radius } from "./map.js";
 import { loadOverview, overviewElements, reportElements } from "./overview.js";
 import { EXPANSION_STEP, GraphView, aliasList, capExpansion, layoutStyles, registerLayout } from "./layout.js";
+import { buildPathOptions, describePathOptions, pathParams, readPathOptions, writePathOptions } from "./paths.js";
 import { decode, emptyState, encode, monthsBetween, passes } from "./state.js";
 import { Timeline } from "./timeline.js";
 
@@ -339,6 +340,7 @@ async function clearEverything() {
   for (const select of ["#expand-types", "#filter-types", "#incident-types"]) for (const option of $(select).options) option.selected = false;
   writeFilters();
   readFilters();
+  writePathOptions(state);
   cy.elements().unselect();
   render();
   say("View cleared");
@@ -520,7 +522,7 @@ async function addEntity(text) {
 }
 
 async function loadPath(from, to) {
-  const found = await getJSON("/v1/paths", { source: from, target: to, k: 1 });
+  const found = await getJSON("/v1/paths", { source: from, target: to, ...pathParams(state) });
   const paths = found.data;
   paths.forEach((path) => path.hops.forEach((hop) => rememberClaims(hop.claims)));
   const nodes = paths.flatMap((path) => path.nodes);
@@ -532,6 +534,7 @@ async function loadPath(from, to) {
 async function findPath(from, to) {
   state.from = from.trim();
   state.to = to.trim();
+  Object.assign(state, readPathOptions());
   data.path = null;
   if (!state.from || !state.to) return;
   try {
@@ -1125,9 +1128,11 @@ async function showNew(since) {
 }
 
 function showPaths(paths) {
-  panel(h("h2", {}, `Path from ${state.from} to ${state.to}`),
-    paths.length ? pathList(paths) : h("p", {}, "No path within 4 hops."));
-  say(paths.length ? `${paths[0].length} hop(s)` : "no path");
+  const asked = describePathOptions(state);
+  panel(h("h2", {}, `${paths.length > 1 ? "Paths" : "Path"} from ${state.from} to ${state.to}`),
+    h("p", { class: "path-options", "data-found": String(paths.length) }, `${paths.length} found; asked for the ${asked}.`),
+    paths.length ? pathList(paths) : h("p", { class: "no-path" }, `No path within 4 hops ${asked.replace(/^\d+ shortest /, "")}.`));
+  say(paths.length ? `${paths.length} path(s), the shortest ${paths[0].length} hop(s)` : "no path");
 }
 
 // ------------------------------------------------------------------------------------ controls
@@ -1146,6 +1151,7 @@ function fillTypeSelect(select) {
 function buildControls() {
   fillTypeSelect($("#expand-types"));
   fillTypeSelect($("#filter-types"));
+  buildPathOptions(h, $("#path-options"), data.schema);
   for (const status of Object.keys(data.schema.statuses)) {
     $("#filter-status").append(h("label", {}, h("input", { type: "checkbox", value: status, checked: "" }), status));
   }
@@ -1351,6 +1357,7 @@ async function restore(wanted) {
     $("#ask-input").value = state.q;
     $("#path-from").value = state.from;
     $("#path-to").value = state.to;
+    writePathOptions(state);
     let answer = null;
     if (state.q) answer = await loadAsk(state.q, state.ctx).catch((error) => { showError(`Could not answer “${state.q}”`, error, trySuggestion); return null; });
     if (answer) lastQuery = answer.query;

@@ -39,6 +39,7 @@ export function layoutStyles() {
     { selector: "node.pinned", style: { "border-width": 3, "border-style": "solid", "border-color": "#1f5f99" } },
     { selector: "node.folding", style: { "border-width": 3, "border-style": "dotted", "border-color": "#1d232a" } },
     { selector: "edge.bundle", style: { width: (edge) => Math.min(1.6 + edge.data("count"), 7), "font-weight": "bold" } },
+    { selector: "edge.bundle.on-path", style: { width: 5 } },
     { selector: ".bundled, .user-hidden, .folded", style: { display: "none" } },
   ];
 }
@@ -128,7 +129,7 @@ export class GraphView {
       const classes = ["bundle"];
       if (first.hasClass("symmetric")) classes.push("symmetric");
       if (edges.every((edge) => edge.hasClass("disputed"))) classes.push("disputed");
-      if (edges.some((edge) => edge.hasClass("path"))) classes.push("path");
+      if (edges.some((edge) => edge.hasClass("path"))) classes.push("on-path");
       cy.add({ group: "edges", classes: classes.join(" "), data: {
         id: `bundle:${key}`, source, target, type, count: edges.length, colour: first.data("colour"),
         claims: edges.map((edge) => edge.id()), label: `${type} ×${edges.length}` } });

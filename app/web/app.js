@@ -901,7 +901,8 @@ async function showClaim(id) {
   writeURL();
   const edge = cy.getElementById(id);
   cy.elements().unselect();
-  view.edgeFor(id).select();
+  edge.select();
+  view.edgeFor(id).select(); // its bundle too, when it is drawn as one
   const detail = await getJSON(`/v1/claims/${encodeURIComponent(id)}`);
   const claim = detail.claim;
   const [report, asserter] = await Promise.all([source(claim.source), entityName(claim.asserted_by)]);

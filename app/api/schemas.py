@@ -7,7 +7,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph.domain.inputs import report_text_problem, text_problem, url_problem
-from graph.domain.model import Alias, Claim, ClaimOut, ClaimView, Hop, SourceRef, UpsertResult
+from graph.domain.model import Alias, Claim, ClaimOut, ClaimView, Hop, Reliability, SourceRef, UpsertResult
 from graph.services.analysis import Centrality
 
 __all__ = ["ClaimOut", "SourceRef"]  # moved to graph.domain.model (graph.language.ask answers cite claims too)
@@ -96,6 +96,29 @@ class SourceSummary(SourceRef):
     outlet_id: str | None
     note: str | None
     claims: int
+
+
+class SourceGradeIn(_Out):
+    """A source's new reliability grade (API key required)."""
+
+    reliability: Reliability | None = Field(description="A (reliable) to F (cannot be judged); null clears the grade.")
+
+
+class ClaimEvidence(_Out):
+    """What an analyst weighs a claim by, beyond its quote: who asserts it and how many other reports say the same."""
+
+    id: str
+    asserted_by: str
+    asserted_by_name: str = Field(description="The asserter's display name (its id when the graph lacks it).")
+    corroboration: int = Field(description="How many other sources hold a claim of the same subject, type and "
+                                           "object (either way round for a symmetric type).")
+
+
+class ClaimEvidenceList(_Out):
+    """The evidence of the claims asked for, in the order asked; ids the graph lacks are listed apart."""
+
+    data: list[ClaimEvidence]
+    missing: list[str]
 
 
 class SourceDetail(_Out):
@@ -318,6 +341,15 @@ class ReviewIn(_Out):
         if set(self.accept) & set(self.reject):
             raise ValueError("a claim cannot be both accepted and rejected")
         return self
+
+
+class ReviewClaimsOut(_Out):
+    """What a review of staged claims from any reports did, and how many claims still wait."""
+
+    accepted: list[str]
+    rejected: list[str]
+    written: UpsertResult | None
+    remaining: int = Field(description="Claims still awaiting review, from every report.")
 
 
 class ReviewOut(_Out):

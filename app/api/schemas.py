@@ -209,6 +209,8 @@ class ReportIn(_Out):
     url: str | None = Field(None, max_length=2000, description="Where the report was published (not fetched).")
     published: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
                                   description="Publication date, which relative dates are read against.")
+    reliability: Reliability | None = Field(None, description="The source's reliability grade, A (reliable) to F "
+                                                              "(cannot be judged); PATCH /v1/sources/{id} changes it.")
     review: bool = Field(False, description="Stage the claims for review instead of loading them.")
     min_confidence: float | None = Field(
         None, ge=0, le=1, description="Load the claims at or above this confidence and stage the rest for review.")

@@ -138,3 +138,13 @@ def test_every_staged_claim_is_accepted_at_once(client: TestClient, store: Graph
     status, body = review(client, {"accept": ["all"]})
     assert status == 200 and sorted(body["accepted"]) == ["staged-0", "staged-1"] and body["remaining"] == 0
     assert set(store.get_claims(["staged-0", "staged-1"])) == {"staged-0", "staged-1"}
+
+
+def test_a_report_posted_with_a_grade_keeps_it(client: TestClient) -> None:
+    text = "Islamic State Khorasan fighters attacked Tajikistan on 7 May 2022.\n"
+    refused = client.post("/v1/reports", json={"text": text, "reliability": "Q"}, headers={"X-API-Key": KEY})
+    assert refused.status_code == 422 and "reliability" in refused.json()["message"]
+    response = client.post("/v1/reports", json={"text": text, "reliability": "E"}, headers={"X-API-Key": KEY})
+    assert response.status_code == 201, response.text
+    assert response.json()["source"]["reliability"] == "E"
+    assert client.get(f"/v1/sources/{response.json()['source']['id']}").json()["source"]["reliability"] == "E"

@@ -115,10 +115,9 @@ class ClaimEvidence(_Out):
 
 
 class ClaimEvidenceList(_Out):
-    """The evidence of the claims asked for, in the order asked; ids the graph lacks are listed apart."""
+    """The evidence of the claims asked for, in the order asked."""
 
     data: list[ClaimEvidence]
-    missing: list[str]
 
 
 class SourceDetail(_Out):

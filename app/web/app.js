@@ -2,12 +2,16 @@
 // incidents on a map and a timeline linked to the graph. Colours, types and statuses come from GET /v1/schema
 // (the ontology), never from this file, so a new kind, relation or incident type shows up without touching the
 // page. Every request goes to this origin.
+import { evidenceList, fillEvidence, gradeEditor, reliabilityBadge } from "./evidence.js";
+import { wireKeyField } from "./key.js";
 import { IncidentMap, countText, monthOf, radius } from "./map.js";
 import { loadOverview, overviewElements, reportElements } from "./overview.js";
 import { EXPANSION_STEP, GraphView, aliasList, capExpansion, layoutStyles, registerLayout } from "./layout.js";
 import { buildPathOptions, describePathOptions, pathParams, readPathOptions, writePathOptions } from "./paths.js";
+import { showReview } from "./review.js";
 import { decode, emptyState, encode, monthsBetween, passes } from "./state.js";
 import { Timeline } from "./timeline.js";
+import { wireViews } from "./views.js";
 
 const VENDOR = "/assets/vendor/cytoscape.esm.min.mjs";
 // The map's libraries, UMD builds loaded in this order (d3-geo needs d3-array), and the country outlines.
@@ -360,6 +364,7 @@ async function showOverview() {
   panel(h("section", { id: "overview", "aria-label": "Overview of the graph" }, overviewElements(h, data.overview, {
     openEntity: (id) => expand(id).catch((error) => showError("Could not expand", error, null)),
     openReport: (id) => showReport(id).catch((error) => showError(`Could not open the report ${id}`, error, null)),
+    openReview,
   })));
 }
 
@@ -367,7 +372,8 @@ async function showOverview() {
 async function showReport(id) {
   const detail = await source(id);
   detail.claims.forEach((claim) => rememberClaims([claim]));
-  panel(reportElements(h, detail, (claim) => showClaim(claim).catch((error) => showError("Could not show the claim", error, null))));
+  panel(reportElements(h, detail, (claim) => showClaim(claim).catch((error) => showError("Could not show the claim", error, null))),
+    gradeEditor(h, id, detail.source.reliability, graded));
   say(`Report: ${detail.source.title}`);
 }
 
@@ -713,18 +719,38 @@ function claimLine(claim) {
     claim.disputed ? [" ", h("span", { class: "badge disputed" }, "disputed")] : null);
 }
 
-/** The claims of an answer: grouped by relation type when the answer groups them (pairs, profiles, events…). */
+/** The claims of an answer, each with its evidence (evidence.js): grouped by relation type when the answer groups
+ * them (pairs, profiles, events…). */
 function claimList(answer) {
   const groups = Object.entries(answer.groups || {});
+  const ways = { openClaim: (id) => showClaim(id).catch((error) => showError("Could not show the claim", error, null)) };
   if (!groups.length) {
-    return [h("h3", {}, `Claims (${answer.claims.length})`),
-      h("ul", { class: "claims" }, answer.claims.map((claim) => h("li", {}, claimLine(claim))))];
+    return [h("h3", {}, `Claims (${answer.claims.length})`), evidenceList(h, answer.claims, ways, "Claims with their evidence")];
   }
   const byId = new Map(answer.claims.map((claim) => [claim.id, claim]));
   return [h("h3", {}, `Claims by type (${answer.claims.length})`),
     h("div", { class: "groups", "aria-label": "Claims by type" }, groups.map(([type, ids]) => h("section", { class: "group", "data-type": type },
       h("h4", {}, type, ` (${ids.length})`),
-      h("ul", { class: "claims" }, ids.map((id) => h("li", {}, claimLine(byId.get(id))))))))];
+      evidenceList(h, ids.map((id) => byId.get(id)), ways, `${type} claims with their evidence`))))];
+}
+
+/** Asserters' names, corroboration and missing citations, filled into the panel's evidence lists once read. */
+function fillPanelEvidence() {
+  fillEvidence(h, $("#panel"), getJSON, source).catch((error) => say(`Could not read the claims' evidence: ${error.message}`));
+}
+
+/** A source graded in the page: what the page keeps of it takes the new grade. */
+function graded(written) {
+  const cached = data.sources.get(written.id);
+  if (cached) cached.source.reliability = written.reliability;
+  for (const claim of data.claims.values()) if (claim.report?.id === written.id) claim.report.reliability = written.reliability;
+  data.overview = null;
+}
+
+/** The review panel (review.js); a decision changes the graph and the queue, so the overview is read again. */
+function openReview() {
+  return showReview({ h, panel, getJSON, say, onDecided: () => { data.overview = null; } })
+    .catch((error) => showError("Could not list the claims awaiting review", error, null));
 }
 
 /** The yes/no or the count a question asked for, before anything else. */
@@ -789,6 +815,7 @@ function showAnswer(answer) {
         answer.rerun ? h("li", {}, h("a", { href: answer.rerun, class: "rerun" }, "Run the query again")) : null),
       h("pre", {}, JSON.stringify(answer.query, null, 2))) : null,
   );
+  fillPanelEvidence();
 }
 
 /** The incidents an answer gives: each with its figures as stated, its contradictions side by side, and every
@@ -859,7 +886,21 @@ async function showEntity(id) {
       h("dt", {}, "Hidden neighbours"), h("dd", { "data-hidden": hiddenCount(id, shown) }, String(hiddenCount(id, shown)))),
     nodeTools(id),
     h("p", { class: "hint" }, "Click the node again after choosing types under “Expand a node by” to follow only those."),
+    nodeClaims(id),
   );
+  fillPanelEvidence();
+}
+
+/** The claims drawn in the graph (and not filtered out) that touch a node, each with its evidence. */
+function nodeClaims(id) {
+  const node = cy.getElementById(id);
+  if (node.empty()) return null;
+  const claims = node.connectedEdges().filter((edge) => !edge.hasClass("filtered")).map((edge) => data.claims.get(edge.id())).filter(Boolean);
+  if (!claims.length) return null;
+  const names = Object.fromEntries([...data.entities.values()].map((entity) => [entity.id, entity.name]));
+  return [h("h3", {}, `Its claims in view (${claims.length})`),
+    evidenceList(h, claims, { openClaim: (claim) => showClaim(claim).catch((error) => showError("Could not show the claim", error, null)) },
+      "Its claims in view, with their evidence", names)];
 }
 
 /** Pin, hide, collapse a node, and "show more" when its expansion shows only some of its neighbours. */
@@ -922,7 +963,8 @@ async function showClaim(id) {
       // Only web links become links: a report's URL is data, and a javascript: URL must never run.
       h("dt", {}, "Source"), h("dd", { class: "source" }, /^https?:\/\//i.test(cited.url || "")
         ? h("a", { href: cited.url, target: "_blank", rel: "noopener noreferrer" }, `${cited.outlet}: ${cited.title}`)
-        : `${cited.outlet}: ${cited.title}`, cited.published ? ` (${cited.published})` : ""),
+        : `${cited.outlet}: ${cited.title}`, cited.published ? ` (${cited.published})` : "",
+        " ", reliabilityBadge(h, cited.id, cited.reliability), gradeEditor(h, cited.id, cited.reliability, graded)),
       extracted ? [h("dt", {}, "Extracted by"), h("dd", {}, h("span", { class: "badge extracted" }, `⚙ ${claim.extracted_by}`), ` confidence ${claim.confidence}`)] : null,
       claim.note ? [h("dt", {}, "Note"), h("dd", {}, claim.note)] : null),
     detail.disputed_by.length ? [h("h3", {}, "Disputed by"),
@@ -1299,6 +1341,11 @@ function wire() {
   for (const input of [$("#search-input"), $("#path-from"), $("#path-to")]) input.addEventListener("input", () => suggest(input));
   $("#new-form").addEventListener("submit", (event) => { event.preventDefault(); showNew($("#new-since").value); });
   $("#new-since").value = daysAgo(7);
+  wireKeyField($("#write-key"), $("#write-key-status"));
+  $("#open-review").addEventListener("click", openReview);
+  wireViews({ h, say, cy, getJSON, hash: () => encode(state), sourceOf: source,
+    name: (id) => data.entities.get(id)?.name || id,
+    claims: () => cy.edges().filter((edge) => !edge.hasClass("filtered")).map((edge) => data.claims.get(edge.id())).filter(Boolean) });
   $("#undo").addEventListener("click", undo);
   $("#reset").addEventListener("click", () => { clearEverything(); });
   $("#filter-types").addEventListener("change", refilter);

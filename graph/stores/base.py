@@ -46,6 +46,7 @@ from graph.domain.errors import (
     SourceNotFound,
 )
 from graph.domain.model import (
+    RELIABILITY_GRADES,
     Batch,
     Claim,
     ClaimView,
@@ -195,6 +196,10 @@ class BaseStore(ABC):
     @abstractmethod
     def _claim_counts(self, source_ids: Sequence[str]) -> dict[str, int]:
         """How many claims cite each of these sources (those citing none may be left out)."""
+
+    @abstractmethod
+    def _relation_sources(self, triples: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+        """The distinct (subject, type, object, source) of the published claims on these relations."""
 
     @abstractmethod
     def _coverage(self, entity_id: str, top: int) -> Coverage:
@@ -464,6 +469,42 @@ class BaseStore(ABC):
         counts = dict.fromkeys(ids, 0)
         for chunk in _chunks(ids):
             counts.update(self._claim_counts(chunk))
+        return counts
+
+    def set_reliability(self, source_id: str, grade: str | None) -> Source:
+        """Grade a source through the ordinary upsert, so both stores write it alike, its fingerprint and the
+        store's revision move on (ETags change) and nothing else of the source is touched."""
+        if grade is not None and grade not in RELIABILITY_GRADES:
+            raise InvalidParameter("reliability", grade, "must be one grade from A (reliable) to F (cannot be judged)",
+                                   list(RELIABILITY_GRADES))
+        source = self.get_source(source_id)
+        graded = source.model_copy(update={"reliability": grade})
+        if graded != source:
+            self.upsert(Batch(sources=[graded]))
+        return graded
+
+    def corroboration(self, claim_ids: Iterable[str]) -> dict[str, int]:
+        """Other sources asserting each claim's relation; see the protocol. Two batched
+        reads: the claims by id, then the sources on their relations (and the reversed ones of symmetric types)."""
+        claims = self.existing_claims(claim_ids)
+        symmetric = {name for name, spec in self._ontology.relation_types.items() if spec.symmetric}
+        triples: set[tuple[str, str, str]] = set()
+        for claim in claims.values():
+            triples.add((claim.subject, claim.type, claim.object))
+            if claim.type in symmetric:
+                triples.add((claim.object, claim.type, claim.subject))
+        held: dict[tuple[str, str, str], set[str]] = {}
+        wanted = sorted(triples)
+        for start in range(0, len(wanted), ID_CHUNK):
+            for subject, kind, obj, source in self._relation_sources(wanted[start:start + ID_CHUNK]):
+                held.setdefault((subject, kind, obj), set()).add(source)
+        counts: dict[str, int] = {}
+        for claim_id, claim in claims.items():
+            sources = set(held.get((claim.subject, claim.type, claim.object), ()))
+            if claim.type in symmetric:
+                sources |= held.get((claim.object, claim.type, claim.subject), set())
+            sources.discard(claim.source)
+            counts[claim_id] = len(sources)
         return counts
 
     def coverage(self, entity_ids: Iterable[str], *, top: int = COVERAGE_TOP) -> dict[str, Coverage]:

@@ -298,6 +298,18 @@ class GraphStore(Protocol):
         """How many claims cite each of these sources."""
         ...
 
+    def set_reliability(self, source_id: str, grade: str | None) -> Source:
+        """Grade a source's reliability (A reliable to F cannot be judged; ``None`` clears it) and return it as
+        written; ``SourceNotFound`` for an unknown id, ``InvalidParameter`` for a grade outside A-F."""
+        ...
+
+    def corroboration(self, claim_ids: Iterable[str]) -> dict[str, int]:
+        """For each of these claims (ids the store lacks are left out), how many other sources hold a claim of the
+        same subject, type and object (either way round for a symmetric type): reports that say the same thing.
+        A denial is a claim of the denial type, so denials corroborate denials. Counted in the store, read by the
+        claims' relations in batches, never by listing the store."""
+        ...
+
     def sources(self) -> list[Source]:
         """Every source, ordered by id: for exports and whole-graph commands only."""
         ...

@@ -442,6 +442,11 @@ class Neo4jStore(BaseStore):
         return Coverage(entity_id, claims=int(row["claims"]), reports=int(row["reports"]), first=row["first"],
                         last=row["last"], top=tuple((r["source"], int(r["claims"])) for r in row["top"]))
 
+    def _relation_sources(self, triples: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+        wanted = [{"subject": s, "type": t, "object": o} for s, t, o in triples]
+        return [(row["subject"], row["type"], row["object"], row["source"])
+                for row in self._read_one("relation_sources", triples=wanted)]
+
     def _claim_counts(self, source_ids: Sequence[str]) -> dict[str, int]:
         return {row["id"]: row["claims"] for row in self._read_one("claim_counts", ids=list(source_ids))}
 

@@ -526,3 +526,14 @@ def test_kg_incidents_refuses_bad_filters_with_their_name(loaded: Settings) -> N
     assert bad_type.exit_code == 2 and "type='riot': unknown incident type (accepted: " in bad_type.output
     missing = kg(loaded, "incidents", "show", "nope")
     assert missing.exit_code == 1 and "no incident has id 'nope'" in missing.output
+
+
+def test_ingest_sets_the_sources_reliability_grade(loaded: Settings, tmp_path: Path, ontology: Ontology) -> None:
+    report = tmp_path / "graded.txt"
+    report.write_text("Islamic State Khorasan fighters attacked Tajikistan on 7 May 2022.\n", encoding="utf-8")
+    refused = kg(loaded, "ingest", str(report), "--reliability", "G")
+    assert refused.exit_code == 2 and "--reliability" in refused.output
+    result = kg(loaded, "ingest", str(report), "--reliability", "C", "--json")
+    assert result.exit_code == 0, result.output
+    source = as_json(result)["source"]
+    assert open_store(loaded, ontology).get_source(source).reliability == "C"

@@ -9,7 +9,7 @@ import pytest
 
 from graph.domain.dates import window
 from graph.domain.errors import ClaimNotFound, EntityNotFound, InvalidParameter, SourceNotFound
-from graph.domain.model import Alias, Batch, Claim, Entity
+from graph.domain.model import Alias, Batch, Claim, Entity, Source
 from graph.domain.ontology import Ontology
 from graph.services.loader import load
 from graph.stores.protocol import ClaimQuery, GraphStore
@@ -326,3 +326,65 @@ def test_a_reports_candidates_are_kept_and_replaced(empty_store: GraphStore, ont
     assert empty_store.candidates_of(report) == []
     assert empty_store.revision() == revision  # kept beside the graph, not a change of it
     assert empty_store.get_source(report).text == seed_text
+
+
+def test_paths_honour_status_filters(seeded: GraphStore) -> None:
+    """Only claims of the statuses asked for make a hop, and each hop lists only those claims."""
+    assessed = seeded.paths("isk", "china", k=5, statuses=["assessed"])
+    assert [[hop.from_ for hop in path] + [path[-1].to] for path in assessed] == [["isk", "afghanistan", "china"]]
+    assert {claim.status for path in assessed for hop in path for claim in hop.claims} == {"assessed"}
+    assert seeded.paths("isk", "china", k=5, statuses=["reported", "claimed"]) == []
+    assert len(seeded.paths("isk", "china", k=5, statuses=None)) == 5
+
+
+def _second_report(text: str) -> Source:
+    return Source(id="second-report", title="A second report", outlet="Second outlet", url=None, published="2022-06",
+                  text=text)
+
+
+def _retold(claim: Claim, claim_id: str, source: Source, *, reverse: bool = False) -> Claim:
+    """The claim as another report tells it (its ends swapped when ``reverse``), quoting that report."""
+    fields = claim.model_dump(exclude={"disputed", "disputed_by"})
+    if reverse:
+        fields["subject"], fields["object"] = claim.object, claim.subject
+    return Claim(**{**fields, "id": claim_id, "source": source.id, "quote": source.text, "span": (0, len(source.text))})
+
+
+def test_corroboration_counts_other_sources_of_the_same_relation(empty_store: GraphStore, ontology: Ontology) -> None:
+    load(SEEDS, empty_store, ontology)
+    provoke = empty_store.get_claim("isk-provoke-pakistan-mines")
+    allied = empty_store.get_claim("taliban-allied-iran-per-isk")
+    other = empty_store.get_claim(TAJIK_ATTACK)
+    assert empty_store.corroboration([provoke.id, allied.id, other.id]) == {provoke.id: 0, allied.id: 0, other.id: 0}
+
+    second = _second_report("IS-K wants Pakistan to strike back; Iran and the Taliban are allies.")
+    empty_store.upsert(Batch(sources=[second], claims=[
+        _retold(provoke, "provoke-again", second),
+        # The same relation told twice by one report is one more source, not two.
+        _retold(provoke, "provoke-again-twice", second),
+        # A symmetric relation told the other way round is the same relation.
+        _retold(allied, "allied-reversed", second, reverse=True)]))
+    counts = empty_store.corroboration([provoke.id, allied.id, other.id, "provoke-again", "allied-reversed", "nope"])
+    assert counts == {provoke.id: 1, allied.id: 1, other.id: 0, "provoke-again": 1, "allied-reversed": 1}
+    # Another claim of the first report on the same relation adds no source to its own report's claims.
+    same_source = _retold(provoke, "provoke-same-report", empty_store.get_source(provoke.source))
+    same_source = same_source.model_copy(update={"quote": provoke.quote, "span": provoke.span})
+    empty_store.upsert(Batch(claims=[same_source]))
+    assert empty_store.corroboration([provoke.id, "provoke-again"]) == {provoke.id: 1, "provoke-again": 1}
+
+
+def test_a_source_is_graded_and_the_grade_is_checked(empty_store: GraphStore) -> None:
+    source = _second_report("A report to grade.")
+    empty_store.upsert(Batch(sources=[source]))
+    before = empty_store.revision()
+    graded = empty_store.set_reliability(source.id, "C")
+    assert graded.reliability == "C" and graded.text == source.text
+    assert empty_store.get_source(source.id).reliability == "C"
+    assert empty_store.source_refs([source.id])[source.id].reliability == "C"
+    assert empty_store.revision() > before
+    assert empty_store.set_reliability(source.id, None).reliability is None
+    assert empty_store.get_source(source.id).reliability is None
+    with pytest.raises(InvalidParameter, match="reliability='G'"):
+        empty_store.set_reliability(source.id, "G")
+    with pytest.raises(SourceNotFound):
+        empty_store.set_reliability("no-such-report", "A")

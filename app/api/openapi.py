@@ -40,6 +40,9 @@ def _constrain(parameter: dict[str, Any], ontology: Ontology, settings: Settings
         items["items"] = {"type": "string", "enum": sorted(ontology.incident_types)}
     elif incidents and name == "id" and items is not None:
         items["items"] = {"type": "string", "pattern": SLUG_PATTERN}
+    elif name == "ids" and items is not None:
+        # claim ids (GET /v1/claims/evidence): plain text, as app.api.dependencies.plain_parameters admits it
+        items["items"] = {"type": "string", "pattern": PARAMETER_PATTERN}
     elif name == "bbox":
         parameter["schema"] = {"type": "string", "pattern": BBOX_PATTERN}
     elif name in ("types", "type", "via_types") and items is not None:

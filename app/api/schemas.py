@@ -7,7 +7,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph.domain.inputs import report_text_problem, text_problem, url_problem
-from graph.domain.model import Alias, Claim, ClaimOut, ClaimView, Hop, SourceRef, UpsertResult
+from graph.domain.model import Alias, Claim, ClaimOut, ClaimView, Hop, Reliability, SourceRef, UpsertResult
 from graph.services.analysis import Centrality
 
 __all__ = ["ClaimOut", "SourceRef"]  # moved to graph.domain.model (graph.language.ask answers cite claims too)
@@ -98,6 +98,28 @@ class SourceSummary(SourceRef):
     claims: int
 
 
+class SourceGradeIn(_Out):
+    """A source's new reliability grade (API key required)."""
+
+    reliability: Reliability | None = Field(description="A (reliable) to F (cannot be judged); null clears the grade.")
+
+
+class ClaimEvidence(_Out):
+    """What an analyst weighs a claim by, beyond its quote: who asserts it and how many other reports say the same."""
+
+    id: str
+    asserted_by: str
+    asserted_by_name: str = Field(description="The asserter's display name (its id when the graph lacks it).")
+    corroboration: int = Field(description="How many other sources hold a claim of the same subject, type and "
+                                           "object (either way round for a symmetric type).")
+
+
+class ClaimEvidenceList(_Out):
+    """The evidence of the claims asked for, in the order asked."""
+
+    data: list[ClaimEvidence]
+
+
 class SourceDetail(_Out):
     """A report, its full text, and its claims."""
 
@@ -186,6 +208,8 @@ class ReportIn(_Out):
     url: str | None = Field(None, max_length=2000, description="Where the report was published (not fetched).")
     published: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
                                   description="Publication date, which relative dates are read against.")
+    reliability: Reliability | None = Field(None, description="The source's reliability grade, A (reliable) to F "
+                                                              "(cannot be judged); PATCH /v1/sources/{id} changes it.")
     review: bool = Field(False, description="Stage the claims for review instead of loading them.")
     min_confidence: float | None = Field(
         None, ge=0, le=1, description="Load the claims at or above this confidence and stage the rest for review.")
@@ -318,6 +342,15 @@ class ReviewIn(_Out):
         if set(self.accept) & set(self.reject):
             raise ValueError("a claim cannot be both accepted and rejected")
         return self
+
+
+class ReviewClaimsOut(_Out):
+    """What a review of staged claims from any reports did, and how many claims still wait."""
+
+    accepted: list[str]
+    rejected: list[str]
+    written: UpsertResult | None
+    remaining: int = Field(description="Claims still awaiting review, from every report.")
 
 
 class ReviewOut(_Out):

@@ -14,7 +14,7 @@ from app.cli.incidents import INCIDENT_HEADERS, incident_row
 from app.components import scratch_store
 from graph.domain.errors import ExtractionInputError, InvalidParameter, KgError
 from graph.domain.inputs import check_text, check_url, report_text_problem
-from graph.domain.model import IncidentOut, SourceRef
+from graph.domain.model import RELIABILITY_GRADES, IncidentOut, SourceRef
 from graph.language.extract.pipeline import Extraction, outlet_name
 from graph.language.extract.text import ReportInput, read_report, with_given_metadata
 from graph.services.actor_review import Decided, candidate_entities, decide
@@ -36,7 +36,7 @@ from graph.services.review import Staging
 
 
 def _report(env: Env, location: str, title: str | None, outlet: str | None, url: str | None,
-            date: str | None) -> ReportInput:
+            date: str | None, reliability: str | None = None) -> ReportInput:
     """The report at ``location`` with the flags' metadata, each checked before any extraction work is spent."""
     for option, value in (("--title", title), ("--outlet", outlet)):
         if value is not None:
@@ -47,7 +47,7 @@ def _report(env: Env, location: str, title: str | None, outlet: str | None, url:
     problem = report_text_problem(report.text)
     if problem:
         raise ExtractionInputError(f"{location}: the report's text {problem}")
-    return with_given_metadata(report, title=title, outlet=outlet, url=url, published=date)
+    return with_given_metadata(report, title=title, outlet=outlet, url=url, published=date, reliability=reliability)
 
 
 def metadata_options(command: Any) -> Any:
@@ -139,6 +139,9 @@ def extract_command(env: Env, location: str, title: str | None, outlet: str | No
                             "--min-confidence).")
 @click.argument("locations", nargs=-1, required=True)
 @metadata_options
+@click.option("--reliability", type=click.Choice(RELIABILITY_GRADES),
+              help="The source's reliability grade, A (reliable) to F (cannot be judged), over what the report's "
+                   "front matter says; changed later with PATCH /v1/sources/{id}.")
 @click.option("--review", is_flag=True, help="Stage every claim for `kg review` instead of loading it.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1),
               help="Load the claims at or above this confidence and stage the rest for `kg review`.")
@@ -148,12 +151,12 @@ def extract_command(env: Env, location: str, title: str | None, outlet: str | No
 @pass_env
 @handles_errors
 def ingest_command(env: Env, locations: tuple[str, ...], title: str | None, outlet: str | None, url: str | None,
-                   date: str | None, review: bool, min_confidence: float | None, processes: int,
-                   as_json: bool) -> None:
+                   date: str | None, reliability: str | None, review: bool, min_confidence: float | None,
+                   processes: int, as_json: bool) -> None:
     if not env.store.count_entities():
         raise KgError(f"the graph in {env.where} holds nothing yet: run `kg load` first")
     # every report is read before any is written: a bad file stops the run with nothing loaded
-    reports = [_report(env, location, title, outlet, url, date) for location in locations]
+    reports = [_report(env, location, title, outlet, url, date, reliability) for location in locations]
     if len(reports) > 1 and not review and min_confidence is None:
         _ingest_together(env, reports, processes, as_json)
         return

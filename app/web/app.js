@@ -2,10 +2,16 @@
 // incidents on a map and a timeline linked to the graph. Colours, types and statuses come from GET /v1/schema
 // (the ontology), never from this file, so a new kind, relation or incident type shows up without touching the
 // page. Every request goes to this origin.
+import { evidenceList, fillEvidence, gradeEditor, reliabilityBadge } from "./evidence.js";
+import { wireKeyField } from "./key.js";
 import { IncidentMap, countText, monthOf, radius } from "./map.js";
 import { loadOverview, overviewElements, reportElements } from "./overview.js";
+import { EXPANSION_STEP, GraphView, aliasList, capExpansion, layoutStyles, registerLayout } from "./layout.js";
+import { buildPathOptions, describePathOptions, pathParams, readPathOptions, writePathOptions } from "./paths.js";
+import { showReview } from "./review.js";
 import { decode, emptyState, encode, monthsBetween, passes } from "./state.js";
 import { Timeline } from "./timeline.js";
+import { wireViews } from "./views.js";
 
 const VENDOR = "/assets/vendor/cytoscape.esm.min.mjs";
 // The map's libraries, UMD builds loaded in this order (d3-geo needs d3-array), and the country outlines.
@@ -20,6 +26,7 @@ const explorer = { pending: 0, loaded: false, restoring: false, error: null, mon
 window.explorer = explorer;
 
 let cy = null;
+let view = null;      // the GraphView: layout, bundles, sizes, pinned / hidden / collapsed nodes (layout.js)
 let map = null;       // the IncidentMap, or null when its libraries could not be loaded
 let timeline = null;  // the Timeline
 let state = emptyState();
@@ -36,8 +43,10 @@ const data = {
   expansions: [],            // [{id, types, nodes, claims}], in the order they were made
   path: null,                // {nodes, claims}
   incidents: {
-    all: [],                 // every incident (JSON): the filter options and the sliders' months
-    counted: [],             // what the timeline counts: incidents of the map's type and perpetrator filters, any date
+    all: [],                 // every incident (JSON): the filter options
+    totals: null,            // every incident counted per month by the store (GET /v1/incidents/timeline)
+    counted: null,           // what the timeline draws: those counts under the map's type and perpetrator filters
+    inView: null,            // the same counts for the incidents the graph's visible claims are about
     features: [],            // the map's points: the same filters within the date window (GeoJSON features)
     unlocated: [],           // ids of incidents matching those filters that have no coordinates, so no point
   },
@@ -254,17 +263,16 @@ function render() {
 }
 
 function applyFilters(anchors) {
-  cy.edges().forEach((edge) => edge.toggleClass("filtered", !passes(data.claims.get(edge.id()), state)));
+  cy.edges().not(".bundle").forEach((edge) => edge.toggleClass("filtered", !passes(data.claims.get(edge.id()), state)));
   cy.nodes().forEach((node) => {
-    const visibleEdges = node.connectedEdges().filter((edge) => !edge.hasClass("filtered"));
+    const visibleEdges = node.connectedEdges().not(".bundle").filter((edge) => !edge.hasClass("filtered"));
     node.toggleClass("filtered", !anchors.has(node.id()) && visibleEdges.empty());
   });
+  view.decorate();
 }
 
 function layout() {
-  // Long ideal edges and strong repulsion: parallel claims between two entities otherwise pull them together.
-  cy.layout({ name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true,
-    idealEdgeLength: () => 140, edgeElasticity: () => 100, nodeRepulsion: () => 20000, padding: 30 }).run();
+  view.run();
   // A handful of nodes would otherwise be blown up to fill the canvas.
   fitVisible();
 }
@@ -289,12 +297,27 @@ async function countHidden(nodes) {
   }));
 }
 
+let inViewKey = "";
+let inViewRequest = 0;
+
 function updateTimeline() {
-  // The incidents the graph's visible claims are about: marked within the bars, so the graph view's share shows.
-  const inView = new Set(cy.edges().filter((edge) => !edge.hasClass("filtered"))
-    .map((edge) => data.claims.get(edge.id())?.incident).filter(Boolean));
-  timeline.draw(data.incidents.counted, { since: state.since, until: state.until }, inView);
-  timeline.select(data.incident ? monthOf(data.incident.detail.date) : null);
+  // The incidents the graph's visible claims are about: marked within the bars, so the graph view's share shows;
+  // counted by the API too (a batched read of those few by id), asked again only when they or the filters change.
+  const ids = [...new Set(cy.edges().filter((edge) => !edge.hasClass("filtered"))
+    .map((edge) => data.claims.get(edge.id())?.incident).filter(Boolean))].sort();
+  const key = ids.length ? `${ids.join(",")}|${state.it.join(",")}|${state.ip}` : "";
+  const draw = () => {
+    timeline.draw(data.incidents.counted, { since: state.since, until: state.until }, data.incidents.inView);
+    timeline.select(data.incident ? monthOf(data.incident.detail.date) : null);
+  };
+  if (key === inViewKey) { draw(); return; }
+  inViewKey = key;
+  const request = ++inViewRequest;
+  if (!ids.length) { data.incidents.inView = null; draw(); return; }
+  getJSON("/v1/incidents/timeline", { ...incidentFilters(), id: ids.slice(0, PAGE).join(",") })
+    .then((counts) => { if (request === inViewRequest) { data.incidents.inView = counts; draw(); } })
+    .catch((error) => showError("Could not count the incidents in view", error, null));
+  draw();
 }
 
 // ------------------------------------------------------------------------------------- actions
@@ -306,6 +329,7 @@ function clearView() {
   data.incident = null;
   data.news = [];
   Object.assign(state, { q: "", e: [], x: [], from: "", to: "", inc: "", sel: "", ctx: "" });
+  view?.reset();
   map?.select(null);
   timeline?.select(null);
 }
@@ -320,6 +344,7 @@ async function clearEverything() {
   for (const select of ["#expand-types", "#filter-types", "#incident-types"]) for (const option of $(select).options) option.selected = false;
   writeFilters();
   readFilters();
+  writePathOptions(state);
   cy.elements().unselect();
   render();
   say("View cleared");
@@ -339,6 +364,7 @@ async function showOverview() {
   panel(h("section", { id: "overview", "aria-label": "Overview of the graph" }, overviewElements(h, data.overview, {
     openEntity: (id) => expand(id).catch((error) => showError("Could not expand", error, null)),
     openReport: (id) => showReport(id).catch((error) => showError(`Could not open the report ${id}`, error, null)),
+    openReview,
   })));
 }
 
@@ -346,7 +372,8 @@ async function showOverview() {
 async function showReport(id) {
   const detail = await source(id);
   detail.claims.forEach((claim) => rememberClaims([claim]));
-  panel(reportElements(h, detail, (claim) => showClaim(claim).catch((error) => showError("Could not show the claim", error, null))));
+  panel(reportElements(h, detail, (claim) => showClaim(claim).catch((error) => showError("Could not show the claim", error, null))),
+    gradeEditor(h, id, detail.source.reliability, graded));
   say(`Report: ${detail.source.title}`);
 }
 
@@ -410,14 +437,43 @@ function trySuggestion(suggestion) {
   say("Replace … with a name, then press Ask");
 }
 
-async function loadExpansion(id, types) {
+/** An expansion shows the `limit` neighbours joined by the most claims; "show more" raises the limit. */
+async function loadExpansion(id, types, limit = EXPANSION_STEP) {
   const subgraph = await getJSON(`/v1/entities/${encodeURIComponent(id)}/neighbourhood`,
     { depth: 1, types: types.join(",") });
   subgraph.nodes.forEach(remember);
   rememberClaims(subgraph.links.map((link) => link.claim));
-  const expansion = { id: subgraph.center, types, nodes: subgraph.nodes.map((n) => n.id), claims: subgraph.links.map((l) => l.claim.id) };
+  const expansion = { id: subgraph.center, types, limit, subgraph, ...capExpansion(subgraph, limit) };
   data.expansions.push(expansion);
   return expansion;
+}
+
+/** "Show more": the node's last expansion shows the next few of its neighbours. */
+async function showMore(id) {
+  const index = data.expansions.map((expansion) => expansion.id).lastIndexOf(id);
+  if (index < 0) return;
+  const expansion = data.expansions[index];
+  expansion.limit += EXPANSION_STEP;
+  Object.assign(expansion, capExpansion(expansion.subgraph, expansion.limit));
+  state.x[index] = { ...state.x[index], n: expansion.limit };
+  const before = cy.nodes().length;
+  render();
+  say(`Showing ${Math.min(expansion.limit, expansion.total)} of ${expansion.total} neighbours of ${data.entities.get(id)?.name || id}: ${cy.nodes().length - before} new node(s)`);
+  await showEntity(id);
+}
+
+/** The claims of one bundle (claims of one type between two entities), each a way to its quote. */
+function showBundle(bundle) {
+  state.sel = "";
+  writeURL();
+  cy.elements().unselect();
+  bundle.select();
+  const claims = bundle.data("claims").map((id) => data.claims.get(id));
+  const name = (id) => data.entities.get(id)?.name || id;
+  panel(h("h2", { class: "bundle-title" }, name(bundle.data("source")), " ", h("code", {}, bundle.data("type")), " ",
+    name(bundle.data("target")), ` (${claims.length} claims)`),
+  h("ul", { class: "claims bundle-claims", "aria-label": "Claims on this edge" }, claims.map((claim) => h("li", {}, claimLine(claim)))));
+  say(`${claims.length} ${bundle.data("type")} claims on this edge`);
 }
 
 function chosen(select) {
@@ -432,6 +488,7 @@ async function expand(id, { show = true } = {}) {
     const before = cy.nodes().length;
     const expansion = await loadExpansion(id, types);
     state.x.push({ id: expansion.id, types });
+    if (expansion.total > expansion.limit) say(`Showing ${expansion.limit} of ${expansion.total} neighbours`);
     render();
     say(`Expanded ${data.entities.get(id)?.name || id}${types.length ? ` by ${types.join(", ")}` : ""}: ${cy.nodes().length - before} new node(s)`);
   }
@@ -471,7 +528,7 @@ async function addEntity(text) {
 }
 
 async function loadPath(from, to) {
-  const found = await getJSON("/v1/paths", { source: from, target: to, k: 1 });
+  const found = await getJSON("/v1/paths", { source: from, target: to, ...pathParams(state) });
   const paths = found.data;
   paths.forEach((path) => path.hops.forEach((hop) => rememberClaims(hop.claims)));
   const nodes = paths.flatMap((path) => path.nodes);
@@ -483,6 +540,7 @@ async function loadPath(from, to) {
 async function findPath(from, to) {
   state.from = from.trim();
   state.to = to.trim();
+  Object.assign(state, readPathOptions());
   data.path = null;
   if (!state.from || !state.to) return;
   try {
@@ -520,10 +578,11 @@ let mapRequest = 0;
 async function refreshIncidents() {
   const request = ++countedRequest;
   const counted = state.it.length || state.ip
-    ? await allPages("/v1/incidents", incidentFilters(), (page) => page.data)
-    : data.incidents.all;
+    ? await getJSON("/v1/incidents/timeline", { ...incidentFilters(), interval: "month" })
+    : data.incidents.totals;
   if (request !== countedRequest) return; // a newer choice's answer wins
   data.incidents.counted = counted;
+  inViewKey = null; // the share in view is counted under the new filters too
   updateTimeline();
   await refreshMap();
 }
@@ -660,18 +719,38 @@ function claimLine(claim) {
     claim.disputed ? [" ", h("span", { class: "badge disputed" }, "disputed")] : null);
 }
 
-/** The claims of an answer: grouped by relation type when the answer groups them (pairs, profiles, events…). */
+/** The claims of an answer, each with its evidence (evidence.js): grouped by relation type when the answer groups
+ * them (pairs, profiles, events…). */
 function claimList(answer) {
   const groups = Object.entries(answer.groups || {});
+  const ways = { openClaim: (id) => showClaim(id).catch((error) => showError("Could not show the claim", error, null)) };
   if (!groups.length) {
-    return [h("h3", {}, `Claims (${answer.claims.length})`),
-      h("ul", { class: "claims" }, answer.claims.map((claim) => h("li", {}, claimLine(claim))))];
+    return [h("h3", {}, `Claims (${answer.claims.length})`), evidenceList(h, answer.claims, ways, "Claims with their evidence")];
   }
   const byId = new Map(answer.claims.map((claim) => [claim.id, claim]));
   return [h("h3", {}, `Claims by type (${answer.claims.length})`),
     h("div", { class: "groups", "aria-label": "Claims by type" }, groups.map(([type, ids]) => h("section", { class: "group", "data-type": type },
       h("h4", {}, type, ` (${ids.length})`),
-      h("ul", { class: "claims" }, ids.map((id) => h("li", {}, claimLine(byId.get(id))))))))];
+      evidenceList(h, ids.map((id) => byId.get(id)), ways, `${type} claims with their evidence`))))];
+}
+
+/** Asserters' names, corroboration and missing citations, filled into the panel's evidence lists once read. */
+function fillPanelEvidence() {
+  fillEvidence(h, $("#panel"), getJSON, source).catch((error) => say(`Could not read the claims' evidence: ${error.message}`));
+}
+
+/** A source graded in the page: what the page keeps of it takes the new grade. */
+function graded(written) {
+  const cached = data.sources.get(written.id);
+  if (cached) cached.source.reliability = written.reliability;
+  for (const claim of data.claims.values()) if (claim.report?.id === written.id) claim.report.reliability = written.reliability;
+  data.overview = null;
+}
+
+/** The review panel (review.js); a decision changes the graph and the queue, so the overview is read again. */
+function openReview() {
+  return showReview({ h, panel, getJSON, say, onDecided: () => { data.overview = null; } })
+    .catch((error) => showError("Could not list the claims awaiting review", error, null));
 }
 
 /** The yes/no or the count a question asked for, before anything else. */
@@ -736,6 +815,7 @@ function showAnswer(answer) {
         answer.rerun ? h("li", {}, h("a", { href: answer.rerun, class: "rerun" }, "Run the query again")) : null),
       h("pre", {}, JSON.stringify(answer.query, null, 2))) : null,
   );
+  fillPanelEvidence();
 }
 
 /** The incidents an answer gives: each with its figures as stated, its contradictions side by side, and every
@@ -800,12 +880,50 @@ async function showEntity(id) {
     h("h2", {}, entity.name, " ", h("span", { class: "badge" }, entity.kind)),
     entity.description ? h("p", {}, entity.description) : null,
     h("dl", { class: "facts" },
-      h("dt", {}, "Also called"), h("dd", {}, entity.aliases.map((alias) => alias.name).join(", ") || "—"),
+      h("dt", {}, "Also called"), h("dd", {}, aliasList(h, entity.aliases)),
       h("dt", {}, "Claims as subject"), h("dd", {}, counts(entity.claims_out)),
       h("dt", {}, "Claims as object"), h("dd", {}, counts(entity.claims_in)),
       h("dt", {}, "Hidden neighbours"), h("dd", { "data-hidden": hiddenCount(id, shown) }, String(hiddenCount(id, shown)))),
+    nodeTools(id),
     h("p", { class: "hint" }, "Click the node again after choosing types under “Expand a node by” to follow only those."),
+    nodeClaims(id),
   );
+  fillPanelEvidence();
+}
+
+/** The claims drawn in the graph (and not filtered out) that touch a node, each with its evidence. */
+function nodeClaims(id) {
+  const node = cy.getElementById(id);
+  if (node.empty()) return null;
+  const claims = node.connectedEdges().filter((edge) => !edge.hasClass("filtered")).map((edge) => data.claims.get(edge.id())).filter(Boolean);
+  if (!claims.length) return null;
+  const names = Object.fromEntries([...data.entities.values()].map((entity) => [entity.id, entity.name]));
+  return [h("h3", {}, `Its claims in view (${claims.length})`),
+    evidenceList(h, claims, { openClaim: (claim) => showClaim(claim).catch((error) => showError("Could not show the claim", error, null)) },
+      "Its claims in view, with their evidence", names)];
+}
+
+/** Pin, hide, collapse a node, and "show more" when its expansion shows only some of its neighbours. */
+function nodeTools(id) {
+  if (cy.getElementById(id).empty()) return null;
+  const name = data.entities.get(id)?.name || id;
+  const expansion = [...data.expansions].reverse().find((x) => x.id === id);
+  const rest = expansion ? expansion.total - Math.min(expansion.limit, expansion.total) : 0;
+  const act = (label, action, title) => h("button", { type: "button", title, onclick: action }, label);
+  return h("div", { class: "node-tools", role: "toolbar", "aria-label": `What to do with ${name} in the graph` },
+    act(view.pinned.has(id) ? "Unpin" : "Pin", () => {
+      say(view.pin(id) ? `${name} pinned: layouts leave it where it is` : `${name} unpinned`);
+      showEntity(id);
+    }, "Keep this node where it is when the graph is laid out again"),
+    act("Hide", () => { view.hide(id); render(); say(`${name} hidden; “Show hidden nodes” brings it back`); },
+      "Take this node out of the drawing (its claims too)"),
+    act(view.folded.has(id) ? "Expand collapsed" : "Collapse", () => {
+      say(view.fold(id) ? `${name} collapsed: neighbours joined only to it are folded away` : `${name}'s neighbours shown again`);
+      render();
+      showEntity(id);
+    }, "Fold away the neighbours joined to nothing else shown"),
+    rest > 0 ? act(`Show ${Math.min(rest, EXPANSION_STEP)} more of ${rest} hidden neighbours`, () => showMore(id),
+      "The expansion shows the neighbours joined by the most claims first") : null);
 }
 
 /** The report text with the quote marked where its span says it is. */
@@ -825,6 +943,7 @@ async function showClaim(id) {
   const edge = cy.getElementById(id);
   cy.elements().unselect();
   edge.select();
+  view.edgeFor(id).select(); // its bundle too, when it is drawn as one
   const detail = await getJSON(`/v1/claims/${encodeURIComponent(id)}`);
   const claim = detail.claim;
   const [report, asserter] = await Promise.all([source(claim.source), entityName(claim.asserted_by)]);
@@ -832,7 +951,7 @@ async function showClaim(id) {
   const cited = detail.source;
   const extracted = claim.extracted_by && claim.extracted_by !== "curated";
   const others = edge.nonempty()
-    ? edge.parallelEdges().filter((other) => other.id() !== id && !other.hasClass("filtered")).map((other) => data.claims.get(other.id()))
+    ? edge.parallelEdges().not(".bundle").filter((other) => other.id() !== id && !other.hasClass("filtered")).map((other) => data.claims.get(other.id()))
     : [];
   panel(
     h("h2", { class: "claim-title" }, claim.subject_name || claim.subject, " ", h("code", {}, claim.type), " ", claim.object_name || claim.object),
@@ -844,7 +963,8 @@ async function showClaim(id) {
       // Only web links become links: a report's URL is data, and a javascript: URL must never run.
       h("dt", {}, "Source"), h("dd", { class: "source" }, /^https?:\/\//i.test(cited.url || "")
         ? h("a", { href: cited.url, target: "_blank", rel: "noopener noreferrer" }, `${cited.outlet}: ${cited.title}`)
-        : `${cited.outlet}: ${cited.title}`, cited.published ? ` (${cited.published})` : ""),
+        : `${cited.outlet}: ${cited.title}`, cited.published ? ` (${cited.published})` : "",
+        " ", reliabilityBadge(h, cited.id, cited.reliability), gradeEditor(h, cited.id, cited.reliability, graded)),
       extracted ? [h("dt", {}, "Extracted by"), h("dd", {}, h("span", { class: "badge extracted" }, `⚙ ${claim.extracted_by}`), ` confidence ${claim.confidence}`)] : null,
       claim.note ? [h("dt", {}, "Note"), h("dd", {}, claim.note)] : null),
     detail.disputed_by.length ? [h("h3", {}, "Disputed by"),
@@ -1051,9 +1171,11 @@ async function showNew(since) {
 }
 
 function showPaths(paths) {
-  panel(h("h2", {}, `Path from ${state.from} to ${state.to}`),
-    paths.length ? pathList(paths) : h("p", {}, "No path within 4 hops."));
-  say(paths.length ? `${paths[0].length} hop(s)` : "no path");
+  const asked = describePathOptions(state);
+  panel(h("h2", {}, `${paths.length > 1 ? "Paths" : "Path"} from ${state.from} to ${state.to}`),
+    h("p", { class: "path-options", "data-found": String(paths.length) }, `${paths.length} found; asked for the ${asked}.`),
+    paths.length ? pathList(paths) : h("p", { class: "no-path" }, `No path within 4 hops ${asked.replace(/^\d+ shortest /, "")}.`));
+  say(paths.length ? `${paths.length} path(s), the shortest ${paths[0].length} hop(s)` : "no path");
 }
 
 // ------------------------------------------------------------------------------------ controls
@@ -1072,6 +1194,7 @@ function fillTypeSelect(select) {
 function buildControls() {
   fillTypeSelect($("#expand-types"));
   fillTypeSelect($("#filter-types"));
+  buildPathOptions(h, $("#path-options"), data.schema);
   for (const status of Object.keys(data.schema.statuses)) {
     $("#filter-status").append(h("label", {}, h("input", { type: "checkbox", value: status, checked: "" }), status));
   }
@@ -1218,6 +1341,11 @@ function wire() {
   for (const input of [$("#search-input"), $("#path-from"), $("#path-to")]) input.addEventListener("input", () => suggest(input));
   $("#new-form").addEventListener("submit", (event) => { event.preventDefault(); showNew($("#new-since").value); });
   $("#new-since").value = daysAgo(7);
+  wireKeyField($("#write-key"), $("#write-key-status"));
+  $("#open-review").addEventListener("click", openReview);
+  wireViews({ h, say, cy, getJSON, hash: () => encode(state), sourceOf: source,
+    name: (id) => data.entities.get(id)?.name || id,
+    claims: () => cy.edges().filter((edge) => !edge.hasClass("filtered")).map((edge) => data.claims.get(edge.id())).filter(Boolean) });
   $("#undo").addEventListener("click", undo);
   $("#reset").addEventListener("click", () => { clearEverything(); });
   $("#filter-types").addEventListener("change", refilter);
@@ -1234,7 +1362,10 @@ function wire() {
   $("#map-fit").addEventListener("click", () => map?.fit());
   $("#map-world").addEventListener("click", () => map?.world());
   cy.on("tap", "node", (event) => expand(event.target.id()).catch((error) => showError("Could not expand", error, null)));
-  cy.on("tap", "edge", (event) => showClaim(event.target.id()).catch((error) => showError("Could not show the claim", error, null)));
+  cy.on("tap", "edge", (event) => (event.target.hasClass("bundle") ? Promise.resolve(showBundle(event.target)) : showClaim(event.target.id()))
+    .catch((error) => showError("Could not show the claim", error, null)));
+  $("#show-hidden").addEventListener("click", () => { const count = view.showHidden(); render(); say(`${count} hidden node(s) shown again`); });
+  $("#relayout").addEventListener("click", () => { view.run(); fitVisible(); say("Laid out again"); });
 }
 
 function cyStyle() {
@@ -1274,11 +1405,12 @@ async function restore(wanted) {
     $("#ask-input").value = state.q;
     $("#path-from").value = state.from;
     $("#path-to").value = state.to;
+    writePathOptions(state);
     let answer = null;
     if (state.q) answer = await loadAsk(state.q, state.ctx).catch((error) => { showError(`Could not answer “${state.q}”`, error, trySuggestion); return null; });
     if (answer) lastQuery = answer.query;
     await ensureEntities(state.e);
-    for (const expansion of state.x) await loadExpansion(expansion.id, expansion.types).catch(() => null);
+    for (const expansion of state.x) await loadExpansion(expansion.id, expansion.types, expansion.n).catch(() => null);
     let paths = null;
     if (state.from && state.to) paths = await loadPath(state.from, state.to).catch(() => null);
     if (state.inc) await loadIncident(state.inc).catch(() => { state.inc = ""; data.incident = null; });
@@ -1307,21 +1439,24 @@ async function main() {
     return;
   }
   let claimMonths;
-  [data.schema, claimMonths, data.incidents.all] = await Promise.all([
+  [data.schema, claimMonths, data.incidents.all, data.incidents.totals] = await Promise.all([
     getJSON("/v1/schema"),
     getJSON("/v1/timeline", { interval: "month" }),
     allPages("/v1/incidents", {}, (page) => page.data),
+    getJSON("/v1/incidents/timeline", { interval: "month" }),
   ]);
-  data.incidents.counted = data.incidents.all;
+  data.incidents.counted = data.incidents.totals;
   // The sliders span every month a claim or an incident falls in, so the timeline's brush always lands on one.
-  const periods = [...claimMonths.buckets.map((bucket) => bucket.period), ...data.incidents.all.map((i) => monthOf(i.date))]
+  const periods = [...claimMonths.buckets.map((bucket) => bucket.period), ...data.incidents.totals.buckets.map((bucket) => bucket.period)]
     .filter(Boolean).sort();
   data.months = periods.length ? monthsBetween(periods[0], periods[periods.length - 1]) : [];
   explorer.months = data.months;
   data.claimMonths = claimMonths.buckets.map((bucket) => bucket.period).filter(Boolean).sort();
   buildControls();
-  cy = cytoscape({ container: $("#cy"), style: cyStyle(), minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false });
+  const fcose = await registerLayout(cytoscape, loadScript);
+  cy = cytoscape({ container: $("#cy"), style: [...cyStyle(), ...layoutStyles()], minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false });
   window.cy = cy;
+  view = new GraphView(cy, { fcose, schema: data.schema });
   timeline = new Timeline($("#timeline-chart"), $("#timeline figcaption"), {
     onBrush: brush,
     onHover: (month) => map?.highlightMonth(month),

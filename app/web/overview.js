@@ -29,7 +29,7 @@ function latest(reports, howMany) {
     .slice(0, howMany);
 }
 
-/** The overview as elements for the side panel. `ways` holds the ways in: openEntity(id), openReport(id). */
+/** The overview as elements for the side panel. `ways` holds the ways in: openEntity(id), openReport(id), openReview(). */
 export function overviewElements(h, figures, ways) {
   const { stats, sources, review, months } = figures;
   const listed = sources.data;
@@ -60,7 +60,8 @@ export function overviewElements(h, figures, ways) {
     h("p", { class: "review", "data-staged": String(review.count) },
       review.count
         ? [plural(review.count, "claim extracted by machine awaits", "claims extracted by machine await"), " review: ",
-          h("a", { href: "/v1/review/claims" }, "list them"), " (accept or reject with kg review or the API)."]
+          h("button", { type: "button", class: "open-review", onclick: () => ways.openReview() }, "review them here"),
+          " (accept or reject each, with the write key)."]
         : "No claim awaits review."),
     h("p", { class: "hint" }, "Or ask a question, find an entity, or trace a path. Click a node to expand it, an edge to read its claims."),
   ];

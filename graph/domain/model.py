@@ -6,7 +6,7 @@ a renamed entity never orphans a claim or an incident.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -46,6 +46,12 @@ class Entity(_Model):
     source: str | None = None
 
 
+# A source's reliability, on the A-F scale of the Admiralty code: A reliable, ... E unreliable, F cannot be judged.
+# Set at ingest (report metadata, ``kg ingest --reliability``) and changed by an analyst (PATCH /v1/sources/{id}).
+Reliability = Literal["A", "B", "C", "D", "E", "F"]
+RELIABILITY_GRADES: tuple[str, ...] = get_args(Reliability)
+
+
 class Source(_Model):
     """A report: its metadata and its full text, which every claim's quote is cut from."""
 
@@ -55,7 +61,7 @@ class Source(_Model):
     outlet_id: str | None = None
     url: str | None = None
     published: str | None = None
-    reliability: Literal["A", "B", "C", "D", "E", "F"] | None = None
+    reliability: Reliability | None = None
     note: str | None = None
     text: str
 

@@ -46,6 +46,7 @@ from graph.domain.errors import (
     SourceNotFound,
 )
 from graph.domain.model import (
+    RELIABILITY_GRADES,
     Batch,
     Claim,
     ClaimView,
@@ -197,6 +198,10 @@ class BaseStore(ABC):
         """How many claims cite each of these sources (those citing none may be left out)."""
 
     @abstractmethod
+    def _relation_sources(self, triples: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+        """The distinct (subject, type, object, source) of the published claims on these relations."""
+
+    @abstractmethod
     def _coverage(self, entity_id: str, top: int) -> Coverage:
         """One entity's coverage, aggregated where the store keeps its claims."""
 
@@ -231,6 +236,11 @@ class BaseStore(ABC):
     @abstractmethod
     def _count_incidents(self, query: IncidentQuery) -> int:
         """How many incidents match the filters of ``query`` (its page aside)."""
+
+    @abstractmethod
+    def _incident_timeline_rows(self, query: IncidentQuery, width: int) -> list[tuple[str | None, str, int]]:
+        """The incidents matching the filters of ``query`` counted by (date cut to ``width`` characters, None when
+        undated; incident type): folded by ``fold_timeline``, as claims are."""
 
     @abstractmethod
     def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
@@ -461,6 +471,42 @@ class BaseStore(ABC):
             counts.update(self._claim_counts(chunk))
         return counts
 
+    def set_reliability(self, source_id: str, grade: str | None) -> Source:
+        """Grade a source through the ordinary upsert, so both stores write it alike, its fingerprint and the
+        store's revision move on (ETags change) and nothing else of the source is touched."""
+        if grade is not None and grade not in RELIABILITY_GRADES:
+            raise InvalidParameter("reliability", grade, "must be one grade from A (reliable) to F (cannot be judged)",
+                                   list(RELIABILITY_GRADES))
+        source = self.get_source(source_id)
+        graded = source.model_copy(update={"reliability": grade})
+        if graded != source:
+            self.upsert(Batch(sources=[graded]))
+        return graded
+
+    def corroboration(self, claim_ids: Iterable[str]) -> dict[str, int]:
+        """Other sources asserting each claim's relation; see the protocol. Two batched
+        reads: the claims by id, then the sources on their relations (and the reversed ones of symmetric types)."""
+        claims = self.existing_claims(claim_ids)
+        symmetric = {name for name, spec in self._ontology.relation_types.items() if spec.symmetric}
+        triples: set[tuple[str, str, str]] = set()
+        for claim in claims.values():
+            triples.add((claim.subject, claim.type, claim.object))
+            if claim.type in symmetric:
+                triples.add((claim.object, claim.type, claim.subject))
+        held: dict[tuple[str, str, str], set[str]] = {}
+        wanted = sorted(triples)
+        for start in range(0, len(wanted), ID_CHUNK):
+            for subject, kind, obj, source in self._relation_sources(wanted[start:start + ID_CHUNK]):
+                held.setdefault((subject, kind, obj), set()).add(source)
+        counts: dict[str, int] = {}
+        for claim_id, claim in claims.items():
+            sources = set(held.get((claim.subject, claim.type, claim.object), ()))
+            if claim.type in symmetric:
+                sources |= held.get((claim.object, claim.type, claim.subject), set())
+            sources.discard(claim.source)
+            counts[claim_id] = len(sources)
+        return counts
+
     def coverage(self, entity_ids: Iterable[str], *, top: int = COVERAGE_TOP) -> dict[str, Coverage]:
         """Each entity's claims counted with their reports and dates; a question names few entities."""
         return {entity_id: self._coverage(entity_id, top) for entity_id in dict.fromkeys(entity_ids)}
@@ -589,6 +635,11 @@ class BaseStore(ABC):
         """How many incidents match the filters (all pages)."""
         return self._count_incidents(query or IncidentQuery())
 
+    def incident_timeline(self, query: IncidentQuery, interval: str) -> TimelineCounts:
+        """Incidents counted per period and type where they are (a chart of them needs no incident sent)."""
+        width = check_interval(interval)
+        return fold_timeline(self._incident_timeline_rows(query, width), interval)
+
     # === traversals =====================================================================
 
     def neighbourhood(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
@@ -610,12 +661,13 @@ class BaseStore(ABC):
         return Subgraph(center=center, nodes=nodes, links=links, truncated=walk.truncated)
 
     def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
-              types: Iterable[str] | None = None, directed: bool = False) -> list[list[Hop]]:
+              types: Iterable[str] | None = None, directed: bool = False,
+              statuses: Iterable[str] | None = None) -> list[list[Hop]]:
         """The ``k`` shortest simple paths, ties ordered by the ids along them, so answers are stable."""
         check_path_options(max_hops, k)
         if source == target:
             raise InvalidParameter("target", target, "a path needs two different entities")
-        found = self._paths(source, target, max_hops=max_hops, k=k, filters=Filters.of(types, None, None, 0.0),
+        found = self._paths(source, target, max_hops=max_hops, k=k, filters=Filters.of(types, statuses, None, 0.0),
                             directed=directed)
         if not found.paths:
             # A path found joins two entities that exist; only an empty answer needs to know whether they do.
@@ -665,6 +717,12 @@ def timeline_of(claims: Iterable[Claim], interval: str) -> TimelineCounts:
     """The timeline of claims already in hand, by the rule the stores count by (``fold_timeline``)."""
     width = check_interval(interval)
     return fold_timeline(((_date_cut(c.date, width), c.type, 1) for c in claims), interval)
+
+
+def timeline_of_incidents(incidents: Iterable[Incident], interval: str) -> TimelineCounts:
+    """The timeline of incidents already in hand (a few, read by id), by the rule the stores count by."""
+    width = check_interval(interval)
+    return fold_timeline(((_date_cut(i.date, width), i.type, 1) for i in incidents), interval)
 
 
 def fingerprint(record: Entity | Source | Claim | Incident) -> str:

@@ -54,7 +54,9 @@ def counts(store: GraphStore) -> tuple[int, int, int]:
 def test_every_write_checks_the_key_before_reading_the_body(keyed: TestClient, seeded: GraphStore) -> None:
     paths = write_routes(keyed.app)  # type: ignore[arg-type]
     assert paths == [("DELETE", f"/v1/feeds/{SEED_REPORT}"), ("DELETE", "/v1/watchlists/a-watchlist"),
+                     ("PATCH", f"/v1/sources/{SEED_REPORT}"),
                      ("POST", "/v1/feeds"), ("POST", "/v1/reports"), ("POST", f"/v1/reports/{SEED_REPORT}/review"),
+                     ("POST", "/v1/review/claims"),
                      ("POST", f"/v1/review/entities/{SEED_REPORT}"), ("POST", "/v1/watchlists")]
     before = counts(seeded)
     bodies: list[dict[str, Any]] = [
@@ -245,6 +247,8 @@ READS = [
     "/v1/timeline", "/v1/export?format=stix", "/v1/ask?q=who%20is%20IS-K%20trying%20to%20provoke",
     "/v1/ask/query?shape=profile&subject=isk", "/ready", "/v1/incidents?place=Kunduz&perpetrator=isk",
     "/v1/incidents.geojson?country=afghanistan", "/v1/incidents/kunduz-mosque-2021-10",
+    "/v1/incidents/timeline?perpetrator=isk",
+    "/v1/claims/evidence?ids=isk-provoke-pakistan-mines",
 ]
 
 

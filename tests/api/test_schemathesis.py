@@ -74,13 +74,13 @@ def _judged_by_data(case: schemathesis.Case) -> bool:
 
     A question to /v1/ask is any string, but most strings are no question the ontology phrases:
     refused with 422 and the closest questions understood, never a guess. A report holds text
-    that must be plain or a page; a review
-    names claims that must be staged from that report (404 otherwise). A feed's URL must not name a
-    private address (a setting says so), and a watchlist's names must resolve in the graph. Only the
-    "valid data is accepted" check is lifted for these.
+    that must be plain or a page; a review names at least one claim, which must be staged (from that
+    report, for a report's review; 404 otherwise). A feed's URL must not name a private address (a
+    setting says so), and a watchlist's names must resolve in the graph. Only the "valid data is
+    accepted" check is lifted for these.
     """
-    return case.operation.path in ("/v1/ask", "/v1/reports", "/v1/reports/{id}/review", "/v1/feeds",
-                                   "/v1/watchlists") or _structured_query(case)
+    return case.operation.path in ("/v1/ask", "/v1/reports", "/v1/reports/{id}/review", "/v1/review/claims",
+                                   "/v1/feeds", "/v1/watchlists") or _structured_query(case)
 
 
 def _structured_query(case: schemathesis.Case) -> bool:

@@ -23,15 +23,16 @@ from app.api.dependencies import (
     check_page,
 )
 from app.api.errors import error_responses
-from app.api.schemas import ClaimDetail, ClaimOut, Page, QuoteInContext
+from app.api.schemas import ClaimDetail, ClaimEvidence, ClaimEvidenceList, ClaimOut, Page, QuoteInContext
 from app.usecases import reads
 from app.usecases.reads import ClaimsAsked
-from graph.domain.errors import SourceNotFound
+from graph.domain.errors import ClaimNotFound, InvalidParameter, SourceNotFound
 from graph.services.analysis import GroupedRelation
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 CONTEXT = 200  # characters of report text shown either side of a quote
+EVIDENCE_MAX = 500  # claims per evidence request: a page of the explorer's claims, read in batches
 
 
 @router.get("", response_model=Page[ClaimOut] | Page[GroupedRelation],
@@ -70,6 +71,31 @@ def read_claims(
     page = reads.claims_page(store, query, limit=limit, offset=offset)
     return Page[ClaimOut](data=present.claims_out(store, page.claims, names), count=page.total, limit=limit,
                           offset=offset)
+
+
+@router.get("/evidence", response_model=ClaimEvidenceList, responses=error_responses(304, 404, 422, 503))
+def read_evidence(
+    store: Store,
+    ids: Annotated[list[str], Query(description="Claim ids, repeated or comma-separated (at most 500).")],
+) -> ClaimEvidenceList:
+    """Each claim's asserter by name and its corroboration (how many other sources assert the same relation):
+    what the explorer shows beside every claim of an answer, for a page of claims in three batched reads. An id
+    the graph lacks is a 404 naming it, as for one claim."""
+    wanted = list(dict.fromkeys(part.strip() for value in ids for part in value.split(",") if part.strip()))
+    if len(wanted) > EVIDENCE_MAX:
+        raise InvalidParameter("ids", f"{len(wanted)} ids", f"at most {EVIDENCE_MAX} claims per request")
+    claims = store.get_claims(wanted)
+    missing = [i for i in wanted if i not in claims]
+    if missing:
+        raise ClaimNotFound(f"no claim has id {', '.join(repr(i) for i in missing[:10])}"
+                            + (f" (and {len(missing) - 10} more)" if len(missing) > 10 else ""),
+                            details={"ids": missing})
+    counts = store.corroboration(claims)
+    names = {e.id: e.name for e in store.get_entities({c.asserted_by for c in claims.values()}).values()}
+    return ClaimEvidenceList(data=[
+        ClaimEvidence(id=i, asserted_by=claims[i].asserted_by,
+                      asserted_by_name=names.get(claims[i].asserted_by, claims[i].asserted_by),
+                      corroboration=counts[i]) for i in wanted])
 
 
 @router.get("/{id}", response_model=ClaimDetail, responses=error_responses(304, 404, 503))

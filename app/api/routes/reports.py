@@ -45,7 +45,8 @@ def create_report(body: ReportIn, response: Response, store: Store, settings: Co
     origin = "POST /v1/reports"
     check_report_size(body.html if body.html is not None else body.text or "", settings.max_report_chars, origin)
     parsed = from_html(body.html, origin=origin) if body.html is not None else from_text(body.text or "", origin=origin)
-    report = with_given_metadata(parsed, title=body.title, outlet=body.outlet, url=body.url, published=body.published)
+    report = with_given_metadata(parsed, title=body.title, outlet=body.outlet, url=body.url, published=body.published,
+                                 reliability=body.reliability)
     result = ingest(report, store, ontology, extractor=extractors.get(), review=body.review,
                     staging=settings.staging_path, min_confidence=body.min_confidence,
                     decisions=DecisionLog(settings.incident_log_path),

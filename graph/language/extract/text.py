@@ -68,13 +68,14 @@ class ReportInput:
 
 
 def with_given_metadata(report: ReportInput, *, title: str | None = None, outlet: str | None = None,
-                        url: str | None = None, published: str | None = None) -> ReportInput:
+                        url: str | None = None, published: str | None = None,
+                        reliability: str | None = None) -> ReportInput:
     """A report with what the user gave (flags or API fields) over what the page said.
 
     The outlet given is both its display name and the registry name it resolves by, and the
     publication date is checked here, before any extraction work is spent on a bad one.
     """
-    values: dict[str, str | None] = {"title": title, "url": url, "published": published}
+    values: dict[str, str | None] = {"title": title, "url": url, "published": published, "reliability": reliability}
     if outlet is not None:
         values["outlet"] = outlet
         values["outlet_id"] = outlet

@@ -442,6 +442,11 @@ class Neo4jStore(BaseStore):
         return Coverage(entity_id, claims=int(row["claims"]), reports=int(row["reports"]), first=row["first"],
                         last=row["last"], top=tuple((r["source"], int(r["claims"])) for r in row["top"]))
 
+    def _relation_sources(self, triples: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+        wanted = [{"subject": s, "type": t, "object": o} for s, t, o in triples]
+        return [(row["subject"], row["type"], row["object"], row["source"])
+                for row in self._read_one("relation_sources", triples=wanted)]
+
     def _claim_counts(self, source_ids: Sequence[str]) -> dict[str, int]:
         return {row["id"]: row["claims"] for row in self._read_one("claim_counts", ids=list(source_ids))}
 
@@ -488,6 +493,12 @@ class Neo4jStore(BaseStore):
 
     def _count_incidents(self, query: IncidentQuery) -> int:
         return int(self._read_one("incident_count", **_incident_parameters(query))[0]["count"])
+
+    def _incident_timeline_rows(self, query: IncidentQuery, width: int) -> list[tuple[str | None, str, int]]:
+        """One query: the server groups the matching incidents by (date cut to the width, type) and counts."""
+        rows = self._read_one("incident_timeline", **_incident_parameters(query), width=width)
+        return [(row["cut"], row["type"], int(row["count"])) for row in rows]
+
     def _claim_parameters(self, query: ClaimQuery) -> dict[str, Any]:
         """A claim query's filters as the parameters of claim_page, claim_timeline and claim_groups (and their
         ``_touching`` forms)."""
@@ -607,13 +618,14 @@ class Neo4jStore(BaseStore):
                directed: bool) -> FoundPaths:
         parameters = {"source": source, "target": target, "max_hops": max_hops, "directed": directed,
                       "symmetric": self._symmetric,
-                      "types": sorted(filters.types) if filters.types is not None else None}
+                      "types": sorted(filters.types) if filters.types is not None else None,
+                      "statuses": sorted(filters.statuses) if filters.statuses is not None else None}
 
         def work(tx: ManagedTransaction) -> FoundPaths:
             def steps(way: str) -> Callable[[list[str]], dict[str, list[str]]]:
                 def ask(ids: list[str]) -> dict[str, list[str]]:
                     rows = _rows(tx, "steps", {"ids": ids, "direction": way, "symmetric": self._symmetric,
-                                               "types": parameters["types"]})
+                                               "types": parameters["types"], "statuses": parameters["statuses"]})
                     return {row["id"]: row["next"] for row in rows}
                 return ask
 
@@ -625,7 +637,8 @@ class Neo4jStore(BaseStore):
             denials: dict[str, list[str]] = {}
             if pairs:
                 rows = _rows(tx, "hop_claims", {"pairs": [list(p) for p in pairs], "directed": directed,
-                                                "symmetric": self._symmetric, "types": parameters["types"]})
+                                                "symmetric": self._symmetric, "types": parameters["types"],
+                                                "statuses": parameters["statuses"]})
                 for row in rows:
                     claim = _claim_from(row)
                     hops[(row["pair"][0], row["pair"][1])].append(claim)

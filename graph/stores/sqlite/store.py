@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS claims (
     source TEXT NOT NULL, denies TEXT, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS claims_rev ON claims (rev);
 CREATE INDEX IF NOT EXISTS claims_source ON claims (source);
+CREATE INDEX IF NOT EXISTS claims_relation ON claims (subject, object, type);
 CREATE INDEX IF NOT EXISTS claims_denies ON claims (denies) WHERE denies IS NOT NULL;
 CREATE INDEX IF NOT EXISTS claims_incident ON claims (json_extract(body, '$.incident'))
     WHERE json_extract(body, '$.incident') IS NOT NULL;
@@ -416,6 +417,22 @@ class SqliteStore(BaseStore):
         return [Source.model_validate_json(body) for (body,) in self._rows(
             "SELECT body FROM sources WHERE id IN ({})", ids)]
 
+    def _relation_sources(self, triples: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+        # Each relation found through the claims_relation index: a seek per relation, never a scan.
+        found: list[tuple[str, str, str, str]] = []
+        step = SQL_CHUNK // 3
+        with self._errors():
+            for start in range(0, len(triples), step):
+                chunk = triples[start:start + step]
+                values = ", ".join(["(?, ?, ?)"] * len(chunk))
+                found += self._db.execute(
+                    f"WITH wanted (s, t, o) AS (VALUES {values}) "  # noqa: S608 - placeholders only
+                    "SELECT DISTINCT w.s, w.t, w.o, c.source FROM wanted w "
+                    "JOIN entities es ON es.id = w.s JOIN entities eo ON eo.id = w.o "
+                    "JOIN claims c ON c.subject = es.n AND c.object = eo.n AND c.type = w.t",
+                    [value for triple in chunk for value in triple]).fetchall()
+        return found
+
     def _source_refs_by_id(self, ids: Sequence[str]) -> list[SourceRef]:
         return [SourceRef.model_validate_json(ref) for (ref,) in self._rows(
             "SELECT ref FROM sources WHERE id IN ({})", ids)]
@@ -500,6 +517,15 @@ class SqliteStore(BaseStore):
             row = self._db.execute(f"SELECT count(*) FROM incidents i WHERE {where}",  # noqa: S608 - as above
                                    parameters).fetchone()
         return int(row[0])
+
+    def _incident_timeline_rows(self, query: IncidentQuery, width: int) -> list[tuple[str | None, str, int]]:
+        """One GROUP BY over the matching incidents: their date as written, cut to the width, and their type."""
+        where, parameters = _incident_filters(query)
+        sql = (f"SELECT substr(json_extract(i.body, '$.date'), 1, ?) AS cut, i.type, count(*) "  # noqa: S608 - as above
+               f"FROM incidents i WHERE {where} GROUP BY cut, i.type")
+        with self._errors():
+            rows = self._db.execute(sql, [width, *parameters]).fetchall()
+        return [(cut or None, type_, int(count)) for cut, type_, count in rows]
 
     # --- queries ----------------------------------------------------------------------------
 

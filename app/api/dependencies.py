@@ -8,9 +8,11 @@ parsed by the use cases (``app.usecases``) the CLI calls too.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from pydantic import BeforeValidator
 
 from app.components import ExtractorHolder
 from app.settings import Settings
@@ -93,10 +95,22 @@ TypesQuery = Annotated[list[str] | None, Query(
 StatusQuery = Annotated[list[str] | None, Query(description="Claim statuses, repeated or comma-separated.")]
 SinceQuery = Annotated[str | None, Query(description="Happened on or after (YYYY, YYYY-MM or YYYY-MM-DD).")]
 UntilQuery = Annotated[str | None, Query(description="Happened on or before (YYYY, YYYY-MM or YYYY-MM-DD).")]
-LimitQuery = Annotated[int, Query(ge=1, description="Page size; at most KG_MAX_PAGE_SIZE (default 500).")]
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+def _whole_number(value: object) -> object:
+    """A count, page or hop number written as a whole number: pydantic alone reads ``+0.0`` or ``5.0`` as an
+    integer, which a client sending a fraction should hear about rather than have rounded for it."""
+    if isinstance(value, str) and not _WHOLE.fullmatch(value):
+        raise ValueError(f"Input should be a whole number such as 10, got {value!r}")
+    return value
+
+
+Whole = BeforeValidator(_whole_number)  # on every integer parameter: Annotated[int, Whole, Query(...)]
+LimitQuery = Annotated[int, Whole, Query(ge=1, description="Page size; at most KG_MAX_PAGE_SIZE (default 500).")]
 # The largest 32-bit integer: past it, a page is empty in any graph, and JavaScript clients still read it exactly.
 MAX_OFFSET = 2_147_483_647
-OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching items to skip.")]
+OffsetQuery = Annotated[int, Whole, Query(ge=0, le=MAX_OFFSET, description="How many matching items to skip.")]
 ConfidenceQuery = Annotated[float, Query(ge=0, le=1, description="Lowest confidence to include.")]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from app.api.dependencies import NAME_MAX, RequestNames, StatusQuery, Store, TypesQuery, Vocabulary
+from app.api.dependencies import NAME_MAX, RequestNames, StatusQuery, Store, TypesQuery, Vocabulary, Whole
 from app.api.errors import error_responses
 from app.api.schemas import CytoscapeGraph, NodeLinkGraph, Page, PathOut
 from app.usecases import reads
@@ -23,8 +23,8 @@ def read_paths(
     store: Store, ontology: Vocabulary, names: RequestNames,
     source: Annotated[str, Query(max_length=NAME_MAX, description="Where paths start: id, name or alias.")],
     target: Annotated[str, Query(max_length=NAME_MAX, description="Where paths end: id, name or alias.")],
-    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="Longest path, in hops.")] = 4,
-    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many shortest paths.")] = 1,
+    max_hops: Annotated[int, Whole, Query(ge=1, le=MAX_HOPS, description="Longest path, in hops.")] = 4,
+    k: Annotated[int, Whole, Query(ge=1, le=MAX_K, description="How many shortest paths.")] = 1,
     types: TypesQuery = None,
     directed: Annotated[bool, Query(description="Follow claims only from subject to object.")] = False,
     status: StatusQuery = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.api import present
-from app.api.dependencies import Config, Feeds, LimitQuery, OffsetQuery, Store, Vocabulary, check_page
+from app.api.dependencies import Config, Feeds, LimitQuery, OffsetQuery, Store, Vocabulary, Whole, check_page
 from app.api.errors import error_responses
 from app.api.schemas import Delivery, Page, WatchlistCreated, WatchlistDetail, WatchlistIn, WatchlistOut
 from graph.services.watch import (
@@ -51,7 +51,8 @@ def create_watchlist(body: WatchlistIn, feeds: Feeds, store: Store, ontology: Vo
 
 @router.get("/{name}", response_model=WatchlistDetail, responses=error_responses(304, 404, 422, 503))
 def read_watchlist(name: Name, feeds: Feeds,
-                   deliveries: Annotated[int, Query(ge=0, le=500, description="How many of its latest alerts.")] = 50,
+                   deliveries: Annotated[int, Whole, Query(ge=0, le=500,
+                                                           description="How many of its latest alerts.")] = 50,
                    ) -> WatchlistDetail:
     """One watchlist and its latest alerts: delivered, pending, or failed with the error and the next try."""
     watchlist = get_watchlist(feeds, name)

@@ -507,6 +507,22 @@ class Scored:
     shapes: str
     trained: str
     confidence: float
+    raw: float = 0.0  # the model's confidence before the words it cannot account for
+    unknown: int = 0
+    other: int = 0
+
+
+def _doubts(reader: QuestionReader, model: IntentModel, text: str) -> tuple[float, int, int]:
+    """The model's own confidence in its reading of a question and the words it cannot account for."""
+    try:
+        asked = reader.question(text)
+    except KgError:
+        return 0.0, 0, 0
+    found = model.candidates(asked, reader.features, intents=6, relations=1)
+    if not found:
+        return 0.0, 0, 0
+    unknown, other = model.unaccounted(asked, reader.features, found[0].query)
+    return found[0].confidence, unknown, other
 
 
 def _tally(verdicts: Iterable[str]) -> dict[str, float]:
@@ -561,8 +577,9 @@ def cross_validate(reader: QuestionReader, store: GraphStore, evaluation: Path, 
                     return reply
 
                 outcome = score(q, answer)
+                raw, unknown, other = _doubts(reader, model, q.text)
                 scored.append(Scored(name, bool(q.expect.refuse), shape_verdicts[(name, q.id)], outcome.verdict,
-                                     confidence[0] if confidence else 0.0))
+                                     confidence[0] if confidence else 0.0, raw, unknown, other))
         figures["shares"][str(share)] = {
             "trained": {str(t): _tally(_gated(s, t) for s in scored) for t in THRESHOLDS},
             "combined": {str(t): _tally(_combined(s, t) for s in scored) for t in THRESHOLDS},
@@ -571,7 +588,9 @@ def cross_validate(reader: QuestionReader, store: GraphStore, evaluation: Path, 
                                                 if s.set_name == name),
                               "combined": _tally(_combined(s, float(config["threshold"])) for s in scored
                                                  if s.set_name == name)}
-                       for name in sets}}
+                       for name in sets},
+            "questions": [[s.set_name, s.refuse, s.shapes, s.trained, s.confidence, s.raw, s.unknown, s.other]
+                          for s in scored]}
     figures["shapes"] = _tally(shape_verdicts.values())
     figures["threshold"] = float(config["threshold"])
     figures["generated"] = len(generated.examples)

@@ -161,10 +161,10 @@ class Features:
                 feats.add(f"senseshape={sense.shape}")
             if token.dep_ == "ROOT":
                 feats.add(f"root={word}")
-        for n, name in enumerate(asked.named[:3]):
+        for n, mention in enumerate(asked.named[:3]):
             tag = f"n{n}"
-            for feat in (f"path={_path(name)}", f"prep={_governing(name)}", f"head={_word(asked, name.head)}",
-                         f"kind={asked.entities[name.i].kind}"):
+            for feat in (f"path={_path(mention)}", f"prep={_governing(mention)}", f"head={_word(asked, mention.head)}",
+                         f"kind={asked.entities[mention.i].kind}"):
                 feats.add(f"{tag}{feat}")
                 feats.add(feat)
         return sorted(feats)

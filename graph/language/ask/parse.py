@@ -165,6 +165,10 @@ class QuestionReader:
         assert self.intent is not None
         asked = Question(tried.text, tried.doc, tried.entities, tried.times, self.vocab, close=tried.close,
                          now=tried.now, corrected=tried.corrected)
+        vocab = self.vocab
+        if any(t.lower_ in vocab.unanswerable or (t.tag_ == "MD" and t.lower_ in vocab.hypothetical)
+               or (t.lower_ in vocab.negations and not (t.lower_ == "no" and t.i == 0)) for t in asked.doc):
+            return None  # "why", "could", "not": what the graph cannot answer, or the opposite of what it would read
         found = self.intent.read(asked, self.features)
         if found is None:
             return None

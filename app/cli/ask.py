@@ -77,7 +77,7 @@ def _prompt(env: Env, as_json: bool) -> None:
 
 def _answer_text(env: Env, result: AskAnswer) -> str:
     parts = [result.explanation]
-    if result.reading is not None and result.reading.confidence < 1:
+    if result.reading is not None and (result.reading.confidence < 1 or result.reading.reader != "shapes"):
         parts.append(f"Confidence in the reading: {result.reading.confidence:.2f} "
                      f"({'; '.join(result.reading.notes)})")
     if result.answers and result.query.form != "yes_no":

@@ -795,8 +795,9 @@ function showAnswer(answer) {
     h("h2", {}, answer.question || state.q),
     verdictLine(answer),
     answer.explanation ? h("p", { class: "explanation" }, answer.explanation) : null,
-    answer.reading && answer.reading.confidence < 1
-      ? h("p", { class: "confidence", "data-confidence": String(answer.reading.confidence) },
+    answer.reading && (answer.reading.confidence < 1 || answer.reading.reader !== "shapes")
+      ? h("p", { class: "confidence", "data-confidence": String(answer.reading.confidence),
+        "data-reader": answer.reading.reader },
         `Confidence in the reading: ${answer.reading.confidence.toFixed(2)} (${answer.reading.notes.join("; ")})`) : null,
     coverageBlock(answer),
     answer.answers.length || answer.verdict !== "yes" ? [

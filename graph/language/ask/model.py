@@ -95,6 +95,9 @@ class Reading(_Model):
                                                             "typed, less for each word or name read as another and "
                                                             "for a relation word with several senses; below "
                                                             "graph.language.ask.parse.REFUSE_BELOW it refuses.")
+    reader: str = Field("shapes", description="Which reader read it: `shapes` (the shape functions, each written "
+                                              "for a family of phrasings) or `trained <version>` (the trained "
+                                              "intent-and-slot model, graph/language/ask/intent.json.gz).")
 
 
 class AnswerEntity(_Model):

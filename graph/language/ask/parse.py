@@ -34,6 +34,8 @@ from graph.domain.model import Entity
 from graph.domain.names import fold
 from graph.domain.ontology import Ontology
 from graph.language.ask.followup import follow_up
+from graph.language.ask.intent import Features, IntentModel
+from graph.language.ask.intent import load_model as load_intent_model
 from graph.language.ask.mentions import Found, NameFinder, merge
 from graph.language.ask.model import AskQuery, Mention, Reading
 from graph.language.ask.question import Question, Unreadable
@@ -51,6 +53,9 @@ DOUBT = {"corrected": 0.9, "close": 0.85, "now": 0.95, "senses": 0.9}
 REFUSE_BELOW = 0.5
 SUGGESTIONS_TRIED = 12  # phrasings read to check they are understood before the rest are offered unchecked
 QUESTION_MAX_WORDS = 60
+# Who reads a question: the shape functions alone, the trained intent-and-slot model alone, or both (the shape
+# functions when they read the whole question with confidence, else the trained model when it is sure enough).
+POLICIES = ("shapes", "trained", "combined")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -71,7 +76,13 @@ class QuestionReader:
     spaCy stage (tokenizer, matcher, tagger and parser, which fill caches) runs one question at a time.
     """
 
-    def __init__(self, ontology: Ontology, nlp: Language, entities: Iterable[Entity]) -> None:
+    def __init__(self, ontology: Ontology, nlp: Language, entities: Iterable[Entity], *,
+                 intent: IntentModel | None = None, policy: str = "combined") -> None:
+        if policy not in POLICIES:
+            raise KgError(f"question reader policy {policy!r}: expected one of {', '.join(POLICIES)}")
+        self.intent = intent
+        self.policy = policy
+        self.features = Features(ontology)
         self.ontology = ontology
         self.nlp = nlp
         self.vocab = vocabulary(ontology, nlp)
@@ -85,7 +96,18 @@ class QuestionReader:
 
     def refreshed(self, entities: Iterable[Entity]) -> QuestionReader:
         """A reader over another registry (after a load added names), sharing the pipeline and vocabulary."""
-        return QuestionReader(self.ontology, self.nlp, entities)
+        return QuestionReader(self.ontology, self.nlp, entities, intent=self.intent, policy=self.policy)
+
+    def with_policy(self, policy: str, intent: IntentModel | None = None) -> QuestionReader:
+        """The same reader under another policy (and model): for the ablation and cross-validation."""
+        other = object.__new__(QuestionReader)
+        other.__dict__.update(self.__dict__)
+        if policy not in POLICIES:
+            raise KgError(f"question reader policy {policy!r}: expected one of {', '.join(POLICIES)}")
+        other.policy = policy
+        other.intent = intent if intent is not None else self.intent
+        other._lock = self._lock
+        return other
 
     def knows(self, name: str) -> bool:
         """Whether the reader's registry has this name."""
@@ -118,13 +140,47 @@ class QuestionReader:
         registry knows, ``AmbiguousName`` when a name stands for several entities.
         """
         asked, query, left = self._attempt(question)
+        if self.policy != "trained" and query is not None and not left:
+            reading = _reading(asked, query)
+            if reading.confidence >= REFUSE_BELOW:
+                return Read(query, reading)
         if query is None or left:
             self._unknown_name(asked, left)
-            raise QuestionNotUnderstood(question, self.suggest(asked), read=self.partial(asked))
-        reading = _reading(asked, query)
-        if reading.confidence < REFUSE_BELOW:
-            raise QuestionNotUnderstood(question, self.suggest(asked), read=self.partial(asked))
-        return Read(query, reading)
+        if self.policy != "shapes" and self.intent is not None:
+            trained = self._trained(asked)
+            if trained is not None:
+                return trained
+        raise QuestionNotUnderstood(question, self.suggest(asked), read=self.partial(asked))
+
+    def question(self, question: str) -> Question:
+        """The question parsed, its names and time found, nothing read yet: what the trained reader reads."""
+        doc, names, times, corrected = self._doc(question)
+        return Question(question, doc, {i: f.entity for i, f in names.items()}, times, self.vocab,
+                        close={i: f.text for i, f in names.items() if f.close},
+                        now={i: f.text for i, f in names.items() if f.now}, corrected=corrected)
+
+    def _trained(self, tried: Question) -> Read | None:
+        """The trained model's reading when it is at least as sure as its threshold (chosen by cross-validation
+        over the development sets), else None. It reads the parse the shape functions read, afresh."""
+        assert self.intent is not None
+        asked = Question(tried.text, tried.doc, tried.entities, tried.times, self.vocab, close=tried.close,
+                         now=tried.now, corrected=tried.corrected)
+        vocab = self.vocab
+        if any(t.lower_ in vocab.unanswerable or (t.tag_ == "MD" and t.lower_ in vocab.hypothetical)
+               or (t.lower_ in vocab.negations and not (t.lower_ == "no" and t.i == 0)) for t in asked.doc):
+            return None  # "why", "could", "not": what the graph cannot answer, or the opposite of what it would read
+        found = self.intent.read(asked, self.features)
+        if found is None:
+            return None
+        reading = _reading(asked, found.query)
+        confidence = round(min(reading.confidence, found.confidence), 2)  # the model's and the words' doubts
+        if confidence < self.intent.threshold:
+            return None
+        return Read(found.query, reading.model_copy(update={
+            "confidence": confidence, "reader": f"trained {self.intent.version}",
+            "predicate": reading.predicate or (found.relation if found.relation != "-" else None),
+            "notes": [*reading.notes, f"read by the trained model {self.intent.version} as {found.intent.split('|')[0]}"
+                      + (f" ({found.relation})" if found.relation != "-" else "")]}))
 
     def follow(self, question: str, previous: AskQuery) -> Read | None:
         """A follow-up ("and in 2023?", "what about Iran?", "who denied it?") read against the previous query; None
@@ -245,7 +301,7 @@ def load_reader(ontology: Ontology, entities: Iterable[Entity], model: str) -> Q
     """A reader on the installed spaCy pipeline ``model`` (loaded once per process)."""
     from graph.language.pipeline import load_pipeline  # noqa: PLC0415  (spaCy loads only when a reader is built)
 
-    return QuestionReader(ontology, load_pipeline(model), entities)
+    return QuestionReader(ontology, load_pipeline(model), entities, intent=load_intent_model())
 
 
 # --- how it was read ---------------------------------------------------------------------------

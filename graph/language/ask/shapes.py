@@ -932,3 +932,20 @@ def _profile(asked: Question) -> AskQuery | None:
 
 # The shapes in the order they are tried: the most specific first.
 _SHAPES = (_connection, _pair, _denials, _assertions, _events, _incident, _relation, _status, _profile)
+
+
+def statuses_of(asked: Question) -> tuple[list[str], bool | None]:
+    """The status filters a question's words set, as every shape reads them (the trained reader reads them so)."""
+    return _statuses(asked)
+
+
+def attack_types_of(asked: Question) -> list[str]:
+    """The attack types the question's attack nouns name ("which bombings …"), as the status and events shapes
+    read them."""
+    types: list[str] = []
+    for noun in _attack_nouns(asked):
+        relation = asked.vocab.attacks[asked.lemma(noun)]
+        if relation not in types:
+            types.append(relation)
+        asked.use(noun)
+    return types

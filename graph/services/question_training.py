@@ -427,7 +427,7 @@ def fit_head(features: Sequence[Sequence[str]], labels: Sequence[str], config: d
     classes = sorted(set(labels))
     if len(classes) == 1:
         return RelationModel(classes, vocabulary, np.zeros((1, len(vocabulary))), np.zeros(1), Calibration(),
-                             Calibration(), 0.0, "single", {})
+                             Calibration(), Calibration(), 0.0, "single", {})
     x = _vectorize(features, {f: j for j, f in enumerate(vocabulary)})
     clf = LogisticRegression(C=float(config["C"]), max_iter=int(config["max_iter"]), random_state=int(config["seed"]))
     with threadpool_limits(limits=1):
@@ -437,7 +437,7 @@ def fit_head(features: Sequence[Sequence[str]], labels: Sequence[str], config: d
         coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
         intercept = np.array([0.0, intercept[0]])
     return RelationModel([str(c) for c in clf.classes_], vocabulary, coef, intercept, Calibration(), Calibration(),
-                         0.0, "softmax", {})
+                         Calibration(), 0.0, "softmax", {})
 
 
 def fit(rows: Rows, keep: Sequence[int], config: dict[str, Any], provenance: dict[str, Any]) -> IntentModel:

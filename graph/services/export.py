@@ -15,7 +15,7 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ import networkx as nx
 from graph.domain.dates import PartialDate
 from graph.domain.errors import BackupInvalid, KgError
 from graph.domain.inputs import url_problem
-from graph.domain.model import Claim, ClaimView, Entity, Source
+from graph.domain.model import Batch, Claim, ClaimView, Entity, Incident, Source
 from graph.domain.ontology import Ontology
 from graph.stores.protocol import ClaimQuery, GraphStore, IncidentQuery
 from graph.stores.rows import claim_row, entity_row, incident_row, source_row
@@ -337,20 +337,41 @@ def admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCs
 
 
 def _write_admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> AdminCsv:
+    return write_admin_csv(
+        directory, ontology,
+        entities=read_pages(lambda offset: store.list_entities(limit=ADMIN_PAGE, offset=offset)),
+        sources=read_pages(lambda offset: store.list_sources(limit=ADMIN_PAGE, offset=offset)),
+        incidents=read_pages(lambda offset: store.incidents(IncidentQuery(limit=ADMIN_PAGE, offset=offset))),
+        claims=map(stored_claim, store.claims(ClaimQuery())))
+
+
+def batch_admin_csv(batch: Batch, ontology: Ontology, directory: Path) -> AdminCsv:
+    """A batch (checked by the store, one record per id) as the CSV pair of ``admin_csv``: what ``kg load`` hands
+    to ``neo4j-admin database import full`` when it loads into an empty local Neo4j."""
+    try:
+        return write_admin_csv(directory, ontology, entities=batch.entities, sources=batch.sources,
+                               incidents=batch.incidents, claims=batch.claims)
+    except OSError as error:
+        raise BackupInvalid(f"cannot write the admin CSV in {directory}: {error.strerror or error}") from error
+
+
+def write_admin_csv(directory: Path, ontology: Ontology, *, entities: Iterable[Entity], sources: Iterable[Source],
+                    incidents: Iterable[Incident], claims: Iterable[Claim]) -> AdminCsv:
+    """The records as ``nodes.csv`` and ``relationships.csv`` (see ``admin_csv``), read once each, in this order."""
     directory.mkdir(parents=True, exist_ok=True)
     nodes, relationships = directory / "nodes.csv", directory / "relationships.csv"
     counts = {"entities": 0, "sources": 0, "claims": 0, "incidents": 0}
     incident_rows = []
     with nodes.open("w", encoding="utf-8", newline="") as out:
         out.write(_admin_header([":ID", ":LABEL"], ADMIN_NODE_COLUMNS))
-        for entity in read_pages(lambda offset: store.list_entities(limit=ADMIN_PAGE, offset=offset)):
+        for entity in entities:
             row = entity_row(entity, ontology, IMPORTED_REVISION, None)
             out.write(_csv_row([f"e:{entity.id}", ["Entity", row["label"]]], row["properties"], ADMIN_NODE_COLUMNS))
             counts["entities"] += 1
-        for source in read_pages(lambda offset: store.list_sources(limit=ADMIN_PAGE, offset=offset)):
+        for source in sources:
             out.write(_csv_row([f"s:{source.id}", ["Source"]], source_row(source, None), ADMIN_NODE_COLUMNS))
             counts["sources"] += 1
-        for incident in read_pages(lambda offset: store.incidents(IncidentQuery(limit=ADMIN_PAGE, offset=offset))):
+        for incident in incidents:
             row = incident_row(incident, None)
             out.write(_csv_row([f"i:{incident.id}", ["Incident"]], row["properties"], ADMIN_NODE_COLUMNS))
             incident_rows.append(_incident_links(row))
@@ -359,8 +380,7 @@ def _write_admin_csv(store: GraphStore, ontology: Ontology, directory: Path) -> 
         out.write(_csv_row(["m:graph", ["GraphMeta"]], meta, ADMIN_NODE_COLUMNS))
     with relationships.open("w", encoding="utf-8", newline="") as out:
         out.write(_admin_header([":START_ID", ":END_ID", ":TYPE"], ADMIN_RELATIONSHIP_COLUMNS))
-        for view in store.claims(ClaimQuery()):
-            claim = stored_claim(view)
+        for claim in claims:
             row = claim_row(claim, None)
             properties = row["properties"]
             out.write(_csv_row([f"e:{claim.subject}", f"e:{claim.object}", claim.type], properties,

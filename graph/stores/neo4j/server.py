@@ -222,6 +222,37 @@ class LocalServer:
                               f"{_tail(done.stdout + done.stderr)}")
         return done.stdout
 
+    def database_folders(self, database: str = "neo4j") -> list[Path]:
+        """Where ``database`` keeps its store files and its transaction log (the java route's layout)."""
+        return [self.home / "data" / "databases" / database, self.home / "data" / "transactions" / database]
+
+    def set_aside(self, database: str = "neo4j") -> Path:
+        """Move the (stopped) database's folders aside, so a failed import can be undone by ``put_back``."""
+        if self._running()[0] is not None:
+            raise ServerError(f"stop the Neo4j instance in {self.home} before setting its database aside")
+        aside = self.home / "data" / f"before-import-{database}"
+        shutil.rmtree(aside, ignore_errors=True)
+        for folder in self.database_folders(database):
+            if folder.exists():
+                (aside / folder.parent.name).mkdir(parents=True, exist_ok=True)
+                folder.rename(aside / folder.parent.name / folder.name)
+        aside.mkdir(parents=True, exist_ok=True)
+        return aside
+
+    def put_back(self, aside: Path, database: str = "neo4j") -> None:
+        """The database as ``set_aside`` found it: what an import wrote since is deleted."""
+        for folder in self.database_folders(database):
+            shutil.rmtree(folder, ignore_errors=True)
+            kept = aside / folder.parent.name / folder.name
+            if kept.exists():
+                kept.rename(folder)
+        shutil.rmtree(aside, ignore_errors=True)
+
+    @staticmethod
+    def discard_aside(aside: Path) -> None:
+        """Forget a database set aside (the import that replaced it succeeded)."""
+        shutil.rmtree(aside, ignore_errors=True)
+
     def fetch(self) -> Path:
         """Fetch the jars into the cache (once); return the cache folder."""
         self._fetch()

@@ -95,6 +95,8 @@ STALE_AFTER = 900
 WRITE_ATTEMPTS = 5
 # How long the driver retries a transaction that failed for a transient reason, by default.
 RETRY_SECONDS = 10.0
+# How long finishing an imported graph waits for its new indexes to come online (a million claims take seconds).
+INDEX_WAIT_SECONDS = 1800
 
 
 def connect(uri: str, user: str, password: str | None, *, timeout: float = RETRY_SECONDS) -> Driver:
@@ -196,9 +198,29 @@ class Neo4jStore(BaseStore):
         transaction, then takes the mark off. Running it again does nothing more.
         """
         self._ensure_schema()
-        while self._write_tx(lambda tx: _linked(tx, self._chunk_rows)):
-            pass
+        with self._guard(), self._driver.session(database=self._database) as session:
+            # The link seeks each entry by the claim_id index, which must be online first (a fresh import builds it).
+            session.run("CALL db.awaitIndexes($seconds)", {"seconds": INDEX_WAIT_SECONDS}).consume()
+            session.run(query("link_claims"), {"rows": self._chunk_rows}).consume()
         self._write_tx(lambda tx: _rows(tx, "import_linked", {}))
+
+    @property
+    def database(self) -> str:
+        """The database's name on its server."""
+        return self._database
+
+    def is_empty(self) -> bool:
+        """Whether the database holds no node at all (the server's count store answers; nothing is read)."""
+        return int(self._read_one("node_count")[0]["nodes"]) == 0
+
+    def reopened(self) -> None:
+        """Forget what this store knew of its server (checked, schema applied, names cached): the server was
+        restarted under it and its database replaced (the bulk importer), so the next use checks again."""
+        self._verified = False
+        self._schema_ready = False
+        with self._names_lock:
+            self._names = None
+            self._names_revision = -1
 
     def _read(self, work: Callable[[ManagedTransaction], _T]) -> _T:
         self._connect()
@@ -715,11 +737,6 @@ def _bump(tx: ManagedTransaction) -> int:
 def _count(tx: ManagedTransaction, name: str, load: str, rows: int) -> int:
     row = tx.run(query(name), {"load": load, "rows": rows}).single()
     return int(row[0]) if row is not None else 0
-
-
-def _linked(tx: ManagedTransaction, rows: int) -> int:
-    row = tx.run(query("link_claims"), {"rows": rows}).single()
-    return int(row["linked"]) if row is not None else 0
 
 
 def _entity_from(properties: dict[str, Any]) -> Entity:

@@ -59,7 +59,7 @@ def open_store(settings: Settings, ontology: Ontology | None = None) -> GraphSto
         uri, user, password = status.bolt_uri, status.user, status.password
     return Neo4jStore(connect(uri, user, password, timeout=settings.query_timeout), ontology,
                       database=settings.neo4j_database, timeout=settings.query_timeout, uri=uri,
-                      chunk_rows=settings.neo4j_chunk_rows)
+                      chunk_rows=settings.neo4j_chunk_rows, writers=settings.neo4j_load_writers)
 
 
 def scratch_store(ontology: Ontology) -> GraphStore:
@@ -100,7 +100,7 @@ class _Neo4jBulkWriter:
         try:
             written = batch_admin_csv(checked, self.ontology, folder)
             csv_seconds = time.perf_counter() - start
-            times = bulk.import_into_empty(self.server, self.store, written.nodes, written.relationships,
+            times = bulk.import_into_empty(self.server, self.store, written.nodes, written.relationship_files,
                                            array_delimiter=ARRAY_DELIMITER_OPTION)
         finally:
             shutil.rmtree(folder, ignore_errors=True)

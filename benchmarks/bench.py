@@ -52,7 +52,7 @@ import click
 
 from app.cli import render
 from app.cli.base import Env, cli, handles_errors, pass_env
-from app.components import local_server
+from app.components import bulk_writer, local_server
 from benchmarks.synthetic import SIZES, Size, Synthetic, generate
 from graph.domain.dates import window
 from graph.domain.errors import KgError
@@ -61,7 +61,7 @@ from graph.language.extract.pipeline import Extractor
 from graph.language.extract.text import ReportInput
 from graph.services.claim_scoring import benchmark, synthetic_articles
 from graph.services.ingest import ingest, ingest_many
-from graph.services.loader import read_bundle
+from graph.services.loader import load_batch, read_bundle
 from graph.stores.neo4j.cypher import query as cypher
 from graph.stores.neo4j.store import Neo4jStore, connect
 from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_NODES, GraphStore
@@ -179,6 +179,8 @@ class Run:
 
     def ingest(self) -> None:
         store = self.open_neo4j()
+        if not store.is_empty():
+            store.clear()
         batch = self.synthetic.batch
         start = time.perf_counter()
         store.upsert(batch)
@@ -200,6 +202,60 @@ class Run:
         self.add("ingest", "per_claim", "claims_per_s", done / (time.perf_counter() - start), "claims/s",
                  store="neo4j", claims=done, extrapolated_seconds_for_all=len(batch.claims) /
                  max(done / (time.perf_counter() - start), 1e-9))
+
+    def load(self) -> None:
+        """A first load of the whole graph by the bulk importer beside the same graph in batched transactions, each
+        into the empty local Neo4j; an incremental load into the bulk-loaded graph; and whether both first loads
+        leave the same graph (stats, and a sample of claims, entities and answers read back)."""
+        store = self.open_neo4j()
+        if not store.is_empty():
+            store.clear()
+        batch = self.synthetic.batch
+        claims = len(batch.claims)
+        writer = bulk_writer(self.env.settings, store, self.ontology)
+        start = time.perf_counter()
+        loaded = load_batch((batch, []), store, bulk=writer)
+        seconds = time.perf_counter() - start
+        if loaded.path != "bulk":
+            raise KgError(f"kg bench: the first load did not take the bulk path ({loaded.why})")
+        self.add("load", "bulk", "claims_per_s", claims / seconds, "claims/s", store="neo4j")
+        self.add("load", "bulk", "seconds", seconds, "s", store="neo4j", claims=claims,
+                 **{f"{step}_s": round(value, 1) for step, value in loaded.seconds.items()})
+        bulk_view = self._graph_view(store)
+        extra = self._incremental(batch)
+        start = time.perf_counter()
+        incremental = load_batch((extra, []), store, bulk=bulk_writer(self.env.settings, store, self.ontology))
+        seconds = time.perf_counter() - start
+        self.add("load", f"incremental_{incremental.path}", "claims_per_s", len(extra.claims) / seconds, "claims/s",
+                 store="neo4j", into_claims=claims)
+        store.clear()
+        start = time.perf_counter()
+        loaded = load_batch((batch, []), store, bulk=None)
+        seconds = time.perf_counter() - start
+        self.add("load", "transactions", "claims_per_s", claims / seconds, "claims/s", store="neo4j")
+        self.add("load", "transactions", "seconds", seconds, "s", store="neo4j", claims=claims)
+        self.add("load", "bulk", "same_graph", float(bulk_view == self._graph_view(store)), "bool", store="neo4j")
+
+    def _incremental(self, batch: Batch) -> Batch:
+        """New claims (a twentieth of the graph's) between entities the graph holds: an incremental load."""
+        count = max(1, len(batch.claims) // 20)
+        return Batch.model_construct(entities=[], sources=[], incidents=[], claims=[
+            claim.model_copy(update={"id": f"incremental-{i}", "denies": None})
+            for i, claim in enumerate(batch.claims[:count])])
+
+    def _graph_view(self, store: Neo4jStore) -> Any:
+        """What the store answers about the graph: its stats, a sample of entities and claims by id, and the
+        neighbourhoods of the benchmark's entities."""
+        sample = self.synthetic.batch.claims[::997]
+        denied = [c.denies for c in self.synthetic.batch.claims if c.denies][:50]
+        entities = [e.id for e in self.synthetic.batch.entities[::499]]
+        return ({
+            "stats": store.stats().model_dump(),
+            "claims": [store.get_claim(c.id).model_dump() for c in sample],
+            "denied": [store.get_claim(c).model_dump() for c in denied],
+            "entities": [e.model_dump() for e in store.get_entities(entities).values()],
+            "neighbourhoods": [store.neighbourhood(e).model_dump() for b in BUCKETS for e in self.buckets[b][:2]],
+        })
 
     def reports(self, count: int, offset: int) -> list[ReportInput]:
         seeds = self.env.settings.seeds_dir
@@ -526,8 +582,9 @@ def _worker(*arguments: str) -> dict[str, float]:
 
 # --- the command ----------------------------------------------------------------------------
 
-WORKLOADS = ("ingest", "store", "query", "api", "extract", "mixed")
+WORKLOADS = ("load", "ingest", "store", "query", "api", "extract", "mixed")
 RATIOS = {  # (workload, metric): (optimised arm, baseline arm)
+    ("load", "claims_per_s"): ("bulk", "transactions"),
     ("ingest", "claims_per_s"): ("batched", "per_claim"),
     ("store", "build_seconds"): ("kg", "networkx"),
     ("store", "resident_mb"): ("kg", "networkx"),
@@ -566,7 +623,8 @@ def table(figures: list[Figure]) -> str:
     rows = []
     index = {(f.workload, f.arm, f.metric, json.dumps(f.about, sort_keys=True)): f for f in figures}
     for figure in figures:
-        about = {k: v for k, v in figure.about.items() if k in ("store", "query", "bucket", "concurrency")}
+        about = {k: v for k, v in figure.about.items()
+                 if k in ("store", "query", "bucket", "concurrency", "into_claims") or k.endswith("_s")}
         ratio = ""
         pair = RATIOS.get((figure.workload, figure.metric))
         if pair is not None and figure.arm == pair[0]:
@@ -613,19 +671,22 @@ def bench_command(env: Env, size: str, workloads: str, wipe: bool, as_json: bool
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
         run = Run(env, SIZES[size], Path(folder), emit, wipe=wipe)
         try:
-            needs_neo4j = {"ingest", "query", "api", "mixed"} & set(chosen)
+            needs_neo4j = {"load", "ingest", "query", "api", "mixed"} & set(chosen)
             if needs_neo4j:
                 run.open_neo4j()
             context.update(machine=machine(), versions=versions(run.neo4j))
             step("generating the graph")
             run.prepare()
-            if needs_neo4j or "store" in chosen:
+            if needs_neo4j - {"load"} or "store" in chosen:
                 step("store: build and reopen the embedded store")
                 run.store()
+            if "load" in chosen:
+                step("a first load into Neo4j: bulk importer and transactions")
+                run.load()
             if "ingest" in chosen:
                 step("ingest into Neo4j")
                 run.ingest()
-            elif run.neo4j is not None:
+            elif run.neo4j is not None and "load" not in chosen:
                 run.neo4j.upsert(run.synthetic.batch)
             if "query" in chosen:
                 step("queries on both stores")

@@ -220,7 +220,7 @@ def test_a_load_that_fails_midway_leaves_nothing(neo4j_database: Neo4jTestDataba
     write_chunk = Neo4jStore.write_chunk
 
     def crash_on_the_third(self: Neo4jStore, load: str, records: Batch) -> None:
-        if len(written) == 2:
+        if len(written) >= 2:  # chunks are written two at a time: the one beside the crash may still finish
             raise StoreUnavailable("cannot reach Neo4j: connection reset (a crash in the middle of a load)")
         write_chunk(self, load, records)
         written.append(load)
@@ -228,7 +228,7 @@ def test_a_load_that_fails_midway_leaves_nothing(neo4j_database: Neo4jTestDataba
     monkeypatch.setattr(Neo4jStore, "write_chunk", crash_on_the_third)
     with pytest.raises(StoreUnavailable, match="connection reset"):
         store.upsert(_seed_batch(ontology))
-    assert len(written) == 2
+    assert 2 <= len(written) <= 3
     assert counts(neo4j_database)["relationships"] == empty["relationships"]
     assert cypher(neo4j_database, "MATCH (n) WHERE NOT n:GraphMeta RETURN count(n) AS n")[0]["n"] == 0
     assert store.loads() == []

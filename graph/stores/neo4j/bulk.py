@@ -14,6 +14,7 @@ is raised; nothing of the import stays.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,9 +42,10 @@ def refusal(server: LocalServer, store: Neo4jStore) -> str | None:
     return None
 
 
-def import_into_empty(server: LocalServer, store: Neo4jStore, nodes: Path, relationships: Path, *,
+def import_into_empty(server: LocalServer, store: Neo4jStore, nodes: Path, relationships: Sequence[Path], *,
                       array_delimiter: str) -> BulkTimes:
-    """Import the CSV pair into the empty database of the running local server, then finish the graph.
+    """Import the CSV (``relationships``: one group, the file with the header first) into the empty database of the
+    running local server, then finish the graph.
 
     Raises ``BulkImportFailed`` naming the step that failed; up to and including the import, the database is
     then as it was (empty) and the server running again.

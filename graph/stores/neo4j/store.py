@@ -44,6 +44,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
@@ -88,6 +89,8 @@ BATCH_ROWS = 2_000
 CHUNK_ROWS = 20_000
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 OUT_OF_MEMORY = ("MemoryPoolOutOfMemoryError", "OutOfMemoryError", "TransactionOutOfMemory")
+# Chunks of a load in flight at once: while the server writes one, the client builds the next.
+WRITERS = 2
 # A load whose writer has written no chunk for this long is taken for abandoned, wherever its writer
 # ran (a chunk of CHUNK_ROWS claims takes seconds); on this host a dead writer is known at once.
 STALE_AFTER = 900
@@ -124,13 +127,15 @@ class Neo4jStore(BaseStore):
     """Graph store on a Neo4j server, through a driver created once and passed in."""
 
     def __init__(self, driver: Driver, ontology: Ontology, *, database: str = "neo4j",
-                 timeout: float | None = None, uri: str | None = None, chunk_rows: int = CHUNK_ROWS) -> None:
+                 timeout: float | None = None, uri: str | None = None, chunk_rows: int = CHUNK_ROWS,
+                 writers: int = WRITERS) -> None:
         super().__init__(ontology)
         self._driver = driver
         self._uri = uri or "the configured Neo4j server"
         self._database = database
         self._timeout = timeout
         self._chunk_rows = chunk_rows
+        self._writers = writers
         self._schema_ready = False
         self._verified = False
         self._symmetric = sorted(name for name, rel in ontology.relation_types.items() if rel.symmetric)
@@ -319,8 +324,19 @@ class Neo4jStore(BaseStore):
         rows = sum(len(getattr(b, k)) for b in (created, updated) for k in KINDS)
         load = self.begin_load(rows)
         try:
-            for part in _split(created, self._chunk_rows):
-                self.write_chunk(load, part)
+            # Kind by kind (claims need their entities and sources written), each kind's chunks ``writers`` at a
+            # time; the first failure stops the rest and the load is discarded.
+            for kind in KINDS:
+                parts = [part for part in _split(created, self._chunk_rows) if getattr(part, kind)]
+                with ThreadPoolExecutor(max_workers=min(self._writers, len(parts) or 1)) as pool:
+                    futures = [pool.submit(self.write_chunk, load, part) for part in parts]
+                    try:
+                        for future in futures:
+                            future.result()
+                    except BaseException:
+                        for future in futures:
+                            future.cancel()
+                        raise
             self.publish_load(load, updated, changes.removed_incidents)
         except BaseException:
             with contextlib.suppress(KgError):
@@ -335,12 +351,11 @@ class Neo4jStore(BaseStore):
         return load
 
     def write_chunk(self, load: str, records: Batch) -> None:
-        """Write new records as part of a load, in one transaction, invisible to readers until it is published."""
-        def work(tx: ManagedTransaction) -> None:
-            _rows(tx, "load_beat", {"load": load})
-            self._write_records(tx, records, None, load=load)
-
-        self._write_tx(work)
+        """Write new records as part of a load, in one transaction, invisible to readers until it is published; then
+        say the writer is alive (a transaction of its own, so chunks written at once do not queue on the load's
+        node)."""
+        self._write_tx(lambda tx: self._write_records(tx, records, None, load=load))
+        self._write_tx(lambda tx: _rows(tx, "load_beat", {"load": load}))
 
     def publish_load(self, load: str, updated: Batch, removed_incidents: Sequence[str] = ()) -> None:
         """In one transaction: apply the load's changes to existing records, remove the incidents it removes, and

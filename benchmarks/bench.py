@@ -387,16 +387,7 @@ class Run:
                 "NEO4J_DATABASE": settings.neo4j_database}
 
     def _raw(self, store: GraphStore, name: str) -> Callable[[str], Any]:
-        if isinstance(store, Neo4jStore):
-            driver = store._driver
-            text = cypher("neighbourhood")
-            parameters = {"depth": 1, "direction": "both", "types": None, "statuses": None, "min_confidence": 0.0,
-                          "since": None, "until": None, "hub_degree": HUB_DEGREE, "max_nodes": MAX_NODES,
-                          "max_links": MAX_LINKS,
-                          "symmetric": sorted(n for n, r in self.ontology.relation_types.items() if r.symmetric)}
-            return lambda e: driver.execute_query(text, {**parameters, "center": e},
-                                                  database_=self.env.settings.neo4j_database, routing_="r")
-        return store.neighbourhood
+        return raw_neighbourhood(store, self.ontology, self.env.settings.neo4j_database)
 
     def _api_figures(self, arm: str, store: str, concurrency: int, latencies: list[float], seconds: float) -> None:
         ordered = sorted(latencies) or [0.0]
@@ -451,6 +442,20 @@ class Run:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def raw_neighbourhood(store: GraphStore, ontology: Any, database: str) -> Callable[[str], Any]:
+    """The 1-hop neighbourhood query straight to the driver (Neo4j) or the store's method (embedded): the floor
+    the API's neighbourhood endpoint is measured against."""
+    if isinstance(store, Neo4jStore):
+        driver = store._driver
+        text = cypher("neighbourhood")
+        parameters = {"depth": 1, "direction": "both", "types": None, "statuses": None, "min_confidence": 0.0,
+                      "since": None, "until": None, "hub_degree": HUB_DEGREE, "max_nodes": MAX_NODES,
+                      "max_links": MAX_LINKS,
+                      "symmetric": sorted(n for n, r in ontology.relation_types.items() if r.symmetric)}
+        return lambda e: driver.execute_query(text, {**parameters, "center": e}, database_=database, routing_="r")
+    return store.neighbourhood
 
 
 def _shape(answer: Any) -> Any:

@@ -57,7 +57,8 @@ def kg_load(fault: FaultServer, tmp_path: Path, *options: str) -> dict[str, Any]
     environment.update({"KG_NEO4J_HOME": str(server.home), "KG_NEO4J_BOLT_PORT": str(server.bolt_port),
                         "KG_NEO4J_HTTP_PORT": str(server.http_port), "KG_NEO4J_HEAP": "512m",
                         "KG_NEO4J_PAGECACHE": "128m", "KG_DATA_FILE": str(tmp_path / "unused.sqlite"),
-                        "KG_INCIDENT_LOG_FILE": str(tmp_path / "incident-decisions.jsonl")})
+                        "KG_INCIDENT_LOG_FILE": str(tmp_path / "incident-decisions.jsonl"),
+                        "KG_QUERY_TIMEOUT": "300"})  # a busy machine is not what these tests are about
     done = subprocess.run([KG, "load", str(SEEDS), "--json", *options], env=environment, capture_output=True,
                           text=True, check=False, timeout=600)
     assert done.returncode == 0, done.stderr

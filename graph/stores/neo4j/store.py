@@ -89,8 +89,10 @@ BATCH_ROWS = 2_000
 CHUNK_ROWS = 20_000
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 OUT_OF_MEMORY = ("MemoryPoolOutOfMemoryError", "OutOfMemoryError", "TransactionOutOfMemory")
-# Chunks of a load in flight at once: while the server writes one, the client builds the next.
-WRITERS = 2
+# Chunks of a load in flight at once. Two let the client build one while the server writes another, but hold two
+# chunks' transaction memory: at a million claims with a 4 GB heap that was refused (MemoryPoolOutOfMemoryError),
+# so one unless KG_NEO4J_LOAD_WRITERS says more.
+WRITERS = 1
 # A load whose writer has written no chunk for this long is taken for abandoned, wherever its writer
 # ran (a chunk of CHUNK_ROWS claims takes seconds); on this host a dead writer is known at once.
 STALE_AFTER = 900

@@ -44,9 +44,11 @@ def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind
         click.echo(f"{bundle}: valid ({counts['entities']} entities, {counts['sources']} sources, "
                    f"{counts['claims']} claims, {counts['incidents']} incidents); nothing written (--check)")
         return
-    how = ("by the bulk importer (neo4j-admin database import): " if loaded.path == "bulk"
-           else "in batched transactions: ") + why
-    click.echo(f"Loaded {bundle} into {env.where} {how}")
+    if loaded.path == "bulk":
+        how = f" by the bulk importer (neo4j-admin database import): {why}"
+    else:  # the embedded store has no other path to tell apart
+        how = f" in batched transactions: {why}" if bulk is not None or no_bulk else ""
+    click.echo(f"Loaded {bundle} into {env.where}{how}")
     if loaded.seconds:
         click.echo("  " + ", ".join(f"{step} {value:.1f} s" for step, value in loaded.seconds.items()))
     click.echo(render.table(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from app.settings import Settings
 from graph.domain.errors import InvalidParameter, StoreUnavailable
+from graph.domain.gazetteer import cache_index_in
 from graph.domain.model import Batch, Entity, UpsertResult
 from graph.domain.ontology import Ontology, load_ontology
 from graph.language.ask import QuestionReader, load_reader
@@ -29,6 +30,12 @@ from graph.stores.sqlite.store import SqliteStore
 
 if TYPE_CHECKING:
     from graph.language.extract.pipeline import Extractor
+
+
+def use_caches(settings: Settings) -> None:
+    """Point what kg rebuilds when missing (the gazetteer's index) at the settings' cache folder; the CLI and the
+    API call this once, as they start."""
+    cache_index_in(settings.cache_dir)
 
 
 def local_server(settings: Settings) -> LocalServer:

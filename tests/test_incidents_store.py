@@ -161,3 +161,30 @@ def test_claims_are_read_under_their_incident(seeded: GraphStore) -> None:
     assert next(c for c in disputed.claims if c.id == "isk-attacked-tajikistan-2022-05-07").disputed_by == [
         "tajikistan-denied-rocket-attack"]
     assert seeded.claims(ClaimQuery(incident="no-such-incident")) == []
+
+
+def test_the_incident_timeline_counts_in_the_store_what_the_pages_list(seeded: GraphStore) -> None:
+    """Counted per month and type where the incidents are, it agrees with the incidents themselves: each dated to
+    the month in its month, coarser dates and undated ones apart; the filters narrow it as they narrow a page."""
+    every = seeded.incidents(IncidentQuery(limit=50))
+    counts = seeded.incident_timeline(IncidentQuery(), "month")
+    expected: dict[str, dict[str, int]] = {}
+    for incident in every:
+        if incident.date and len(incident.date) >= 7:
+            by_type = expected.setdefault(incident.date[:7], {})
+            by_type[incident.type] = by_type.get(incident.type, 0) + 1
+    assert counts.buckets == dict(sorted(expected.items()))
+    assert counts.buckets["2021-10"] == {"other_attack": 1, "suicide_bombing": 1}  # Kunduz and Kandahar
+    assert counts.imprecise == sum(1 for i in every if i.date and len(i.date) < 7)
+    assert counts.undated == sum(1 for i in every if not i.date)
+    assert sum(sum(b.values()) for b in counts.buckets.values()) + counts.imprecise + counts.undated == 8
+    years = seeded.incident_timeline(IncidentQuery(), "year")
+    assert sum(years.buckets["2022"].values()) == 5 and sum(years.buckets["2021"].values()) == 2
+    isk = IncidentQuery(perpetrator="isk")
+    narrowed = seeded.incident_timeline(isk, "month")
+    assert sum(sum(b.values()) for b in narrowed.buckets.values()) + narrowed.imprecise + narrowed.undated == \
+        seeded.count_incidents(isk)
+    spring = seeded.incident_timeline(IncidentQuery(window=window("2022-04", "2022-04")), "month")
+    assert set(spring.buckets) == {"2022-04"}
+    with pytest.raises(InvalidParameter, match="interval"):
+        seeded.incident_timeline(IncidentQuery(), "week")

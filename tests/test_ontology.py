@@ -155,3 +155,17 @@ def test_each_incident_type_has_its_own_colour_and_a_stray_or_missing_one_is_ref
     assert "incident type shooting: colour None in incident_colours is missing" in message
     assert "incident type bombing: colour 'orange' in incident_colours is missing or not #RRGGBB" in message
     assert "incident_colours names undefined incident type 'riot'" in message
+
+
+def test_ties_name_categories_and_any_means_every_type(ontology: Ontology) -> None:
+    hostile = ontology.tie_types("hostile")
+    assert hostile and all(ontology.relation_types[t].category in ontology.ties["hostile"] for t in hostile)
+    assert ontology.tie_types(" Any ") is None
+    with pytest.raises(InvalidParameter, match="unknown tie"):
+        ontology.tie_types("enemy")
+    data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    data["ties"] = {"hostile": ["violent"], "any": ["hostile"]}
+    with pytest.raises(OntologyError) as refused:
+        parse_ontology(data)
+    assert "ties.hostile names undefined category 'violent'" in str(refused.value)
+    assert "'any' means every relation type" in str(refused.value)

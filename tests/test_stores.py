@@ -326,3 +326,12 @@ def test_a_reports_candidates_are_kept_and_replaced(empty_store: GraphStore, ont
     assert empty_store.candidates_of(report) == []
     assert empty_store.revision() == revision  # kept beside the graph, not a change of it
     assert empty_store.get_source(report).text == seed_text
+
+
+def test_paths_honour_status_filters(seeded: GraphStore) -> None:
+    """Only claims of the statuses asked for make a hop, and each hop lists only those claims."""
+    assessed = seeded.paths("isk", "china", k=5, statuses=["assessed"])
+    assert [[hop.from_ for hop in path] + [path[-1].to] for path in assessed] == [["isk", "afghanistan", "china"]]
+    assert {claim.status for path in assessed for hop in path for claim in hop.claims} == {"assessed"}
+    assert seeded.paths("isk", "china", k=5, statuses=["reported", "claimed"]) == []
+    assert len(seeded.paths("isk", "china", k=5, statuses=None)) == 5

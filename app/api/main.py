@@ -27,7 +27,7 @@ from app.api.routes import (
     sources,
     watchlists,
 )
-from app.components import ExtractorHolder, open_feeds, open_reader, open_store
+from app.components import ExtractorHolder, open_feeds, open_reader, open_store, use_caches
 from app.settings import Settings, load_settings
 from app.usecases.ask import ReaderSlot
 from app.usecases.stats import StatsCache
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     """The application, serving ``store`` (or the one ``settings`` name) under ``/v1``, with ``reader`` (or one
     built on the settings' spaCy pipeline) reading questions."""
     settings = settings or load_settings()
+    use_caches(settings)
     ontology = load_ontology()
     app = FastAPI(title="kg: militant groups and states", version="1.0.0", description=DESCRIPTION,
                   docs_url=None, redoc_url=None, dependencies=[Depends(plain_parameters)])

@@ -1,8 +1,8 @@
 """The web explorer at ``/``: a static page, its script and style, and its browser libraries from npm.
 
-The page is plain HTML and ES modules (no build step), kept in ``app/web``. Its libraries (Cytoscape.js for the
-graph; d3-array, d3-geo, topojson-client and world-atlas's country outlines for the map) are pinned in
-``package.json`` and installed by ``npm ci`` into ``node_modules``; this process serves those few files under
+The page is plain HTML and ES modules (no build step), kept in ``app/web``. Its libraries (Cytoscape.js and its
+fCoSE layout for the graph; d3-array, d3-geo, topojson-client and world-atlas's country outlines for the map) are
+pinned in ``package.json`` and installed by ``npm ci`` into ``node_modules``; this process serves those few files under
 ``/assets/vendor`` so the browser never asks another origin for anything (analysts often work on closed networks,
 hence no map tiles either), and no copy of them is kept in git. Without ``node_modules`` the page still loads and
 says that ``npm ci`` is needed, rather than showing an empty canvas.
@@ -30,6 +30,11 @@ VENDOR: dict[str, Path] = {
     "d3-geo.min.js": Path("d3-geo") / "dist" / "d3-geo.min.js",
     "topojson-client.min.js": Path("topojson-client") / "dist" / "topojson-client.min.js",
     "countries-50m.json": Path("world-atlas") / "countries-50m.json",
+    # The graph's layout (fCoSE, which keeps nodes and their labels apart), a UMD script needing cose-base, which
+    # needs layout-base: loaded in that order, they set window.layoutBase, window.coseBase, window.cytoscapeFcose.
+    "layout-base.js": Path("layout-base") / "layout-base.js",
+    "cose-base.js": Path("cose-base") / "cose-base.js",
+    "cytoscape-fcose.js": Path("cytoscape-fcose") / "cytoscape-fcose.js",
 }
 # Served too, but never loaded by the page: axe-core, which the browser tests inject to check the page's
 # accessibility (from this origin, like the page's own libraries); anyone can do the same from the console.

@@ -14,12 +14,11 @@ import click
 
 from app.cli import render
 from app.cli.base import Env, cli, emit, handles_errors, json_option, pass_env
-from app.cli.incidents import INCIDENT_HEADERS, figure, incident_row
+from app.cli.incidents import INCIDENT_HEADERS, contradiction_lines, figure, incident_row
 from app.components import open_reader, scratch_store
 from app.usecases.ask import AskAnswer, ReaderSlot, ask, context_of, linked, shapes_text
 from graph.domain.errors import EmptyGraph, KgError
 from graph.domain.inputs import check_question
-from graph.domain.model import Count
 from graph.domain.resources import evaluation_dir
 from graph.language.ask.evaluate import VERDICTS, Evaluation, evaluate, read_questions
 from graph.services.loader import load
@@ -124,17 +123,7 @@ def _incidents_text(result: AskAnswer) -> str:
         for label, count in (("killed", incident.killed), ("injured", incident.injured)):
             if count is not None:
                 lines.append(f"  {label}: {figure(count) or '?'}" + (f" ({count.text})" if count.text else ""))
-        for differ in incident.contradictions:
-            if differ["field"] == "perpetrator":
-                names = {p.id: p.name for p in incident.perpetrators} | {
-                    p.asserted_by: p.asserted_by_name for p in incident.perpetrators if p.asserted_by}
-                said = "; ".join(f"{a['basis']} by {names.get(a['asserted_by'], a['asserted_by'])}"
-                                 for a in differ["accounts"])
-                lines.append(f"  side by side, who did it: {names.get(differ['id'], differ['id'])}: {said}")
-            else:
-                said = "; ".join(f"{r['source']}: {r.get('text') or figure(Count(min=r.get('min'), max=r.get('max')))}"
-                                 for r in differ["reports"])
-                lines.append(f"  side by side, {differ['field']}: {said}")
+        lines.extend(contradiction_lines(incident))
         for report in incident.reports:
             lines.append(f"  — {report.report.outlet}, {report.report.published or 'undated'}: {report.report.title} "
                          f"[{report.source} {report.span[0]}-{report.span[1]}]")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from app.components import build_extractor, open_reader, open_store, store_address
+from app.components import build_extractor, open_reader, open_store, store_address, use_caches
 from app.settings import Settings, StoreKind, load_settings
 from app.usecases.ask import ReaderSlot
 from app.usecases.names import Names
@@ -35,6 +35,7 @@ class Env:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        use_caches(settings)
         self.ontology: Ontology = load_ontology()
         self._store: GraphStore | None = None
         self._extractor: Extractor | None = None

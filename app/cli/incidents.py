@@ -76,6 +76,24 @@ def incidents_command(ctx: click.Context, place: str | None, country: str | None
 INCIDENT_HEADERS = ("DATE", "TYPE", "PLACE", "COUNTRY", "PERPETRATORS", "KILLED", "REPORTS", "INCIDENT")
 
 
+def contradiction_lines(incident: IncidentOut) -> list[str]:
+    """Where an incident's reports disagree, each account side by side, by name: one wording for `kg incidents
+    show` and for `kg ask`'s incident answers, so an analyst reads a disagreement the same way in both."""
+    names = {p.id: p.name for p in incident.perpetrators} | {
+        p.asserted_by: p.asserted_by_name for p in incident.perpetrators if p.asserted_by and p.asserted_by_name}
+    lines = []
+    for differ in incident.contradictions:
+        if differ["field"] == "perpetrator":
+            said = "; ".join(f"{a['basis']} by {names.get(a['asserted_by'], a['asserted_by'])}"
+                             for a in differ["accounts"])
+            lines.append(f"  side by side, who did it: {names.get(differ['id'], differ['id'])}: {said}")
+        else:
+            said = "; ".join(f"{r['source']}: {r.get('text') or figure(Count(min=r.get('min'), max=r.get('max')))}"
+                             for r in differ["reports"])
+            lines.append(f"  side by side, {differ['field']}: {said}")
+    return lines
+
+
 def figure(count: Count | None) -> str:
     """A stated figure as people read it: 51+, 2, 40-45, ≤200."""
     if count is None or (count.min is None and count.max is None):
@@ -125,14 +143,8 @@ def show_command(env: Env, incident_id: str, as_json: bool) -> None:
             click.echo(f"  {label}: {figure(count) or '?'}" + (f" ({count.text})" if count.text else ""))
     if incident.note:
         click.echo(f"  note: {incident.note}")
-    for contradiction in incident.contradictions:
-        if contradiction["field"] == "perpetrator":
-            said = "; ".join(f"{a['basis']} by {a['asserted_by']}" for a in contradiction["accounts"])
-            click.echo(f"  contradiction: who did it: {contradiction['id']}: {said}")
-        else:
-            said = "; ".join(f"{r['source']}: {r.get('text') or figure(Count(min=r.get('min'), max=r.get('max')))}"
-                             for r in contradiction["reports"])
-            click.echo(f"  contradiction: {contradiction['field']}: {said}")
+    for line in contradiction_lines(incident):
+        click.echo(line)
     for change in incident.history:
         click.echo(f"  {change.action} {change.incident} ({', '.join(change.reports)}) by {change.by}"
                    f"{' at ' + change.at if change.at else ''}: {change.reason or ''}")

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from app.usecases.filters import Blank, claim_filters, entity_kind, relation_types, statuses
 from app.usecases.names import Names
 from graph.domain.dates import window
+from graph.domain.errors import InvalidParameter
 from graph.domain.model import ClaimView, Entity, EntityMatch, Hop, Subgraph
-from graph.domain.ontology import Direction, Ontology
+from graph.domain.ontology import ANY_TIE, Direction, Ontology
 from graph.services.analysis import GroupedRelation, Timeline, group_claims, timeline_from
 from graph.services.export import GraphPart
 from graph.stores.protocol import ClaimPage, ClaimQuery, GraphStore
@@ -174,12 +175,29 @@ class Paths:
 
 
 def paths(store: GraphStore, ontology: Ontology, names: Names, source: str, target: str, *, max_hops: int = 4,
-          k: int = 1, types: Iterable[str] | None = None, directed: bool = False, blank: Blank = "refuse") -> Paths:
-    """The ``k`` shortest simple paths between two entities, each hop with the claims that make it."""
+          k: int = 1, types: Iterable[str] | None = None, directed: bool = False, blank: Blank = "refuse",
+          status: Iterable[str] | None = None, ties: str = ANY_TIE) -> Paths:
+    """The ``k`` shortest simple paths between two entities, each hop with the claims that make it: over claims of
+    these types and statuses, and of the tie chosen (hostile or friendly types, as the ontology's ``ties`` say)."""
     start, end = names.entity(source), names.entity(target)
-    found = store.paths(start.id, end.id, max_hops=max_hops, k=k, types=relation_types(ontology, types, blank=blank),
-                        directed=directed)
+    chosen = tie_filter(ontology, relation_types(ontology, types, blank=blank), ties)
+    found = store.paths(start.id, end.id, max_hops=max_hops, k=k, types=chosen, directed=directed,
+                        statuses=statuses(ontology, status, blank=blank))
     return Paths(start, end, found)
+
+
+def tie_filter(ontology: Ontology, types: tuple[str, ...] | None, tie: str) -> tuple[str, ...] | None:
+    """The types a path may follow: those asked for within the tie's (all of the tie's when none are asked for).
+    Types outside the tie would give no path at all, so asking for them is an error that says which tie refused."""
+    of_tie = ontology.tie_types(tie)
+    if of_tie is None:
+        return types
+    if types is None:
+        return tuple(of_tie)
+    kept = tuple(t for t in types if t in of_tie)
+    if not kept:
+        raise InvalidParameter("types", ",".join(types), f"none of these is a {tie.strip().lower()} tie", of_tie)
+    return kept
 
 
 def drawing(names: Names, entity_ids: Sequence[str], claims: Sequence[ClaimView]) -> GraphPart:

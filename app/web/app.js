@@ -4,6 +4,8 @@
 // page. Every request goes to this origin.
 import { IncidentMap, countText, monthOf, radius } from "./map.js";
 import { loadOverview, overviewElements, reportElements } from "./overview.js";
+import { EXPANSION_STEP, GraphView, aliasList, capExpansion, layoutStyles, registerLayout } from "./layout.js";
+import { buildPathOptions, describePathOptions, pathParams, readPathOptions, writePathOptions } from "./paths.js";
 import { decode, emptyState, encode, monthsBetween, passes } from "./state.js";
 import { Timeline } from "./timeline.js";
 
@@ -20,6 +22,7 @@ const explorer = { pending: 0, loaded: false, restoring: false, error: null, mon
 window.explorer = explorer;
 
 let cy = null;
+let view = null;      // the GraphView: layout, bundles, sizes, pinned / hidden / collapsed nodes (layout.js)
 let map = null;       // the IncidentMap, or null when its libraries could not be loaded
 let timeline = null;  // the Timeline
 let state = emptyState();
@@ -36,8 +39,10 @@ const data = {
   expansions: [],            // [{id, types, nodes, claims}], in the order they were made
   path: null,                // {nodes, claims}
   incidents: {
-    all: [],                 // every incident (JSON): the filter options and the sliders' months
-    counted: [],             // what the timeline counts: incidents of the map's type and perpetrator filters, any date
+    all: [],                 // every incident (JSON): the filter options
+    totals: null,            // every incident counted per month by the store (GET /v1/incidents/timeline)
+    counted: null,           // what the timeline draws: those counts under the map's type and perpetrator filters
+    inView: null,            // the same counts for the incidents the graph's visible claims are about
     features: [],            // the map's points: the same filters within the date window (GeoJSON features)
     unlocated: [],           // ids of incidents matching those filters that have no coordinates, so no point
   },
@@ -254,17 +259,16 @@ function render() {
 }
 
 function applyFilters(anchors) {
-  cy.edges().forEach((edge) => edge.toggleClass("filtered", !passes(data.claims.get(edge.id()), state)));
+  cy.edges().not(".bundle").forEach((edge) => edge.toggleClass("filtered", !passes(data.claims.get(edge.id()), state)));
   cy.nodes().forEach((node) => {
-    const visibleEdges = node.connectedEdges().filter((edge) => !edge.hasClass("filtered"));
+    const visibleEdges = node.connectedEdges().not(".bundle").filter((edge) => !edge.hasClass("filtered"));
     node.toggleClass("filtered", !anchors.has(node.id()) && visibleEdges.empty());
   });
+  view.decorate();
 }
 
 function layout() {
-  // Long ideal edges and strong repulsion: parallel claims between two entities otherwise pull them together.
-  cy.layout({ name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true,
-    idealEdgeLength: () => 140, edgeElasticity: () => 100, nodeRepulsion: () => 20000, padding: 30 }).run();
+  view.run();
   // A handful of nodes would otherwise be blown up to fill the canvas.
   fitVisible();
 }
@@ -289,12 +293,27 @@ async function countHidden(nodes) {
   }));
 }
 
+let inViewKey = "";
+let inViewRequest = 0;
+
 function updateTimeline() {
-  // The incidents the graph's visible claims are about: marked within the bars, so the graph view's share shows.
-  const inView = new Set(cy.edges().filter((edge) => !edge.hasClass("filtered"))
-    .map((edge) => data.claims.get(edge.id())?.incident).filter(Boolean));
-  timeline.draw(data.incidents.counted, { since: state.since, until: state.until }, inView);
-  timeline.select(data.incident ? monthOf(data.incident.detail.date) : null);
+  // The incidents the graph's visible claims are about: marked within the bars, so the graph view's share shows;
+  // counted by the API too (a batched read of those few by id), asked again only when they or the filters change.
+  const ids = [...new Set(cy.edges().filter((edge) => !edge.hasClass("filtered"))
+    .map((edge) => data.claims.get(edge.id())?.incident).filter(Boolean))].sort();
+  const key = ids.length ? `${ids.join(",")}|${state.it.join(",")}|${state.ip}` : "";
+  const draw = () => {
+    timeline.draw(data.incidents.counted, { since: state.since, until: state.until }, data.incidents.inView);
+    timeline.select(data.incident ? monthOf(data.incident.detail.date) : null);
+  };
+  if (key === inViewKey) { draw(); return; }
+  inViewKey = key;
+  const request = ++inViewRequest;
+  if (!ids.length) { data.incidents.inView = null; draw(); return; }
+  getJSON("/v1/incidents/timeline", { ...incidentFilters(), id: ids.slice(0, PAGE).join(",") })
+    .then((counts) => { if (request === inViewRequest) { data.incidents.inView = counts; draw(); } })
+    .catch((error) => showError("Could not count the incidents in view", error, null));
+  draw();
 }
 
 // ------------------------------------------------------------------------------------- actions
@@ -306,6 +325,7 @@ function clearView() {
   data.incident = null;
   data.news = [];
   Object.assign(state, { q: "", e: [], x: [], from: "", to: "", inc: "", sel: "", ctx: "" });
+  view?.reset();
   map?.select(null);
   timeline?.select(null);
 }
@@ -320,6 +340,7 @@ async function clearEverything() {
   for (const select of ["#expand-types", "#filter-types", "#incident-types"]) for (const option of $(select).options) option.selected = false;
   writeFilters();
   readFilters();
+  writePathOptions(state);
   cy.elements().unselect();
   render();
   say("View cleared");
@@ -410,14 +431,43 @@ function trySuggestion(suggestion) {
   say("Replace … with a name, then press Ask");
 }
 
-async function loadExpansion(id, types) {
+/** An expansion shows the `limit` neighbours joined by the most claims; "show more" raises the limit. */
+async function loadExpansion(id, types, limit = EXPANSION_STEP) {
   const subgraph = await getJSON(`/v1/entities/${encodeURIComponent(id)}/neighbourhood`,
     { depth: 1, types: types.join(",") });
   subgraph.nodes.forEach(remember);
   rememberClaims(subgraph.links.map((link) => link.claim));
-  const expansion = { id: subgraph.center, types, nodes: subgraph.nodes.map((n) => n.id), claims: subgraph.links.map((l) => l.claim.id) };
+  const expansion = { id: subgraph.center, types, limit, subgraph, ...capExpansion(subgraph, limit) };
   data.expansions.push(expansion);
   return expansion;
+}
+
+/** "Show more": the node's last expansion shows the next few of its neighbours. */
+async function showMore(id) {
+  const index = data.expansions.map((expansion) => expansion.id).lastIndexOf(id);
+  if (index < 0) return;
+  const expansion = data.expansions[index];
+  expansion.limit += EXPANSION_STEP;
+  Object.assign(expansion, capExpansion(expansion.subgraph, expansion.limit));
+  state.x[index] = { ...state.x[index], n: expansion.limit };
+  const before = cy.nodes().length;
+  render();
+  say(`Showing ${Math.min(expansion.limit, expansion.total)} of ${expansion.total} neighbours of ${data.entities.get(id)?.name || id}: ${cy.nodes().length - before} new node(s)`);
+  await showEntity(id);
+}
+
+/** The claims of one bundle (claims of one type between two entities), each a way to its quote. */
+function showBundle(bundle) {
+  state.sel = "";
+  writeURL();
+  cy.elements().unselect();
+  bundle.select();
+  const claims = bundle.data("claims").map((id) => data.claims.get(id));
+  const name = (id) => data.entities.get(id)?.name || id;
+  panel(h("h2", { class: "bundle-title" }, name(bundle.data("source")), " ", h("code", {}, bundle.data("type")), " ",
+    name(bundle.data("target")), ` (${claims.length} claims)`),
+  h("ul", { class: "claims bundle-claims", "aria-label": "Claims on this edge" }, claims.map((claim) => h("li", {}, claimLine(claim)))));
+  say(`${claims.length} ${bundle.data("type")} claims on this edge`);
 }
 
 function chosen(select) {
@@ -432,6 +482,7 @@ async function expand(id, { show = true } = {}) {
     const before = cy.nodes().length;
     const expansion = await loadExpansion(id, types);
     state.x.push({ id: expansion.id, types });
+    if (expansion.total > expansion.limit) say(`Showing ${expansion.limit} of ${expansion.total} neighbours`);
     render();
     say(`Expanded ${data.entities.get(id)?.name || id}${types.length ? ` by ${types.join(", ")}` : ""}: ${cy.nodes().length - before} new node(s)`);
   }
@@ -471,7 +522,7 @@ async function addEntity(text) {
 }
 
 async function loadPath(from, to) {
-  const found = await getJSON("/v1/paths", { source: from, target: to, k: 1 });
+  const found = await getJSON("/v1/paths", { source: from, target: to, ...pathParams(state) });
   const paths = found.data;
   paths.forEach((path) => path.hops.forEach((hop) => rememberClaims(hop.claims)));
   const nodes = paths.flatMap((path) => path.nodes);
@@ -483,6 +534,7 @@ async function loadPath(from, to) {
 async function findPath(from, to) {
   state.from = from.trim();
   state.to = to.trim();
+  Object.assign(state, readPathOptions());
   data.path = null;
   if (!state.from || !state.to) return;
   try {
@@ -520,10 +572,11 @@ let mapRequest = 0;
 async function refreshIncidents() {
   const request = ++countedRequest;
   const counted = state.it.length || state.ip
-    ? await allPages("/v1/incidents", incidentFilters(), (page) => page.data)
-    : data.incidents.all;
+    ? await getJSON("/v1/incidents/timeline", { ...incidentFilters(), interval: "month" })
+    : data.incidents.totals;
   if (request !== countedRequest) return; // a newer choice's answer wins
   data.incidents.counted = counted;
+  inViewKey = null; // the share in view is counted under the new filters too
   updateTimeline();
   await refreshMap();
 }
@@ -800,12 +853,36 @@ async function showEntity(id) {
     h("h2", {}, entity.name, " ", h("span", { class: "badge" }, entity.kind)),
     entity.description ? h("p", {}, entity.description) : null,
     h("dl", { class: "facts" },
-      h("dt", {}, "Also called"), h("dd", {}, entity.aliases.map((alias) => alias.name).join(", ") || "—"),
+      h("dt", {}, "Also called"), h("dd", {}, aliasList(h, entity.aliases)),
       h("dt", {}, "Claims as subject"), h("dd", {}, counts(entity.claims_out)),
       h("dt", {}, "Claims as object"), h("dd", {}, counts(entity.claims_in)),
       h("dt", {}, "Hidden neighbours"), h("dd", { "data-hidden": hiddenCount(id, shown) }, String(hiddenCount(id, shown)))),
+    nodeTools(id),
     h("p", { class: "hint" }, "Click the node again after choosing types under “Expand a node by” to follow only those."),
   );
+}
+
+/** Pin, hide, collapse a node, and "show more" when its expansion shows only some of its neighbours. */
+function nodeTools(id) {
+  if (cy.getElementById(id).empty()) return null;
+  const name = data.entities.get(id)?.name || id;
+  const expansion = [...data.expansions].reverse().find((x) => x.id === id);
+  const rest = expansion ? expansion.total - Math.min(expansion.limit, expansion.total) : 0;
+  const act = (label, action, title) => h("button", { type: "button", title, onclick: action }, label);
+  return h("div", { class: "node-tools", role: "toolbar", "aria-label": `What to do with ${name} in the graph` },
+    act(view.pinned.has(id) ? "Unpin" : "Pin", () => {
+      say(view.pin(id) ? `${name} pinned: layouts leave it where it is` : `${name} unpinned`);
+      showEntity(id);
+    }, "Keep this node where it is when the graph is laid out again"),
+    act("Hide", () => { view.hide(id); render(); say(`${name} hidden; “Show hidden nodes” brings it back`); },
+      "Take this node out of the drawing (its claims too)"),
+    act(view.folded.has(id) ? "Expand collapsed" : "Collapse", () => {
+      say(view.fold(id) ? `${name} collapsed: neighbours joined only to it are folded away` : `${name}'s neighbours shown again`);
+      render();
+      showEntity(id);
+    }, "Fold away the neighbours joined to nothing else shown"),
+    rest > 0 ? act(`Show ${Math.min(rest, EXPANSION_STEP)} more of ${rest} hidden neighbours`, () => showMore(id),
+      "The expansion shows the neighbours joined by the most claims first") : null);
 }
 
 /** The report text with the quote marked where its span says it is. */
@@ -825,6 +902,7 @@ async function showClaim(id) {
   const edge = cy.getElementById(id);
   cy.elements().unselect();
   edge.select();
+  view.edgeFor(id).select(); // its bundle too, when it is drawn as one
   const detail = await getJSON(`/v1/claims/${encodeURIComponent(id)}`);
   const claim = detail.claim;
   const [report, asserter] = await Promise.all([source(claim.source), entityName(claim.asserted_by)]);
@@ -832,7 +910,7 @@ async function showClaim(id) {
   const cited = detail.source;
   const extracted = claim.extracted_by && claim.extracted_by !== "curated";
   const others = edge.nonempty()
-    ? edge.parallelEdges().filter((other) => other.id() !== id && !other.hasClass("filtered")).map((other) => data.claims.get(other.id()))
+    ? edge.parallelEdges().not(".bundle").filter((other) => other.id() !== id && !other.hasClass("filtered")).map((other) => data.claims.get(other.id()))
     : [];
   panel(
     h("h2", { class: "claim-title" }, claim.subject_name || claim.subject, " ", h("code", {}, claim.type), " ", claim.object_name || claim.object),
@@ -1051,9 +1129,11 @@ async function showNew(since) {
 }
 
 function showPaths(paths) {
-  panel(h("h2", {}, `Path from ${state.from} to ${state.to}`),
-    paths.length ? pathList(paths) : h("p", {}, "No path within 4 hops."));
-  say(paths.length ? `${paths[0].length} hop(s)` : "no path");
+  const asked = describePathOptions(state);
+  panel(h("h2", {}, `${paths.length > 1 ? "Paths" : "Path"} from ${state.from} to ${state.to}`),
+    h("p", { class: "path-options", "data-found": String(paths.length) }, `${paths.length} found; asked for the ${asked}.`),
+    paths.length ? pathList(paths) : h("p", { class: "no-path" }, `No path within 4 hops ${asked.replace(/^\d+ shortest /, "")}.`));
+  say(paths.length ? `${paths.length} path(s), the shortest ${paths[0].length} hop(s)` : "no path");
 }
 
 // ------------------------------------------------------------------------------------ controls
@@ -1072,6 +1152,7 @@ function fillTypeSelect(select) {
 function buildControls() {
   fillTypeSelect($("#expand-types"));
   fillTypeSelect($("#filter-types"));
+  buildPathOptions(h, $("#path-options"), data.schema);
   for (const status of Object.keys(data.schema.statuses)) {
     $("#filter-status").append(h("label", {}, h("input", { type: "checkbox", value: status, checked: "" }), status));
   }
@@ -1234,7 +1315,10 @@ function wire() {
   $("#map-fit").addEventListener("click", () => map?.fit());
   $("#map-world").addEventListener("click", () => map?.world());
   cy.on("tap", "node", (event) => expand(event.target.id()).catch((error) => showError("Could not expand", error, null)));
-  cy.on("tap", "edge", (event) => showClaim(event.target.id()).catch((error) => showError("Could not show the claim", error, null)));
+  cy.on("tap", "edge", (event) => (event.target.hasClass("bundle") ? Promise.resolve(showBundle(event.target)) : showClaim(event.target.id()))
+    .catch((error) => showError("Could not show the claim", error, null)));
+  $("#show-hidden").addEventListener("click", () => { const count = view.showHidden(); render(); say(`${count} hidden node(s) shown again`); });
+  $("#relayout").addEventListener("click", () => { view.run(); fitVisible(); say("Laid out again"); });
 }
 
 function cyStyle() {
@@ -1274,11 +1358,12 @@ async function restore(wanted) {
     $("#ask-input").value = state.q;
     $("#path-from").value = state.from;
     $("#path-to").value = state.to;
+    writePathOptions(state);
     let answer = null;
     if (state.q) answer = await loadAsk(state.q, state.ctx).catch((error) => { showError(`Could not answer “${state.q}”`, error, trySuggestion); return null; });
     if (answer) lastQuery = answer.query;
     await ensureEntities(state.e);
-    for (const expansion of state.x) await loadExpansion(expansion.id, expansion.types).catch(() => null);
+    for (const expansion of state.x) await loadExpansion(expansion.id, expansion.types, expansion.n).catch(() => null);
     let paths = null;
     if (state.from && state.to) paths = await loadPath(state.from, state.to).catch(() => null);
     if (state.inc) await loadIncident(state.inc).catch(() => { state.inc = ""; data.incident = null; });
@@ -1307,21 +1392,24 @@ async function main() {
     return;
   }
   let claimMonths;
-  [data.schema, claimMonths, data.incidents.all] = await Promise.all([
+  [data.schema, claimMonths, data.incidents.all, data.incidents.totals] = await Promise.all([
     getJSON("/v1/schema"),
     getJSON("/v1/timeline", { interval: "month" }),
     allPages("/v1/incidents", {}, (page) => page.data),
+    getJSON("/v1/incidents/timeline", { interval: "month" }),
   ]);
-  data.incidents.counted = data.incidents.all;
+  data.incidents.counted = data.incidents.totals;
   // The sliders span every month a claim or an incident falls in, so the timeline's brush always lands on one.
-  const periods = [...claimMonths.buckets.map((bucket) => bucket.period), ...data.incidents.all.map((i) => monthOf(i.date))]
+  const periods = [...claimMonths.buckets.map((bucket) => bucket.period), ...data.incidents.totals.buckets.map((bucket) => bucket.period)]
     .filter(Boolean).sort();
   data.months = periods.length ? monthsBetween(periods[0], periods[periods.length - 1]) : [];
   explorer.months = data.months;
   data.claimMonths = claimMonths.buckets.map((bucket) => bucket.period).filter(Boolean).sort();
   buildControls();
-  cy = cytoscape({ container: $("#cy"), style: cyStyle(), minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false });
+  const fcose = await registerLayout(cytoscape, loadScript);
+  cy = cytoscape({ container: $("#cy"), style: [...cyStyle(), ...layoutStyles()], minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false });
   window.cy = cy;
+  view = new GraphView(cy, { fcose, schema: data.schema });
   timeline = new Timeline($("#timeline-chart"), $("#timeline figcaption"), {
     onBrush: brush,
     onHover: (month) => map?.highlightMonth(month),

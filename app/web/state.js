@@ -5,7 +5,8 @@
 
 /** A fresh, empty state: nothing asked, nothing shown, no filters. */
 export function emptyState() {
-  return { q: "", e: [], x: [], from: "", to: "", types: [], status: [], since: "", until: "", it: [], ip: "", inc: "", sel: "", ctx: "" };
+  return { q: "", e: [], x: [], from: "", to: "", types: [], status: [], since: "", until: "", it: [], ip: "", inc: "", sel: "", ctx: "",
+    pk: 1, tie: "any", ptypes: [], pstatus: [] };
 }
 
 const list = (value) => (value ? value.split(",").filter(Boolean) : []);
@@ -16,8 +17,14 @@ export function encode(state) {
   if (state.q) params.set("q", state.q);
   if (state.e.length) params.set("e", state.e.join(","));
   // An expansion is an entity and the types followed from it ("~" alone: every type).
-  if (state.x.length) params.set("x", state.x.map((x) => `${x.id}~${x.types.join(".")}`).join(","));
+  // A third part, when there is one, is how many neighbours the expansion shows ("show more" raised it).
+  if (state.x.length) params.set("x", state.x.map((x) => `${x.id}~${x.types.join(".")}${x.n ? `~${x.n}` : ""}`).join(","));
   if (state.from && state.to) { params.set("from", state.from); params.set("to", state.to); }
+  // The path finder's options (see paths.js): how many paths, which ties, types and statuses.
+  if (state.from && state.to && state.pk > 1) params.set("pk", String(state.pk));
+  if (state.from && state.to && state.tie && state.tie !== "any") params.set("tie", state.tie);
+  if (state.from && state.to && state.ptypes.length) params.set("pt", state.ptypes.join(","));
+  if (state.from && state.to && state.pstatus.length) params.set("ps", state.pstatus.join(","));
   if (state.types.length) params.set("types", state.types.join(","));
   if (state.status.length) params.set("status", state.status.join(","));
   if (state.since) params.set("since", state.since);
@@ -39,11 +46,16 @@ export function decode(hash) {
   state.q = params.get("q") || "";
   state.e = list(params.get("e"));
   state.x = list(params.get("x")).map((item) => {
-    const [id, types = ""] = item.split("~");
-    return { id, types: types.split(".").filter(Boolean) };
+    const [id, types = "", shown = ""] = item.split("~");
+    const n = Number.parseInt(shown, 10);
+    return { id, types: types.split(".").filter(Boolean), ...(n > 0 ? { n } : {}) };
   });
   state.from = params.get("from") || "";
   state.to = params.get("to") || "";
+  state.pk = Math.max(Number.parseInt(params.get("pk") || "1", 10) || 1, 1);
+  state.tie = params.get("tie") || "any";
+  state.ptypes = list(params.get("pt"));
+  state.pstatus = list(params.get("ps"));
   state.types = list(params.get("types"));
   state.status = list(params.get("status"));
   state.since = params.get("since") || "";

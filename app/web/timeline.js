@@ -1,10 +1,10 @@
 // The incidents chart: plain SVG, one bar per month counting incidents (not claims: three claims about one air
-// strike are one incident), so it needs no charting library. It counts what the map's type and perpetrator filters
+// strike are one incident), so it needs no charting library. The counts come from GET /v1/incidents/timeline,
+// made by the store, so drawing it never reads the incidents themselves. It counts what the map's type and perpetrator filters
 // let through, at any date, so that choosing dates on it does not empty it; the darker foot of a bar is the share
 // of those incidents that claims shown in the graph are about. Dragging across it (or clicking a bar, or Enter on
 // a focused bar) chooses a window of months, which the explorer applies to the map and the graph alike.
 import { monthsBetween } from "./state.js";
-import { monthOf } from "./map.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const HEIGHT = 120;
@@ -33,27 +33,21 @@ export class Timeline {
   }
 
   /**
-   * Count `incidents` (objects with `id` and `date`) per month and draw them, shading the window {since, until};
-   * `inView` holds the ids of incidents the graph's visible claims are about.
+   * Draw the counts GET /v1/incidents/timeline gives (`counts`: {buckets: [{period, count}], imprecise, undated},
+   * counted by the store, so no incident is sent), shading the window {since, until}; `inView`, the same counts for
+   * the incidents the graph's visible claims are about (null: none).
    */
-  draw(incidents, window, inView = new Set()) {
+  draw(counts, window, inView = null) {
     const chart = this.chart;
     chart.replaceChildren();
-    const byMonth = new Map();
-    const viewedByMonth = new Map();
-    let imprecise = 0;
-    let viewed = 0;
-    for (const incident of incidents) {
-      const month = monthOf(incident.date);
-      if (inView.has(incident.id)) viewed += 1;
-      if (!month) { imprecise += 1; continue; }
-      byMonth.set(month, (byMonth.get(month) || 0) + 1);
-      if (inView.has(incident.id)) viewedByMonth.set(month, (viewedByMonth.get(month) || 0) + 1);
-    }
-    const placed = incidents.length - imprecise;
+    const byMonth = new Map(counts.buckets.map((bucket) => [bucket.period, bucket.count]));
+    const viewedByMonth = new Map((inView?.buckets || []).map((bucket) => [bucket.period, bucket.count]));
+    const imprecise = counts.imprecise + counts.undated;
+    const placed = [...byMonth.values()].reduce((sum, count) => sum + count, 0);
+    const viewed = inView ? [...viewedByMonth.values()].reduce((sum, count) => sum + count, 0) + inView.imprecise + inView.undated : 0;
     const rest = imprecise ? `; ${imprecise} dated only to the year or undated` : "";
     const shown = viewed ? ` (dark: the ${viewed} the graph's claims are about)` : "";
-    chart.dataset.incidents = String(incidents.length);
+    chart.dataset.incidents = String(placed + imprecise);
     chart.dataset.inView = String(viewed);
     this.caption.textContent = placed
       ? `Incidents by month: ${placed} in ${byMonth.size} month(s)${shown}${rest}. Drag across the bars to show only those months on the map and in the graph.`

@@ -27,6 +27,8 @@ _EVENT_WORD = re.compile(r"^[a-z0-9][a-z0-9'\-]*(?: [a-z0-9][a-z0-9'\-]*)*$")
 _CUE = re.compile(r"^(?:\*|[a-z0-9'\-]+\*?)(?: (?:\*|[a-z0-9'\-]+\*?))*$")
 
 Direction = Literal["out", "in", "both"]
+# The tie that follows every relation type (the others are named in the YAML's ``ties``).
+ANY_TIE = "any"
 
 
 class _Strict(BaseModel):
@@ -198,6 +200,7 @@ class Ontology(_Strict):
     version: int
     categories: dict[str, str]
     category_colours: dict[str, str]
+    ties: dict[str, list[str]] = Field(default_factory=dict)
     entity_kinds: dict[str, EntityKind]
     location_kinds: list[str]
     statuses: dict[str, Status]
@@ -235,6 +238,14 @@ class Ontology(_Strict):
         for category in self.category_colours:
             if category not in self.categories:
                 problems.append(f"category_colours names undefined category {category!r}")
+        for tie, categories in self.ties.items():
+            if tie == ANY_TIE:
+                problems.append(f"ties: {ANY_TIE!r} means every relation type and cannot be defined")
+            if not categories:
+                problems.append(f"ties.{tie} names no category")
+            for category in categories:
+                if category not in self.categories:
+                    problems.append(f"ties.{tie} names undefined category {category!r}")
         for kind in self.location_kinds:
             if kind not in self.entity_kinds:
                 problems.append(f"location_kinds names undefined entity kind {kind!r}")
@@ -378,6 +389,16 @@ class Ontology(_Strict):
         if rel is None:
             raise InvalidParameter("type", name, "unknown relation type", sorted(self.relation_types))
         return rel
+
+    def tie_types(self, tie: str) -> list[str] | None:
+        """The relation types a tie (``hostile``, ``friendly``: see ``ties`` in the YAML) follows; ``None`` for
+        ``any``. ``InvalidParameter`` names the ties there are."""
+        key = tie.strip().lower()
+        if key == ANY_TIE:
+            return None
+        if key not in self.ties:
+            raise InvalidParameter("ties", tie, "unknown tie", [*sorted(self.ties), ANY_TIE])
+        return [t.name for t in self.relation_types.values() if t.category in self.ties[key]]
 
     def expand_types(self, names: list[str] | None) -> list[str] | None:
         """Relation type names from names or category names (``hostile``); None means all."""

@@ -233,6 +233,11 @@ class BaseStore(ABC):
         """How many incidents match the filters of ``query`` (its page aside)."""
 
     @abstractmethod
+    def _incident_timeline_rows(self, query: IncidentQuery, width: int) -> list[tuple[str | None, str, int]]:
+        """The incidents matching the filters of ``query`` counted by (date cut to ``width`` characters, None when
+        undated; incident type): folded by ``fold_timeline``, as claims are."""
+
+    @abstractmethod
     def _claim_page(self, query: ClaimQuery, limit: int, offset: int) -> FoundPage:
         """The page of claims matching every filter of ``query``, ``disputed=False`` included (``disputed=True``
         never comes here), ordered by id: filtered, counted and sliced by the store, not read whole."""
@@ -602,6 +607,11 @@ class BaseStore(ABC):
         """How many incidents match the filters (all pages)."""
         return self._count_incidents(query or IncidentQuery())
 
+    def incident_timeline(self, query: IncidentQuery, interval: str) -> TimelineCounts:
+        """Incidents counted per period and type where they are (a chart of them needs no incident sent)."""
+        width = check_interval(interval)
+        return fold_timeline(self._incident_timeline_rows(query, width), interval)
+
     # === traversals =====================================================================
 
     def neighbourhood(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
@@ -623,12 +633,13 @@ class BaseStore(ABC):
         return Subgraph(center=center, nodes=nodes, links=links, truncated=walk.truncated)
 
     def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
-              types: Iterable[str] | None = None, directed: bool = False) -> list[list[Hop]]:
+              types: Iterable[str] | None = None, directed: bool = False,
+              statuses: Iterable[str] | None = None) -> list[list[Hop]]:
         """The ``k`` shortest simple paths, ties ordered by the ids along them, so answers are stable."""
         check_path_options(max_hops, k)
         if source == target:
             raise InvalidParameter("target", target, "a path needs two different entities")
-        found = self._paths(source, target, max_hops=max_hops, k=k, filters=Filters.of(types, None, None, 0.0),
+        found = self._paths(source, target, max_hops=max_hops, k=k, filters=Filters.of(types, statuses, None, 0.0),
                             directed=directed)
         if not found.paths:
             # A path found joins two entities that exist; only an empty answer needs to know whether they do.
@@ -678,6 +689,12 @@ def timeline_of(claims: Iterable[Claim], interval: str) -> TimelineCounts:
     """The timeline of claims already in hand, by the rule the stores count by (``fold_timeline``)."""
     width = check_interval(interval)
     return fold_timeline(((_date_cut(c.date, width), c.type, 1) for c in claims), interval)
+
+
+def timeline_of_incidents(incidents: Iterable[Incident], interval: str) -> TimelineCounts:
+    """The timeline of incidents already in hand (a few, read by id), by the rule the stores count by."""
+    width = check_interval(interval)
+    return fold_timeline(((_date_cut(i.date, width), i.type, 1) for i in incidents), interval)
 
 
 def fingerprint(record: Entity | Source | Claim | Incident) -> str:

@@ -371,6 +371,11 @@ class GraphStore(Protocol):
         """How many incidents match the filters (all pages), or how many the graph holds."""
         ...
 
+    def incident_timeline(self, query: IncidentQuery, interval: str) -> TimelineCounts:
+        """The incidents matching the filters of ``query`` (its page aside) counted per ``year``, ``month`` or
+        ``day`` of their ``date`` and by incident type, counted where they are: no incident is sent."""
+        ...
+
     def claim_pairs(self) -> list[tuple[str, str, int]]:
         """Each (subject, object) some claim joins, with how many claims join them: the graph's adjacency,
         for degrees and centrality (computed where the store keeps it; callers cache it by revision)."""
@@ -398,8 +403,10 @@ class GraphStore(Protocol):
         ...
 
     def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
-              types: Iterable[str] | None = None, directed: bool = False) -> list[list[Hop]]:
-        """Up to ``k`` shortest simple paths of at most ``max_hops`` hops, each hop with its claims."""
+              types: Iterable[str] | None = None, directed: bool = False,
+              statuses: Iterable[str] | None = None) -> list[list[Hop]]:
+        """Up to ``k`` shortest simple paths of at most ``max_hops`` hops over claims of these types and statuses
+        (``None``: any), each hop with its claims."""
         ...
 
     def stats(self) -> Stats:

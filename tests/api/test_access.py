@@ -245,6 +245,7 @@ READS = [
     "/v1/timeline", "/v1/export?format=stix", "/v1/ask?q=who%20is%20IS-K%20trying%20to%20provoke",
     "/v1/ask/query?shape=profile&subject=isk", "/ready", "/v1/incidents?place=Kunduz&perpetrator=isk",
     "/v1/incidents.geojson?country=afghanistan", "/v1/incidents/kunduz-mosque-2021-10",
+    "/v1/incidents/timeline?perpetrator=isk",
 ]
 
 

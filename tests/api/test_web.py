@@ -121,7 +121,8 @@ def test_the_map_libraries_and_outlines_are_served_from_the_npm_install_and_noth
         refused = client.get(f"/assets/vendor/{other}")
         assert refused.status_code == 404 and "countries-50m.json" in refused.text, other
     assert client.get("/assets/vendor/..%2Fpackage.json").status_code == 404
-    script = client.get("/assets/app/app.js").text
+    # The page's scripts: app.js and the modules that load a library of their own (layout.js: the graph's layout).
+    script = "".join(client.get(f"/assets/app/{module}").text for module in ("app.js", "layout.js"))
     assert all(name in script for name in web.VENDOR), "the page asks for every library the server lists"
     assert not any(name in script for name in web.CHECKERS), "the accessibility checker is the tests', not the page's"
 

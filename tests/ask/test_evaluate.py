@@ -56,6 +56,21 @@ def test_yes_no_and_counts_need_the_fields_that_give_them() -> None:
     assert check(answer(count={"value": 3, "of": "claims"}), counted) == [
         "count: expected 3 incidents; got 3 claims"]
     assert check(answer(), counted) == ["count: expected 3 incidents; got no count"]
+    toll = Expectation(count=51, count_of="killed")
+    assert check(answer(count={"value": 51, "of": "killed"}), toll) == []
+    assert check(answer(count={"value": 51, "of": "claims"}), toll) == ["count: expected 51 killed; got 51 claims"]
+
+
+def test_no_figure_is_right_only_when_the_answer_gives_none() -> None:
+    unknown = parse_questions({"questions": [{"id": "q1", "q": "how many died in the april strikes",
+                                              "shape": "count", "expect": {"count": None, "count_of": "killed"}}]})
+    expect = unknown[0].expect
+    assert (expect.no_figure, expect.count, expect.count_of) == (True, None, "killed")
+    assert check(answer(), expect) == []
+    assert check(answer(count={"value": 6, "of": "killed"}), expect) == [
+        "count: expected no figure of killed; got 6 killed"]
+    assert not parse_questions({"questions": [{"id": "q1", "q": "x", "shape": "s",
+                                               "expect": {"count": 2, "count_of": "entities"}}]})[0].expect.no_figure
 
 
 def test_an_answer_to_what_should_be_refused_is_wrong() -> None:
@@ -70,6 +85,9 @@ def test_a_set_is_validated_before_anything_is_asked() -> None:
         ({"questions": [{"id": "q1", "q": "who?", "shape": "relation"}]}, "'expect' must be a mapping"),
         ({"questions": [{"id": "q1", "q": "who?", "shape": "s", "expect": {"entity": []}}]}, "unknown expectation"),
         ({"questions": [{"id": "q1", "q": "who?", "shape": "s", "expect": {"count": 2}}]}, "go together"),
+        ({"questions": [{"id": "q1", "q": "who?", "shape": "s", "expect": {"count_of": "killed"}}]}, "go together"),
+        ({"questions": [{"id": "q1", "q": "x", "shape": "s", "expect": {"count": 1, "count_of": "dead"}}]},
+         "must be one of claims, incidents, entities, killed, injured"),
         ({"questions": [{"id": "q1", "q": "x", "shape": "s", "expect": {"answer": "maybe"}}]}, "must be yes/no"),
         ({"questions": [{"id": "q1", "q": "x", "shape": "s", "expect": {"refuse": True}}] * 2}, "used twice"),
         ({"questions": [{"id": "q1", "q": "x", "shape": "s", "expect": {"only_claims": True}}]}, "says nothing"),

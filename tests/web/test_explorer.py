@@ -81,7 +81,8 @@ class Explorer:
         return set(self.page.evaluate("cy.nodes(':visible').map(n => n.id())"))
 
     def edges(self) -> set[str]:
-        return set(self.page.evaluate("cy.edges(':visible').map(e => e.id())"))
+        """The claims drawn: each edge's, or each claim of a bundle (claims of one type between two entities)."""
+        return set(self.page.evaluate("cy.edges(':visible').flatMap(e => e.data('claims') || [e.id()])"))
 
     def node_data(self, node_id: str) -> dict[str, Any]:
         return dict(self.page.evaluate("id => cy.getElementById(id).data()", node_id))
@@ -119,10 +120,24 @@ def explorer(browser: Browser, served: Served) -> Iterator[Explorer]:
     page.close()
 
 
-def neighbours(served: Served, entity: str, **params: Any) -> tuple[set[str], set[str]]:
-    """The ids of the entities and claims in one entity's neighbourhood, as the API gives them."""
+# How many neighbours an expansion shows before "show more" (EXPANSION_STEP in app/web/layout.js).
+EXPANSION_STEP = 12
+
+
+def neighbours(served: Served, entity: str, cap: int | None = None, **params: Any) -> tuple[set[str], set[str]]:
+    """The ids of the entities and claims in one entity's neighbourhood, as the API gives them; with ``cap``, those
+    an expansion shows: the ``cap`` neighbours joined to it by the most claims (ties by id), and the claims among
+    them."""
     subgraph = served.get(f"/v1/entities/{entity}/neighbourhood", depth=1, **params)
-    return {node["id"] for node in subgraph["nodes"]}, {link["claim"]["id"] for link in subgraph["links"]}
+    nodes = {node["id"] for node in subgraph["nodes"]}
+    links = subgraph["links"]
+    if cap is not None:
+        centre = subgraph["center"]
+        weight = {node: sum(1 for link in links if {link["source"], link["target"]} == {centre, node})
+                  for node in nodes - {centre}}
+        nodes = {centre, *sorted(weight, key=lambda node: (-weight[node], node))[:cap]}
+        links = [link for link in links if link["source"] in nodes and link["target"] in nodes]
+    return nodes, {link["claim"]["id"] for link in links}
 
 
 def test_asking_who_isk_provokes_lists_pakistan_and_draws_it(explorer: Explorer) -> None:
@@ -233,7 +248,7 @@ def test_expanding_nodes_adds_their_neighbours_counts_hidden_ones_and_undoes(exp
 
     explorer.page.select_option("#expand-types", ["RECRUITS_FROM"])
     explorer.tap("isk")
-    recruited, recruiting_claims = neighbours(explorer.served, "isk", types="RECRUITS_FROM")
+    recruited, recruiting_claims = neighbours(explorer.served, "isk", EXPANSION_STEP, types="RECRUITS_FROM")
     assert explorer.nodes() == recruited and explorer.edges() == recruiting_claims
     assert len(recruited) > 1
     assert explorer.node_data("isk")["hidden"] == len(everything_around_isk - recruited)
@@ -241,7 +256,7 @@ def test_expanding_nodes_adds_their_neighbours_counts_hidden_ones_and_undoes(exp
 
     explorer.page.select_option("#expand-types", [])
     explorer.tap("uyghurs")
-    around_uyghurs, _ = neighbours(explorer.served, "uyghurs")
+    around_uyghurs, _ = neighbours(explorer.served, "uyghurs", EXPANSION_STEP)
     assert explorer.nodes() == first_view | around_uyghurs
     assert around_uyghurs - first_view, "the second expansion should bring new nodes"
     shown = explorer.nodes()
@@ -298,7 +313,8 @@ def test_filters_by_status_and_date_change_what_is_shown_and_survive_a_reload(ex
     explorer.submit("#search-input", "IS-K")
     explorer.tap("isk")
     subgraph = explorer.served.get("/v1/entities/isk/neighbourhood", depth=1)
-    claims = {link["claim"]["id"]: link["claim"] for link in subgraph["links"]}
+    _, shown = neighbours(explorer.served, "isk", EXPANSION_STEP)  # the expansion's first twelve neighbours
+    claims = {link["claim"]["id"]: link["claim"] for link in subgraph["links"] if link["claim"]["id"] in shown}
     assert explorer.edges() == set(claims)
 
     explorer.page.select_option("#filter-types", ["ATTACKED", "RECRUITS_FROM"])
@@ -496,7 +512,7 @@ def test_counts_and_pairs_show_what_they_count_and_group_and_survive_a_reload(ex
 
 def test_disputed_claims_and_denials_are_dashed_and_others_solid(explorer: Explorer) -> None:
     explorer.open("#e=isk&x=isk~ATTACKED.DENIED")
-    _, claim_ids = neighbours(explorer.served, "isk", types="ATTACKED,DENIED")
+    _, claim_ids = neighbours(explorer.served, "isk", EXPANSION_STEP, types="ATTACKED,DENIED")
     assert explorer.edges() == claim_ids
     for claim_id in claim_ids:
         claim = explorer.served.get(f"/v1/claims/{claim_id}")["claim"]

@@ -22,7 +22,16 @@ from graph.services.loader import load
 from graph.stores.protocol import GraphStore
 from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import SEED_REPORT, SEEDS
-from tests.web.test_explorer import Explorer, Served, every_incident, incidents_by_month, month_span, serve
+from tests.web.test_explorer import (
+    EXPANSION_STEP,
+    Explorer,
+    Served,
+    every_incident,
+    incidents_by_month,
+    month_span,
+    neighbours,
+    serve,
+)
 
 KUNDUZ = "kunduz-mosque-2021-10"
 MASHHAD = "mashhad-shrine-stabbing-2022-04"
@@ -275,7 +284,7 @@ def test_clicking_a_point_opens_the_incident_with_every_report_and_quote_and_mar
     assert f"inc={KUNDUZ}" in tab.page.url
 
     # A perpetrator clicked in the panel is expanded in the graph, and the incident stays open.
-    around_isk = {node["id"] for node in tab.served.get("/v1/entities/isk/neighbourhood", depth=1)["nodes"]}
+    around_isk, _ = neighbours(tab.served, "isk", EXPANSION_STEP)  # the expansion's first twelve neighbours
     panel.locator(".incident-perpetrators button[data-entity='isk']").click()
     tab.settle()
     assert "x=isk" in tab.page.url

@@ -21,7 +21,7 @@ from graph.services.review import Staging
 from graph.stores.protocol import GraphStore
 from tests.api.conftest import settings_for
 from tests.test_backup import stage_two_claims
-from tests.web.test_explorer import Served, neighbours, serve
+from tests.web.test_explorer import EXPANSION_STEP, Served, neighbours, serve
 from tests.web.test_map import MapTab, open_tab
 
 # A question the reader refuses (with suggestions), as an analyst's typo would be.
@@ -76,7 +76,7 @@ def test_the_landing_page_shows_what_the_graph_covers_and_each_figure_is_a_way_i
     hub = stats["most_connected"][0]
     hubs.first.click()
     tab.settle()
-    expected_nodes, expected_claims = neighbours(tab.served, hub["id"])
+    expected_nodes, expected_claims = neighbours(tab.served, hub["id"], EXPANSION_STEP)
     assert expected_nodes <= tab.nodes() and expected_claims <= tab.edges()
     assert hub["name"] in tab.page.locator("#panel h2").inner_text()
 

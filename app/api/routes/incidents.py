@@ -27,7 +27,9 @@ from app.usecases.filters import split
 from graph.domain.errors import InvalidParameter
 from graph.domain.model import IncidentDetail, IncidentOut
 from graph.domain.ontology import Ontology
+from graph.services.analysis import Timeline, timeline_from
 from graph.services.incidents import acled_csv, detail, geojson, incident_query, present
+from graph.stores.base import timeline_of_incidents
 from graph.stores.protocol import GraphStore, IncidentQuery, incident_matches, newest_first
 
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
@@ -93,11 +95,7 @@ def read_incidents(
     query = _query(store, ontology, settings, place=place, country=country, bbox=bbox, since=since, until=until,
                    perpetrator=perpetrator, type=type, source=source, limit=limit, offset=offset)
     if id is not None:
-        wanted = split("id", id, [])
-        for value in wanted:
-            if not SLUG.match(value):
-                raise InvalidParameter("id", value, "is no incident id (a lowercase slug: letters, digits, hyphens)")
-        return _by_id(store, ontology, query, wanted, format)
+        return _by_id(store, ontology, query, _ids(id), format)
     if format == "geojson":
         return _geojson(store, ontology, query)
     found = present(store, ontology, store.incidents(query))
@@ -105,6 +103,15 @@ def read_incidents(
         return Response(acled_csv(found, ontology), media_type=CSV,
                         headers={"Content-Disposition": 'inline; filename="incidents.csv"'})
     return Page[IncidentOut](data=found, count=store.count_incidents(query), limit=limit, offset=offset)
+
+
+def _ids(values: list[str]) -> list[str]:
+    """Incident ids, repeated or comma-separated, each checked to be a slug before any read."""
+    wanted = split("id", values, [])
+    for value in wanted:
+        if not SLUG.match(value):
+            raise InvalidParameter("id", value, "is no incident id (a lowercase slug: letters, digits, hyphens)")
+    return wanted
 
 
 def _by_id(store: GraphStore, ontology: Ontology, query: IncidentQuery, ids: list[str],
@@ -135,6 +142,28 @@ def read_incidents_geojson(
     query = _query(store, ontology, settings, place=place, country=country, bbox=bbox, since=since, until=until,
                    perpetrator=perpetrator, type=type, source=source, limit=limit, offset=offset)
     return _geojson(store, ontology, query)
+
+
+@router.get("/timeline", response_model=Timeline, responses=error_responses(304, 404, 409, 422, 503))
+def read_incident_timeline(
+    store: Store, settings: Config, ontology: Vocabulary, place: PlaceQuery = None, country: CountryQuery = None,
+    bbox: BboxQuery = None, since: SinceQuery = None, until: UntilQuery = None, perpetrator: PerpetratorQuery = None,
+    type: TypeQuery = None, source: SourceQuery = None, id: IdQuery = None,
+    interval: Annotated[Literal["year", "month", "day"], Query(description="Size of each period.")] = "month",
+) -> Timeline:
+    """Incidents matching every filter counted per year, month or day of their date and by type, counted in the
+    store: a chart of every incident needs no page of them (those dated more coarsely, or undated, apart). With
+    ``id``, only those incidents (read by id, as many as a page holds): the explorer's share of a bar that the
+    claims in its graph are about."""
+    query = _query(store, ontology, settings, place=place, country=country, bbox=bbox, since=since, until=until,
+                   perpetrator=perpetrator, type=type, source=source, limit=settings.max_page_size, offset=0)
+    if id is None:
+        return timeline_from(store.incident_timeline(query, interval))
+    wanted = _ids(id)
+    if len(wanted) > query.limit:
+        raise InvalidParameter("id", ",".join(wanted[:3]) + ",…", f"at most {query.limit} ids (a page's limit)")
+    matching = [i for i in store.get_incidents(wanted).values() if incident_matches(i, query)]
+    return timeline_from(timeline_of_incidents(matching, interval))
 
 
 @router.get("/{id}", response_model=IncidentDetail, responses=error_responses(304, 404, 503))

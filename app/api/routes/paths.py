@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from app.api.dependencies import NAME_MAX, RequestNames, Store, TypesQuery, Vocabulary
+from app.api.dependencies import NAME_MAX, RequestNames, StatusQuery, Store, TypesQuery, Vocabulary
 from app.api.errors import error_responses
 from app.api.schemas import CytoscapeGraph, NodeLinkGraph, Page, PathOut
 from app.usecases import reads
+from graph.domain.ontology import ANY_TIE
 from graph.services import export
 from graph.stores.protocol import MAX_HOPS, MAX_K
 
@@ -26,11 +27,17 @@ def read_paths(
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many shortest paths.")] = 1,
     types: TypesQuery = None,
     directed: Annotated[bool, Query(description="Follow claims only from subject to object.")] = False,
+    status: StatusQuery = None,
+    ties: Annotated[str, Query(max_length=40, description=(
+        "Which ties to follow: hostile or friendly (the relation types of the categories the ontology's `ties` "
+        "names; see /v1/schema), or any. With `types`, the types asked for within the tie."))] = ANY_TIE,
     format: Annotated[Literal["paths", "node-link", "cytoscape"], Query(
         description="paths (each hop with its claims), or their union as node-link or cytoscape.")] = "paths",
 ) -> Page[PathOut] | NodeLinkGraph | CytoscapeGraph:
-    """The k shortest simple paths between two entities, each hop with the claims that make it."""
-    found = reads.paths(store, ontology, names, source, target, max_hops=max_hops, k=k, types=types, directed=directed)
+    """The k shortest simple paths between two entities, each hop with the claims that make it, over the claims of
+    the types, statuses and ties chosen."""
+    found = reads.paths(store, ontology, names, source, target, max_hops=max_hops, k=k, types=types, directed=directed,
+                        status=status, ties=ties)
     paths = [PathOut(length=len(hops), nodes=[hops[0].from_, *(h.to for h in hops)], hops=hops) for hops in found.paths]
     if format == "paths":
         return Page[PathOut](data=paths, count=len(paths), limit=k, offset=0)

@@ -7,7 +7,9 @@ it was written to exercise and what a right answer holds (``expect``):
 - ``claims``: claim ids the answer must cite (a subset of what it cites; exactly those with
   ``only_claims: true``);
 - ``answer``: ``yes`` or ``no`` (PyYAML reads them as booleans) for a yes/no question;
-- ``count`` and ``count_of`` (``claims`` or ``incidents``) for a question that counts;
+- ``count`` and ``count_of`` (what the answer's count counts: ``claims``, ``incidents``, ``entities``, or the
+  people ``killed`` or ``injured``) for a question that counts; ``count: null`` with a ``count_of`` when the graph
+  gives no figure, so a right answer gives none;
 - ``path_through``: entities some returned path passes through, for a connection;
 - ``refuse``: ``true`` when the only right reply is a refusal; ``false`` when the question must
   be answered (and the other fields say how).
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 
@@ -36,11 +38,11 @@ from graph.domain.errors import (
     QuestionNotUnderstood,
     QuestionSetInvalid,
 )
-from graph.language.ask.model import Answer
+from graph.language.ask.model import Answer, CountOf
 
 Verdict = Literal["right", "wrong", "refused"]
 VERDICTS: tuple[Verdict, ...] = ("right", "wrong", "refused")
-COUNT_UNITS = ("claims", "incidents")
+COUNT_UNITS: tuple[str, ...] = get_args(CountOf)  # what an answer's count may count
 # Errors that are the reader declining to answer, with a reason a person can act on.
 # A question refused with its reason (one the reader cannot read, a name it does not know or cannot tell apart,
 # or text no question may hold) is a refusal, not a wrong answer.
@@ -59,6 +61,7 @@ class Expectation:
     answer: bool | None = None
     count: int | None = None
     count_of: str | None = None
+    no_figure: bool = False  # ``count: null``: the graph gives no figure of ``count_of``, and the answer gives none
     path_through: tuple[str, ...] = ()
     refuse: bool | None = None
 
@@ -163,7 +166,7 @@ def _expectation(raw: object, where: str) -> Expectation:
     count_of = raw.get("count_of")
     if count_of is not None and count_of not in COUNT_UNITS:
         raise QuestionSetInvalid(f"{where}: 'count_of' must be one of {', '.join(COUNT_UNITS)}, got {count_of!r}")
-    if (count is None) != (count_of is None):
+    if ("count" in raw) != (count_of is not None):
         raise QuestionSetInvalid(f"{where}: 'count' and 'count_of' go together")
     if not any(k in raw for k in _EXPECT_KEYS - {"only_claims"}):
         raise QuestionSetInvalid(f"{where}: 'expect' says nothing an answer could be checked against")
@@ -171,7 +174,7 @@ def _expectation(raw: object, where: str) -> Expectation:
         entities=_ids(raw["entities"], f"{where}.entities") if "entities" in raw else None,
         claims=_ids(raw.get("claims", []), f"{where}.claims"),
         only_claims=bool(raw.get("only_claims", False)),
-        answer=raw.get("answer"), count=count, count_of=count_of,
+        answer=raw.get("answer"), count=count, count_of=count_of, no_figure="count" in raw and count is None,
         path_through=tuple(sorted(_ids(raw.get("path_through", []), f"{where}.path_through"))),
         refuse=raw.get("refuse"),
     )
@@ -249,6 +252,11 @@ def check(answer: Mapping[str, Any], expect: Expectation) -> list[str]:
         if (given_value, given_unit) != (expect.count, expect.count_of):
             got = f"{given_value} {given_unit}" if counted else "no count"
             problems.append(f"count: expected {expect.count} {expect.count_of}; got {got}")
+    if expect.no_figure:
+        counted = answer.get("count") or {}
+        if counted.get("value") is not None:
+            given = f"{counted['value']} {counted.get('of')}"
+            problems.append(f"count: expected no figure of {expect.count_of}; got {given}")
     if expect.path_through:
         inner = {node for path in answer.get("paths") or [] for node in (path.get("nodes") or [])[1:-1]}
         absent = set(expect.path_through) - inner

@@ -527,6 +527,12 @@ class Neo4jStore(BaseStore):
 
     def _count_incidents(self, query: IncidentQuery) -> int:
         return int(self._read_one("incident_count", **_incident_parameters(query))[0]["count"])
+
+    def _incident_timeline_rows(self, query: IncidentQuery, width: int) -> list[tuple[str | None, str, int]]:
+        """One query: the server groups the matching incidents by (date cut to the width, type) and counts."""
+        rows = self._read_one("incident_timeline", **_incident_parameters(query), width=width)
+        return [(row["cut"], row["type"], int(row["count"])) for row in rows]
+
     def _claim_parameters(self, query: ClaimQuery) -> dict[str, Any]:
         """A claim query's filters as the parameters of claim_page, claim_timeline and claim_groups (and their
         ``_touching`` forms)."""
@@ -646,13 +652,14 @@ class Neo4jStore(BaseStore):
                directed: bool) -> FoundPaths:
         parameters = {"source": source, "target": target, "max_hops": max_hops, "directed": directed,
                       "symmetric": self._symmetric,
-                      "types": sorted(filters.types) if filters.types is not None else None}
+                      "types": sorted(filters.types) if filters.types is not None else None,
+                      "statuses": sorted(filters.statuses) if filters.statuses is not None else None}
 
         def work(tx: ManagedTransaction) -> FoundPaths:
             def steps(way: str) -> Callable[[list[str]], dict[str, list[str]]]:
                 def ask(ids: list[str]) -> dict[str, list[str]]:
                     rows = _rows(tx, "steps", {"ids": ids, "direction": way, "symmetric": self._symmetric,
-                                               "types": parameters["types"]})
+                                               "types": parameters["types"], "statuses": parameters["statuses"]})
                     return {row["id"]: row["next"] for row in rows}
                 return ask
 
@@ -664,7 +671,8 @@ class Neo4jStore(BaseStore):
             denials: dict[str, list[str]] = {}
             if pairs:
                 rows = _rows(tx, "hop_claims", {"pairs": [list(p) for p in pairs], "directed": directed,
-                                                "symmetric": self._symmetric, "types": parameters["types"]})
+                                                "symmetric": self._symmetric, "types": parameters["types"],
+                                                "statuses": parameters["statuses"]})
                 for row in rows:
                     claim = _claim_from(row)
                     hops[(row["pair"][0], row["pair"][1])].append(claim)

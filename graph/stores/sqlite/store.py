@@ -501,6 +501,15 @@ class SqliteStore(BaseStore):
                                    parameters).fetchone()
         return int(row[0])
 
+    def _incident_timeline_rows(self, query: IncidentQuery, width: int) -> list[tuple[str | None, str, int]]:
+        """One GROUP BY over the matching incidents: their date as written, cut to the width, and their type."""
+        where, parameters = _incident_filters(query)
+        sql = (f"SELECT substr(json_extract(i.body, '$.date'), 1, ?) AS cut, i.type, count(*) "  # noqa: S608 - as above
+               f"FROM incidents i WHERE {where} GROUP BY cut, i.type")
+        with self._errors():
+            rows = self._db.execute(sql, [width, *parameters]).fetchall()
+        return [(cut or None, type_, int(count)) for cut, type_, count in rows]
+
     # --- queries ----------------------------------------------------------------------------
 
     def _few_claims(self, query: ClaimQuery) -> list[Claim] | None:

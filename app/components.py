@@ -6,19 +6,23 @@ protocol (``graph.stores.protocol``), and asks here for what only one kind of st
 
 from __future__ import annotations
 
+import shutil
 import threading
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from app.settings import Settings
 from graph.domain.errors import InvalidParameter, StoreUnavailable
 from graph.domain.gazetteer import cache_index_in
-from graph.domain.model import Entity
+from graph.domain.model import Batch, Entity, UpsertResult
 from graph.domain.ontology import Ontology, load_ontology
 from graph.language.ask import QuestionReader, load_reader
+from graph.services.export import ARRAY_DELIMITER_OPTION, batch_admin_csv
 from graph.services.feedstate import FeedState
 from graph.services.fetch import Policy
-from graph.services.loader import read_bundle
+from graph.services.loader import BulkWriter, read_bundle
+from graph.stores.neo4j import bulk
 from graph.stores.neo4j.server import LocalServer
 from graph.stores.neo4j.store import Neo4jStore, connect
 from graph.stores.protocol import GraphStore
@@ -62,7 +66,7 @@ def open_store(settings: Settings, ontology: Ontology | None = None) -> GraphSto
         uri, user, password = status.bolt_uri, status.user, status.password
     return Neo4jStore(connect(uri, user, password, timeout=settings.query_timeout), ontology,
                       database=settings.neo4j_database, timeout=settings.query_timeout, uri=uri,
-                      chunk_rows=settings.neo4j_chunk_rows)
+                      chunk_rows=settings.neo4j_chunk_rows, writers=settings.neo4j_load_writers)
 
 
 def scratch_store(ontology: Ontology) -> GraphStore:
@@ -81,6 +85,48 @@ def require_neo4j(store: GraphStore) -> Neo4jStore:
         raise InvalidParameter("store", "memory", "this command works on the Neo4j store only "
                                "(use --store neo4j or KG_STORE=neo4j)")
     return store
+
+
+class _Neo4jBulkWriter:
+    """The local Neo4j's bulk importer behind ``kg load``: the batch checked as ``upsert`` checks it, written as the
+    admin CSV pair beside the instance, imported (``graph.stores.neo4j.bulk``), the CSV deleted."""
+
+    def __init__(self, server: LocalServer, store: Neo4jStore, ontology: Ontology) -> None:
+        self.server = server
+        self.store = store
+        self.ontology = ontology
+
+    def refusal(self) -> str | None:
+        return bulk.refusal(self.server, self.store)
+
+    def __call__(self, batch: Batch) -> tuple[UpsertResult, dict[str, float]]:
+        start = time.perf_counter()
+        checked = self.store.checked(batch)
+        folder = self.server.home / "import"
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            written = batch_admin_csv(checked, self.ontology, folder)
+            csv_seconds = time.perf_counter() - start
+            times = bulk.import_into_empty(self.server, self.store, written.nodes, written.relationship_files,
+                                           array_delimiter=ARRAY_DELIMITER_OPTION)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        counts = {"entities": written.entities, "sources": written.sources, "claims": written.claims,
+                  "incidents": written.incidents}
+        none = dict.fromkeys(counts, 0)
+        return (UpsertResult(created=counts, updated=none, unchanged=dict(none), removed={"incidents": 0}),
+                {"csv": csv_seconds, **times.seconds})
+
+
+def bulk_writer(settings: Settings, store: GraphStore, ontology: Ontology) -> BulkWriter | None:
+    """The bulk importer for ``store`` when it is the database of the local Neo4j that `kg neo4j` manages (the one
+    used when ``NEO4J_URI`` is unset or names it), else ``None``: a server elsewhere cannot be stopped from here."""
+    if not isinstance(store, Neo4jStore):
+        return None
+    server = local_server(settings)
+    if settings.neo4j_uri is not None and settings.neo4j_uri.rstrip("/") != server.bolt_uri:
+        return None
+    return _Neo4jBulkWriter(server, store, ontology)
 
 
 class ExtractorHolder:

@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     neo4j_chunk_rows: int = Field(20_000, ge=1, description="Records per transaction of a large Neo4j write (a load "
                                                             "in chunks, published at once); a write of fewer changed "
                                                             "records is one transaction.")
+    neo4j_load_writers: int = Field(1, ge=1, le=16, description="Chunks of a large Neo4j write in flight at once, "
+                                                                "each its own transaction: 2 lets the client build "
+                                                                "the next while the server writes one, at twice the "
+                                                                "server's transaction memory.")
 
     spacy_model: str = Field(
         DEFAULT_MODEL, description="The installed spaCy English pipeline (with a parser) that reads reports and "

@@ -52,7 +52,7 @@ import click
 
 from app.cli import render
 from app.cli.base import Env, cli, handles_errors, pass_env
-from app.components import local_server
+from app.components import bulk_writer, local_server
 from benchmarks.synthetic import SIZES, Size, Synthetic, generate
 from graph.domain.dates import window
 from graph.domain.errors import KgError
@@ -61,7 +61,7 @@ from graph.language.extract.pipeline import Extractor
 from graph.language.extract.text import ReportInput
 from graph.services.claim_scoring import benchmark, synthetic_articles
 from graph.services.ingest import ingest, ingest_many
-from graph.services.loader import read_bundle
+from graph.services.loader import load_batch, read_bundle
 from graph.stores.neo4j.cypher import query as cypher
 from graph.stores.neo4j.store import Neo4jStore, connect
 from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_NODES, GraphStore
@@ -179,6 +179,8 @@ class Run:
 
     def ingest(self) -> None:
         store = self.open_neo4j()
+        if not store.is_empty():
+            store.clear()
         batch = self.synthetic.batch
         start = time.perf_counter()
         store.upsert(batch)
@@ -200,6 +202,60 @@ class Run:
         self.add("ingest", "per_claim", "claims_per_s", done / (time.perf_counter() - start), "claims/s",
                  store="neo4j", claims=done, extrapolated_seconds_for_all=len(batch.claims) /
                  max(done / (time.perf_counter() - start), 1e-9))
+
+    def load(self) -> None:
+        """A first load of the whole graph by the bulk importer beside the same graph in batched transactions, each
+        into the empty local Neo4j; an incremental load into the bulk-loaded graph; and whether both first loads
+        leave the same graph (stats, and a sample of claims, entities and answers read back)."""
+        store = self.open_neo4j()
+        if not store.is_empty():
+            store.clear()
+        batch = self.synthetic.batch
+        claims = len(batch.claims)
+        writer = bulk_writer(self.env.settings, store, self.ontology)
+        start = time.perf_counter()
+        loaded = load_batch((batch, []), store, bulk=writer)
+        seconds = time.perf_counter() - start
+        if loaded.path != "bulk":
+            raise KgError(f"kg bench: the first load did not take the bulk path ({loaded.why})")
+        self.add("load", "bulk", "claims_per_s", claims / seconds, "claims/s", store="neo4j")
+        self.add("load", "bulk", "seconds", seconds, "s", store="neo4j", claims=claims,
+                 **{f"{step}_s": round(value, 1) for step, value in loaded.seconds.items()})
+        bulk_view = self._graph_view(store)
+        extra = self._incremental(batch)
+        start = time.perf_counter()
+        incremental = load_batch((extra, []), store, bulk=bulk_writer(self.env.settings, store, self.ontology))
+        seconds = time.perf_counter() - start
+        self.add("load", f"incremental_{incremental.path}", "claims_per_s", len(extra.claims) / seconds, "claims/s",
+                 store="neo4j", into_claims=claims)
+        store.clear()
+        start = time.perf_counter()
+        loaded = load_batch((batch, []), store, bulk=None)
+        seconds = time.perf_counter() - start
+        self.add("load", "transactions", "claims_per_s", claims / seconds, "claims/s", store="neo4j")
+        self.add("load", "transactions", "seconds", seconds, "s", store="neo4j", claims=claims)
+        self.add("load", "bulk", "same_graph", float(bulk_view == self._graph_view(store)), "bool", store="neo4j")
+
+    def _incremental(self, batch: Batch) -> Batch:
+        """New claims (a twentieth of the graph's) between entities the graph holds: an incremental load."""
+        count = max(1, len(batch.claims) // 20)
+        return Batch.model_construct(entities=[], sources=[], incidents=[], claims=[
+            claim.model_copy(update={"id": f"incremental-{i}", "denies": None})
+            for i, claim in enumerate(batch.claims[:count])])
+
+    def _graph_view(self, store: Neo4jStore) -> Any:
+        """What the store answers about the graph: its stats, a sample of entities and claims by id, and the
+        neighbourhoods of the benchmark's entities."""
+        sample = self.synthetic.batch.claims[::997]
+        denied = [c.denies for c in self.synthetic.batch.claims if c.denies][:50]
+        entities = [e.id for e in self.synthetic.batch.entities[::499]]
+        return ({
+            "stats": store.stats().model_dump(),
+            "claims": [store.get_claim(c.id).model_dump() for c in sample],
+            "denied": [store.get_claim(c).model_dump() for c in denied],
+            "entities": [e.model_dump() for e in store.get_entities(entities).values()],
+            "neighbourhoods": [store.neighbourhood(e).model_dump() for b in BUCKETS for e in self.buckets[b][:2]],
+        })
 
     def reports(self, count: int, offset: int) -> list[ReportInput]:
         seeds = self.env.settings.seeds_dir
@@ -331,16 +387,7 @@ class Run:
                 "NEO4J_DATABASE": settings.neo4j_database}
 
     def _raw(self, store: GraphStore, name: str) -> Callable[[str], Any]:
-        if isinstance(store, Neo4jStore):
-            driver = store._driver
-            text = cypher("neighbourhood")
-            parameters = {"depth": 1, "direction": "both", "types": None, "statuses": None, "min_confidence": 0.0,
-                          "since": None, "until": None, "hub_degree": HUB_DEGREE, "max_nodes": MAX_NODES,
-                          "max_links": MAX_LINKS,
-                          "symmetric": sorted(n for n, r in self.ontology.relation_types.items() if r.symmetric)}
-            return lambda e: driver.execute_query(text, {**parameters, "center": e},
-                                                  database_=self.env.settings.neo4j_database, routing_="r")
-        return store.neighbourhood
+        return raw_neighbourhood(store, self.ontology, self.env.settings.neo4j_database)
 
     def _api_figures(self, arm: str, store: str, concurrency: int, latencies: list[float], seconds: float) -> None:
         ordered = sorted(latencies) or [0.0]
@@ -395,6 +442,20 @@ class Run:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def raw_neighbourhood(store: GraphStore, ontology: Any, database: str) -> Callable[[str], Any]:
+    """The 1-hop neighbourhood query straight to the driver (Neo4j) or the store's method (embedded): the floor
+    the API's neighbourhood endpoint is measured against."""
+    if isinstance(store, Neo4jStore):
+        driver = store._driver
+        text = cypher("neighbourhood")
+        parameters = {"depth": 1, "direction": "both", "types": None, "statuses": None, "min_confidence": 0.0,
+                      "since": None, "until": None, "hub_degree": HUB_DEGREE, "max_nodes": MAX_NODES,
+                      "max_links": MAX_LINKS,
+                      "symmetric": sorted(n for n, r in ontology.relation_types.items() if r.symmetric)}
+        return lambda e: driver.execute_query(text, {**parameters, "center": e}, database_=database, routing_="r")
+    return store.neighbourhood
 
 
 def _shape(answer: Any) -> Any:
@@ -526,8 +587,11 @@ def _worker(*arguments: str) -> dict[str, float]:
 
 # --- the command ----------------------------------------------------------------------------
 
-WORKLOADS = ("ingest", "store", "query", "api", "extract", "mixed")
+WORKLOADS = ("load", "ingest", "store", "query", "api", "extract", "mixed")
+# `load` stops and starts the local server (its bulk arm), so it runs only when named.
+DEFAULT_WORKLOADS = tuple(w for w in WORKLOADS if w != "load")
 RATIOS = {  # (workload, metric): (optimised arm, baseline arm)
+    ("load", "claims_per_s"): ("bulk", "transactions"),
     ("ingest", "claims_per_s"): ("batched", "per_claim"),
     ("store", "build_seconds"): ("kg", "networkx"),
     ("store", "resident_mb"): ("kg", "networkx"),
@@ -566,7 +630,8 @@ def table(figures: list[Figure]) -> str:
     rows = []
     index = {(f.workload, f.arm, f.metric, json.dumps(f.about, sort_keys=True)): f for f in figures}
     for figure in figures:
-        about = {k: v for k, v in figure.about.items() if k in ("store", "query", "bucket", "concurrency")}
+        about = {k: v for k, v in figure.about.items()
+                 if k in ("store", "query", "bucket", "concurrency", "into_claims") or k.endswith("_s")}
         ratio = ""
         pair = RATIOS.get((figure.workload, figure.metric))
         if pair is not None and figure.arm == pair[0]:
@@ -588,8 +653,9 @@ def table(figures: list[Figure]) -> str:
                            "and 50k claims; M: 100k and 1M), and print the figures.")
 @click.option("--size", type=click.Choice(list(SIZES)), default="S", show_default=True,
               help="XS 2k/10k (a quick look), S 10k/50k (the test command's smoke run), M 100k/1M (on demand).")
-@click.option("--workloads", default=",".join(WORKLOADS), show_default=True,
-              help="Which workloads to run, comma-separated.")
+@click.option("--workloads", default=",".join(DEFAULT_WORKLOADS), show_default=True,
+              help="Which workloads to run, comma-separated; `load` (the bulk importer beside transactions, on the "
+                   "local server it stops and starts) only when named.")
 @click.option("--wipe", is_flag=True, help="Let the benchmark empty a Neo4j database that holds a graph.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per figure and line.")
 @pass_env
@@ -613,19 +679,22 @@ def bench_command(env: Env, size: str, workloads: str, wipe: bool, as_json: bool
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
         run = Run(env, SIZES[size], Path(folder), emit, wipe=wipe)
         try:
-            needs_neo4j = {"ingest", "query", "api", "mixed"} & set(chosen)
+            needs_neo4j = {"load", "ingest", "query", "api", "mixed"} & set(chosen)
             if needs_neo4j:
                 run.open_neo4j()
             context.update(machine=machine(), versions=versions(run.neo4j))
             step("generating the graph")
             run.prepare()
-            if needs_neo4j or "store" in chosen:
+            if needs_neo4j - {"load"} or "store" in chosen:
                 step("store: build and reopen the embedded store")
                 run.store()
+            if "load" in chosen:
+                step("a first load into Neo4j: bulk importer and transactions")
+                run.load()
             if "ingest" in chosen:
                 step("ingest into Neo4j")
                 run.ingest()
-            elif run.neo4j is not None:
+            elif run.neo4j is not None and "load" not in chosen:
                 run.neo4j.upsert(run.synthetic.batch)
             if "query" in chosen:
                 step("queries on both stores")

@@ -1,4 +1,4 @@
-// A load's writer is alive: each chunk it writes says so, in the chunk's own transaction.
+// A load's writer is alive: after each chunk it writes it says so, in a transaction of its own.
 // :param load => "load-0123abcd"
 MATCH (l:Load {id: $load})
 SET l.beat = datetime()

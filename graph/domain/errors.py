@@ -174,6 +174,21 @@ class StoreUnavailable(KgError):
     code = "store_unavailable"
 
 
+class BulkImportFailed(KgError):
+    """The bulk importer (``neo4j-admin database import full``) could not load a first graph into the local Neo4j.
+
+    ``details["stage"]`` names the step that failed (``stop``, ``import``, ``start``, ``finish``); up to the import
+    itself the database is put back as it was (empty) and the server started again."""
+
+    http_status = 503
+    exit_code = 3
+    code = "bulk_import_failed"
+
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(message, details={"stage": stage})
+        self.stage = stage
+
+
 class StoreOutOfMemory(KgError):
     """The store refused work for lack of memory (a transaction larger than the server allows); it is reachable."""
 

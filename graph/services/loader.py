@@ -232,10 +232,59 @@ class IncidentDecisions(Protocol):
     def __call__(self, incidents: list[Incident]) -> tuple[list[Incident], list[str]]: ...
 
 
+class BulkWriter(Protocol):
+    """What the loader asks of a store's bulk importer (``app.components.bulk_writer``): whether it can take this
+    load, and the load written by it."""
+
+    def refusal(self) -> str | None:
+        """Why the importer cannot write into the store now (it holds a graph, say), or ``None`` when it can."""
+        ...
+
+    def __call__(self, batch: Batch) -> tuple[UpsertResult, dict[str, float]]:
+        """Write the batch; what it wrote, and the seconds each step took."""
+        ...
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a load did: the batch it validated, what it wrote (``None`` for a dry run), and how.
+
+    ``path`` is ``bulk`` (the store's bulk importer), ``transactions`` (batched transactions, ``upsert``) or
+    ``none`` (a dry run); ``why`` says why that path; ``seconds`` times the steps of a bulk load.
+    """
+
+    batch: Batch
+    result: UpsertResult | None
+    path: str
+    why: str
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
 def load(path: Path, store: GraphStore, ontology: Ontology, *, dry_run: bool = False,
          decisions: IncidentDecisions | None = None) -> tuple[Batch, UpsertResult | None]:
     """Validate a bundle against the store, then write it in one upsert."""
     return load_records(read_bundle_records(path), store, ontology, dry_run=dry_run, decisions=decisions)
+
+
+def load_bundle(path: Path, store: GraphStore, ontology: Ontology, *, dry_run: bool = False,
+                decisions: IncidentDecisions | None = None, bulk: BulkWriter | None = None) -> Loaded:
+    """Validate a bundle against the store, then write it: by ``bulk`` when it can take the load (a first load into
+    an empty local Neo4j), else in one upsert; the answer says which."""
+    return load_batch(_validated(read_bundle_records(path), store, ontology, decisions), store, dry_run=dry_run,
+                      bulk=bulk)
+
+
+def load_batch(prepared: tuple[Batch, list[str]], store: GraphStore, *, dry_run: bool = False,
+               bulk: BulkWriter | None = None) -> Loaded:
+    """Write a validated batch (and the incidents it removes) by ``bulk`` when it can take it, else in one upsert."""
+    batch, removed = prepared
+    if dry_run:
+        return Loaded(batch, None, "none", "--check: validated only")
+    why = "no bulk importer for this store" if bulk is None else bulk.refusal()
+    if bulk is not None and why is None:
+        result, seconds = bulk(batch)
+        return Loaded(batch, result, "bulk", "a first load into an empty local Neo4j", seconds)
+    return Loaded(batch, store.upsert(batch, remove_incidents=removed), "transactions", why or "")
 
 
 def load_records(records: Records, store: GraphStore, ontology: Ontology, *, dry_run: bool = False,
@@ -244,12 +293,20 @@ def load_records(records: Records, store: GraphStore, ontology: Ontology, *, dry
 
     ``decisions`` replays the recorded merges and splits of incidents on the batch's incidents first, so that
     loading a bundle again does not undo them."""
+    loaded = load_batch(_validated(records, store, ontology, decisions), store, dry_run=dry_run)
+    return loaded.batch, loaded.result
+
+
+def _validated(records: Records, store: GraphStore, ontology: Ontology,
+               decisions: IncidentDecisions | None) -> tuple[Batch, list[str]]:
+    """The records validated against the store, with the incident decisions replayed: the batch to write, and the
+    incidents the write removes."""
     batch = validate(records, ontology, store)
     removed: list[str] = []
     if decisions is not None and batch.incidents:
         incidents, removed = decisions(batch.incidents)
         batch = batch.model_copy(update={"incidents": incidents})
-    return batch, None if dry_run else store.upsert(batch, remove_incidents=removed)
+    return batch, removed
 
 
 def read_bundle_records(path: Path) -> Records:

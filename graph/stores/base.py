@@ -306,11 +306,7 @@ class BaseStore(ABC):
         clash = sorted(set(removing) & {i.id for i in batch.incidents})
         if clash:
             raise InvalidParameter("remove_incidents", clash, "an incident cannot be written and removed at once")
-        self._check_ontology(batch)
-        entities = _unique(batch.entities)
-        sources = _unique(batch.sources)
-        claims = _unique(batch.claims)
-        incidents = _unique(batch.incidents)
+        entities, sources, claims, incidents = self._checked(batch)
         kinds: tuple[tuple[str, dict[str, Any]], ...] = (
             ("entities", entities), ("sources", sources), ("claims", claims), ("incidents", incidents))
         old = {kind: self.fingerprints(kind, records) for kind, records in kinds}
@@ -327,13 +323,30 @@ class BaseStore(ABC):
                 else:
                     counts["updated"][kind] += 1
                     updated[kind].append(record)
-        self._check_references(claims.values(), entities, sources, claims)
-        self._check_incident_references(incidents.values(), entities, sources)
         held = set(self.fingerprints("incidents", removing)) if removing else set()
         changes = Changes(Batch(**created), Batch(**updated), [i for i in removing if i in held])
         if changes:
             self._write(changes)
         return UpsertResult(**counts, removed={"incidents": len(changes.removed_incidents)})
+
+    def checked(self, batch: Batch) -> Batch:
+        """The batch as ``upsert`` would take it: its types in the ontology, its references to records it or the store
+        holds, one record per id (a later one wins). Raises as ``upsert`` does; for a writer that bypasses ``upsert``
+        (the Neo4j bulk importer) and must refuse exactly what it refuses."""
+        entities, sources, claims, incidents = self._checked(batch)
+        return Batch.model_construct(entities=list(entities.values()), sources=list(sources.values()),
+                                     claims=list(claims.values()), incidents=list(incidents.values()))
+
+    def _checked(self, batch: Batch) -> tuple[dict[str, Entity], dict[str, Source], dict[str, Claim],
+                                              dict[str, Incident]]:
+        self._check_ontology(batch)
+        entities = _unique(batch.entities)
+        sources = _unique(batch.sources)
+        claims = _unique(batch.claims)
+        incidents = _unique(batch.incidents)
+        self._check_references(claims.values(), entities, sources, claims)
+        self._check_incident_references(incidents.values(), entities, sources)
+        return entities, sources, claims, incidents
 
     def _check_ontology(self, batch: Batch) -> None:
         """Labels and relationship types come only from the ontology: refuse anything else before any read."""

@@ -4,6 +4,7 @@ in one place so that a graph imported by ``neo4j-admin`` holds exactly what the 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from graph.domain.dates import parse_optional
@@ -49,16 +50,24 @@ def claim_row(claim: Claim, load: str | None) -> dict[str, Any]:
     properties = claim.model_dump(exclude_none=True, exclude={"subject", "type", "object"})
     properties["span"] = list(claim.span)
     # The days a claim's dates cover, at their precision: what lets Cypher filter date windows.
-    first = parse_optional(claim.date)
-    last = parse_optional(claim.end_date) or first
-    if first is not None:
-        properties["happened_from"] = first.start.isoformat()
-    if last is not None:
-        properties["happened_to"] = last.end.isoformat()
+    happened_from, happened_to = _days(claim.date, claim.end_date)
+    if happened_from is not None:
+        properties["happened_from"] = happened_from
+    if happened_to is not None:
+        properties["happened_to"] = happened_to
     if load is not None:
         properties["load"] = load
     return {"subject": claim.subject, "type": claim.type, "object": claim.object, "source": claim.source,
             "properties": properties, "load": load, "fp": fingerprint(claim)}
+
+
+@lru_cache(maxsize=65_536)
+def _days(date: str | None, end_date: str | None) -> tuple[str | None, str | None]:
+    """The first and last day a claim's dates cover, as ISO days. Cached: a million claims carry a few thousand
+    distinct dates, and parsing them again was a tenth of the time a load spends building rows."""
+    first = parse_optional(date)
+    last = parse_optional(end_date) or first
+    return (first.start.isoformat() if first else None, last.end.isoformat() if last else None)
 
 
 def incident_row(incident: Incident, load: str | None) -> dict[str, Any]:

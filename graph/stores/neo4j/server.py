@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -196,13 +197,14 @@ class LocalServer:
         self._pid_file.unlink(missing_ok=True)
         return True
 
-    def admin_import(self, nodes: list[Path], relationships: list[Path], *, database: str = "neo4j",
-                     array_delimiter: str = ";") -> str:
+    def admin_import(self, nodes: list[Path], relationships: Sequence[Path | Sequence[Path]], *,
+                     database: str = "neo4j", array_delimiter: str = ";") -> str:
         """Run Neo4j's own bulk importer (``neo4j-admin database import full``) into ``database`` of this instance,
         which must be stopped; what was there is replaced. Returns the tool's report.
 
         The files are CSV in the importer's header format (``graph.services.export.admin_csv`` writes them); fields may
-        span lines (report texts do).
+        span lines (report texts do). A sequence among ``relationships`` is one group: its first file has the header,
+        the others continue it.
         """
         if self._running()[0] is not None:
             raise ServerError(f"stop the Neo4j instance in {self.home} first (`kg neo4j stop`): "
@@ -214,13 +216,45 @@ class LocalServer:
                    "--overwrite-destination=true", "--multiline-fields=true", "--skip-duplicate-nodes=false",
                    f"--array-delimiter={array_delimiter}", "--threads=2",
                    f"--report-file={self.home / 'import.report'}",  # else it lands in the working directory
-                   *(f"--nodes={path}" for path in nodes), *(f"--relationships={path}" for path in relationships)]
+                   *(f"--nodes={path}" for path in nodes),
+                   *(f"--relationships={_group(files)}" for files in relationships)]
         done = subprocess.run(command, capture_output=True, text=True, check=False,  # noqa: S603
                               env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(conf)})
         if done.returncode != 0:
             raise ServerError(f"neo4j-admin database import failed (exit {done.returncode}): "
                               f"{_tail(done.stdout + done.stderr)}")
         return done.stdout
+
+    def database_folders(self, database: str = "neo4j") -> list[Path]:
+        """Where ``database`` keeps its store files and its transaction log (the java route's layout)."""
+        return [self.home / "data" / "databases" / database, self.home / "data" / "transactions" / database]
+
+    def set_aside(self, database: str = "neo4j") -> Path:
+        """Move the (stopped) database's folders aside, so a failed import can be undone by ``put_back``."""
+        if self._running()[0] is not None:
+            raise ServerError(f"stop the Neo4j instance in {self.home} before setting its database aside")
+        aside = self.home / "data" / f"before-import-{database}"
+        shutil.rmtree(aside, ignore_errors=True)
+        for folder in self.database_folders(database):
+            if folder.exists():
+                (aside / folder.parent.name).mkdir(parents=True, exist_ok=True)
+                folder.rename(aside / folder.parent.name / folder.name)
+        aside.mkdir(parents=True, exist_ok=True)
+        return aside
+
+    def put_back(self, aside: Path, database: str = "neo4j") -> None:
+        """The database as ``set_aside`` found it: what an import wrote since is deleted."""
+        for folder in self.database_folders(database):
+            shutil.rmtree(folder, ignore_errors=True)
+            kept = aside / folder.parent.name / folder.name
+            if kept.exists():
+                kept.rename(folder)
+        shutil.rmtree(aside, ignore_errors=True)
+
+    @staticmethod
+    def discard_aside(aside: Path) -> None:
+        """Forget a database set aside (the import that replaced it succeeded)."""
+        shutil.rmtree(aside, ignore_errors=True)
 
     def fetch(self) -> Path:
         """Fetch the jars into the cache (once); return the cache folder."""
@@ -436,6 +470,10 @@ class LocalServer:
             if path.exists():
                 texts.append(path.read_text(encoding="utf-8", errors="replace"))
         return _tail("\n".join(texts)) or "(no log)"
+
+
+def _group(files: Path | Sequence[Path]) -> str:
+    return str(files) if isinstance(files, Path) else ",".join(map(str, files))
 
 
 def _java() -> str:

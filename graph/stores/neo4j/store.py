@@ -44,6 +44,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
@@ -88,6 +89,10 @@ BATCH_ROWS = 2_000
 CHUNK_ROWS = 20_000
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 OUT_OF_MEMORY = ("MemoryPoolOutOfMemoryError", "OutOfMemoryError", "TransactionOutOfMemory")
+# Chunks of a load in flight at once. Two let the client build one while the server writes another, but hold two
+# chunks' transaction memory: at a million claims with a 4 GB heap that was refused (MemoryPoolOutOfMemoryError),
+# so one unless KG_NEO4J_LOAD_WRITERS says more.
+WRITERS = 1
 # A load whose writer has written no chunk for this long is taken for abandoned, wherever its writer
 # ran (a chunk of CHUNK_ROWS claims takes seconds); on this host a dead writer is known at once.
 STALE_AFTER = 900
@@ -95,6 +100,8 @@ STALE_AFTER = 900
 WRITE_ATTEMPTS = 5
 # How long the driver retries a transaction that failed for a transient reason, by default.
 RETRY_SECONDS = 10.0
+# How long finishing an imported graph waits for its new indexes to come online (a million claims take seconds).
+INDEX_WAIT_SECONDS = 1800
 
 
 def connect(uri: str, user: str, password: str | None, *, timeout: float = RETRY_SECONDS) -> Driver:
@@ -122,13 +129,15 @@ class Neo4jStore(BaseStore):
     """Graph store on a Neo4j server, through a driver created once and passed in."""
 
     def __init__(self, driver: Driver, ontology: Ontology, *, database: str = "neo4j",
-                 timeout: float | None = None, uri: str | None = None, chunk_rows: int = CHUNK_ROWS) -> None:
+                 timeout: float | None = None, uri: str | None = None, chunk_rows: int = CHUNK_ROWS,
+                 writers: int = WRITERS) -> None:
         super().__init__(ontology)
         self._driver = driver
         self._uri = uri or "the configured Neo4j server"
         self._database = database
         self._timeout = timeout
         self._chunk_rows = chunk_rows
+        self._writers = writers
         self._schema_ready = False
         self._verified = False
         self._symmetric = sorted(name for name, rel in ontology.relation_types.items() if rel.symmetric)
@@ -196,9 +205,29 @@ class Neo4jStore(BaseStore):
         transaction, then takes the mark off. Running it again does nothing more.
         """
         self._ensure_schema()
-        while self._write_tx(lambda tx: _linked(tx, self._chunk_rows)):
-            pass
+        with self._guard(), self._driver.session(database=self._database) as session:
+            # The link seeks each entry by the claim_id index, which must be online first (a fresh import builds it).
+            session.run("CALL db.awaitIndexes($seconds)", {"seconds": INDEX_WAIT_SECONDS}).consume()
+            session.run(query("link_claims"), {"rows": self._chunk_rows}).consume()
         self._write_tx(lambda tx: _rows(tx, "import_linked", {}))
+
+    @property
+    def database(self) -> str:
+        """The database's name on its server."""
+        return self._database
+
+    def is_empty(self) -> bool:
+        """Whether the database holds no node at all (the server's count store answers; nothing is read)."""
+        return int(self._read_one("node_count")[0]["nodes"]) == 0
+
+    def reopened(self) -> None:
+        """Forget what this store knew of its server (checked, schema applied, names cached): the server was
+        restarted under it and its database replaced (the bulk importer), so the next use checks again."""
+        self._verified = False
+        self._schema_ready = False
+        with self._names_lock:
+            self._names = None
+            self._names_revision = -1
 
     def _read(self, work: Callable[[ManagedTransaction], _T]) -> _T:
         self._connect()
@@ -297,8 +326,19 @@ class Neo4jStore(BaseStore):
         rows = sum(len(getattr(b, k)) for b in (created, updated) for k in KINDS)
         load = self.begin_load(rows)
         try:
-            for part in _split(created, self._chunk_rows):
-                self.write_chunk(load, part)
+            # Kind by kind (claims need their entities and sources written), each kind's chunks ``writers`` at a
+            # time; the first failure stops the rest and the load is discarded.
+            for kind in KINDS:
+                parts = [part for part in _split(created, self._chunk_rows) if getattr(part, kind)]
+                with ThreadPoolExecutor(max_workers=min(self._writers, len(parts) or 1)) as pool:
+                    futures = [pool.submit(self.write_chunk, load, part) for part in parts]
+                    try:
+                        for future in futures:
+                            future.result()
+                    except BaseException:
+                        for future in futures:
+                            future.cancel()
+                        raise
             self.publish_load(load, updated, changes.removed_incidents)
         except BaseException:
             with contextlib.suppress(KgError):
@@ -313,12 +353,11 @@ class Neo4jStore(BaseStore):
         return load
 
     def write_chunk(self, load: str, records: Batch) -> None:
-        """Write new records as part of a load, in one transaction, invisible to readers until it is published."""
-        def work(tx: ManagedTransaction) -> None:
-            _rows(tx, "load_beat", {"load": load})
-            self._write_records(tx, records, None, load=load)
-
-        self._write_tx(work)
+        """Write new records as part of a load, in one transaction, invisible to readers until it is published; then
+        say the writer is alive (a transaction of its own, so chunks written at once do not queue on the load's
+        node)."""
+        self._write_tx(lambda tx: self._write_records(tx, records, None, load=load))
+        self._write_tx(lambda tx: _rows(tx, "load_beat", {"load": load}))
 
     def publish_load(self, load: str, updated: Batch, removed_incidents: Sequence[str] = ()) -> None:
         """In one transaction: apply the load's changes to existing records, remove the incidents it removes, and
@@ -728,11 +767,6 @@ def _bump(tx: ManagedTransaction) -> int:
 def _count(tx: ManagedTransaction, name: str, load: str, rows: int) -> int:
     row = tx.run(query(name), {"load": load, "rows": rows}).single()
     return int(row[0]) if row is not None else 0
-
-
-def _linked(tx: ManagedTransaction, rows: int) -> int:
-    row = tx.run(query("link_claims"), {"rows": rows}).single()
-    return int(row["linked"]) if row is not None else 0
 
 
 def _entity_from(properties: dict[str, Any]) -> Entity:

@@ -13,28 +13,29 @@ from app.settings import StoreKind
 from graph.services.loader import load_bundle
 
 
-@cli.command("load", help="Validate a bundle (default: the project's seeds/) and load it all-or-nothing; a first "
-                          "load into an empty local Neo4j goes through its bulk importer.")
+@cli.command("load", help="Validate a bundle (default: the project's seeds/) and load it all-or-nothing; with "
+                          "--bulk, a first load into an empty local Neo4j goes through its bulk importer.")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Validate only; write nothing.")
 @click.option("--store", "store_kind", type=click.Choice(["memory", "neo4j"]),
               help="Load into this store instead of the configured one (KG_STORE, NEO4J_URI).")
-@click.option("--no-bulk", is_flag=True,
-              help="Write in batched transactions even into an empty local Neo4j (the server keeps running).")
+@click.option("--bulk", "use_bulk", is_flag=True,
+              help="Into an empty local Neo4j, load through its bulk importer (stops and restarts the server); "
+                   "opt-in while it is slower than transactions on small machines (docs/benchmarks.md).")
 @json_option
 @pass_env
 @handles_errors
-def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind | None, no_bulk: bool,
+def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind | None, use_bulk: bool,
                  as_json: bool) -> None:
     if store_kind is not None:
         env.use_store(store_kind)
     bundle = path or env.settings.seeds_dir
-    bulk = None if no_bulk or check else bulk_writer(env.settings, env.store, env.ontology)
+    bulk = bulk_writer(env.settings, env.store, env.ontology) if use_bulk and not check else None
     loaded = load_bundle(bundle, env.store, env.ontology, dry_run=check, decisions=env.replay_decisions, bulk=bulk)
     batch, result = loaded.batch, loaded.result
     counts = {"entities": len(batch.entities), "sources": len(batch.sources), "claims": len(batch.claims),
               "incidents": len(batch.incidents)}
-    why = "--no-bulk" if no_bulk and loaded.path == "transactions" else loaded.why
+    why = loaded.why if use_bulk else "the default (--bulk asks for the importer)"
     if as_json:
         emit({"path": str(bundle), "checked": counts, "written": result.model_dump() if result else None,
               "write_path": loaded.path, "write_path_reason": why,
@@ -47,7 +48,7 @@ def load_command(env: Env, path: Path | None, check: bool, store_kind: StoreKind
     if loaded.path == "bulk":
         how = f" by the bulk importer (neo4j-admin database import): {why}"
     else:  # the embedded store has no other path to tell apart
-        how = f" in batched transactions: {why}" if bulk is not None or no_bulk else ""
+        how = f" in batched transactions: {why}" if use_bulk else ""
     click.echo(f"Loaded {bundle} into {env.where}{how}")
     if loaded.seconds:
         click.echo("  " + ", ".join(f"{step} {value:.1f} s" for step, value in loaded.seconds.items()))

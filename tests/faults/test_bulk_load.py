@@ -82,7 +82,7 @@ def emptied(fault_server: FaultServer, ontology: Ontology) -> Iterator[FaultServ
 
 def test_a_first_load_goes_through_the_bulk_importer_and_answers_as_a_transactional_load(
         emptied: FaultServer, ontology: Ontology, tmp_path: Path) -> None:
-    bulk = kg_load(emptied, tmp_path)
+    bulk = kg_load(emptied, tmp_path, "--bulk")
     assert bulk["write_path"] == "bulk", bulk
     assert bulk["written"]["created"]["claims"] == 80 and bulk["written"]["created"]["incidents"] == 8
     assert set(bulk["seconds"]) == {"csv", "stop", "import", "start", "finish"}
@@ -99,8 +99,9 @@ def test_a_first_load_goes_through_the_bulk_importer_and_answers_as_a_transactio
     finally:
         store.close()
 
-    transactional = kg_load(emptied, tmp_path, "--no-bulk")
-    assert transactional["write_path"] == "transactions" and transactional["write_path_reason"] == "--no-bulk"
+    transactional = kg_load(emptied, tmp_path)
+    assert transactional["write_path"] == "transactions"
+    assert transactional["write_path_reason"] == "the default (--bulk asks for the importer)"
     store = emptied.store(ontology)
     try:
         by_transactions = answers(store)
@@ -112,7 +113,7 @@ def test_a_first_load_goes_through_the_bulk_importer_and_answers_as_a_transactio
     assert by_import["incident_claims"] and by_import["neighbourhood"]["links"] and by_import["paths"]
 
     # The graph is there now: the next load is incremental, in transactions, and says why.
-    again = kg_load(emptied, tmp_path)
+    again = kg_load(emptied, tmp_path, "--bulk")
     assert again["write_path"] == "transactions"
     assert "holds a graph" in again["write_path_reason"]
     assert again["written"]["unchanged"]["claims"] == 80 and sum(again["written"]["created"].values()) == 0

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from app.components import ExtractorHolder
 from app.settings import Settings
@@ -102,7 +103,9 @@ def _whole_number(value: object) -> object:
     """A count, page or hop number written as a whole number: pydantic alone reads ``+0.0`` or ``5.0`` as an
     integer, which a client sending a fraction should hear about rather than have rounded for it."""
     if isinstance(value, str) and not _WHOLE.fullmatch(value):
-        raise ValueError(f"Input should be a whole number such as 10, got {value!r}")
+        # an int_ error type, as pydantic's own, so the error names "an integer" as what is accepted
+        raise PydanticCustomError("int_parsing", "Input should be a whole number such as 10, got '{given}'",
+                                  {"given": value})
     return value
 
 

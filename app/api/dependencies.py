@@ -109,11 +109,11 @@ def _whole_number(value: object) -> object:
     return value
 
 
-Whole = BeforeValidator(_whole_number)  # on every integer parameter: Annotated[int, Whole, Query(...)]
-LimitQuery = Annotated[int, Whole, Query(ge=1, description="Page size; at most KG_MAX_PAGE_SIZE (default 500).")]
+Whole = BeforeValidator(_whole_number)  # on every integer parameter: Annotated[int, Query(...), Whole]
+LimitQuery = Annotated[int, Query(ge=1, description="Page size; at most KG_MAX_PAGE_SIZE (default 500)."), Whole]
 # The largest 32-bit integer: past it, a page is empty in any graph, and JavaScript clients still read it exactly.
 MAX_OFFSET = 2_147_483_647
-OffsetQuery = Annotated[int, Whole, Query(ge=0, le=MAX_OFFSET, description="How many matching items to skip.")]
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching items to skip."), Whole]
 ConfidenceQuery = Annotated[float, Query(ge=0, le=1, description="Lowest confidence to include.")]
 
 

@@ -58,7 +58,7 @@ def read_entities(store: Store, settings: Config, ontology: Vocabulary,
             responses=error_responses(304, 404, 409, 422, 503))
 def read_neighbourhood(
     id: EntityPath, store: Store, ontology: Vocabulary, names: RequestNames,
-    depth: Annotated[int, Whole, Query(ge=1, le=MAX_DEPTH, description="Hops out from the entity.")] = 1,
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Hops out from the entity."), Whole] = 1,
     types: TypesQuery = None,
     direction: Annotated[Literal["out", "in", "both"], Query(
         description="Follow claims from the entity, to it, or both.")] = "both",

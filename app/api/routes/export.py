@@ -59,7 +59,7 @@ def read_export(
         "csv-edges (neo4j-admin database import), stix (STIX 2.1 bundle)."))] = "node-link",
     center: Annotated[str | None, Query(
         max_length=NAME_MAX, description="Export only this entity's neighbourhood (id or alias).")] = None,
-    depth: Annotated[int, Whole, Query(ge=1, le=MAX_DEPTH, description="Hops out from center.")] = 1,
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Hops out from center."), Whole] = 1,
     types: TypesQuery = None, since: SinceQuery = None, until: UntilQuery = None, status: StatusQuery = None,
 ) -> Response:
     """The whole graph, or the neighbourhood of ``center``, filtered, as a file for another tool."""

@@ -24,8 +24,8 @@ from graph.services.feeds import (
 # Writes here need an X-API-Key: app.api.guards checks it for every POST and DELETE before the body is read.
 router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
 
-FeedId = Annotated[int, Whole, Path(ge=1, le=2**63 - 1, description="The feed's id (`kg feeds list`, `GET /v1/feeds`); "
-                                                  "a SQLite row id, so at most 2**63 - 1.")]
+FeedId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The feed's id (`kg feeds list`, `GET /v1/feeds`); "
+                                                  "a SQLite row id, so at most 2**63 - 1."), Whole]
 
 
 @router.get("", response_model=Page[FeedOut], responses=error_responses(304, 422, 503))
@@ -83,7 +83,7 @@ def read_new(
 
 @router.get("/{id}", response_model=FeedDetail, responses=error_responses(304, 404, 422, 503))
 def read_feed(id: FeedId, feeds: Feeds,
-              items: Annotated[int, Whole, Query(ge=0, le=500, description="How many of its latest items.")] = 50,
+              items: Annotated[int, Query(ge=0, le=500, description="How many of its latest items."), Whole] = 50,
               ) -> FeedDetail:
     """One feed, with its latest items: what each became, and for a failure its reason and next try."""
     feed = get_feed(feeds, id)

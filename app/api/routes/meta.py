@@ -37,7 +37,7 @@ def read_schema(ontology: Vocabulary) -> Ontology:
 
 @router.get("/v1/stats", response_model=StatsOut, responses=error_responses(304, 422, 503))
 def read_stats(store: Store, ontology: Vocabulary, cache: Figures,
-               top: Annotated[int, Whole, Query(ge=1, le=100, description="How many most-connected entities.")] = 10,
+               top: Annotated[int, Query(ge=1, le=100, description="How many most-connected entities."), Whole] = 10,
                kind: Annotated[list[str] | None, Query(
                    description="Rank only entities of these kinds (e.g. armed_group,state); all by default.")] = None,
                ) -> StatsOut:

@@ -51,8 +51,8 @@ def create_watchlist(body: WatchlistIn, feeds: Feeds, store: Store, ontology: Vo
 
 @router.get("/{name}", response_model=WatchlistDetail, responses=error_responses(304, 404, 422, 503))
 def read_watchlist(name: Name, feeds: Feeds,
-                   deliveries: Annotated[int, Whole, Query(ge=0, le=500,
-                                                           description="How many of its latest alerts.")] = 50,
+                   deliveries: Annotated[int, Query(ge=0, le=500,
+                                                           description="How many of its latest alerts."), Whole] = 50,
                    ) -> WatchlistDetail:
     """One watchlist and its latest alerts: delivered, pending, or failed with the error and the next try."""
     watchlist = get_watchlist(feeds, name)

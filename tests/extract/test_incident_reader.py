@@ -12,6 +12,7 @@ from graph.domain.model import Count, Incident
 from graph.language.extract.incidents.figures import parse_figure
 from graph.language.extract.incidents.words import load_words
 from graph.language.extract.pipeline import Extraction
+from graph.language.learn.reader import MODEL_NOTE
 from tests.extract.conftest import Run
 
 ISSUE_EXAMPLE = (
@@ -53,7 +54,8 @@ def test_an_attack_its_claim_the_states_blame_and_the_denial_make_one_dated_inci
     assert (figure(incident.killed), figure(incident.injured)) == ((6, None), (4, 4))
     assert incident.killed is not None and incident.killed.text == "at least six policemen"
     # every claim of attack, blame and denial carries the incident; the denial answers the blame of its incident
-    by_type = {c.type: c for c in result.claims}
+    # (the trained model may add its own reading of the blame beside the rules', so the rules' is picked by its ends)
+    by_type = {c.type: c for c in result.claims if c.note != MODEL_NOTE}
     assert {c.incident for c in result.claims if c.type in ("ATTACKED", "ACCUSED", "DENIED")} == {incident.id}
     assert by_type["DENIED"].denies == by_type["ACCUSED"].id
     assert (by_type["ACCUSED"].subject, by_type["ACCUSED"].object) == ("pakistan", "taliban")

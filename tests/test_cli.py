@@ -274,6 +274,66 @@ def test_path_lists_hops_with_their_claims(loaded: Settings) -> None:
     assert "No path from IS-K to China within 1 hops." in kg(loaded, "path", "IS-K", "China", "--max-hops", "1").output
 
 
+def claim_kinds(paths: list[list[dict[str, Any]]]) -> list[list[tuple[str, str, list[tuple[str, str]]]]]:
+    """Each path as its hops: from, to and the (type, status) of the claims making the hop."""
+    return [[(hop["from"], hop["to"], sorted({(c["type"], c["status"]) for c in hop["claims"]})) for hop in path]
+            for path in paths]
+
+
+def test_path_follows_the_tie_and_the_statuses_asked_for(loaded: Settings) -> None:
+    def path(*args: str) -> list[list[tuple[str, str, list[tuple[str, str]]]]]:
+        result = kg(loaded, "path", *args, "--json")
+        assert result.exit_code == 0, result.output
+        return claim_kinds(as_json(result))
+
+    # Pakistan and the Taliban are allied and strained at once: each tie keeps only its own claims.
+    assert path("Pakistan", "Taliban", "--ties", "hostile") == [
+        [("pakistan", "taliban", [("STRAINED_RELATIONS_WITH", "reported")])]]
+    assert path("Pakistan", "Taliban", "--ties", "friendly") == [
+        [("pakistan", "taliban", [("ALLIED_WITH", "reported")])]]
+    assert path("Pakistan", "Taliban") == path("Pakistan", "Taliban", "--ties", "any") == [
+        [("pakistan", "taliban", [("ALLIED_WITH", "reported"), ("STRAINED_RELATIONS_WITH", "reported")])]]
+    # IS-K reaches China only through assessed claims; statuses repeat or comma-separate as in `kg relations`.
+    assessed = path("IS-K", "China", "--status", "assessed")
+    assert assessed and all(kinds and {status for _, status in kinds} == {"assessed"}
+                            for hops in assessed for _, _, kinds in hops)
+    assert path("IS-K", "China", "--status", "reported", "--status", "alleged,assessed") == path("IS-K", "China")
+    none = kg(loaded, "path", "IS-K", "China", "--status", "reported,claimed")
+    assert none.exit_code == 0 and none.output == "No path from IS-K to China within 4 hops.\n"
+    human = kg(loaded, "path", "Pakistan", "Taliban", "--ties", "friendly").output
+    assert "Pakistan ALLIED_WITH Taliban" in human and "STRAINED_RELATIONS_WITH" not in human
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("--types", "RECRUITS_FROM", "--ties", "hostile"),
+     "error: types='RECRUITS_FROM': none of these is a hostile tie (accepted: ATTACKED, "),
+    (("--types", "ATTACKED,REPRESSES", "--ties", "Friendly"),
+     "error: types='ATTACKED,REPRESSES': none of these is a friendly tie (accepted: ALLIED_WITH, "),
+    (("--ties", "enemy"), "error: ties='enemy': unknown tie (accepted: friendly, hostile, any)"),
+    (("--status", "rumoured"), "error: status='rumoured': unknown claim status (accepted: reported, claimed, "),
+])
+def test_path_refuses_a_tie_or_status_as_the_api_does(loaded: Settings, args: tuple[str, ...], says: str) -> None:
+    result = kg(loaded, "path", "IS-K", "China", *args)
+    assert result.exit_code == 2 and result.stderr.startswith(says), result.output
+    refused = kg(loaded, "path", "IS-K", "China", *args, "--json")
+    assert refused.exit_code == 2 and as_json(refused)["error"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize("ask", [
+    {"ties": "hostile"}, {"ties": "friendly", "status": "reported"}, {"status": "assessed", "k": 2},
+    {"ties": "hostile", "types": "REPRESSES,THREATENS"},
+])
+def test_path_finds_what_the_api_finds_on_either_store(loaded: Settings, seeded: GraphStore, tmp_path: Path,
+                                                       ask: dict[str, Any]) -> None:
+    client = TestClient(create_app(settings_for(tmp_path), seeded))
+    for source, target in (("IS-K", "China"), ("Pakistan", "Taliban"), ("Pakistan", "Iran")):
+        api = client.get("/v1/paths", params={"source": source, "target": target, **ask})
+        assert api.status_code == 200, api.text
+        options = [part for name, value in ask.items() for part in (f"--{name}", str(value))]
+        cli_paths = as_json(kg(loaded, "path", source, target, *options, "--json"))
+        assert claim_kinds(cli_paths) == claim_kinds([path["hops"] for path in api.json()["data"]])
+
+
 def test_bad_parameters_name_the_parameter_and_accepted_values(loaded: Settings) -> None:
     bad_type = kg(loaded, "relations", "--type", "BEFRIENDED")
     assert bad_type.exit_code == 2 and "types='BEFRIENDED': neither a relation type nor a category" in bad_type.stderr

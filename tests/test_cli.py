@@ -274,6 +274,109 @@ def test_path_lists_hops_with_their_claims(loaded: Settings) -> None:
     assert "No path from IS-K to China within 1 hops." in kg(loaded, "path", "IS-K", "China", "--max-hops", "1").output
 
 
+def claim_kinds(paths: list[list[dict[str, Any]]]) -> list[list[tuple[str, str, list[tuple[str, str]]]]]:
+    """Each path as its hops: from, to and the (type, status) of the claims making the hop."""
+    return [[(hop["from"], hop["to"], sorted({(c["type"], c["status"]) for c in hop["claims"]})) for hop in path]
+            for path in paths]
+
+
+def test_path_follows_the_tie_and_the_statuses_asked_for(loaded: Settings) -> None:
+    def path(*args: str) -> list[list[tuple[str, str, list[tuple[str, str]]]]]:
+        result = kg(loaded, "path", *args, "--json")
+        assert result.exit_code == 0, result.output
+        return claim_kinds(as_json(result))
+
+    # Pakistan and the Taliban are allied and strained at once: each tie keeps only its own claims.
+    assert path("Pakistan", "Taliban", "--ties", "hostile") == [
+        [("pakistan", "taliban", [("STRAINED_RELATIONS_WITH", "reported")])]]
+    assert path("Pakistan", "Taliban", "--ties", "friendly") == [
+        [("pakistan", "taliban", [("ALLIED_WITH", "reported")])]]
+    assert path("Pakistan", "Taliban") == path("Pakistan", "Taliban", "--ties", "any") == [
+        [("pakistan", "taliban", [("ALLIED_WITH", "reported"), ("STRAINED_RELATIONS_WITH", "reported")])]]
+    # IS-K reaches China only through assessed claims; statuses repeat or comma-separate as in `kg relations`.
+    assessed = path("IS-K", "China", "--status", "assessed")
+    assert assessed and all(kinds and {status for _, status in kinds} == {"assessed"}
+                            for hops in assessed for _, _, kinds in hops)
+    assert path("IS-K", "China", "--status", "reported", "--status", "alleged,assessed") == path("IS-K", "China")
+    none = kg(loaded, "path", "IS-K", "China", "--status", "reported,claimed")
+    assert none.exit_code == 0 and none.output == "No path from IS-K to China within 4 hops.\n"
+    human = kg(loaded, "path", "Pakistan", "Taliban", "--ties", "friendly").output
+    assert "Pakistan ALLIED_WITH Taliban" in human and "STRAINED_RELATIONS_WITH" not in human
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("--types", "RECRUITS_FROM", "--ties", "hostile"),
+     "error: types='RECRUITS_FROM': none of these is a hostile tie (accepted: ATTACKED, "),
+    (("--types", "ATTACKED,REPRESSES", "--ties", "Friendly"),
+     "error: types='ATTACKED,REPRESSES': none of these is a friendly tie (accepted: ALLIED_WITH, "),
+    (("--ties", "enemy"), "error: ties='enemy': unknown tie (accepted: friendly, hostile, any)"),
+    (("--status", "rumoured"), "error: status='rumoured': unknown claim status (accepted: reported, claimed, "),
+])
+def test_path_refuses_a_tie_or_status_as_the_api_does(loaded: Settings, args: tuple[str, ...], says: str) -> None:
+    result = kg(loaded, "path", "IS-K", "China", *args)
+    assert result.exit_code == 2 and result.stderr.startswith(says), result.output
+    refused = kg(loaded, "path", "IS-K", "China", *args, "--json")
+    assert refused.exit_code == 2 and as_json(refused)["error"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize("ask", [
+    {"ties": "hostile"}, {"ties": "friendly", "status": "reported"}, {"status": "assessed", "k": 2},
+    {"ties": "hostile", "types": "REPRESSES,THREATENS"},
+])
+def test_path_finds_what_the_api_finds_on_either_store(loaded: Settings, seeded: GraphStore, tmp_path: Path,
+                                                       ask: dict[str, Any]) -> None:
+    client = TestClient(create_app(settings_for(tmp_path), seeded))
+    for source, target in (("IS-K", "China"), ("Pakistan", "Taliban"), ("Pakistan", "Iran")):
+        api = client.get("/v1/paths", params={"source": source, "target": target, **ask})
+        assert api.status_code == 200, api.text
+        options = [part for name, value in ask.items() for part in (f"--{name}", str(value))]
+        cli_paths = as_json(kg(loaded, "path", source, target, *options, "--json"))
+        assert claim_kinds(cli_paths) == claim_kinds([path["hops"] for path in api.json()["data"]])
+
+
+def test_sources_grade_sets_a_reports_reliability_for_every_claim_citing_it(loaded: Settings, tmp_path: Path) -> None:
+    report = "rferl-2022-05-isk-central-asia"
+
+    def grades() -> set[str | None]:
+        """The report's grade as the API shows it on the report and on each claim citing it."""
+        store = open_store(loaded, load_ontology())
+        try:
+            client = TestClient(create_app(settings_for(tmp_path), store))
+            claims = client.get("/v1/claims", params={"source": report, "limit": 200}).json()["data"]
+            assert claims
+            return ({client.get(f"/v1/sources/{report}").json()["source"]["reliability"]}
+                    | {claim["report"]["reliability"] for claim in claims})
+        finally:
+            store.close()
+
+    assert grades() == {"B"}  # as the seed's metadata says
+    graded = kg(loaded, "sources", "grade", report, "d", "--json")
+    assert graded.exit_code == 0, graded.output
+    body = as_json(graded)
+    assert (body["id"], body["reliability"], body["previous"]) == (report, "D", "B") and body["claims"] >= 20
+    assert grades() == {"D"}
+    human = kg(loaded, "sources", "grade", report, "none")
+    assert human.exit_code == 0
+    assert human.output == f"{report}: reliability D → none ({body['claims']} claims cite it)\n"
+    assert grades() == {None}
+    assert kg(loaded, "sources", "grade", report, "A").output.startswith(f"{report}: reliability none → A (")
+
+
+@pytest.mark.parametrize(("args", "code", "says"), [
+    (("rferl-2022-05-isk-central-asia", "G"), 2,
+     "error: reliability='G': must be one grade from A (reliable) to F (cannot be judged) "
+     "(accepted: A, B, C, D, E, F)"),
+    (("rferl-2022-05-isk-central-asia", "AB"), 2, "error: reliability='AB': must be one grade from A"),
+    (("no-such-report", "A"), 1, "error: no source has id 'no-such-report'"),
+])
+def test_sources_grade_refuses_a_bad_grade_or_an_unknown_report(loaded: Settings, args: tuple[str, ...], code: int,
+                                                                says: str) -> None:
+    before = loaded.data_file.read_bytes()
+    result = kg(loaded, "sources", "grade", *args)
+    assert result.exit_code == code and result.stderr.startswith(says), result.output
+    assert loaded.data_file.read_bytes() == before
+
+
 def test_bad_parameters_name_the_parameter_and_accepted_values(loaded: Settings) -> None:
     bad_type = kg(loaded, "relations", "--type", "BEFRIENDED")
     assert bad_type.exit_code == 2 and "types='BEFRIENDED': neither a relation type nor a category" in bad_type.stderr
@@ -443,6 +546,20 @@ def test_load_and_query_on_neo4j(on_neo4j: Settings) -> None:
                             neo4j_uri=on_neo4j.neo4j_uri, neo4j_password=on_neo4j.neo4j_password)
     again = as_json(kg(memory_first, "load", "--store", "neo4j", "--json"))
     assert again["written"]["unchanged"]["claims"] == again["checked"]["claims"] > 0
+
+
+def test_sources_grade_and_path_ties_on_neo4j(on_neo4j: Settings) -> None:
+    assert kg(on_neo4j, "load").exit_code == 0
+    report = "rferl-2022-05-isk-central-asia"
+    graded = as_json(kg(on_neo4j, "sources", "grade", report, "E", "--json"))
+    assert (graded["reliability"], graded["previous"]) == ("E", "B") and graded["claims"] >= 20
+    assert as_json(kg(on_neo4j, "sources", "grade", report, "none", "--json"))["previous"] == "E"
+    bad = kg(on_neo4j, "sources", "grade", report, "Z")
+    assert bad.exit_code == 2 and "reliability='Z': must be one grade from A" in bad.stderr
+    assert kg(on_neo4j, "sources", "grade", "no-such-report", "A").exit_code == 1
+    friendly = as_json(kg(on_neo4j, "path", "Pakistan", "Taliban", "--ties", "friendly", "--status", "reported",
+                          "--json"))
+    assert claim_kinds(friendly) == [[("pakistan", "taliban", [("ALLIED_WITH", "reported")])]]
 
 
 def test_neo4j_errors_name_the_server(on_neo4j: Settings) -> None:

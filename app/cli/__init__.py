@@ -1,6 +1,7 @@
 """The ``kg`` command line: a thin click group, one module per group of commands (load, query, ask,
-extract, backup, neo4j, serve, feeds, watch), each calling the use cases in ``app/usecases`` (feeds and
-watch call their services in ``graph/services`` straight away: no other interface shares them).
+extract, backup, neo4j, serve, feeds, watch, sources), each calling the use cases in ``app/usecases`` (feeds and
+watch call their services in ``graph/services`` straight away: no other interface shares them; sources makes
+the one store call its API route makes).
 
 Every command prints a table for people by default and JSON with ``--json``; errors are
 domain ``KgError`` values, turned into a message and an exit code in one place (``base``).
@@ -23,6 +24,7 @@ from app.cli import (  # each adds its commands to the group
     neo4j,
     query,
     serve,
+    sources,
     train,
     watch,
 )
@@ -56,4 +58,4 @@ def main() -> None:
 
 
 __all__ = ["ask", "backup", "cli", "extract", "feeds", "incidents", "load", "main", "neo4j", "query", "serve",
-           "train", "watch"]
+           "sources", "train", "watch"]

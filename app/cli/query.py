@@ -17,6 +17,7 @@ from app.usecases.reads import ClaimsAsked
 from graph.domain.dates import PartialDate
 from graph.domain.errors import InvalidParameter
 from graph.domain.model import Source
+from graph.domain.ontology import ANY_TIE
 from graph.stores.protocol import MAX_DEPTH, MAX_HOPS
 
 
@@ -184,13 +185,18 @@ def neighbours_command(env: Env, name: str, depth: int, types: tuple[str, ...], 
 @click.option("--k", default=1, show_default=True, type=click.IntRange(1, 20), help="How many paths.")
 @click.option("--types", multiple=True, help="Relation types or categories a path may use.")
 @click.option("--directed", is_flag=True, help="Follow claims only from subject to object.")
+@click.option("--status", "statuses", multiple=True, help="Claim statuses a path may use (repeat or comma-separate).")
+@click.option("--ties", default=ANY_TIE, show_default=True,
+              help="Which ties to follow: hostile or friendly (the types of the categories the ontology's `ties` "
+                   "names), or any; with --types, the types asked for within the tie.")
 @json_option
 @pass_env
 @handles_errors
 def path_command(env: Env, source: str, target: str, max_hops: int, k: int, types: tuple[str, ...],
-                 directed: bool, as_json: bool) -> None:
+                 directed: bool, statuses: tuple[str, ...], ties: str, as_json: bool) -> None:
+    # The same use case as GET /v1/paths: the tie's types and the statuses are checked there, once.
     found = reads.paths(env.store, env.ontology, env.names, source, target, max_hops=max_hops, k=k, types=types,
-                        directed=directed, blank="skip")
+                        directed=directed, blank="skip", status=statuses, ties=ties)
     start, end, paths = found.start, found.end, found.paths
     if as_json:
         emit([[hop.model_dump(by_alias=True) for hop in hops] for hops in paths])

@@ -19,7 +19,7 @@ from graph.domain.resources import evaluation_dir
 from graph.language.extract.pipeline import VERSION, Extractor
 from graph.language.extract.text import ReportInput
 from graph.language.learn import conventions
-from graph.language.learn.candidates import Pair, report_pairs
+from graph.language.learn.candidates import Pair, pairs_of, report_pairs
 from graph.language.learn.conventions import Voice
 from graph.language.learn.model import NONE, RelationModel, fingerprint, load_model
 from graph.language.learn.reader import MODEL_NOTE, Votes, rule_votes
@@ -107,6 +107,28 @@ def test_every_ordered_pair_of_distinct_actors_in_a_sentence_is_a_candidate(extr
     assert by_sentence[1] == {(a, b) for a in ("ttp", "pakistan", "tajikistan")
                               for b in ("ttp", "pakistan", "tajikistan") if a != b}
     assert by_sentence[2] == {("iran", "taliban"), ("taliban", "iran")}
+
+
+def test_an_actor_referred_to_and_not_named_pairs_across_sentences(extractor: Extractor) -> None:
+    text = ("BAMAKO - JNIM claimed a raid on an army post near Boni on Tuesday. The group said it had killed twelve "
+            "Malian soldiers. Officials in Ouagadougou said Burkina Faso had closed its border. It also threatened "
+            "Niger, which the group accused of arming militias.")
+    parsed = extractor.parse([ReportInput(text=text, published="2023-03-01")])[0]
+    pairs = {(p.sentence.number, p.subject.entity_id, p.object.entity_id): p
+             for p in pairs_of(extractor.rules(parsed, "refs").sentences)}
+    # "The group said it had killed twelve Malian soldiers": JNIM, named in the sentence before, pairs with Mali
+    # both ways, through "group" (once, though "it" refers to JNIM too)
+    referred = pairs[(1, "jnim", "mali")]
+    assert (referred.subject.via, referred.subject.text) == ("coreference", "group")
+    assert (1, "mali", "jnim") in pairs
+    assert {key for key in pairs if key[0] == 1} == {(1, "jnim", "mali"), (1, "mali", "jnim")}
+    # "its border" is Burkina Faso's, which the sentence names: a reference to a named actor adds no pair
+    assert not [key for key in pairs if key[0] == 2]
+    # "Niger, which the group accused": JNIM again, beside the named Niger
+    assert pairs[(3, "jnim", "niger")].subject.via == "coreference"
+    assert pairs[(3, "niger", "jnim")].object.via == "coreference"
+    # named pairs are as they were: the first sentence names one actor and has none
+    assert not [key for key in pairs if key[0] == 0]
 
 
 def test_pairs_are_labelled_from_the_gold_by_quote_with_direction(corpus: training.Corpus) -> None:

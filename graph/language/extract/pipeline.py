@@ -58,6 +58,7 @@ from graph.language.extract.resolve import Discourse, Resolver
 from graph.language.extract.slots import Pending, Reading, SlotReader
 from graph.language.extract.text import ReportInput
 from graph.language.extract.tree import SUBJECTS, ancestors, negated, word_in
+from graph.language.learn.candidates import ACTOR_KINDS
 from graph.language.learn.model import RelationModel, load_model
 from graph.language.learn.reader import RelationReader
 from graph.language.pipeline import DEFAULT_MODEL, load_pipeline, model_label
@@ -269,6 +270,9 @@ class _Run:
         self.read_sentences: list[Sentence] = []  # each sentence as the rules read it (candidate mentions added)
         self.model_sentences: list[Sentence] = []  # ... with the registry's mentions only: the trained reader's view
         self.model_claims: list[Claim] = []  # the claims the trained reader was given (its vote)
+        # the actors each sentence refers to without naming them, by the sentence's start: the trained reader's ends
+        # across sentences
+        self.references: dict[int, list[Mention]] = {}
 
     def extract(self) -> Extraction:
         hits_by_doc = {id(doc): self.x.cues.find(doc) for doc in self.parsed.docs}
@@ -282,8 +286,9 @@ class _Run:
         # the trained reader votes after the candidate entities (a claim naming one it leaves as the rules read it:
         # the model pairs registry actors only) and before the incident reader, which ties its claims too
         registry = self.x.entities
-        self.model_sentences = [replace(s, mentions=tuple(m for m in s.mentions if m.entity_id in registry))
-                                for s in self.read_sentences]
+        self.model_sentences = [replace(s, mentions=tuple(sorted(
+            (m for m in (*s.mentions, *self.references.get(s.start, ())) if m.entity_id in registry),
+            key=lambda m: m.start))) for s in self.read_sentences]
         self.model_claims = claims
         model_added = 0
         if self.use_model and self.x.reader is not None:
@@ -439,6 +444,8 @@ class _Run:
         elif not opens_quoted and not spoke:
             self.last_speaker = None
         self.told.append(sentence.text)
+        # resolved against the discourse before this sentence joins it, as the rules resolved its anaphors
+        self.references[sentence.start] = resolver.references(tuple(ACTOR_KINDS))
         subjects = [m.entity_id for m in sentence.mentions if sentence.span.doc[m.start].dep_ in SUBJECTS]
         self.discourse.salient = list(dict.fromkeys(acting + subjects)) or self.discourse.salient
         self.discourse.history.extend(m for m in sentence.mentions if m.via == "name")

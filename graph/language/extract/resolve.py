@@ -378,6 +378,25 @@ class Resolver:
         return Mention(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, entity_id,
                        kind, possessive=possessive, via="coreference")
 
+    def references(self, kinds: Sequence[str]) -> list[Mention]:
+        """The actors of ``kinds`` this sentence refers to without naming them ("the group", "it", "they"), each
+        resolved as the rules resolve an anaphor, once per entity, leaving out the entities the sentence names.
+
+        They give the trained reader its pairs across sentences ("JNIM claimed the raid. The group said it had
+        killed twelve Malian soldiers": JNIM and Mali) without changing what a named pair reads."""
+        named = {m.entity_id for m in self.sentence.mentions}
+        found: dict[str, Mention] = {}
+        for token in self.sentence.span:
+            if token.i in self._by_token:
+                continue
+            wanted = tuple(kind for kind in self._anaphor(token) or () if kind in kinds)
+            if not wanted:
+                continue
+            mention = self.corefer(token, wanted)
+            if mention is not None and mention.entity_id not in named and mention.entity_id not in found:
+                found[mention.entity_id] = mention
+        return list(found.values())
+
     def _own_subject(self, token: Token) -> list[str]:
         """What an anaphor that is a verb's object cannot mean: that verb's subject ("the LeJ …, providing the
         group once led by bin Laden with manpower": the group is not the LeJ; "X hosted them": not X)."""

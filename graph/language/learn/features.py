@@ -98,6 +98,10 @@ def pair_features(pair: Pair, cues: CueIndex, votes: Mapping[tuple[int, str, str
         if any(c.dep_ == "neg" for t in [lca, *up_s[1:], *up_o[1:]] for c in t.children):
             lexical.append("negated")
     lexical += [f"sdep={s.dep_}", f"odep={o.dep_}", f"shead={_lemma(s.head, names)}", f"ohead={_lemma(o.head, names)}"]
+    if pair.subject.via == "coreference":
+        lexical.append("sref")  # "the group", "it": named in an earlier sentence
+    if pair.object.via == "coreference":
+        lexical.append("oref")
     if pair.subject.possessive:
         lexical.append("sposs")
     if pair.object.possessive:

@@ -112,16 +112,16 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "command of that name, started when the session starts")
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected: a test not run starts nothing
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Start the background command of every collected test that asserts one, and move those tests to the end,
     where the commands have had the whole run beside them."""
     marked = [item for item in items if item.get_closest_marker("background")]
-    if not marked or config.option.collectonly:
-        return
-    background = config.stash.setdefault(BACKGROUND, Background())
-    for item in marked:
-        background.start(item.get_closest_marker("background").args[0])  # type: ignore[union-attr]
     items[:] = [item for item in items if item not in marked] + marked
+    if marked and not config.option.collectonly:
+        background = config.stash.setdefault(BACKGROUND, Background())
+        for item in marked:
+            background.start(item.get_closest_marker("background").args[0])  # type: ignore[union-attr]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

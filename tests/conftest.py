@@ -26,6 +26,7 @@ from graph.stores.neo4j.server import LocalServer, ServerStatus
 from graph.stores.neo4j.store import Neo4jStore, connect
 from graph.stores.protocol import GraphStore
 from graph.stores.sqlite.store import SqliteStore
+from tests.background import Background, Finished
 
 SEEDS = PROJECT_ROOT / "seeds"
 EVALUATION = PROJECT_ROOT / "evaluation"
@@ -101,6 +102,39 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     # Two checkouts testing at once each need a test server of their own.
     parser.addoption("--neo4j-bolt-port", type=int, default=TEST_BOLT_PORT, help="Bolt port of the Neo4j test server.")
     parser.addoption("--neo4j-http-port", type=int, default=TEST_HTTP_PORT, help="HTTP port of the Neo4j test server.")
+
+
+BACKGROUND = pytest.StashKey[Background]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "background(name): the test asserts the result of tests/background.py's "
+                                       "command of that name, started when the session starts")
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected: a test not run starts nothing
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start the background command of every collected test that asserts one, and move those tests to the end,
+    where the commands have had the whole run beside them."""
+    marked = [item for item in items if item.get_closest_marker("background")]
+    items[:] = [item for item in items if item not in marked] + marked
+    if marked and not config.option.collectonly:
+        background = config.stash.setdefault(BACKGROUND, Background())
+        for item in marked:
+            background.start(item.get_closest_marker("background").args[0])  # type: ignore[union-attr]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if BACKGROUND in config.stash:
+        config.stash[BACKGROUND].close()
+
+
+@pytest.fixture
+def background(request: pytest.FixtureRequest) -> Finished:
+    """What the test's background command did, once it has finished."""
+    marker = request.node.get_closest_marker("background")
+    assert marker is not None, "the background fixture is for tests marked @pytest.mark.background(name)"
+    return request.config.stash[BACKGROUND].result(marker.args[0])
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     fractions = [float(f) for f in args.fractions.split(",")]
     sets = [s for s in args.sets.split(",") if s]
     ontology = load_ontology()
-    config = training.load_config()
+    config = shipped_model.load_config(training.CONFIG)
     config_text = training.CONFIG.read_text(encoding="utf-8")
     names = training.config_sets(evaluation_dir(), config)
     if set(sets) & set(names):

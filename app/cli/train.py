@@ -14,7 +14,7 @@ from graph.domain.resources import evaluation_dir
 from graph.language.ask import QuestionReader
 from graph.language.ask.intent import SHIPPED as INTENT_SHIPPED
 from graph.language.ask.intent import load_model as load_intent_model
-from graph.language.learn.model import SHIPPED, RelationModel, load_model
+from graph.language.learn.model import SHIPPED, RelationModel, load_config, load_model
 from graph.language.pipeline import load_pipeline
 from graph.services import question_training
 from graph.services import relation_training as training
@@ -23,7 +23,7 @@ from graph.services.loader import read_bundle
 
 def _build(env: Env, config_path: Path) -> tuple[RelationModel, list[training.Figures]]:
     config_text = config_path.read_text(encoding="utf-8")
-    config = training.load_config(config_path)
+    config = load_config(config_path)
     sets = training.config_sets(evaluation_dir(), config)
     registry = read_bundle(env.settings.seeds_dir, env.ontology).entities
     corpus = training.collect(evaluation_dir(), env.ontology, registry, sets, model=env.settings.spacy_model,
@@ -102,7 +102,7 @@ def train_questions_command(env: Env, config_path: Path, output: Path, check: bo
     from app.cli.ask import _seed_store  # noqa: PLC0415 - the seed graph ask-eval scores on
 
     config_text = config_path.read_text(encoding="utf-8")
-    config = question_training.load_config(config_path)
+    config = load_config(config_path)
     store = _seed_store(env)
     # a reader without the shipped model: training must not depend on the model it replaces
     reader = QuestionReader(env.ontology, load_pipeline(env.settings.spacy_model), store.name_index().entities())

@@ -93,13 +93,6 @@ class Generated:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def load_config(path: Path = CONFIG) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise KgError(f"{path}: the question training config must be a mapping")
-    return data
-
-
 # --- generating ---------------------------------------------------------------------------------
 
 def templates(ontology: Ontology) -> list[Template]:
@@ -598,5 +591,5 @@ def cross_validate(reader: QuestionReader, store: GraphStore, evaluation: Path, 
     return figures
 
 
-__all__ = ["CONFIG", "DATA", "Example", "Generated", "cross_validate", "development", "generate", "load_config",
+__all__ = ["CONFIG", "DATA", "Example", "Generated", "cross_validate", "development", "generate",
            "read_data", "templates", "train", "write_data"]

@@ -88,14 +88,6 @@ class Corpus:
     sets: list[str] = field(default_factory=list)
 
 
-def load_config(path: Path = CONFIG) -> dict[str, Any]:
-    """The training config (a YAML mapping)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise KgError(f"{path}: the training config must be a mapping")
-    return data
-
-
 def training_sets(evaluation: Path, roles: Iterable[str], hold_out: Iterable[str] = ()) -> list[str]:
     """The claims sets whose role is one of ``roles``, less those held out; a blind role is never allowed."""
     wanted = set(roles)

@@ -10,7 +10,7 @@ from graph.language.extract.dates import resolve_dates, resolve_later
 from graph.language.extract.lexicon import load_lexicon
 from graph.language.extract.sentences import paragraphs
 from graph.language.extract.text import from_text, read_report
-from tests.extract.conftest import Run, only
+from tests.extract.conftest import Run
 
 
 @pytest.mark.parametrize(("text", "published", "expected"), [
@@ -34,12 +34,6 @@ def test_a_day_without_a_year_needs_a_publication_date() -> None:
     assert resolve_dates("on May 7", None) == []
     assert resolve_dates("on Monday", PartialDate.parse("2022-04")) == []
     assert resolve_dates("they may attack", PartialDate.parse("2022-05")) == []
-
-
-def test_claims_carry_the_date_of_their_sentence(run: Run) -> None:
-    result = run("IS-K attacked Tajikistan on May 7. Pakistan bombed the TTP last month.", published="2022-05-20")
-    assert only(result, "isk", "ATTACKED", "tajikistan").date == "2022-05-07"
-    assert only(result, "pakistan", "ATTACKED", "ttp").date == "2022-04"
 
 
 def test_captions_and_furniture_are_skipped() -> None:
@@ -158,9 +152,3 @@ def test_later_without_an_anchor_or_phrase_is_no_date() -> None:
     assert resolve_later("The attack came days after IS-K fired on it", PartialDate.parse("2022-12-12")) is None
     # "the day before the election" names another day than the one told before
     assert resolve_later("the day before the election", PartialDate.parse("2022-12-12")) is None
-
-
-def test_a_claim_days_later_is_dated_from_the_sentence_before(run: Run) -> None:
-    result = run("A bomber struck a mosque in Peshawar on Monday. Days later, Pakistan accused the Taliban.",
-                 published="2023-02-02")
-    assert only(result, "pakistan", "ACCUSED", "taliban").date == "2023-02"

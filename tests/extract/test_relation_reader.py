@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graph.domain.errors import KgError
 from graph.domain.model import Entity
 from graph.domain.ontology import Ontology
 from graph.domain.resources import evaluation_dir
@@ -18,8 +19,9 @@ from graph.language.extract.text import ReportInput
 from graph.language.learn import conventions
 from graph.language.learn.candidates import Pair, pairs_of, report_pairs
 from graph.language.learn.conventions import Voice
-from graph.language.learn.model import NONE, RelationModel, fingerprint, load_model
+from graph.language.learn.model import NONE, RelationModel, fingerprint, load_config, load_model
 from graph.language.learn.reader import MODEL_NOTE, Votes, rule_votes
+from graph.services import question_training
 from graph.services import relation_training as training
 from tests.background import Finished
 from tests.extract.conftest import Run, triples
@@ -76,7 +78,7 @@ def corpus(evaluation: Path, ontology: Ontology, registry: list[Entity]) -> trai
 
 # the shipped config on a small slice: two reports a set, one development set held out, folds by report only (the
 # test reports all have one outlet), every type a class and every feature kept (the slice is tiny)
-SMALL = {**training.load_config(), "max_reports_per_set": 2, "hold_out": ["gamma"], "cross_validate": ["report"],
+SMALL = {**load_config(training.CONFIG), "max_reports_per_set": 2, "hold_out": ["gamma"], "cross_validate": ["report"],
          "calibrate_by": "report", "folds": 2, "min_class_examples": 2, "min_feature_count": 1}
 
 
@@ -189,7 +191,7 @@ def test_the_shipped_model_was_built_from_the_data_and_config_in_the_repo() -> N
     """Cheap staleness check (hashes only), which names what changed; the full rebuild is the next test."""
     model = load_model()
     assert isinstance(model, RelationModel)
-    config = training.load_config()
+    config = load_config(training.CONFIG)
     config_text = training.CONFIG.read_text(encoding="utf-8")
     sets = training.config_sets(evaluation_dir(), config)
     assert model.provenance["sets"] == sets
@@ -319,3 +321,27 @@ def test_the_act_of_an_accusation_is_the_accusers_claim_not_the_outlets(extracto
     # with no accusation read, the same act is the model's to add
     pair, votes, voices = _pair(extractor, "The TTP raided police posts in Pakistan near Bannu.", "ttp", "pakistan")
     assert conv.veto(pair, "ATTACKED", votes, voices) is None
+
+
+def test_both_models_and_both_configs_are_read_by_one_reader_that_names_a_broken_file(tmp_path: Path) -> None:
+    """The relation model and the question model are read by ``read_model_file``, the two training configs by
+    ``load_config``: a broken file is refused with an error naming the file and which model or config it is."""
+    from graph.language.ask.intent import load_model as load_question_model  # noqa: PLC0415 - the other reader
+
+    assert load_model(tmp_path / "absent.json.gz") is None and load_question_model(tmp_path / "absent.json.gz") is None
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(b"\x1f\x8b not gzip at all")
+    with pytest.raises(KgError, match=r"broken\.json\.gz: the relation model is not gzipped JSON"):
+        load_model(broken)
+    with pytest.raises(KgError, match=r"broken\.json\.gz: the question model is not gzipped JSON"):
+        load_question_model(broken)
+    listed = tmp_path / "list.json"
+    listed.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(KgError, match=r"list\.json: the question model is JSON but not an object"):
+        load_question_model(listed)
+    config = tmp_path / "config.yaml"
+    config.write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(KgError, match=r"config\.yaml: the training config must be a mapping"):
+        load_config(config)
+    assert load_config(training.CONFIG)["roles"] == ["training", "development"]
+    assert load_config(question_training.CONFIG)["roles"] == ["development"]

@@ -42,7 +42,7 @@ from graph.language.ask.question import Question
 from graph.language.ask.shapes import attack_types_of, statuses_of
 from graph.language.ask.vocabulary import WH_WORDS
 from graph.language.learn.features import CueIndex
-from graph.language.learn.model import RelationModel
+from graph.language.learn.model import RelationModel, read_model_file
 
 FORMAT = 1
 SHIPPED = Path(__file__).with_name("intent.json.gz")
@@ -377,14 +377,8 @@ class IntentModel:
 def load_model(path: Path | None = None) -> IntentModel | None:
     """The shipped question model (or the one at ``path``); None when none has been trained and shipped."""
     path = path or SHIPPED
-    if not path.exists():
-        return None
-    try:
-        raw = path.read_bytes()
-        data = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
-    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise KgError(f"{path}: the question model is not gzipped JSON ({error})") from error
-    return IntentModel.from_json(data, origin=str(path))
+    data = read_model_file(path, "question model")
+    return None if data is None else IntentModel.from_json(data, origin=str(path))
 
 
 __all__ = ["Features", "IntentModel", "Reading", "intent_label", "load_model", "relation_label", "roles_of",

@@ -79,7 +79,6 @@ _LABEL_KINDS = {"ORG": "organization", "NORP": "community", "PERSON": "person", 
 _MAY_BE = {"organization": ("organization", "armed_group"), "community": ("community", "armed_group"),
            "person": ("person",), "place": ("place",), "armed_group": ("armed_group",)}
 _POSSESSIVE = ("'s", "’s")
-_CONNECTORS = ("in", "of", "for", "and", "the", "al", "-")  # words inside a name the proper nouns break at
 _PREFIX = "\x01candidate:"  # the id a candidate has while the report is read (its slug is chosen at the end)
 # how far each reading of the kind is trusted, for the candidate's confidence
 _TRUST = {"context": 0.8, "role": 0.65, "name": 0.6, "label": 0.5}
@@ -393,7 +392,7 @@ class ReportActors:
                 # "the Islamic Resistance in Iraq", "the Movement for Justice": the recogniser's one name where
                 # the proper nouns break at a preposition
                 inner = [f for f in found if f[1] is None and span.start <= f[0].start and f[0].end <= span.end]
-                joins = all(t.i in covered or t.lower_ in _CONNECTORS for t in span)
+                joins = all(t.i in covered or t.lower_ in self.lexicon.name_connectors for t in span)
                 if inner and joins and len(span) > max(len(f[0]) for f in inner) and span[-1].i in covered:
                     found = [f for f in found if f not in inner]
                     found.append((span, None))

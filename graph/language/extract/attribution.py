@@ -27,10 +27,6 @@ _QUOTES_OPEN = ("“", '"', "‘")
 # the link by which a speech verb governs what is said: a complement clause, an inserted or
 # parenthetical clause, or the object of an accusation ("accused X of …")
 _SPEECH_LINKS = ("ccomp", "parataxis", "xcomp", "advcl", "dobj", "prep", "pcomp", "acomp")
-# accusations govern what they accuse of: "Pakistan accused the Taliban of sheltering the TTP"
-_ACCUSING = {"accuse", "blame", "charge", "suspect"}
-_SPOKESPEOPLE = {"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "envoy", "minister",
-                 "ministry", "official", "officials", "commander", "leader", "chief", "statement"}
 
 
 @dataclass(frozen=True)
@@ -91,7 +87,7 @@ class Attribution:
         lex = self.lexicon
         lower, lemma = token.lower_, token.lemma_.lower()
         return token.pos_ in ("VERB", "AUX") and (lower in lex.speech_verbs or lemma in lex.speech_verbs
-                                                  or lemma in lex.claim_verbs or lemma in _ACCUSING)
+                                                  or lemma in lex.claim_verbs or lemma in lex.accusing_verbs)
 
     @staticmethod
     def _is_subject_side(below: Token, verb: Token) -> bool:
@@ -114,7 +110,7 @@ class Attribution:
         lex = self.lexicon
         for apposition in children(phrase, "appos"):
             # "Zabihullah Mujahid, the Taliban's spokesman": he speaks for the group
-            if apposition.lemma_.lower() in _SPOKESPEOPLE or apposition.lower_ in _SPOKESPEOPLE:
+            if apposition.lemma_.lower() in lex.spokespeople or apposition.lower_ in lex.spokespeople:
                 represented = self.resolver.entity(apposition, ("armed_group", "state"))
                 if represented is not None:
                     return Speaker(represented.entity_id, represented.kind, verb, represented)

@@ -16,6 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from graph.domain.ontology import Ontology
+from graph.language.extract.lexicon import Lexicon, load_lexicon
 
 _ENDINGS = ("", "e", "s", "es", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation", "ations", "ment", "ments",
             "ly", "ious", "ive", "ory", "y", "ies", "ied")
@@ -57,9 +58,9 @@ class CueMatcher:
     (``sow * distrust``) is matched as its segments, chained when one to three words apart.
     """
 
-    def __init__(self, nlp: Language, ontology: Ontology) -> None:
+    def __init__(self, nlp: Language, ontology: Ontology, lexicon: Lexicon | None = None) -> None:
         self._verb_lemmas = _verb_lemmas(nlp, ontology)
-        preps = _verb_preps(nlp, ontology)
+        preps = _verb_preps(nlp, ontology, (lexicon or load_lexicon()).cue_prepositions)
         # "operat* from": a stem, matched at the start of a lemma ("operate"); others by the whole lemma
         self._stem_preps = {key: v for key, v in preps.items() if key[1].endswith("*")}
         self._stem_preps = {(pos, stem[:-1]): v for (pos, stem), v in self._stem_preps.items()}
@@ -189,9 +190,11 @@ def _verb_lemmas(nlp: Language, ontology: Ontology) -> dict[str, list[str]]:
     return found
 
 
-def _verb_preps(nlp: Language, ontology: Ontology) -> dict[tuple[str, str], list[tuple[str, str]]]:
+def _verb_preps(nlp: Language, ontology: Ontology,
+                prepositions: frozenset[str]) -> dict[tuple[str, str], list[tuple[str, str]]]:
     """Relation types by the lemma (as verb and as noun) and preposition of their two-word active cues:
-    "operates in" finds "had operated freely in", "threat to" finds "threats to"."""
+    "operates in" finds "had operated freely in", "threat to" finds "threats to" (``prepositions``: the
+    lexicon's ``cue_prepositions``, those such a cue may end in)."""
     if "lemmatizer" not in nlp.pipe_names:
         return {}
     lemmatizer = nlp.get_pipe("lemmatizer")
@@ -199,7 +202,7 @@ def _verb_preps(nlp: Language, ontology: Ontology) -> dict[tuple[str, str], list
     for rel in ontology.relation_types.values():
         for cue in rel.cues.active:
             words = cue.split()
-            if len(words) != 2 or words[1] not in _PREPOSITIONS:
+            if len(words) != 2 or words[1] not in prepositions:
                 continue
             for pos in ("VERB", "NOUN"):
                 doc = Doc(nlp.vocab, words=[words[0].rstrip("*")])
@@ -212,5 +215,3 @@ def _verb_preps(nlp: Language, ontology: Ontology) -> dict[tuple[str, str], list
                         found[(pos, lemma)].append(entry)
     return found
 
-
-_PREPOSITIONS = frozenset({"in", "on", "at", "against", "with", "from", "to", "into", "for", "over", "inside"})

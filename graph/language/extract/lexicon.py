@@ -87,6 +87,22 @@ class Lexicon(BaseModel):
     alias_openers: tuple[str, ...]
     generic_name_words: frozenset[str]
     joining_particles: frozenset[str]
+    # once constants in the reader's code (attribution, slots, resolve, propernames, cues, actors, conventions)
+    accusing_verbs: frozenset[str]
+    holding_verbs: frozenset[str]
+    naming_verbs: frozenset[str]
+    spokespeople: frozenset[str]
+    relative_pronouns: frozenset[str]
+    object_control_verbs: frozenset[str]
+    target_prepositions: tuple[str, ...]
+    put_down_to: dict[str, str]
+    pronoun_kinds: dict[str, tuple[str, ...]]
+    expletive_verbs: frozenset[str]
+    place_nouns: frozenset[str]
+    locative_prepositions: tuple[str, ...]
+    calendar_words: frozenset[str]
+    cue_prepositions: frozenset[str]
+    name_connectors: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)

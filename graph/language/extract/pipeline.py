@@ -184,7 +184,7 @@ class Extractor:
         self.mentions = MentionFinder(self.nlp, self.entities.values(), self.lexicon)
         self.preparer = Preparer(self.nlp, self.mentions, self.lexicon.parse_as,
                                  NameFinder(self.lexicon, brands(self.entities.values()), self.mentions.index))
-        self.cues = CueMatcher(self.nlp, ontology)
+        self.cues = CueMatcher(self.nlp, ontology, self.lexicon)
         self.denial = ontology.denial_type
         denial_cues = ontology.relation_types[self.denial].cues.active if self.denial else []
         self.denial_words = frozenset(w for cue in denial_cues for w in cue.split() if w.isalpha())

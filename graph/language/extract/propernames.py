@@ -33,8 +33,6 @@ from graph.language.extract.lexicon import Lexicon
 from graph.language.extract.mentions import Mention
 
 _POSSESSIVE = ("'s", "’s")
-_CALENDAR = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-             "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 _MAX_RUN = 5  # capitalised words a branch's name adds to its group's
 
 
@@ -87,7 +85,7 @@ class NameFinder:
         self.index = index
         # words that end a run of capitalised words: titles, days and months ("on Sunday"), and function
         # words (checked on the token: "The", "In" open sentences)
-        self._stop = lexicon.title_words | frozenset(_CALENDAR)
+        self._stop = lexicon.title_words | lexicon.calendar_words
 
     def find(self, doc: Doc, mentions: Sequence[Mention], blocked: Iterable[tuple[int, int]] = ()
              ) -> tuple[list[NameSpan], list[Mention]]:

@@ -35,18 +35,7 @@ from graph.language.extract.tree import SUBJECTS, ancestors, children, word_in
 if TYPE_CHECKING:
     from graph.language.extract.actors import ReportActors
 
-_PRONOUN_KINDS = {
-    "it": ("armed_group", "state"), "its": ("armed_group", "state"),
-    "they": ("armed_group", "state"), "them": ("armed_group", "state"), "their": ("armed_group", "state"),
-    "theirs": ("armed_group", "state"),
-    "he": ("person",), "him": ("person",), "his": ("person",), "she": ("person",), "her": ("person",),
-}
-_EXPLETIVE_VERBS = {"be", "seem", "appear", "remain", "become", "look"}
 _MODIFIERS = ("compound", "amod", "nmod", "poss", "npadvmod")
-_PLACE_NOUNS = frozenset({"town", "towns", "city", "village", "villages", "district", "province", "region", "area",
-                          "county", "island", "port", "valley", "commune", "municipality", "locality", "settlement",
-                          "neighbourhood", "neighborhood", "suburb", "outskirts", "capital", "state"})
-_LOCATIVE = ("in", "at", "near", "outside", "inside", "around", "across", "into", "from", "along", "outside of")
 
 
 @dataclass
@@ -130,8 +119,8 @@ class Resolver:
         if named is not None and self.is_candidate(named.entity_id):
             current = self._fit(named, None)
             if current is not None and current.kind not in ("armed_group", "state") and token.dep_ == "pobj" and (
-                    token.head.lower_ in _LOCATIVE or (token.head.lower_ == "of" and word_in(token.head.head,
-                                                                                              _PLACE_NOUNS))):
+                    token.head.lower_ in self.lexicon.locative_prepositions or (token.head.lower_ == "of" and word_in(
+                    token.head.head, self.lexicon.place_nouns))):
                 # "near Gao", "in the Sahel", "the town of Macomia": a place the recogniser took for a person or
                 # a body
                 return None
@@ -198,7 +187,7 @@ class Resolver:
             holding = lemma in lex.holding_nouns or token.lower_ in lex.holding_nouns
             if mention is None and modifier.dep_ == "poss" and (proxy or (places and holding)):
                 # "its fighters", "the group's headquarters": the possessor stands for the whole
-                kinds_of = _PRONOUN_KINDS.get(modifier.lower_) or self._anaphor(modifier)
+                kinds_of = self.lexicon.pronoun_kinds.get(modifier.lower_) or self._anaphor(modifier)
                 if kinds_of:
                     mention = self.corefer(modifier, kinds_of, exclude)
                     if mention is not None:
@@ -349,10 +338,11 @@ class Resolver:
     def _anaphor(self, token: Token) -> tuple[str, ...] | None:
         """The kinds an anaphoric pronoun or definite description ("the group") may refer to."""
         lower = token.lower_
-        if token.pos_ == "PRON" and lower in _PRONOUN_KINDS:
-            if lower == "it" and _expletive(token):
+        pronouns = self.lexicon.pronoun_kinds
+        if token.pos_ == "PRON" and lower in pronouns:
+            if lower == "it" and _expletive(token, self.lexicon.expletive_verbs):
                 return None  # "it is likely that": refers to nothing
-            return _PRONOUN_KINDS[lower]
+            return pronouns[lower]
         if token.pos_ in ("NOUN", "PROPN") and word_in(token, self.lexicon.state_voices) and any(
                 c.dep_ == "det" and c.lower_ == "the" for c in token.children) and not any(
                 c.i in self._by_token for c in token.children):
@@ -444,7 +434,7 @@ class Resolver:
         subjects = [c for h in heads for c in h.children if c.dep_ in ("nsubj", "csubj") and c.i < token.i]
         subjects += [c for h in heads for c in h.children if c.dep_ == "nsubjpass" and c.i < token.i]
         for subject in subjects:
-            if subject.lower_ in _PRONOUN_KINDS:
+            if subject.lower_ in self.lexicon.pronoun_kinds:
                 continue
             mention = self._entity(subject, kinds, places=False, exclude=exclude)
             if mention is not None and mention.kind in kinds and mention.entity_id not in exclude:
@@ -479,12 +469,13 @@ class Resolver:
 _NOBODY = "\0unknown"  # an antecedent the registry does not know: the pronoun is left unresolved
 
 
-def _expletive(token: Token) -> bool:
-    """ "It is likely that …", "it seems …": an "it" that stands for the clause after it, not for an actor."""
+def _expletive(token: Token, verbs: frozenset[str]) -> bool:
+    """ "It is likely that …", "it seems …": an "it" that stands for the clause after it, not for an actor
+    (``verbs``: the lexicon's ``expletive_verbs``)."""
     if token.dep_ == "expl":
         return True
     head = token.head
-    return token.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in _EXPLETIVE_VERBS and any(
+    return token.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in verbs and any(
         c.dep_ in ("acomp", "ccomp", "xcomp") for c in head.children) and not any(
         c.dep_ in ("prep", "attr", "dobj") for c in head.children)
 

@@ -22,7 +22,7 @@ Each reading says how it was made, which sets the claim's confidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Span, Token
@@ -34,25 +34,16 @@ from graph.language.extract.mentions import Mention
 from graph.language.extract.resolve import Resolver
 from graph.language.extract.tree import SUBJECTS, agent, child, children, conjuncts, is_passive, preps, word_in
 
-_RELATIVE = {"who", "which", "that", "whom"}
-_ACCUSING = {"accuse", "blame", "charge", "suspect", "hold", "fault"}
-_OBJECT_CONTROL = {"urge", "ask", "order", "force", "allow", "let", "encourage", "push", "tell", "warn", "call",
-                   "press", "pressure", "help", "enable", "instruct", "persuade", "invite", "permit"}
-_TARGET_PREPS = ("on", "against", "at", "in", "inside", "targeting", "near", "of")
-
 
 def _located(rel: RelationType) -> bool:
     """Whether the object may be named by what it owns or where it lies ("Pakistani posts", "hideouts in X")."""
     return rel.category in ("hostile", "territorial")
 
 
-_PUT_DOWN_TO = {"blame": "on", "pin": "on", "attribute": "to", "ascribe": "to", "trace": "to"}
-
-
-def _blames_on(event: Token) -> str | None:
+def _blames_on(event: Token, put_down_to: Mapping[str, str]) -> str | None:
     """The preposition naming who an event is put down to when the parser hangs it on the event itself:
-    "blamed the attack on IS-K", "attributed the attack to the TTP"."""
-    word = _PUT_DOWN_TO.get(event.head.lemma_.lower()) if event.dep_ == "dobj" else None
+    "blamed the attack on IS-K", "attributed the attack to the TTP" (the lexicon's ``put_down_to``)."""
+    word = put_down_to.get(event.head.lemma_.lower()) if event.dep_ == "dobj" else None
     return word if word and any(c.dep_ == "prep" and c.lower_ == word for c in event.children) else None
 
 
@@ -89,6 +80,8 @@ class SlotReader:
         self.resolver = resolver
         self.lexicon = lexicon
         self.pending = pending
+        # verbs whose object is accused of what follows "of" or "for" ("accused X of", "held X responsible for")
+        self._accusing = lexicon.accusing_verbs | lexicon.holding_verbs
         # the agents of attacks on an entity told earlier in the report ("the alleged attack on Tajikistan")
         self.earlier = earlier or (lambda _target: [])
         # who named an end read through a free relative ("what Iran called hideouts of …")
@@ -244,7 +237,7 @@ class SlotReader:
 
     def _agents_told(self, event: Token) -> list[Token]:
         """The agent of an attack told earlier, for an event named by its target ("the attack on Tajikistan")."""
-        for target in preps(event, *_TARGET_PREPS):
+        for target in preps(event, *self.lexicon.target_prepositions):
             mention = self.resolver.entity(target, places=True)
             if mention is not None:
                 for agent_mention in self.earlier(mention.entity_id):
@@ -271,7 +264,7 @@ class SlotReader:
         if not direct:
             # "targeting what it called TTP hideouts": a free relative stands in the object's place
             direct = [w for c in children(verb, "ccomp") for w in c.children if w.lower_ == "what"]
-        if not direct and word_in(verb, _OBJECT_CONTROL):
+        if not direct and word_in(verb, self.lexicon.object_control_verbs):
             # "allowing the TTP to use Afghan soil": the subject of the clause the verb lets happen
             direct = [c for comp in children(verb, "ccomp", "xcomp") for c in comp.children if c.dep_ in SUBJECTS]
         if not direct:
@@ -285,7 +278,7 @@ class SlotReader:
     def _passive_subjects(self, verb: Token) -> list[Token]:
         subject = child(verb, "nsubjpass", "nsubj")
         if subject is not None:
-            if subject.lower_ in _RELATIVE and verb.dep_ == "relcl":
+            if subject.lower_ in self.lexicon.relative_pronouns and verb.dep_ == "relcl":
                 return conjuncts(verb.head)
             return conjuncts(subject)
         if verb.dep_ in ("acl", "amod", "relcl"):
@@ -307,7 +300,7 @@ class SlotReader:
             return (conjuncts(by) if by is not None else []), None
         subject = child(verb, "nsubj", "csubj", "expl")
         if subject is not None and subject.dep_ != "expl":
-            if subject.lower_ in _RELATIVE:
+            if subject.lower_ in self.lexicon.relative_pronouns:
                 # "militants who attack", "the TTP, which Pakistan says operates from Afghan soil"
                 clause = verb
                 while clause.dep_ in ("ccomp", "xcomp", "conj") and clause.head != clause:
@@ -320,7 +313,8 @@ class SlotReader:
         if dep == "relcl":
             return conjuncts(head), None
         if dep == "ccomp" and head.dep_ == "relcl" and any(
-                c.lower_ in _RELATIVE and c.dep_ not in ("nsubj", "nsubjpass") for c in head.children):
+                c.lower_ in self.lexicon.relative_pronouns and c.dep_ not in ("nsubj", "nsubjpass")
+                for c in head.children):
             return conjuncts(head.head), None  # "the TTP, which Pakistan says operates from Afghan soil"
         if dep == "acl" and verb.tag_ in ("VBG", "VBN"):
             if self.resolver.entity(head) is None and head.pos_ == "NOUN":
@@ -330,7 +324,7 @@ class SlotReader:
             return [head], None  # "a group operating in Pakistan"
         if dep == "pcomp" and head.dep_ == "prep" and head.lower_ in ("of", "for"):
             accuser_verb = head.head
-            if accuser_verb.lemma_.lower() in _ACCUSING:
+            if accuser_verb.lemma_.lower() in self._accusing:
                 # "Pakistan accused the Taliban of sheltering the TTP": done by the accused, alleged by the accuser
                 accused = children(accuser_verb, "dobj")
                 accusers, _ = self._subjects_of_verb(accuser_verb, depth + 1)
@@ -346,7 +340,7 @@ class SlotReader:
             # "increasing their propaganda by directly targeting regional countries", "after attacking"
             return self._subjects_of_verb(head.head, depth + 1)
         if dep == "xcomp":
-            if head.lemma_.lower() in _OBJECT_CONTROL:
+            if head.lemma_.lower() in self.lexicon.object_control_verbs:
                 controlled = children(head, "dobj")
                 if controlled:
                     return conjuncts(controlled[0]), None
@@ -364,7 +358,7 @@ class SlotReader:
     def _speaks(self, verb: Token) -> bool:
         lex = self.lexicon
         return verb.pos_ in ("VERB", "AUX") and (word_in(verb, lex.speech_verbs) or word_in(verb, lex.claim_verbs)
-                                                  or verb.lemma_.lower() in _ACCUSING)
+                                                  or verb.lemma_.lower() in self._accusing)
 
     def _reaction_targets(self, verb: Token) -> list[Token]:
         """What a response answers: "after TTP attacks, Islamabad retaliated", "in retaliation for X's raids"."""
@@ -414,7 +408,7 @@ class SlotReader:
                      and self._ends([c], rel.object_kinds)), None)
 
     def _noun(self, noun: Token, rel: RelationType, span: Span, prep: Token | None, mutual: bool) -> Reading | None:
-        if prep is not None and prep.lower_ == _blames_on(noun):
+        if prep is not None and prep.lower_ == _blames_on(noun, self.lexicon.put_down_to):
             return None  # "blamed the attack on IS-K": IS-K is who is blamed, not what was hit
         relational = self._relational(noun, rel) if prep is None else None
         if relational is not None:
@@ -462,7 +456,7 @@ class SlotReader:
 
     def _definite_event(self, noun: Token) -> bool:
         """An attack the sentence names as one already told: "the attack", "Monday's bombing", "this assault"."""
-        if noun.lemma_.lower() not in self.lexicon.event_nouns or preps(noun, *_TARGET_PREPS):
+        if noun.lemma_.lower() not in self.lexicon.event_nouns or preps(noun, *self.lexicon.target_prepositions):
             return False
         return any(c.dep_ in ("det", "poss") and (c.lower_ in ("the", "this", "that", "these", "those")
                                                   or c.dep_ == "poss") for c in noun.children)
@@ -511,14 +505,15 @@ class SlotReader:
             if event is None or not word_in(event, lex.event_nouns):
                 continue
             agents = [c for t in preps(verb, "to", "on") for c in conjuncts(t)]
-            put_down = _blames_on(event)
+            put_down = _blames_on(event, self.lexicon.put_down_to)
             if not agents and put_down:
                 agents = [c for t in preps(event, put_down) for c in conjuncts(t)]  # "blamed the attack on IS-K"
             subjects = self._ends(agents, ("armed_group", "state", "person"))
             if not subjects:
                 continue
             exclude = [m.entity_id for m in subjects]
-            targets = [c for t in preps(event, *[p for p in _TARGET_PREPS if p != put_down]) for c in conjuncts(t)]
+            kept = [p for p in self.lexicon.target_prepositions if p != put_down]
+            targets = [c for t in preps(event, *kept) for c in conjuncts(t)]
             objects = self._ends(targets, ("state", "place", "community", "armed_group", "person"), places=True,
                                  exclude=exclude)
             if not objects and self.pending.target is not None and self.pending.target.entity_id not in exclude:
@@ -537,7 +532,7 @@ class SlotReader:
         exclude = [m.entity_id for m in subjects]
         objects: list[Mention] = []
         if event is not None:
-            targets = [c for t in preps(event, *_TARGET_PREPS) for c in conjuncts(t)]
+            targets = [c for t in preps(event, *self.lexicon.target_prepositions) for c in conjuncts(t)]
             objects = self._ends(targets, ("state", "place", "community", "armed_group", "person"), places=True,
                                  exclude=exclude)
             if not objects:
@@ -581,7 +576,7 @@ class SlotReader:
             return [], head, None
         if noun.dep_ == "pobj" and head.dep_ == "prep":
             governor = head.head
-            if head.lower_ in ("for", "of") and governor.lemma_.lower() in _ACCUSING:
+            if head.lower_ in ("for", "of") and governor.lemma_.lower() in self._accusing:
                 # "blamed the TTP for the attack on its soldiers"
                 accused = children(governor, "dobj")
                 accusers, _ = self._subjects_of_verb(governor)
@@ -694,7 +689,7 @@ class SlotReader:
         objects: list[Mention] = []
         form = "responsibility"
         if event is not None:
-            targets = [c for t in preps(event, *_TARGET_PREPS) for c in conjuncts(t)]
+            targets = [c for t in preps(event, *self.lexicon.target_prepositions) for c in conjuncts(t)]
             objects = self._ends(targets, rel.object_kinds, places=True)
             if not objects:
                 objects = self._ends(self._event_owners(event), rel.object_kinds)

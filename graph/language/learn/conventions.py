@@ -46,11 +46,6 @@ REVERSED = "model's candidate reversing the rules' reading"
 ACCUSED_ACT = "model's candidate that is the act of an accusation the rules read"
 PLACE_MODIFIER = "model's candidate whose end is a capital modifying a noun (a place, not its government)"
 
-# accusations, and the verbs that name a thing in someone's words ("what Iran called hideouts")
-_ACCUSING = frozenset({"accuse", "blame", "charge", "suspect"})
-_NAMING = frozenset({"call", "called", "calls", "term", "termed", "label", "labelled", "labeled", "brand",
-                     "branded", "dub", "dubbed", "describe", "described"})
-
 
 @dataclass(frozen=True)
 class Voice:
@@ -67,7 +62,8 @@ class Conventions:
     def __init__(self, ontology: Ontology, lexicon: Lexicon) -> None:
         self.ontology = ontology
         self.lexicon = lexicon
-        self.speech = lexicon.speech_verbs | lexicon.claim_verbs | _ACCUSING | _NAMING
+        # accusations, and the verbs that name a thing in someone's words ("what Iran called hideouts")
+        self.speech = lexicon.speech_verbs | lexicon.claim_verbs | lexicon.accusing_verbs | lexicon.naming_verbs
 
     def voices(self, sentence: Span) -> list[Voice]:
         """The speech verbs of a sentence with a subject, and the free relatives' naming verbs ("what X called")."""

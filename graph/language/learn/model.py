@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from graph.domain.errors import KgError
 
@@ -135,14 +136,41 @@ def fingerprint(*parts: str) -> str:
     return digest.hexdigest()
 
 
-def load_model(path: Path | None = None) -> RelationModel | None:
-    """The shipped model (or the one at ``path``); None when no model has been trained and shipped."""
-    path = path or SHIPPED
+def read_model_file(path: Path, what: str) -> dict[str, Any] | None:
+    """The JSON of a shipped model file (gzipped, or plain for one written by hand); None when it is absent.
+
+    The relation model and the question model (``graph.language.ask.intent``) are stored alike, so one reader
+    serves both; ``what`` names the model in the error a broken file raises.
+    """
     if not path.exists():
         return None
     try:
         raw = path.read_bytes()
         data = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
     except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise KgError(f"{path}: the relation model is not gzipped JSON ({error})") from error
-    return RelationModel.from_json(data, origin=str(path))
+        raise KgError(f"{path}: the {what} is not gzipped JSON ({error})") from error
+    if not isinstance(data, dict):
+        raise KgError(f"{path}: the {what} is JSON but not an object")
+    return data
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """A training config (relclf.yaml, intent.yaml): a YAML mapping, or a ``KgError`` naming the file.
+
+    Both trainers (``graph.services.relation_training``, ``graph.services.question_training``) read their
+    config through this one function, so a config is accepted or refused the same way by both.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise KgError(f"{path}: the training config cannot be read ({error})") from error
+    if not isinstance(data, dict):
+        raise KgError(f"{path}: the training config must be a mapping")
+    return data
+
+
+def load_model(path: Path | None = None) -> RelationModel | None:
+    """The shipped model (or the one at ``path``); None when no model has been trained and shipped."""
+    path = path or SHIPPED
+    data = read_model_file(path, "relation model")
+    return None if data is None else RelationModel.from_json(data, origin=str(path))

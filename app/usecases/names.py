@@ -63,8 +63,8 @@ class Names:
 
         Only for an id that the caller's next query looks up by id: that query finds the entity as it is now,
         and an id that exists now names the same entity in any reading of the index, so nothing stale is
-        served. An id deleted since (merged into another entity, whose alias it may now be) is not found by
-        that query, and the caller resolves the name afresh.
+        served. An id that query does not find (the graph was emptied and written again under the server) is
+        resolved afresh by the caller, as any other name.
         """
         index = self._index if self._index is not None else self._store.known_names()
         return name if index is not None and index.get(name) is not None else None

@@ -169,7 +169,7 @@ def neighbourhood(store: GraphStore, ontology: Ontology, names: Names, name: str
     except EntityNotFound:
         if known is None:
             raise
-        subgraph = walk(names.entity(name).id)  # deleted since the index was read: the name resolved afresh
+        subgraph = walk(names.entity(name).id)  # gone since the index was read: the name resolved afresh
     return Neighbourhood(subgraph.nodes[0], subgraph)
 
 

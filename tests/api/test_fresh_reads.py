@@ -9,12 +9,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from graph.domain.model import Alias, Batch, Claim, Entity
+from graph.domain.model import Batch, Claim, Entity
 from graph.domain.ontology import Ontology
 from graph.services.loader import load
 from graph.stores.protocol import GraphStore
 from tests.api.conftest import settings_for
-from tests.conftest import SEEDS, Neo4jTestDatabase
+from tests.conftest import SEEDS
 
 
 def _keys(answer: dict[str, Any]) -> set[str]:
@@ -49,24 +49,3 @@ def test_a_write_is_in_the_next_neighbourhood_read_on_the_same_server(empty_stor
         around = client.get(f"/v1/entities/{name}/neighbourhood").json()
         assert around["center"] == "test-newcomer" and _keys(around) == {"test-fresh-claim"}
 
-
-def test_an_id_gone_since_the_index_was_read_is_resolved_afresh(neo4j_database: Neo4jTestDatabase,
-                                                                ontology: Ontology, tmp_path: Path) -> None:
-    """Another writer empties the database and writes the old id back as an alias of a new entity: the serving
-    store's index still holds the old id, the walk from it finds nothing, and the name is resolved again."""
-    serving = neo4j_database.reset(ontology, seeded=False)
-    try:
-        serving.upsert(Batch(entities=[Entity(id="test-old", name="Old group", kind="armed_group")]))
-        client = TestClient(create_app(settings_for(tmp_path), serving))
-        assert client.get("/v1/entities/test-old/neighbourhood").json()["center"] == "test-old"
-
-        elsewhere = neo4j_database.store(ontology)  # as `kg` in another process would
-        elsewhere.clear()
-        elsewhere.upsert(Batch(entities=[Entity(id="test-new", name="New group", kind="armed_group",
-                                                aliases=[Alias(name="test-old")])]))
-        moved = client.get("/v1/entities/test-old/neighbourhood")
-        assert moved.status_code == 200 and moved.json()["center"] == "test-new"
-        assert [node["name"] for node in moved.json()["nodes"]] == ["New group"]
-    finally:
-        if neo4j_database.seeded_readers:
-            neo4j_database.reset(ontology, seeded=True)

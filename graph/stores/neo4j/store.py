@@ -260,12 +260,22 @@ class Neo4jStore(BaseStore):
         or a cluster's routing, and its writes are committed before their transaction function returns, so a
         later read sees them; the driver's shared manager would only serialise every read on its lock.
         """
+        return self._read_records(name, parameters, Result.data)
+
+    def _read_plain(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        """``_read_one`` for a query that returns only maps, lists and scalars (no nodes or relationships): its
+        records are taken as they come. ``Record.data`` would copy every value again, in Python, for nothing
+        (7 % of a neighbourhood request's time, measured)."""
+        return self._read_records(name, parameters, _plain_records)
+
+    def _read_records(self, name: str, parameters: dict[str, Any],
+                      transform: Callable[[Result], list[dict[str, Any]]]) -> list[dict[str, Any]]:
         self._connect()
         with self._guard():
             return self._driver.execute_query(
                 Query(_statement(name, parameters), timeout=self._timeout), parameters,
                 database_=self._database, routing_=RoutingControl.READ, bookmark_manager_=None,
-                result_transformer_=Result.data)
+                result_transformer_=transform)
 
     def _ensure_schema(self) -> None:
         """Apply ``cypher/schema.cypher`` once per store object; every statement is idempotent."""
@@ -660,9 +670,9 @@ class Neo4jStore(BaseStore):
                 "symmetric": self._symmetric}
 
     def _walk(self, center: str, depth: int, filters: Filters, direction: Direction, max_nodes: int) -> Walk | None:
-        rows = self._read_one("neighbourhood", center=center, depth=depth, direction=direction,
-                              hub_degree=HUB_DEGREE, max_nodes=max_nodes, max_links=MAX_LINKS,
-                              **self._filter_parameters(filters))
+        rows = self._read_plain("neighbourhood", center=center, depth=depth, direction=direction,
+                                hub_degree=HUB_DEGREE, max_nodes=max_nodes, max_links=MAX_LINKS,
+                                **self._filter_parameters(filters))
         if not rows:
             return None
         row = rows[0]
@@ -779,6 +789,11 @@ def _process_exists(pid: int) -> bool:
 
 def _rows(tx: ManagedTransaction, name: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
     return tx.run(_statement(name, parameters), parameters).data()
+
+
+def _plain_records(result: Result) -> list[dict[str, Any]]:
+    keys = result.keys()
+    return [dict(zip(keys, record, strict=True)) for record in result]
 
 
 def _statement(name: str, parameters: dict[str, Any]) -> str:

@@ -4,7 +4,7 @@
 // centre with more than $hub_degree claims); the first $max_nodes entities by (depth, id) (a level
 // is not walked once the levels before it fill that); then the claims among them that the walk can
 // see (one end the centre or not a hub), the first $max_links by id, with their properties and
-// denials, fetched once at the end.
+// denials, fetched once at the end. Of the entities, only what a subgraph shows (id, name, kind).
 // :param center => "isk"
 // :param depth => 2
 // :param direction => "both"
@@ -93,7 +93,7 @@ CALL (nodes, seeds, published) {
   RETURN collect(c) AS found
 }
 WITH kept, published, found[0..$max_links] AS shown, cut OR hub_reached OR size(found) > $max_links AS truncated
-RETURN [k IN kept | {entity: properties(k.node), depth: k.depth}] AS nodes,
+RETURN [k IN kept | {entity: {id: k.node.id, name: k.node.name, kind: k.node.kind}, depth: k.depth}] AS nodes,
        [c IN shown | {subject: startNode(c).id, type: type(c), object: endNode(c).id, claim: properties(c),
                       denied_by: COLLECT { MATCH (:Source)-[d:REPORTS {denies: c.id}]->()
                                            WHERE d.load IS NULL OR d.load IN published RETURN d.claim }}] AS links,

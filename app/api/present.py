@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from fastapi import Response
+from pydantic import BaseModel
+
 from app.api.schemas import ClaimOut, Page, SourceRef
 from app.usecases.names import Names
 from graph.domain.model import ClaimView, Entity, Source
@@ -13,6 +16,13 @@ from graph.stores import cite
 from graph.stores.protocol import GraphStore
 
 T = TypeVar("T")
+
+
+def once(answer: BaseModel) -> Response:
+    """An answer built (so validated) once, serialised once: a route returning the model itself would have FastAPI
+    validate it against the route's ``response_model`` a second time and encode it again. The OpenAPI schema still
+    comes from ``response_model``."""
+    return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
 
 
 def page(items: Sequence[T], limit: int, offset: int) -> Page[T]:

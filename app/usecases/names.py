@@ -57,6 +57,18 @@ class Names:
         self._resolved[key] = found
         return found
 
+    def known_id(self, name: str) -> str | None:
+        """``name`` when it is an entity's id in the alias index as this request or the store last read it, with
+        no revision round trip; ``None`` otherwise (then ``entity`` resolves it against a current reading).
+
+        Only for an id that the caller's next query looks up by id: that query finds the entity as it is now,
+        and an id that exists now names the same entity in any reading of the index, so nothing stale is
+        served. An id that query does not find (the graph was emptied and written again under the server) is
+        resolved afresh by the caller, as any other name.
+        """
+        index = self._index if self._index is not None else self._store.known_names()
+        return name if index is not None and index.get(name) is not None else None
+
     def id_of(self, name: str | None) -> str | None:
         """The id ``name`` stands for, or ``None`` for no name."""
         return self.entity(name).id if name is not None else None

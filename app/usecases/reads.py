@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from app.usecases.filters import Blank, claim_filters, entity_kind, relation_types, statuses
 from app.usecases.names import Names
 from graph.domain.dates import window
-from graph.domain.errors import InvalidParameter
-from graph.domain.model import ClaimView, Entity, EntityMatch, Hop, Subgraph
+from graph.domain.errors import EntityNotFound, InvalidParameter
+from graph.domain.model import ClaimView, Entity, EntityMatch, Hop, Subgraph, SubgraphNode
 from graph.domain.ontology import ANY_TIE, Direction, Ontology
 from graph.services.analysis import GroupedRelation, Timeline, group_claims, timeline_from
 from graph.services.export import GraphPart
@@ -138,9 +138,9 @@ def search(store: GraphStore, ontology: Ontology, query: str, *, kind: str | Non
 
 @dataclass(frozen=True)
 class Neighbourhood:
-    """An entity's neighbourhood, with the entity it was asked about."""
+    """An entity's neighbourhood, with the entity it was asked about (as the walk found it: the depth-0 node)."""
 
-    center: Entity
+    center: SubgraphNode
     subgraph: Subgraph
 
 
@@ -148,13 +148,29 @@ def neighbourhood(store: GraphStore, ontology: Ontology, names: Names, name: str
                   types: Iterable[str] | None = None, direction: Direction = "both", since: str | None = None,
                   until: str | None = None, status: Iterable[str] | None = None, min_confidence: float = 0.0,
                   blank: Blank = "refuse") -> Neighbourhood:
-    """The entities within ``depth`` hops of one entity over matching claims, and the claims among them."""
-    center = names.entity(name)
+    """The entities within ``depth`` hops of one entity over matching claims, and the claims among them.
+
+    An entity's id that the alias index already holds is walked from without a revision round trip
+    (``Names.known_id``): the walk reads the store as it is now and finds that entity or none; only then, or for
+    any other name, is the name resolved against a current reading of the index.
+    """
+    known = names.known_id(name)
+    center = known if known is not None else names.entity(name).id
     types_ = relation_types(ontology, types, blank=blank)
-    subgraph = store.neighbourhood(center.id, depth=depth, types=types_, direction=direction,
-                                   window=window(since, until), statuses=statuses(ontology, status, blank),
-                                   min_confidence=min_confidence)
-    return Neighbourhood(center, subgraph)
+    scope = window(since, until)
+    found = statuses(ontology, status, blank)
+
+    def walk(center: str) -> Subgraph:
+        return store.neighbourhood(center, depth=depth, types=types_, direction=direction, window=scope,
+                                   statuses=found, min_confidence=min_confidence)
+
+    try:
+        subgraph = walk(center)
+    except EntityNotFound:
+        if known is None:
+            raise
+        subgraph = walk(names.entity(name).id)  # gone since the index was read: the name resolved afresh
+    return Neighbourhood(subgraph.nodes[0], subgraph)
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ class Walk:
     """What a store's bounded walk found (see ``graph.stores.traversal`` for the rules every store follows)."""
 
     depths: dict[str, int]
-    entities: dict[str, Entity]
+    entities: dict[str, Entity]  # of each, id, name and kind are read: a store may leave the rest unread
     claims: list[Claim]
     denials: dict[str, list[str]]
     truncated: bool = False
@@ -450,6 +450,16 @@ class BaseStore(ABC):
                 self._names.update(self._entities_since(self._names_revision))
             self._names_revision = current
             return self._names
+
+    def known_names(self) -> AliasIndex | None:
+        """The alias index as last brought up to date, without asking the store whether it still is (``None``
+        until ``name_index`` first built it).
+
+        For a caller whose next query proves what it takes from the index: an id the index holds, passed to a
+        query that finds the entity by that id, names the entity a fresh index would name (an exact id outranks
+        every alias); a query that finds no such entity sends the caller back to ``name_index``.
+        """
+        return self._names
 
     def resolve(self, name: str, at: str | None = None) -> Entity:
         """The entity a name or alias stands for."""

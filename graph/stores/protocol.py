@@ -252,6 +252,11 @@ class GraphStore(Protocol):
         """Every name and alias, built once per store and kept current as entities are written."""
         ...
 
+    def known_names(self) -> AliasIndex | None:
+        """The alias index as last read, unchecked against the store (``None`` before the first ``name_index``):
+        only for an id that the caller's next query looks up again."""
+        ...
+
     def resolve(self, name: str, at: str | None = None) -> Entity:
         """The entity a name or alias stands for (at a date, for aliases with windows)."""
         ...

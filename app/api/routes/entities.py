@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from app.api import present
 from app.api.dependencies import (
@@ -73,11 +73,12 @@ def read_neighbourhood(
     subgraph = found.subgraph
     if format in ("node-link", "cytoscape"):
         part = reads.drawing(names, [n.id for n in subgraph.nodes], [link.claim for link in subgraph.links])
-        return NodeLinkGraph(**export.node_link(part)) if format == "node-link" else \
+        drawn = NodeLinkGraph(**export.node_link(part)) if format == "node-link" else \
             CytoscapeGraph(**export.cytoscape(part))
-    # Serialised once here: the store built a valid Subgraph, and validating its claims again
-    # against the response model's union costs as much as the query itself.
-    return Response(subgraph.model_dump_json(by_alias=True), media_type="application/json")  # type: ignore[return-value]
+        return present.once(drawn)  # type: ignore[return-value]
+    # The store built a valid Subgraph: validating its claims again against the response model's union
+    # costs as much as the query itself.
+    return present.once(subgraph)  # type: ignore[return-value]
 
 
 @router.get("/{id:path}", response_model=EntityDetail, responses=error_responses(304, 404, 409, 422, 503))

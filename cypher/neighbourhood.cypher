@@ -16,8 +16,9 @@
 //   whether a matching claim joins it to the centre, checked from the entity's side, until $max_nodes
 //   are found; if $scan_nodes entities do not give them (filters that few claims pass), the centre's
 //   claims are read after all, so the answer is the same either way;
-// - the links of a hub centre are read from its kept neighbours' side (each at most $hub_degree claims),
-//   and between the centre and a kept hub by the pair.
+// - the links of a centre whose first level came from the scan are read from its kept neighbours' side (each
+//   at most $hub_degree claims), and between the centre and a kept hub by the pair; any other centre's, from its
+//   own claims (read for its first level already).
 // :param center => "isk"
 // :param depth => 2
 // :param direction => "both"
@@ -37,11 +38,12 @@ MATCH (center:Entity {id: $center})
 WHERE center.load IS NULL OR center.load IN published
 WITH center, published,
      COUNT { (center)--() } - COUNT { (center)<-[:REPORTS|PERPETRATOR|TARGET|PLACE|COUNTRY]-() } AS center_degree
-CALL (center, published, center_degree) {
-  WITH center, published
-  WHERE center_degree > $hub_degree AND center_degree * $scan_nodes >= 2 * $max_nodes * COUNT { (:Entity) }
+WITH center, published, center_degree,
+     center_degree > $hub_degree AND center_degree * $scan_nodes >= 2 * $max_nodes * COUNT { (:Entity) } AS dense
+CALL (center, published, dense) {
+  // (a range seek from '' walks the id index in order; from null, for a centre that is no hub, it finds nothing)
   MATCH (n:Entity)
-  WHERE n.id IS NOT NULL
+  WHERE n.id >= CASE WHEN dense THEN '' END
   WITH center, published, n ORDER BY n.id LIMIT $scan_nodes
   WITH center, published, n
   WHERE n <> center AND EXISTS {
@@ -72,7 +74,8 @@ CALL (center, published, scanned) {
   WITH DISTINCT n ORDER BY n.id LIMIT $max_nodes
   RETURN collect(n) AS read
 }
-WITH center, published, center_degree, CASE WHEN size(scanned) = $max_nodes THEN scanned ELSE read END AS first
+WITH center, published, center_degree, size(scanned) = $max_nodes AS by_scan,
+     CASE WHEN size(scanned) = $max_nodes THEN scanned ELSE read END AS first
 CALL (center, published, first) {
   UNWIND CASE WHEN $depth >= 2 AND size(first) < $max_nodes - 1 THEN first ELSE [] END AS a
   WITH a WHERE COUNT { (a)--() } - COUNT { (a)<-[:REPORTS|PERPETRATOR|TARGET|PLACE|COUNTRY]-() } <= $hub_degree
@@ -107,28 +110,28 @@ CALL (center, published, first, second) {
   WITH collect(n) AS found
   RETURN found[0..$max_nodes - size(first) - size(second)] AS third
 }
-WITH center, published, center_degree,
+WITH center, published, center_degree, by_scan,
      [x IN first | {node: x, depth: 1}] + [x IN second | {node: x, depth: 2}] + [x IN third | {node: x, depth: 3}]
        AS reached
-WITH center, published, center_degree, [{node: center, depth: 0}] + reached[0..$max_nodes - 1] AS kept,
+WITH center, published, center_degree, by_scan, [{node: center, depth: 0}] + reached[0..$max_nodes - 1] AS kept,
      size(reached) > $max_nodes - 1 AS cut
 CALL (kept) {
   UNWIND kept AS k
   WITH k.node AS n, k.depth AS depth
   WITH n, depth, COUNT { (n)--() } - COUNT { (n)<-[:REPORTS|PERPETRATOR|TARGET|PLACE|COUNTRY]-() } AS degree
   RETURN collect(n) AS nodes,
-         collect(CASE WHEN degree <= $hub_degree THEN n END) AS seeds,
+         collect(CASE WHEN depth > 0 AND degree <= $hub_degree THEN n END) AS seeds,
          collect(CASE WHEN depth > 0 AND degree > $hub_degree THEN n END) AS hubs,
          coalesce(max(depth > 0 AND depth < $depth AND degree > $hub_degree), false) AS hub_reached
 }
-CALL (center, center_degree, nodes, seeds, hubs, published) {
-  CALL (center, center_degree, nodes, seeds, hubs) {
-    UNWIND seeds AS a
+CALL (center, by_scan, nodes, seeds, hubs, published) {
+  CALL (center, by_scan, nodes, seeds, hubs) {
+    UNWIND CASE WHEN by_scan THEN seeds ELSE [center] + seeds END AS a
     MATCH (a)-[c]-(b:Entity)
     WHERE b IN nodes
     RETURN c
     UNION
-    UNWIND CASE WHEN center_degree > $hub_degree THEN hubs ELSE [] END AS b
+    UNWIND CASE WHEN by_scan THEN hubs ELSE [] END AS b
     MATCH (center)-[c]-(b)
     RETURN c
   }

@@ -63,7 +63,7 @@ from graph.services.claim_scoring import benchmark, synthetic_articles
 from graph.services.ingest import ingest, ingest_many
 from graph.services.loader import load_batch, read_bundle
 from graph.stores.neo4j.cypher import query as cypher
-from graph.stores.neo4j.store import Neo4jStore, connect
+from graph.stores.neo4j.store import SCAN_NODES, Neo4jStore, connect
 from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_NODES, GraphStore
 from graph.stores.sqlite.store import SqliteStore
 
@@ -468,7 +468,7 @@ def raw_neighbourhood(store: GraphStore, ontology: Any, database: str) -> Callab
         text = cypher("neighbourhood")
         parameters = {"depth": 1, "direction": "both", "types": None, "statuses": None, "min_confidence": 0.0,
                       "since": None, "until": None, "hub_degree": HUB_DEGREE, "max_nodes": MAX_NODES,
-                      "max_links": MAX_LINKS,
+                      "max_links": MAX_LINKS, "scan_nodes": SCAN_NODES,
                       "symmetric": sorted(n for n, r in ontology.relation_types.items() if r.symmetric)}
         return lambda e: driver.execute_query(text, {**parameters, "center": e}, database_=database, routing_="r")
     return store.neighbourhood

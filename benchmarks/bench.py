@@ -63,7 +63,7 @@ from graph.services.claim_scoring import benchmark, synthetic_articles
 from graph.services.ingest import ingest, ingest_many
 from graph.services.loader import load_batch, read_bundle
 from graph.stores.neo4j.cypher import query as cypher
-from graph.stores.neo4j.store import Neo4jStore, connect
+from graph.stores.neo4j.store import SCAN_NODES, Neo4jStore, connect
 from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_NODES, GraphStore
 from graph.stores.sqlite.store import SqliteStore
 
@@ -107,7 +107,8 @@ class Figure:
 class Run:
     """One `kg bench` run: the graph, the stores, and the figures as they come."""
 
-    def __init__(self, env: Env, size: Size, folder: Path, emit: Callable[[Figure], None], *, wipe: bool) -> None:
+    def __init__(self, env: Env, size: Size, folder: Path, emit: Callable[[Figure], None], *, wipe: bool,
+                 reuse: bool = False) -> None:
         self.env = env
         self.ontology = env.ontology
         self.size = size
@@ -115,6 +116,7 @@ class Run:
         self.emit = emit
         self.plan = Plan.for_size(size)
         self.wipe = wipe
+        self.reuse = reuse
         self.figures: list[Figure] = []
         self.data = folder / "graph.jsonl"
         self.database = folder / "graph.sqlite"
@@ -169,11 +171,25 @@ class Run:
                 uri, user, password = status.bolt_uri, status.user, status.password
             store = Neo4jStore(connect(uri, user, password), self.ontology, database=settings.neo4j_database,
                                timeout=max(settings.query_timeout, 60.0), uri=uri)
-            if store.count_entities() and not self.wipe:
-                raise KgError(f"{store.address} holds a graph; pass --wipe to let the benchmark empty it")
-            store.clear()
+            if store.count_entities() and not (self.wipe or self.reuse):
+                raise KgError(f"{store.address} holds a graph; pass --wipe to let the benchmark empty it, or --reuse "
+                              "to keep the graph an earlier run of this size loaded")
+            if not self.reuse:
+                store.clear()
             self.neo4j = store
         return self.neo4j
+
+    def check_reused(self) -> None:
+        """After the generated graph was upserted into a kept database (``--reuse``: an unchanged graph costs a
+        fingerprint read per record, not a load), the database must hold that graph and nothing more."""
+        assert self.neo4j is not None
+        batch = self.synthetic.batch
+        held = (self.neo4j.count_entities(), self.neo4j.count_sources(), self.neo4j.count_claims())
+        wanted = (len(batch.entities), len(batch.sources), len(batch.claims))
+        if held != wanted:
+            raise KgError(f"{self.neo4j.address} holds {held[0]:,} entities, {held[1]:,} sources and {held[2]:,} "
+                          f"claims, not the {wanted[0]:,}, {wanted[1]:,} and {wanted[2]:,} of size {self.size.name}: "
+                          "pass --wipe instead of --reuse")
 
     # --- workloads ----------------------------------------------------------------------
 
@@ -452,7 +468,7 @@ def raw_neighbourhood(store: GraphStore, ontology: Any, database: str) -> Callab
         text = cypher("neighbourhood")
         parameters = {"depth": 1, "direction": "both", "types": None, "statuses": None, "min_confidence": 0.0,
                       "since": None, "until": None, "hub_degree": HUB_DEGREE, "max_nodes": MAX_NODES,
-                      "max_links": MAX_LINKS,
+                      "max_links": MAX_LINKS, "scan_nodes": SCAN_NODES,
                       "symmetric": sorted(n for n, r in ontology.relation_types.items() if r.symmetric)}
         return lambda e: driver.execute_query(text, {**parameters, "center": e}, database_=database, routing_="r")
     return store.neighbourhood
@@ -657,10 +673,13 @@ def table(figures: list[Figure]) -> str:
               help="Which workloads to run, comma-separated; `load` (the bulk importer beside transactions, on the "
                    "local server it stops and starts) only when named.")
 @click.option("--wipe", is_flag=True, help="Let the benchmark empty a Neo4j database that holds a graph.")
+@click.option("--reuse", is_flag=True,
+              help="Keep the graph an earlier run of the same size left in Neo4j (the generated graph is upserted "
+                   "over it, which changes nothing, and the counts checked) instead of emptying and loading it again.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per figure and line.")
 @pass_env
 @handles_errors
-def bench_command(env: Env, size: str, workloads: str, wipe: bool, as_json: bool) -> None:
+def bench_command(env: Env, size: str, workloads: str, wipe: bool, reuse: bool, as_json: bool) -> None:
     chosen = [w.strip() for w in workloads.split(",") if w.strip()]
     unknown = [w for w in chosen if w not in WORKLOADS]
     if unknown:
@@ -677,7 +696,7 @@ def bench_command(env: Env, size: str, workloads: str, wipe: bool, as_json: bool
         click.echo(f"kg bench --size {size}: {name} …", err=True)
 
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
-        run = Run(env, SIZES[size], Path(folder), emit, wipe=wipe)
+        run = Run(env, SIZES[size], Path(folder), emit, wipe=wipe, reuse=reuse)
         try:
             needs_neo4j = {"load", "ingest", "query", "api", "mixed"} & set(chosen)
             if needs_neo4j:
@@ -696,6 +715,7 @@ def bench_command(env: Env, size: str, workloads: str, wipe: bool, as_json: bool
                 run.ingest()
             elif run.neo4j is not None and "load" not in chosen:
                 run.neo4j.upsert(run.synthetic.batch)
+                run.check_reused()
             if "query" in chosen:
                 step("queries on both stores")
                 run.queries()

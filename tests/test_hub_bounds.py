@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
+from graph.domain.dates import window
 from graph.domain.model import Batch, Claim, Entity, Source
 from graph.domain.ontology import Ontology
 from graph.stores.neo4j.store import Neo4jStore
@@ -119,6 +120,26 @@ def test_stores_agree_on_the_hub(stores: dict[str, GraphStore]) -> None:
         assert left.truncated == right.truncated
         assert [(n.id, n.depth) for n in left.nodes] == [(n.id, n.depth) for n in right.nodes]
         assert [link.key for link in left.links] == [link.key for link in right.links]
+
+
+@pytest.mark.parametrize(("options", "reached"), [
+    ({}, True),
+    ({"direction": "out"}, True),
+    ({"types": ["MEMBER_OF"], "direction": "in"}, True),
+    ({"window": window("2023-03", "2023-03")}, True),  # a twelfth of the people: found within the scan
+    ({"statuses": ["confirmed"]}, False),  # no claim passes: the scan finds none and the hub's claims are read
+    ({"types": ["OPPOSES"], "window": window("2023-01", "2023-01")}, True),
+], ids=["plain", "out", "member-of-in", "one-month", "none-pass", "opposes-one-month"])
+def test_stores_agree_on_the_hub_under_filters(stores: dict[str, GraphStore], options: dict[str, Any],
+                                               reached: bool) -> None:
+    """A hub's first level comes from a scan of the entity ids in order when its claims are many, from its claims
+    when the scan does not find enough: the same entities, links and flags as the embedded store either way."""
+    memory, neo4j = stores["memory"], stores["neo4j"]
+    for depth in (1, 2):
+        left = memory.neighbourhood(HUB, depth=depth, **options)
+        right = neo4j.neighbourhood(HUB, depth=depth, **options)
+        assert left.model_dump() == right.model_dump(), (options, depth)
+        assert (len(left.nodes) > 1) == reached, "the case holds what its name says"
 
 
 def test_a_path_through_the_hub_is_found(store: GraphStore) -> None:

@@ -109,6 +109,10 @@ STALE_AFTER = 900
 WRITE_ATTEMPTS = 5
 # How long the driver retries a transaction that failed for a transient reason, by default.
 RETRY_SECONDS = 10.0
+# How many entities, in id order, a neighbourhood of a hub asks whether they touch it before it reads the hub's claims
+# instead (cypher/neighbourhood.cypher): the scan is tried only when the hub's claims outnumber the entities enough
+# that so many would hold the answer's neighbours twice over.
+SCAN_NODES = 5_000
 # How long finishing an imported graph waits for its new indexes to come online (a million claims take seconds).
 INDEX_WAIT_SECONDS = 1800
 
@@ -672,7 +676,7 @@ class Neo4jStore(BaseStore):
     def _walk(self, center: str, depth: int, filters: Filters, direction: Direction, max_nodes: int) -> Walk | None:
         rows = self._read_plain("neighbourhood", center=center, depth=depth, direction=direction,
                                 hub_degree=HUB_DEGREE, max_nodes=max_nodes, max_links=MAX_LINKS,
-                                **self._filter_parameters(filters))
+                                scan_nodes=SCAN_NODES, **self._filter_parameters(filters))
         if not rows:
             return None
         row = rows[0]

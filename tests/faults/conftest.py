@@ -67,6 +67,14 @@ class FaultServer:
             records, _, _ = driver.execute_query(text, parameters)
         return [record.data() for record in records]
 
+    def emptied(self, ontology: Ontology) -> None:
+        """Running and empty: after a test that stopped the server or loaded into it, whatever happened in it."""
+        if not self.server.status().running:
+            self.server.start("java")
+        store = self.store(ontology)
+        store.clear()
+        store.close()
+
     def environment(self, **variables: str) -> dict[str, str]:
         """The environment of a ``kg`` process on this instance."""
         return {**os.environ, "KG_STORE": "neo4j", "NEO4J_URI": self.uri, "NEO4J_USER": "neo4j",

@@ -49,11 +49,7 @@ def original(tmp_path: Path, ontology: Ontology) -> Iterator[SqliteStore]:
 def restarted(fault_server: FaultServer, ontology: Ontology) -> Iterator[FaultServer]:
     """The throwaway server, running again and emptied after the test, whatever happened in it."""
     yield fault_server
-    if not fault_server.server.status().running:
-        fault_server.server.start("java")
-    store = fault_server.store(ontology)
-    store.clear()
-    store.close()
+    fault_server.emptied(ontology)
 
 
 def test_the_admin_csv_imported_by_neo4j_admin_is_the_graph_kg_sees(

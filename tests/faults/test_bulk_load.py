@@ -69,15 +69,9 @@ def kg_load(fault: FaultServer, tmp_path: Path, *options: str) -> dict[str, Any]
 @pytest.fixture
 def emptied(fault_server: FaultServer, ontology: Ontology) -> Iterator[FaultServer]:
     """The throwaway server, running and empty before and after the test, whatever happened in it."""
-    store = fault_server.store(ontology)
-    store.clear()
-    store.close()
+    fault_server.emptied(ontology)
     yield fault_server
-    if not fault_server.server.status().running:
-        fault_server.server.start("java")
-    store = fault_server.store(ontology)
-    store.clear()
-    store.close()
+    fault_server.emptied(ontology)
 
 
 def test_a_first_load_goes_through_the_bulk_importer_and_answers_as_a_transactional_load(

@@ -146,6 +146,22 @@ class CountingDriver:
         self.tally.transactions += 1
         return self._driver.verify_connectivity(*args, **kwargs)
 
+    def execute_query(self, *args: Any, **kwargs: Any) -> Any:
+        """One statement in a transaction of its own (BEGIN goes with it): a transaction, a query, its records."""
+        transform = kwargs.pop("result_transformer_", None)
+        tally = self.tally
+
+        def counting(result: Any) -> Any:
+            if transform is not None:
+                return transform(CountingResult(result, tally))
+            eager = result.to_eager_result()
+            tally.records += len(eager.records)
+            return eager
+
+        tally.transactions += 1
+        tally.queries += 1
+        return self._driver.execute_query(*args, result_transformer_=counting, **kwargs)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._driver, name)
 

@@ -122,6 +122,8 @@ class FoundPaths:
     paths: list[list[str]]
     hops: dict[tuple[str, str], list[Claim]] = field(default_factory=dict)
     denials: dict[str, list[str]] = field(default_factory=dict)
+    # The ends the store found it does not hold, when its search looked (``None``: it did not; they are read by id).
+    missing: list[str] | None = None
 
 
 @dataclass
@@ -694,15 +696,21 @@ class BaseStore(ABC):
                             directed=directed)
         if not found.paths:
             # A path found joins two entities that exist; only an empty answer needs to know whether they do.
-            known = self.get_entities([source, target])
-            for entity_id in (source, target):
-                if entity_id not in known:
-                    raise EntityNotFound(entity_id, self.name_index().suggest(entity_id))
+            for entity_id in self._missing_ends(found, source, target):
+                raise EntityNotFound(entity_id, self.name_index().suggest(entity_id))
         return [
             [Hop(**{"from": a, "to": b, "claims": views(found.hops[(a, b)], found.denials)})
              for a, b in pairwise(nodes)]
             for nodes in found.paths
         ]
+
+    def _missing_ends(self, found: FoundPaths, source: str, target: str) -> list[str]:
+        """The ends of an empty path search that the store does not hold: as the search saw them, when it looked
+        (a round trip fewer), else read by id."""
+        if found.missing is not None:
+            return [e for e in (source, target) if e in found.missing]
+        known = self.get_entities([source, target])
+        return [e for e in (source, target) if e not in known]
 
 
 def relation_key(claim: Claim) -> tuple[str, ...]:

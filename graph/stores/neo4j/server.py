@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from graph.domain.errors import StoreUnavailable
+from graph.stores.neo4j import procedures
 
 POM = Path(__file__).with_name("server.pom.xml")
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -328,6 +329,7 @@ class LocalServer:
             "server.directories.data": str(self.home / "data"),
             "server.directories.logs": str(self.home / "logs"),
             "server.directories.run": str(self.home / "run"),
+            "server.directories.plugins": str(self.home / "plugins"),
             "server.memory.pagecache.size": self.memory()["pagecache"],
             "db.tx_log.rotation.retention_policy": "2 files",
             "dbms.security.auth_enabled": "true",
@@ -339,6 +341,7 @@ class LocalServer:
     def _start_java(self, password: str) -> int:
         java = _java()
         conf = self._configure()
+        procedures.install(self.jars, self.home / "plugins")
         classpath = str(self.jars / "*")
         environment = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(conf)}
         if not (self.home / "data" / "dbms" / "auth.ini").exists():

@@ -76,6 +76,7 @@ from graph.domain.model import (
 )
 from graph.domain.ontology import Direction, Ontology
 from graph.stores.base import KINDS, BaseStore, Changes, FoundPage, FoundPaths, Walk
+from graph.stores.neo4j import procedures
 from graph.stores.neo4j.cypher import query, statements
 from graph.stores.protocol import (
     HUB_DEGREE,
@@ -143,7 +144,9 @@ class Neo4jStore(BaseStore):
 
     def __init__(self, driver: Driver, ontology: Ontology, *, database: str = "neo4j",
                  timeout: float | None = None, uri: str | None = None, chunk_rows: int = CHUNK_ROWS,
-                 writers: int = WRITERS) -> None:
+                 writers: int = WRITERS, path_procedure: bool | None = None) -> None:
+        """``path_procedure``: ``None`` asks the server once whether it holds this build of ``kg.paths``; ``False``
+        searches level by level whatever it holds (tests compare the two searches)."""
         super().__init__(ontology)
         self._driver = driver
         self._uri = uri or "the configured Neo4j server"
@@ -154,6 +157,8 @@ class Neo4jStore(BaseStore):
         self._schema_ready = False
         self._verified = False
         self._symmetric = sorted(name for name, rel in ontology.relation_types.items() if rel.symmetric)
+        self._relation_types = sorted(ontology.relation_types)
+        self._path_procedure = path_procedure  # None until asked, on the first path search
 
     @property
     def address(self) -> str:
@@ -690,8 +695,39 @@ class Neo4jStore(BaseStore):
                     denials={link["claim"]["id"]: link["denied_by"] for link in row["links"] if link["denied_by"]},
                     truncated=row["truncated"])
 
+    def has_path_procedure(self) -> bool:
+        """Whether the server holds this build of ``kg.paths`` (a server ``kg neo4j start`` runs does), so that a
+        path search is one statement; a server without it is asked level by level, with the same answers."""
+        if self._path_procedure is None:
+            rows = self._read_plain("procedures")
+            self._path_procedure = any(row["name"] == "kg.paths" and procedures.digest() in row["description"]
+                                       for row in rows)
+        return self._path_procedure
+
     def _paths(self, source: str, target: str, *, max_hops: int, k: int, filters: Filters,
                directed: bool) -> FoundPaths:
+        if self.has_path_procedure():
+            return self._paths_in_server(source, target, max_hops=max_hops, k=k, filters=filters, directed=directed)
+        return self._paths_by_levels(source, target, max_hops=max_hops, k=k, filters=filters, directed=directed)
+
+    def _paths_in_server(self, source: str, target: str, *, max_hops: int, k: int, filters: Filters,
+                         directed: bool) -> FoundPaths:
+        types = sorted(filters.types) if filters.types is not None else self._relation_types
+        row = self._read_plain("paths", source=source, target=target, max_hops=max_hops, k=k, directed=directed,
+                               symmetric=self._symmetric, types=types,
+                               statuses=sorted(filters.statuses) if filters.statuses is not None else None)[0]
+        ranked = [list(ids) for ids in row["paths"]]
+        hops: dict[tuple[str, str], list[Claim]] = {(a, b): [] for ids in ranked for a, b in pairwise(ids)}
+        denials: dict[str, list[str]] = {}
+        for hop in row["hops"]:
+            claim = _claim_from(hop)
+            hops[(hop["pair"][0], hop["pair"][1])].append(claim)
+            if hop["denied_by"]:
+                denials[claim.id] = hop["denied_by"]
+        return FoundPaths(paths=ranked, hops=hops, denials=denials, missing=row["missing"])
+
+    def _paths_by_levels(self, source: str, target: str, *, max_hops: int, k: int, filters: Filters,
+                         directed: bool) -> FoundPaths:
         parameters = {"source": source, "target": target, "max_hops": max_hops, "directed": directed,
                       "symmetric": self._symmetric,
                       "types": sorted(filters.types) if filters.types is not None else None,

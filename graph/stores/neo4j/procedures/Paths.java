@@ -122,14 +122,7 @@ public final class Paths {
             Set<Node> next = new LinkedHashSet<>();
             for (Relationship claim : relationships) {
                 Node other = claim.getOtherNode(node);
-                if (other.equals(node) || claim.getProperty("id", null) == null) {
-                    continue;
-                }
-                Object load = claim.getProperty("load", null);
-                if (load != null && !published.contains(load)) {
-                    continue;
-                }
-                if (statuses != null && !statuses.contains(claim.getProperty("status", null))) {
+                if (other.equals(node) || !admitted(claim)) {
                     continue;
                 }
                 if (way != 'b' && !symmetric.contains(claim.getType().name())
@@ -141,6 +134,18 @@ public final class Paths {
                 }
             }
             return new ArrayList<>(next);
+        }
+
+        /** A claim a published load wrote, of an admitted status (its type is chosen when relationships are read). */
+        boolean admitted(Relationship claim) {
+            if (claim.getProperty("id", null) == null) {
+                return false;
+            }
+            Object load = claim.getProperty("load", null);
+            if (load != null && !published.contains(load)) {
+                return false;
+            }
+            return statuses == null || statuses.contains(claim.getProperty("status", null));
         }
 
         long degree(List<Node> frontier) {
@@ -173,19 +178,38 @@ public final class Paths {
             });
         }
 
+        /** The target's ball: its entities by distance (rings[0] is the target), complete up to the last ring. */
+        private final List<List<Node>> rings = new ArrayList<>();
+        private final Map<Node, Integer> toTarget = new HashMap<>();
+        private final Map<Long, List<Node>> ballMemo = new HashMap<>();
+
+        /** Grow the target's ball by one ring; whether it reached anything new. */
+        private boolean growBall() {
+            List<Node> last = rings.get(rings.size() - 1);
+            List<Node> next = ring(last, toTarget, rings.size(), directed ? 'i' : 'b');
+            rings.add(next);
+            return !next.isEmpty();
+        }
+
+        private boolean ballComplete() {
+            return rings.get(rings.size() - 1).isEmpty();
+        }
+
+        private int ballRadius() {
+            return rings.size() - 1;
+        }
+
         List<List<String>> run(Node source, Node target) {
             char forwardWay = directed ? 'o' : 'b';
-            char backwardWay = directed ? 'i' : 'b';
             Map<Node, Integer> fromSource = new HashMap<>(Map.of(source, 0));
-            Map<Node, Integer> toTarget = new HashMap<>(Map.of(target, 0));
+            toTarget.put(target, 0);
+            rings.add(List.of(target));
             List<Node> sourceFrontier = List.of(source);
-            List<Node> targetFrontier = List.of(target);
             int sourceRadius = 0;
-            int targetRadius = 0;
             int distance = -1;
-            while (!sourceFrontier.isEmpty() && !targetFrontier.isEmpty() && sourceRadius + targetRadius < maxHops) {
+            while (!sourceFrontier.isEmpty() && !ballComplete() && sourceRadius + ballRadius() < maxHops) {
                 int best = Integer.MAX_VALUE;
-                if (degree(sourceFrontier) <= degree(targetFrontier)) {
+                if (degree(sourceFrontier) <= degree(rings.get(ballRadius()))) {
                     sourceRadius += 1;
                     sourceFrontier = ring(sourceFrontier, fromSource, sourceRadius, forwardWay);
                     for (Node node : sourceFrontier) {
@@ -195,12 +219,11 @@ public final class Paths {
                         }
                     }
                 } else {
-                    targetRadius += 1;
-                    targetFrontier = ring(targetFrontier, toTarget, targetRadius, backwardWay);
-                    for (Node node : targetFrontier) {
+                    growBall();
+                    for (Node node : rings.get(ballRadius())) {
                         Integer other = fromSource.get(node);
                         if (other != null) {
-                            best = Math.min(best, targetRadius + other);
+                            best = Math.min(best, ballRadius() + other);
                         }
                     }
                 }
@@ -214,19 +237,66 @@ public final class Paths {
             }
             List<List<String>> found = new ArrayList<>();
             for (int hops = distance; hops <= maxHops && found.size() < k; hops++) {
-                while (!targetFrontier.isEmpty() && targetRadius < hops - 1 && degree(targetFrontier) <= BALL_BUDGET) {
-                    targetRadius += 1;
-                    targetFrontier = ring(targetFrontier, toTarget, targetRadius, backwardWay);
+                while (!ballComplete() && ballRadius() < hops - 1 && degree(rings.get(ballRadius())) <= BALL_BUDGET) {
+                    growBall();
                 }
-                int outside = targetFrontier.isEmpty() ? maxHops + 1 : targetRadius + 1;
+                int outside = ballComplete() ? maxHops + 1 : ballRadius() + 1;
                 List<Node> path = new ArrayList<>(List.of(source));
-                extend(path, new HashSet<>(path), target, hops, toTarget, outside, found);
+                extend(path, new HashSet<>(path), target, hops, outside, found);
             }
             return found.size() > k ? found.subList(0, k) : found;
         }
 
-        void extend(List<Node> path, Set<Node> onPath, Node target, int hops, Map<Node, Integer> toTarget,
-                    int outside, List<List<String>> found) {
+        /**
+         * The entities a path may take next from ``node`` when at most ``need`` hops may follow: its forward
+         * neighbours in id order, or, where the target's ball holds every entity that close to the target and
+         * they are fewer than the node's relationships (a hub's), those of them the node steps to, asked from
+         * their side. Both give the same entities once pruned by distance.
+         */
+        List<Node> candidates(Node node, int need) {
+            if ((ballComplete() || ballRadius() >= need) && !forwardMemo.containsKey(node)) {
+                long near = 0;
+                for (int r = 1; r <= Math.min(need, ballRadius()); r++) {
+                    near += rings.get(r).size();
+                }
+                if (near < node.getDegree()) {
+                    return ballMemo.computeIfAbsent(node.getId() * 8 + need, key -> {
+                        List<Node> next = new ArrayList<>();
+                        for (int r = 1; r <= Math.min(need, ballRadius()); r++) {
+                            for (Node other : rings.get(r)) {
+                                if (joins(node, other)) {
+                                    next.add(other);
+                                }
+                            }
+                        }
+                        next.sort((a, b) -> BY_CODE_POINT.compare(id(a), id(b)));
+                        return next;
+                    });
+                }
+            }
+            return forward(node);
+        }
+
+        /** Whether an admitted claim steps forward from ``from`` to ``to``, read from the side with fewer relationships. */
+        boolean joins(Node from, Node to) {
+            boolean fromSide = from.getDegree() <= to.getDegree();
+            Node near = fromSide ? from : to;
+            Node far = fromSide ? to : from;
+            Iterable<Relationship> relationships = types == null ? near.getRelationships()
+                    : near.getRelationships(types);
+            for (Relationship claim : relationships) {
+                if (!claim.getOtherNode(near).equals(far) || !admitted(claim)) {
+                    continue;
+                }
+                if (!directed || symmetric.contains(claim.getType().name()) || claim.getStartNode().equals(from)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void extend(List<Node> path, Set<Node> onPath, Node target, int hops, int outside,
+                    List<List<String>> found) {
             Node node = path.get(path.size() - 1);
             int used = path.size() - 1;
             if (used == hops) {
@@ -238,14 +308,14 @@ public final class Paths {
             if (used + 1 == hops) {
                 // The last step can only be to the target: ask for that step, not for a hub's every neighbour.
                 Integer known = toTarget.get(node);
-                if (known != null ? known == 1 : outside <= 1 && forward(node).contains(target)) {
+                if (known != null ? known == 1 : outside <= 1 && joins(node, target)) {
                     path.add(target);
                     found.add(path.stream().map(this::id).toList());
                     path.remove(path.size() - 1);
                 }
                 return;
             }
-            for (Node next : forward(node)) {
+            for (Node next : candidates(node, hops - used - 1)) {
                 if (found.size() >= k) {
                     return;
                 }
@@ -255,7 +325,7 @@ public final class Paths {
                 }
                 path.add(next);
                 onPath.add(next);
-                extend(path, onPath, target, hops, toTarget, outside, found);
+                extend(path, onPath, target, hops, outside, found);
                 path.remove(path.size() - 1);
                 onPath.remove(next);
             }

@@ -21,6 +21,9 @@ Workloads (the ``workload`` field of each figure) and their arms:
 - ``mixed``: neighbourhood reads alone (``reads_alone``) and while reports are ingested
   (``reads_under_writes``): p99.
 
+Where no workload loads the graph into Neo4j (``ingest`` and ``load`` do), one upsert does (``setup``/``upsert``:
+seconds, and records changed); with ``--reuse`` it goes over the graph an earlier run left, whose counts must match.
+
 ``--json`` prints one object per figure and line: ``workload``, ``arm``, ``size``, ``metric``,
 ``value``, ``unit``, what the figure is about (``store``, ``query``, ``bucket``,
 ``concurrency`` where they apply), ``machine`` and ``versions``.
@@ -179,17 +182,37 @@ class Run:
             self.neo4j = store
         return self.neo4j
 
-    def check_reused(self) -> None:
-        """After the generated graph was upserted into a kept database (``--reuse``: an unchanged graph costs a
-        fingerprint read per record, not a load), the database must hold that graph and nothing more."""
+    def check_reused(self, *, upserted: bool) -> None:
+        """With ``--reuse`` the kept database must hold the generated graph and nothing more: before the upsert (an
+        empty database aside, which the upsert then loads), so that a database holding another graph is refused
+        before anything is written into it, and again after it, when the same counts mean the same ids, since the
+        upsert added none the database lacked (an unchanged graph costs a fingerprint read per record, not a
+        load). Counts, not contents: records of the same ids with other values are rewritten by the upsert and
+        counted in its ``changed_records``."""
         assert self.neo4j is not None
         batch = self.synthetic.batch
         held = (self.neo4j.count_entities(), self.neo4j.count_sources(), self.neo4j.count_claims())
         wanted = (len(batch.entities), len(batch.sources), len(batch.claims))
-        if held != wanted:
-            raise KgError(f"{self.neo4j.address} holds {held[0]:,} entities, {held[1]:,} sources and {held[2]:,} "
-                          f"claims, not the {wanted[0]:,}, {wanted[1]:,} and {wanted[2]:,} of size {self.size.name}: "
-                          "pass --wipe instead of --reuse")
+        if held == wanted or (not upserted and held == (0, 0, 0)):
+            return
+        when = ("after the generated graph was upserted over it" if upserted else
+                "so --reuse wrote nothing into it")
+        raise KgError(f"{self.neo4j.address} holds {held[0]:,} entities, {held[1]:,} sources and {held[2]:,} claims, "
+                      f"not the {wanted[0]:,}, {wanted[1]:,} and {wanted[2]:,} of size {self.size.name}: it holds "
+                      f"another graph (another size's, or one a run's ingest or mixed workload wrote to), {when}; "
+                      "pass --wipe instead of --reuse")
+
+    def upsert_graph(self) -> None:
+        """The generated graph into Neo4j by one upsert where no workload loads it (``ingest`` and ``load`` do):
+        into the emptied database, or with ``--reuse`` over the graph an earlier run left, where it changes nothing
+        (the ``changed_records`` figure says how much it did change) and the counts checked after it, as they were
+        before it when the run began."""
+        store = self.open_neo4j()
+        seconds, changed = _upserted(store, self.synthetic.batch)
+        self.add("setup", "upsert", "seconds", seconds, "s", store="neo4j", reused=self.reuse)
+        self.add("setup", "upsert", "changed_records", changed, "records", store="neo4j", reused=self.reuse)
+        if self.reuse:
+            self.check_reused(upserted=True)
 
     # --- workloads ----------------------------------------------------------------------
 
@@ -203,13 +226,9 @@ class Run:
         seconds = time.perf_counter() - start
         self.add("ingest", "batched", "claims_per_s", len(batch.claims) / seconds, "claims/s", store="neo4j")
         self.add("ingest", "batched", "seconds", seconds, "s", store="neo4j", claims=len(batch.claims))
-        before = store.stats()
-        start = time.perf_counter()
-        again = store.upsert(batch)
-        self.add("ingest", "reingest", "seconds", time.perf_counter() - start, "s", store="neo4j")
-        changed = sum(again.created.values()) + sum(again.updated.values())
-        self.add("ingest", "reingest", "changed_records", changed + (store.stats() != before), "records",
-                 store="neo4j")
+        seconds, changed = _upserted(store, batch)
+        self.add("ingest", "reingest", "seconds", seconds, "s", store="neo4j")
+        self.add("ingest", "reingest", "changed_records", changed, "records", store="neo4j")
         template = batch.claims[0]
         done, start = 0, time.perf_counter()
         while time.perf_counter() - start < self.plan.per_claim_seconds:
@@ -481,6 +500,18 @@ def _shape(answer: Any) -> Any:
     return [[(h.from_, h.to, [c.id for c in h.claims]) for h in path] for path in answer]
 
 
+def _upserted(store: Neo4jStore, batch: Batch) -> tuple[float, int]:
+    """Upsert ``batch``: the seconds it took and how many records it created or changed, plus one if the store's
+    counts moved without a record saying so; 0 when the store already held the batch, as it must on a re-ingest
+    and a ``--reuse``."""
+    before = store.stats()
+    start = time.perf_counter()
+    written = store.upsert(batch)
+    seconds = time.perf_counter() - start
+    changed = sum(written.created.values()) + sum(written.updated.values())
+    return seconds, changed + (store.stats() != before)
+
+
 def _giant_component(claims: list[Claim]) -> set[str]:
     """The entities of the largest connected part of the graph (union-find over the claims)."""
     parent: dict[str, str] = {}
@@ -675,7 +706,9 @@ def table(figures: list[Figure]) -> str:
 @click.option("--wipe", is_flag=True, help="Let the benchmark empty a Neo4j database that holds a graph.")
 @click.option("--reuse", is_flag=True,
               help="Keep the graph an earlier run of the same size left in Neo4j (the generated graph is upserted "
-                   "over it, which changes nothing, and the counts checked) instead of emptying and loading it again.")
+                   "over it, which changes nothing, and the counts checked) instead of emptying and loading it again; "
+                   "a database holding other counts is refused before anything is written, an empty one is loaded. "
+                   "Not with --wipe, nor with the ingest and load workloads, which empty the database.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per figure and line.")
 @pass_env
 @handles_errors
@@ -684,6 +717,14 @@ def bench_command(env: Env, size: str, workloads: str, wipe: bool, reuse: bool, 
     unknown = [w for w in chosen if w not in WORKLOADS]
     if unknown:
         raise click.BadParameter(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
+    if reuse and wipe:
+        raise click.UsageError("--reuse keeps the graph in Neo4j and --wipe empties the database: pass one of them")
+    if reuse and (emptying := [w for w in ("load", "ingest") if w in chosen]):
+        named, many = " and ".join(emptying), len(emptying) > 1
+        raise click.UsageError(f"--reuse keeps the graph in Neo4j, but the {named} workload{'s' if many else ''} "
+                               f"{'empty' if many else 'empties'} the database to time a load into it: leave "
+                               f"{'them' if many else 'it'} out of --workloads (e.g. --workloads query,api), or pass "
+                               "--wipe instead of --reuse")
     context: dict[str, Any] = {}
 
     def emit(figure: Figure) -> None:
@@ -704,6 +745,8 @@ def bench_command(env: Env, size: str, workloads: str, wipe: bool, reuse: bool, 
             context.update(machine=machine(), versions=versions(run.neo4j))
             step("generating the graph")
             run.prepare()
+            if reuse and run.neo4j is not None:
+                run.check_reused(upserted=False)  # before the store workload's minutes, and before any write
             if needs_neo4j - {"load"} or "store" in chosen:
                 step("store: build and reopen the embedded store")
                 run.store()
@@ -714,8 +757,8 @@ def bench_command(env: Env, size: str, workloads: str, wipe: bool, reuse: bool, 
                 step("ingest into Neo4j")
                 run.ingest()
             elif run.neo4j is not None and "load" not in chosen:
-                run.neo4j.upsert(run.synthetic.batch)
-                run.check_reused()
+                step("the graph into Neo4j" + (", over the kept one" if reuse else ""))
+                run.upsert_graph()
             if "query" in chosen:
                 step("queries on both stores")
                 run.queries()

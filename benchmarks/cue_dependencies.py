@@ -46,6 +46,22 @@ def _lower_lemma(token: Token) -> str:
     return token.lemma_.lower()
 
 
+def _cue_with_prep(cue: dict[str, object], prep_word: str) -> list[dict[str, object]]:
+    """The one pattern shape both ways of grouping the cues use: a token matching ``cue`` with a ``prep`` child whose
+    lowercased word is ``prep_word``; what else the loop asks of that child is ``_loop_would_match``'s."""
+    return [{"RIGHT_ID": "cue", "RIGHT_ATTRS": cue},
+            {"LEFT_ID": "cue", "REL_OP": ">", "RIGHT_ID": "prep", "RIGHT_ATTRS": {"DEP": "prep", "LOWER": prep_word}}]
+
+
+def _loop_would_match(doc: Doc, cue_i: int, prep_i: int, prep_word: str) -> bool:
+    """What a pattern cannot say, checked after its match as the hand-written loop checks it: the matched
+    preposition is the cue word's first ``prep`` child of that word, stands to its right, and governs no date or
+    time ("operated in 2019" is no place)."""
+    first = next((c for c in doc[cue_i].children if c.dep_ == "prep" and c.lower_ == prep_word), None)
+    return first is not None and first.i == prep_i and prep_i > cue_i and not any(
+        g.ent_type_ in ("DATE", "TIME") for g in first.children)
+
+
 class DependencyPrepCues:
     """The verb-and-preposition cues as ``DependencyMatcher`` patterns: the cue word (part of speech and lowercased
     lemma, whole or as a stem's start) with a ``prep`` child of the cue's preposition. What a pattern cannot say is
@@ -70,20 +86,13 @@ class DependencyPrepCues:
                     # but keeps a capital the lemmatizer left ("Attacks" at a headline's start)
                     cue: dict[str, object] = {"POS": pos, "LEMMA": lemma} if lemma_attr else {
                         "POS": pos, "_": {"kg_lower_lemma": lemma}}
-                    self.matcher.add(key, [[
-                        {"RIGHT_ID": "cue", "RIGHT_ATTRS": cue},
-                        {"LEFT_ID": "cue", "REL_OP": ">", "RIGHT_ID": "prep",
-                         "RIGHT_ATTRS": {"DEP": "prep", "LOWER": prep_word}}]])
+                    self.matcher.add(key, [_cue_with_prep(cue, prep_word)])
 
     def hits(self, doc: Doc) -> list[Hit]:
         found: list[Hit] = []
         for match_id, (cue_i, prep_i) in self.matcher(doc):
             key = doc.vocab.strings[match_id]
-            prep_word = key.split("|")[2]
-            token = doc[cue_i]
-            first = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == prep_word), None)
-            if first is None or first.i != prep_i or prep_i <= cue_i or any(
-                    g.ent_type_ in ("DATE", "TIME") for g in first.children):
+            if not _loop_would_match(doc, cue_i, prep_i, key.split("|")[2]):
                 continue
             found += [(f"{type_name}|active", cue_i, prep_i + 1) for type_name in self.types[key]]
         return found
@@ -108,21 +117,15 @@ class GroupedPrepCues:
                 alternatives = "|".join(sorted(words))
                 cue: dict[str, object] = {"POS": pos, "_": {"kg_lower_lemma": (
                     {"IN": sorted(words)} if kind == "lemma" else {"REGEX": f"^(?:{alternatives})"})}}
-                self.matcher.add(f"{pos}|{prep_word}|{kind}", [[
-                    {"RIGHT_ID": "cue", "RIGHT_ATTRS": cue},
-                    {"LEFT_ID": "cue", "REL_OP": ">", "RIGHT_ID": "prep",
-                     "RIGHT_ATTRS": {"DEP": "prep", "LOWER": prep_word}}]])
+                self.matcher.add(f"{pos}|{prep_word}|{kind}", [_cue_with_prep(cue, prep_word)])
 
     def hits(self, doc: Doc) -> list[Hit]:
         found: list[Hit] = []
         for match_id, (cue_i, prep_i) in self.matcher(doc):
             pos, prep_word, kind = doc.vocab.strings[match_id].split("|")
-            token = doc[cue_i]
-            first = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == prep_word), None)
-            if first is None or first.i != prep_i or prep_i <= cue_i or any(
-                    g.ent_type_ in ("DATE", "TIME") for g in first.children):
+            if not _loop_would_match(doc, cue_i, prep_i, prep_word):
                 continue
-            lemma = token.lemma_.lower()
+            lemma = doc[cue_i].lemma_.lower()
             entries = self.cues._verb_preps.get((pos, lemma), []) if kind == "lemma" else [
                 e for (p, stem), es in self.cues._stem_preps.items() if p == pos and lemma.startswith(stem) for e in es]
             found += [(f"{t}|active", cue_i, prep_i + 1) for t, p in entries if p == prep_word]

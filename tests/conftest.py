@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from app.settings import PROJECT_ROOT, Settings
 from graph.domain.errors import KgError
+from graph.domain.model import Batch
 from graph.domain.ontology import Ontology, load_ontology
 from graph.services.loader import load
 from graph.stores.neo4j.server import LocalServer, ServerStatus
@@ -87,8 +89,8 @@ class Neo4jTestDatabase:
         self.driver = driver
         self.seeded_readers = 0
 
-    def store(self, ontology: Ontology) -> Neo4jStore:
-        return Neo4jStore(self.driver, ontology, uri=self.status.bolt_uri, timeout=60)
+    def store(self, ontology: Ontology, *, timeout: float = 60) -> Neo4jStore:
+        return Neo4jStore(self.driver, ontology, uri=self.status.bolt_uri, timeout=timeout)
 
     def reset(self, ontology: Ontology, *, seeded: bool) -> Neo4jStore:
         store = self.store(ontology)
@@ -96,6 +98,24 @@ class Neo4jTestDatabase:
         if seeded:
             load(SEEDS, store, ontology)
         return store
+
+    @contextmanager
+    def beside_memory(self, ontology: Ontology, batch: Batch, *,
+                      timeout: float = 60) -> Iterator[dict[str, GraphStore]]:
+        """An embedded store and this database, each holding ``batch`` alone, for a module that compares the two
+        stores on a graph of its own (``timeout``: the Neo4j store's query timeout, where the test needs the one
+        `kg` opens with rather than the fixtures' generous one). The seed graph comes back afterwards if a module
+        is still reading it."""
+        memory = SqliteStore(ontology)
+        memory.upsert(batch)
+        self.reset(ontology, seeded=False)
+        neo4j = self.store(ontology, timeout=timeout)
+        neo4j.upsert(batch)
+        try:
+            yield {"memory": memory, "neo4j": neo4j}
+        finally:
+            memory.close()
+            self.reset(ontology, seeded=bool(self.seeded_readers))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

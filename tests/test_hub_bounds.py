@@ -20,9 +20,7 @@ from app.api import create_app
 from graph.domain.dates import window
 from graph.domain.model import Batch, Claim, Entity, Source
 from graph.domain.ontology import Ontology
-from graph.stores.neo4j.store import Neo4jStore
 from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, ClaimQuery, GraphStore
-from graph.stores.sqlite.store import SqliteStore
 from tests.api.conftest import settings_for
 from tests.conftest import Neo4jTestDatabase
 
@@ -68,17 +66,9 @@ def star(ontology: Ontology) -> Batch:
 
 @pytest.fixture(scope="module")
 def stores(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Iterator[dict[str, GraphStore]]:
-    batch = star(ontology)
-    memory = SqliteStore(ontology)
-    memory.upsert(batch)
-    neo4j = neo4j_database.reset(ontology, seeded=False)
     # The store the API and `kg` open: the default query timeout, not the test fixture's generous one.
-    bounded = Neo4jStore(neo4j_database.driver, ontology, uri=neo4j_database.status.bolt_uri, timeout=10.0)
-    bounded.upsert(batch)
-    yield {"memory": memory, "neo4j": bounded}
-    memory.close()
-    neo4j_database.reset(ontology, seeded=bool(neo4j_database.seeded_readers))
-    del neo4j
+    with neo4j_database.beside_memory(ontology, star(ontology), timeout=10.0) as both:
+        yield both
 
 
 @pytest.fixture(params=["memory", "neo4j"])

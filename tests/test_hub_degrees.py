@@ -16,7 +16,6 @@ import pytest
 from graph.domain.model import Batch, Claim, Entity, Incident, IncidentReport, Source, Target
 from graph.domain.ontology import Ontology
 from graph.stores.protocol import HUB_DEGREE, GraphStore
-from graph.stores.sqlite.store import SqliteStore
 from tests.conftest import Neo4jTestDatabase
 
 INCIDENTS = 40  # incident links at each group: enough to push edge-group past the bound if they counted
@@ -50,14 +49,8 @@ def bounded(ontology: Ontology) -> Batch:
 
 @pytest.fixture(scope="module")
 def stores(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Iterator[dict[str, GraphStore]]:
-    batch = bounded(ontology)
-    memory = SqliteStore(ontology)
-    memory.upsert(batch)
-    neo4j = neo4j_database.reset(ontology, seeded=False)
-    neo4j.upsert(batch)
-    yield {"memory": memory, "neo4j": neo4j}
-    memory.close()
-    neo4j_database.reset(ontology, seeded=bool(neo4j_database.seeded_readers))
+    with neo4j_database.beside_memory(ontology, bounded(ontology)) as both:
+        yield both
 
 
 @pytest.mark.parametrize("name", ["memory", "neo4j"])

@@ -18,7 +18,11 @@ OPTIONAL MATCH (meta:GraphMeta {id: 'graph'})
 WITH coalesce(meta.published, []) AS published
 WITH published, [id IN [$source, $target]
                  WHERE NOT EXISTS { MATCH (n:Entity {id: id}) WHERE n.load IS NULL OR n.load IN published }] AS missing
-CALL kg.paths($source, $target, $max_hops, $k, $directed, $symmetric, $types, $statuses, published)
+// (published is passed as null when no claim carries a load mark, the index on REPORTS.load says in one seek,
+// so that the procedure reads no claim's properties to look for one)
+WITH published, missing, EXISTS { MATCH (:Source)-[r:REPORTS]->() WHERE r.load IS NOT NULL } AS marked
+CALL kg.paths($source, $target, $max_hops, $k, $directed, $symmetric, $types, $statuses,
+              CASE WHEN marked THEN published END)
   YIELD paths
 CALL (published, paths) {
   UNWIND paths AS ids

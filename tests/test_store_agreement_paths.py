@@ -190,3 +190,23 @@ def test_the_procedure_is_compiled_once_for_each_build_of_its_source(neo4j_datab
     assert not stale.exists(), "an older build must not stay beside the new one (two kg.paths would clash)"
     built = jar.stat().st_mtime_ns
     assert procedures.install(jars, plugins) == jar and jar.stat().st_mtime_ns == built
+
+
+def test_a_claim_of_a_load_under_way_is_walked_only_once_published(stores: Three, neo4j_database: Neo4jTestDatabase,
+                                                                   ontology: Ontology) -> None:
+    # The procedure is told to read no load mark when no claim carries one; this is the case where some do.
+    _, neo4j, by_levels = stores
+    shortcut = drawn().claims[0].model_copy(update={"id": "p99", "subject": "grp-s", "type": "ATTACKED",
+                                                    "object": "grp-t"})
+    try:
+        load = neo4j.begin_load(1)
+        neo4j.write_chunk(load, Batch(claims=[shortcut]))
+        for store in (neo4j, by_levels):
+            assert entities_along(store.paths("grp-s", "grp-t", max_hops=2)) == [["grp-s", "grp-m1", "grp-t"]]
+        neo4j.publish_load(load, Batch())  # published, its marks not yet taken off
+        for store in (neo4j, by_levels):
+            assert shape(store.paths("grp-s", "grp-t", max_hops=2)) == [[("grp-s", "grp-t", ["p99"])]]
+        neo4j.settle_load(load)
+        assert shape(neo4j.paths("grp-s", "grp-t", max_hops=2)) == [[("grp-s", "grp-t", ["p99"])]]
+    finally:
+        neo4j_database.reset(ontology, seeded=False).upsert(drawn())  # the module's graph again

@@ -70,7 +70,9 @@ public final class Paths {
 
     @Procedure(name = "kg.paths", mode = Mode.READ)
     @Description("kg.paths(source, target, maxHops, k, directed, symmetric, types, statuses, published) :: paths. "
-            + "The k first simple paths between two entities by the knowledge graph's rule. Build " + Version.SOURCE)
+            + "The k first simple paths between two entities by the knowledge graph's rule, over claims of the "
+            + "relation types given (null: every relationship with an id) and statuses (null: any), written by no "
+            + "load or by one of the published loads (null: no claim carries a load mark). Build " + Version.SOURCE)
     public Stream<Found> paths(@Name("source") String source, @Name("target") String target,
                                @Name("maxHops") long maxHops, @Name("k") long k,
                                @Name("directed") boolean directed, @Name("symmetric") List<String> symmetric,
@@ -93,9 +95,11 @@ public final class Paths {
         private final Set<String> symmetric;
         private final RelationshipType[] types;
         private final Set<String> statuses;
-        private final Set<String> published;
+        private final Set<String> published; // null: no claim carries a load mark, so none is read
         private final Map<Node, String> ids = new HashMap<>();
         private final Map<Node, List<Node>> forwardMemo = new HashMap<>();
+        private final Map<Node, List<Node>> forwardSteps = new HashMap<>();
+        private final Map<Node, List<Node>> backwardSteps = new HashMap<>();
 
         Search(int maxHops, int k, boolean directed, Collection<String> symmetric, Collection<String> types,
                Collection<String> statuses, Collection<String> published) {
@@ -108,15 +112,20 @@ public final class Paths {
             this.types = types == null ? null : types.stream().map(RelationshipType::withName)
                     .toArray(RelationshipType[]::new);
             this.statuses = statuses == null ? null : new HashSet<>(statuses);
-            this.published = published == null ? Set.of() : new HashSet<>(published);
+            this.published = published == null ? null : new HashSet<>(published);
         }
 
         String id(Node node) {
             return ids.computeIfAbsent(node, n -> (String) n.getProperty("id"));
         }
 
-        /** The entities one admitted claim away: 'o' from subject to object, 'i' back, 'b' either way. */
+        /** The entities one admitted claim away: 'o' from subject to object, 'i' back, 'b' either way. Each entity's
+         * are read once a search (the breadth-first rings read the hubs the depth-first search then passes). */
         List<Node> step(Node node, char way) {
+            return (way == 'i' ? backwardSteps : forwardSteps).computeIfAbsent(node, n -> read(n, way));
+        }
+
+        private List<Node> read(Node node, char way) {
             Iterable<Relationship> relationships = types == null ? node.getRelationships()
                     : node.getRelationships(types);
             Set<Node> next = new LinkedHashSet<>();
@@ -138,12 +147,18 @@ public final class Paths {
 
         /** A claim a published load wrote, of an admitted status (its type is chosen when relationships are read). */
         boolean admitted(Relationship claim) {
-            if (claim.getProperty("id", null) == null) {
+            // Reading a property a relationship lacks walks all of its properties (a claim has some fifteen), so
+            // nothing is read that the caller says cannot matter: of the ontology's types, every relationship
+            // is a claim; with no load under way (published null), none carries a mark; with no status filter,
+            // the status is not read. A hub's claims are then told apart by their type and ends alone.
+            if (types == null && claim.getProperty("id", null) == null) {
                 return false;
             }
-            Object load = claim.getProperty("load", null);
-            if (load != null && !published.contains(load)) {
-                return false;
+            if (published != null) {
+                Object load = claim.getProperty("load", null);
+                if (load != null && !published.contains(load)) {
+                    return false;
+                }
             }
             return statuses == null || statuses.contains(claim.getProperty("status", null));
         }
@@ -172,7 +187,7 @@ public final class Paths {
 
         List<Node> forward(Node node) {
             return forwardMemo.computeIfAbsent(node, n -> {
-                List<Node> next = step(n, directed ? 'o' : 'b');
+                List<Node> next = new ArrayList<>(step(n, directed ? 'o' : 'b'));
                 next.sort((a, b) -> BY_CODE_POINT.compare(id(a), id(b)));
                 return next;
             });
@@ -254,7 +269,7 @@ public final class Paths {
          * their side. Both give the same entities once pruned by distance.
          */
         List<Node> candidates(Node node, int need) {
-            if ((ballComplete() || ballRadius() >= need) && !forwardMemo.containsKey(node)) {
+            if ((ballComplete() || ballRadius() >= need) && !forwardSteps.containsKey(node)) {
                 long near = 0;
                 for (int r = 1; r <= Math.min(need, ballRadius()); r++) {
                     near += rings.get(r).size();

@@ -18,7 +18,10 @@
 //   claims are read after all, so the answer is the same either way;
 // - the links of a centre whose first level came from the scan are read from its kept neighbours' side (each
 //   at most $hub_degree claims), and between the centre and a kept hub by the pair; any other centre's, from its
-//   own claims (read for its first level already).
+//   own claims (read for its first level already);
+// - a claim's properties are read only where the answer depends on them: its load mark only while some claim
+//   carries one (`marked`: the index on REPORTS.load answers in one seek), its confidence only under a minimum
+//   above 0 (every claim has one). Reading a property a relationship lacks walks all of its properties.
 // :param center => "isk"
 // :param depth => 2
 // :param direction => "both"
@@ -33,58 +36,59 @@
 // :param max_links => 1000
 // :param scan_nodes => 5000
 OPTIONAL MATCH (meta:GraphMeta {id: 'graph'})
-WITH coalesce(meta.published, []) AS published
+WITH coalesce(meta.published, []) AS published,
+     EXISTS { MATCH (:Source)-[r:REPORTS]->() WHERE r.load IS NOT NULL } AS marked
 MATCH (center:Entity {id: $center})
 WHERE center.load IS NULL OR center.load IN published
-WITH center, published,
+WITH center, published, marked,
      COUNT { (center)--() } - COUNT { (center)<-[:REPORTS|PERPETRATOR|TARGET|PLACE|COUNTRY]-() } AS center_degree
-WITH center, published, center_degree,
+WITH center, published, marked, center_degree,
      center_degree > $hub_degree AND center_degree * $scan_nodes >= 2 * $max_nodes * COUNT { (:Entity) } AS dense
-CALL (center, published, dense) {
+CALL (center, published, marked, dense) {
   // (a range seek from '' walks the id index in order; from null, for a centre that is no hub, it finds nothing)
   MATCH (n:Entity)
   WHERE n.id >= CASE WHEN dense THEN '' END
-  WITH center, published, n ORDER BY n.id LIMIT $scan_nodes
-  WITH center, published, n
+  WITH center, published, marked, n ORDER BY n.id LIMIT $scan_nodes
+  WITH center, published, marked, n
   WHERE n <> center AND EXISTS {
     MATCH (center)-[c]-(n)
-    WHERE c.id IS NOT NULL AND (c.load IS NULL OR c.load IN published)
+    WHERE c.id IS NOT NULL AND (NOT marked OR c.load IS NULL OR c.load IN published)
       AND ($direction = 'both' OR type(c) IN $symmetric OR (startNode(c) = center) = ($direction = 'out'))
       AND ($types IS NULL OR type(c) IN $types)
       AND ($statuses IS NULL OR c.status IN $statuses)
-      AND c.confidence >= $min_confidence
+      AND ($min_confidence <= 0 OR c.confidence >= $min_confidence)
       AND ($since IS NULL AND $until IS NULL OR c.happened_from IS NOT NULL OR c.happened_to IS NOT NULL)
       AND ($since IS NULL OR c.happened_to IS NULL OR c.happened_to >= $since)
       AND ($until IS NULL OR c.happened_from IS NULL OR c.happened_from <= $until) }
   WITH n LIMIT $max_nodes
   RETURN collect(n) AS scanned
 }
-CALL (center, published, scanned) {
-  WITH center, published
+CALL (center, published, marked, scanned) {
+  WITH center, published, marked
   WHERE size(scanned) < $max_nodes
   MATCH (center)-[c]-(n:Entity)
-  WHERE n <> center AND c.id IS NOT NULL AND (c.load IS NULL OR c.load IN published)
+  WHERE n <> center AND c.id IS NOT NULL AND (NOT marked OR c.load IS NULL OR c.load IN published)
     AND ($direction = 'both' OR type(c) IN $symmetric OR (startNode(c) = center) = ($direction = 'out'))
     AND ($types IS NULL OR type(c) IN $types)
     AND ($statuses IS NULL OR c.status IN $statuses)
-    AND c.confidence >= $min_confidence
+    AND ($min_confidence <= 0 OR c.confidence >= $min_confidence)
     AND ($since IS NULL AND $until IS NULL OR c.happened_from IS NOT NULL OR c.happened_to IS NOT NULL)
     AND ($since IS NULL OR c.happened_to IS NULL OR c.happened_to >= $since)
     AND ($until IS NULL OR c.happened_from IS NULL OR c.happened_from <= $until)
   WITH DISTINCT n ORDER BY n.id LIMIT $max_nodes
   RETURN collect(n) AS read
 }
-WITH center, published, center_degree, size(scanned) = $max_nodes AS by_scan,
+WITH center, published, marked, center_degree, size(scanned) = $max_nodes AS by_scan,
      CASE WHEN size(scanned) = $max_nodes THEN scanned ELSE read END AS first
-CALL (center, published, first) {
+CALL (center, published, marked, first) {
   UNWIND CASE WHEN $depth >= 2 AND size(first) < $max_nodes - 1 THEN first ELSE [] END AS a
   WITH a WHERE COUNT { (a)--() } - COUNT { (a)<-[:REPORTS|PERPETRATOR|TARGET|PLACE|COUNTRY]-() } <= $hub_degree
   MATCH (a)-[c]-(n:Entity)
-  WHERE n <> center AND c.id IS NOT NULL AND (c.load IS NULL OR c.load IN published)
+  WHERE n <> center AND c.id IS NOT NULL AND (NOT marked OR c.load IS NULL OR c.load IN published)
     AND ($direction = 'both' OR type(c) IN $symmetric OR (startNode(c) = a) = ($direction = 'out'))
     AND ($types IS NULL OR type(c) IN $types)
     AND ($statuses IS NULL OR c.status IN $statuses)
-    AND c.confidence >= $min_confidence
+    AND ($min_confidence <= 0 OR c.confidence >= $min_confidence)
     AND ($since IS NULL AND $until IS NULL OR c.happened_from IS NOT NULL OR c.happened_to IS NOT NULL)
     AND ($since IS NULL OR c.happened_to IS NULL OR c.happened_to >= $since)
     AND ($until IS NULL OR c.happened_from IS NULL OR c.happened_from <= $until)
@@ -93,15 +97,15 @@ CALL (center, published, first) {
   WITH collect(n) AS found
   RETURN found[0..$max_nodes - size(first)] AS second
 }
-CALL (center, published, first, second) {
+CALL (center, published, marked, first, second) {
   UNWIND CASE WHEN $depth >= 3 AND size(first) + size(second) < $max_nodes - 1 THEN second ELSE [] END AS a
   WITH a WHERE COUNT { (a)--() } - COUNT { (a)<-[:REPORTS|PERPETRATOR|TARGET|PLACE|COUNTRY]-() } <= $hub_degree
   MATCH (a)-[c]-(n:Entity)
-  WHERE n <> center AND c.id IS NOT NULL AND (c.load IS NULL OR c.load IN published)
+  WHERE n <> center AND c.id IS NOT NULL AND (NOT marked OR c.load IS NULL OR c.load IN published)
     AND ($direction = 'both' OR type(c) IN $symmetric OR (startNode(c) = a) = ($direction = 'out'))
     AND ($types IS NULL OR type(c) IN $types)
     AND ($statuses IS NULL OR c.status IN $statuses)
-    AND c.confidence >= $min_confidence
+    AND ($min_confidence <= 0 OR c.confidence >= $min_confidence)
     AND ($since IS NULL AND $until IS NULL OR c.happened_from IS NOT NULL OR c.happened_to IS NOT NULL)
     AND ($since IS NULL OR c.happened_to IS NULL OR c.happened_to >= $since)
     AND ($until IS NULL OR c.happened_from IS NULL OR c.happened_from <= $until)
@@ -110,10 +114,10 @@ CALL (center, published, first, second) {
   WITH collect(n) AS found
   RETURN found[0..$max_nodes - size(first) - size(second)] AS third
 }
-WITH center, published, center_degree, by_scan,
+WITH center, published, marked, center_degree, by_scan,
      [x IN first | {node: x, depth: 1}] + [x IN second | {node: x, depth: 2}] + [x IN third | {node: x, depth: 3}]
        AS reached
-WITH center, published, center_degree, by_scan, [{node: center, depth: 0}] + reached[0..$max_nodes - 1] AS kept,
+WITH center, published, marked, center_degree, by_scan, [{node: center, depth: 0}] + reached[0..$max_nodes - 1] AS kept,
      size(reached) > $max_nodes - 1 AS cut
 CALL (kept) {
   UNWIND kept AS k
@@ -124,7 +128,7 @@ CALL (kept) {
          collect(CASE WHEN depth > 0 AND degree > $hub_degree THEN n END) AS hubs,
          coalesce(max(depth > 0 AND depth < $depth AND degree > $hub_degree), false) AS hub_reached
 }
-CALL (center, by_scan, nodes, seeds, hubs, published) {
+CALL (center, by_scan, nodes, seeds, hubs, published, marked) {
   CALL (center, by_scan, nodes, seeds, hubs) {
     UNWIND CASE WHEN by_scan THEN seeds ELSE [center] + seeds END AS a
     MATCH (a)-[c]-(b:Entity)
@@ -136,10 +140,10 @@ CALL (center, by_scan, nodes, seeds, hubs, published) {
     RETURN c
   }
   WITH c
-  WHERE c.id IS NOT NULL AND (c.load IS NULL OR c.load IN published)
+  WHERE c.id IS NOT NULL AND (NOT marked OR c.load IS NULL OR c.load IN published)
     AND ($types IS NULL OR type(c) IN $types)
     AND ($statuses IS NULL OR c.status IN $statuses)
-    AND c.confidence >= $min_confidence
+    AND ($min_confidence <= 0 OR c.confidence >= $min_confidence)
     AND ($since IS NULL AND $until IS NULL OR c.happened_from IS NOT NULL OR c.happened_to IS NOT NULL)
     AND ($since IS NULL OR c.happened_to IS NULL OR c.happened_to >= $since)
     AND ($until IS NULL OR c.happened_from IS NULL OR c.happened_from <= $until)

@@ -15,6 +15,7 @@ from graph.services.loader import load
 from graph.stores.neo4j.server import LocalServer, ServerError
 from graph.stores.neo4j.store import Neo4jStore, connect
 from graph.stores.protocol import ClaimQuery
+from graph.stores.sqlite.store import SqliteStore
 from tests.bundles import claim_yaml, claims_file
 from tests.conftest import SEED_REPORT, SEEDS, Neo4jTestDatabase
 
@@ -211,6 +212,31 @@ def test_what_a_load_writes_is_unseen_until_it_is_published(neo4j_database: Neo4
     assert store.stats().claims == 80 and store.neighbourhood("isk").links
     store.settle_load(load)
     assert store.loads() == [] and store.stats().claims == 80
+
+
+def test_a_claim_of_a_load_under_way_joins_published_entities_only_once_published(
+        neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> None:
+    # The neighbourhood reads no load mark while no claim carries one; here one does, between entities all can see.
+    store = neo4j_database.reset(ontology, seeded=False)
+    batch = _seed_batch(ontology)
+    store.upsert(batch)
+    shown = {link.key for link in store.neighbourhood("isk", depth=2).links}
+    late = batch.claims[0].model_copy(update={"id": "isk-late-claim", "subject": "isk", "type": "THREATENS",
+                                              "object": "china", "confidence": 0.35})
+    load = store.begin_load(1)
+    store.write_chunk(load, Batch(claims=[late]))
+    assert {link.key for link in store.neighbourhood("isk", depth=2).links} == shown
+    store.publish_load(load, Batch())
+    assert {link.key for link in store.neighbourhood("isk", depth=2).links} == shown | {"isk-late-claim"}
+    store.settle_load(load)
+    assert {link.key for link in store.neighbourhood("isk", depth=2).links} == shown | {"isk-late-claim"}
+    memory = SqliteStore(ontology)
+    memory.upsert(batch.model_copy(update={"claims": [*batch.claims, late]}))
+    for depth in (1, 2):
+        kept = store.neighbourhood("isk", depth=depth, min_confidence=0.5)
+        assert kept == memory.neighbourhood("isk", depth=depth, min_confidence=0.5)
+        assert "isk-late-claim" not in {link.key for link in kept.links} and kept.links
+    memory.close()
 
 
 def test_a_load_that_fails_midway_leaves_nothing(neo4j_database: Neo4jTestDatabase, ontology: Ontology,

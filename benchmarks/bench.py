@@ -178,7 +178,7 @@ class Run:
                                timeout=max(settings.query_timeout, 60.0), uri=uri)
             # The baseline of a Neo4j path search: the same server asked level by level, without kg.paths.
             self.neo4j_levels = Neo4jStore(driver, self.ontology, database=settings.neo4j_database,
-                                           timeout=max(settings.query_timeout, 60.0), uri=uri, path_procedure=False)
+                                           timeout=max(settings.query_timeout, 60.0), uri=uri, procedures=False)
             if store.count_entities() and not (self.wipe or self.reuse):
                 raise KgError(f"{store.address} holds a graph; pass --wipe to let the benchmark empty it, or --reuse "
                               "to keep the graph an earlier run of this size loaded")

@@ -89,8 +89,9 @@ class Neo4jTestDatabase:
         self.driver = driver
         self.seeded_readers = 0
 
-    def store(self, ontology: Ontology, *, timeout: float = 60) -> Neo4jStore:
-        return Neo4jStore(self.driver, ontology, uri=self.status.bolt_uri, timeout=timeout)
+    def store(self, ontology: Ontology, *, timeout: float = 60, procedures: bool | None = None) -> Neo4jStore:
+        """``procedures=False``: the store answers in Cypher alone, as on a server without the project's procedures."""
+        return Neo4jStore(self.driver, ontology, uri=self.status.bolt_uri, timeout=timeout, procedures=procedures)
 
     def reset(self, ontology: Ontology, *, seeded: bool) -> Neo4jStore:
         store = self.store(ontology)
@@ -102,17 +103,19 @@ class Neo4jTestDatabase:
     @contextmanager
     def beside_memory(self, ontology: Ontology, batch: Batch, *,
                       timeout: float = 60) -> Iterator[dict[str, GraphStore]]:
-        """An embedded store and this database, each holding ``batch`` alone, for a module that compares the two
+        """An embedded store and this database, each holding ``batch`` alone, for a module that compares the
         stores on a graph of its own (``timeout``: the Neo4j store's query timeout, where the test needs the one
-        `kg` opens with rather than the fixtures' generous one). The seed graph comes back afterwards if a module
-        is still reading it."""
+        `kg` opens with rather than the fixtures' generous one). Neo4j comes twice: walking with the project's
+        procedures (``neo4j``) and in Cypher alone (``neo4j_cypher``, a server without them). The seed graph comes
+        back afterwards if a module is still reading it."""
         memory = SqliteStore(ontology)
         memory.upsert(batch)
         self.reset(ontology, seeded=False)
         neo4j = self.store(ontology, timeout=timeout)
         neo4j.upsert(batch)
         try:
-            yield {"memory": memory, "neo4j": neo4j}
+            yield {"memory": memory, "neo4j": neo4j,
+                   "neo4j_cypher": self.store(ontology, timeout=timeout, procedures=False)}
         finally:
             memory.close()
             self.reset(ontology, seeded=bool(self.seeded_readers))

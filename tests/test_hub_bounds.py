@@ -10,6 +10,7 @@ claims unbounded would fail with it rather than pass slowly.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def stores(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Iterator[di
         yield both
 
 
-@pytest.fixture(params=["memory", "neo4j"])
+@pytest.fixture(params=["memory", "neo4j", "neo4j_cypher"])
 def store(request: pytest.FixtureRequest, stores: dict[str, GraphStore]) -> GraphStore:
     return stores[request.param]
 
@@ -104,8 +105,8 @@ def test_a_neighbourhood_beside_the_hub_is_whole_but_does_not_walk_through_it(st
 
 
 def test_stores_agree_on_the_hub(stores: dict[str, GraphStore]) -> None:
-    memory, neo4j = stores["memory"], stores["neo4j"]
-    for depth in (1, 2):
+    memory = stores["memory"]
+    for neo4j, depth in product((stores["neo4j"], stores["neo4j_cypher"]), (1, 2)):
         left, right = memory.neighbourhood(HUB, depth=depth), neo4j.neighbourhood(HUB, depth=depth)
         assert left.truncated == right.truncated
         assert [(n.id, n.depth) for n in left.nodes] == [(n.id, n.depth) for n in right.nodes]
@@ -124,8 +125,8 @@ def test_stores_agree_on_the_hub_under_filters(stores: dict[str, GraphStore], op
                                                reached: bool) -> None:
     """A hub's first level comes from a scan of the entity ids in order when its claims are many, from its claims
     when the scan does not find enough: the same entities, links and flags as the embedded store either way."""
-    memory, neo4j = stores["memory"], stores["neo4j"]
-    for depth in (1, 2):
+    memory = stores["memory"]
+    for neo4j, depth in product((stores["neo4j"], stores["neo4j_cypher"]), (1, 2)):
         left = memory.neighbourhood(HUB, depth=depth, **options)
         right = neo4j.neighbourhood(HUB, depth=depth, **options)
         assert left.model_dump() == right.model_dump(), (options, depth)

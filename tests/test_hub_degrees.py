@@ -53,7 +53,7 @@ def stores(neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> Iterator[di
         yield both
 
 
-@pytest.mark.parametrize("name", ["memory", "neo4j"])
+@pytest.mark.parametrize("name", ["memory", "neo4j", "neo4j_cypher"])
 def test_an_entity_at_the_bound_is_walked_through_and_one_past_it_is_not(stores: dict[str, GraphStore],
                                                                          name: str) -> None:
     store = stores[name]
@@ -68,8 +68,9 @@ def test_an_entity_at_the_bound_is_walked_through_and_one_past_it_is_not(stores:
 
 
 def test_the_stores_agree_at_the_bound(stores: dict[str, GraphStore]) -> None:
-    memory, neo4j = stores["memory"], stores["neo4j"]
-    for centre in ("edge-group-centre", "over-group-centre", "edge-group", "over-group"):
-        for depth in (1, 2, 3):
-            left, right = memory.neighbourhood(centre, depth=depth), neo4j.neighbourhood(centre, depth=depth)
-            assert left.model_dump() == right.model_dump(), (centre, depth)
+    memory = stores["memory"]
+    for neo4j in (stores["neo4j"], stores["neo4j_cypher"]):
+        for centre in ("edge-group-centre", "over-group-centre", "edge-group", "over-group"):
+            for depth in (1, 2, 3):
+                left, right = memory.neighbourhood(centre, depth=depth), neo4j.neighbourhood(centre, depth=depth)
+                assert left.model_dump() == right.model_dump(), (centre, depth)

@@ -59,8 +59,9 @@ def test_the_graph_has_hubs_and_the_bounds_bite(generated: tuple[GraphStore, Gra
 
 
 def test_neighbourhoods_agree_truncated_or_not(generated: tuple[GraphStore, GraphStore, Any],
-                                               ontology: Ontology) -> None:
+                                               neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> None:
     memory, neo4j, synthetic = generated
+    cypher = neo4j_database.store(ontology, procedures=False)
     hostile = ontology.expand_types(["hostile"])
     truncated = 0
     for entity in picks(synthetic):
@@ -70,12 +71,16 @@ def test_neighbourhoods_agree_truncated_or_not(generated: tuple[GraphStore, Grap
                         {"depth": 3, "max_nodes": 40}):
             expected = shape(memory.neighbourhood(entity, **options))  # type: ignore[arg-type]
             assert expected == shape(neo4j.neighbourhood(entity, **options)), (entity, options)  # type: ignore[arg-type]
+            # The same server in Cypher alone, as one without the project's procedures answers.
+            assert expected == shape(cypher.neighbourhood(entity, **options)), (entity, options)  # type: ignore[arg-type]
             truncated += expected[2]
     assert truncated >= 10, "the comparison must cover truncated answers"
 
 
-def test_paths_agree_between_hubs_and_ordinary_entities(generated: tuple[GraphStore, GraphStore, Any]) -> None:
+def test_paths_agree_between_hubs_and_ordinary_entities(generated: tuple[GraphStore, GraphStore, Any],
+                                                        neo4j_database: Neo4jTestDatabase, ontology: Ontology) -> None:
     memory, neo4j, synthetic = generated
+    by_levels = neo4j_database.store(ontology, procedures=False)
     chosen = picks(synthetic)
     lonely = synthetic.isolated[0][0]
     found = 0
@@ -86,5 +91,6 @@ def test_paths_agree_between_hubs_and_ordinary_entities(generated: tuple[GraphSt
             for options in ({"max_hops": 4}, {"max_hops": 3, "k": 3}, {"max_hops": 4, "k": 2, "directed": True}):
                 expected = memory.paths(source, target, **options)  # type: ignore[arg-type]
                 assert expected == neo4j.paths(source, target, **options), (source, target, options)  # type: ignore[arg-type]
+                assert expected == by_levels.paths(source, target, **options), (source, target, options)  # type: ignore[arg-type]
                 found += bool(expected)
     assert found > 20

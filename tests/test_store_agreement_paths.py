@@ -79,7 +79,7 @@ def stores(neo4j_database: Neo4jTestDatabase,
     neo4j = neo4j_database.reset(ontology, seeded=False)
     neo4j.upsert(batch)
     by_levels = Neo4jStore(neo4j_database.driver, ontology, uri=neo4j_database.status.bolt_uri, timeout=60,
-                           path_procedure=False)
+                           procedures=False)
     yield memory, neo4j, by_levels
     memory.close()
     neo4j_database.reset(ontology, seeded=bool(neo4j_database.seeded_readers))
@@ -93,10 +93,10 @@ def entities_along(paths: list[list[Hop]]) -> list[list[str]]:
     return [[path[0].from_, *(hop.to for hop in path)] for path in paths]
 
 
-def test_the_test_server_holds_this_build_of_the_path_procedure(stores: Three) -> None:
+def test_the_test_server_holds_this_build_of_the_procedures(stores: Three) -> None:
     _, neo4j, by_levels = stores
-    assert neo4j.has_path_procedure(), "kg neo4j start installs kg.paths; without it this suite compares nothing new"
-    assert not by_levels.has_path_procedure()
+    assert neo4j.has_procedures(), "kg neo4j start installs them; without them this suite compares nothing new"
+    assert not by_levels.has_procedures()
 
 
 def test_paths_agree_under_every_option(stores: Three) -> None:
@@ -157,7 +157,7 @@ def test_a_neo4j_path_search_is_one_round_trip(stores: Three,
     driver = CountingDriver(neo4j_database.driver)
     store = Neo4jStore(driver, ontology, uri=neo4j_database.status.bolt_uri, timeout=60)  # type: ignore[arg-type]
     store.revision()  # the connection check a store makes once, before its first query
-    store.has_path_procedure()  # asked once, on the first search
+    store.has_procedures()  # asked once, on the first search
     for source, target, options in [("grp-s", "grp-t", {"max_hops": 4, "k": 8}),
                                     ("grp-t", "grp-x3", {"max_hops": 3, "k": 1, "directed": False}),
                                     ("grp-s", "grp-lone", {"max_hops": 6, "k": 20})]:

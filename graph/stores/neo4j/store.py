@@ -144,9 +144,9 @@ class Neo4jStore(BaseStore):
 
     def __init__(self, driver: Driver, ontology: Ontology, *, database: str = "neo4j",
                  timeout: float | None = None, uri: str | None = None, chunk_rows: int = CHUNK_ROWS,
-                 writers: int = WRITERS, path_procedure: bool | None = None) -> None:
-        """``path_procedure``: ``None`` asks the server once whether it holds this build of ``kg.paths``; ``False``
-        searches level by level whatever it holds (tests compare the two searches)."""
+                 writers: int = WRITERS, procedures: bool | None = None) -> None:
+        """``procedures``: ``None`` asks the server once whether it holds this build of the project's procedures;
+        ``False`` answers in Cypher alone whatever it holds (tests and benchmarks compare the two)."""
         super().__init__(ontology)
         self._driver = driver
         self._uri = uri or "the configured Neo4j server"
@@ -158,7 +158,7 @@ class Neo4jStore(BaseStore):
         self._verified = False
         self._symmetric = sorted(name for name, rel in ontology.relation_types.items() if rel.symmetric)
         self._relation_types = sorted(ontology.relation_types)
-        self._path_procedure = path_procedure  # None until asked, on the first path search
+        self._procedures = procedures  # None until asked, on the first walk or path search
 
     @property
     def address(self) -> str:
@@ -679,9 +679,16 @@ class Neo4jStore(BaseStore):
                 "symmetric": self._symmetric}
 
     def _walk(self, center: str, depth: int, filters: Filters, direction: Direction, max_nodes: int) -> Walk | None:
-        rows = self._read_plain("neighbourhood", center=center, depth=depth, direction=direction,
-                                hub_degree=HUB_DEGREE, max_nodes=max_nodes, max_links=MAX_LINKS,
-                                scan_nodes=SCAN_NODES, **self._filter_parameters(filters))
+        if self.has_procedures():
+            parameters = self._filter_parameters(filters)
+            if parameters["types"] is None:
+                parameters["types"] = self._relation_types  # claims read by their types: see walk.cypher
+            rows = self._read_plain("walk", center=center, depth=depth, direction=direction, hub_degree=HUB_DEGREE,
+                                    max_nodes=max_nodes, max_links=MAX_LINKS, **parameters)
+        else:
+            rows = self._read_plain("neighbourhood", center=center, depth=depth, direction=direction,
+                                    hub_degree=HUB_DEGREE, max_nodes=max_nodes, max_links=MAX_LINKS,
+                                    scan_nodes=SCAN_NODES, **self._filter_parameters(filters))
         if not rows:
             return None
         row = rows[0]
@@ -695,18 +702,18 @@ class Neo4jStore(BaseStore):
                     denials={link["claim"]["id"]: link["denied_by"] for link in row["links"] if link["denied_by"]},
                     truncated=row["truncated"])
 
-    def has_path_procedure(self) -> bool:
-        """Whether the server holds this build of ``kg.paths`` (a server ``kg neo4j start`` runs does), so that a
-        path search is one statement; a server without it is asked level by level, with the same answers."""
-        if self._path_procedure is None:
-            rows = self._read_plain("procedures")
-            self._path_procedure = any(row["name"] == "kg.paths" and procedures.digest() in row["description"]
-                                       for row in rows)
-        return self._path_procedure
+    def has_procedures(self) -> bool:
+        """Whether the server holds this build of the project's procedures (a server ``kg neo4j start`` runs does),
+        which walk a neighbourhood and search paths inside it; a server without them is asked in Cypher alone (a
+        path level by level), with the same answers."""
+        if self._procedures is None:
+            held = {row["name"] for row in self._read_plain("procedures") if procedures.digest() in row["description"]}
+            self._procedures = held >= procedures.NAMES
+        return self._procedures
 
     def _paths(self, source: str, target: str, *, max_hops: int, k: int, filters: Filters,
                directed: bool) -> FoundPaths:
-        if self.has_path_procedure():
+        if self.has_procedures():
             return self._paths_in_server(source, target, max_hops=max_hops, k=k, filters=filters, directed=directed)
         return self._paths_by_levels(source, target, max_hops=max_hops, k=k, filters=filters, directed=directed)
 

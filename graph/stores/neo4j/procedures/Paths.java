@@ -2,7 +2,6 @@ package kg;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -14,7 +13,6 @@ import java.util.stream.Stream;
 import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Relationship;
-import org.neo4j.graphdb.RelationshipType;
 import org.neo4j.graphdb.Transaction;
 import org.neo4j.procedure.Context;
 import org.neo4j.procedure.Description;
@@ -40,21 +38,6 @@ public final class Paths {
     private static final Label ENTITY = Label.label("Entity");
     /** Relationships the target's ball may read to learn more distances (the embedded store's BALL_BUDGET). */
     private static final long BALL_BUDGET = 20_000;
-    /** Entity ids compare by code point, as Python compares strings, so both stores rank ties alike. */
-    private static final Comparator<String> BY_CODE_POINT = (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int x = a.codePointAt(i);
-            int y = b.codePointAt(j);
-            if (x != y) {
-                return Integer.compare(x, y);
-            }
-            i += Character.charCount(x);
-            j += Character.charCount(y);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
-    };
 
     @Context
     public Transaction tx;
@@ -93,9 +76,7 @@ public final class Paths {
         private final int k;
         private final boolean directed;
         private final Set<String> symmetric;
-        private final RelationshipType[] types;
-        private final Set<String> statuses;
-        private final Set<String> published; // null: no claim carries a load mark, so none is read
+        private final ClaimFilter claims;
         private final Map<Node, String> ids = new HashMap<>();
         private final Map<Node, List<Node>> forwardMemo = new HashMap<>();
         private final Map<Node, List<Node>> forwardSteps = new HashMap<>();
@@ -107,12 +88,7 @@ public final class Paths {
             this.k = k;
             this.directed = directed;
             this.symmetric = symmetric == null ? Set.of() : new HashSet<>(symmetric);
-            // Claims are relationships of the ontology's types: naming them lets a hub's relationship groups skip
-            // the REPORTS entries and incident links it also holds.
-            this.types = types == null ? null : types.stream().map(RelationshipType::withName)
-                    .toArray(RelationshipType[]::new);
-            this.statuses = statuses == null ? null : new HashSet<>(statuses);
-            this.published = published == null ? null : new HashSet<>(published);
+            this.claims = new ClaimFilter(types, statuses, published, 0, null, null);
         }
 
         String id(Node node) {
@@ -126,41 +102,21 @@ public final class Paths {
         }
 
         private List<Node> read(Node node, char way) {
-            Iterable<Relationship> relationships = types == null ? node.getRelationships()
-                    : node.getRelationships(types);
             Set<Node> next = new LinkedHashSet<>();
-            for (Relationship claim : relationships) {
+            for (Relationship claim : claims.candidates(node)) {
                 Node other = claim.getOtherNode(node);
-                if (other.equals(node) || !admitted(claim)) {
+                if (other.equals(node) || !claims.admits(claim)) {
                     continue;
                 }
                 if (way != 'b' && !symmetric.contains(claim.getType().name())
                         && claim.getStartNode().equals(node) != (way == 'o')) {
                     continue;
                 }
-                if (other.hasLabel(ENTITY)) {
+                if (claims.joinsEntities(other)) {
                     next.add(other);
                 }
             }
             return new ArrayList<>(next);
-        }
-
-        /** A claim a published load wrote, of an admitted status (its type is chosen when relationships are read). */
-        boolean admitted(Relationship claim) {
-            // Reading a property a relationship lacks walks all of its properties (a claim has some fifteen), so
-            // nothing is read that the caller says cannot matter: of the ontology's types, every relationship
-            // is a claim; with no load under way (published null), none carries a mark; with no status filter,
-            // the status is not read. A hub's claims are then told apart by their type and ends alone.
-            if (types == null && claim.getProperty("id", null) == null) {
-                return false;
-            }
-            if (published != null) {
-                Object load = claim.getProperty("load", null);
-                if (load != null && !published.contains(load)) {
-                    return false;
-                }
-            }
-            return statuses == null || statuses.contains(claim.getProperty("status", null));
         }
 
         long degree(List<Node> frontier) {
@@ -188,7 +144,7 @@ public final class Paths {
         List<Node> forward(Node node) {
             return forwardMemo.computeIfAbsent(node, n -> {
                 List<Node> next = new ArrayList<>(step(n, directed ? 'o' : 'b'));
-                next.sort((a, b) -> BY_CODE_POINT.compare(id(a), id(b)));
+                next.sort((a, b) -> ClaimFilter.BY_CODE_POINT.compare(id(a), id(b)));
                 return next;
             });
         }
@@ -284,7 +240,7 @@ public final class Paths {
                                 }
                             }
                         }
-                        next.sort((a, b) -> BY_CODE_POINT.compare(id(a), id(b)));
+                        next.sort((a, b) -> ClaimFilter.BY_CODE_POINT.compare(id(a), id(b)));
                         return next;
                     });
                 }
@@ -297,10 +253,8 @@ public final class Paths {
             boolean fromSide = from.getDegree() <= to.getDegree();
             Node near = fromSide ? from : to;
             Node far = fromSide ? to : from;
-            Iterable<Relationship> relationships = types == null ? near.getRelationships()
-                    : near.getRelationships(types);
-            for (Relationship claim : relationships) {
-                if (!claim.getOtherNode(near).equals(far) || !admitted(claim)) {
+            for (Relationship claim : claims.candidates(near)) {
+                if (!claim.getOtherNode(near).equals(far) || !claims.admits(claim)) {
                     continue;
                 }
                 if (!directed || symmetric.contains(claim.getType().name()) || claim.getStartNode().equals(from)) {

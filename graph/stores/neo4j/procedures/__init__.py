@@ -3,7 +3,9 @@
 A path search is a conversation of many small steps whose cost is set by which side of a bidirectional search
 expands; Cypher's shortest-path planning cannot choose that side by degree, and a client that chooses it pays a
 round trip a level and receives a hub's neighbours. ``kg.paths`` runs the search inside the server, so a request
-is one statement (``cypher/paths.cypher``).
+is one statement (``cypher/paths.cypher``). A neighbourhood in Cypher reads properties of every claim it passes
+(a property a relationship lacks costs a walk over all of its properties) and reads a hub's claims again for its
+links; ``kg.neighbourhood`` walks by type and ends alone and keeps what it read (``cypher/walk.cypher``).
 
 The local server this project manages (``kg neo4j start``) installs the procedure when it starts, compiled by the
 JDK's ``javac`` against the jars the server runs on; the jar's name and the procedure's description carry a digest
@@ -25,6 +27,7 @@ from graph.domain.errors import StoreUnavailable
 
 SOURCES = sorted(Path(__file__).parent.glob("*.java"))
 JAR_PREFIX = "kg-procedures-"
+NAMES = frozenset({"kg.paths", "kg.neighbourhood"})  # what the store calls; a build holds them all
 
 
 @cache

@@ -38,7 +38,7 @@ SIZE = "XS"
 EXPECTED = {
     "ingest": {"batched", "per_claim", "reingest", "ingest_many", "ingest"},
     "store": {"kg", "networkx"},
-    "query": {"memory", "neo4j", "neo4j_levels", "networkx", "agreement", "agreement_levels"},
+    "query": {"memory", "neo4j", "neo4j_cypher", "networkx", "agreement", "agreement_cypher"},
     "api": {"api", "raw_driver"},
     "extract": {"extractor", "parse"},
     "mixed": {"reads_alone", "reads_under_writes"},
@@ -98,8 +98,8 @@ def test_api_and_queries_cover_every_level_bucket_and_store(figures: list[dict[s
     for query in ("1hop", "2hop_filtered", "3hop_bounded", "paths_connected", "paths_disconnected"):
         for bucket in ("median", "p99", "hub"):
             assert {("memory", query, bucket), ("neo4j", query, bucket)} <= queries
-            # Neo4j's path search beside its baseline, the same server asked level by level.
-            assert (("neo4j_levels", query, bucket) in queries) == query.startswith("paths")
+            # Neo4j beside its baseline, the same server answering in Cypher alone.
+            assert ("neo4j_cypher", query, bucket) in queries
 
 
 def test_reingesting_changes_nothing_and_the_stores_agree(figures: list[dict[str, Any]]) -> None:
@@ -108,9 +108,9 @@ def test_reingesting_changes_nothing_and_the_stores_agree(figures: list[dict[str
     agreement = [f for f in figures if f["arm"] == "agreement"]
     assert len(agreement) == 15 and all(f["value"] == 1 for f in agreement), \
         [(f["query"], f["bucket"]) for f in agreement if f["value"] != 1]
-    levels = [f for f in figures if f["arm"] == "agreement_levels"]
-    assert len(levels) == 6 and all(f["value"] == 1 for f in levels), \
-        [(f["query"], f["bucket"]) for f in levels if f["value"] != 1]
+    cypher = [f for f in figures if f["arm"] == "agreement_cypher"]
+    assert len(cypher) == 15 and all(f["value"] == 1 for f in cypher), \
+        [(f["query"], f["bucket"]) for f in cypher if f["value"] != 1]
 
 
 def test_the_benchmarks_page_documents_the_command() -> None:

@@ -101,7 +101,10 @@ class Settings(BaseSettings):
         "local", description="local, staging or production; outside local, default or empty secrets stop the start.")
     host: str = Field("127.0.0.1", description="Where `kg serve` listens.")
     port: int = Field(8000, description="The port `kg serve` listens on.")
-    workers: int = Field(1, ge=1, description="Processes `kg serve` runs, each with its own store.")
+    # Two: one process's threads contend for one GIL (the driver's socket reads wait on it), and on the 2-core
+    # machine with Neo4j beside it two workers gave 1.4-1.6x the requests/s of one at 32 clients, three no more
+    # (docs/benchmarks.md, "The API under load").
+    workers: int = Field(2, ge=1, description="Processes `kg serve` runs, each with its own store.")
     cors_origins: list[str] = Field(default_factory=list,
                                     description='Origins allowed to call the API from a browser (JSON list).')
     api_keys: list[SecretStr] = Field(default_factory=list,

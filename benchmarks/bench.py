@@ -56,6 +56,7 @@ import click
 from app.cli import render
 from app.cli.base import Env, cli, handles_errors, pass_env
 from app.components import bulk_writer, local_server
+from app.settings import Settings
 from benchmarks.synthetic import SIZES, Size, Synthetic, generate
 from graph.domain.dates import window
 from graph.domain.errors import KgError
@@ -71,9 +72,9 @@ from graph.stores.protocol import HUB_DEGREE, MAX_LINKS, MAX_NODES, GraphStore
 from graph.stores.sqlite.store import SqliteStore
 
 BUCKETS = ("median", "p99", "hub")
-# `kg serve --workers`: one. Two workers on the 2-core machine gave ~50 ms at concurrency 1 (a stall
-# not chased yet) though more requests/s at 32; see docs/benchmarks.md.
-API_WORKERS = 1
+# `kg serve`'s default (KG_WORKERS): the API is benchmarked as it is served. The ~50 ms stall two workers once gave at
+# concurrency 1 was asyncio without TCP_NODELAY (app/cli/serve.py); see docs/benchmarks.md.
+API_WORKERS = Settings.model_fields["workers"].default
 CONCURRENCY = (1, 8, 32)
 
 
@@ -406,6 +407,7 @@ class Run:
             server = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "uvicorn", "app.api.main:create_app", "--factory", "--host",
                  "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+                 "--loop", "uvloop", "--http", "httptools",  # as kg serve runs it (app/cli/serve.py says why)
                  "--workers", str(API_WORKERS)],
                 env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:

@@ -7,8 +7,9 @@ first, then the names (subject, object), then the filters, then the other names 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from app.usecases.filters import Blank, claim_filters, entity_kind, relation_types, statuses
 from app.usecases.names import Names
@@ -19,6 +20,8 @@ from graph.domain.ontology import ANY_TIE, Direction, Ontology
 from graph.services.analysis import GroupedRelation, Timeline, group_claims, timeline_from
 from graph.services.export import GraphPart
 from graph.stores.protocol import ClaimPage, ClaimQuery, GraphStore
+
+_R = TypeVar("_R")
 
 # Claims a CLI listing reads per page: the store is asked a page at a time, never for every match at once,
 # and a page is printed before the next is read.
@@ -154,23 +157,41 @@ def neighbourhood(store: GraphStore, ontology: Ontology, names: Names, name: str
     (``Names.known_id``): the walk reads the store as it is now and finds that entity or none; only then, or for
     any other name, is the name resolved against a current reading of the index.
     """
+    subgraph = _around(ontology, names, name, store.neighbourhood, depth=depth, types=types, direction=direction,
+                       since=since, until=until, status=status, min_confidence=min_confidence, blank=blank)
+    return Neighbourhood(subgraph.nodes[0], subgraph)
+
+
+def neighbourhood_json(store: GraphStore, ontology: Ontology, names: Names, name: str, *, depth: int = 1,
+                       types: Iterable[str] | None = None, direction: Direction = "both", since: str | None = None,
+                       until: str | None = None, status: Iterable[str] | None = None,
+                       min_confidence: float = 0.0) -> bytes:
+    """``neighbourhood``'s subgraph as JSON bytes, read and resolved the same way, serialised without a model per
+    claim (``GraphStore.neighbourhood_json``): the API's answer."""
+    return _around(ontology, names, name, store.neighbourhood_json, depth=depth, types=types, direction=direction,
+                   since=since, until=until, status=status, min_confidence=min_confidence, blank="refuse")
+
+
+def _around(ontology: Ontology, names: Names, name: str, read: Callable[..., _R], *, depth: int,
+            types: Iterable[str] | None, direction: Direction, since: str | None, until: str | None,
+            status: Iterable[str] | None, min_confidence: float, blank: Blank) -> _R:
+    """A neighbourhood read (``read``: the store's, as models or as JSON) from the entity ``name`` names."""
     known = names.known_id(name)
     center = known if known is not None else names.entity(name).id
     types_ = relation_types(ontology, types, blank=blank)
     scope = window(since, until)
     found = statuses(ontology, status, blank)
 
-    def walk(center: str) -> Subgraph:
-        return store.neighbourhood(center, depth=depth, types=types_, direction=direction, window=scope,
-                                   statuses=found, min_confidence=min_confidence)
+    def walk(center: str) -> _R:
+        return read(center, depth=depth, types=types_, direction=direction, window=scope, statuses=found,
+                    min_confidence=min_confidence)
 
     try:
-        subgraph = walk(center)
+        return walk(center)
     except EntityNotFound:
         if known is None:
             raise
-        subgraph = walk(names.entity(name).id)  # gone since the index was read: the name resolved afresh
-    return Neighbourhood(subgraph.nodes[0], subgraph)
+        return walk(names.entity(name).id)  # gone since the index was read: the name resolved afresh
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, TypeVar
 
+from pydantic_core import to_json
+
 from graph.domain.dates import DateWindow
 from graph.domain.errors import (
     ClaimNotFound,
@@ -106,13 +108,62 @@ class Changes:
 
 @dataclass
 class Walk:
-    """What a store's bounded walk found (see ``graph.stores.traversal`` for the rules every store follows)."""
+    """What a store's bounded walk found (see ``graph.stores.traversal`` for the rules every store follows).
+
+    A store gives its claims either as models (``claims``, with ``denials``) or, when it reads them as rows, in
+    their JSON shape (``shapes``: ``claim_shape``'s, already filtered and marked disputed), so that an answer
+    sent as JSON needs no model built per claim and one returned as models is validated from the same shapes.
+    """
 
     depths: dict[str, int]
     entities: dict[str, Entity]  # of each, id, name and kind are read: a store may leave the rest unread
     claims: list[Claim]
     denials: dict[str, list[str]]
     truncated: bool = False
+    shapes: list[dict[str, Any]] | None = None
+
+    def views(self) -> list[ClaimView]:
+        """The claims as validated views, ordered by id."""
+        if self.shapes is None:
+            return views(self.claims, self.denials)
+        return [ClaimView(**shape) for shape in sorted(self.shapes, key=lambda s: s["id"])]
+
+    def claim_shapes(self) -> list[dict[str, Any]]:
+        """The claims in their JSON shape, ordered by id: what ``views`` would serialise to, without the models
+        when the store read rows."""
+        if self.shapes is None:
+            return [view.model_dump() for view in self.views()]
+        return sorted(self.shapes, key=lambda s: s["id"])
+
+    def nodes(self) -> list[tuple[str, int]]:
+        """(entity id, depth) in a subgraph's order: nearest first, then by id."""
+        return sorted(self.depths.items(), key=lambda item: (item[1], item[0]))
+
+
+# ClaimView's fields in its order, with their defaults: a claim's JSON shape is derived from the model, so a field
+# added to it reaches the shape without a second list to keep in step.
+_CLAIM_FIELDS: tuple[tuple[str, Any], ...] = tuple(
+    (name, info.get_default(call_default_factory=True)) for name, info in ClaimView.model_fields.items())
+
+
+def claim_shape(properties: Mapping[str, Any], subject: str, type_: str, object_: str,
+                denied_by: Iterable[str]) -> dict[str, Any]:
+    """A claim read back as a row (its stored properties, its ends and type, the ids of the claims that deny it) in
+    the shape ``ClaimView(...).model_dump()`` gives: the same keys in the same order, absent properties at the
+    model's defaults, stored-only properties (a store's indexes, its load mark) left out. The one place a row
+    becomes a claim: the validated views are built from these shapes and the API serialises them directly."""
+    disputed_by = sorted(denied_by)
+    given = {"subject": subject, "type": type_, "object": object_, "disputed": bool(disputed_by),
+             "disputed_by": disputed_by}
+    shape: dict[str, Any] = {}
+    for name, default in _CLAIM_FIELDS:
+        if name in given:
+            shape[name] = given[name]
+        elif name == "span":
+            shape[name] = tuple(properties[name])
+        else:
+            shape[name] = properties.get(name, default)
+    return shape
 
 
 @dataclass
@@ -675,15 +726,38 @@ class BaseStore(ABC):
         check_depth(depth)
         check_direction(direction)
         check_max_nodes(max_nodes)
-        filters = Filters.of(types, statuses, window, min_confidence)
-        walk = self._walk(center, depth, filters, direction, max_nodes)
+        walk = self._checked_walk(center, depth, types, direction, window, statuses, min_confidence, max_nodes)
+        nodes = [SubgraphNode(id=n, name=walk.entities[n].name, kind=walk.entities[n].kind, depth=d)
+                 for n, d in walk.nodes()]
+        links = [SubgraphLink(source=v.subject, target=v.object, key=v.id, type=v.type, claim=v)
+                 for v in walk.views()]
+        return Subgraph(center=center, nodes=nodes, links=links, truncated=walk.truncated)
+
+    def neighbourhood_json(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
+                           direction: Direction = "both", window: DateWindow | None = None,
+                           statuses: Iterable[str] | None = None, min_confidence: float = 0.0,
+                           max_nodes: int = MAX_NODES) -> bytes:
+        """``neighbourhood`` as its JSON (the bytes ``Subgraph.model_dump_json()`` gives), serialised from the
+        claims' shapes without a model per claim: the API's answer, where building and validating a ``ClaimView``
+        per claim cost as much as reading it."""
+        walk = self._checked_walk(center, depth, types, direction, window, statuses, min_confidence, max_nodes)
+        nodes = [{"id": n, "name": walk.entities[n].name, "kind": walk.entities[n].kind, "depth": d}
+                 for n, d in walk.nodes()]
+        links = [{"source": c["subject"], "target": c["object"], "key": c["id"], "type": c["type"], "claim": c}
+                 for c in walk.claim_shapes()]
+        # pydantic's own encoder, so numbers and text come out as model_dump_json writes them.
+        return to_json({"center": center, "nodes": nodes, "links": links, "truncated": walk.truncated})
+
+    def _checked_walk(self, center: str, depth: int, types: Iterable[str] | None, direction: Direction,
+                      window: DateWindow | None, statuses: Iterable[str] | None, min_confidence: float,
+                      max_nodes: int) -> Walk:
+        check_depth(depth)
+        check_direction(direction)
+        check_max_nodes(max_nodes)
+        walk = self._walk(center, depth, Filters.of(types, statuses, window, min_confidence), direction, max_nodes)
         if walk is None:
             raise EntityNotFound(center, self.name_index().suggest(center))
-        nodes = [SubgraphNode(id=n, name=walk.entities[n].name, kind=walk.entities[n].kind, depth=d)
-                 for n, d in sorted(walk.depths.items(), key=lambda item: (item[1], item[0]))]
-        links = [SubgraphLink(source=v.subject, target=v.object, key=v.id, type=v.type, claim=v)
-                 for v in views(walk.claims, walk.denials)]
-        return Subgraph(center=center, nodes=nodes, links=links, truncated=walk.truncated)
+        return walk
 
     def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
               types: Iterable[str] | None = None, directed: bool = False,

@@ -419,6 +419,14 @@ class GraphStore(Protocol):
         """Entities within ``depth`` hops of ``center`` over matching claims, and the claims among them."""
         ...
 
+    def neighbourhood_json(self, center: str, *, depth: int = 1, types: Iterable[str] | None = None,
+                           direction: Direction = "both", window: DateWindow | None = None,
+                           statuses: Iterable[str] | None = None, min_confidence: float = 0.0,
+                           max_nodes: int = MAX_NODES) -> bytes:
+        """``neighbourhood``'s answer as the JSON of its ``Subgraph``, byte for byte, built without a model per
+        claim (what the API sends)."""
+        ...
+
     def paths(self, source: str, target: str, *, max_hops: int = 4, k: int = 1,
               types: Iterable[str] | None = None, directed: bool = False,
               statuses: Iterable[str] | None = None) -> list[list[Hop]]:

@@ -29,9 +29,9 @@ the ``out`` steps only). Each hop carries every matching claim behind that step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graph.domain.dates import DateWindow
 from graph.domain.model import Claim
@@ -61,6 +61,12 @@ class Filters:
         """Whether a claim passes these filters."""
         return attributes_match(claim, self.types, self.statuses, self.window, self.min_confidence)
 
+    def admits_shape(self, shape: Mapping[str, Any]) -> bool:
+        """Whether a claim in its JSON shape (``graph.stores.base.claim_shape``) passes these filters: the same
+        rule as ``admits``, for a claim the API serialises without building its model."""
+        return _values_match(shape["type"], shape["status"], shape["confidence"], shape["date"], shape["end_date"],
+                             self.types, self.statuses, self.window, self.min_confidence)
+
     def day_bounds(self) -> tuple[str | None, str | None]:
         """The window as the first and last day it admits, ISO (``None`` for an open end)."""
         if self.window is None:
@@ -73,13 +79,20 @@ class Filters:
 def attributes_match(claim: Claim, types: Collection[str] | None, statuses: Collection[str] | None,
                      window: DateWindow | None, min_confidence: float) -> bool:
     """Whether a claim passes the filters that do not depend on where it sits in the graph."""
-    if types is not None and claim.type not in types:
+    return _values_match(claim.type, claim.status, claim.confidence, claim.date, claim.end_date, types, statuses,
+                         window, min_confidence)
+
+
+def _values_match(type_: str, status: str, confidence: float, date: str | None, end_date: str | None,
+                  types: Collection[str] | None, statuses: Collection[str] | None, window: DateWindow | None,
+                  min_confidence: float) -> bool:
+    if types is not None and type_ not in types:
         return False
-    if statuses is not None and claim.status not in statuses:
+    if statuses is not None and status not in statuses:
         return False
-    if claim.confidence < min_confidence:
+    if confidence < min_confidence:
         return False
-    return window is None or window.admits(claim.date, claim.end_date)
+    return window is None or window.admits(date, end_date)
 
 
 def endpoints_match(claim: Claim, ontology: Ontology, subject: str | None, obj: str | None) -> bool:

@@ -21,7 +21,7 @@ SHAPES_DOC = ("Answer a question; one it cannot read gets a 422 with the closest
               + "\n".join(f"| {e.shape} | `{e.question}` | {e.answer} |" for e in SHAPE_EXAMPLES))
 
 
-def get_reader(request: Request) -> ReaderSlot:
+async def get_reader(request: Request) -> ReaderSlot:
     """The question reader the application was created with."""
     slot: ReaderSlot = request.app.state.reader
     return slot

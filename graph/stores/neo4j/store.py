@@ -75,7 +75,7 @@ from graph.domain.model import (
     UpsertResult,
 )
 from graph.domain.ontology import Direction, Ontology
-from graph.stores.base import KINDS, BaseStore, Changes, FoundPage, FoundPaths, Walk
+from graph.stores.base import KINDS, BaseStore, Changes, FoundPage, FoundPaths, Walk, claim_shape
 from graph.stores.neo4j import procedures
 from graph.stores.neo4j.cypher import query, statements
 from graph.stores.protocol import (
@@ -694,13 +694,15 @@ class Neo4jStore(BaseStore):
         row = rows[0]
         # The query sends what a subgraph node shows (id, name, kind), not the entities' aliases and descriptions.
         entities = {n["entity"]["id"]: Entity(**n["entity"]) for n in row["nodes"]}
-        claims = [_claim_from(link) for link in row["links"]]
+        # Claims stay rows, in their JSON shape: the API serialises them as they are, and only an answer
+        # returned as models validates them (``Walk.views``).
+        shapes = [claim_shape(link["claim"], link["subject"], link["type"], link["object"], link["denied_by"] or ())
+                  for link in row["links"]]
         # The server returns what passes the filters at the precision of days; the window's rule
         # for undated claims is checked once more here, as the embedded store applies it.
-        claims = [c for c in claims if filters.admits(c)]
-        return Walk(depths={n["entity"]["id"]: n["depth"] for n in row["nodes"]}, entities=entities, claims=claims,
-                    denials={link["claim"]["id"]: link["denied_by"] for link in row["links"] if link["denied_by"]},
-                    truncated=row["truncated"])
+        return Walk(depths={n["entity"]["id"]: n["depth"] for n in row["nodes"]}, entities=entities, claims=[],
+                    denials={}, truncated=row["truncated"],
+                    shapes=[shape for shape in shapes if filters.admits_shape(shape)])
 
     def has_procedures(self) -> bool:
         """Whether the server holds this build of the project's procedures (a server ``kg neo4j start`` runs does),
@@ -880,11 +882,7 @@ def _source_from(properties: dict[str, Any]) -> Source:
 
 def _claim_from(row: dict[str, Any]) -> Claim:
     # Read as a view (not yet marked disputed): answers are built from it without a copy.
-    properties = dict(row["claim"])
-    properties["span"] = tuple(properties["span"])
-    for internal in ("happened_from", "happened_to", "load"):
-        properties.pop(internal, None)
-    return ClaimView(**properties, subject=row["subject"], type=row["type"], object=row["object"])
+    return ClaimView(**claim_shape(row["claim"], row["subject"], row["type"], row["object"], ()))
 
 
 

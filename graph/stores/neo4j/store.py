@@ -286,6 +286,15 @@ class Neo4jStore(BaseStore):
                 database_=self._database, routing_=RoutingControl.READ, bookmark_manager_=None,
                 result_transformer_=transform)
 
+    def _read_command(self, name: str) -> list[dict[str, Any]]:
+        """A named administration command (``SHOW …``) in read access: sent as written, since a command takes no
+        clause before it (every statement goes through ``_statement``)."""
+        self._connect()
+        with self._guard():
+            return self._driver.execute_query(
+                Query(query(name), timeout=self._timeout), database_=self._database, routing_=RoutingControl.READ,
+                bookmark_manager_=None, result_transformer_=_plain_records)
+
     def _ensure_schema(self) -> None:
         """Apply ``cypher/schema.cypher`` once per store object; every statement is idempotent."""
         if self._schema_ready:
@@ -709,7 +718,8 @@ class Neo4jStore(BaseStore):
         which walk a neighbourhood and search paths inside it; a server without them is asked in Cypher alone (a
         path level by level), with the same answers."""
         if self._procedures is None:
-            held = {row["name"] for row in self._read_plain("procedures") if procedures.digest() in row["description"]}
+            build = procedures.digest()
+            held = {row["name"] for row in self._read_command("procedures") if build in row["description"]}
             self._procedures = held >= procedures.NAMES
         return self._procedures
 

@@ -496,11 +496,14 @@ def raw_neighbourhood(store: GraphStore, ontology: Any, database: str) -> Callab
     the API's neighbourhood endpoint is measured against."""
     if isinstance(store, Neo4jStore):
         driver = store._driver
-        text = cypher("neighbourhood")
         parameters = {"depth": 1, "direction": "both", "types": None, "statuses": None, "min_confidence": 0.0,
                       "since": None, "until": None, "hub_degree": HUB_DEGREE, "max_nodes": MAX_NODES,
                       "max_links": MAX_LINKS, "scan_nodes": SCAN_NODES,
                       "symmetric": sorted(n for n, r in ontology.relation_types.items() if r.symmetric)}
+        # The query the store itself sends: through the project's procedure where the server holds it.
+        text = cypher("walk") if store.has_procedures() else cypher("neighbourhood")
+        if store.has_procedures():
+            parameters["types"] = sorted(ontology.relation_types)
         return lambda e: driver.execute_query(text, {**parameters, "center": e}, database_=database, routing_="r")
     return store.neighbourhood
 

@@ -136,16 +136,8 @@ def loop_hits(matcher: CueMatcher, doc: Doc) -> list[Hit]:
     """The verb-and-preposition hits exactly as ``CueMatcher.find`` reads them (its loop, less the one-word lemmas)."""
     found: list[Hit] = []
     for token in doc:
-        if token.pos_ not in ("VERB", "NOUN"):
-            continue
-        lemma = token.lemma_.lower()
-        stems = [entry for (pos, stem), entries in matcher._stem_preps.items() if pos == token.pos_
-                 and lemma.startswith(stem) for entry in entries] if matcher._stem_preps else []
-        for type_name, prep_word in [*matcher._verb_preps.get((token.pos_, lemma), ()), *stems]:
-            prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == prep_word), None)
-            if prep is not None and prep.i > token.i and not any(
-                    g.ent_type_ in ("DATE", "TIME") for g in prep.children):
-                found.append((f"{type_name}|active", token.i, prep.i + 1))
+        if token.pos_ in ("VERB", "NOUN"):
+            found.extend(matcher.verb_prep_hits(token, token.lemma_.lower()))
     return found
 
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from graph.domain.ontology import Ontology
 from graph.language.extract.lexicon import Lexicon, load_lexicon
@@ -154,13 +154,7 @@ class CueMatcher:
             if token.pos_ == "VERB":
                 for type_name in self._verb_lemmas.get(lemma, ()):
                     extra.append((f"{type_name}|active", token.i, token.i + 1))
-            stems = [entry for (pos, stem), entries in self._stem_preps.items() if pos == token.pos_
-                     and lemma.startswith(stem) for entry in entries] if self._stem_preps else []
-            for type_name, prep_word in [*self._verb_preps.get((token.pos_, lemma), ()), *stems]:
-                prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == prep_word), None)
-                if prep is not None and prep.i > token.i and not any(
-                        g.ent_type_ in ("DATE", "TIME") for g in prep.children):
-                    extra.append((f"{type_name}|active", token.i, prep.i + 1))
+            extra.extend(self.verb_prep_hits(token, lemma))
         for hit in self._longest(extra, words):
             if not any(k.type == hit.type and k.start < hit.end and hit.start < k.end for k in kept):
                 kept.append(hit)
@@ -169,6 +163,20 @@ class CueMatcher:
         kept = [h for h in kept if not any(k.type != h.type and k.start <= h.start and h.end <= k.end
                                            and k.end - k.start > h.end - h.start for k in kept)]
         return sorted(kept, key=lambda h: (h.start, h.type))
+
+    def verb_prep_hits(self, token: Token, lemma: str) -> list[tuple[str, int, int]]:
+        """The hits of a verb or noun whose preposition the parse attaches to it, however many words lie between
+        ("fired two rockets on"): the cue's word by its lemma or stem, its preposition a later child of it that
+        governs no date (a date's "on" is no cue's)."""
+        stems = [entry for (pos, stem), entries in self._stem_preps.items() if pos == token.pos_
+                 and lemma.startswith(stem) for entry in entries] if self._stem_preps else []
+        hits = []
+        for type_name, prep_word in [*self._verb_preps.get((token.pos_, lemma), ()), *stems]:
+            prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == prep_word), None)
+            if prep is not None and prep.i > token.i and not any(
+                    g.ent_type_ in ("DATE", "TIME") for g in prep.children):
+                hits.append((f"{type_name}|active", token.i, prep.i + 1))
+        return hits
 
 
 def _verb_lemmas(nlp: Language, ontology: Ontology) -> dict[str, list[str]]:

@@ -326,6 +326,8 @@ class Neo4jStore(BaseStore):
         """Delete everything in the database: for tests and `kg neo4j reset`, never for a load."""
         self._connect()
         with self._guard(), self._driver.session(database=self._database) as session:
+            # Relationships first, in batches: a hub's DETACH DELETE would take its every claim into one transaction.
+            session.run(query("clear_relationships")).consume()
             session.run(query("clear")).consume()
         with self._names_lock:
             self._names = None

@@ -50,7 +50,7 @@ def test_parameters_are_declared_for_browser(name: str) -> None:
     assert used(text) <= set(declared(text)), f"declare every parameter with // :param in {name}.cypher"
 
 
-@pytest.mark.parametrize("name", [n for n in STORE_QUERIES if n not in ("schema", "clear")])
+@pytest.mark.parametrize("name", [n for n in STORE_QUERIES if n not in ("schema", "clear", "clear_relationships")])
 def test_each_query_compiles_on_the_server_with_its_declared_parameters(
         name: str, neo4j_database: Neo4jTestDatabase) -> None:
     text = query(name)
